@@ -1,0 +1,469 @@
+/*
+ * lnn.h: the public API of lnn, an L-layer neural-network trainer.
+ *
+ * lnn is the numpy exercise "L-layered Neural Network" made into a C library.
+ * Every function of that exercise keeps its name under the lnn_ prefix:
+ *
+ *     sigmoid, relu, softmax          lnn_sigmoid, lnn_relu, lnn_softmax
+ *     initialize_parameters           lnn_initialize_parameters
+ *     layer_forward, L_layer_forward  lnn_layer_forward, lnn_L_layer_forward
+ *     compute_loss                    lnn_compute_loss
+ *     sigmoid_backward, relu_backward lnn_sigmoid_backward, lnn_relu_backward
+ *     layer_backward, L_layer_backward lnn_layer_backward, lnn_L_layer_backward
+ *     update_parameters               lnn_update_parameters
+ *     L_layer_model                   lnn_L_layer_model
+ *     (predictions)                   lnn_predict, lnn_accuracy
+ *
+ * Storage is column-major, features x batch, exactly the exercise's shapes:
+ * X is n_0 x m with one sample per contiguous column, W_l is n_l x n_{l-1},
+ * b_l has n_l entries, H_l and dZ_l are n_l x m. For l = 1..L:
+ *
+ *     Z_l = W_l . H_{l-1} + b_l          H_l = f(Z_l)         H_L = softmax(Z_L)
+ *     dZ_L = P - Y                        dZ_l = dH_l (.) f'(Z_l)
+ *     dW_l = (1/m) dZ_l . H_{l-1}^T       db_l = (1/m) sum over columns of dZ_l
+ *     dH_{l-1} = W_l^T . dZ_l
+ *
+ * The exercise's "memory" (what a forward step keeps for the backward step) is
+ * H_l, held in buffers the network owns: relu'(Z) = [H > 0] and
+ * sigmoid'(Z) = H (1 - H), so Z itself is never stored.
+ *
+ * Errors: every function that can fail returns an lnn_status (LNN_OK == 0) and
+ * passes results through out-parameters; objects keep a one-line message about
+ * their last failure (lnn_net_errmsg). The library never prints, exits or aborts.
+ *
+ * Memory: lnn_net_create allocates everything the training loop touches, sized
+ * for cfg->max_batch columns. Forward, backward, update and the training loop
+ * allocate nothing. Caller buffers are borrowed for the duration of one call.
+ *
+ * Example:
+ *
+ *     size_t dims[] = {784, 256, 128, 10};
+ *     lnn_net_config cfg = {.L = 3, .dims = dims, .hidden = LNN_ACT_RELU,
+ *                           .max_batch = 128};
+ *     lnn_net *net;
+ *     if (lnn_net_create(&net, &cfg) != LNN_OK) ...
+ *     lnn_initialize_parameters(net, LNN_INIT_AUTO, 42);
+ *     lnn_train_opts opts = lnn_train_opts_default();
+ *     opts.batch_size = 128;
+ *     opts.epochs = 5;
+ *     lnn_data train = {.n_x = 784, .n_y = 10, .m = 50000, .X = X, .Y = Y};
+ *     lnn_status s = lnn_L_layer_model(net, &train, &opts);
+ *     if (s != LNN_OK) fprintf(stderr, "%s\n", lnn_net_errmsg(net));
+ *     lnn_net_destroy(net);
+ */
+#ifndef LNN_H
+#define LNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(LNN_BUILDING) && defined(__GNUC__)
+#  define LNN_API __attribute__((visibility("default")))
+#else
+#  define LNN_API
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* X(name, value, message): one list makes the enum and lnn_strerror. Values
+ * are stable. */
+#define LNN_STATUS_LIST(X)                                                    \
+    X(LNN_OK,           0, "success")                                         \
+    X(LNN_ERR_NOMEM,    1, "out of memory")                                   \
+    X(LNN_ERR_ARG,      2, "invalid argument")                                \
+    X(LNN_ERR_SHAPE,    3, "dimension mismatch")                              \
+    X(LNN_ERR_OVERFLOW, 4, "size overflow")                                   \
+    X(LNN_ERR_IO,       5, "I/O error")                                       \
+    X(LNN_ERR_FORMAT,   6, "malformed model or data file")                    \
+    X(LNN_ERR_DIVERGED, 7, "training diverged (loss is not finite)")          \
+    X(LNN_ERR_STOPPED,  8, "stopped by the caller")
+
+typedef enum lnn_status {
+#define LNN_STATUS_ENUM_(name, value, message) name = value,
+    LNN_STATUS_LIST(LNN_STATUS_ENUM_)
+#undef LNN_STATUS_ENUM_
+} lnn_status;
+
+/**
+ * Describe a status code.
+ * @return a static string; never NULL ("unknown status" for values outside
+ *         the list).
+ */
+LNN_API const char *lnn_strerror(lnn_status s);
+
+/** @return the library version, e.g. "0.1.0" (static string). */
+LNN_API const char *lnn_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Set the number of threads for both the OpenMP kernels and OpenBLAS.
+ * This is process-wide (it is OpenMP's and OpenBLAS's own setting).
+ * @param n  threads, >= 1
+ * @return LNN_OK, or LNN_ERR_ARG for n < 1
+ */
+LNN_API lnn_status lnn_set_threads(int n);
+
+/** Threads used by the OpenMP kernels (1 in a build without OpenMP). */
+LNN_API int lnn_omp_threads(void);
+
+/** Threads used by OpenBLAS (1 for a BLAS that cannot tell). */
+LNN_API int lnn_blas_threads(void);
+
+/**
+ * Describe the BLAS in use, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY
+ * Zen MAX_THREADS=64" (OpenBLAS's own build string), or "CBLAS".
+ * @return a static string; never NULL.
+ */
+LNN_API const char *lnn_blas_info(void);
+
+/**
+ * How the BLAS runs its threads: "pthreads", "openmp", "serial", or
+ * "unknown" for a BLAS that cannot tell.
+ * @return a static string; never NULL.
+ */
+LNN_API const char *lnn_blas_threading(void);
+
+/* ------------------------------------------------------------------------ */
+/* Activations (the exercise's sigmoid, relu, softmax and their backwards)  */
+/* ------------------------------------------------------------------------ */
+
+typedef enum lnn_activation {
+    LNN_ACT_RELU = 0,    /* f(z) = max(0, z)              (hidden layers) */
+    LNN_ACT_SIGMOID = 1, /* f(z) = 1 / (1 + e^-z)         (hidden layers) */
+    LNN_ACT_SOFTMAX = 2  /* h_i = e^{z_i} / sum_k e^{z_k} per column (output) */
+} lnn_activation;
+
+/** @return "relu", "sigmoid", "softmax", or "unknown"; never NULL. */
+LNN_API const char *lnn_activation_name(lnn_activation f);
+
+/**
+ * Sigmoid, elementwise: H = 1 / (1 + e^-Z).
+ * @param H  out, n x m (may be the same buffer as Z)
+ * @param Z  in, n x m
+ * @return LNN_OK, LNN_ERR_ARG (NULL, n or m zero), LNN_ERR_OVERFLOW (n m)
+ */
+LNN_API lnn_status lnn_sigmoid(float *H, const float *Z, size_t n, size_t m);
+
+/** ReLU, elementwise: H = max(0, Z). Arguments as lnn_sigmoid. */
+LNN_API lnn_status lnn_relu(float *H, const float *Z, size_t n, size_t m);
+
+/**
+ * Softmax of every column: H[:,j] = e^{Z[:,j] - max} / sum e^{Z[:,j] - max}.
+ * Subtracting the column maximum keeps e^x finite for any finite input.
+ * Arguments as lnn_sigmoid.
+ */
+LNN_API lnn_status lnn_softmax(float *H, const float *Z, size_t n, size_t m);
+
+/**
+ * Sigmoid backward: dZ = dH (.) sigmoid'(Z) = dH (.) H (.) (1 - H).
+ * @param dZ  out, n x m (may be the same buffer as dH)
+ * @param dH  in, gradient of the loss with respect to H, n x m
+ * @param H   in, the forward output sigmoid(Z) (the activation memory)
+ * @return as lnn_sigmoid
+ */
+LNN_API lnn_status lnn_sigmoid_backward(float *dZ, const float *dH,
+                                        const float *H, size_t n, size_t m);
+
+/** ReLU backward: dZ = dH (.) [H > 0]. Arguments as lnn_sigmoid_backward. */
+LNN_API lnn_status lnn_relu_backward(float *dZ, const float *dH,
+                                     const float *H, size_t n, size_t m);
+
+/* ------------------------------------------------------------------------ */
+/* One layer                                                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Forward step of one layer: H = f(W . H_prev + b).
+ * @param H       out, n x m
+ * @param H_prev  in, n_prev x m (X for the first layer)
+ * @param W       in, n x n_prev
+ * @param b       in, n
+ * @param f       activation (LNN_ACT_SOFTMAX normalises each column)
+ * @return LNN_OK, LNN_ERR_ARG (NULL, zero size, unknown f),
+ *         LNN_ERR_OVERFLOW (a size too large for BLAS)
+ */
+LNN_API lnn_status lnn_layer_forward(float *H, const float *H_prev,
+                                     const float *W, const float *b,
+                                     lnn_activation f,
+                                     size_t n, size_t n_prev, size_t m);
+
+/**
+ * Backward step of one layer:
+ *   dZ = dH (.) f'(Z)                      (for LNN_ACT_SOFTMAX, dH must be
+ *                                           dZ_L = P - Y already: dZ = dH)
+ *   dW = (1/m) dZ . H_prev^T, db = (1/m) sum over columns of dZ,
+ *   dH_prev = W^T . dZ                     (skipped when dH_prev is NULL)
+ * @param dH_prev  out, n_prev x m, or NULL (the first layer needs none)
+ * @param dW       out, n x n_prev
+ * @param db       out, n
+ * @param dZ       out, n x m; may be the same buffer as dH
+ * @param dH       in, n x m
+ * @param H        in, this layer's forward output (the activation memory)
+ * @param H_prev   in, n_prev x m
+ * @param W        in, n x n_prev
+ * @return as lnn_layer_forward
+ */
+LNN_API lnn_status lnn_layer_backward(float *dH_prev, float *dW, float *db,
+                                      float *dZ, const float *dH,
+                                      const float *H, const float *H_prev,
+                                      const float *W, lnn_activation f,
+                                      size_t n, size_t n_prev, size_t m);
+
+/* ------------------------------------------------------------------------ */
+/* Loss and predictions                                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Cross-entropy: loss = -(1/m) sum_j sum_i Y[i,j] log HL[i,j], summed in
+ * double. Terms with Y == 0 are skipped and probabilities are clamped to
+ * FLT_MIN before the log, so a probability that underflowed to 0 gives a
+ * large finite loss, never inf or NaN.
+ * @param HL    in, n x m predicted probabilities (softmax output)
+ * @param Y     in, n x m targets (one-hot columns)
+ * @param loss  out
+ * @return LNN_OK, LNN_ERR_ARG for NULL pointers or n == 0 or m == 0
+ */
+LNN_API lnn_status lnn_compute_loss(const float *HL, const float *Y,
+                                    size_t n, size_t m, double *loss);
+
+/**
+ * Fraction of columns whose predicted class is the argmax of Y's column.
+ * @param pred  in, m class indices (from lnn_predict)
+ * @param Y     in, n x m targets (one-hot columns)
+ * @param acc   out, in [0, 1]
+ * @return LNN_OK, LNN_ERR_ARG for NULL pointers or n == 0 or m == 0
+ */
+LNN_API lnn_status lnn_accuracy(const int32_t *pred, const float *Y,
+                                size_t n, size_t m, double *acc);
+
+/* ------------------------------------------------------------------------ */
+/* The network                                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct lnn_net lnn_net;
+
+typedef struct lnn_net_config {
+    size_t L;              /* layers with weights, >= 1 */
+    const size_t *dims;    /* L + 1 sizes n_0 (inputs) .. n_L (classes) */
+    lnn_activation hidden; /* LNN_ACT_RELU or LNN_ACT_SIGMOID */
+    size_t max_batch;      /* the largest m any call will pass, >= 1 */
+} lnn_net_config;
+
+/** A view of layer l's buffers (pointers into the network, borrowed). */
+typedef struct lnn_layer {
+    size_t n, n_prev;
+    float *W;        /* n x n_prev, column-major */
+    float *b;        /* n */
+    float *dW;       /* n x n_prev, gradient of the last backward */
+    float *db;       /* n */
+    const float *H;  /* n x m, output of the last forward */
+    const float *dZ; /* n x m, of the last backward */
+} lnn_layer;
+
+/**
+ * Create a network and allocate everything forward, backward and training
+ * use: parameters, gradients, per-layer H and dZ, and a batch buffer, for up
+ * to cfg->max_batch columns. Parameters start at zero: call
+ * lnn_initialize_parameters (or load a model) before training.
+ * @param out  out, the new network; NULL on failure
+ * @param cfg  in, borrowed
+ * @param err  optional buffer for a one-line message on failure (may be NULL)
+ * @return LNN_OK, LNN_ERR_ARG (NULL, L < 1, a zero size, a bad activation),
+ *         LNN_ERR_OVERFLOW (sizes whose products overflow), LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
+                                  char *err, size_t errlen);
+
+/** Free a network and all its buffers. NULL is a no-op. */
+LNN_API void lnn_net_destroy(lnn_net *net);
+
+/** The message of the network's last failure ("" if none); never NULL. */
+LNN_API const char *lnn_net_errmsg(const lnn_net *net);
+
+LNN_API size_t lnn_net_L(const lnn_net *net);
+/** @return L + 1 layer sizes (borrowed). */
+LNN_API const size_t *lnn_net_dims(const lnn_net *net);
+LNN_API lnn_activation lnn_net_hidden(const lnn_net *net);
+LNN_API size_t lnn_net_max_batch(const lnn_net *net);
+/** Number of floats in the flat parameter block. */
+LNN_API size_t lnn_net_n_params(const lnn_net *net);
+/** The flat parameter block: W_1, b_1, W_2, b_2, ... (borrowed). */
+LNN_API float *lnn_net_params(lnn_net *net);
+/** The flat gradient block, same layout as the parameters (borrowed). */
+LNN_API float *lnn_net_grads(lnn_net *net);
+
+/**
+ * Get views of layer l's buffers, 1 <= l <= L.
+ * @return LNN_OK, LNN_ERR_ARG for NULL or l out of range
+ */
+LNN_API lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out);
+
+/** Initialisation schemes for lnn_initialize_parameters. */
+typedef enum lnn_init {
+    LNN_INIT_AUTO = 0,   /* He for relu, Xavier for sigmoid */
+    LNN_INIT_HE = 1,     /* W ~ N(0, 2 / n_prev), b = 0 */
+    LNN_INIT_XAVIER = 2, /* W ~ N(0, 2 / (n_prev + n)), b = 0 (Glorot) */
+    LNN_INIT_SEED = 3    /* the exercise's: W ~ 0.1 N(0, 1), b = 0 */
+} lnn_init;
+
+/** @return "auto", "he", "xavier", "seed", or "unknown"; never NULL. */
+LNN_API const char *lnn_init_name(lnn_init scheme);
+
+/**
+ * Initialise every W and b. Deterministic: the same seed gives the same
+ * numbers on every machine and thread count (lnn's own PRNG, not rand()).
+ * @return LNN_OK, LNN_ERR_ARG for NULL or an unknown scheme
+ */
+LNN_API lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
+                                             uint64_t seed);
+
+/**
+ * Feedforward through all layers: H_0 = X, H_l = relu/sigmoid(W_l H_{l-1} +
+ * b_l), H_L = softmax(W_L H_{L-1} + b_L).
+ * @param X   in, n_0 x m, borrowed for this call
+ * @param m   batch size, 1 <= m <= max_batch
+ * @param HL  out (may be NULL): H_L, n_L x m, borrowed from the network and
+ *            valid until the next forward or destroy
+ * @return LNN_OK, LNN_ERR_ARG (NULL), LNN_ERR_SHAPE (m out of range)
+ */
+LNN_API lnn_status lnn_L_layer_forward(lnn_net *net, const float *X, size_t m,
+                                       const float **HL);
+
+/**
+ * Backpropagation through all layers, from the last forward: dZ_L = P - Y,
+ * then lnn_layer_backward for l = L..1 (no gradient for X is computed).
+ * Gradients are stored (not accumulated) in the network's dW, db.
+ * @param X  in, n_0 x m: the batch given to the last forward
+ * @param Y  in, n_L x m targets (one-hot columns)
+ * @param m  must equal the last forward's m
+ * @return LNN_OK, LNN_ERR_ARG (NULL, no forward yet), LNN_ERR_SHAPE
+ */
+LNN_API lnn_status lnn_L_layer_backward(lnn_net *net, const float *X,
+                                        const float *Y, size_t m);
+
+/**
+ * Gradient descent step: W -= learning_rate dW, b -= learning_rate db, for
+ * all layers (one loop over the flat parameter block).
+ * @return LNN_OK, LNN_ERR_ARG (NULL, learning_rate not finite and > 0)
+ */
+LNN_API lnn_status lnn_update_parameters(lnn_net *net, float learning_rate);
+
+/**
+ * Predicted class of each column: argmax of H_L. Runs the forward pass in
+ * chunks of max_batch columns, so m may be any size.
+ * @param X     in, n_0 x m
+ * @param pred  out, m class indices in [0, n_L)
+ * @return LNN_OK, LNN_ERR_ARG (NULL, m == 0)
+ */
+LNN_API lnn_status lnn_predict(lnn_net *net, const float *X, size_t m,
+                               int32_t *pred);
+
+/* ------------------------------------------------------------------------ */
+/* Training                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A labelled data set, borrowed: inputs either as floats (X) or as bytes
+ * (X_u8, scaled by 1/255 as they are gathered into a batch), exactly one of
+ * the two non-NULL.
+ */
+typedef struct lnn_data {
+    size_t n_x;           /* rows of X: must equal n_0 */
+    size_t n_y;           /* rows of Y: must equal n_L */
+    size_t m;             /* samples (columns) */
+    const float *X;       /* n_x x m, column-major, or NULL */
+    const uint8_t *X_u8;  /* n_x x m bytes, or NULL */
+    const float *Y;       /* n_y x m targets (one-hot columns) */
+} lnn_data;
+
+typedef enum lnn_event {
+    LNN_EVENT_STEP = 0, /* after every parameter update */
+    LNN_EVENT_EPOCH = 1 /* after the last update of an epoch */
+} lnn_event;
+
+/** What a progress callback is told. */
+typedef struct lnn_progress {
+    lnn_event event;
+    uint64_t epoch;     /* epochs completed (EPOCH) or in progress (STEP) */
+    uint64_t iteration; /* parameter updates done in total */
+    size_t samples;     /* samples done in this epoch */
+    size_t samples_per_epoch;
+    double loss;        /* this batch's loss (STEP), the epoch's mean (EPOCH) */
+} lnn_progress;
+
+/**
+ * Progress callback, called on the training thread. Return 0 to go on,
+ * nonzero to stop: lnn_L_layer_model then returns LNN_ERR_STOPPED with the
+ * network in a consistent state (the last update complete).
+ */
+typedef int (*lnn_progress_fn)(const lnn_progress *p, void *ctx);
+
+typedef struct lnn_train_opts {
+    float learning_rate;     /* > 0 and finite */
+    size_t batch_size;       /* samples per update; 0 = the full batch */
+    uint64_t epochs;         /* train until this many epochs are complete */
+    uint64_t num_iterations; /* 0, or stop after this many updates in all */
+    uint64_t seed;           /* seeds the per-epoch shuffle */
+    lnn_progress_fn progress;/* may be NULL */
+    void *progress_ctx;
+} lnn_train_opts;
+
+/** Defaults: learning_rate 0.1, batch_size 128, epochs 10, no iteration
+ *  limit, seed 1, no callback. */
+LNN_API lnn_train_opts lnn_train_opts_default(void);
+
+/** Where training stands: what a resumed run continues from. */
+typedef struct lnn_train_state {
+    uint64_t epoch;     /* epochs completed */
+    uint64_t step;      /* updates done within the current epoch */
+    uint64_t iteration; /* updates done in total */
+} lnn_train_state;
+
+/** The network's training position (zero for a new network). */
+LNN_API lnn_train_state lnn_net_train_state(const lnn_net *net);
+/** Set the training position (for a loaded model). */
+LNN_API lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st);
+
+/**
+ * Train: the exercise's L_layer_model. Each update runs lnn_L_layer_forward,
+ * lnn_compute_loss, lnn_L_layer_backward and lnn_update_parameters.
+ * - batch_size 0 (or >= m): full-batch gradient descent, the exercise's
+ *   loop; one update is one epoch.
+ * - otherwise mini-batch SGD: every epoch visits the samples in a fresh
+ *   order drawn from (seed, epoch), so training is reproducible and a
+ *   resumed run continues exactly where it stopped.
+ * Training continues from lnn_net_train_state(net) until `epochs` epochs are
+ * complete or `num_iterations` updates are done. Parameters must already be
+ * initialised (lnn_initialize_parameters) or loaded.
+ * @return LNN_OK; LNN_ERR_ARG / LNN_ERR_SHAPE for bad options or data;
+ *         LNN_ERR_DIVERGED when a loss is not finite (the update that would
+ *         have used it is not applied); LNN_ERR_STOPPED when the callback
+ *         asked to stop.
+ */
+LNN_API lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
+                                     const lnn_train_opts *opts);
+
+/**
+ * Loss and accuracy over a whole data set, in chunks of max_batch columns.
+ * @param loss  out (may be NULL): mean cross-entropy
+ * @param acc   out (may be NULL): fraction correct
+ * @param pred  out (may be NULL): m predicted classes
+ * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_SHAPE
+ */
+LNN_API lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data,
+                                double *loss, double *acc, int32_t *pred);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LNN_H */

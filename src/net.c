@@ -1,0 +1,340 @@
+/* net.c: the network: creation, parameter initialisation, and the forward
+ * and backward passes over all layers. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "kernels.h"
+#include "net.h"
+#include "rng.h"
+#include "util.h"
+
+#define LNN_ALIGN 64
+/* The random stream of parameter initialisation (training shuffles use
+ * streams 1 + epoch of their own seed). */
+#define LNN_STREAM_INIT 0
+#define LNN_SEED_INIT_STD 0.1 /* the exercise's W = 0.1 N(0, 1) */
+
+lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(net->errmsg, sizeof net->errmsg, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+LNN_PRINTF(4, 5)
+static lnn_status create_fail(char *err, size_t errlen, lnn_status s,
+                              const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+/* A zeroed, 64-byte aligned block of `count` elements of `size` bytes. */
+static void *alloc_block(size_t count, size_t size)
+{
+    size_t bytes;
+    if (!lnn__mul(count, size, &bytes) ||
+        !lnn__add(bytes, LNN_ALIGN - 1, &bytes))
+        return NULL;
+    bytes -= bytes % LNN_ALIGN; /* aligned_alloc wants a multiple */
+    void *p = aligned_alloc(LNN_ALIGN, bytes ? bytes : LNN_ALIGN);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+/* Validate cfg; on success *n_params and *n_acts (sum of n_l, l >= 1) are
+ * the block sizes the network needs. */
+static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
+                               size_t *n_acts, char *err, size_t errlen)
+{
+    if (!cfg->dims)
+        return create_fail(err, errlen, LNN_ERR_ARG, "layer sizes are NULL");
+    if (cfg->L < 1)
+        return create_fail(err, errlen, LNN_ERR_ARG,
+                           "a network needs at least 2 layer sizes "
+                           "(input and output), got %zu", cfg->L + 1);
+    if (cfg->hidden != LNN_ACT_RELU && cfg->hidden != LNN_ACT_SIGMOID)
+        return create_fail(err, errlen, LNN_ERR_ARG,
+                           "hidden activation must be relu or sigmoid");
+    if (cfg->max_batch == 0)
+        return create_fail(err, errlen, LNN_ERR_ARG, "max_batch is 0");
+    if (cfg->max_batch > LNN_BLAS_MAX)
+        return create_fail(err, errlen, LNN_ERR_OVERFLOW,
+                           "max_batch %zu exceeds %zu", cfg->max_batch,
+                           LNN_BLAS_MAX);
+    if (cfg->L > LNN_BLAS_MAX)
+        return create_fail(err, errlen, LNN_ERR_OVERFLOW,
+                           "%zu layers are too many", cfg->L);
+    size_t params = 0, acts = 0;
+    for (size_t l = 0; l <= cfg->L; l++) {
+        const size_t n = cfg->dims[l];
+        if (n == 0)
+            return create_fail(err, errlen, LNN_ERR_ARG,
+                               "layer %zu has size 0", l);
+        if (n > LNN_BLAS_MAX)
+            return create_fail(err, errlen, LNN_ERR_OVERFLOW,
+                               "layer %zu has size %zu, more than %zu", l, n,
+                               LNN_BLAS_MAX);
+        size_t w, block;
+        if (!lnn__mul(n, cfg->max_batch, &block) ||
+            (l == 0 && !lnn__mul(block, sizeof(float), &block)))
+            goto overflow;
+        if (l == 0)
+            continue;
+        if (!lnn__mul(n, cfg->dims[l - 1], &w) || !lnn__add(w, n, &w) ||
+            !lnn__add(params, w, &params) || !lnn__add(acts, n, &acts))
+            goto overflow;
+    }
+    size_t bytes;
+    if (!lnn__mul(params, sizeof(float), &bytes) ||
+        !lnn__mul(acts, cfg->max_batch, &bytes) ||
+        !lnn__mul(bytes, sizeof(float), &bytes))
+        goto overflow;
+    *n_params = params;
+    *n_acts = acts;
+    return LNN_OK;
+overflow:
+    return create_fail(err, errlen, LNN_ERR_OVERFLOW,
+                       "layer sizes and max_batch %zu overflow the memory "
+                       "they need", cfg->max_batch);
+}
+
+lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
+                          char *err, size_t errlen)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !cfg)
+        return create_fail(err, errlen, LNN_ERR_ARG,
+                           "network or config pointer is NULL");
+    size_t n_params = 0, n_acts = 0;
+    lnn_status s = check_config(cfg, &n_params, &n_acts, err, errlen);
+    if (s != LNN_OK)
+        return s;
+
+    const size_t L = cfg->L, mb = cfg->max_batch;
+    lnn_net *net = calloc(1, sizeof *net);
+    if (!net)
+        goto nomem;
+    net->L = L;
+    net->hidden = cfg->hidden;
+    net->max_batch = mb;
+    net->n_params = n_params;
+    net->dims = malloc((L + 1) * sizeof *net->dims);
+    net->layers = calloc(L + 1, sizeof *net->layers);
+    net->params = alloc_block(n_params, sizeof(float));
+    net->grads = alloc_block(n_params, sizeof(float));
+    net->acts = alloc_block(n_acts * mb, sizeof(float));
+    net->deltas = alloc_block(n_acts * mb, sizeof(float));
+    net->X_batch = alloc_block(cfg->dims[0] * mb, sizeof(float));
+    net->Y_batch = alloc_block(cfg->dims[L] * mb, sizeof(float));
+    net->pred_batch = alloc_block(mb, sizeof(int32_t));
+    if (!net->dims || !net->layers || !net->params || !net->grads ||
+        !net->acts || !net->deltas || !net->X_batch || !net->Y_batch ||
+        !net->pred_batch)
+        goto nomem;
+    memcpy(net->dims, cfg->dims, (L + 1) * sizeof *net->dims);
+
+    /* Carve the per-layer views out of the blocks (malloc-and-point). */
+    float *p = net->params, *g = net->grads, *h = net->acts, *d = net->deltas;
+    for (size_t l = 1; l <= L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        ly->n = net->dims[l];
+        ly->n_prev = net->dims[l - 1];
+        ly->W = p;
+        ly->dW = g;
+        p += ly->n * ly->n_prev;
+        g += ly->n * ly->n_prev;
+        ly->b = p;
+        ly->db = g;
+        p += ly->n;
+        g += ly->n;
+        ly->H = h;
+        ly->dZ = d;
+        h += ly->n * mb;
+        d += ly->n * mb;
+    }
+    *out = net;
+    return LNN_OK;
+nomem:
+    lnn_net_destroy(net);
+    return create_fail(err, errlen, LNN_ERR_NOMEM,
+                       "out of memory for a network of %zu parameters and "
+                       "max_batch %zu", n_params, mb);
+}
+
+void lnn_net_destroy(lnn_net *net)
+{
+    if (!net)
+        return;
+    free(net->dims);
+    free(net->layers);
+    free(net->params);
+    free(net->grads);
+    free(net->acts);
+    free(net->deltas);
+    free(net->X_batch);
+    free(net->Y_batch);
+    free(net->pred_batch);
+    free(net);
+}
+
+const char *lnn_net_errmsg(const lnn_net *net)
+{
+    return net ? net->errmsg : "no network";
+}
+
+size_t lnn_net_L(const lnn_net *net) { return net->L; }
+const size_t *lnn_net_dims(const lnn_net *net) { return net->dims; }
+lnn_activation lnn_net_hidden(const lnn_net *net) { return net->hidden; }
+size_t lnn_net_max_batch(const lnn_net *net) { return net->max_batch; }
+size_t lnn_net_n_params(const lnn_net *net) { return net->n_params; }
+float *lnn_net_params(lnn_net *net) { return net->params; }
+float *lnn_net_grads(lnn_net *net) { return net->grads; }
+lnn_train_state lnn_net_train_state(const lnn_net *net) { return net->state; }
+
+lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    net->state = st;
+    return LNN_OK;
+}
+
+lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out)
+{
+    if (!net || !out)
+        return LNN_ERR_ARG;
+    if (l < 1 || l > net->L)
+        return lnn__fail(net, LNN_ERR_ARG, "layer %zu: layers are 1..%zu", l,
+                         net->L);
+    const lnn__layer_buf *ly = &net->layers[l];
+    *out = (lnn_layer){.n = ly->n, .n_prev = ly->n_prev, .W = ly->W,
+                       .b = ly->b, .dW = ly->dW, .db = ly->db, .H = ly->H,
+                       .dZ = ly->dZ};
+    return LNN_OK;
+}
+
+const char *lnn_init_name(lnn_init scheme)
+{
+    switch (scheme) {
+    case LNN_INIT_AUTO:   return "auto";
+    case LNN_INIT_HE:     return "he";
+    case LNN_INIT_XAVIER: return "xavier";
+    case LNN_INIT_SEED:   return "seed";
+    }
+    return "unknown";
+}
+
+lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
+                                     uint64_t seed)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    if (scheme == LNN_INIT_AUTO)
+        scheme = net->hidden == LNN_ACT_RELU ? LNN_INIT_HE : LNN_INIT_XAVIER;
+    if (scheme != LNN_INIT_HE && scheme != LNN_INIT_XAVIER &&
+        scheme != LNN_INIT_SEED)
+        return lnn__fail(net, LNN_ERR_ARG, "unknown initialisation scheme %d",
+                         (int)scheme);
+    lnn_rng rng;
+    lnn__rng_seed(&rng, seed, LNN_STREAM_INIT);
+    for (size_t l = 1; l <= net->L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        double std = LNN_SEED_INIT_STD;
+        if (scheme == LNN_INIT_HE)
+            std = sqrt(2.0 / (double)ly->n_prev);
+        else if (scheme == LNN_INIT_XAVIER)
+            std = sqrt(2.0 / (double)(ly->n_prev + ly->n));
+        for (size_t k = 0; k < ly->n * ly->n_prev; k++)
+            ly->W[k] = (float)(std * lnn__rng_normal(&rng));
+        memset(ly->b, 0, ly->n * sizeof *ly->b);
+    }
+    /* Fresh parameters start a fresh training run. */
+    net->state = (lnn_train_state){0};
+    return LNN_OK;
+}
+
+void lnn__net_forward(lnn_net *net, const float *X, size_t m)
+{
+    const float *H_prev = X;
+    for (size_t l = 1; l <= net->L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
+        lnn__layer_forward(ly->H, H_prev, ly->W, ly->b, f, ly->n, ly->n_prev,
+                           m);
+        H_prev = ly->H;
+    }
+    net->m_fwd = m;
+}
+
+void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m)
+{
+    lnn__layer_buf *out = &net->layers[net->L];
+    /* dZ_L = P - Y */
+    lnn__output_delta(out->dZ, out->H, Y, out->n * m);
+    for (size_t l = net->L; l >= 1; l--) {
+        lnn__layer_buf *ly = &net->layers[l];
+        const float *H_prev = l > 1 ? net->layers[l - 1].H : X;
+        /* dH_{l-1} lands in layer l-1's dZ buffer, which its own backward
+         * then turns into dZ_{l-1} in place. No gradient for X (l = 1). */
+        float *dH_prev = l > 1 ? net->layers[l - 1].dZ : NULL;
+        lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
+        lnn__layer_backward(dH_prev, ly->dW, ly->db, ly->dZ, ly->dZ, ly->H,
+                            H_prev, ly->W, f, ly->n, ly->n_prev, m);
+    }
+}
+
+static lnn_status check_batch(lnn_net *net, size_t m)
+{
+    if (m == 0 || m > net->max_batch)
+        return lnn__fail(net, LNN_ERR_SHAPE,
+                         "batch of %zu columns: must be 1..%zu (max_batch)",
+                         m, net->max_batch);
+    return LNN_OK;
+}
+
+lnn_status lnn_L_layer_forward(lnn_net *net, const float *X, size_t m,
+                               const float **HL)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    if (!X)
+        return lnn__fail(net, LNN_ERR_ARG, "forward: X is NULL");
+    lnn_status s = check_batch(net, m);
+    if (s != LNN_OK)
+        return s;
+    lnn__net_forward(net, X, m);
+    if (HL)
+        *HL = net->layers[net->L].H;
+    return LNN_OK;
+}
+
+lnn_status lnn_L_layer_backward(lnn_net *net, const float *X, const float *Y,
+                                size_t m)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    if (!X || !Y)
+        return lnn__fail(net, LNN_ERR_ARG, "backward: X or Y is NULL");
+    if (net->m_fwd == 0)
+        return lnn__fail(net, LNN_ERR_ARG, "backward before any forward");
+    if (m != net->m_fwd)
+        return lnn__fail(net, LNN_ERR_SHAPE,
+                         "backward of %zu columns after a forward of %zu", m,
+                         net->m_fwd);
+    lnn__net_backward(net, X, Y, m);
+    return LNN_OK;
+}

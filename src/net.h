@@ -1,0 +1,65 @@
+/* net.h: the network object, shared by the library's files (not installed). */
+#ifndef LNN_NET_H
+#define LNN_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lnn.h"
+
+#define LNN_ERRMSG_MAX 256
+
+#if defined(__GNUC__)
+#  define LNN_PRINTF(fmt_idx, args_idx) \
+      __attribute__((format(printf, fmt_idx, args_idx)))
+#else
+#  define LNN_PRINTF(fmt_idx, args_idx)
+#endif
+
+/* Layer l's buffers: views into the network's blocks. */
+typedef struct lnn__layer_buf {
+    size_t n, n_prev;
+    float *W;  /* n x n_prev, column-major */
+    float *b;  /* n */
+    float *dW; /* n x n_prev */
+    float *db; /* n */
+    float *H;  /* n x max_batch: the forward output, kept for backward */
+    float *dZ; /* n x max_batch: dH from layer l+1, turned into dZ in place */
+} lnn__layer_buf;
+
+struct lnn_net {
+    size_t L;              /* layers with weights */
+    size_t *dims;          /* L + 1 sizes n_0 .. n_L */
+    lnn_activation hidden; /* relu or sigmoid */
+    size_t max_batch;
+    size_t n_params;       /* floats in params (and in grads) */
+    float *params;         /* W_1 b_1 W_2 b_2 ... W_L b_L, 64-byte aligned */
+    float *grads;          /* dW_1 db_1 ... dW_L db_L */
+    float *acts;           /* H_1 .. H_L, each n_l x max_batch */
+    float *deltas;         /* dZ_1 .. dZ_L, each n_l x max_batch */
+    float *X_batch;        /* n_0 x max_batch: a gathered batch */
+    float *Y_batch;        /* n_L x max_batch */
+    int32_t *pred_batch;   /* max_batch predictions */
+    lnn__layer_buf *layers;/* [1..L]; [0] unused */
+    size_t m_fwd;          /* columns of the last forward (0: none yet) */
+    uint64_t gathers;      /* batches gathered into X_batch so far */
+    lnn_train_state state;
+    char errmsg[LNN_ERRMSG_MAX];
+};
+
+/* Record a message for lnn_net_errmsg and return s. */
+lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
+    LNN_PRINTF(3, 4);
+
+/* Forward and backward through all layers, without argument checks. */
+void lnn__net_forward(lnn_net *net, const float *X, size_t m);
+void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m);
+
+/* true if lr is a usable learning rate: finite and > 0. */
+bool lnn__lr_ok(float lr);
+
+/* params -= lr grads over n floats (OpenMP). */
+void lnn__sgd_update(float *params, const float *grads, size_t n, float lr);
+
+#endif /* LNN_NET_H */

@@ -1,0 +1,31 @@
+/* optim.c: parameter updates over the flat parameter block. */
+#include <math.h>
+
+#include "net.h"
+#include "parallel.h"
+
+bool lnn__lr_ok(float lr)
+{
+    return isfinite(lr) && lr > 0.0f;
+}
+
+void lnn__sgd_update(float *params, const float *grads, size_t n, float lr)
+{
+    /* W -= lr dW, b -= lr db: all layers in one loop, since W_l and b_l lie
+     * back to back in the block. */
+    LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
+    for (size_t k = 0; k < n; k++)
+        params[k] -= lr * grads[k];
+}
+
+lnn_status lnn_update_parameters(lnn_net *net, float learning_rate)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    if (!lnn__lr_ok(learning_rate))
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "learning rate %g: must be finite and > 0",
+                         (double)learning_rate);
+    lnn__sgd_update(net->params, net->grads, net->n_params, learning_rate);
+    return LNN_OK;
+}
