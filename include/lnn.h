@@ -251,11 +251,24 @@ LNN_API lnn_status lnn_accuracy(const int32_t *pred, const float *Y,
 
 typedef struct lnn_net lnn_net;
 
+/** Parameter update rules. The network allocates the state its optimizer
+ *  needs beside the parameters, once, at creation. */
+typedef enum lnn_optimizer {
+    LNN_OPT_SGD = 0,      /* the exercise's: W -= lr dW (no state) */
+    LNN_OPT_MOMENTUM = 1, /* v = mu v + g; W -= lr v (state: v) */
+    LNN_OPT_NESTEROV = 2, /* v = mu v + g; W -= lr (g + mu v) (state: v) */
+    LNN_OPT_ADAM = 3      /* AdamW, decoupled weight decay (state: m, v) */
+} lnn_optimizer;
+
+/** @return "sgd", "momentum", "nesterov", "adam", or "unknown". */
+LNN_API const char *lnn_optimizer_name(lnn_optimizer opt);
+
 typedef struct lnn_net_config {
     size_t L;              /* layers with weights, >= 1 */
     const size_t *dims;    /* L + 1 sizes n_0 (inputs) .. n_L (classes) */
     lnn_activation hidden; /* LNN_ACT_RELU or LNN_ACT_SIGMOID */
     size_t max_batch;      /* the largest m any call will pass, >= 1 */
+    lnn_optimizer optimizer; /* LNN_OPT_SGD (0) unless set */
 } lnn_net_config;
 
 /** A view of layer l's buffers (pointers into the network, borrowed). */
@@ -293,6 +306,7 @@ LNN_API size_t lnn_net_L(const lnn_net *net);
 /** @return L + 1 layer sizes (borrowed). */
 LNN_API const size_t *lnn_net_dims(const lnn_net *net);
 LNN_API lnn_activation lnn_net_hidden(const lnn_net *net);
+LNN_API lnn_optimizer lnn_net_optimizer(const lnn_net *net);
 LNN_API size_t lnn_net_max_batch(const lnn_net *net);
 /** Number of floats in the flat parameter block. */
 LNN_API size_t lnn_net_n_params(const lnn_net *net);
@@ -398,6 +412,9 @@ typedef struct lnn_progress {
     size_t samples;     /* samples done in this epoch */
     size_t samples_per_epoch;
     double loss;        /* this batch's loss (STEP), the epoch's mean (EPOCH) */
+    double val_loss;    /* EPOCH with opts.val: validation loss; else NaN */
+    double val_acc;     /* EPOCH with opts.val: validation accuracy; else NaN */
+    float lr;           /* the learning rate of this step (after schedule) */
 } lnn_progress;
 
 /**
@@ -413,6 +430,7 @@ typedef struct lnn_train_opts {
     uint64_t epochs;         /* train until this many epochs are complete */
     uint64_t num_iterations; /* 0, or stop after this many updates in all */
     uint64_t seed;           /* seeds the per-epoch shuffle */
+    const lnn_data *val;     /* optional: evaluated after every epoch */
     lnn_progress_fn progress;/* may be NULL */
     void *progress_ctx;
 } lnn_train_opts;
@@ -461,6 +479,109 @@ LNN_API lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
  */
 LNN_API lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data,
                                 double *loss, double *acc, int32_t *pred);
+
+
+/* ------------------------------------------------------------------------ */
+/* Data: IDX files (MNIST, Fashion-MNIST, KMNIST, EMNIST)                   */
+/* ------------------------------------------------------------------------ */
+
+/** Images and labels loaded from an IDX pair, kept as bytes. */
+typedef struct lnn_dataset {
+    size_t m;          /* samples */
+    size_t rows, cols; /* image size; n_x = rows * cols */
+    size_t n_x;        /* features per sample */
+    size_t n_classes;  /* every label is < n_classes */
+    uint8_t *X;        /* n_x x m: one image per column, pixels row-major */
+    uint8_t *labels;   /* m class indices */
+} lnn_dataset;
+
+/**
+ * The exercise's load_data: read an IDX image file and its label file, each
+ * gzip-compressed or raw (told from the content, not the name). Everything
+ * the files say is validated before it is trusted: magic numbers, ranks,
+ * dimensions, counts, payload length (truncated or trailing bytes are
+ * errors), labels < n_classes, sizes that would overflow. Memory is sized
+ * from a header only after checking it against what the file can hold.
+ * @param out          out, owned by the caller: free with lnn_dataset_free
+ * @param images_path  IDX3 (magic 0x00000803) file
+ * @param labels_path  IDX1 (magic 0x00000801) file
+ * @param n_classes    labels must be below this (10 for MNIST)
+ * @param err          optional buffer for a one-line message naming the
+ *                     file and the fault
+ * @return LNN_OK, LNN_ERR_IO (cannot open/read), LNN_ERR_FORMAT (the content
+ *         is wrong), LNN_ERR_OVERFLOW, LNN_ERR_NOMEM, LNN_ERR_ARG
+ */
+LNN_API lnn_status lnn_load_data(lnn_dataset *out, const char *images_path,
+                                 const char *labels_path, size_t n_classes,
+                                 char *err, size_t errlen);
+
+/** Free a dataset's buffers and zero it. NULL is a no-op. */
+LNN_API void lnn_dataset_free(lnn_dataset *d);
+
+/**
+ * Load the four standard files from a directory: train-images-idx3-ubyte,
+ * train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte,
+ * each with or without ".gz". Arguments as lnn_load_data.
+ */
+LNN_API lnn_status lnn_load_data_dir(const char *dir, lnn_dataset *train,
+                                     lnn_dataset *test, size_t n_classes,
+                                     char *err, size_t errlen);
+
+/** The exercise's split of the 60000 MNIST training images. */
+#define LNN_MNIST_TRAIN 50000
+#define LNN_MNIST_VAL 10000
+
+/** Train, validation and test views made by lnn_data_wrapper. */
+typedef struct lnn_splits {
+    lnn_data train; /* X_u8: the first n_train training images */
+    lnn_data val;   /* X_u8: the n_val training images after those */
+    lnn_data test;  /* X_u8: all the test images */
+    float *Y;       /* owns the one-hot Y of all three views */
+} lnn_splits;
+
+/**
+ * The exercise's data_wrapper: split and shape the data. X stays bytes
+ * (borrowed from the datasets, which must outlive the splits; scaled to
+ * [0, 1] as batches are gathered); Y is one-hot, n_classes x m. With MNIST
+ * and the defaults the shapes are the exercise's: train 784 x 50000 and
+ * 10 x 50000, val and test 784 x 10000 and 10 x 10000.
+ * @param n_train, n_val  n_train + n_val <= train_set->m; n_train >= 1
+ * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_SHAPE (sizes or image shapes
+ *         disagree), LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_data_wrapper(lnn_splits *out,
+                                    const lnn_dataset *train_set,
+                                    const lnn_dataset *test_set,
+                                    size_t n_train, size_t n_val,
+                                    char *err, size_t errlen);
+
+/** Free the one-hot block of a split and zero it. NULL is a no-op. */
+LNN_API void lnn_splits_free(lnn_splits *s);
+
+/* ------------------------------------------------------------------------ */
+/* Model files                                                              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Save the network: sizes, activation, parameters, optimizer state and the
+ * training position (docs/model-format.md). Written atomically: to a
+ * temporary file in the same directory, flushed to disk, then renamed over
+ * path, so path holds either the old complete file or the new one.
+ * @return LNN_OK, LNN_ERR_IO (with a message naming the file), LNN_ERR_ARG
+ */
+LNN_API lnn_status lnn_model_save(const lnn_net *net, const char *path,
+                                  char *err, size_t errlen);
+
+/**
+ * Load a network saved by lnn_model_save, checking magic, version, sizes
+ * against the file length and the checksum.
+ * @param out        out, the new network (destroy with lnn_net_destroy)
+ * @param max_batch  the network's max_batch (a model file has none)
+ * @return LNN_OK, LNN_ERR_IO, LNN_ERR_FORMAT (message says what is wrong),
+ *         LNN_ERR_NOMEM, LNN_ERR_ARG
+ */
+LNN_API lnn_status lnn_model_load(lnn_net **out, const char *path,
+                                  size_t max_batch, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

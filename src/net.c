@@ -68,6 +68,9 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
     if (cfg->hidden != LNN_ACT_RELU && cfg->hidden != LNN_ACT_SIGMOID)
         return create_fail(err, errlen, LNN_ERR_ARG,
                            "hidden activation must be relu or sigmoid");
+    if (cfg->optimizer != LNN_OPT_SGD && lnn__opt_slots(cfg->optimizer) == 0)
+        return create_fail(err, errlen, LNN_ERR_ARG, "unknown optimizer %d",
+                           (int)cfg->optimizer);
     if (cfg->max_batch == 0)
         return create_fail(err, errlen, LNN_ERR_ARG, "max_batch is 0");
     if (cfg->max_batch > LNN_BLAS_MAX)
@@ -98,7 +101,8 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
             goto overflow;
     }
     size_t bytes;
-    if (!lnn__mul(params, sizeof(float), &bytes) ||
+    if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &bytes) ||
+        !lnn__mul(bytes, sizeof(float), &bytes) ||
         !lnn__mul(acts, cfg->max_batch, &bytes) ||
         !lnn__mul(bytes, sizeof(float), &bytes))
         goto overflow;
@@ -132,16 +136,21 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     net->hidden = cfg->hidden;
     net->max_batch = mb;
     net->n_params = n_params;
+    net->optimizer = cfg->optimizer;
     net->dims = malloc((L + 1) * sizeof *net->dims);
     net->layers = calloc(L + 1, sizeof *net->layers);
     net->params = alloc_block(n_params, sizeof(float));
     net->grads = alloc_block(n_params, sizeof(float));
+    const size_t slots = lnn__opt_slots(cfg->optimizer);
+    if (slots)
+        net->opt_state = alloc_block(slots * n_params, sizeof(float));
     net->acts = alloc_block(n_acts * mb, sizeof(float));
     net->deltas = alloc_block(n_acts * mb, sizeof(float));
     net->X_batch = alloc_block(cfg->dims[0] * mb, sizeof(float));
     net->Y_batch = alloc_block(cfg->dims[L] * mb, sizeof(float));
     net->pred_batch = alloc_block(mb, sizeof(int32_t));
     if (!net->dims || !net->layers || !net->params || !net->grads ||
+        (slots && !net->opt_state) ||
         !net->acts || !net->deltas || !net->X_batch || !net->Y_batch ||
         !net->pred_batch)
         goto nomem;
@@ -183,6 +192,7 @@ void lnn_net_destroy(lnn_net *net)
     free(net->layers);
     free(net->params);
     free(net->grads);
+    free(net->opt_state);
     free(net->acts);
     free(net->deltas);
     free(net->X_batch);
@@ -199,6 +209,7 @@ const char *lnn_net_errmsg(const lnn_net *net)
 size_t lnn_net_L(const lnn_net *net) { return net->L; }
 const size_t *lnn_net_dims(const lnn_net *net) { return net->dims; }
 lnn_activation lnn_net_hidden(const lnn_net *net) { return net->hidden; }
+lnn_optimizer lnn_net_optimizer(const lnn_net *net) { return net->optimizer; }
 size_t lnn_net_max_batch(const lnn_net *net) { return net->max_batch; }
 size_t lnn_net_n_params(const lnn_net *net) { return net->n_params; }
 float *lnn_net_params(lnn_net *net) { return net->params; }
@@ -264,6 +275,10 @@ lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
     }
     /* Fresh parameters start a fresh training run. */
     net->state = (lnn_train_state){0};
+    if (net->opt_state)
+        memset(net->opt_state, 0,
+               lnn__opt_slots(net->optimizer) * net->n_params * sizeof(float));
+    net->opt_t = 0;
     return LNN_OK;
 }
 

@@ -41,6 +41,10 @@ struct lnn_net {
     float *X_batch;        /* n_0 x max_batch: a gathered batch */
     float *Y_batch;        /* n_L x max_batch */
     int32_t *pred_batch;   /* max_batch predictions */
+    lnn_optimizer optimizer;
+    float *opt_state;      /* lnn__opt_slots(optimizer) x n_params: the
+                              velocity v, or Adam's m then v; NULL for SGD */
+    uint64_t opt_t;        /* optimizer steps taken (Adam's bias correction) */
     lnn__layer_buf *layers;/* [1..L]; [0] unused */
     size_t m_fwd;          /* columns of the last forward (0: none yet) */
     uint64_t gathers;      /* batches gathered into X_batch so far */
@@ -55,6 +59,10 @@ lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
 /* Forward and backward through all layers, without argument checks. */
 void lnn__net_forward(lnn_net *net, const float *X, size_t m);
 void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m);
+
+/* Blocks of n_params floats of state the optimizer keeps (0, 1 or 2);
+ * 0 for an unknown optimizer too. */
+size_t lnn__opt_slots(lnn_optimizer opt);
 
 /* true if lr is a usable learning rate: finite and > 0. */
 bool lnn__lr_ok(float lr);

@@ -4,6 +4,28 @@
 #include "net.h"
 #include "parallel.h"
 
+const char *lnn_optimizer_name(lnn_optimizer opt)
+{
+    switch (opt) {
+    case LNN_OPT_SGD:      return "sgd";
+    case LNN_OPT_MOMENTUM: return "momentum";
+    case LNN_OPT_NESTEROV: return "nesterov";
+    case LNN_OPT_ADAM:     return "adam";
+    }
+    return "unknown";
+}
+
+size_t lnn__opt_slots(lnn_optimizer opt)
+{
+    switch (opt) {
+    case LNN_OPT_SGD:      return 0;
+    case LNN_OPT_MOMENTUM: return 1;
+    case LNN_OPT_NESTEROV: return 1;
+    case LNN_OPT_ADAM:     return 2;
+    }
+    return 0;
+}
+
 bool lnn__lr_ok(float lr)
 {
     return isfinite(lr) && lr > 0.0f;
