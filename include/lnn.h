@@ -412,9 +412,7 @@ typedef struct lnn_progress {
     size_t samples;     /* samples done in this epoch */
     size_t samples_per_epoch;
     double loss;        /* this batch's loss (STEP), the epoch's mean (EPOCH) */
-    double val_loss;    /* EPOCH with opts.val: validation loss; else NaN */
-    double val_acc;     /* EPOCH with opts.val: validation accuracy; else NaN */
-    float lr;           /* the learning rate of this step (after schedule) */
+    float lr;           /* the learning rate of this step */
 } lnn_progress;
 
 /**
@@ -430,7 +428,6 @@ typedef struct lnn_train_opts {
     uint64_t epochs;         /* train until this many epochs are complete */
     uint64_t num_iterations; /* 0, or stop after this many updates in all */
     uint64_t seed;           /* seeds the per-epoch shuffle */
-    const lnn_data *val;     /* optional: evaluated after every epoch */
     lnn_progress_fn progress;/* may be NULL */
     void *progress_ctx;
 } lnn_train_opts;
@@ -562,26 +559,43 @@ LNN_API void lnn_splits_free(lnn_splits *s);
 /* Model files                                                              */
 /* ------------------------------------------------------------------------ */
 
+/** The version of the model file format this lnn writes and reads. */
+#define LNN_MODEL_VERSION 1
+
 /**
- * Save the network: sizes, activation, parameters, optimizer state and the
- * training position (docs/model-format.md). Written atomically: to a
- * temporary file in the same directory, flushed to disk, then renamed over
- * path, so path holds either the old complete file or the new one.
+ * Save the network: sizes, activation, initialisation, parameters,
+ * optimizer state, the training position and (if opts is given) the
+ * training options, so that a resumed run continues exactly
+ * (docs/model-format.md). Written atomically: to a temporary file in the
+ * same directory, flushed to disk, then renamed over path, so path holds
+ * either its old complete content or the new one, never a part.
+ * @param opts  optional: training options to store (callbacks are not)
  * @return LNN_OK, LNN_ERR_IO (with a message naming the file), LNN_ERR_ARG
  */
-LNN_API lnn_status lnn_model_save(const lnn_net *net, const char *path,
-                                  char *err, size_t errlen);
+LNN_API lnn_status lnn_model_save(const lnn_net *net,
+                                  const lnn_train_opts *opts,
+                                  const char *path, char *err, size_t errlen);
 
 /**
  * Load a network saved by lnn_model_save, checking magic, version, sizes
- * against the file length and the checksum.
+ * against the file length, and the checksum, before trusting anything.
  * @param out        out, the new network (destroy with lnn_net_destroy)
- * @param max_batch  the network's max_batch (a model file has none)
- * @return LNN_OK, LNN_ERR_IO, LNN_ERR_FORMAT (message says what is wrong),
+ * @param opts       optional, in/out: stored training options overwrite
+ *                   its fields (start from lnn_train_opts_default())
+ * @param max_batch  the new network's max_batch; 0 = the one it was saved
+ *                   with
+ * @return LNN_OK, LNN_ERR_IO, LNN_ERR_FORMAT (the message says what is
+ *         wrong, e.g. "model.lnn: checksum mismatch (file damaged)"),
  *         LNN_ERR_NOMEM, LNN_ERR_ARG
  */
-LNN_API lnn_status lnn_model_load(lnn_net **out, const char *path,
-                                  size_t max_batch, char *err, size_t errlen);
+LNN_API lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
+                                  const char *path, size_t max_batch,
+                                  char *err, size_t errlen);
+
+/** How the network's parameters were initialised (LNN_INIT_AUTO resolved
+ *  to the scheme used), and with which seed. */
+LNN_API lnn_init lnn_net_init(const lnn_net *net);
+LNN_API uint64_t lnn_net_init_seed(const lnn_net *net);
 
 #ifdef __cplusplus
 }

@@ -215,6 +215,8 @@ size_t lnn_net_n_params(const lnn_net *net) { return net->n_params; }
 float *lnn_net_params(lnn_net *net) { return net->params; }
 float *lnn_net_grads(lnn_net *net) { return net->grads; }
 lnn_train_state lnn_net_train_state(const lnn_net *net) { return net->state; }
+lnn_init lnn_net_init(const lnn_net *net) { return net->init; }
+uint64_t lnn_net_init_seed(const lnn_net *net) { return net->init_seed; }
 
 lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st)
 {
@@ -279,6 +281,8 @@ lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
         memset(net->opt_state, 0,
                lnn__opt_slots(net->optimizer) * net->n_params * sizeof(float));
     net->opt_t = 0;
+    net->init = scheme;
+    net->init_seed = seed;
     return LNN_OK;
 }
 

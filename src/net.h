@@ -49,6 +49,8 @@ struct lnn_net {
     size_t m_fwd;          /* columns of the last forward (0: none yet) */
     uint64_t gathers;      /* batches gathered into X_batch so far */
     lnn_train_state state;
+    lnn_init init;         /* the scheme that made the parameters */
+    uint64_t init_seed;
     char errmsg[LNN_ERRMSG_MAX];
 };
 

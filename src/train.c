@@ -20,7 +20,6 @@ lnn_train_opts lnn_train_opts_default(void)
         .epochs = 10,
         .num_iterations = 0,
         .seed = 1,
-        .val = NULL,
         .progress = NULL,
         .progress_ctx = NULL,
     };
@@ -175,11 +174,6 @@ static lnn_status check_opts(lnn_net *net, const lnn_data *train,
         return lnn__fail(net, LNN_ERR_ARG,
                          "learning rate %g: must be finite and > 0",
                          (double)opts->learning_rate);
-    if (opts->val) {
-        lnn_status s = check_data(net, opts->val, true, "validation data");
-        if (s != LNN_OK)
-            return s;
-    }
     if (opts->epochs == 0 && opts->num_iterations == 0)
         return lnn__fail(net, LNN_ERR_ARG,
                          "epochs and num_iterations are both 0");
@@ -275,8 +269,6 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
                 .samples = j0 + cols,
                 .samples_per_epoch = train->m,
                 .loss = loss,
-                .val_loss = NAN,
-                .val_acc = NAN,
                 .lr = opts->learning_rate,
             };
             stop = opts->progress(&p, opts->progress_ctx);
@@ -284,9 +276,6 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
                 p.event = LNN_EVENT_EPOCH;
                 p.epoch = st->epoch;
                 p.loss = epoch_loss / (double)epoch_samples;
-                if (opts->val)
-                    lnn_evaluate(net, opts->val, &p.val_loss, &p.val_acc,
-                                 NULL);
                 stop |= opts->progress(&p, opts->progress_ctx);
             }
         }

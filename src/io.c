@@ -1,0 +1,531 @@
+/* io.c: the model file (docs/model-format.md). Little-endian integers and
+ * float32 bit patterns whatever the host, a CRC-32 over every byte, written
+ * atomically (temporary file, fsync, rename), validated completely on load
+ * before any size in it is trusted. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "blas.h"
+#include "net.h"
+#include "util.h"
+
+_Static_assert(sizeof(float) == 4, "model files store IEEE float32");
+
+#define LNN_MODEL_MAGIC "LNNMODEL"
+#define LNN_MAGIC_LEN 8
+#define LNN_HEADER_FIXED 80  /* bytes before dims[] */
+#define LNN_OPT_RECORD 16    /* tag u32, type u32, value 8 bytes */
+#define LNN_CRC_LEN 4
+#define LNN_MAX_LAYERS 4096  /* far beyond any real network; bounds L */
+#define LNN_MAX_OPT_RECORDS 256
+#define LNN_IO_CHUNK 4096    /* floats encoded or decoded at a time */
+
+/* Training options stored as tagged records: readers skip unknown tags, so
+ * options can be added without a new format version. */
+typedef enum record_type { REC_U64 = 0, REC_F64 = 1 } record_type;
+typedef enum field_type { FIELD_U64, FIELD_SIZE, FIELD_F32 } field_type;
+
+typedef struct opt_field {
+    uint32_t tag;
+    field_type type; /* FIELD_F32 is stored as REC_F64, the others REC_U64 */
+    size_t offset;   /* in lnn_train_opts */
+} opt_field;
+
+static const opt_field opt_fields[] = {
+    {1, FIELD_F32, offsetof(lnn_train_opts, learning_rate)},
+    {2, FIELD_SIZE, offsetof(lnn_train_opts, batch_size)},
+    {3, FIELD_U64, offsetof(lnn_train_opts, epochs)},
+    {4, FIELD_U64, offsetof(lnn_train_opts, num_iterations)},
+    {5, FIELD_U64, offsetof(lnn_train_opts, seed)},
+};
+#define N_OPT_FIELDS (sizeof opt_fields / sizeof opt_fields[0])
+
+LNN_PRINTF(4, 5)
+static lnn_status io_fail(char *err, size_t errlen, lnn_status s,
+                          const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Little-endian encoding                                                   */
+/* ------------------------------------------------------------------------ */
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static uint64_t f64_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static double bits_f64(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* A file being written, with the CRC of everything written so far. */
+typedef struct writer {
+    FILE *f;
+    uLong crc;
+    bool ok;
+} writer;
+
+static void w_bytes(writer *w, const unsigned char *p, size_t n)
+{
+    if (w->ok && fwrite(p, 1, n, w->f) != n)
+        w->ok = false;
+    w->crc = crc32(w->crc, p, (uInt)n);
+}
+
+static void w_floats(writer *w, const float *x, size_t n)
+{
+    unsigned char buf[LNN_IO_CHUNK * 4];
+    for (size_t k0 = 0; k0 < n; k0 += LNN_IO_CHUNK) {
+        const size_t c = n - k0 < LNN_IO_CHUNK ? n - k0 : LNN_IO_CHUNK;
+        for (size_t k = 0; k < c; k++) {
+            uint32_t u;
+            memcpy(&u, &x[k0 + k], 4);
+            put_u32(buf + 4 * k, u);
+        }
+        w_bytes(w, buf, 4 * c);
+    }
+}
+
+/* The header: fixed part, dims, then the option records. */
+static void w_header(writer *w, const lnn_net *net, const lnn_train_opts *o)
+{
+    unsigned char h[LNN_HEADER_FIXED];
+    memcpy(h, LNN_MODEL_MAGIC, LNN_MAGIC_LEN);
+    put_u32(h + 8, LNN_MODEL_VERSION);
+    put_u32(h + 12, (uint32_t)net->L);
+    put_u32(h + 16, (uint32_t)net->hidden);
+    put_u32(h + 20, (uint32_t)net->optimizer);
+    put_u32(h + 24, (uint32_t)net->init);
+    put_u32(h + 28, o ? (uint32_t)N_OPT_FIELDS : 0);
+    put_u64(h + 32, net->init_seed);
+    put_u64(h + 40, net->max_batch);
+    put_u64(h + 48, net->state.epoch);
+    put_u64(h + 56, net->state.step);
+    put_u64(h + 64, net->state.iteration);
+    put_u64(h + 72, net->opt_t);
+    w_bytes(w, h, sizeof h);
+    for (size_t l = 0; l <= net->L; l++) {
+        unsigned char d[8];
+        put_u64(d, net->dims[l]);
+        w_bytes(w, d, sizeof d);
+    }
+    for (size_t i = 0; o && i < N_OPT_FIELDS; i++) {
+        const unsigned char *field =
+            (const unsigned char *)o + opt_fields[i].offset;
+        unsigned char r[LNN_OPT_RECORD];
+        uint64_t v = 0;
+        float f32;
+        size_t sz;
+        switch (opt_fields[i].type) {
+        case FIELD_U64: memcpy(&v, field, sizeof v); break;
+        case FIELD_SIZE: memcpy(&sz, field, sizeof sz); v = sz; break;
+        case FIELD_F32: memcpy(&f32, field, sizeof f32); v = f64_bits(f32); break;
+        }
+        put_u32(r, opt_fields[i].tag);
+        put_u32(r + 4, opt_fields[i].type == FIELD_F32 ? REC_F64 : REC_U64);
+        put_u64(r + 8, v);
+        w_bytes(w, r, sizeof r);
+    }
+}
+
+/* The directory part of path ("." if none), in buf. */
+static void dir_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, len, ".");
+    else if (slash == path)
+        snprintf(buf, len, "/");
+    else
+        snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+lnn_status lnn_model_save(const lnn_net *net, const lnn_train_opts *opts,
+                          const char *path, char *err, size_t errlen)
+{
+    if (!net || !path || !*path)
+        return io_fail(err, errlen, LNN_ERR_ARG,
+                       "save: network or path missing");
+    /* path + ".XXXXXX": a temporary name in the same directory, so rename
+     * is atomic (same file system). */
+    const size_t len = strlen(path);
+    char *tmp = malloc(len + 8);
+    if (!tmp)
+        return io_fail(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, ".XXXXXX", 8);
+
+    lnn_status s = LNN_ERR_IO;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        io_fail(err, errlen, s, "%s: cannot create a temporary file: %s",
+                path, strerror(errno));
+        free(tmp);
+        return s;
+    }
+    writer w = {.f = fdopen(fd, "wb"), .crc = crc32(0L, Z_NULL, 0), .ok = true};
+    if (!w.f) {
+        io_fail(err, errlen, s, "%s: %s", path, strerror(errno));
+        close(fd);
+        goto fail;
+    }
+    w_header(&w, net, opts);
+    w_floats(&w, net->params, net->n_params);
+    w_floats(&w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
+    unsigned char crc[LNN_CRC_LEN];
+    put_u32(crc, (uint32_t)w.crc);
+    w_bytes(&w, crc, sizeof crc);
+    /* Data on disk before the name points at it: fflush, fsync, close. */
+    if (!w.ok || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
+        io_fail(err, errlen, s, "%s: write failed: %s", path, strerror(errno));
+        fclose(w.f);
+        goto fail;
+    }
+    fchmod(fileno(w.f), S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
+    if (fclose(w.f) != 0) {
+        io_fail(err, errlen, s, "%s: write failed: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (rename(tmp, path) != 0) {
+        io_fail(err, errlen, s, "%s: cannot replace: %s", path, strerror(errno));
+        goto fail;
+    }
+    /* Make the rename itself durable. */
+    char dir[4096];
+    dir_of(path, dir, sizeof dir);
+    int dfd = open(dir, O_RDONLY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(tmp);
+    return LNN_OK;
+fail:
+    unlink(tmp);
+    free(tmp);
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static bool r_bytes(FILE *f, unsigned char *p, size_t n)
+{
+    return fread(p, 1, n, f) == n;
+}
+
+static bool r_floats(FILE *f, float *x, size_t n)
+{
+    unsigned char buf[LNN_IO_CHUNK * 4];
+    for (size_t k0 = 0; k0 < n; k0 += LNN_IO_CHUNK) {
+        const size_t c = n - k0 < LNN_IO_CHUNK ? n - k0 : LNN_IO_CHUNK;
+        if (!r_bytes(f, buf, 4 * c))
+            return false;
+        for (size_t k = 0; k < c; k++) {
+            uint32_t u = get_u32(buf + 4 * k);
+            memcpy(&x[k0 + k], &u, 4);
+        }
+    }
+    return true;
+}
+
+/* Does the CRC-32 in the last 4 bytes match everything before them? Reads
+ * the whole file once, then rewinds to just after the fixed header. */
+static bool crc_matches(FILE *f, uint64_t file_size)
+{
+    unsigned char buf[LNN_IO_CHUNK * 4];
+    uLong crc = crc32(0L, Z_NULL, 0);
+    uint64_t left = file_size - LNN_CRC_LEN;
+    if (fseek(f, 0, SEEK_SET) != 0)
+        return false;
+    while (left > 0) {
+        const size_t c = left < sizeof buf ? (size_t)left : sizeof buf;
+        if (!r_bytes(f, buf, c))
+            return false;
+        crc = crc32(crc, buf, (uInt)c);
+        left -= c;
+    }
+    unsigned char stored[LNN_CRC_LEN];
+    return r_bytes(f, stored, sizeof stored) &&
+           get_u32(stored) == (uint32_t)crc &&
+           fseek(f, LNN_HEADER_FIXED, SEEK_SET) == 0;
+}
+
+/* Store one option record into opts if its tag is known; false if its type
+ * or value cannot be the option's. */
+static bool apply_option(lnn_train_opts *o, uint32_t tag, uint32_t type,
+                         uint64_t v)
+{
+    for (size_t i = 0; i < N_OPT_FIELDS; i++) {
+        if (opt_fields[i].tag != tag)
+            continue;
+        unsigned char *field = (unsigned char *)o + opt_fields[i].offset;
+        if (opt_fields[i].type == FIELD_F32) {
+            /* a double outside float's range would make the cast UB */
+            const double d = bits_f64(v);
+            if (type != REC_F64 || !(fabs(d) <= FLT_MAX))
+                return false;
+            const float f32 = (float)d;
+            memcpy(field, &f32, sizeof f32);
+        } else if (type != REC_U64) {
+            return false;
+        } else if (opt_fields[i].type == FIELD_SIZE) {
+            if (v > SIZE_MAX)
+                return false;
+            const size_t sz = (size_t)v;
+            memcpy(field, &sz, sizeof sz);
+        } else {
+            memcpy(field, &v, sizeof v);
+        }
+    }
+    return true;
+}
+
+/* Everything the fixed header says, checked against itself. */
+typedef struct header {
+    uint32_t version, L, hidden, optimizer, init, n_opts;
+    uint64_t init_seed, max_batch, epoch, step, iteration, opt_t;
+} header;
+
+static lnn_status parse_fixed(const unsigned char *h, header *hd,
+                              const char *path, char *err, size_t errlen)
+{
+    hd->version = get_u32(h + 8);
+    hd->L = get_u32(h + 12);
+    hd->hidden = get_u32(h + 16);
+    hd->optimizer = get_u32(h + 20);
+    hd->init = get_u32(h + 24);
+    hd->n_opts = get_u32(h + 28);
+    hd->init_seed = get_u64(h + 32);
+    hd->max_batch = get_u64(h + 40);
+    hd->epoch = get_u64(h + 48);
+    hd->step = get_u64(h + 56);
+    hd->iteration = get_u64(h + 64);
+    hd->opt_t = get_u64(h + 72);
+    if (hd->L < 1 || hd->L > LNN_MAX_LAYERS)
+        return io_fail(err, errlen, LNN_ERR_FORMAT,
+                       "%s: %u layers (damaged header)", path, hd->L);
+    if (hd->hidden != LNN_ACT_RELU && hd->hidden != LNN_ACT_SIGMOID)
+        return io_fail(err, errlen, LNN_ERR_FORMAT,
+                       "%s: unknown hidden activation %u", path, hd->hidden);
+    if (hd->optimizer != LNN_OPT_SGD &&
+        lnn__opt_slots((lnn_optimizer)hd->optimizer) == 0)
+        return io_fail(err, errlen, LNN_ERR_FORMAT,
+                       "%s: unknown optimizer %u", path, hd->optimizer);
+    if (hd->init > LNN_INIT_SEED)
+        return io_fail(err, errlen, LNN_ERR_FORMAT,
+                       "%s: unknown initialisation %u", path, hd->init);
+    if (hd->n_opts > LNN_MAX_OPT_RECORDS)
+        return io_fail(err, errlen, LNN_ERR_FORMAT,
+                       "%s: %u option records (damaged header)", path,
+                       hd->n_opts);
+    if (hd->max_batch == 0 || hd->max_batch > LNN_BLAS_MAX)
+        return io_fail(err, errlen, LNN_ERR_FORMAT,
+                       "%s: max_batch %llu (damaged header)", path,
+                       (unsigned long long)hd->max_batch);
+    return LNN_OK;
+}
+
+/* Read dims[0..L] and check the file's size is exactly what they imply. */
+static lnn_status read_dims(FILE *f, const header *hd, uint64_t file_size,
+                            size_t *dims, const char *path, char *err,
+                            size_t errlen)
+{
+    /* L and n_opts are bounded, so this cannot overflow. */
+    const uint64_t head = LNN_HEADER_FIXED + 8 * ((uint64_t)hd->L + 1) +
+                          (uint64_t)LNN_OPT_RECORD * hd->n_opts;
+    if (file_size < head + LNN_CRC_LEN)
+        return io_fail(err, errlen, LNN_ERR_FORMAT,
+                       "%s: truncated (%llu bytes, the header alone needs "
+                       "%llu)", path, (unsigned long long)file_size,
+                       (unsigned long long)(head + LNN_CRC_LEN));
+    uint64_t n_params = 0;
+    for (size_t l = 0; l <= hd->L; l++) {
+        unsigned char d[8];
+        if (!r_bytes(f, d, sizeof d))
+            return io_fail(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+        const uint64_t n = get_u64(d);
+        if (n == 0 || n > LNN_BLAS_MAX)
+            return io_fail(err, errlen, LNN_ERR_FORMAT,
+                           "%s: layer %zu has size %llu", path, l,
+                           (unsigned long long)n);
+        dims[l] = (size_t)n;
+        if (l > 0)
+            n_params += n * dims[l - 1] + n; /* each term < 2^63 */
+        /* 4 n_params <= file_size keeps the arithmetic below exact */
+        if (n_params > file_size / 4)
+            return io_fail(err, errlen, LNN_ERR_FORMAT,
+                           "%s: truncated (its layer sizes need more "
+                           "parameters than the file holds)", path);
+    }
+    const uint64_t slots = lnn__opt_slots((lnn_optimizer)hd->optimizer);
+    const uint64_t expect = head + 4 * n_params * (1 + slots) + LNN_CRC_LEN;
+    if (file_size != expect)
+        return io_fail(err, errlen, LNN_ERR_FORMAT,
+                       "%s: %llu bytes, but its header describes %llu (%s)",
+                       path, (unsigned long long)file_size,
+                       (unsigned long long)expect,
+                       file_size < expect ? "truncated" : "trailing bytes");
+    return LNN_OK;
+}
+
+lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
+                          const char *path, size_t max_batch, char *err,
+                          size_t errlen)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !path)
+        return io_fail(err, errlen, LNN_ERR_ARG,
+                       "load: output or path missing");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return io_fail(err, errlen, LNN_ERR_IO, "%s: %s", path,
+                       strerror(errno));
+    lnn_status s;
+    lnn_net *net = NULL;
+    size_t *dims = NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        s = io_fail(err, errlen, LNN_ERR_IO, "%s: not a regular file", path);
+        goto done;
+    }
+    const uint64_t file_size = (uint64_t)st.st_size;
+    unsigned char h[LNN_HEADER_FIXED];
+    if (file_size < LNN_HEADER_FIXED + LNN_CRC_LEN ||
+        !r_bytes(f, h, sizeof h)) {
+        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+                    "%s: %llu bytes, too short for a model file", path,
+                    (unsigned long long)file_size);
+        goto done;
+    }
+    /* What the file is, then whether it is intact, then what it says. */
+    if (memcmp(h, LNN_MODEL_MAGIC, LNN_MAGIC_LEN) != 0) {
+        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+                    "%s: not an lnn model file (bad magic)", path);
+        goto done;
+    }
+    if (get_u32(h + 8) != LNN_MODEL_VERSION) {
+        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+                    "%s: format version %u, this lnn reads %d", path,
+                    get_u32(h + 8), LNN_MODEL_VERSION);
+        goto done;
+    }
+    if (!crc_matches(f, file_size)) {
+        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+                    "%s: checksum mismatch (file damaged)", path);
+        goto done;
+    }
+    header hd;
+    if ((s = parse_fixed(h, &hd, path, err, errlen)) != LNN_OK)
+        goto done;
+    dims = malloc(((size_t)hd.L + 1) * sizeof *dims);
+    if (!dims) {
+        s = io_fail(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    if ((s = read_dims(f, &hd, file_size, dims, path, err, errlen)) != LNN_OK)
+        goto done;
+
+    lnn_train_opts stored = opts ? *opts : lnn_train_opts_default();
+    for (uint32_t i = 0; i < hd.n_opts; i++) {
+        unsigned char rec[LNN_OPT_RECORD];
+        if (!r_bytes(f, rec, sizeof rec) ||
+            !apply_option(&stored, get_u32(rec), get_u32(rec + 4),
+                          get_u64(rec + 8))) {
+            s = io_fail(err, errlen, LNN_ERR_FORMAT,
+                        "%s: training option record %u is malformed", path,
+                        i + 1);
+            goto done;
+        }
+    }
+
+    lnn_net_config cfg = {
+        .L = hd.L,
+        .dims = dims,
+        .hidden = (lnn_activation)hd.hidden,
+        .max_batch = max_batch ? max_batch : (size_t)hd.max_batch,
+        .optimizer = (lnn_optimizer)hd.optimizer,
+    };
+    if ((s = lnn_net_create(&net, &cfg, err, errlen)) != LNN_OK)
+        goto done;
+    const size_t slots = lnn__opt_slots(net->optimizer);
+    if (!r_floats(f, net->params, net->n_params) ||
+        !r_floats(f, net->opt_state, slots * net->n_params)) {
+        s = io_fail(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+        goto done;
+    }
+    net->state = (lnn_train_state){.epoch = hd.epoch, .step = hd.step,
+                                   .iteration = hd.iteration};
+    net->opt_t = hd.opt_t;
+    net->init = (lnn_init)hd.init;
+    net->init_seed = hd.init_seed;
+    if (opts)
+        *opts = stored;
+    *out = net;
+    net = NULL;
+    s = LNN_OK;
+done:
+    lnn_net_destroy(net);
+    free(dims);
+    fclose(f);
+    return s;
+}

@@ -1,0 +1,242 @@
+/* The model file: save then load is bit-exact (parameters, optimizer state,
+ * training position, training options); no temporary file is left behind;
+ * every kind of damage is reported as such, never trusted. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "lnn.h"
+
+static char dir[] = "/tmp/lnn-test-model-XXXXXX";
+static char path[512];
+
+static lnn_net *make(lnn_optimizer opt)
+{
+    size_t dims[] = {5, 4, 3};
+    lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_SIGMOID,
+                          .max_batch = 6, .optimizer = opt};
+    lnn_net *net = NULL;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
+    CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_XAVIER, 77), LNN_OK);
+    return net;
+}
+
+static unsigned char *slurp(const char *p, size_t *n)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*n ? *n : 1);
+    if (b && fread(b, 1, *n, f) != *n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
+static void spit(const char *p, const unsigned char *b, size_t n)
+{
+    FILE *f = fopen(p, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK(fwrite(b, 1, n, f) == n);
+        fclose(f);
+    }
+}
+
+/* Rewrite the trailing CRC so a deliberate edit passes the checksum. */
+static void fix_crc(unsigned char *b, size_t n)
+{
+    uLong crc = crc32(crc32(0L, Z_NULL, 0), b, (uInt)(n - 4));
+    for (int i = 0; i < 4; i++)
+        b[n - 4 + i] = (unsigned char)(crc >> (8 * i));
+}
+
+/* Loading p fails with `want` and a message containing `words`. */
+static void load_fails(const char *p, lnn_status want, const char *words)
+{
+    char err[256] = "";
+    lnn_net *net = (lnn_net *)err;
+    CHECK_STATUS(lnn_model_load(&net, NULL, p, 0, err, sizeof err), want);
+    CHECK(net == NULL);
+    if (!strstr(err, words)) {
+        fprintf(stderr, "message \"%s\" lacks \"%s\"\n", err, words);
+        CHECK(!"message names the fault");
+    }
+}
+
+static void round_trip(void)
+{
+    lnn_net *a = make(LNN_OPT_ADAM);
+    const size_t n = lnn_net_n_params(a);
+    /* Nonzero optimizer state and a training position to carry over */
+    lnn_train_state st = {.epoch = 3, .step = 2, .iteration = 41};
+    CHECK_STATUS(lnn_net_set_train_state(a, st), LNN_OK);
+    lnn_train_opts o = lnn_train_opts_default();
+    o.learning_rate = 0.0075f;
+    o.batch_size = 0;
+    o.epochs = 2000;
+    o.num_iterations = 1234;
+    o.seed = UINT64_C(0xfeedfacecafebeef);
+    CHECK_STATUS(lnn_model_save(a, &o, path, NULL, 0), LNN_OK);
+
+    /* no temporary file left behind */
+    DIR *d = opendir(dir);
+    int entries = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        entries += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    CHECK(entries == 1);
+
+    lnn_train_opts back = lnn_train_opts_default();
+    lnn_net *b = NULL;
+    char err[256];
+    CHECK_STATUS(lnn_model_load(&b, &back, path, 0, err, sizeof err), LNN_OK);
+    if (!b)
+        return;
+    CHECK(lnn_net_L(b) == 2 && lnn_net_dims(b)[0] == 5 &&
+          lnn_net_dims(b)[2] == 3);
+    CHECK(lnn_net_hidden(b) == LNN_ACT_SIGMOID);
+    CHECK(lnn_net_optimizer(b) == LNN_OPT_ADAM);
+    CHECK(lnn_net_max_batch(b) == 6);
+    CHECK(lnn_net_init(b) == LNN_INIT_XAVIER && lnn_net_init_seed(b) == 77);
+    CHECK(memcmp(lnn_net_params(a), lnn_net_params(b), n * sizeof(float)) == 0);
+    lnn_train_state bs = lnn_net_train_state(b);
+    CHECK(bs.epoch == 3 && bs.step == 2 && bs.iteration == 41);
+    CHECK(back.learning_rate == o.learning_rate);
+    CHECK(back.batch_size == 0 && back.epochs == 2000);
+    CHECK(back.num_iterations == 1234 && back.seed == o.seed);
+    lnn_net_destroy(b);
+
+    /* a different max_batch on request */
+    CHECK_STATUS(lnn_model_load(&b, NULL, path, 1000, NULL, 0), LNN_OK);
+    if (b)
+        CHECK(lnn_net_max_batch(b) == 1000);
+    lnn_net_destroy(b);
+
+    /* Saving over an existing model replaces it whole. */
+    lnn_net *c = make(LNN_OPT_SGD);
+    CHECK_STATUS(lnn_model_save(c, NULL, path, NULL, 0), LNN_OK);
+    CHECK_STATUS(lnn_model_load(&b, NULL, path, 0, NULL, 0), LNN_OK);
+    if (b) {
+        CHECK(lnn_net_optimizer(b) == LNN_OPT_SGD);
+        CHECK(memcmp(lnn_net_params(c), lnn_net_params(b),
+                     lnn_net_n_params(c) * sizeof(float)) == 0);
+    }
+    lnn_net_destroy(b);
+    lnn_net_destroy(c);
+    lnn_net_destroy(a);
+}
+
+static void damage(void)
+{
+    lnn_net *a = make(LNN_OPT_MOMENTUM);
+    CHECK_STATUS(lnn_model_save(a, NULL, path, NULL, 0), LNN_OK);
+    lnn_net_destroy(a);
+    size_t n;
+    unsigned char *good = slurp(path, &n);
+    CHECK(good != NULL);
+    if (!good)
+        return;
+    unsigned char *b = malloc(n + 16);
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/bad.lnn", dir);
+
+    spit(bad, good, 0);
+    load_fails(bad, LNN_ERR_FORMAT, "too short");
+
+    const size_t cuts[] = {10, 79, 100, n / 2, n - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        spit(bad, good, cuts[i]);
+        char err[256];
+        lnn_net *net;
+        CHECK_STATUS(lnn_model_load(&net, NULL, bad, 0, err, sizeof err),
+                     LNN_ERR_FORMAT);
+    }
+
+    /* Every single damaged byte is caught (CRC-32 catches all bursts of up
+     * to 32 bits), whichever field it lands in. */
+    size_t caught = 0;
+    for (size_t k = 0; k < n; k++) {
+        memcpy(b, good, n);
+        b[k] ^= 0x5a;
+        spit(bad, b, n);
+        lnn_net *net = NULL;
+        caught += lnn_model_load(&net, NULL, bad, 0, NULL, 0) == LNN_ERR_FORMAT;
+        lnn_net_destroy(net);
+    }
+    CHECK(caught == n);
+    memcpy(b, good, n);
+    b[n / 2] ^= 1;
+    spit(bad, b, n);
+    load_fails(bad, LNN_ERR_FORMAT, "checksum mismatch (file damaged)");
+
+    memcpy(b, good, n);
+    memcpy(b, "NOTMODEL", 8);
+    spit(bad, b, n);
+    load_fails(bad, LNN_ERR_FORMAT, "bad magic");
+
+    memcpy(b, good, n);
+    b[8] = 7; /* a future format version */
+    spit(bad, b, n);
+    load_fails(bad, LNN_ERR_FORMAT, "format version 7, this lnn reads 1");
+
+    /* Sizes that disagree with the length, checksum intact */
+    memcpy(b, good, n);
+    memset(b + n, 0, 16);
+    fix_crc(b, n + 16);
+    spit(bad, b, n + 16);
+    load_fails(bad, LNN_ERR_FORMAT, "trailing bytes");
+    memcpy(b, good, n);
+    b[80 + 8] = 200; /* n_1: 4 -> 200 needs more parameters than stored */
+    fix_crc(b, n);
+    spit(bad, b, n);
+    load_fails(bad, LNN_ERR_FORMAT, "truncated");
+    memcpy(b, good, n);
+    b[12] = 0; /* L = 0 */
+    fix_crc(b, n);
+    spit(bad, b, n);
+    load_fails(bad, LNN_ERR_FORMAT, "0 layers");
+
+    load_fails(dir, LNN_ERR_IO, "not a regular file");
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/missing.lnn", dir);
+    load_fails(missing, LNN_ERR_IO, "No such file");
+
+    /* Saving into a directory that does not exist fails cleanly. */
+    a = make(LNN_OPT_SGD);
+    char nowhere[600], err[256];
+    snprintf(nowhere, sizeof nowhere, "%s/no/such/dir/m.lnn", dir);
+    CHECK_STATUS(lnn_model_save(a, NULL, nowhere, err, sizeof err), LNN_ERR_IO);
+    CHECK(strstr(err, "m.lnn") != NULL);
+    CHECK_STATUS(lnn_model_save(a, NULL, "", NULL, 0), LNN_ERR_ARG);
+    lnn_net_destroy(a);
+    unlink(bad);
+    free(b);
+    free(good);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 99;
+    }
+    snprintf(path, sizeof path, "%s/model.lnn", dir);
+    round_trip();
+    damage();
+    unlink(path);
+    rmdir(dir);
+    return check_result("model");
+}
