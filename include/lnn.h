@@ -597,6 +597,25 @@ LNN_API lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
 LNN_API lnn_init lnn_net_init(const lnn_net *net);
 LNN_API uint64_t lnn_net_init_seed(const lnn_net *net);
 
+/**
+ * Forward pass over samples j0 .. j0+cols-1 of a data set (bytes are scaled
+ * to [0, 1] as in training); Y is not needed.
+ * @param cols  1 <= cols <= max_batch, j0 + cols <= d->m
+ * @param HL    out: n_L x cols class probabilities, borrowed from the
+ *              network, valid until its next forward or destroy
+ * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_SHAPE
+ */
+LNN_API lnn_status lnn_forward_data(lnn_net *net, const lnn_data *d,
+                                    size_t j0, size_t cols, const float **HL);
+
+/**
+ * Load an IDX image file alone (no labels), gzip-compressed or raw, with
+ * the same validation as lnn_load_data. out->labels is NULL and
+ * out->n_classes 0.
+ */
+LNN_API lnn_status lnn_load_images(lnn_dataset *out, const char *path,
+                                   char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -288,8 +288,8 @@ static bool r_floats(FILE *f, float *x, size_t n)
 }
 
 /* Does the CRC-32 in the last 4 bytes match everything before them? Reads
- * the whole file once, then rewinds to just after the fixed header. */
-static bool crc_matches(FILE *f, uint64_t file_size)
+ * the whole file once, then returns to offset `back`. */
+static bool crc_matches(FILE *f, uint64_t file_size, long back)
 {
     unsigned char buf[LNN_IO_CHUNK * 4];
     uLong crc = crc32(0L, Z_NULL, 0);
@@ -306,7 +306,7 @@ static bool crc_matches(FILE *f, uint64_t file_size)
     unsigned char stored[LNN_CRC_LEN];
     return r_bytes(f, stored, sizeof stored) &&
            get_u32(stored) == (uint32_t)crc &&
-           fseek(f, LNN_HEADER_FIXED, SEEK_SET) == 0;
+           fseek(f, back, SEEK_SET) == 0;
 }
 
 /* Store one option record into opts if its tag is known; false if its type
@@ -457,7 +457,8 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
                     (unsigned long long)file_size);
         goto done;
     }
-    /* What the file is, then whether it is intact, then what it says. */
+    /* What the file is, what its header says, whether the length fits
+     * that, then whether it is intact. */
     if (memcmp(h, LNN_MODEL_MAGIC, LNN_MAGIC_LEN) != 0) {
         s = io_fail(err, errlen, LNN_ERR_FORMAT,
                     "%s: not an lnn model file (bad magic)", path);
@@ -469,14 +470,10 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
                     get_u32(h + 8), LNN_MODEL_VERSION);
         goto done;
     }
-    if (!crc_matches(f, file_size)) {
-        s = io_fail(err, errlen, LNN_ERR_FORMAT,
-                    "%s: checksum mismatch (file damaged)", path);
-        goto done;
-    }
     header hd;
     if ((s = parse_fixed(h, &hd, path, err, errlen)) != LNN_OK)
         goto done;
+    /* L is bounded, so dims is small whatever the header says. */
     dims = malloc(((size_t)hd.L + 1) * sizeof *dims);
     if (!dims) {
         s = io_fail(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
@@ -484,6 +481,12 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     }
     if ((s = read_dims(f, &hd, file_size, dims, path, err, errlen)) != LNN_OK)
         goto done;
+    /* Intact, before the header's numbers size any large allocation. */
+    if (!crc_matches(f, file_size, ftell(f))) {
+        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+                    "%s: checksum mismatch (file damaged)", path);
+        goto done;
+    }
 
     lnn_train_opts stored = opts ? *opts : lnn_train_opts_default();
     for (uint32_t i = 0; i < hd.n_opts; i++) {

@@ -95,6 +95,26 @@ static void forward_columns(lnn_net *net, const lnn_data *d, size_t j0,
     lnn__net_forward(net, X, cols);
 }
 
+lnn_status lnn_forward_data(lnn_net *net, const lnn_data *d, size_t j0,
+                            size_t cols, const float **HL)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    if (!HL)
+        return lnn__fail(net, LNN_ERR_ARG, "forward: HL is NULL");
+    lnn_status s = check_data(net, d, false, "forward input");
+    if (s != LNN_OK)
+        return s;
+    if (cols == 0 || cols > net->max_batch || j0 > d->m || cols > d->m - j0)
+        return lnn__fail(net, LNN_ERR_SHAPE,
+                         "forward: samples %zu..%zu of %zu, at most %zu at "
+                         "a time", j0, j0 + cols, d->m, net->max_batch);
+    const float *Y;
+    forward_columns(net, d, j0, cols, &Y);
+    *HL = net->layers[net->L].H;
+    return LNN_OK;
+}
+
 lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
 {
     if (!net)

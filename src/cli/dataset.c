@@ -1,0 +1,98 @@
+/* dataset.c: where the data comes from, for every subcommand. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+#define MNIST_CLASSES 10
+#define LOCAL_DATA_DIR "data/mnist"
+#define DEBIAN_FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The first of --data, $LNN_DATA, data/mnist, Debian's Fashion-MNIST. An
+ * explicitly named directory is used even if it is wrong (the loader will
+ * say what is missing); the defaults only if they exist. */
+static bool locate(cli_dataset *d, const char *data_opt)
+{
+    const char *env = getenv("LNN_DATA");
+    const char *dir = NULL;
+    if (data_opt) {
+        dir = data_opt;
+        d->source = "--data";
+    } else if (env && *env) {
+        dir = env;
+        d->source = "$LNN_DATA";
+    } else if (is_dir(LOCAL_DATA_DIR)) {
+        dir = LOCAL_DATA_DIR;
+        d->source = "./" LOCAL_DATA_DIR;
+    } else if (is_dir(DEBIAN_FASHION_DIR)) {
+        dir = DEBIAN_FASHION_DIR;
+        d->source = "Debian's dataset-fashion-mnist";
+    }
+    if (!dir)
+        return false;
+    snprintf(d->dir, sizeof d->dir, "%s", dir);
+    return true;
+}
+
+int cli_dataset_load(cli_dataset *d, const char *data_opt, size_t n_train,
+                     size_t n_val, bool quiet)
+{
+    memset(d, 0, sizeof *d);
+    if (!locate(d, data_opt)) {
+        cli_error("no dataset found: pass --data DIR (a directory with the "
+                  "four MNIST-format files), set LNN_DATA, run "
+                  "data/fetch-mnist.sh (downloads MNIST into %s), or install "
+                  "Fashion-MNIST with 'apt-get install dataset-fashion-mnist'",
+                  LOCAL_DATA_DIR);
+        return EXIT_RUNTIME;
+    }
+    char err[CLI_ERRLEN];
+    if (lnn_load_data_dir(d->dir, &d->train_set, &d->test_set, MNIST_CLASSES,
+                          err, sizeof err) != LNN_OK) {
+        cli_error("%s", err);
+        return EXIT_RUNTIME;
+    }
+    const size_t m = d->train_set.m;
+    if (n_val >= m) {
+        cli_error("--val: %zu validation samples leave none of the %zu for "
+                  "training", n_val, m);
+        cli_dataset_free(d);
+        return EXIT_USAGE;
+    }
+    if (n_train == 0)
+        n_train = m - n_val;
+    if (n_train + n_val > m) {
+        cli_error("--train-subset: %zu training + %zu validation samples, "
+                  "but the dataset has %zu", n_train, n_val, m);
+        cli_dataset_free(d);
+        return EXIT_USAGE;
+    }
+    if (lnn_data_wrapper(&d->splits, &d->train_set, &d->test_set, n_train,
+                         n_val, err, sizeof err) != LNN_OK) {
+        cli_error("%s", err);
+        cli_dataset_free(d);
+        return EXIT_RUNTIME;
+    }
+    if (!quiet)
+        printf("dataset: %s (from %s): %zu train, %zu validation, %zu test "
+               "images of %zux%zu\n", d->dir, d->source, n_train, n_val,
+               d->test_set.m, d->train_set.rows, d->train_set.cols);
+    return EXIT_OK;
+}
+
+void cli_dataset_free(cli_dataset *d)
+{
+    lnn_splits_free(&d->splits);
+    lnn_dataset_free(&d->train_set);
+    lnn_dataset_free(&d->test_set);
+}

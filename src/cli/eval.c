@@ -1,0 +1,155 @@
+/* eval.c: lnn eval: loss, accuracy and confusion matrix of a saved model. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define EVAL_BATCH 1024 /* columns per forward pass */
+
+enum { OPT_MODEL = 256, OPT_DATA, OPT_SPLIT, OPT_VAL, OPT_THREADS };
+
+static const struct option long_options[] = {
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"data", required_argument, NULL, OPT_DATA},
+    {"split", required_argument, NULL, OPT_SPLIT},
+    {"val", required_argument, NULL, OPT_VAL},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *const split_names[] = {"test", "val", "train", NULL};
+
+static void usage(void)
+{
+    printf(
+"Usage: lnn eval --model FILE [OPTION]...\n"
+"Report a saved model's loss, accuracy and confusion matrix on one split\n"
+"of the dataset.\n"
+"\n"
+"  --model FILE      the model (from lnn train --save)\n"
+"  --data DIR        dataset directory, as for lnn train [$LNN_DATA, else\n"
+"                    ./data/mnist, else Debian's Fashion-MNIST]\n"
+"  --split NAME      test, val or train [test]\n"
+"  --val N           validation images, as for lnn train [%d]\n"
+"  --threads N       OpenMP and OpenBLAS threads [all cores]\n"
+"  -h, --help        show this help\n", LNN_MNIST_VAL);
+}
+
+/* confusion[t * n + p]: samples of true class t predicted as p */
+static void print_confusion(const size_t *confusion, size_t n)
+{
+    printf("confusion matrix (rows: true class, columns: predicted)\n");
+    printf("%6s", "");
+    for (size_t p = 0; p < n; p++)
+        printf(" %6zu", p);
+    printf("\n");
+    for (size_t t = 0; t < n; t++) {
+        printf("%6zu", t);
+        for (size_t p = 0; p < n; p++)
+            printf(" %6zu", confusion[t * n + p]);
+        printf("\n");
+    }
+}
+
+int cli_eval(int argc, char **argv)
+{
+    const char *model = NULL, *data = NULL;
+    int split = 0;
+    size_t n_val = LNN_MNIST_VAL;
+    uint64_t threads = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        bool ok = true;
+        switch (c) {
+        case OPT_MODEL: model = optarg; break;
+        case OPT_DATA: data = optarg; break;
+        case OPT_SPLIT:
+            ok = cli_parse_choice("--split", optarg, split_names, &split);
+            break;
+        case OPT_VAL:
+            ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &n_val);
+            break;
+        case OPT_THREADS:
+            ok = cli_parse_u64("--threads", optarg, 1, 1024, &threads);
+            break;
+        case 'h': usage(); return EXIT_OK;
+        default: return cli_getopt_error("eval", c, argv);
+        }
+        if (!ok)
+            return EXIT_USAGE;
+    }
+    if (optind < argc) {
+        cli_error("eval: unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!model) {
+        cli_error("eval: --model FILE is required; see 'lnn eval --help'");
+        return EXIT_USAGE;
+    }
+    if (threads)
+        lnn_set_threads((int)threads);
+
+    char err[CLI_ERRLEN];
+    lnn_net *net;
+    if (lnn_model_load(&net, NULL, model, EVAL_BATCH, err, sizeof err) !=
+        LNN_OK) {
+        cli_error("%s", err);
+        return EXIT_RUNTIME;
+    }
+    cli_dataset ds;
+    int rc = cli_dataset_load(&ds, data, 0, n_val, false);
+    if (rc) {
+        lnn_net_destroy(net);
+        return rc;
+    }
+    const lnn_data *d = split == 0 ? &ds.splits.test
+                      : split == 1 ? &ds.splits.val : &ds.splits.train;
+    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    int32_t *pred = malloc(d->m * sizeof *pred);
+    size_t *confusion = calloc(n_L * n_L, sizeof *confusion);
+    double loss, acc;
+    rc = EXIT_RUNTIME;
+    if (!pred || !confusion) {
+        cli_error("out of memory");
+        goto done;
+    }
+    if (d->m == 0) {
+        cli_error("eval: the %s split is empty", split_names[split]);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (lnn_evaluate(net, d, &loss, &acc, pred) != LNN_OK) {
+        /* the model does not fit the data: a usage error, named */
+        cli_error("%s: %s", model, lnn_net_errmsg(net));
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    for (size_t j = 0; j < d->m; j++) {
+        size_t t = 0;
+        for (size_t i = 1; i < n_L; i++)
+            t = d->Y[i + j * n_L] > d->Y[t + j * n_L] ? i : t;
+        confusion[t * n_L + (size_t)pred[j]]++;
+    }
+    printf("model: %s (", model);
+    for (size_t l = 0; l <= lnn_net_L(net); l++)
+        printf("%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
+    printf(" %s, %llu epochs trained)\n",
+           lnn_activation_name(lnn_net_hidden(net)),
+           (unsigned long long)lnn_net_train_state(net).epoch);
+    printf("split: %s, %zu images\n", split_names[split], d->m);
+    printf("loss %.4f  accuracy %.2f%%\n", loss, 100.0 * acc);
+    print_confusion(confusion, n_L);
+    rc = EXIT_OK;
+done:
+    free(pred);
+    free(confusion);
+    cli_dataset_free(&ds);
+    lnn_net_destroy(net);
+    return rc;
+}

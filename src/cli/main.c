@@ -1,0 +1,48 @@
+/* main.c: the lnn command: dispatch to train, eval and predict. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+"Usage: lnn COMMAND [OPTION]...\n"
+"A fast L-layer neural-network trainer (OpenBLAS + OpenMP).\n"
+"\n"
+"Commands:\n"
+"  train     train a network on an MNIST-format dataset\n"
+"  eval      loss, accuracy and confusion matrix of a saved model\n"
+"  predict   classify IDX or PGM images with a saved model\n"
+"\n"
+"  lnn COMMAND --help   options of a command\n"
+"  lnn --version        version, BLAS and threads\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("lnn %s\nblas: %s (%s)\nthreads: %d OpenMP, %d BLAS\n",
+               lnn_version(), lnn_blas_info(), lnn_blas_threading(),
+               lnn_omp_threads(), lnn_blas_threads());
+        return EXIT_OK;
+    }
+    /* Each subcommand parses argv[1..]: its own name is argv[0]. */
+    if (strcmp(cmd, "train") == 0)
+        return cli_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0)
+        return cli_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "predict") == 0)
+        return cli_predict(argc - 1, argv + 1);
+    cli_error("unknown command '%s'; try 'lnn --help'", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,170 @@
+/* predict.c: lnn predict: classify IDX or PGM images with a saved model. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pgm.h"
+
+#define PREDICT_BATCH 1024
+#define SNIFF_BYTES 4
+
+enum { OPT_MODEL = 256, OPT_TOP, OPT_THREADS };
+
+static const struct option long_options[] = {
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(void)
+{
+    printf(
+"Usage: lnn predict --model FILE [OPTION]... INPUT...\n"
+"Print the predicted class and its probability for every image of every\n"
+"INPUT: an IDX image file (gzipped or not; all its images) or a PGM image\n"
+"(P5 or P2, 28x28 greyscale, 0 = background as in MNIST).\n"
+"\n"
+"  --model FILE      the model (from lnn train --save)\n"
+"  --top K           also the next most likely classes, K in all [1]\n"
+"  --threads N       OpenMP and OpenBLAS threads [all cores]\n"
+"  -h, --help        show this help\n");
+}
+
+/* One line per image: "name: class prob[, class prob]...", the top classes
+ * by probability (ties: the lower class first). */
+static void print_top(const char *name, size_t index, bool indexed,
+                      const float *p, size_t n, size_t top)
+{
+    if (indexed)
+        printf("%s[%zu]:", name, index);
+    else
+        printf("%s:", name);
+    size_t prev = n; /* the class printed last */
+    for (size_t k = 0; k < top; k++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++) {
+            const bool after_prev = prev == n || p[i] < p[prev] ||
+                                    (p[i] == p[prev] && i > prev);
+            if (after_prev && (best == n || p[i] > p[best]))
+                best = i;
+        }
+        if (best == n)
+            break;
+        printf("%s %zu %.4f", k ? "," : "", best, (double)p[best]);
+        prev = best;
+    }
+    printf("\n");
+}
+
+/* Run d through the network in chunks and print every column. */
+static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
+                         bool indexed, size_t top)
+{
+    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    for (size_t j0 = 0; j0 < d->m; j0 += PREDICT_BATCH) {
+        const size_t cols = d->m - j0 < PREDICT_BATCH ? d->m - j0
+                                                      : PREDICT_BATCH;
+        const float *HL;
+        if (lnn_forward_data(net, d, j0, cols, &HL) != LNN_OK) {
+            cli_error("%s: %s", name, lnn_net_errmsg(net));
+            return false;
+        }
+        for (size_t j = 0; j < cols; j++)
+            print_top(name, j0 + j, indexed, HL + j * n_L, n_L, top);
+    }
+    return true;
+}
+
+static bool predict_one(lnn_net *net, const char *path, size_t top)
+{
+    const size_t n_0 = lnn_net_dims(net)[0];
+    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    unsigned char head[SNIFF_BYTES] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    char err[CLI_ERRLEN];
+    if (pgm_sniff(head, got)) {
+        float *x = malloc(n_0 * sizeof *x);
+        bool ok = x && pgm_read(path, x, n_0, err, sizeof err);
+        if (x && !ok)
+            cli_error("%s", err);
+        lnn_data d = {.n_x = n_0, .n_y = n_L, .m = 1, .X = x};
+        ok = ok && predict_data(net, &d, path, false, top);
+        free(x);
+        return ok;
+    }
+    /* Anything else must be an IDX image file; its loader says if not. */
+    lnn_dataset images;
+    if (lnn_load_images(&images, path, err, sizeof err) != LNN_OK) {
+        cli_error("%s (inputs are IDX image files or PGM images)", err);
+        return false;
+    }
+    bool ok = images.n_x == n_0;
+    if (!ok)
+        cli_error("%s: %zux%zu images, the model takes %zu pixels", path,
+                  images.rows, images.cols, n_0);
+    lnn_data d = {.n_x = n_0, .n_y = n_L, .m = images.m, .X_u8 = images.X};
+    ok = ok && predict_data(net, &d, path, true, top);
+    lnn_dataset_free(&images);
+    return ok;
+}
+
+int cli_predict(int argc, char **argv)
+{
+    const char *model = NULL;
+    uint64_t top = 1, threads = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        bool ok = true;
+        switch (c) {
+        case OPT_MODEL: model = optarg; break;
+        case OPT_TOP: ok = cli_parse_u64("--top", optarg, 1, 1000, &top); break;
+        case OPT_THREADS:
+            ok = cli_parse_u64("--threads", optarg, 1, 1024, &threads);
+            break;
+        case 'h': usage(); return EXIT_OK;
+        default: return cli_getopt_error("predict", c, argv);
+        }
+        if (!ok)
+            return EXIT_USAGE;
+    }
+    if (!model) {
+        cli_error("predict: --model FILE is required; see 'lnn predict --help'");
+        return EXIT_USAGE;
+    }
+    if (optind == argc) {
+        cli_error("predict: no INPUT images given");
+        return EXIT_USAGE;
+    }
+    if (threads)
+        lnn_set_threads((int)threads);
+    char err[CLI_ERRLEN];
+    lnn_net *net;
+    if (lnn_model_load(&net, NULL, model, PREDICT_BATCH, err, sizeof err) !=
+        LNN_OK) {
+        cli_error("%s", err);
+        return EXIT_RUNTIME;
+    }
+    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    if (top > n_L) {
+        cli_error("--top: %llu, but the model has %zu classes",
+                  (unsigned long long)top, n_L);
+        lnn_net_destroy(net);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_OK;
+    for (int i = optind; i < argc; i++)
+        if (!predict_one(net, argv[i], (size_t)top))
+            rc = EXIT_RUNTIME;
+    lnn_net_destroy(net);
+    return rc;
+}

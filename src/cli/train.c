@@ -1,0 +1,506 @@
+/* train.c: lnn train. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "progress.h"
+
+/* Defaults of lnn train (the README says what they reach on MNIST). */
+#define DEFAULT_LAYERS "784,256,128,10"
+#define DEFAULT_LR 0.1f
+#define DEFAULT_BATCH 128
+#define DEFAULT_EPOCHS 10
+#define DEFAULT_VAL LNN_MNIST_VAL
+#define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
+#define MAX_THREADS 1024
+
+/* Set by SIGINT: the training callback finishes the current step and stops.
+ * A signal can only talk to the program through such a flag. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static const char *const activation_names[] = {"relu", "sigmoid", NULL};
+static const char *const init_names[] = {"auto", "he", "xavier", "seed", NULL};
+
+typedef struct train_args {
+    const char *data, *save, *resume, *log;
+    size_t dims[LNN_CLI_MAX_DIMS];
+    size_t n_dims;
+    int activation, init; /* indexes into the name lists */
+    bool arch_set;        /* --layers, --activation or --init given */
+    lnn_train_opts opts;
+    bool lr_set, batch_set, epochs_set, iterations_set, seed_set;
+    size_t train_subset, val;
+    uint64_t print_every;
+    int threads;
+    bool quiet;
+} train_args;
+
+enum {
+    OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
+    OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
+    OPT_THREADS, OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
+};
+
+static const struct option long_options[] = {
+    {"data", required_argument, NULL, OPT_DATA},
+    {"layers", required_argument, NULL, OPT_LAYERS},
+    {"activation", required_argument, NULL, OPT_ACTIVATION},
+    {"init", required_argument, NULL, OPT_INIT},
+    {"lr", required_argument, NULL, OPT_LR},
+    {"epochs", required_argument, NULL, OPT_EPOCHS},
+    {"iterations", required_argument, NULL, OPT_ITERATIONS},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"train-subset", required_argument, NULL, OPT_TRAIN_SUBSET},
+    {"val", required_argument, NULL, OPT_VAL},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"print-every", required_argument, NULL, OPT_PRINT_EVERY},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(void)
+{
+    printf(
+"Usage: lnn train [OPTION]...\n"
+"Train an L-layer network (softmax output, cross-entropy loss) on an\n"
+"MNIST-format dataset, then report its test accuracy.\n"
+"\n"
+"Data:\n"
+"  --data DIR           directory with the four MNIST-format IDX files (.gz\n"
+"                       or not) [$LNN_DATA, else ./data/mnist, else Debian's\n"
+"                       /usr/share/datasets/fashion-mnist]\n"
+"  --train-subset N     train on the first N training images [all but the\n"
+"                       validation split]\n"
+"  --val N              validation images, taken after the training ones [%d]\n"
+"Network:\n"
+"  --layers LIST        layer sizes, input to output [%s]\n"
+"  --activation NAME    hidden activation: relu, sigmoid [relu]\n"
+"  --init NAME          auto (he for relu, xavier for sigmoid), he, xavier,\n"
+"                       seed (the exercise's 0.1 N(0,1)) [auto]\n"
+"Training:\n"
+"  --lr F               learning rate [%g]\n"
+"  --batch N|full       samples per update; full = full-batch gradient\n"
+"                       descent [%d]\n"
+"  --epochs N           passes over the training set [%d]\n"
+"  --iterations N       stop after N updates in all (instead of --epochs)\n"
+"  --seed N             seeds initialisation and shuffling [1]\n"
+"  --threads N          OpenMP and OpenBLAS threads [all cores]\n"
+"Files and output:\n"
+"  --save FILE          save the model after every report and at the end\n"
+"                       (atomically: FILE is always a complete model)\n"
+"  --resume FILE        continue the run saved in FILE exactly; its options\n"
+"                       apply unless given again\n"
+"  --log FILE           one row per report, FILE ending in .csv or .jsonl\n"
+"  --print-every N      epochs between reports [1; %d with --batch full]\n"
+"  -q, --quiet          print only the final result\n"
+"  -h, --help           show this help\n"
+"\n"
+"Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
+"130 interrupted (Ctrl-C; with --save the model is saved first).\n",
+        DEFAULT_VAL, DEFAULT_LAYERS, (double)DEFAULT_LR, DEFAULT_BATCH,
+        DEFAULT_EPOCHS, FULL_BATCH_PRINT_EVERY);
+}
+
+/* Parse argv into a; returns -1 to go on, else an exit status. */
+static int parse(int argc, char **argv, train_args *a)
+{
+    a->opts = lnn_train_opts_default();
+    a->opts.learning_rate = DEFAULT_LR;
+    a->opts.batch_size = DEFAULT_BATCH;
+    a->opts.epochs = DEFAULT_EPOCHS;
+    a->val = DEFAULT_VAL;
+    cli_parse_layers("--layers", DEFAULT_LAYERS, a->dims, &a->n_dims);
+
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
+        bool ok = true;
+        uint64_t u;
+        switch (c) {
+        case OPT_DATA: a->data = optarg; break;
+        case OPT_LAYERS:
+            ok = cli_parse_layers("--layers", optarg, a->dims, &a->n_dims);
+            a->arch_set = true;
+            break;
+        case OPT_ACTIVATION:
+            ok = cli_parse_choice("--activation", optarg, activation_names,
+                                  &a->activation);
+            a->arch_set = true;
+            break;
+        case OPT_INIT:
+            ok = cli_parse_choice("--init", optarg, init_names, &a->init);
+            a->arch_set = true;
+            break;
+        case OPT_LR:
+            ok = cli_parse_float("--lr", optarg, 1e-12, 1e6,
+                                 &a->opts.learning_rate);
+            a->lr_set = true;
+            break;
+        case OPT_EPOCHS:
+            ok = cli_parse_u64("--epochs", optarg, 1, UINT32_MAX,
+                               &a->opts.epochs);
+            a->epochs_set = true;
+            break;
+        case OPT_ITERATIONS:
+            ok = cli_parse_u64("--iterations", optarg, 1, UINT32_MAX,
+                               &a->opts.num_iterations);
+            a->iterations_set = true;
+            break;
+        case OPT_BATCH:
+            if (strcmp(optarg, "full") == 0)
+                a->opts.batch_size = 0;
+            else
+                ok = cli_parse_size("--batch", optarg, 1, (size_t)1 << 24,
+                                    &a->opts.batch_size);
+            a->batch_set = true;
+            break;
+        case OPT_TRAIN_SUBSET:
+            ok = cli_parse_size("--train-subset", optarg, 1, SIZE_MAX,
+                                &a->train_subset);
+            break;
+        case OPT_VAL:
+            ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &a->val);
+            break;
+        case OPT_SEED:
+            ok = cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &a->opts.seed);
+            a->seed_set = true;
+            break;
+        case OPT_THREADS:
+            ok = cli_parse_u64("--threads", optarg, 1, MAX_THREADS, &u);
+            a->threads = (int)u;
+            break;
+        case OPT_SAVE: a->save = optarg; break;
+        case OPT_RESUME: a->resume = optarg; break;
+        case OPT_LOG: a->log = optarg; break;
+        case OPT_PRINT_EVERY:
+            ok = cli_parse_u64("--print-every", optarg, 1, UINT32_MAX,
+                               &a->print_every);
+            break;
+        case 'q': a->quiet = true; break;
+        case 'h': usage(); return EXIT_OK;
+        default: return cli_getopt_error("train", c, argv);
+        }
+        if (!ok)
+            return EXIT_USAGE;
+    }
+    if (optind < argc) {
+        cli_error("train: unexpected argument '%s'; see 'lnn train --help'",
+                  argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (a->resume && a->arch_set) {
+        cli_error("train: --layers, --activation and --init come from the "
+                  "model given to --resume");
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* The options a resumed run keeps from its file unless given again. */
+static void merge_resumed(train_args *a, const lnn_train_opts *stored)
+{
+    if (!a->lr_set)
+        a->opts.learning_rate = stored->learning_rate;
+    if (!a->batch_set)
+        a->opts.batch_size = stored->batch_size;
+    if (!a->epochs_set && !a->iterations_set) {
+        a->opts.epochs = stored->epochs;
+        a->opts.num_iterations = stored->num_iterations;
+    }
+    if (!a->seed_set)
+        a->opts.seed = stored->seed;
+}
+
+/* Everything the progress callback needs. */
+typedef struct run {
+    lnn_net *net;
+    const train_args *a;
+    const cli_dataset *ds;
+    const lnn_train_opts *opts;
+    progress pr;
+    uint64_t epochs;         /* epochs of the whole run, for display */
+    uint64_t print_every;
+    double train_seconds;    /* training time before the current stretch */
+    double stretch_start;    /* when the current stretch of training began */
+    double loss_sum;         /* sum of batch loss x batch size since report */
+    size_t samples;          /* samples since the last report */
+    double epoch_loss_sum;   /* for the bar: since the epoch began */
+    size_t epoch_samples;
+    bool save_failed;
+} run;
+
+static double seconds_so_far(const run *r)
+{
+    return r->train_seconds + (cli_now() - r->stretch_start);
+}
+
+static bool save(run *r)
+{
+    char err[CLI_ERRLEN];
+    if (lnn_model_save(r->net, r->opts, r->a->save, err, sizeof err) ==
+        LNN_OK)
+        return true;
+    cli_error("%s", err);
+    r->save_failed = true;
+    return false;
+}
+
+static int on_progress(const lnn_progress *p, void *ctx)
+{
+    run *r = ctx;
+    if (p->event == LNN_EVENT_STEP) {
+        const size_t cols = p->samples - (p->samples > r->epoch_samples
+                                          ? r->epoch_samples : 0);
+        r->loss_sum += p->loss * (double)cols;
+        r->samples += cols;
+        r->epoch_loss_sum += p->loss * (double)cols;
+        r->epoch_samples = p->samples;
+        const double t = seconds_so_far(r);
+        const double rate = r->samples / fmax(t - r->train_seconds, 1e-9);
+        progress_step(&r->pr, p->epoch, r->epochs, p->samples,
+                      p->samples_per_epoch,
+                      r->epoch_loss_sum / (double)p->samples, rate,
+                      (double)(p->samples_per_epoch - p->samples) / rate);
+        return interrupted;
+    }
+    /* LNN_EVENT_EPOCH */
+    r->epoch_loss_sum = 0.0;
+    r->epoch_samples = 0;
+    const bool last = p->epoch >= r->opts->epochs ||
+                      (r->opts->num_iterations &&
+                       p->iteration >= r->opts->num_iterations);
+    if (p->epoch % r->print_every != 0 && !last)
+        return interrupted;
+    const double now = cli_now();
+    const double stretch = now - r->stretch_start;
+    report rep = {
+        .epoch = p->epoch,
+        .epochs = r->epochs,
+        .iteration = p->iteration,
+        .loss = r->loss_sum / (double)r->samples,
+        .val_acc = NAN,
+        .seconds = r->train_seconds + stretch,
+        .samples_per_s = (double)r->samples / fmax(stretch, 1e-9),
+    };
+    if (r->ds->splits.val.m > 0)
+        lnn_evaluate(r->net, &r->ds->splits.val, NULL, &rep.val_acc, NULL);
+    progress_report(&r->pr, &rep);
+    if (r->a->save)
+        save(r);
+    /* Evaluation and saving do not count as training time. */
+    r->train_seconds += stretch;
+    r->loss_sum = 0.0;
+    r->samples = 0;
+    r->stretch_start = cli_now();
+    return interrupted || r->save_failed;
+}
+
+static lnn_net *create_net(train_args *a, size_t max_batch)
+{
+    lnn_net_config cfg = {
+        .L = a->n_dims - 1,
+        .dims = a->dims,
+        .hidden = a->activation == 0 ? LNN_ACT_RELU : LNN_ACT_SIGMOID,
+        .max_batch = max_batch,
+    };
+    char err[CLI_ERRLEN];
+    lnn_net *net;
+    if (lnn_net_create(&net, &cfg, err, sizeof err) != LNN_OK) {
+        cli_error("%s", err);
+        return NULL;
+    }
+    lnn_initialize_parameters(net, (lnn_init)a->init, a->opts.seed);
+    return net;
+}
+
+/* Load --resume with the max_batch this run needs (which may depend on the
+ * batch size stored in the file). */
+static lnn_net *resume_net(train_args *a, size_t n_train)
+{
+    char err[CLI_ERRLEN];
+    lnn_train_opts stored = lnn_train_opts_default();
+    lnn_net *net;
+    if (lnn_model_load(&net, &stored, a->resume, 0, err, sizeof err) != LNN_OK) {
+        cli_error("%s", err);
+        return NULL;
+    }
+    merge_resumed(a, &stored);
+    const size_t max_batch = a->opts.batch_size && a->opts.batch_size < n_train
+                                 ? a->opts.batch_size : n_train;
+    if (lnn_net_max_batch(net) != max_batch) {
+        lnn_net_destroy(net);
+        if (lnn_model_load(&net, NULL, a->resume, max_batch, err,
+                           sizeof err) != LNN_OK) {
+            cli_error("%s", err);
+            return NULL;
+        }
+    }
+    const size_t L = lnn_net_L(net);
+    a->n_dims = L + 1;
+    memcpy(a->dims, lnn_net_dims(net), (L + 1) * sizeof *a->dims);
+    a->activation = lnn_net_hidden(net) == LNN_ACT_RELU ? 0 : 1;
+    return net;
+}
+
+static void print_header(const run *r)
+{
+    const lnn_net *net = r->net;
+    printf("network: ");
+    for (size_t l = 0; l <= lnn_net_L(net); l++)
+        printf("%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
+    printf(" %s (%s init), %zu parameters\n",
+           lnn_activation_name(lnn_net_hidden(net)),
+           lnn_init_name(lnn_net_init(net)), lnn_net_n_params(net));
+    printf("training: %s, lr %g, ", lnn_optimizer_name(lnn_net_optimizer(net)),
+           (double)r->opts->learning_rate);
+    if (r->opts->batch_size)
+        printf("batch %zu, ", r->opts->batch_size);
+    else
+        printf("full batch, ");
+    if (r->opts->num_iterations)
+        printf("%llu iterations", (unsigned long long)r->opts->num_iterations);
+    else
+        printf("%llu epochs", (unsigned long long)r->opts->epochs);
+    printf(", seed %llu\n", (unsigned long long)r->opts->seed);
+    printf("blas: %s (%s); threads: %d OpenMP, %d BLAS\n", lnn_blas_info(),
+           lnn_blas_threading(), lnn_omp_threads(), lnn_blas_threads());
+    fflush(stdout);
+}
+
+/* Check the network's ends against the data: a usage error if they differ. */
+static bool fits_data(const lnn_net *net, const cli_dataset *ds)
+{
+    const size_t n_0 = lnn_net_dims(net)[0];
+    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    if (n_0 != ds->train_set.n_x) {
+        cli_error("--layers: the input layer has %zu units, the dataset's "
+                  "images have %zu pixels", n_0, ds->train_set.n_x);
+        return false;
+    }
+    if (n_L != ds->train_set.n_classes) {
+        cli_error("--layers: the output layer has %zu units, the dataset "
+                  "has %zu classes", n_L, ds->train_set.n_classes);
+        return false;
+    }
+    return true;
+}
+
+int cli_train(int argc, char **argv)
+{
+    const double t_start = cli_now();
+    train_args a = {0};
+    int rc = parse(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.threads)
+        lnn_set_threads(a.threads);
+
+    cli_dataset ds;
+    if ((rc = cli_dataset_load(&ds, a.data, a.train_subset, a.val, a.quiet)))
+        return rc;
+    const size_t n_train = ds.splits.train.m;
+
+    run r = {.a = &a, .ds = &ds, .opts = &a.opts};
+    r.net = a.resume ? resume_net(&a, n_train)
+                     : create_net(&a, a.opts.batch_size &&
+                                              a.opts.batch_size < n_train
+                                          ? a.opts.batch_size : n_train);
+    rc = EXIT_RUNTIME;
+    if (!r.net)
+        goto done;
+    if (!fits_data(r.net, &ds)) {
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (a.iterations_set && !a.epochs_set)
+        a.opts.epochs = UINT64_MAX; /* the iteration count decides */
+    const bool full = a.opts.batch_size == 0 || a.opts.batch_size >= n_train;
+    const uint64_t steps = full ? 1 : (n_train + a.opts.batch_size - 1) /
+                                          a.opts.batch_size;
+    r.epochs = a.opts.num_iterations
+                   ? (a.opts.num_iterations + steps - 1) / steps
+                   : a.opts.epochs;
+    r.print_every = a.print_every ? a.print_every
+                                  : full ? FULL_BATCH_PRINT_EVERY : 1;
+    r.pr.tty = isatty(STDOUT_FILENO);
+    r.pr.quiet = a.quiet;
+    if (a.log && !progress_open_log(&r.pr, a.log)) {
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (!a.quiet)
+        print_header(&r);
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+
+    a.opts.progress = on_progress;
+    a.opts.progress_ctx = &r;
+    r.stretch_start = cli_now();
+    lnn_status s = lnn_L_layer_model(r.net, &ds.splits.train, &a.opts);
+    const double train_seconds = seconds_so_far(&r);
+    signal(SIGINT, SIG_DFL);
+    if (r.pr.tty && !a.quiet)
+        printf("\r\033[K");
+
+    if (s == LNN_ERR_STOPPED && interrupted) {
+        const lnn_train_state st = lnn_net_train_state(r.net);
+        if (a.save && save(&r))
+            cli_error("interrupted at iteration %llu; model saved to %s",
+                      (unsigned long long)st.iteration, a.save);
+        else
+            cli_error("interrupted at iteration %llu",
+                      (unsigned long long)st.iteration);
+        rc = EXIT_INTERRUPT;
+        goto done;
+    }
+    if (s != LNN_OK) {
+        if (s != LNN_ERR_STOPPED) /* a failed save has said why already */
+            cli_error("%s", lnn_net_errmsg(r.net));
+        if (a.save && s == LNN_ERR_DIVERGED)
+            cli_error("%s keeps the last model saved before that", a.save);
+        goto done;
+    }
+    if (a.save && !save(&r))
+        goto done;
+    double test_loss, test_acc;
+    lnn_evaluate(r.net, &ds.splits.test, &test_loss, &test_acc, NULL);
+    const lnn_train_state st = lnn_net_train_state(r.net);
+    const double samples = (double)st.iteration * (double)(full ? n_train
+                                                   : a.opts.batch_size);
+    const double total = cli_now() - t_start;
+    if (r.pr.tty)
+        printf("test accuracy %.2f%% (loss %.4f); training %.2fs, total "
+               "%.2fs, %.0f samples/s\n", 100.0 * test_acc, test_loss,
+               train_seconds, total, samples / train_seconds);
+    else
+        printf("test_loss=%.6f test_acc=%.4f train_seconds=%.3f "
+               "total_seconds=%.3f samples_per_s=%.0f\n", test_loss, test_acc,
+               train_seconds, total, samples / train_seconds);
+    rc = EXIT_OK;
+done:
+    progress_close(&r.pr);
+    lnn_net_destroy(r.net);
+    cli_dataset_free(&ds);
+    return rc;
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# End-to-end tests of the lnn command on a small synthetic IDX dataset made
+# here: usage errors (exit 2), damaged model files (exit 1), parseable
+# progress and logs, bit-exact resume, Ctrl-C, eval and predict.
+# Usage: test_cli.sh LNN_BINARY
+set -u
+LNN=$1
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fails=0 checks=0
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN CMD...: exit status and a line of stderr matching
+# PATTERN (a grep -E regex); messages must start with "lnn:".
+expect() {
+    local want=$1 pattern=$2
+    shift 2
+    checks=$((checks + 1))
+    "$@" >"$WORK/out" 2>"$WORK/err"
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        fail "$* -> exit $got, expected $want; stderr: $(head -c 300 "$WORK/err")"
+    elif [ -n "$pattern" ] && ! grep -Eq "^lnn: .*$pattern" "$WORK/err"; then
+        fail "$* -> stderr lacks /$pattern/: $(head -c 300 "$WORK/err")"
+    elif [ "$(wc -l <"$WORK/err")" -gt 1 ] && [ "$want" != 0 ]; then
+        fail "$* -> more than one line of error: $(cat "$WORK/err")"
+    fi
+}
+
+# A learnable synthetic dataset: 10 classes of 4x4 images, each class a
+# bright pixel at its own place plus noise; 600 train + 100 test images.
+python3 - "$WORK/data" <<'PY'
+import gzip, os, random, struct, sys
+d = sys.argv[1]
+os.makedirs(d)
+random.seed(5)
+def write(name, count, gz):
+    labels = [random.randrange(10) for _ in range(count)]
+    pixels = bytearray()
+    for y in labels:
+        img = [random.randrange(40) for _ in range(16)]
+        img[y] = 200 + random.randrange(56)
+        pixels += bytes(img)
+    images = struct.pack(">IIII", 0x803, count, 4, 4) + bytes(pixels)
+    labs = struct.pack(">II", 0x801, count) + bytes(labels)
+    op = gzip.open if gz else open
+    with op(os.path.join(d, name + "-images-idx3-ubyte" + (".gz" if gz else "")), "wb") as f:
+        f.write(images)
+    with op(os.path.join(d, name + "-labels-idx1-ubyte" + (".gz" if gz else "")), "wb") as f:
+        f.write(labs)
+write("train", 600, True)
+write("t10k", 100, False)
+PY
+D=(--data "$WORK/data" --val 100)
+NET=(--layers 16,12,10)
+
+# --- usage errors: exit 2 ---------------------------------------------------
+expect 2 "unknown command" "$LNN" frobnicate
+expect 2 "unknown option '--frobnicate'" "$LNN" train --frobnicate
+expect 2 "unknown option '-x'" "$LNN" train -x
+expect 2 "option '--lr' needs a value" "$LNN" train --lr
+expect 2 "--epochs: 'abc' is not a whole number" "$LNN" train --epochs abc
+expect 2 "--epochs: '-3' is not a whole number" "$LNN" train --epochs -3
+expect 2 "--epochs: 0 is out of range" "$LNN" train --epochs 0
+expect 2 "--batch: 0 is out of range" "$LNN" train --batch 0
+expect 2 "--lr: -1 is out of range" "$LNN" train --lr -1
+expect 2 "--lr: 'nan' is not a number" "$LNN" train --lr nan
+expect 2 "--lr: '0.1x' is not a number" "$LNN" train --lr 0.1x
+expect 2 "--activation: 'tanh' is not one of relu, sigmoid" "$LNN" train --activation tanh
+expect 2 "--layers: a network needs at least 2 layer sizes" "$LNN" train --layers 784
+expect 2 "--layers: '784,,10' is not a list" "$LNN" train --layers 784,,10
+expect 2 "--threads: 0 is out of range" "$LNN" train --threads 0
+expect 2 "--log: .* must end in .csv or .jsonl" "$LNN" train "${D[@]}" "${NET[@]}" --log "$WORK/log.txt"
+expect 2 "unexpected argument 'extra'" "$LNN" train extra
+expect 2 "input layer has 784 units, the dataset's images have 16 pixels" "$LNN" train "${D[@]}"
+expect 2 "output layer has 5 units, the dataset has 10 classes" "$LNN" train "${D[@]}" --layers 16,5
+expect 2 "--train-subset: 600 training \\+ 100 validation" "$LNN" train "${D[@]}" "${NET[@]}" --train-subset 600
+expect 2 "--model FILE is required" "$LNN" eval
+expect 2 "--model FILE is required" "$LNN" predict x.pgm
+expect 2 "--split: 'dev' is not one of test, val, train" "$LNN" eval --model m --split dev
+expect 1 "no such dir|No such file" "$LNN" train --data "$WORK/nowhere" "${NET[@]}"
+for cmd in "" train eval predict; do
+    checks=$((checks + 1))
+    # shellcheck disable=SC2086
+    "$LNN" $cmd --help >"$WORK/out" 2>&1 || fail "lnn $cmd --help failed"
+    grep -q "Usage: lnn" "$WORK/out" || fail "lnn $cmd --help prints no usage"
+done
+checks=$((checks + 1))
+"$LNN" --version | grep -q "^lnn [0-9]" || fail "--version"
+
+# --- training, plain progress, logs ----------------------------------------
+M="$WORK/m.lnn"
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --epochs 30 --batch 20 --lr 0.3 \
+    --save "$M" --log "$WORK/log.csv"
+cp "$WORK/out" "$WORK/train.out"
+checks=$((checks + 1))
+n=$(grep -Ec '^epoch=[0-9]+ iteration=[0-9]+ loss=[0-9.]+ val_acc=[0-9.]+ seconds=[0-9.]+ samples_per_s=[0-9]+$' "$WORK/train.out")
+[ "$n" = 30 ] || fail "expected 30 key=value epoch lines, got $n: $(head -3 "$WORK/train.out")"
+checks=$((checks + 1))
+grep -Eq '^test_loss=[0-9.]+ test_acc=[0-9.]+ train_seconds=[0-9.]+ total_seconds=[0-9.]+ samples_per_s=[0-9]+$' "$WORK/train.out" ||
+    fail "no final result line"
+acc=$(sed -n 's/^test_loss=[0-9.]* test_acc=\([0-9.]*\).*/\1/p' "$WORK/train.out")
+checks=$((checks + 1))
+python3 -c "import sys; sys.exit(0 if float('$acc') >= 0.9 else 1)" ||
+    fail "synthetic test accuracy $acc < 0.9"
+checks=$((checks + 1))
+python3 - "$WORK/log.csv" <<'PY' || fail "the CSV log does not parse"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 30, len(rows)
+assert [int(r["epoch"]) for r in rows] == list(range(1, 31))
+assert all(0 <= float(r["val_acc"]) <= 1 and float(r["samples_per_s"]) > 0 for r in rows)
+PY
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --epochs 3 --quiet --log "$WORK/log.jsonl"
+checks=$((checks + 1))
+python3 - "$WORK/log.jsonl" <<'PY' || fail "the JSONL log does not parse"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["epoch"] for r in rows] == [1, 2, 3]
+assert set(rows[0]) == {"epoch", "iteration", "loss", "val_acc", "seconds", "samples_per_s"}
+PY
+checks=$((checks + 1))
+[ "$(wc -l <"$WORK/out")" = 1 ] || fail "--quiet printed more than the result"
+
+# eval reports what training reported
+expect 0 "" "$LNN" eval --model "$M" "${D[@]}"
+checks=$((checks + 1))
+eacc=$(sed -n 's/^loss [0-9.]*  accuracy \([0-9.]*\)%$/\1/p' "$WORK/out")
+python3 -c "import sys; sys.exit(0 if abs(float('$eacc') - 100 * float('$acc')) < 0.006 else 1)" ||
+    fail "eval accuracy $eacc% differs from training's $acc"
+checks=$((checks + 1))
+[ "$(grep -Ec '^ +[0-9]( +[0-9]+){10}$' "$WORK/out")" = 10 ] || fail "no 10x10 confusion matrix"
+
+# --- resume is bit-exact ----------------------------------------------------
+A="$WORK/a.lnn" B="$WORK/b.lnn"
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --epochs 4 --batch 32 --seed 3 --save "$A" --quiet
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --epochs 2 --batch 32 --seed 3 --save "$B" --quiet
+expect 0 "" "$LNN" train "${D[@]}" --resume "$B" --epochs 4 --save "$B" --quiet
+checks=$((checks + 1))
+cmp -s "$A" "$B" || fail "4 epochs straight and 2 + 2 resumed differ"
+expect 2 "come from the model given to --resume" "$LNN" train "${D[@]}" --resume "$B" --layers 16,10
+
+# --- damaged model files: exit 1, naming the file and the fault -------------
+: >"$WORK/empty.lnn"
+expect 1 "empty.lnn: 0 bytes, too short" "$LNN" eval --model "$WORK/empty.lnn" "${D[@]}"
+head -c 100 "$M" >"$WORK/trunc.lnn"
+expect 1 "trunc.lnn: .*truncated" "$LNN" eval --model "$WORK/trunc.lnn" "${D[@]}"
+cp "$M" "$WORK/flip.lnn"
+printf '\x55' | dd of="$WORK/flip.lnn" bs=1 seek=300 conv=notrunc status=none
+expect 1 "flip.lnn: checksum mismatch \(file damaged\)" "$LNN" eval --model "$WORK/flip.lnn" "${D[@]}"
+cp "$M" "$WORK/magic.lnn"
+printf 'XXXX' | dd of="$WORK/magic.lnn" bs=1 seek=0 conv=notrunc status=none
+expect 1 "magic.lnn: not an lnn model file" "$LNN" predict --model "$WORK/magic.lnn" "$WORK/data/t10k-images-idx3-ubyte"
+cp "$M" "$WORK/future.lnn"
+printf '\x07' | dd of="$WORK/future.lnn" bs=1 seek=8 conv=notrunc status=none
+expect 1 "future.lnn: format version 7, this lnn reads 1" "$LNN" train "${D[@]}" --resume "$WORK/future.lnn"
+expect 1 "missing.lnn: No such file" "$LNN" eval --model "$WORK/missing.lnn" "${D[@]}"
+
+# --- predict ----------------------------------------------------------------
+expect 0 "" "$LNN" predict --model "$M" --top 3 "$WORK/data/t10k-images-idx3-ubyte"
+checks=$((checks + 1))
+[ "$(grep -Ec '^.*t10k-images-idx3-ubyte\[[0-9]+\]: [0-9] [0-9.]+, [0-9] [0-9.]+, [0-9] [0-9.]+$' "$WORK/out")" = 100 ] ||
+    fail "predict on an IDX file: $(head -2 "$WORK/out")"
+# The first test image as PGM, binary and plain: the same prediction.
+python3 - "$WORK" <<'PY'
+import sys
+w = sys.argv[1]
+raw = open(w + "/data/t10k-images-idx3-ubyte", "rb").read()[16:32]
+open(w + "/one.pgm", "wb").write(b"P5\n# a comment\n4 4\n255\n" + raw)
+open(w + "/one-plain.pgm", "w").write("P2\n4 4\n255\n" + " ".join(map(str, raw)) + "\n")
+open(w + "/big.pgm", "wb").write(b"P5\n5 4\n255\n" + bytes(20))
+open(w + "/short.pgm", "wb").write(b"P5\n4 4\n255\n" + bytes(7))
+open(w + "/junk.txt", "w").write("hello\n")
+PY
+expect 0 "" "$LNN" predict --model "$M" "$WORK/one.pgm" "$WORK/one-plain.pgm"
+first=$(head -1 "$WORK/out" | cut -d: -f2)
+second=$(tail -1 "$WORK/out" | cut -d: -f2)
+idx=$("$LNN" predict --model "$M" "$WORK/data/t10k-images-idx3-ubyte" | head -1 | cut -d: -f2)
+checks=$((checks + 1))
+[ "$first" = "$second" ] && [ "$first" = "$idx" ] ||
+    fail "PGM and IDX predictions of one image differ: '$first' '$second' '$idx'"
+expect 1 "big.pgm: 5x4 image, the model takes 16 pixels" "$LNN" predict --model "$M" "$WORK/big.pgm"
+expect 1 "short.pgm: truncated: 7 of 16 pixels" "$LNN" predict --model "$M" "$WORK/short.pgm"
+expect 1 "junk.txt: .*(inputs are IDX image files or PGM images)" "$LNN" predict --model "$M" "$WORK/junk.txt"
+expect 2 "--top: 11, but the model has 10 classes" "$LNN" predict --model "$M" --top 11 "$WORK/one.pgm"
+
+# --- Ctrl-C: the current step ends, the model is saved, exit 130 ------------
+I="$WORK/int.lnn"
+"$LNN" train "${D[@]}" "${NET[@]}" --epochs 1000000 --batch 1 --save "$I" \
+    >"$WORK/int.out" 2>"$WORK/int.err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+st=$?
+checks=$((checks + 1))
+[ "$st" = 130 ] || fail "SIGINT: exit $st, expected 130"
+checks=$((checks + 1))
+grep -Eq '^lnn: interrupted at iteration [0-9]+; model saved to ' "$WORK/int.err" ||
+    fail "SIGINT message: $(cat "$WORK/int.err")"
+expect 0 "" "$LNN" eval --model "$I" "${D[@]}"
+
+echo "cli: $checks checks, $fails failed"
+[ "$fails" = 0 ]
