@@ -497,16 +497,22 @@ typedef struct lnn_dataset {
  * gzip-compressed or raw (told from the content, not the name). Everything
  * the files say is validated before it is trusted: magic numbers, ranks,
  * dimensions, counts, payload length (truncated or trailing bytes are
- * errors), labels < n_classes, sizes that would overflow. Memory is sized
- * from a header only after checking it against what the file can hold.
- * @param out          out, owned by the caller: free with lnn_dataset_free
- * @param images_path  IDX3 (magic 0x00000803) file
- * @param labels_path  IDX1 (magic 0x00000801) file
- * @param n_classes    labels must be below this (10 for MNIST)
+ * errors), labels < n_classes, sizes that would overflow, and the gzip
+ * stream (its CRC and length, an early end, junk after it). Memory is sized
+ * from a header only after checking it against what the file can hold, so
+ * a small file claiming billions of images allocates next to nothing.
+ * @param out          out, owned by the caller: free with lnn_dataset_free;
+ *                     zeroed on failure
+ * @param images_path  IDX3 (magic 0x00000803) file, a regular file
+ * @param labels_path  IDX1 (magic 0x00000801) file, a regular file
+ * @param n_classes    1..256: labels must be below this (10 for MNIST)
  * @param err          optional buffer for a one-line message naming the
- *                     file and the fault
- * @return LNN_OK, LNN_ERR_IO (cannot open/read), LNN_ERR_FORMAT (the content
- *         is wrong), LNN_ERR_OVERFLOW, LNN_ERR_NOMEM, LNN_ERR_ARG
+ *                     file and the fault, e.g. "train-labels-idx1-ubyte.gz:
+ *                     header says 60000 labels, file holds 59999"
+ * @return LNN_OK, LNN_ERR_IO (cannot open or read, a directory, a missing
+ *         file), LNN_ERR_FORMAT (the content is wrong), LNN_ERR_OVERFLOW
+ *         (sizes that do not fit size_t), LNN_ERR_NOMEM, LNN_ERR_ARG (NULL,
+ *         n_classes out of range)
  */
 LNN_API lnn_status lnn_load_data(lnn_dataset *out, const char *images_path,
                                  const char *labels_path, size_t n_classes,
@@ -518,7 +524,11 @@ LNN_API void lnn_dataset_free(lnn_dataset *d);
 /**
  * Load the four standard files from a directory: train-images-idx3-ubyte,
  * train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte,
- * each with or without ".gz". Arguments as lnn_load_data.
+ * each with or without ".gz" (the raw file when both exist: it loads
+ * faster). Arguments as lnn_load_data; train and test are zeroed on
+ * failure.
+ * @return as lnn_load_data; LNN_ERR_IO also when dir is not a directory or
+ *         lacks a file (the message lists every missing name)
  */
 LNN_API lnn_status lnn_load_data_dir(const char *dir, lnn_dataset *train,
                                      lnn_dataset *test, size_t n_classes,
@@ -539,12 +549,20 @@ typedef struct lnn_splits {
 /**
  * The exercise's data_wrapper: split and shape the data. X stays bytes
  * (borrowed from the datasets, which must outlive the splits; scaled to
- * [0, 1] as batches are gathered); Y is one-hot, n_classes x m. With MNIST
- * and the defaults the shapes are the exercise's: train 784 x 50000 and
- * 10 x 50000, val and test 784 x 10000 and 10 x 10000.
- * @param n_train, n_val  n_train + n_val <= train_set->m; n_train >= 1
- * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_SHAPE (sizes or image shapes
- *         disagree), LNN_ERR_NOMEM
+ * [0, 1] as batches are gathered); Y is one-hot, n_classes x m, all three
+ * views' Y in the one block out->Y. With MNIST and the defaults the shapes
+ * are the exercise's: train 784 x 50000 and 10 x 50000, val and test
+ * 784 x 10000 and 10 x 10000.
+ * @param out             out; free with lnn_splits_free; zeroed on failure
+ * @param n_train, n_val  train = training images 0 .. n_train-1, val = the
+ *                        next n_val; n_train >= 1 and n_train + n_val <=
+ *                        train_set->m. n_val = 0 gives an empty val view
+ *                        (m = 0, X_u8 = Y = NULL): do not pass it as
+ *                        lnn_train_opts.val.
+ * @return LNN_OK, LNN_ERR_ARG (NULL, an unloaded dataset, n_train = 0, a
+ *         label >= n_classes in a hand-made dataset), LNN_ERR_SHAPE (sizes,
+ *         image shapes or class counts disagree), LNN_ERR_OVERFLOW,
+ *         LNN_ERR_NOMEM
  */
 LNN_API lnn_status lnn_data_wrapper(lnn_splits *out,
                                     const lnn_dataset *train_set,
