@@ -569,6 +569,32 @@ fail:
     return s;
 }
 
+lnn_status lnn_load_images(lnn_dataset *out, const char *path, char *err,
+                           size_t errlen)
+{
+    if (!out)
+        return fail_msg(err, errlen, LNN_ERR_ARG, "load_images: out is NULL");
+    *out = (lnn_dataset){0};
+    if (!path)
+        return fail_msg(err, errlen, LNN_ERR_ARG, "load_images: path is NULL");
+    idx_file img = {0};
+    size_t dims[LNN_IDX_RANK_MAX], bytes, header;
+    uint8_t *X = NULL;
+    lnn_status s;
+    if ((s = idx_open(&img, path, err, errlen)) != LNN_OK ||
+        (s = idx_header(&img, &IDX_IMAGES, dims, &bytes, &header)) != LNN_OK ||
+        (s = idx_payload(&img, &IDX_IMAGES, dims[0], bytes, header, &X)) !=
+            LNN_OK ||
+        (s = idx_close(&img, true)) != LNN_OK) {
+        idx_close(&img, false);
+        free(X);
+        return s;
+    }
+    *out = (lnn_dataset){.m = dims[0], .rows = dims[1], .cols = dims[2],
+                         .n_x = bytes, .X = X};
+    return LNN_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* A directory of the four standard files                                   */
 /* ------------------------------------------------------------------------ */

@@ -833,10 +833,11 @@ static void wrapper(void)
         lnn_train_opts opts = lnn_train_opts_default();
         opts.batch_size = 2;
         opts.epochs = 2;
-        opts.val = &s.val;
         double loss = 0, acc = 0;
         CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_HE, 3), LNN_OK);
         CHECK_STATUS(lnn_L_layer_model(net, &s.train, &opts), LNN_OK);
+        CHECK_STATUS(lnn_evaluate(net, &s.val, &loss, &acc, NULL), LNN_OK);
+        CHECK(loss > 0 && acc >= 0 && acc <= 1);
         CHECK_STATUS(lnn_evaluate(net, &s.test, &loss, &acc, NULL), LNN_OK);
         CHECK(loss > 0 && acc >= 0 && acc <= 1);
         lnn_net_destroy(net);
