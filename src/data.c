@@ -84,26 +84,7 @@ typedef struct idx_file {
     size_t in_read;      /* gz: compressed bytes taken from the file */
 } idx_file;
 
-LNN_PRINTF(3, 0)
-static void set_msg(char *err, size_t errlen, const char *fmt, va_list ap)
-{
-    if (err && errlen)
-        vsnprintf(err, errlen, fmt, ap);
-}
-
-/* Fill the optional message buffer and return s. */
-LNN_PRINTF(4, 5)
-static lnn_status fail_msg(char *err, size_t errlen, lnn_status s,
-                           const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    set_msg(err, errlen, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* As fail_msg, the message prefixed with the file's path. */
+/* As lnn__err, the message prefixed with the file's path. */
 LNN_PRINTF(3, 4)
 static lnn_status file_fail(const idx_file *fp, lnn_status s,
                             const char *fmt, ...)
@@ -115,7 +96,7 @@ static lnn_status file_fail(const idx_file *fp, lnn_status s,
         return s; /* the path alone filled the buffer */
     va_list ap;
     va_start(ap, fmt);
-    set_msg(fp->err + n, fp->errlen - (size_t)n, fmt, ap);
+    lnn__verr(fp->err + n, fp->errlen - (size_t)n, s, fmt, ap);
     va_end(ap);
     return s;
 }
@@ -503,12 +484,12 @@ lnn_status lnn_load_data(lnn_dataset *out, const char *images_path,
                          char *err, size_t errlen)
 {
     if (!out)
-        return fail_msg(err, errlen, LNN_ERR_ARG, "load_data: out is NULL");
+        return lnn__err(err, errlen, LNN_ERR_ARG, "load_data: out is NULL");
     *out = (lnn_dataset){0};
     if (!images_path || !labels_path)
-        return fail_msg(err, errlen, LNN_ERR_ARG, "load_data: a path is NULL");
+        return lnn__err(err, errlen, LNN_ERR_ARG, "load_data: a path is NULL");
     if (n_classes == 0 || n_classes > LNN_IDX_CLASSES_MAX)
-        return fail_msg(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                     "load_data: n_classes is %zu, must be 1..%d (labels "
                     "are bytes)", n_classes, LNN_IDX_CLASSES_MAX);
 
@@ -528,7 +509,7 @@ lnn_status lnn_load_data(lnn_dataset *out, const char *images_path,
                         &lab_header)) != LNN_OK)
         goto fail;
     if (dims[0] != n_labels) {
-        s = fail_msg(err, errlen, LNN_ERR_FORMAT, "%s holds %zu images but %s "
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s holds %zu images but %s "
                  "holds %zu labels", images_path, dims[0], labels_path,
                  n_labels);
         goto fail;
@@ -573,10 +554,10 @@ lnn_status lnn_load_images(lnn_dataset *out, const char *path, char *err,
                            size_t errlen)
 {
     if (!out)
-        return fail_msg(err, errlen, LNN_ERR_ARG, "load_images: out is NULL");
+        return lnn__err(err, errlen, LNN_ERR_ARG, "load_images: out is NULL");
     *out = (lnn_dataset){0};
     if (!path)
-        return fail_msg(err, errlen, LNN_ERR_ARG, "load_images: path is NULL");
+        return lnn__err(err, errlen, LNN_ERR_ARG, "load_images: path is NULL");
     idx_file img = {0};
     size_t dims[LNN_IDX_RANK_MAX], bytes, header;
     uint8_t *X = NULL;
@@ -637,24 +618,24 @@ lnn_status lnn_load_data_dir(const char *dir, lnn_dataset *train,
                              char *err, size_t errlen)
 {
     if (!train || !test)
-        return fail_msg(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                         "load_data_dir: train or test is NULL");
     *train = (lnn_dataset){0};
     *test = (lnn_dataset){0};
     if (!dir)
-        return fail_msg(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                         "load_data_dir: dir is NULL");
 
     char *path[LNN_IDX_FILES] = {NULL};
     lnn_status s = LNN_OK;
     struct stat st;
     if (stat(dir, &st) != 0) {
-        s = fail_msg(err, errlen, LNN_ERR_IO, "%s: cannot open: %s", dir,
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: cannot open: %s", dir,
                      strerror(errno));
         goto fail;
     }
     if (!S_ISDIR(st.st_mode)) {
-        s = fail_msg(err, errlen, LNN_ERR_IO, "%s: not a directory", dir);
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: not a directory", dir);
         goto fail;
     }
     /* The uncompressed file when there is one (it loads faster), else the
@@ -667,7 +648,7 @@ lnn_status lnn_load_data_dir(const char *dir, lnn_dataset *train,
         if (!raw || !gz) {
             free(raw);
             free(gz);
-            s = fail_msg(err, errlen, LNN_ERR_NOMEM, "out of memory");
+            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
             goto fail;
         }
         if (exists(raw)) {
@@ -687,7 +668,7 @@ lnn_status lnn_load_data_dir(const char *dir, lnn_dataset *train,
         }
     }
     if (used) {
-        s = fail_msg(err, errlen, LNN_ERR_IO, "%s: missing %s (an IDX data "
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: missing %s (an IDX data "
                      "set needs all four files, raw or .gz)", dir, missing);
         goto fail;
     }
@@ -721,17 +702,17 @@ static lnn_status check_dataset(const lnn_dataset *d, const char *what,
 {
     size_t bytes;
     if (!d)
-        return fail_msg(err, errlen, LNN_ERR_ARG, "%s is NULL", what);
+        return lnn__err(err, errlen, LNN_ERR_ARG, "%s is NULL", what);
     if (!d->X || !d->labels || d->m == 0 || d->n_x == 0 ||
         d->n_classes == 0)
-        return fail_msg(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                         "%s is empty or not loaded", what);
     if (!lnn__mul(d->n_x, d->m, &bytes))
-        return fail_msg(err, errlen, LNN_ERR_OVERFLOW,
+        return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                         "%s: %zu x %zu bytes overflow", what, d->n_x, d->m);
     for (size_t j = 0; j < d->m; j++)
         if (d->labels[j] >= d->n_classes)
-            return fail_msg(err, errlen, LNN_ERR_ARG,
+            return lnn__err(err, errlen, LNN_ERR_ARG,
                             "%s: label %u of sample %zu is not below the "
                             "class count %zu", what, (unsigned)d->labels[j],
                             j, d->n_classes);
@@ -759,7 +740,7 @@ lnn_status lnn_data_wrapper(lnn_splits *out, const lnn_dataset *train_set,
                             size_t n_val, char *err, size_t errlen)
 {
     if (!out)
-        return fail_msg(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                         "data_wrapper: out is NULL");
     *out = (lnn_splits){0};
     lnn_status s;
@@ -768,23 +749,23 @@ lnn_status lnn_data_wrapper(lnn_splits *out, const lnn_dataset *train_set,
         (s = check_dataset(test_set, "test set", err, errlen)) != LNN_OK)
         return s;
     if (n_train == 0)
-        return fail_msg(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                         "data_wrapper: no training samples asked for");
     size_t n_fit, n_all, bytes;
     if (!lnn__add(n_train, n_val, &n_fit) || n_fit > train_set->m)
-        return fail_msg(err, errlen, LNN_ERR_SHAPE,
+        return lnn__err(err, errlen, LNN_ERR_SHAPE,
                         "data_wrapper: %zu training + %zu validation "
                         "samples, the training set has %zu", n_train,
                         n_val, train_set->m);
     if (test_set->n_x != train_set->n_x ||
         test_set->rows != train_set->rows ||
         test_set->cols != train_set->cols)
-        return fail_msg(err, errlen, LNN_ERR_SHAPE,
+        return lnn__err(err, errlen, LNN_ERR_SHAPE,
                         "data_wrapper: training images are %zu x %zu, "
                         "test images %zu x %zu", train_set->rows,
                         train_set->cols, test_set->rows, test_set->cols);
     if (test_set->n_classes != train_set->n_classes)
-        return fail_msg(err, errlen, LNN_ERR_SHAPE,
+        return lnn__err(err, errlen, LNN_ERR_SHAPE,
                         "data_wrapper: %zu training classes, %zu test "
                         "classes", train_set->n_classes,
                         test_set->n_classes);
@@ -794,12 +775,12 @@ lnn_status lnn_data_wrapper(lnn_splits *out, const lnn_dataset *train_set,
     if (!lnn__add(n_fit, test_set->m, &n_all) ||
         !lnn__mul(n_all, n_c, &bytes) ||
         !lnn__mul(bytes, sizeof(float), &bytes))
-        return fail_msg(err, errlen, LNN_ERR_OVERFLOW,
+        return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                         "data_wrapper: %zu + %zu one-hot columns overflow",
                         n_fit, test_set->m);
     float *Y = calloc(n_all * n_c, sizeof *Y);
     if (!Y)
-        return fail_msg(err, errlen, LNN_ERR_NOMEM,
+        return lnn__err(err, errlen, LNN_ERR_NOMEM,
                         "data_wrapper: out of memory for %zu one-hot "
                         "columns", n_all);
     float *Y_val = Y + n_train * n_c, *Y_test = Y + n_fit * n_c;

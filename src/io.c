@@ -8,7 +8,6 @@
 #include <float.h>
 #include <math.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,19 +50,6 @@ static const opt_field opt_fields[] = {
     {5, FIELD_U64, offsetof(lnn_train_opts, seed)},
 };
 #define N_OPT_FIELDS (sizeof opt_fields / sizeof opt_fields[0])
-
-LNN_PRINTF(4, 5)
-static lnn_status io_fail(char *err, size_t errlen, lnn_status s,
-                          const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Little-endian encoding                                                   */
@@ -201,28 +187,28 @@ lnn_status lnn_model_save(const lnn_net *net, const lnn_train_opts *opts,
                           const char *path, char *err, size_t errlen)
 {
     if (!net || !path || !*path)
-        return io_fail(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                        "save: network or path missing");
     /* path + ".XXXXXX": a temporary name in the same directory, so rename
      * is atomic (same file system). */
     const size_t len = strlen(path);
     char *tmp = malloc(len + 8);
     if (!tmp)
-        return io_fail(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
     memcpy(tmp, path, len);
     memcpy(tmp + len, ".XXXXXX", 8);
 
     lnn_status s = LNN_ERR_IO;
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        io_fail(err, errlen, s, "%s: cannot create a temporary file: %s",
+        lnn__err(err, errlen, s, "%s: cannot create a temporary file: %s",
                 path, strerror(errno));
         free(tmp);
         return s;
     }
     writer w = {.f = fdopen(fd, "wb"), .crc = crc32(0L, Z_NULL, 0), .ok = true};
     if (!w.f) {
-        io_fail(err, errlen, s, "%s: %s", path, strerror(errno));
+        lnn__err(err, errlen, s, "%s: %s", path, strerror(errno));
         close(fd);
         goto fail;
     }
@@ -234,17 +220,17 @@ lnn_status lnn_model_save(const lnn_net *net, const lnn_train_opts *opts,
     w_bytes(&w, crc, sizeof crc);
     /* Data on disk before the name points at it: fflush, fsync, close. */
     if (!w.ok || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
-        io_fail(err, errlen, s, "%s: write failed: %s", path, strerror(errno));
+        lnn__err(err, errlen, s, "%s: write failed: %s", path, strerror(errno));
         fclose(w.f);
         goto fail;
     }
     fchmod(fileno(w.f), S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
     if (fclose(w.f) != 0) {
-        io_fail(err, errlen, s, "%s: write failed: %s", path, strerror(errno));
+        lnn__err(err, errlen, s, "%s: write failed: %s", path, strerror(errno));
         goto fail;
     }
     if (rename(tmp, path) != 0) {
-        io_fail(err, errlen, s, "%s: cannot replace: %s", path, strerror(errno));
+        lnn__err(err, errlen, s, "%s: cannot replace: %s", path, strerror(errno));
         goto fail;
     }
     /* Make the rename itself durable. */
@@ -361,24 +347,24 @@ static lnn_status parse_fixed(const unsigned char *h, header *hd,
     hd->iteration = get_u64(h + 64);
     hd->opt_t = get_u64(h + 72);
     if (hd->L < 1 || hd->L > LNN_MAX_LAYERS)
-        return io_fail(err, errlen, LNN_ERR_FORMAT,
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: %u layers (damaged header)", path, hd->L);
     if (hd->hidden != LNN_ACT_RELU && hd->hidden != LNN_ACT_SIGMOID)
-        return io_fail(err, errlen, LNN_ERR_FORMAT,
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown hidden activation %u", path, hd->hidden);
     if (hd->optimizer != LNN_OPT_SGD &&
         lnn__opt_slots((lnn_optimizer)hd->optimizer) == 0)
-        return io_fail(err, errlen, LNN_ERR_FORMAT,
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown optimizer %u", path, hd->optimizer);
     if (hd->init > LNN_INIT_SEED)
-        return io_fail(err, errlen, LNN_ERR_FORMAT,
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown initialisation %u", path, hd->init);
     if (hd->n_opts > LNN_MAX_OPT_RECORDS)
-        return io_fail(err, errlen, LNN_ERR_FORMAT,
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: %u option records (damaged header)", path,
                        hd->n_opts);
     if (hd->max_batch == 0 || hd->max_batch > LNN_BLAS_MAX)
-        return io_fail(err, errlen, LNN_ERR_FORMAT,
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: max_batch %llu (damaged header)", path,
                        (unsigned long long)hd->max_batch);
     return LNN_OK;
@@ -393,7 +379,7 @@ static lnn_status read_dims(FILE *f, const header *hd, uint64_t file_size,
     const uint64_t head = LNN_HEADER_FIXED + 8 * ((uint64_t)hd->L + 1) +
                           (uint64_t)LNN_OPT_RECORD * hd->n_opts;
     if (file_size < head + LNN_CRC_LEN)
-        return io_fail(err, errlen, LNN_ERR_FORMAT,
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: truncated (%llu bytes, the header alone needs "
                        "%llu)", path, (unsigned long long)file_size,
                        (unsigned long long)(head + LNN_CRC_LEN));
@@ -401,10 +387,10 @@ static lnn_status read_dims(FILE *f, const header *hd, uint64_t file_size,
     for (size_t l = 0; l <= hd->L; l++) {
         unsigned char d[8];
         if (!r_bytes(f, d, sizeof d))
-            return io_fail(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+            return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
         const uint64_t n = get_u64(d);
         if (n == 0 || n > LNN_BLAS_MAX)
-            return io_fail(err, errlen, LNN_ERR_FORMAT,
+            return lnn__err(err, errlen, LNN_ERR_FORMAT,
                            "%s: layer %zu has size %llu", path, l,
                            (unsigned long long)n);
         dims[l] = (size_t)n;
@@ -412,14 +398,14 @@ static lnn_status read_dims(FILE *f, const header *hd, uint64_t file_size,
             n_params += n * dims[l - 1] + n; /* each term < 2^63 */
         /* 4 n_params <= file_size keeps the arithmetic below exact */
         if (n_params > file_size / 4)
-            return io_fail(err, errlen, LNN_ERR_FORMAT,
+            return lnn__err(err, errlen, LNN_ERR_FORMAT,
                            "%s: truncated (its layer sizes need more "
                            "parameters than the file holds)", path);
     }
     const uint64_t slots = lnn__opt_slots((lnn_optimizer)hd->optimizer);
     const uint64_t expect = head + 4 * n_params * (1 + slots) + LNN_CRC_LEN;
     if (file_size != expect)
-        return io_fail(err, errlen, LNN_ERR_FORMAT,
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: %llu bytes, but its header describes %llu (%s)",
                        path, (unsigned long long)file_size,
                        (unsigned long long)expect,
@@ -434,25 +420,25 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     if (out)
         *out = NULL;
     if (!out || !path)
-        return io_fail(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                        "load: output or path missing");
     FILE *f = fopen(path, "rb");
     if (!f)
-        return io_fail(err, errlen, LNN_ERR_IO, "%s: %s", path,
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: %s", path,
                        strerror(errno));
     lnn_status s;
     lnn_net *net = NULL;
     size_t *dims = NULL;
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        s = io_fail(err, errlen, LNN_ERR_IO, "%s: not a regular file", path);
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: not a regular file", path);
         goto done;
     }
     const uint64_t file_size = (uint64_t)st.st_size;
     unsigned char h[LNN_HEADER_FIXED];
     if (file_size < LNN_HEADER_FIXED + LNN_CRC_LEN ||
         !r_bytes(f, h, sizeof h)) {
-        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
                     "%s: %llu bytes, too short for a model file", path,
                     (unsigned long long)file_size);
         goto done;
@@ -460,12 +446,12 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     /* What the file is, what its header says, whether the length fits
      * that, then whether it is intact. */
     if (memcmp(h, LNN_MODEL_MAGIC, LNN_MAGIC_LEN) != 0) {
-        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
                     "%s: not an lnn model file (bad magic)", path);
         goto done;
     }
     if (get_u32(h + 8) != LNN_MODEL_VERSION) {
-        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
                     "%s: format version %u, this lnn reads %d", path,
                     get_u32(h + 8), LNN_MODEL_VERSION);
         goto done;
@@ -476,14 +462,14 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     /* L is bounded, so dims is small whatever the header says. */
     dims = malloc(((size_t)hd.L + 1) * sizeof *dims);
     if (!dims) {
-        s = io_fail(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
+        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
     if ((s = read_dims(f, &hd, file_size, dims, path, err, errlen)) != LNN_OK)
         goto done;
     /* Intact, before the header's numbers size any large allocation. */
     if (!crc_matches(f, file_size, ftell(f))) {
-        s = io_fail(err, errlen, LNN_ERR_FORMAT,
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
                     "%s: checksum mismatch (file damaged)", path);
         goto done;
     }
@@ -494,7 +480,7 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         if (!r_bytes(f, rec, sizeof rec) ||
             !apply_option(&stored, get_u32(rec), get_u32(rec + 4),
                           get_u64(rec + 8))) {
-            s = io_fail(err, errlen, LNN_ERR_FORMAT,
+            s = lnn__err(err, errlen, LNN_ERR_FORMAT,
                         "%s: training option record %u is malformed", path,
                         i + 1);
             goto done;
@@ -513,7 +499,7 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     const size_t slots = lnn__opt_slots(net->optimizer);
     if (!r_floats(f, net->params, net->n_params) ||
         !r_floats(f, net->opt_state, slots * net->n_params)) {
-        s = io_fail(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
         goto done;
     }
     net->state = (lnn_train_state){.epoch = hd.epoch, .step = hd.step,

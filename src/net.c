@@ -22,21 +22,8 @@ lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(net->errmsg, sizeof net->errmsg, fmt, ap);
+    lnn__verr(net->errmsg, sizeof net->errmsg, s, fmt, ap);
     va_end(ap);
-    return s;
-}
-
-LNN_PRINTF(4, 5)
-static lnn_status create_fail(char *err, size_t errlen, lnn_status s,
-                              const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
     return s;
 }
 
@@ -60,34 +47,34 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
                                size_t *n_acts, char *err, size_t errlen)
 {
     if (!cfg->dims)
-        return create_fail(err, errlen, LNN_ERR_ARG, "layer sizes are NULL");
+        return lnn__err(err, errlen, LNN_ERR_ARG, "layer sizes are NULL");
     if (cfg->L < 1)
-        return create_fail(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                            "a network needs at least 2 layer sizes "
                            "(input and output), got %zu", cfg->L + 1);
     if (cfg->hidden != LNN_ACT_RELU && cfg->hidden != LNN_ACT_SIGMOID)
-        return create_fail(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                            "hidden activation must be relu or sigmoid");
     if (cfg->optimizer != LNN_OPT_SGD && lnn__opt_slots(cfg->optimizer) == 0)
-        return create_fail(err, errlen, LNN_ERR_ARG, "unknown optimizer %d",
+        return lnn__err(err, errlen, LNN_ERR_ARG, "unknown optimizer %d",
                            (int)cfg->optimizer);
     if (cfg->max_batch == 0)
-        return create_fail(err, errlen, LNN_ERR_ARG, "max_batch is 0");
+        return lnn__err(err, errlen, LNN_ERR_ARG, "max_batch is 0");
     if (cfg->max_batch > LNN_BLAS_MAX)
-        return create_fail(err, errlen, LNN_ERR_OVERFLOW,
+        return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                            "max_batch %zu exceeds %zu", cfg->max_batch,
                            LNN_BLAS_MAX);
     if (cfg->L > LNN_BLAS_MAX)
-        return create_fail(err, errlen, LNN_ERR_OVERFLOW,
+        return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                            "%zu layers are too many", cfg->L);
     size_t params = 0, acts = 0;
     for (size_t l = 0; l <= cfg->L; l++) {
         const size_t n = cfg->dims[l];
         if (n == 0)
-            return create_fail(err, errlen, LNN_ERR_ARG,
+            return lnn__err(err, errlen, LNN_ERR_ARG,
                                "layer %zu has size 0", l);
         if (n > LNN_BLAS_MAX)
-            return create_fail(err, errlen, LNN_ERR_OVERFLOW,
+            return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                                "layer %zu has size %zu, more than %zu", l, n,
                                LNN_BLAS_MAX);
         size_t w, block;
@@ -110,7 +97,7 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
     *n_acts = acts;
     return LNN_OK;
 overflow:
-    return create_fail(err, errlen, LNN_ERR_OVERFLOW,
+    return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                        "layer sizes and max_batch %zu overflow the memory "
                        "they need", cfg->max_batch);
 }
@@ -121,7 +108,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     if (out)
         *out = NULL;
     if (!out || !cfg)
-        return create_fail(err, errlen, LNN_ERR_ARG,
+        return lnn__err(err, errlen, LNN_ERR_ARG,
                            "network or config pointer is NULL");
     size_t n_params = 0, n_acts = 0;
     lnn_status s = check_config(cfg, &n_params, &n_acts, err, errlen);
@@ -179,7 +166,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     return LNN_OK;
 nomem:
     lnn_net_destroy(net);
-    return create_fail(err, errlen, LNN_ERR_NOMEM,
+    return lnn__err(err, errlen, LNN_ERR_NOMEM,
                        "out of memory for a network of %zu parameters and "
                        "max_batch %zu", n_params, mb);
 }

@@ -7,15 +7,10 @@
 #include <stdint.h>
 
 #include "lnn.h"
+#include "status.h"
 
 #define LNN_ERRMSG_MAX 256
 
-#if defined(__GNUC__)
-#  define LNN_PRINTF(fmt_idx, args_idx) \
-      __attribute__((format(printf, fmt_idx, args_idx)))
-#else
-#  define LNN_PRINTF(fmt_idx, args_idx)
-#endif
 
 /* Layer l's buffers: views into the network's blocks. */
 typedef struct lnn__layer_buf {

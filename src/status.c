@@ -1,5 +1,8 @@
-/* status.c: status messages (from the one list in lnn.h) and the version. */
-#include "lnn.h"
+/* status.c: status messages (from the one list in lnn.h), failure messages
+ * for the caller, and the version. */
+#include <stdio.h>
+
+#include "status.h"
 
 const char *lnn_strerror(lnn_status s)
 {
@@ -14,4 +17,22 @@ const char *lnn_strerror(lnn_status s)
 const char *lnn_version(void)
 {
     return LNN_VERSION;
+}
+
+lnn_status lnn__verr(char *err, size_t errlen, lnn_status s, const char *fmt,
+                     va_list ap)
+{
+    if (err && errlen)
+        vsnprintf(err, errlen, fmt, ap);
+    return s;
+}
+
+lnn_status lnn__err(char *err, size_t errlen, lnn_status s, const char *fmt,
+                    ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lnn__verr(err, errlen, s, fmt, ap);
+    va_end(ap);
+    return s;
 }
