@@ -62,11 +62,14 @@ static void check_one_hot(const lnn_data *v, const uint8_t *labels)
 
 int main(void)
 {
+    /* $LNN_DATA, else the source tree's data/mnist (set by meson) */
     const char *dir = getenv("LNN_DATA");
+    if (!dir || !*dir)
+        dir = getenv("LNN_TEST_DATA_DIR");
     struct stat st;
     if (!dir || !*dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        printf("mnist: LNN_DATA %s%s: skipped\n", dir ? "is " : "unset",
-               dir ? (*dir ? "not a directory" : "empty") : "");
+        printf("mnist: no data set (LNN_DATA unset and %s missing): "
+               "skipped\n", dir ? dir : "data/mnist");
         return CHECK_SKIP;
     }
 
