@@ -458,8 +458,10 @@ typedef struct lnn_train_opts {
     float eps;               /* adam: > 0, added to sqrt(second moment) */
     float weight_decay;      /* >= 0; weights only, never biases. L2 (added
                                 to dW) for sgd, momentum, nesterov;
-                                decoupled (W -= lr weight_decay W) for adam */
-    /* The learning-rate schedule (lnn_lr_schedule, lnn_lr_at). */
+                                decoupled (W -= lr weight_decay W) for adam.
+                                Not part of the reported loss. */
+    /* The learning-rate schedule (lnn_lr_schedule, lnn_lr_at); each lr_
+     * option is checked only if the schedule uses it. */
     lnn_lr_schedule lr_schedule;
     uint64_t lr_warmup;      /* updates of linear warm-up, 0 = none */
     uint64_t lr_step_epochs; /* step: epochs between decays, >= 1 */

@@ -229,8 +229,9 @@ static void momentum_run(float *restrict W, float *restrict v,
 }
 
 /* Nesterov in the form that needs no look-ahead gradient (Sutskever et al.;
- * PyTorch's nesterov=True): v = mu v + g; W -= lr (g + mu v). It steps by
- * the gradient plus the velocity the next step will add. */
+ * PyTorch's nesterov=True): v = mu v + g; W -= lr (g + mu v). It is the
+ * look-ahead update (gradient taken at W - lr mu v) rewritten in terms of
+ * the look-ahead point itself, so one gradient per step suffices. */
 static void nesterov_run(float *restrict W, float *restrict v,
                          const float *restrict G, size_t n, float lr,
                          float mu, float wd)
