@@ -257,7 +257,8 @@ typedef enum lnn_optimizer {
     LNN_OPT_SGD = 0,      /* the exercise's: W -= lr dW (no state) */
     LNN_OPT_MOMENTUM = 1, /* v = mu v + g; W -= lr v (state: v) */
     LNN_OPT_NESTEROV = 2, /* v = mu v + g; W -= lr (g + mu v) (state: v) */
-    LNN_OPT_ADAM = 3      /* AdamW, decoupled weight decay (state: m, v) */
+    LNN_OPT_ADAM = 3      /* AdamW, decoupled weight decay (state: the
+                             first and second moments) */
 } lnn_optimizer;
 
 /** @return "sgd", "momentum", "nesterov", "adam", or "unknown". */
@@ -422,19 +423,100 @@ typedef struct lnn_progress {
  */
 typedef int (*lnn_progress_fn)(const lnn_progress *p, void *ctx);
 
+/**
+ * Learning-rate schedules. The rate of update t (t = 0 for the first) is
+ * learning_rate x warm(t) x sched(t): a linear warm-up
+ * warm(t) = min(1, (t + 1) / lr_warmup) (1 without warm-up), and sched(t):
+ */
+typedef enum lnn_lr_schedule {
+    LNN_LR_CONSTANT = 0, /* 1 */
+    LNN_LR_STEP = 1,     /* lr_gamma^floor(epoch / lr_step_epochs), epoch =
+                            floor(t / steps_per_epoch) */
+    LNN_LR_COSINE = 2    /* f + (1 - f) (1 + cos(pi p)) / 2, f = lr_min_frac,
+                            p = (t - lr_warmup) / (total - lr_warmup) in
+                            [0, 1]: from 1 after the warm-up down to f at the
+                            end of the run */
+} lnn_lr_schedule;
+
+/** @return "constant", "step", "cosine", or "unknown"; never NULL. */
+LNN_API const char *lnn_lr_schedule_name(lnn_lr_schedule schedule);
+
 typedef struct lnn_train_opts {
-    float learning_rate;     /* > 0 and finite */
+    float learning_rate;     /* > 0 and finite: the peak rate */
     size_t batch_size;       /* samples per update; 0 = the full batch */
     uint64_t epochs;         /* train until this many epochs are complete */
     uint64_t num_iterations; /* 0, or stop after this many updates in all */
     uint64_t seed;           /* seeds the per-epoch shuffle */
+    /* The optimizer's hyper-parameters (the rule is the network's,
+     * lnn_net_config.optimizer; see lnn_optim_step). Each is checked only
+     * if that optimizer uses it. */
+    float momentum;          /* momentum, nesterov: mu in [0, 1) */
+    float beta1;             /* adam: first-moment decay in [0, 1) */
+    float beta2;             /* adam: second-moment decay in [0, 1) */
+    float eps;               /* adam: > 0, added to sqrt(second moment) */
+    float weight_decay;      /* >= 0; weights only, never biases. L2 (added
+                                to dW) for sgd, momentum, nesterov;
+                                decoupled (W -= lr weight_decay W) for adam.
+                                Not part of the reported loss. */
+    /* The learning-rate schedule (lnn_lr_schedule, lnn_lr_at); each lr_
+     * option is checked only if the schedule uses it. */
+    lnn_lr_schedule lr_schedule;
+    uint64_t lr_warmup;      /* updates of linear warm-up, 0 = none */
+    uint64_t lr_step_epochs; /* step: epochs between decays, >= 1 */
+    float lr_gamma;          /* step: factor per decay, in (0, 1] */
+    float lr_min_frac;       /* cosine: final rate / learning_rate, [0, 1] */
     lnn_progress_fn progress;/* may be NULL */
     void *progress_ctx;
 } lnn_train_opts;
 
 /** Defaults: learning_rate 0.1, batch_size 128, epochs 10, no iteration
- *  limit, seed 1, no callback. */
+ *  limit, seed 1, no callback; momentum 0.9, beta1 0.9, beta2 0.999,
+ *  eps 1e-8, weight_decay 0; a constant rate without warm-up (step decay,
+ *  if chosen: x 0.1 every 5 epochs; cosine, if chosen: down to 0). With the
+ *  default optimizer (sgd) that is the exercise's plain gradient descent. */
 LNN_API lnn_train_opts lnn_train_opts_default(void);
+
+/**
+ * The learning rate of one update under opts' schedule (lnn_lr_schedule):
+ * what lnn_L_layer_model uses for each update and reports in
+ * lnn_progress.lr.
+ * @param opts             learning_rate, lr_schedule and the lr_ options
+ *                         that schedule uses
+ * @param iteration        updates done before this one (0 for the first)
+ * @param steps_per_epoch  updates per epoch, >= 1 (step decay counts
+ *                         epochs with it)
+ * @param total            updates in the whole run, >= 1 (cosine reaches
+ *                         its minimum at iteration == total, and stays there)
+ * @param lr               out, the rate
+ * @return LNN_OK, LNN_ERR_ARG (NULL, a count of 0, an unknown schedule or
+ *         an option out of range; lnn_L_layer_model says which, in its
+ *         message)
+ */
+LNN_API lnn_status lnn_lr_at(const lnn_train_opts *opts, uint64_t iteration,
+                             uint64_t steps_per_epoch, uint64_t total,
+                             float *lr);
+
+/**
+ * One update by the network's optimizer (lnn_net_config.optimizer) from the
+ * gradients of the last lnn_L_layer_backward. With g = dW + weight_decay W
+ * for sgd, momentum and nesterov (g = dW for biases, and for adam):
+ *   sgd:       W -= lr g
+ *   momentum:  v = momentum v + g;  W -= lr v
+ *   nesterov:  v = momentum v + g;  W -= lr (g + momentum v)
+ *   adam:      mom1 = beta1 mom1 + (1 - beta1) g,
+ *              mom2 = beta2 mom2 + (1 - beta2) g^2,   t = steps taken,
+ *              W -= lr (mom1 / (1 - beta1^t)) / (sqrt(mom2 / (1 - beta2^t))
+ *                   + eps) + lr weight_decay W        (biases: no decay)
+ * v, mom1 and mom2 (Adam's moments) start at 0 and live in the network, as
+ * does the step count t, both reset by lnn_initialize_parameters.
+ * @param opts  momentum, beta1, beta2, eps, weight_decay (as the optimizer
+ *              uses them); the other fields are not read
+ * @param lr    the rate of this update, finite and > 0 (see lnn_lr_at)
+ * @return LNN_OK, LNN_ERR_ARG (NULL, lr, or an option out of range; the
+ *         message names it)
+ */
+LNN_API lnn_status lnn_optim_step(lnn_net *net, const lnn_train_opts *opts,
+                                  float lr);
 
 /** Where training stands: what a resumed run continues from. */
 typedef struct lnn_train_state {
@@ -450,7 +532,12 @@ LNN_API lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st);
 
 /**
  * Train: the exercise's L_layer_model. Each update runs lnn_L_layer_forward,
- * lnn_compute_loss, lnn_L_layer_backward and lnn_update_parameters.
+ * lnn_compute_loss, lnn_L_layer_backward and lnn_optim_step (with the
+ * default sgd optimizer and no weight decay, lnn_update_parameters) at the
+ * rate lnn_lr_at gives. For the schedule, an epoch is ceil(m / batch)
+ * updates and the run is epochs of them, or num_iterations updates if that
+ * is nonzero and fewer: a resumed run that is given the same epochs and
+ * num_iterations continues the same schedule.
  * - batch_size 0 (or >= m): full-batch gradient descent, the exercise's
  *   loop; one update is one epoch.
  * - otherwise mini-batch SGD: every epoch visits the samples in a fresh
@@ -557,8 +644,7 @@ typedef struct lnn_splits {
  * @param n_train, n_val  train = training images 0 .. n_train-1, val = the
  *                        next n_val; n_train >= 1 and n_train + n_val <=
  *                        train_set->m. n_val = 0 gives an empty val view
- *                        (m = 0, X_u8 = Y = NULL): do not pass it as
- *                        lnn_train_opts.val.
+ *                        (m = 0, X_u8 = Y = NULL): do not evaluate it.
  * @return LNN_OK, LNN_ERR_ARG (NULL, an unloaded dataset, n_train = 0, a
  *         label >= n_classes in a hand-made dataset), LNN_ERR_SHAPE (sizes,
  *         image shapes or class counts disagree), LNN_ERR_OVERFLOW,

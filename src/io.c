@@ -34,7 +34,9 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 /* Training options stored as tagged records: readers skip unknown tags, so
  * options can be added without a new format version. */
 typedef enum record_type { REC_U64 = 0, REC_F64 = 1 } record_type;
-typedef enum field_type { FIELD_U64, FIELD_SIZE, FIELD_F32 } field_type;
+typedef enum field_type { FIELD_U64, FIELD_SIZE, FIELD_F32, FIELD_ENUM } field_type;
+_Static_assert(sizeof(lnn_lr_schedule) == sizeof(uint32_t),
+               "enum options are stored through a 32-bit copy");
 
 typedef struct opt_field {
     uint32_t tag;
@@ -48,6 +50,16 @@ static const opt_field opt_fields[] = {
     {3, FIELD_U64, offsetof(lnn_train_opts, epochs)},
     {4, FIELD_U64, offsetof(lnn_train_opts, num_iterations)},
     {5, FIELD_U64, offsetof(lnn_train_opts, seed)},
+    {6, FIELD_F32, offsetof(lnn_train_opts, momentum)},
+    {7, FIELD_F32, offsetof(lnn_train_opts, beta1)},
+    {8, FIELD_F32, offsetof(lnn_train_opts, beta2)},
+    {9, FIELD_F32, offsetof(lnn_train_opts, eps)},
+    {10, FIELD_F32, offsetof(lnn_train_opts, weight_decay)},
+    {11, FIELD_ENUM, offsetof(lnn_train_opts, lr_schedule)},
+    {12, FIELD_U64, offsetof(lnn_train_opts, lr_warmup)},
+    {13, FIELD_U64, offsetof(lnn_train_opts, lr_step_epochs)},
+    {14, FIELD_F32, offsetof(lnn_train_opts, lr_gamma)},
+    {15, FIELD_F32, offsetof(lnn_train_opts, lr_min_frac)},
 };
 #define N_OPT_FIELDS (sizeof opt_fields / sizeof opt_fields[0])
 
@@ -159,10 +171,12 @@ static void w_header(writer *w, const lnn_net *net, const lnn_train_opts *o)
         uint64_t v = 0;
         float f32;
         size_t sz;
+        uint32_t u32;
         switch (opt_fields[i].type) {
         case FIELD_U64: memcpy(&v, field, sizeof v); break;
         case FIELD_SIZE: memcpy(&sz, field, sizeof sz); v = sz; break;
         case FIELD_F32: memcpy(&f32, field, sizeof f32); v = f64_bits(f32); break;
+        case FIELD_ENUM: memcpy(&u32, field, sizeof u32); v = u32; break;
         }
         put_u32(r, opt_fields[i].tag);
         put_u32(r + 4, opt_fields[i].type == FIELD_F32 ? REC_F64 : REC_U64);
@@ -318,6 +332,11 @@ static bool apply_option(lnn_train_opts *o, uint32_t tag, uint32_t type,
                 return false;
             const size_t sz = (size_t)v;
             memcpy(field, &sz, sizeof sz);
+        } else if (opt_fields[i].type == FIELD_ENUM) {
+            if (v > UINT32_MAX)
+                return false;
+            const uint32_t u32 = (uint32_t)v;
+            memcpy(field, &u32, sizeof u32);
         } else {
             memcpy(field, &v, sizeof v);
         }

@@ -38,7 +38,8 @@ struct lnn_net {
     int32_t *pred_batch;   /* max_batch predictions */
     lnn_optimizer optimizer;
     float *opt_state;      /* lnn__opt_slots(optimizer) x n_params: the
-                              velocity v, or Adam's m then v; NULL for SGD */
+                              velocity v, or Adam's moments mom1 then mom2;
+                              NULL for SGD */
     uint64_t opt_t;        /* optimizer steps taken (Adam's bias correction) */
     lnn__layer_buf *layers;/* [1..L]; [0] unused */
     size_t m_fwd;          /* columns of the last forward (0: none yet) */
@@ -64,7 +65,17 @@ size_t lnn__opt_slots(lnn_optimizer opt);
 /* true if lr is a usable learning rate: finite and > 0. */
 bool lnn__lr_ok(float lr);
 
-/* params -= lr grads over n floats (OpenMP). */
-void lnn__sgd_update(float *params, const float *grads, size_t n, float lr);
+/* Check the optimizer's hyper-parameters (those opt uses) and the
+ * learning-rate schedule; on failure write a message to msg (may be NULL)
+ * and return LNN_ERR_ARG. */
+lnn_status lnn__check_hyper(const lnn_train_opts *opts, lnn_optimizer opt,
+                            char *msg, size_t len);
+
+/* lnn_lr_at without checks: the schedule's rate for step t. */
+float lnn__lr_at(const lnn_train_opts *opts, uint64_t t,
+                 uint64_t steps_per_epoch, uint64_t total);
+
+/* lnn_optim_step without checks: one update by the net's optimizer. */
+void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr);
 
 #endif /* LNN_NET_H */

@@ -1,8 +1,20 @@
-/* optim.c: parameter updates over the flat parameter block. */
+/* optim.c: parameter updates over the flat parameter block (the exercise's
+ * gradient descent, momentum, Nesterov, AdamW), weight decay, and the
+ * learning-rate schedules.
+ *
+ * All optimizer state lives in the network: opt_state (the velocity v, or
+ * Adam's first and second moments) and opt_t (steps taken). The schedule is
+ * a pure function of the options and the iteration. So a network whose
+ * parameters, opt_state, opt_t and training position are restored continues
+ * bit for bit. */
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include "net.h"
 #include "parallel.h"
+
+#define LNN_PI 3.14159265358979323846
 
 const char *lnn_optimizer_name(lnn_optimizer opt)
 {
@@ -11,6 +23,16 @@ const char *lnn_optimizer_name(lnn_optimizer opt)
     case LNN_OPT_MOMENTUM: return "momentum";
     case LNN_OPT_NESTEROV: return "nesterov";
     case LNN_OPT_ADAM:     return "adam";
+    }
+    return "unknown";
+}
+
+const char *lnn_lr_schedule_name(lnn_lr_schedule schedule)
+{
+    switch (schedule) {
+    case LNN_LR_CONSTANT: return "constant";
+    case LNN_LR_STEP:     return "step";
+    case LNN_LR_COSINE:   return "cosine";
     }
     return "unknown";
 }
@@ -31,23 +53,308 @@ bool lnn__lr_ok(float lr)
     return isfinite(lr) && lr > 0.0f;
 }
 
-void lnn__sgd_update(float *params, const float *grads, size_t n, float lr)
+/* ------------------------------------------------------------------------ */
+/* Validation                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* A float option and the interval it must lie in (finite in any case). */
+typedef struct bound {
+    const char *name;
+    float value;
+    float lo, hi;
+    bool lo_closed, hi_closed; /* [lo or (lo; hi] or hi) */
+    bool used;                 /* checked only if the configuration uses it */
+} bound;
+
+/* The first used option outside its interval: its message goes to msg
+ * (which may be NULL) and LNN_ERR_ARG is returned. */
+static lnn_status check_bounds(const bound *bounds, size_t n, char *msg,
+                               size_t len)
 {
-    /* W -= lr dW, b -= lr db: all layers in one loop, since W_l and b_l lie
-     * back to back in the block. */
+    for (size_t i = 0; i < n; i++) {
+        const bound *b = &bounds[i];
+        const float x = b->value;
+        const bool ok = isfinite(x) &&
+                        (b->lo_closed ? x >= b->lo : x > b->lo) &&
+                        (b->hi_closed ? x <= b->hi : x < b->hi);
+        if (b->used && !ok) {
+            if (msg)
+                snprintf(msg, len, "%s %g: must be finite and in %c%g, %g%c",
+                         b->name, (double)x, b->lo_closed ? '[' : '(',
+                         (double)b->lo, (double)b->hi,
+                         b->hi_closed ? ']' : ')');
+            return LNN_ERR_ARG;
+        }
+    }
+    return LNN_OK;
+}
+
+/* The hyper-parameters the optimizer `opt` uses. Options of the other
+ * optimizers are not looked at, so an options struct zeroed by the caller
+ * works for plain SGD. */
+static lnn_status check_optim(const lnn_train_opts *o, lnn_optimizer opt,
+                              char *msg, size_t len)
+{
+    const bool heavy_ball = opt == LNN_OPT_MOMENTUM || opt == LNN_OPT_NESTEROV;
+    const bool adam = opt == LNN_OPT_ADAM;
+    const bound bounds[] = {
+        {"momentum", o->momentum, 0.0f, 1.0f, true, false, heavy_ball},
+        {"beta1", o->beta1, 0.0f, 1.0f, true, false, adam},
+        {"beta2", o->beta2, 0.0f, 1.0f, true, false, adam},
+        {"eps", o->eps, 0.0f, INFINITY, false, false, adam},
+        {"weight_decay", o->weight_decay, 0.0f, INFINITY, true, false, true},
+    };
+    return check_bounds(bounds, sizeof bounds / sizeof *bounds, msg, len);
+}
+
+/* The schedule kind and the parameters it uses. */
+static lnn_status check_schedule(const lnn_train_opts *o, char *msg,
+                                 size_t len)
+{
+    const lnn_lr_schedule kind = o->lr_schedule;
+    if (kind != LNN_LR_CONSTANT && kind != LNN_LR_STEP &&
+        kind != LNN_LR_COSINE) {
+        if (msg)
+            snprintf(msg, len, "unknown learning-rate schedule %d",
+                     (int)kind);
+        return LNN_ERR_ARG;
+    }
+    if (kind == LNN_LR_STEP && o->lr_step_epochs == 0) {
+        if (msg)
+            snprintf(msg, len, "lr_step_epochs is 0: step decay needs at "
+                     "least 1 epoch between steps");
+        return LNN_ERR_ARG;
+    }
+    const bound bounds[] = {
+        {"lr_gamma", o->lr_gamma, 0.0f, 1.0f, false, true,
+         kind == LNN_LR_STEP},
+        {"lr_min_frac", o->lr_min_frac, 0.0f, 1.0f, true, true,
+         kind == LNN_LR_COSINE},
+    };
+    return check_bounds(bounds, sizeof bounds / sizeof *bounds, msg, len);
+}
+
+lnn_status lnn__check_hyper(const lnn_train_opts *opts, lnn_optimizer opt,
+                            char *msg, size_t len)
+{
+    lnn_status s = check_optim(opts, opt, msg, len);
+    return s != LNN_OK ? s : check_schedule(opts, msg, len);
+}
+
+static lnn_status check_lr(lnn_net *net, float lr)
+{
+    if (!lnn__lr_ok(lr))
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "learning rate %g: must be finite and > 0",
+                         (double)lr);
+    return LNN_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Learning-rate schedules                                                  */
+/* ------------------------------------------------------------------------ */
+
+float lnn__lr_at(const lnn_train_opts *o, uint64_t t, uint64_t steps_per_epoch,
+                 uint64_t total)
+{
+    const uint64_t warmup = o->lr_warmup;
+    double f = 1.0; /* the schedule's factor on learning_rate */
+    switch (o->lr_schedule) {
+    case LNN_LR_CONSTANT:
+        break;
+    case LNN_LR_STEP: {
+        const uint64_t epoch = t / steps_per_epoch;
+        f = pow((double)o->lr_gamma, (double)(epoch / o->lr_step_epochs));
+        break;
+    }
+    case LNN_LR_COSINE: {
+        /* Progress p runs from 0 at the end of the warm-up to 1 at `total`
+         * steps; the last step of a run (t = total - 1) is just above the
+         * minimum, so no step is spent at a rate of 0. */
+        double p = 1.0;
+        if (t < warmup)
+            p = 0.0;
+        else if (total > warmup)
+            p = fmin(1.0, (double)(t - warmup) / (double)(total - warmup));
+        const double min = (double)o->lr_min_frac;
+        f = min + (1.0 - min) * 0.5 * (1.0 + cos(LNN_PI * p));
+        break;
+    }
+    }
+    /* Linear warm-up, (t + 1) / warmup: the first step already moves (a
+     * rate of exactly 0 would waste it), step warmup - 1 is at full rate. */
+    if (t < warmup)
+        f *= (double)(t + 1) / (double)warmup;
+    return (float)((double)o->learning_rate * f);
+}
+
+lnn_status lnn_lr_at(const lnn_train_opts *opts, uint64_t iteration,
+                     uint64_t steps_per_epoch, uint64_t total, float *lr)
+{
+    if (!opts || !lr || steps_per_epoch == 0 || total == 0 ||
+        !lnn__lr_ok(opts->learning_rate) ||
+        check_schedule(opts, NULL, 0) != LNN_OK)
+        return LNN_ERR_ARG;
+    *lr = lnn__lr_at(opts, iteration, steps_per_epoch, total);
+    return LNN_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Update rules: one OpenMP loop each over a run of n parameters            */
+/* ------------------------------------------------------------------------ */
+/* W stands for any parameter (weights or biases), G for its gradient. Weight
+ * decay wd: for SGD, momentum and Nesterov it is L2 regularisation, the
+ * gradient wd W of (wd / 2) |W|^2 added to G before the rule (so it also
+ * feeds the velocity); for Adam it is decoupled (AdamW, below). */
+
+/* W -= lr (G + wd W) */
+static void sgd_run(float *restrict W, const float *restrict G, size_t n,
+                    float lr, float wd)
+{
     LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
     for (size_t k = 0; k < n; k++)
-        params[k] -= lr * grads[k];
+        W[k] -= lr * (G[k] + wd * W[k]);
+}
+
+/* v = mu v + g; W -= lr v, with g = G + wd W */
+static void momentum_run(float *restrict W, float *restrict v,
+                         const float *restrict G, size_t n, float lr,
+                         float mu, float wd)
+{
+    LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
+    for (size_t k = 0; k < n; k++) {
+        v[k] = mu * v[k] + (G[k] + wd * W[k]);
+        W[k] -= lr * v[k];
+    }
+}
+
+/* Nesterov in the form that needs no look-ahead gradient (Sutskever et al.;
+ * PyTorch's nesterov=True): v = mu v + g; W -= lr (g + mu v). It is the
+ * look-ahead update (gradient taken at W - lr mu v) rewritten in terms of
+ * the look-ahead point itself, so one gradient per step suffices. */
+static void nesterov_run(float *restrict W, float *restrict v,
+                         const float *restrict G, size_t n, float lr,
+                         float mu, float wd)
+{
+    LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
+    for (size_t k = 0; k < n; k++) {
+        const float g = G[k] + wd * W[k];
+        v[k] = mu * v[k] + g;
+        W[k] -= lr * (g + mu * v[k]);
+    }
+}
+
+/* Adam's per-step constants. */
+typedef struct adam_step {
+    float beta1, beta2, eps;
+    float inv_bc1, inv_bc2; /* 1 / (1 - beta^t): the bias corrections */
+} adam_step;
+
+/* AdamW (Loshchilov & Hutter). mom1 and mom2 are Adam's first and second
+ * moment estimates (the paper's m and v; m is our batch size):
+ *   mom1 = beta1 mom1 + (1 - beta1) G        mom2 = beta2 mom2 + (1 - beta2) G^2
+ * Both start at 0, so early on they are biased towards 0 by a factor
+ * 1 - beta^t; dividing by it gives unbiased estimates mom1_hat, mom2_hat:
+ *   W -= lr (mom1_hat / (sqrt(mom2_hat) + eps) + wd W)
+ * The decay is decoupled: applied to W directly, not added to G, where
+ * Adam's normalisation would shrink it for weights with large gradients. */
+static void adam_run(float *restrict W, float *restrict mom1,
+                     float *restrict mom2, const float *restrict G, size_t n,
+                     float lr, const adam_step *a, float wd)
+{
+    const float b1 = a->beta1, b2 = a->beta2, eps = a->eps;
+    const float inv_bc1 = a->inv_bc1, inv_bc2 = a->inv_bc2;
+    LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
+    for (size_t k = 0; k < n; k++) {
+        const float g = G[k];
+        mom1[k] = b1 * mom1[k] + (1.0f - b1) * g;
+        mom2[k] = b2 * mom2[k] + (1.0f - b2) * g * g;
+        const float mom1_hat = mom1[k] * inv_bc1;
+        const float mom2_hat = mom2[k] * inv_bc2;
+        W[k] -= lr * (mom1_hat / (sqrtf(mom2_hat) + eps) + wd * W[k]);
+    }
+}
+
+/* Update parameters [k0, k0 + n) of the flat block, with weight decay wd. */
+static void update_run(lnn_net *net, const lnn_train_opts *o,
+                       const adam_step *a, float lr, size_t k0, size_t n,
+                       float wd)
+{
+    float *W = net->params + k0;
+    const float *G = net->grads + k0;
+    switch (net->optimizer) {
+    case LNN_OPT_SGD:
+        sgd_run(W, G, n, lr, wd);
+        break;
+    case LNN_OPT_MOMENTUM:
+        momentum_run(W, net->opt_state + k0, G, n, lr, o->momentum, wd);
+        break;
+    case LNN_OPT_NESTEROV:
+        nesterov_run(W, net->opt_state + k0, G, n, lr, o->momentum, wd);
+        break;
+    case LNN_OPT_ADAM:
+        adam_run(W, net->opt_state + k0, net->opt_state + net->n_params + k0,
+                 G, n, lr, a, wd);
+        break;
+    }
+}
+
+void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
+{
+    net->opt_t++;
+    adam_step a = {0};
+    if (net->optimizer == LNN_OPT_ADAM) {
+        const double t = (double)net->opt_t;
+        a = (adam_step){
+            .beta1 = opts->beta1,
+            .beta2 = opts->beta2,
+            .eps = opts->eps,
+            .inv_bc1 = (float)(1.0 / (1.0 - pow((double)opts->beta1, t))),
+            .inv_bc2 = (float)(1.0 / (1.0 - pow((double)opts->beta2, t))),
+        };
+    }
+    const float wd = opts->weight_decay;
+    if (wd == 0.0f) {
+        /* Nothing decays: the whole block W_1 b_1 ... W_L b_L in one run. */
+        update_run(net, opts, &a, lr, 0, net->n_params, 0.0f);
+        return;
+    }
+    /* Weights decay, biases do not (decaying a bias pulls a unit's offset
+     * towards 0 and does not limit the function's complexity). */
+    for (size_t l = 1; l <= net->L; l++) {
+        const lnn__layer_buf *ly = &net->layers[l];
+        const size_t kW = (size_t)(ly->W - net->params);
+        const size_t nW = ly->n * ly->n_prev;
+        update_run(net, opts, &a, lr, kW, nW, wd);
+        update_run(net, opts, &a, lr, kW + nW, ly->n, 0.0f);
+    }
+}
+
+lnn_status lnn_optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    if (!opts)
+        return lnn__fail(net, LNN_ERR_ARG, "optimizer options are NULL");
+    lnn_status s = check_lr(net, lr);
+    if (s == LNN_OK)
+        s = check_optim(opts, net->optimizer, net->errmsg,
+                        sizeof net->errmsg);
+    if (s != LNN_OK)
+        return s;
+    lnn__optim_step(net, opts, lr);
+    return LNN_OK;
 }
 
 lnn_status lnn_update_parameters(lnn_net *net, float learning_rate)
 {
     if (!net)
         return LNN_ERR_ARG;
-    if (!lnn__lr_ok(learning_rate))
-        return lnn__fail(net, LNN_ERR_ARG,
-                         "learning rate %g: must be finite and > 0",
-                         (double)learning_rate);
-    lnn__sgd_update(net->params, net->grads, net->n_params, learning_rate);
+    lnn_status s = check_lr(net, learning_rate);
+    if (s != LNN_OK)
+        return s;
+    /* The exercise's W -= lr dW, b -= lr db, whatever the net's optimizer:
+     * all layers in one run, since W_l and b_l lie back to back. */
+    sgd_run(net->params, net->grads, net->n_params, learning_rate, 0.0f);
     return LNN_OK;
 }

@@ -20,6 +20,16 @@ lnn_train_opts lnn_train_opts_default(void)
         .epochs = 10,
         .num_iterations = 0,
         .seed = 1,
+        .momentum = 0.9f,
+        .beta1 = 0.9f,
+        .beta2 = 0.999f,
+        .eps = 1e-8f,
+        .weight_decay = 0.0f,
+        .lr_schedule = LNN_LR_CONSTANT,
+        .lr_warmup = 0,
+        .lr_step_epochs = 5,
+        .lr_gamma = 0.1f,
+        .lr_min_frac = 0.0f,
         .progress = NULL,
         .progress_ctx = NULL,
     };
@@ -165,10 +175,12 @@ lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data, double *loss,
 }
 
 /* One update of the exercise's loop: forward, compute_loss, backward,
- * update_parameters. A non-finite loss stops before the update, so the
- * parameters stay those of the last good step. */
+ * update_parameters (by the net's optimizer, at rate lr). A non-finite loss
+ * stops before the update, so the parameters stay those of the last good
+ * step. */
 static lnn_status train_step(lnn_net *net, const float *X, const float *Y,
-                             size_t m, float lr, double *loss)
+                             size_t m, const lnn_train_opts *opts, float lr,
+                             double *loss)
 {
     const lnn__layer_buf *out = &net->layers[net->L];
     lnn__net_forward(net, X, m);
@@ -180,7 +192,7 @@ static lnn_status train_step(lnn_net *net, const float *X, const float *Y,
                          *loss, (unsigned long long)net->state.iteration + 1,
                          (unsigned long long)net->state.epoch + 1);
     lnn__net_backward(net, X, Y, m);
-    lnn__sgd_update(net->params, net->grads, net->n_params, lr);
+    lnn__optim_step(net, opts, lr);
     return LNN_OK;
 }
 
@@ -194,6 +206,9 @@ static lnn_status check_opts(lnn_net *net, const lnn_data *train,
         return lnn__fail(net, LNN_ERR_ARG,
                          "learning rate %g: must be finite and > 0",
                          (double)opts->learning_rate);
+    if (lnn__check_hyper(opts, net->optimizer, net->errmsg,
+                         sizeof net->errmsg) != LNN_OK)
+        return LNN_ERR_ARG;
     if (opts->epochs == 0 && opts->num_iterations == 0)
         return lnn__fail(net, LNN_ERR_ARG,
                          "epochs and num_iterations are both 0");
@@ -240,6 +255,12 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
     double epoch_loss = 0.0;
     size_t epoch_samples = 0;
     lnn_train_state *st = &net->state;
+    /* The run's length, which the cosine schedule spans: epochs x steps,
+     * saturating, or num_iterations if that is fewer. */
+    uint64_t total = opts->epochs > UINT64_MAX / steps
+                         ? UINT64_MAX : opts->epochs * steps;
+    if (opts->num_iterations != 0 && opts->num_iterations < total)
+        total = opts->num_iterations;
 
     while (st->epoch < opts->epochs &&
            (opts->num_iterations == 0 || st->iteration < opts->num_iterations)) {
@@ -266,8 +287,9 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
             X = net->X_batch;
         }
 
+        const float lr = lnn__lr_at(opts, st->iteration, steps, total);
         double loss;
-        s = train_step(net, X, Y, cols, opts->learning_rate, &loss);
+        s = train_step(net, X, Y, cols, opts, lr, &loss);
         if (s != LNN_OK)
             break;
         epoch_loss += loss * (double)cols;
@@ -289,7 +311,7 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
                 .samples = j0 + cols,
                 .samples_per_epoch = train->m,
                 .loss = loss,
-                .lr = opts->learning_rate,
+                .lr = lr,
             };
             stop = opts->progress(&p, opts->progress_ctx);
             if (epoch_done) {

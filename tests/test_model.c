@@ -88,6 +88,11 @@ static void round_trip(void)
     o.epochs = 2000;
     o.num_iterations = 1234;
     o.seed = UINT64_C(0xfeedfacecafebeef);
+    o.beta2 = 0.98f;
+    o.weight_decay = 5e-4f;
+    o.lr_schedule = LNN_LR_COSINE;
+    o.lr_warmup = 17;
+    o.lr_min_frac = 0.05f;
     CHECK_STATUS(lnn_model_save(a, &o, path, NULL, 0), LNN_OK);
 
     /* no temporary file left behind */
@@ -117,6 +122,9 @@ static void round_trip(void)
     CHECK(back.learning_rate == o.learning_rate);
     CHECK(back.batch_size == 0 && back.epochs == 2000);
     CHECK(back.num_iterations == 1234 && back.seed == o.seed);
+    CHECK(back.beta2 == o.beta2 && back.weight_decay == o.weight_decay);
+    CHECK(back.lr_schedule == LNN_LR_COSINE && back.lr_warmup == 17);
+    CHECK(back.lr_min_frac == o.lr_min_frac && back.momentum == o.momentum);
     lnn_net_destroy(b);
 
     /* a different max_batch on request */

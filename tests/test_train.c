@@ -1,4 +1,4 @@
-/* Training end to end on small synthetic problems made here: the loss
+/* Training end to end on small synthetic problems (problems.h): the loss
  * falls and accuracy reaches 95 %, full-batch and mini-batch; training is
  * deterministic, thread-count independent, resumable bit for bit; byte
  * inputs train exactly like their float equivalents; divergence and a stop
@@ -8,66 +8,7 @@
 
 #include "check.h"
 #include "lnn.h"
-#include "rng.h"
-
-#define BLOB_CLASSES 4
-#define BLOB_DIM 2
-#define BLOB_M 400
-
-typedef struct problem {
-    size_t n_x, n_y, m;
-    float *X, *Y;
-    uint8_t *X_u8;
-} problem;
-
-/* Four Gaussian blobs (std 0.6) centred at (+-2, +-2). */
-static problem blobs(uint64_t seed)
-{
-    problem p = {BLOB_DIM, BLOB_CLASSES, BLOB_M, NULL, NULL, NULL};
-    p.X = malloc(p.n_x * p.m * sizeof *p.X);
-    p.Y = calloc(p.n_y * p.m, sizeof *p.Y);
-    lnn_rng r;
-    lnn__rng_seed(&r, seed, 0);
-    for (size_t j = 0; j < p.m; j++) {
-        size_t c = j % BLOB_CLASSES;
-        p.X[0 + j * 2] = (c & 1 ? 2.0f : -2.0f) + 0.6f * (float)lnn__rng_normal(&r);
-        p.X[1 + j * 2] = (c & 2 ? 2.0f : -2.0f) + 0.6f * (float)lnn__rng_normal(&r);
-        p.Y[c + j * p.n_y] = 1.0f;
-    }
-    return p;
-}
-
-/* Two interleaved spirals, one turn and a half each, a little noise. */
-static problem spirals(uint64_t seed)
-{
-    problem p = {2, 2, 400, NULL, NULL, NULL};
-    p.X = malloc(p.n_x * p.m * sizeof *p.X);
-    p.Y = calloc(p.n_y * p.m, sizeof *p.Y);
-    lnn_rng r;
-    lnn__rng_seed(&r, seed, 0);
-    for (size_t j = 0; j < p.m; j++) {
-        size_t c = j % 2;
-        double t = 0.25 + 2.75 * (double)(j / 2) / (double)(p.m / 2);
-        double a = 3.0 * t + (c ? 3.14159265358979 : 0.0);
-        p.X[0 + j * 2] = (float)(t * cos(a) + 0.04 * lnn__rng_normal(&r));
-        p.X[1 + j * 2] = (float)(t * sin(a) + 0.04 * lnn__rng_normal(&r));
-        p.Y[c + j * 2] = 1.0f;
-    }
-    return p;
-}
-
-static void problem_free(problem *p)
-{
-    free(p->X);
-    free(p->Y);
-    free(p->X_u8);
-}
-
-static lnn_data as_data(const problem *p)
-{
-    return (lnn_data){.n_x = p->n_x, .n_y = p->n_y, .m = p->m, .X = p->X,
-                      .Y = p->Y};
-}
+#include "problems.h"
 
 static lnn_net *make_net(const size_t *dims, size_t L, lnn_activation f,
                          size_t max_batch, uint64_t seed)
