@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <getopt.h>
+#include <stddef.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,10 +15,12 @@
 
 /* Defaults of lnn train (the README says what they reach on MNIST). */
 #define DEFAULT_LAYERS "784,256,128,10"
-#define DEFAULT_LR 0.1f
-#define DEFAULT_BATCH 128
-#define DEFAULT_EPOCHS 10
+#define DEFAULT_LR 2e-3f
+#define DEFAULT_BATCH 64
+#define DEFAULT_EPOCHS 4
 #define DEFAULT_VAL LNN_MNIST_VAL
+#define DEFAULT_OPTIMIZER LNN_OPT_ADAM
+#define DEFAULT_SCHEDULE LNN_LR_COSINE
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
 #define MAX_THREADS 1024
 
@@ -33,26 +36,40 @@ static void on_sigint(int sig)
 
 static const char *const activation_names[] = {"relu", "sigmoid", NULL};
 static const char *const init_names[] = {"auto", "he", "xavier", "seed", NULL};
+/* In the order of lnn_optimizer and lnn_lr_schedule. */
+static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
+                                              "adam", NULL};
+static const char *const schedule_names[] = {"constant", "step", "cosine",
+                                             NULL};
+
+enum {
+    OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
+    OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
+    OPT_THREADS, OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
+    OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE,
+    /* options that a resumed run takes from its file unless given again */
+    OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
+    OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
+    OPT_LR_GAMMA, OPT_LR_MIN, OPT_HYPER_END,
+};
 
 typedef struct train_args {
     const char *data, *save, *resume, *log;
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
-    int activation, init; /* indexes into the name lists */
-    bool arch_set;        /* --layers, --activation or --init given */
+    int activation, init, optimizer; /* indexes into the name lists */
+    bool arch_set; /* --layers, --activation, --init or --optimizer given */
     lnn_train_opts opts;
     bool lr_set, batch_set, epochs_set, iterations_set, seed_set;
+    bool hyper_set[OPT_HYPER_END - OPT_HYPER]; /* given on the command line */
+    const char *save_best;
+    uint64_t patience;
     size_t train_subset, val;
     uint64_t print_every;
     int threads;
     bool quiet;
 } train_args;
 
-enum {
-    OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
-    OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
-    OPT_THREADS, OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
-};
 
 static const struct option long_options[] = {
     {"data", required_argument, NULL, OPT_DATA},
@@ -71,6 +88,19 @@ static const struct option long_options[] = {
     {"resume", required_argument, NULL, OPT_RESUME},
     {"log", required_argument, NULL, OPT_LOG},
     {"print-every", required_argument, NULL, OPT_PRINT_EVERY},
+    {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
+    {"momentum", required_argument, NULL, OPT_MOMENTUM},
+    {"beta1", required_argument, NULL, OPT_BETA1},
+    {"beta2", required_argument, NULL, OPT_BETA2},
+    {"eps", required_argument, NULL, OPT_EPS},
+    {"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
+    {"lr-schedule", required_argument, NULL, OPT_LR_SCHEDULE},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"lr-step", required_argument, NULL, OPT_LR_STEP},
+    {"lr-gamma", required_argument, NULL, OPT_LR_GAMMA},
+    {"lr-min", required_argument, NULL, OPT_LR_MIN},
+    {"save-best", required_argument, NULL, OPT_SAVE_BEST},
+    {"patience", required_argument, NULL, OPT_PATIENCE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -103,6 +133,22 @@ static void usage(void)
 "  --iterations N       stop after N updates in all (instead of --epochs)\n"
 "  --seed N             seeds initialisation and shuffling [1]\n"
 "  --threads N          OpenMP and OpenBLAS threads [all cores]\n"
+"Optimizer:\n"
+"  --optimizer NAME     sgd (the exercise's), momentum, nesterov, adam\n"
+"                       (AdamW) [%s]\n"
+"  --momentum F         momentum and nesterov: mu in [0, 1) [0.9]\n"
+"  --beta1 F, --beta2 F adam: moment decays in [0, 1) [0.9, 0.999]\n"
+"  --eps F              adam: added to the root of the second moment [1e-8]\n"
+"  --weight-decay F     on weights, not biases: L2 for sgd, momentum and\n"
+"                       nesterov, decoupled for adam [0]\n"
+"  --lr-schedule NAME   constant, step, cosine [%s]\n"
+"  --warmup N           updates of linear warm-up [0]\n"
+"  --lr-step N          step: epochs between decays [5]\n"
+"  --lr-gamma F         step: factor per decay [0.1]\n"
+"  --lr-min F           cosine: final rate as a fraction of --lr [0]\n"
+"  --save-best FILE     save the model whenever validation accuracy improves\n"
+"  --patience N         stop after N reports without a better validation\n"
+"                       accuracy [never]\n"
 "Files and output:\n"
 "  --save FILE          save the model after every report and at the end\n"
 "                       (atomically: FILE is always a complete model)\n"
@@ -116,7 +162,61 @@ static void usage(void)
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C; with --save the model is saved first).\n",
         DEFAULT_VAL, DEFAULT_LAYERS, (double)DEFAULT_LR, DEFAULT_BATCH,
-        DEFAULT_EPOCHS, FULL_BATCH_PRINT_EVERY);
+        DEFAULT_EPOCHS, optimizer_names[DEFAULT_OPTIMIZER],
+        schedule_names[DEFAULT_SCHEDULE], FULL_BATCH_PRINT_EVERY);
+}
+
+/* The optimizer's and schedule's numeric options: where each goes in
+ * lnn_train_opts and the range the command line accepts (the library
+ * checks the exact rules, e.g. momentum < 1). */
+typedef struct hyper_option {
+    int id;
+    const char *name;
+    size_t offset;
+    bool is_float;
+    double min, max;
+} hyper_option;
+
+static const hyper_option hyper_options[] = {
+    {OPT_MOMENTUM, "--momentum", offsetof(lnn_train_opts, momentum), true, 0, 1},
+    {OPT_BETA1, "--beta1", offsetof(lnn_train_opts, beta1), true, 0, 1},
+    {OPT_BETA2, "--beta2", offsetof(lnn_train_opts, beta2), true, 0, 1},
+    {OPT_EPS, "--eps", offsetof(lnn_train_opts, eps), true, 1e-30, 1},
+    {OPT_WEIGHT_DECAY, "--weight-decay", offsetof(lnn_train_opts, weight_decay),
+     true, 0, 1e3},
+    {OPT_WARMUP, "--warmup", offsetof(lnn_train_opts, lr_warmup), false, 0,
+     UINT32_MAX},
+    {OPT_LR_STEP, "--lr-step", offsetof(lnn_train_opts, lr_step_epochs), false,
+     1, UINT32_MAX},
+    {OPT_LR_GAMMA, "--lr-gamma", offsetof(lnn_train_opts, lr_gamma), true,
+     1e-30, 1},
+    {OPT_LR_MIN, "--lr-min", offsetof(lnn_train_opts, lr_min_frac), true, 0, 1},
+};
+#define N_HYPER (sizeof hyper_options / sizeof hyper_options[0])
+
+/* Parse the value of hyper-parameter option id into a->opts. */
+static bool parse_hyper(train_args *a, int id, const char *value)
+{
+    a->hyper_set[id - OPT_HYPER] = true;
+    if (id == OPT_LR_SCHEDULE) {
+        int k;
+        if (!cli_parse_choice("--lr-schedule", value, schedule_names, &k))
+            return false;
+        a->opts.lr_schedule = (lnn_lr_schedule)k;
+        return true;
+    }
+    for (size_t i = 0; i < N_HYPER; i++) {
+        const hyper_option *h = &hyper_options[i];
+        if (h->id != id)
+            continue;
+        unsigned char *field = (unsigned char *)&a->opts + h->offset;
+        if (h->is_float)
+            return cli_parse_float(h->name, value, h->min, h->max,
+                                   (float *)(void *)field);
+        return cli_parse_u64(h->name, value, (uint64_t)h->min,
+                             (uint64_t)h->max, (uint64_t *)(void *)field);
+    }
+    return false;
 }
 
 /* Parse argv into a; returns -1 to go on, else an exit status. */
@@ -126,6 +226,8 @@ static int parse(int argc, char **argv, train_args *a)
     a->opts.learning_rate = DEFAULT_LR;
     a->opts.batch_size = DEFAULT_BATCH;
     a->opts.epochs = DEFAULT_EPOCHS;
+    a->opts.lr_schedule = DEFAULT_SCHEDULE;
+    a->optimizer = DEFAULT_OPTIMIZER;
     a->val = DEFAULT_VAL;
     cli_parse_layers("--layers", DEFAULT_LAYERS, a->dims, &a->n_dims);
 
@@ -194,9 +296,24 @@ static int parse(int argc, char **argv, train_args *a)
             ok = cli_parse_u64("--print-every", optarg, 1, UINT32_MAX,
                                &a->print_every);
             break;
+        case OPT_OPTIMIZER:
+            ok = cli_parse_choice("--optimizer", optarg, optimizer_names,
+                                  &a->optimizer);
+            a->arch_set = true;
+            break;
+        case OPT_SAVE_BEST: a->save_best = optarg; break;
+        case OPT_PATIENCE:
+            ok = cli_parse_u64("--patience", optarg, 1, UINT32_MAX,
+                               &a->patience);
+            break;
         case 'q': a->quiet = true; break;
         case 'h': usage(); return EXIT_OK;
-        default: return cli_getopt_error("train", c, argv);
+        default:
+            if (c >= OPT_HYPER && c < OPT_HYPER_END) {
+                ok = parse_hyper(a, c, optarg);
+                break;
+            }
+            return cli_getopt_error("train", c, argv);
         }
         if (!ok)
             return EXIT_USAGE;
@@ -207,8 +324,13 @@ static int parse(int argc, char **argv, train_args *a)
         return EXIT_USAGE;
     }
     if (a->resume && a->arch_set) {
-        cli_error("train: --layers, --activation and --init come from the "
-                  "model given to --resume");
+        cli_error("train: --layers, --activation, --init and --optimizer "
+                  "come from the model given to --resume");
+        return EXIT_USAGE;
+    }
+    if ((a->save_best || a->patience) && a->val == 0) {
+        cli_error("train: --save-best and --patience need a validation "
+                  "split (--val N with N > 0)");
         return EXIT_USAGE;
     }
     return -1;
@@ -227,6 +349,15 @@ static void merge_resumed(train_args *a, const lnn_train_opts *stored)
     }
     if (!a->seed_set)
         a->opts.seed = stored->seed;
+    if (!a->hyper_set[OPT_LR_SCHEDULE - OPT_HYPER])
+        a->opts.lr_schedule = stored->lr_schedule;
+    for (size_t i = 0; i < N_HYPER; i++) {
+        const hyper_option *h = &hyper_options[i];
+        if (!a->hyper_set[h->id - OPT_HYPER])
+            memcpy((unsigned char *)&a->opts + h->offset,
+                   (const unsigned char *)stored + h->offset,
+                   h->is_float ? sizeof(float) : sizeof(uint64_t));
+    }
 }
 
 /* Everything the progress callback needs. */
@@ -244,6 +375,11 @@ typedef struct run {
     size_t samples;          /* samples since the last report */
     double epoch_loss_sum;   /* for the bar: since the epoch began */
     size_t epoch_samples;
+    size_t total_samples;    /* trained in this run */
+    double best_acc;         /* best validation accuracy so far */
+    uint64_t best_epoch;
+    uint64_t since_best;     /* reports without a better one */
+    bool early_stop;         /* --patience ran out */
     bool save_failed;
 } run;
 
@@ -252,11 +388,10 @@ static double seconds_so_far(const run *r)
     return r->train_seconds + (cli_now() - r->stretch_start);
 }
 
-static bool save(run *r)
+static bool save(run *r, const char *path)
 {
     char err[CLI_ERRLEN];
-    if (lnn_model_save(r->net, r->opts, r->a->save, err, sizeof err) ==
-        LNN_OK)
+    if (lnn_model_save(r->net, r->opts, path, err, sizeof err) == LNN_OK)
         return true;
     cli_error("%s", err);
     r->save_failed = true;
@@ -267,17 +402,20 @@ static int on_progress(const lnn_progress *p, void *ctx)
 {
     run *r = ctx;
     if (p->event == LNN_EVENT_STEP) {
-        const size_t cols = p->samples - (p->samples > r->epoch_samples
-                                          ? r->epoch_samples : 0);
+        /* this step's batch: all of it but the samples of earlier steps */
+        const size_t b = r->opts->batch_size ? r->opts->batch_size
+                                             : p->samples_per_epoch;
+        const size_t cols = p->samples - (p->samples - 1) / b * b;
         r->loss_sum += p->loss * (double)cols;
         r->samples += cols;
+        r->total_samples += cols;
         r->epoch_loss_sum += p->loss * (double)cols;
-        r->epoch_samples = p->samples;
+        r->epoch_samples += cols;
         const double t = seconds_so_far(r);
         const double rate = r->samples / fmax(t - r->train_seconds, 1e-9);
         progress_step(&r->pr, p->epoch, r->epochs, p->samples,
                       p->samples_per_epoch,
-                      r->epoch_loss_sum / (double)p->samples, rate,
+                      r->epoch_loss_sum / (double)r->epoch_samples, rate,
                       (double)(p->samples_per_epoch - p->samples) / rate);
         return interrupted;
     }
@@ -304,13 +442,22 @@ static int on_progress(const lnn_progress *p, void *ctx)
         lnn_evaluate(r->net, &r->ds->splits.val, NULL, &rep.val_acc, NULL);
     progress_report(&r->pr, &rep);
     if (r->a->save)
-        save(r);
+        save(r, r->a->save);
+    if (rep.val_acc > r->best_acc) {
+        r->best_acc = rep.val_acc;
+        r->best_epoch = p->epoch;
+        r->since_best = 0;
+        if (r->a->save_best)
+            save(r, r->a->save_best);
+    } else if (r->a->patience && ++r->since_best >= r->a->patience) {
+        r->early_stop = true;
+    }
     /* Evaluation and saving do not count as training time. */
     r->train_seconds += stretch;
     r->loss_sum = 0.0;
     r->samples = 0;
     r->stretch_start = cli_now();
-    return interrupted || r->save_failed;
+    return interrupted || r->save_failed || r->early_stop;
 }
 
 static lnn_net *create_net(train_args *a, size_t max_batch)
@@ -320,6 +467,7 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
         .dims = a->dims,
         .hidden = a->activation == 0 ? LNN_ACT_RELU : LNN_ACT_SIGMOID,
         .max_batch = max_batch,
+        .optimizer = (lnn_optimizer)a->optimizer,
     };
     char err[CLI_ERRLEN];
     lnn_net *net;
@@ -369,8 +517,10 @@ static void print_header(const run *r)
     printf(" %s (%s init), %zu parameters\n",
            lnn_activation_name(lnn_net_hidden(net)),
            lnn_init_name(lnn_net_init(net)), lnn_net_n_params(net));
-    printf("training: %s, lr %g, ", lnn_optimizer_name(lnn_net_optimizer(net)),
-           (double)r->opts->learning_rate);
+    printf("training: %s, lr %g (%s), ",
+           lnn_optimizer_name(lnn_net_optimizer(net)),
+           (double)r->opts->learning_rate,
+           lnn_lr_schedule_name(r->opts->lr_schedule));
     if (r->opts->batch_size)
         printf("batch %zu, ", r->opts->batch_size);
     else
@@ -418,7 +568,7 @@ int cli_train(int argc, char **argv)
         return rc;
     const size_t n_train = ds.splits.train.m;
 
-    run r = {.a = &a, .ds = &ds, .opts = &a.opts};
+    run r = {.a = &a, .ds = &ds, .opts = &a.opts, .best_acc = -1.0};
     r.net = a.resume ? resume_net(&a, n_train)
                      : create_net(&a, a.opts.batch_size &&
                                               a.opts.batch_size < n_train
@@ -465,7 +615,7 @@ int cli_train(int argc, char **argv)
 
     if (s == LNN_ERR_STOPPED && interrupted) {
         const lnn_train_state st = lnn_net_train_state(r.net);
-        if (a.save && save(&r))
+        if (a.save && save(&r, a.save))
             cli_error("interrupted at iteration %llu; model saved to %s",
                       (unsigned long long)st.iteration, a.save);
         else
@@ -474,20 +624,31 @@ int cli_train(int argc, char **argv)
         rc = EXIT_INTERRUPT;
         goto done;
     }
-    if (s != LNN_OK) {
+    if (s == LNN_ERR_STOPPED && r.early_stop) {
+        if (!a.quiet)
+            printf("early stop: no better validation accuracy in %llu "
+                   "reports\n", (unsigned long long)a.patience);
+    } else if (s == LNN_ERR_ARG || s == LNN_ERR_SHAPE) {
+        /* options the library refused before training began */
+        cli_error("%s", lnn_net_errmsg(r.net));
+        rc = EXIT_USAGE;
+        goto done;
+    } else if (s != LNN_OK) {
         if (s != LNN_ERR_STOPPED) /* a failed save has said why already */
             cli_error("%s", lnn_net_errmsg(r.net));
         if (a.save && s == LNN_ERR_DIVERGED)
             cli_error("%s keeps the last model saved before that", a.save);
         goto done;
     }
-    if (a.save && !save(&r))
+    if (a.save && !save(&r, a.save))
         goto done;
+    if (a.save_best && !a.quiet)
+        printf("best validation accuracy %.2f%% after epoch %llu, saved to "
+               "%s\n", 100.0 * r.best_acc, (unsigned long long)r.best_epoch,
+               a.save_best);
     double test_loss, test_acc;
     lnn_evaluate(r.net, &ds.splits.test, &test_loss, &test_acc, NULL);
-    const lnn_train_state st = lnn_net_train_state(r.net);
-    const double samples = (double)st.iteration * (double)(full ? n_train
-                                                   : a.opts.batch_size);
+    const double samples = (double)r.total_samples;
     const double total = cli_now() - t_start;
     if (r.pr.tty)
         printf("test accuracy %.2f%% (loss %.4f); training %.2fs, total "

@@ -53,7 +53,7 @@ write("train", 600, True)
 write("t10k", 100, False)
 PY
 D=(--data "$WORK/data" --val 100)
-NET=(--layers 16,12,10)
+NET=(--layers 16,12,10 --optimizer sgd --lr-schedule constant)
 
 # --- usage errors: exit 2 ---------------------------------------------------
 expect 2 "unknown command" "$LNN" frobnicate
@@ -71,6 +71,13 @@ expect 2 "--activation: 'tanh' is not one of relu, sigmoid" "$LNN" train --activ
 expect 2 "--layers: a network needs at least 2 layer sizes" "$LNN" train --layers 784
 expect 2 "--layers: '784,,10' is not a list" "$LNN" train --layers 784,,10
 expect 2 "--threads: 0 is out of range" "$LNN" train --threads 0
+expect 2 "--optimizer: 'rmsprop' is not one of sgd, momentum, nesterov, adam" "$LNN" train --optimizer rmsprop
+expect 2 "--lr-schedule: 'linear' is not one of constant, step, cosine" "$LNN" train --lr-schedule linear
+expect 2 "--weight-decay: -1 is out of range" "$LNN" train --weight-decay -1
+expect 2 "--patience: 0 is out of range" "$LNN" train --patience 0
+expect 2 "--save-best and --patience need a validation split" "$LNN" train --val 0 --patience 3
+expect 2 "momentum 1: must be finite and in \\[0, 1\\)" "$LNN" train "${D[@]}" --layers 16,10 --optimizer momentum --momentum 1
+expect 2 "beta2 1: must be finite and in \\[0, 1\\)" "$LNN" train "${D[@]}" --layers 16,10 --optimizer adam --beta2 1
 expect 2 "--log: .* must end in .csv or .jsonl" "$LNN" train "${D[@]}" "${NET[@]}" --log "$WORK/log.txt"
 expect 2 "unexpected argument 'extra'" "$LNN" train extra
 expect 2 "input layer has 784 units, the dataset's images have 16 pixels" "$LNN" train "${D[@]}"
@@ -140,6 +147,33 @@ expect 0 "" "$LNN" train "${D[@]}" --resume "$B" --epochs 4 --save "$B" --quiet
 checks=$((checks + 1))
 cmp -s "$A" "$B" || fail "4 epochs straight and 2 + 2 resumed differ"
 expect 2 "come from the model given to --resume" "$LNN" train "${D[@]}" --resume "$B" --layers 16,10
+expect 2 "come from the model given to --resume" "$LNN" train "${D[@]}" --resume "$B" --optimizer adam
+# ... with Adam's moments, weight decay and a step schedule with warm-up (a
+# cosine schedule spans the run's own length, so a 2-epoch run is not the
+# first half of a 4-epoch one; the library's tests resume cosine mid-run)
+ADAM=(--layers 16,12,10 --optimizer adam --lr 0.01 --weight-decay 0.01 --lr-schedule step --lr-step 1 --lr-gamma 0.5 --warmup 10 --batch 32 --seed 4)
+expect 0 "" "$LNN" train "${D[@]}" "${ADAM[@]}" --epochs 4 --save "$A" --quiet
+expect 0 "" "$LNN" train "${D[@]}" "${ADAM[@]}" --epochs 2 --save "$B" --quiet
+expect 0 "" "$LNN" train "${D[@]}" --resume "$B" --epochs 4 --save "$B" --quiet
+checks=$((checks + 1))
+cmp -s "$A" "$B" || fail "adam: 4 epochs straight and 2 + 2 resumed differ"
+
+# --- best-model keeping and early stopping ---------------------------------
+BEST="$WORK/best.lnn"
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --lr 0.3 --batch 20 --epochs 200 --patience 3 --save-best "$BEST"
+checks=$((checks + 1))
+grep -q "^early stop: no better validation accuracy in 3 reports" "$WORK/out" ||
+    fail "--patience 3 did not stop 200 epochs early: $(tail -3 "$WORK/out")"
+checks=$((checks + 1))
+n=$(grep -c '^epoch=' "$WORK/out")
+[ "$n" -lt 200 ] || fail "--patience: all $n epochs ran"
+best=$(python3 -c "
+import re, sys
+accs = [float(m) for m in re.findall(r'val_acc=([0-9.]+)', open('$WORK/out').read())]
+print('%.2f' % (100 * max(accs)))")
+expect 0 "" "$LNN" eval --model "$BEST" "${D[@]}" --split val
+checks=$((checks + 1))
+grep -q "accuracy $best%" "$WORK/out" || fail "--save-best holds val accuracy $(grep accuracy "$WORK/out"), best reported $best%"
 
 # --- damaged model files: exit 1, naming the file and the fault -------------
 : >"$WORK/empty.lnn"
