@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "lnn.h"
 #include "rng.h"
 
@@ -66,6 +67,22 @@ static inline lnn_data as_data(const problem *p)
 {
     return (lnn_data){.n_x = p->n_x, .n_y = p->n_y, .m = p->m, .X = p->X,
                       .Y = p->Y};
+}
+
+/* A network with initialised parameters (checked; NULL on failure). */
+static inline lnn_net *make_net(const size_t *dims, size_t L, lnn_activation f,
+                                lnn_optimizer opt, size_t max_batch,
+                                uint64_t seed)
+{
+    lnn_net_config cfg = {.L = L, .dims = dims, .hidden = f,
+                          .max_batch = max_batch, .optimizer = opt};
+    lnn_net *net = NULL;
+    char err[128];
+    CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_OK);
+    if (net)
+        CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_AUTO, seed),
+                     LNN_OK);
+    return net;
 }
 
 #endif /* LNN_TEST_PROBLEMS_H */

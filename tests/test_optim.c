@@ -16,20 +16,6 @@
 #define TOL_STEP 1e-6 /* float rounding over two updates of values ~1 */
 #define TOL_LR 1e-7   /* rates <= 0.1 */
 
-static lnn_net *make_net(const size_t *dims, size_t L, lnn_optimizer opt,
-                         size_t max_batch, uint64_t seed)
-{
-    lnn_net_config cfg = {.L = L, .dims = dims, .hidden = LNN_ACT_RELU,
-                          .max_batch = max_batch, .optimizer = opt};
-    lnn_net *net = NULL;
-    char err[128];
-    CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_OK);
-    if (net)
-        CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_AUTO, seed),
-                     LNN_OK);
-    return net;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Update rules by hand                                                     */
 /* ------------------------------------------------------------------------ */
@@ -85,7 +71,7 @@ static void rules(void)
     const float g1[3] = {0.5f, -1.0f, 0.25f}, g2[3] = {0.1f, 0.2f, -0.25f};
     for (size_t c = 0; c < sizeof rule_cases / sizeof *rule_cases; c++) {
         const rule_case *rc = &rule_cases[c];
-        lnn_net *net = make_net(dims, 1, rc->opt, 1, 1);
+        lnn_net *net = make_net(dims, 1, LNN_ACT_RELU, rc->opt, 1, 1);
         if (!net)
             continue;
         CHECK(lnn_net_n_params(net) == 3);
@@ -118,7 +104,7 @@ static void decay_layout(void)
     const lnn_optimizer opts[] = {LNN_OPT_SGD, LNN_OPT_MOMENTUM,
                                   LNN_OPT_NESTEROV, LNN_OPT_ADAM};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++) {
-        lnn_net *net = make_net(dims, 2, opts[i], 1, 1);
+        lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, opts[i], 1, 1);
         if (!net)
             continue;
         float *theta = lnn_net_params(net);
@@ -145,7 +131,7 @@ static void decay_layout(void)
 static void seed_update(void)
 {
     const size_t dims[] = {2, 1};
-    lnn_net *net = make_net(dims, 1, LNN_OPT_ADAM, 1, 1);
+    lnn_net *net = make_net(dims, 1, LNN_ACT_RELU, LNN_OPT_ADAM, 1, 1);
     if (!net)
         return;
     float *W = lnn_net_params(net), *G = lnn_net_grads(net);
@@ -276,7 +262,7 @@ static void reported_lr(const problem *p)
         o.num_iterations = limits[i];
         o.progress_ctx = &log;
         const uint64_t total = limits[i] ? limits[i] : o.epochs * steps;
-        lnn_net *net = make_net(dims, 2, LNN_OPT_MOMENTUM, 32, 5);
+        lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, LNN_OPT_MOMENTUM, 32, 5);
         CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_OK);
         CHECK(log.n == total);
         for (uint64_t t = 0; t < log.n && t < MAX_RECORDED; t++)
@@ -350,8 +336,10 @@ static float *resumes(const lnn_data *d, lnn_optimizer opt,
     printf("resume: %s, %s schedule\n", lnn_optimizer_name(opt),
            lnn_lr_schedule_name(schedule));
     const lnn_train_opts o = resume_opts(schedule);
-    lnn_net *straight = make_net(resume_dims, RESUME_L, opt, RESUME_BATCH, 5);
-    lnn_net *halves = make_net(resume_dims, RESUME_L, opt, RESUME_BATCH, 5);
+    lnn_net *straight = make_net(resume_dims, RESUME_L, LNN_ACT_RELU,
+                                 opt, RESUME_BATCH, 5);
+    lnn_net *halves = make_net(resume_dims, RESUME_L, LNN_ACT_RELU,
+                               opt, RESUME_BATCH, 5);
     if (!straight || !halves)
         return NULL;
     const size_t n = lnn_net_n_params(straight);
@@ -411,7 +399,8 @@ static void resumption(const problem *p)
     free(resumes(&d, LNN_OPT_ADAM, LNN_LR_COSINE));
 
     /* and the optimizers do differ: no two end at the same parameters */
-    lnn_net *probe = make_net(resume_dims, RESUME_L, LNN_OPT_SGD, 1, 1);
+    lnn_net *probe = make_net(resume_dims, RESUME_L, LNN_ACT_RELU,
+                              LNN_OPT_SGD, 1, 1);
     const size_t bytes = lnn_net_n_params(probe) * sizeof(float);
     lnn_net_destroy(probe);
     for (size_t i = 0; i < N_OPT; i++)
@@ -430,7 +419,7 @@ static void learns(const problem *p, const size_t *dims, size_t L,
                    lnn_optimizer opt, size_t batch, uint64_t epochs, float lr,
                    lnn_lr_schedule schedule)
 {
-    lnn_net *net = make_net(dims, L, opt, batch, 3);
+    lnn_net *net = make_net(dims, L, LNN_ACT_RELU, opt, batch, 3);
     if (!net)
         return;
     lnn_data d = as_data(p);
@@ -513,7 +502,7 @@ static void option_errors(const problem *p)
     lnn_data d = as_data(p);
     for (size_t i = 0; i < sizeof bad_options / sizeof *bad_options; i++) {
         const bad_option *c = &bad_options[i];
-        lnn_net *net = make_net(dims, 2, c->opt, 32, 5);
+        lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, c->opt, 32, 5);
         if (!net)
             continue;
         lnn_train_opts o = lnn_train_opts_default();
@@ -541,7 +530,7 @@ static void unused_options(const problem *p)
     const lnn_optimizer opts[] = {LNN_OPT_SGD, LNN_OPT_MOMENTUM,
                                   LNN_OPT_ADAM};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++) {
-        lnn_net *net = make_net(dims, 2, opts[i], 32, 5);
+        lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, opts[i], 32, 5);
         lnn_train_opts o = lnn_train_opts_default();
         o.num_iterations = 1;
         o.batch_size = 32;
@@ -558,7 +547,7 @@ static void unused_options(const problem *p)
         CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_OK);
         lnn_net_destroy(net);
     }
-    lnn_net *net = make_net(dims, 2, LNN_OPT_SGD, 32, 5);
+    lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, LNN_OPT_SGD, 32, 5);
     lnn_train_opts zero = {.learning_rate = 0.1f, .batch_size = 32,
                            .epochs = 1};
     CHECK_STATUS(lnn_L_layer_model(net, &d, &zero), LNN_OK);
@@ -569,7 +558,7 @@ static void other_errors(const problem *p)
 {
     const size_t dims[] = {2, 16, 4};
     lnn_data d = as_data(p);
-    lnn_net *net = make_net(dims, 2, LNN_OPT_MOMENTUM, 32, 5);
+    lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, LNN_OPT_MOMENTUM, 32, 5);
     if (!net)
         return;
     lnn_train_opts o = lnn_train_opts_default();

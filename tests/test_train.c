@@ -10,20 +10,6 @@
 #include "lnn.h"
 #include "problems.h"
 
-static lnn_net *make_net(const size_t *dims, size_t L, lnn_activation f,
-                         size_t max_batch, uint64_t seed)
-{
-    lnn_net_config cfg = {.L = L, .dims = dims, .hidden = f,
-                          .max_batch = max_batch};
-    lnn_net *net = NULL;
-    char err[128];
-    CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_OK);
-    if (net)
-        CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_AUTO, seed),
-                     LNN_OK);
-    return net;
-}
-
 typedef struct losses {
     double first, last;
     size_t epochs_seen;
@@ -53,7 +39,7 @@ static void learns(const problem *p, const size_t *dims, size_t L,
                    lnn_activation f, size_t batch, uint64_t epochs, float lr,
                    const char *name)
 {
-    lnn_net *net = make_net(dims, L, f, batch ? batch : p->m, 3);
+    lnn_net *net = make_net(dims, L, f, LNN_OPT_SGD, batch ? batch : p->m, 3);
     if (!net)
         return;
     lnn_data d = as_data(p);
@@ -78,7 +64,7 @@ static void learns(const problem *p, const size_t *dims, size_t L,
 static float *train_params(const lnn_data *d, const size_t *dims, size_t L,
                            uint64_t epochs, losses *stop)
 {
-    lnn_net *net = make_net(dims, L, LNN_ACT_RELU, 32, 5);
+    lnn_net *net = make_net(dims, L, LNN_ACT_RELU, LNN_OPT_SGD, 32, 5);
     lnn_train_opts o = lnn_train_opts_default();
     o.batch_size = 32;
     o.epochs = epochs;
@@ -101,7 +87,7 @@ static void reproducible(const problem *p)
 {
     const size_t dims[] = {2, 16, 4};
     lnn_data d = as_data(p);
-    lnn_net *probe = make_net(dims, 2, LNN_ACT_RELU, 32, 5);
+    lnn_net *probe = make_net(dims, 2, LNN_ACT_RELU, LNN_OPT_SGD, 32, 5);
     const size_t bytes = lnn_net_n_params(probe) * sizeof(float);
     lnn_net_destroy(probe);
 
@@ -115,7 +101,7 @@ static void reproducible(const problem *p)
     CHECK(memcmp(a, c, bytes) == 0);
 
     /* 2 epochs, then 2 more from the saved state */
-    lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, 32, 5);
+    lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, LNN_OPT_SGD, 32, 5);
     lnn_train_opts o = lnn_train_opts_default();
     o.batch_size = 32;
     o.seed = 9;
@@ -159,7 +145,7 @@ static void thread_independent(const problem *p)
     int32_t *pred[2];
     for (int t = 0; t < 2; t++) {
         CHECK_STATUS(lnn_set_threads(t + 1), LNN_OK);
-        lnn_net *net = make_net(dims, 3, LNN_ACT_RELU, 400, 4);
+        lnn_net *net = make_net(dims, 3, LNN_ACT_RELU, LNN_OPT_SGD, 400, 4);
         lnn_train_opts o = lnn_train_opts_default();
         o.batch_size = 0;
         o.epochs = 50;
@@ -179,7 +165,7 @@ static void thread_independent(const problem *p)
 static void diverges(const problem *p)
 {
     const size_t dims[] = {2, 16, 4};
-    lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, 400, 5);
+    lnn_net *net = make_net(dims, 2, LNN_ACT_RELU, LNN_OPT_SGD, 400, 5);
     lnn_data d = as_data(p);
     lnn_train_opts o = lnn_train_opts_default();
     o.batch_size = 0;

@@ -1,4 +1,5 @@
-/* args.c: strict parsing of option values, and usage errors. */
+/* args.c: what the subcommands share: strict parsing of option values,
+ * usage errors, loading a model. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -43,6 +44,18 @@ int cli_getopt_error(const char *cmd, int c, char *const *argv)
         cli_error("%s: unknown option '%s'; see 'lnn %s --help'", cmd, word,
                   cmd);
     return EXIT_USAGE;
+}
+
+lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
+                        size_t max_batch)
+{
+    char err[CLI_ERRLEN];
+    lnn_net *net;
+    if (lnn_model_load(&net, opts, path, max_batch, err, sizeof err) ==
+        LNN_OK)
+        return net;
+    cli_error("%s", err);
+    return NULL;
 }
 
 bool cli_parse_u64(const char *name, const char *s, uint64_t min, uint64_t max,

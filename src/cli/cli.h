@@ -46,6 +46,10 @@ bool cli_parse_layers(const char *name, const char *s, size_t *dims,
  * prints nothing) for subcommand cmd; returns EXIT_USAGE. */
 int cli_getopt_error(const char *cmd, int c, char *const *argv);
 
+/* lnn_model_load, printing its message on failure (NULL then). */
+lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
+                        size_t max_batch);
+
 /* Monotonic wall-clock seconds. */
 double cli_now(void);
 

@@ -95,13 +95,9 @@ int cli_eval(int argc, char **argv)
     if (threads)
         lnn_set_threads((int)threads);
 
-    char err[CLI_ERRLEN];
-    lnn_net *net;
-    if (lnn_model_load(&net, NULL, model, EVAL_BATCH, err, sizeof err) !=
-        LNN_OK) {
-        cli_error("%s", err);
+    lnn_net *net = cli_model_load(model, NULL, EVAL_BATCH);
+    if (!net)
         return EXIT_RUNTIME;
-    }
     cli_dataset ds;
     int rc = cli_dataset_load(&ds, data, 0, n_val, false);
     if (rc) {

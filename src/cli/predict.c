@@ -147,13 +147,9 @@ int cli_predict(int argc, char **argv)
     }
     if (threads)
         lnn_set_threads((int)threads);
-    char err[CLI_ERRLEN];
-    lnn_net *net;
-    if (lnn_model_load(&net, NULL, model, PREDICT_BATCH, err, sizeof err) !=
-        LNN_OK) {
-        cli_error("%s", err);
+    lnn_net *net = cli_model_load(model, NULL, PREDICT_BATCH);
+    if (!net)
         return EXIT_RUNTIME;
-    }
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
     if (top > n_L) {
         cli_error("--top: %llu, but the model has %zu classes",

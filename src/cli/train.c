@@ -483,23 +483,17 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
  * batch size stored in the file). */
 static lnn_net *resume_net(train_args *a, size_t n_train)
 {
-    char err[CLI_ERRLEN];
     lnn_train_opts stored = lnn_train_opts_default();
-    lnn_net *net;
-    if (lnn_model_load(&net, &stored, a->resume, 0, err, sizeof err) != LNN_OK) {
-        cli_error("%s", err);
+    lnn_net *net = cli_model_load(a->resume, &stored, 0);
+    if (!net)
         return NULL;
-    }
     merge_resumed(a, &stored);
     const size_t max_batch = a->opts.batch_size && a->opts.batch_size < n_train
                                  ? a->opts.batch_size : n_train;
     if (lnn_net_max_batch(net) != max_batch) {
         lnn_net_destroy(net);
-        if (lnn_model_load(&net, NULL, a->resume, max_batch, err,
-                           sizeof err) != LNN_OK) {
-            cli_error("%s", err);
+        if (!(net = cli_model_load(a->resume, NULL, max_batch)))
             return NULL;
-        }
     }
     const size_t L = lnn_net_L(net);
     a->n_dims = L + 1;
