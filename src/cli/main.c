@@ -1,8 +1,27 @@
 /* main.c: the lnn command: dispatch to train, eval and predict. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+/* OpenMP's threads must sleep, not spin, between parallel regions: a
+ * spinning OpenMP worker holds a core that OpenBLAS's threads (or any other
+ * process) need, and on this 2-core machine that made training 9x slower
+ * (bench/README.md). libgomp reads OMP_WAIT_POLICY once, when it loads, so
+ * the only way to set it for ourselves is to start again with it set.
+ * Respect a policy the user chose. */
+static void ensure_passive_wait(char **argv)
+{
+    if (getenv("OMP_WAIT_POLICY"))
+        return;
+    setenv("OMP_WAIT_POLICY", "passive", 1);
+    execv("/proc/self/exe", argv);
+    /* exec failed (no /proc): carry on, only slower */
+}
 
 static void usage(FILE *to)
 {
@@ -21,6 +40,7 @@ static void usage(FILE *to)
 
 int main(int argc, char **argv)
 {
+    ensure_passive_wait(argv);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
