@@ -15,7 +15,7 @@
 #define SVG_PAD_R 18.0
 #define SVG_PAD_T 30.0  /* a panel's title */
 #define SVG_PAD_B 50.0  /* x tick labels and title */
-#define SVG_TICKS 5     /* about this many y ticks */
+#define SVG_TICKS 6     /* about this many y ticks */
 #define SVG_X_MARGIN 0.3 /* octaves of room left and right of the points */
 #define SVG_EFF_ROOM 0.2 /* above the highest efficiency, to see the 1 line */
 #define SVG_MARK_R 3.0
