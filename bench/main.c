@@ -1,0 +1,398 @@
+/* main.c: lnn-bench's options, then the run: the sweep, the reports, and
+ * the comparison with a baseline (measuring rows that fail again). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+/* The defaults: the square sweep and the MNIST network's three layers (its
+ * output layer with its softmax); the MNIST network, and a wide one. --quick
+ * keeps the shapes where the elementwise kernels weigh most against the
+ * GEMMs, and the two networks. */
+#define FULL_SIZES \
+    "64,128,256,512,1024,2048,4096,784-256,256-128,128-10:softmax"
+#define FULL_BATCHES "32,128,512"
+#define QUICK_SIZES "64,256,784-256,256-128,128-10:softmax"
+#define QUICK_BATCHES "128,512"
+#define DEFAULT_NETS "784-256-128-10@128,784-1024-1024-10@256"
+#define DEFAULT_REPS 30
+#define DEFAULT_BLOCK 10
+#define DEFAULT_SAMPLE_MS 0.5
+#define DEFAULT_WARMUP_MS 10.0
+#define FULL_PEAK_N 2048
+#define QUICK_PEAK_N 1024
+#define DEFAULT_TOLERANCE 0.25
+#define DEFAULT_TIME_TOLERANCE 2.0
+#define DEFAULT_RETRIES 2
+
+typedef struct options {
+    bench_sweep sweep;
+    int threads;             /* 0: the library's default */
+    bool quick;
+    const char *json, *markdown, *svg, *compare;
+    double tolerance, time_tolerance;
+    size_t retries;
+} options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: lnn-bench [options]\n"
+"Time one layer's feedforward and backprop per layer size and batch size,\n"
+"whole training steps, and the bare sgemm calls of the same shapes (the\n"
+"GEMM bound). Defaults are in brackets.\n"
+"\n"
+"  -s, --sizes LIST        layers, comma-separated: N (N -> N) or NPREV-N,\n"
+"                          each optionally :relu, :sigmoid or :softmax\n"
+"                          [" FULL_SIZES "]\n"
+"                          [--quick: " QUICK_SIZES "]\n"
+"  -b, --batches LIST      batch sizes m [" FULL_BATCHES "; --quick: "
+QUICK_BATCHES "]\n"
+"  -n, --nets LIST         networks for training-step rows, N0-N1-...-NL@M,\n"
+"                          or \"none\" [" DEFAULT_NETS "]\n"
+"  -t, --threads N         threads for OpenMP and OpenBLAS [their defaults]\n"
+"  -r, --reps N            timed samples per measurement [%d]\n"
+"      --block N           samples of one task in a row [%d]\n"
+"      --sample-ms MS      length of one sample [%g]\n"
+"  -w, --warmup-ms MS      untimed run before each block [%g]\n"
+"      --peak N            size of the square sgemm for the peak [%d; "
+"--quick: %d]\n"
+"  -q, --quick             a small sweep that takes a few seconds (CI)\n"
+"      --json FILE         write the results as JSON (bench/README.md)\n"
+"      --markdown FILE     write the report as Markdown\n"
+"      --svg FILE          write a chart of GFLOP/s and efficiency\n"
+"      --compare FILE      compare with a baseline written by --json\n"
+"      --tolerance F       a row fails if its efficiency falls by more than\n"
+"                          this fraction [%g]\n"
+"      --time-tolerance F  in the baseline's setup (CPU, BLAS, threads), a\n"
+"                          row fails if its median time rises by more than\n"
+"                          this fraction [%g]\n"
+"      --retries N         measure a failing row again, up to N times; it\n"
+"                          fails if every attempt does [%d]\n"
+"  -h, --help              show this and exit\n"
+"\n"
+"Exit status: 0 ok; 1 --compare found a slower row; 2 an error.\n",
+            DEFAULT_REPS, DEFAULT_BLOCK, DEFAULT_SAMPLE_MS, DEFAULT_WARMUP_MS,
+            FULL_PEAK_N, QUICK_PEAK_N, DEFAULT_TOLERANCE,
+            DEFAULT_TIME_TOLERANCE, DEFAULT_RETRIES);
+}
+
+/* A whole decimal number in [1, INT32_MAX] (sizes go to BLAS as int);
+ * *end gets what follows it. */
+static bool parse_count(const char *s, size_t *out, const char **end)
+{
+    char *e;
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    const unsigned long long v = strtoull(s, &e, 10);
+    if (errno != 0 || v == 0 || v > INT32_MAX)
+        return false;
+    *out = (size_t)v;
+    *end = e;
+    return true;
+}
+
+static bool parse_whole_count(const char *s, size_t *out)
+{
+    const char *end;
+    return parse_count(s, out, &end) && *end == '\0';
+}
+
+static bool parse_nonnegative(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0.0)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Sizes joined by '-' ("784-256-128-10"): at most max of them. *end gets
+ * what follows. Returns the count, or 0 on a syntax error. */
+static size_t parse_dims(const char *s, size_t *dims, size_t max,
+                         const char **end)
+{
+    size_t k = 0;
+    for (;;) {
+        if (k == max || !parse_count(s, &dims[k], &s))
+            return 0;
+        k++;
+        if (*s != '-')
+            break;
+        s++;
+    }
+    *end = s;
+    return k;
+}
+
+static bool parse_activation(const char *s, lnn_activation *f)
+{
+    static const lnn_activation all[] = {LNN_ACT_RELU, LNN_ACT_SIGMOID,
+                                         LNN_ACT_SOFTMAX};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(s, lnn_activation_name(all[i])) == 0) {
+            *f = all[i];
+            return true;
+        }
+    return false;
+}
+
+/* One --sizes entry: "N", "NPREV-N", either with ":act". */
+static bool parse_shape(const char *s, bench_shape *out)
+{
+    size_t dims[2];
+    const char *end;
+    const size_t k = parse_dims(s, dims, 2, &end);
+    if (k == 0)
+        return false;
+    out->n_prev = dims[0];
+    out->n = dims[k - 1];
+    out->f = LNN_ACT_RELU;
+    if (*end == ':')
+        return parse_activation(end + 1, &out->f);
+    return *end == '\0';
+}
+
+/* One --nets entry: "N0-...-NL@M". */
+static bool parse_net(const char *s, bench_net_spec *out)
+{
+    const char *end;
+    const size_t k = parse_dims(s, out->dims, BENCH_NET_MAX, &end);
+    if (k < 2 || *end != '@')
+        return false;
+    out->L = k - 1;
+    return parse_whole_count(end + 1, &out->m);
+}
+
+/* Split a comma-separated list and parse each entry into items (of
+ * item_size bytes each, at most BENCH_LIST_MAX). */
+static bool parse_list(const char *list, void *items, size_t item_size,
+                       size_t *count, bool (*parse)(const char *, void *))
+{
+    char entry[BENCH_TEXT_MAX];
+    *count = 0;
+    for (const char *s = list;; s++) {
+        const size_t len = strcspn(s, ",");
+        if (*count == BENCH_LIST_MAX || len == 0 || len >= sizeof entry)
+            return false;
+        memcpy(entry, s, len);
+        entry[len] = '\0';
+        if (!parse(entry, (char *)items + *count * item_size))
+            return false;
+        ++*count;
+        s += len;
+        if (*s == '\0')
+            return true;
+    }
+}
+
+/* parse_list's adaptors. */
+static bool parse_shape_item(const char *s, void *out)
+{
+    return parse_shape(s, out);
+}
+
+static bool parse_batch_item(const char *s, void *out)
+{
+    return parse_whole_count(s, out);
+}
+
+static bool parse_net_item(const char *s, void *out)
+{
+    return parse_net(s, out);
+}
+
+static int bad_value(const char *option, const char *value)
+{
+    fprintf(stderr, "lnn-bench: bad value for --%s: '%s' (see --help)\n",
+            option, value);
+    return -1;
+}
+
+enum {
+    OPT_SAMPLE_MS = 256, OPT_BLOCK, OPT_PEAK, OPT_JSON, OPT_MARKDOWN, OPT_SVG,
+    OPT_COMPARE, OPT_TOLERANCE, OPT_TIME_TOLERANCE, OPT_RETRIES
+};
+
+/* Fill o from argv. Returns 0, 1 after --help, -1 on a bad option (with a
+ * message on stderr). */
+static int parse_options(int argc, char **argv, options *o)
+{
+    static const struct option longopts[] = {
+        {"sizes", required_argument, NULL, 's'},
+        {"batches", required_argument, NULL, 'b'},
+        {"nets", required_argument, NULL, 'n'},
+        {"threads", required_argument, NULL, 't'},
+        {"reps", required_argument, NULL, 'r'},
+        {"warmup-ms", required_argument, NULL, 'w'},
+        {"block", required_argument, NULL, OPT_BLOCK},
+        {"sample-ms", required_argument, NULL, OPT_SAMPLE_MS},
+        {"peak", required_argument, NULL, OPT_PEAK},
+        {"quick", no_argument, NULL, 'q'},
+        {"json", required_argument, NULL, OPT_JSON},
+        {"markdown", required_argument, NULL, OPT_MARKDOWN},
+        {"svg", required_argument, NULL, OPT_SVG},
+        {"compare", required_argument, NULL, OPT_COMPARE},
+        {"tolerance", required_argument, NULL, OPT_TOLERANCE},
+        {"time-tolerance", required_argument, NULL, OPT_TIME_TOLERANCE},
+        {"retries", required_argument, NULL, OPT_RETRIES},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *sizes = NULL, *batches = NULL, *nets = DEFAULT_NETS;
+    size_t reps = DEFAULT_REPS, block = DEFAULT_BLOCK, threads = 0, peak = 0;
+    double sample_ms = DEFAULT_SAMPLE_MS, warmup_ms = DEFAULT_WARMUP_MS;
+    *o = (options){.tolerance = DEFAULT_TOLERANCE,
+                   .time_tolerance = DEFAULT_TIME_TOLERANCE,
+                   .retries = DEFAULT_RETRIES};
+    int c;
+    while ((c = getopt_long(argc, argv, "s:b:n:t:r:w:qh", longopts, NULL)) !=
+           -1) {
+        switch (c) {
+        case 's': sizes = optarg; break;
+        case 'b': batches = optarg; break;
+        case 'n': nets = optarg; break;
+        case 'q': o->quick = true; break;
+        case OPT_JSON: o->json = optarg; break;
+        case OPT_MARKDOWN: o->markdown = optarg; break;
+        case OPT_SVG: o->svg = optarg; break;
+        case OPT_COMPARE: o->compare = optarg; break;
+        case 't':
+            if (!parse_whole_count(optarg, &threads))
+                return bad_value("threads", optarg);
+            break;
+        case 'r':
+            if (!parse_whole_count(optarg, &reps))
+                return bad_value("reps", optarg);
+            break;
+        case 'w':
+            if (!parse_nonnegative(optarg, &warmup_ms))
+                return bad_value("warmup-ms", optarg);
+            break;
+        case OPT_BLOCK:
+            if (!parse_whole_count(optarg, &block))
+                return bad_value("block", optarg);
+            break;
+        case OPT_SAMPLE_MS:
+            if (!parse_nonnegative(optarg, &sample_ms) || sample_ms <= 0.0)
+                return bad_value("sample-ms", optarg);
+            break;
+        case OPT_PEAK:
+            if (!parse_whole_count(optarg, &peak))
+                return bad_value("peak", optarg);
+            break;
+        case OPT_TOLERANCE:
+            if (!parse_nonnegative(optarg, &o->tolerance) ||
+                o->tolerance >= 1.0)
+                return bad_value("tolerance", optarg);
+            break;
+        case OPT_TIME_TOLERANCE:
+            if (!parse_nonnegative(optarg, &o->time_tolerance))
+                return bad_value("time-tolerance", optarg);
+            break;
+        case OPT_RETRIES:
+            if (strcmp(optarg, "0") == 0) /* not a count, but allowed */
+                o->retries = 0;
+            else if (!parse_whole_count(optarg, &o->retries))
+                return bad_value("retries", optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        default: /* getopt_long has said what was wrong */
+            fprintf(stderr, "Try 'lnn-bench --help'.\n");
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "lnn-bench: unexpected argument '%s' (see --help)\n",
+                argv[optind]);
+        return -1;
+    }
+    if (!sizes)
+        sizes = o->quick ? QUICK_SIZES : FULL_SIZES;
+    if (!batches)
+        batches = o->quick ? QUICK_BATCHES : FULL_BATCHES;
+    bench_sweep *sw = &o->sweep;
+    if (!parse_list(sizes, sw->shapes, sizeof sw->shapes[0], &sw->n_shapes,
+                    parse_shape_item))
+        return bad_value("sizes", sizes);
+    if (!parse_list(batches, sw->batches, sizeof sw->batches[0],
+                    &sw->n_batches, parse_batch_item))
+        return bad_value("batches", batches);
+    if (strcmp(nets, "none") != 0 &&
+        !parse_list(nets, sw->nets, sizeof sw->nets[0], &sw->n_nets,
+                    parse_net_item))
+        return bad_value("nets", nets);
+    o->threads = (int)threads;
+    sw->plan = (bench_plan){
+        .reps = reps,
+        .block = block,
+        .sample_s = 1e-3 * sample_ms,
+        .warmup_s = 1e-3 * warmup_ms,
+    };
+    sw->peak_n = peak ? peak : o->quick ? QUICK_PEAK_N : FULL_PEAK_N;
+    return 0;
+}
+
+/* Measure again, up to o->retries times, the rows that fail the
+ * comparison: a row fails only if every attempt does. */
+static int retry_slower(const options *o, const bench_baseline *b,
+                        bench_report *r)
+{
+    for (unsigned attempt = 1; attempt <= o->retries; attempt++) {
+        for (size_t i = 0; i < r->n_rows; i++) {
+            /* a layer's two rows are measured together: once per round */
+            if (r->rows[i].attempts == attempt &&
+                bench_row_slower(b, &r->rows[i], &r->machine, o->tolerance,
+                                 o->time_tolerance) &&
+                bench_remeasure(&o->sweep, r, i) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    const int parsed = parse_options(argc, argv, &o);
+    if (parsed != 0)
+        return parsed > 0 ? BENCH_EXIT_OK : BENCH_EXIT_ERROR;
+    if (o.threads > 0 && lnn_set_threads(o.threads) != LNN_OK) {
+        fprintf(stderr, "lnn-bench: cannot use %d threads\n", o.threads);
+        return BENCH_EXIT_ERROR;
+    }
+
+    /* Read the baseline first: a bad one should not cost a whole run. */
+    bench_baseline *baseline = NULL;
+    if (o.compare && bench_baseline_load(&baseline, o.compare) != 0)
+        return BENCH_EXIT_ERROR;
+
+    bench_report r = {.quick = o.quick, .plan = o.sweep.plan};
+    bench_machine_probe(&r.machine);
+    int status = BENCH_EXIT_ERROR;
+    if (bench_run(&o.sweep, &r) != 0 ||
+        (baseline && retry_slower(&o, baseline, &r) != 0))
+        goto done;
+    bench_print_report(stdout, &r);
+    if ((o.json && bench_write_file(o.json, bench_emit_json, &r) != 0) ||
+        (o.markdown &&
+         bench_write_file(o.markdown, bench_emit_markdown, &r) != 0) ||
+        (o.svg && bench_write_file(o.svg, bench_emit_svg, &r) != 0))
+        goto done;
+    status = BENCH_EXIT_OK;
+    if (baseline)
+        status = bench_compare(stdout, baseline, &r, o.tolerance,
+                               o.time_tolerance);
+done:
+    bench_baseline_free(baseline);
+    free(r.rows);
+    return status;
+}

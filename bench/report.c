@@ -1,0 +1,320 @@
+/* report.c: the results for people (the stdout tables, Markdown) and for
+ * programs (one line per result, JSON). The tables of both kinds come from
+ * one column list, so they cannot drift apart. */
+#include <errno.h>
+#include <string.h>
+
+#include "bench.h"
+
+
+const char *bench_kind_name(bench_kind kind)
+{
+    switch (kind) {
+    case BENCH_FORWARD:  return "forward";
+    case BENCH_BACKWARD: return "backward";
+    case BENCH_STEP:     return "step";
+    }
+    return "unknown";
+}
+
+double bench_gflops(const bench_row *row)
+{
+    return 1e-9 * row->flop / row->median_s;
+}
+
+double bench_gemm_gflops(const bench_row *row)
+{
+    return 1e-9 * row->flop / row->gemm_median_s;
+}
+
+static double samples_per_s(const bench_row *row)
+{
+    return (double)row->m / row->median_s;
+}
+
+void bench_print_line(FILE *f, const bench_row *row,
+                      const bench_machine *mach)
+{
+    fprintf(f, "bench=%s dims=%s m=%zu act=%s omp=%d blas=%d "
+            "ms_median=%.6g ms_min=%.6g gemm_ms_median=%.6g "
+            "gemm_ms_min=%.6g gflops=%.2f eff=%.4f",
+            bench_kind_name(row->kind), row->dims, row->m, row->act,
+            mach->omp_threads, mach->blas_threads, bench_ms(row->median_s),
+            bench_ms(row->min_s), bench_ms(row->gemm_median_s),
+            bench_ms(row->gemm_min_s), bench_gflops(row), row->efficiency);
+    if (row->kind == BENCH_STEP)
+        fprintf(f, " samples_per_s=%.0f", samples_per_s(row));
+    fputc('\n', f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tables                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum column {
+    COL_KIND, COL_DIMS, COL_NET, COL_M, COL_ACT, COL_MEDIAN, COL_MIN,
+    COL_GEMM, COL_SAMPLES, COL_GFLOPS, COL_GEMM_GFLOPS, COL_EFF
+} column;
+
+static const struct {
+    const char *title;
+    int width; /* negative: left-aligned (text) */
+} col_info[] = {
+    [COL_KIND] = {"kind", -8},
+    [COL_DIMS] = {"layer", -10},
+    [COL_NET] = {"network", -17},
+    [COL_M] = {"m", 4},
+    [COL_ACT] = {"act", -7},
+    [COL_MEDIAN] = {"median ms", 10},
+    [COL_MIN] = {"min ms", 10},
+    [COL_GEMM] = {"GEMM ms", 10},
+    [COL_SAMPLES] = {"samples/s", 10},
+    [COL_GFLOPS] = {"GFLOP/s", 8},
+    [COL_GEMM_GFLOPS] = {"GEMM GFLOP/s", 12},
+    [COL_EFF] = {"eff", 6},
+};
+
+static const column layer_cols[] = {
+    COL_KIND, COL_DIMS, COL_M, COL_ACT, COL_MEDIAN, COL_MIN, COL_GEMM,
+    COL_GFLOPS, COL_GEMM_GFLOPS, COL_EFF,
+};
+static const column step_cols[] = {
+    COL_NET, COL_M, COL_MEDIAN, COL_MIN, COL_GEMM, COL_SAMPLES, COL_GFLOPS,
+    COL_GEMM_GFLOPS, COL_EFF,
+};
+#define N_COLS(a) (sizeof(a) / sizeof(a)[0])
+
+static void format_cell(char *buf, size_t size, column c,
+                        const bench_row *row)
+{
+    switch (c) {
+    case COL_KIND:
+        snprintf(buf, size, "%s", bench_kind_name(row->kind));
+        break;
+    case COL_DIMS:
+    case COL_NET:
+        snprintf(buf, size, "%s", row->dims);
+        break;
+    case COL_M:
+        snprintf(buf, size, "%zu", row->m);
+        break;
+    case COL_ACT:
+        snprintf(buf, size, "%s", row->act);
+        break;
+    case COL_MEDIAN:
+        snprintf(buf, size, "%.4g", bench_ms(row->median_s));
+        break;
+    case COL_MIN:
+        snprintf(buf, size, "%.4g", bench_ms(row->min_s));
+        break;
+    case COL_GEMM:
+        snprintf(buf, size, "%.4g", bench_ms(row->gemm_median_s));
+        break;
+    case COL_SAMPLES:
+        snprintf(buf, size, "%.0f", samples_per_s(row));
+        break;
+    case COL_GFLOPS:
+        snprintf(buf, size, "%.1f", bench_gflops(row));
+        break;
+    case COL_GEMM_GFLOPS:
+        snprintf(buf, size, "%.1f", bench_gemm_gflops(row));
+        break;
+    case COL_EFF:
+        snprintf(buf, size, "%.3f", row->efficiency);
+        break;
+    }
+}
+
+/* The table of the step rows or of the layer rows: aligned text, or
+ * Markdown. */
+static void print_table(FILE *f, const bench_report *r, bool steps,
+                        bool markdown)
+{
+    const column *cols = steps ? step_cols : layer_cols;
+    const size_t n_cols = steps ? N_COLS(step_cols) : N_COLS(layer_cols);
+    char cell[BENCH_TEXT_MAX];
+
+    for (size_t c = 0; c < n_cols; c++) {
+        const int w = col_info[cols[c]].width;
+        if (markdown)
+            fprintf(f, "| %s ", col_info[cols[c]].title);
+        else
+            fprintf(f, "%s%*s", c ? "  " : "", w, col_info[cols[c]].title);
+    }
+    fputs(markdown ? "|\n" : "\n", f);
+    if (markdown) {
+        for (size_t c = 0; c < n_cols; c++)
+            fputs(col_info[cols[c]].width < 0 ? "|---" : "|--:", f);
+        fputs("|\n", f);
+    }
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const bench_row *row = &r->rows[i];
+        if ((row->kind == BENCH_STEP) != steps)
+            continue;
+        for (size_t c = 0; c < n_cols; c++) {
+            format_cell(cell, sizeof cell, cols[c], row);
+            if (markdown)
+                fprintf(f, "| %s ", cell);
+            else
+                fprintf(f, "%s%*s", c ? "  " : "", col_info[cols[c]].width,
+                        cell);
+        }
+        fputs(markdown ? "|\n" : "\n", f);
+    }
+}
+
+static bool has_rows(const bench_report *r, bool steps)
+{
+    for (size_t i = 0; i < r->n_rows; i++)
+        if ((r->rows[i].kind == BENCH_STEP) == steps)
+            return true;
+    return false;
+}
+
+/* The header: what the run was measured on and how, as text or as a
+ * Markdown table. */
+static void print_header(FILE *f, const bench_report *r, bool markdown)
+{
+    enum { N_LINES = 5 };
+    static const char *const label[N_LINES] = {"CPU", "BLAS", "threads",
+                                               "peak", "timing"};
+    const bench_machine *mc = &r->machine;
+    char v[N_LINES][2 * BENCH_TEXT_MAX];
+    snprintf(v[0], sizeof v[0], "%s, %ld cores", mc->cpu, mc->cores);
+    snprintf(v[1], sizeof v[1], "%s (threading: %s)", mc->blas,
+             mc->blas_threading);
+    snprintf(v[2], sizeof v[2], "OpenMP %d, BLAS %d; %s", mc->omp_threads,
+             mc->blas_threads,
+             mc->env[0] ? mc->env : "no threading variables");
+    snprintf(v[3], sizeof v[3],
+             "%.1f GFLOP/s sgemm on %zu x %zu x %zu (fastest sample)",
+             mc->peak_gflops, mc->peak_n, mc->peak_n, mc->peak_n);
+    snprintf(v[4], sizeof v[4],
+             "%s: %zu samples of about %.3g ms per measurement, interleaved "
+             "in blocks of %zu after %.3g ms of warm-up; times per call",
+             r->quick ? "quick" : "full", r->plan.reps,
+             bench_ms(r->plan.sample_s), r->plan.block,
+             bench_ms(r->plan.warmup_s));
+    if (markdown)
+        fputs("| | |\n|---|---|\n", f);
+    for (size_t i = 0; i < N_LINES; i++)
+        fprintf(f, markdown ? "| %s | %s |\n" : "%-8s %s\n", label[i],
+                v[i]);
+}
+
+void bench_print_report(FILE *f, const bench_report *r)
+{
+    fprintf(f, "\nlnn-bench %s\n", lnn_version());
+    print_header(f, r, false);
+    if (has_rows(r, false)) {
+        fputs("\nOne layer n_prev-n at batch m: forward = sgemm + bias + "
+              "activation, backward = activation' + db + dW + dH_prev\n", f);
+        print_table(f, r, false, false);
+    }
+    if (has_rows(r, true)) {
+        fputs("\nTraining step: forward + loss + backward + SGD update\n", f);
+        print_table(f, r, true, false);
+    }
+    fputs("\neff = bare GEMM time / measured time (median of the pairs)\n",
+          f);
+}
+
+void bench_emit_markdown(FILE *f, const bench_report *r)
+{
+    fprintf(f, "### lnn-bench %s: %s, %d threads\n\n", lnn_version(),
+            r->machine.cpu, r->machine.omp_threads);
+    print_header(f, r, true);
+    if (has_rows(r, false)) {
+        fputs("\n#### One layer n_prev-n at batch m\n\n", f);
+        print_table(f, r, false, true);
+    }
+    if (has_rows(r, true)) {
+        fputs("\n#### Training step (forward + loss + backward + SGD "
+              "update)\n\n", f);
+        print_table(f, r, true, true);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* JSON                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* A JSON string literal: quotes, backslashes and control characters
+ * escaped. */
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void bench_emit_json(FILE *f, const bench_report *r)
+{
+    const bench_machine *mc = &r->machine;
+    fprintf(f, "{\n  \"schema\": \"%s\",\n  \"lnn_version\": ",
+            BENCH_SCHEMA);
+    json_string(f, lnn_version());
+    fprintf(f, ",\n  \"quick\": %s,\n", r->quick ? "true" : "false");
+    fputs("  \"machine\": {\n    \"cpu\": ", f);
+    json_string(f, mc->cpu);
+    fprintf(f, ",\n    \"cores\": %ld,\n    \"blas\": ", mc->cores);
+    json_string(f, mc->blas);
+    fputs(",\n    \"blas_threading\": ", f);
+    json_string(f, mc->blas_threading);
+    fputs(",\n    \"env\": ", f);
+    json_string(f, mc->env);
+    fprintf(f,
+            ",\n    \"omp_threads\": %d,\n    \"blas_threads\": %d,\n"
+            "    \"peak_n\": %zu,\n    \"peak_gflops\": %.2f\n  },\n",
+            mc->omp_threads, mc->blas_threads, mc->peak_n, mc->peak_gflops);
+    fprintf(f,
+            "  \"plan\": {\"reps\": %zu, \"block\": %zu, \"sample_ms\": %.6g, "
+            "\"warmup_ms\": %.6g},\n  \"rows\": [",
+            r->plan.reps, r->plan.block, bench_ms(r->plan.sample_s),
+            bench_ms(r->plan.warmup_s));
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const bench_row *row = &r->rows[i];
+        fprintf(f,
+                "%s\n    {\"kind\": \"%s\", \"dims\": \"%s\", \"m\": %zu, "
+                "\"act\": \"%s\", \"flop\": %.0f,\n"
+                "     \"median_ms\": %.6g, \"min_ms\": %.6g, "
+                "\"gemm_median_ms\": %.6g, \"gemm_min_ms\": %.6g,\n"
+                "     \"gflops\": %.2f, \"efficiency\": %.4f, "
+                "\"attempts\": %u",
+                i ? "," : "", bench_kind_name(row->kind), row->dims, row->m,
+                row->act, row->flop, bench_ms(row->median_s),
+                bench_ms(row->min_s), bench_ms(row->gemm_median_s),
+                bench_ms(row->gemm_min_s), bench_gflops(row),
+                row->efficiency, row->attempts);
+        if (row->kind == BENCH_STEP)
+            fprintf(f, ", \"samples_per_s\": %.1f", samples_per_s(row));
+        fputc('}', f);
+    }
+    fputs("\n  ]\n}\n", f);
+}
+
+int bench_write_file(const char *path,
+                     void (*emit)(FILE *f, const bench_report *r),
+                     const bench_report *r)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "lnn-bench: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    emit(f, r);
+    const bool write_failed = ferror(f) != 0;
+    if (fclose(f) != 0 || write_failed) {
+        fprintf(stderr, "lnn-bench: %s: write failed\n", path);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,330 @@
+/* workload.c: what lnn-bench times. One layer's forward and backward
+ * through the library's own code path (lnn__layer_forward and
+ * lnn__layer_backward, which the network runs), a whole training step
+ * through the public API, and beside each the bare sgemm calls of the same
+ * shapes on the same buffers: the time no implementation of that step can
+ * beat on this BLAS. All buffers are allocated and filled here, once, before
+ * anything is timed. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "blas.h"
+#include "kernels.h"
+#include "net.h"
+#include "rng.h"
+#include "util.h"
+
+#define BENCH_ALIGN 64          /* as the network's own blocks */
+#define BENCH_LR 0.01f          /* small enough that repeating one batch
+                                   never diverges */
+#define BENCH_DH_SCALE 0.01     /* dH ~ U(-0.01, 0.01): a gradient's size */
+#define BENCH_STREAM_LAYER 0    /* random streams of the bench's seed */
+#define BENCH_STREAM_BATCH 1
+
+/* A 64-byte aligned block of count floats, or NULL. */
+static float *alloc_floats(size_t count)
+{
+    size_t bytes;
+    if (!lnn__mul(count, sizeof(float), &bytes) ||
+        !lnn__add(bytes, BENCH_ALIGN - 1, &bytes))
+        return NULL;
+    bytes -= bytes % BENCH_ALIGN;
+    return aligned_alloc(BENCH_ALIGN, bytes ? bytes : BENCH_ALIGN);
+}
+
+/* x[k] ~ U(lo, hi). Uniform rather than normal: filling a 4096 x 4096 W
+ * with Box-Muller would take longer than timing it. */
+static void fill_uniform(float *x, size_t count, double lo, double hi,
+                         lnn_rng *rng)
+{
+    for (size_t k = 0; k < count; k++)
+        x[k] = (float)(lo + (hi - lo) * lnn__rng_uniform(rng));
+}
+
+double bench_flop_forward(size_t n, size_t n_prev, size_t m)
+{
+    return 2.0 * (double)n * (double)n_prev * (double)m;
+}
+
+double bench_flop_backward(size_t n, size_t n_prev, size_t m, bool dH_prev)
+{
+    return (dH_prev ? 2.0 : 1.0) * bench_flop_forward(n, n_prev, m);
+}
+
+/* The products of src/layer.c, with the same arguments. */
+
+/* Z (n x m) = W (n x n_prev) . H_prev (n_prev x m) */
+static void gemm_forward(float *Z, const float *W, const float *H_prev,
+                         size_t n, size_t n_prev, size_t m)
+{
+    lnn__gemm(false, false, n, m, n_prev, 1.0f, W, n, H_prev, n_prev,
+              0.0f, Z, n);
+}
+
+/* dW (n x n_prev) = (1/m) dZ (n x m) . H_prev^T (m x n_prev), and
+ * dH_prev (n_prev x m) = W^T (n_prev x n) . dZ (n x m) unless dH_prev is
+ * NULL */
+static void gemm_backward(float *dH_prev, float *dW, const float *dZ,
+                          const float *H_prev, const float *W,
+                          size_t n, size_t n_prev, size_t m)
+{
+    lnn__gemm(false, true, n, n_prev, m, 1.0f / (float)m, dZ, n, H_prev,
+              n_prev, 0.0f, dW, n);
+    if (dH_prev)
+        lnn__gemm(true, false, n_prev, m, n, 1.0f, W, n, dZ, n,
+                  0.0f, dH_prev, n_prev);
+}
+
+/* ------------------------------------------------------------------------ */
+/* One layer                                                                */
+/* ------------------------------------------------------------------------ */
+
+struct bench_layer {
+    size_t n, n_prev, max_m;
+    size_t m;         /* columns of the tasks handed out last */
+    lnn_activation f;
+    float *W;         /* n x n_prev */
+    float *b;         /* n */
+    float *H_prev;    /* n_prev x max_m */
+    float *H;         /* n x max_m: the forward output */
+    float *dZ;        /* n x max_m: dH, turned into dZ in place, as the
+                         network does */
+    float *dW;        /* n x n_prev */
+    float *db;        /* n */
+    float *dH_prev;   /* n_prev x max_m */
+    float *Z;         /* n x max_m: the bare forward GEMM's output (H must
+                         keep the activation for backward) */
+};
+
+int bench_layer_create(bench_layer **out, size_t n, size_t n_prev,
+                       size_t max_m, lnn_activation f, uint64_t seed)
+{
+    size_t nm, pm, np;
+    *out = NULL;
+    if (!lnn__mul(n, max_m, &nm) || !lnn__mul(n_prev, max_m, &pm) ||
+        !lnn__mul(n, n_prev, &np)) {
+        fprintf(stderr, "lnn-bench: layer %zu-%zu at m=%zu is too large\n",
+                n_prev, n, max_m);
+        return -1;
+    }
+    bench_layer *ly = calloc(1, sizeof *ly);
+    if (!ly)
+        goto nomem;
+    *ly = (bench_layer){.n = n, .n_prev = n_prev, .max_m = max_m,
+                        .m = max_m, .f = f};
+    ly->W = alloc_floats(np);
+    ly->b = alloc_floats(n);
+    ly->H_prev = alloc_floats(pm);
+    ly->H = alloc_floats(nm);
+    ly->dZ = alloc_floats(nm);
+    ly->dW = alloc_floats(np);
+    ly->db = alloc_floats(n);
+    ly->dH_prev = alloc_floats(pm);
+    ly->Z = alloc_floats(nm);
+    if (!ly->W || !ly->b || !ly->H_prev || !ly->H || !ly->dZ || !ly->dW ||
+        !ly->db || !ly->dH_prev || !ly->Z)
+        goto nomem;
+
+    /* He-uniform W, inputs in [0, 1) like scaled pixels or ReLU outputs,
+     * and a small bias, so that about half the ReLUs are active. */
+    lnn_rng rng;
+    lnn__rng_seed(&rng, seed, BENCH_STREAM_LAYER);
+    const double a = sqrt(6.0 / (double)n_prev);
+    fill_uniform(ly->W, np, -a, a, &rng);
+    fill_uniform(ly->b, n, -0.1, 0.1, &rng);
+    fill_uniform(ly->H_prev, pm, 0.0, 1.0, &rng);
+    fill_uniform(ly->dZ, nm, -BENCH_DH_SCALE, BENCH_DH_SCALE, &rng);
+    *out = ly;
+    return 0;
+nomem:
+    bench_layer_destroy(ly);
+    fprintf(stderr, "lnn-bench: out of memory for layer %zu-%zu at m=%zu\n",
+            n_prev, n, max_m);
+    return -1;
+}
+
+void bench_layer_destroy(bench_layer *ly)
+{
+    if (!ly)
+        return;
+    free(ly->W);
+    free(ly->b);
+    free(ly->H_prev);
+    free(ly->H);
+    free(ly->dZ);
+    free(ly->dW);
+    free(ly->db);
+    free(ly->dH_prev);
+    free(ly->Z);
+    free(ly);
+}
+
+static int layer_forward(void *ctx)
+{
+    const bench_layer *ly = ctx;
+    lnn__layer_forward(ly->H, ly->H_prev, ly->W, ly->b, ly->f, ly->n,
+                       ly->n_prev, ly->m);
+    return 0;
+}
+
+static int layer_forward_gemm(void *ctx)
+{
+    const bench_layer *ly = ctx;
+    gemm_forward(ly->Z, ly->W, ly->H_prev, ly->n, ly->n_prev, ly->m);
+    return 0;
+}
+
+static int layer_backward(void *ctx)
+{
+    const bench_layer *ly = ctx;
+    /* In place, dZ = dH, as in the network: repeating it changes nothing,
+     * since f'(Z) is taken from H, which backward does not write. */
+    lnn__layer_backward(ly->dH_prev, ly->dW, ly->db, ly->dZ, ly->dZ, ly->H,
+                        ly->H_prev, ly->W, ly->f, ly->n, ly->n_prev, ly->m);
+    return 0;
+}
+
+static int layer_backward_gemm(void *ctx)
+{
+    const bench_layer *ly = ctx;
+    gemm_backward(ly->dH_prev, ly->dW, ly->dZ, ly->H_prev, ly->W, ly->n,
+                  ly->n_prev, ly->m);
+    return 0;
+}
+
+void bench_layer_tasks(bench_layer *ly, size_t m,
+                       bench_task tasks[BENCH_LAYER_TASKS])
+{
+    ly->m = m;
+    tasks[0] = (bench_task){layer_forward, ly};
+    tasks[1] = (bench_task){layer_forward_gemm, ly};
+    tasks[2] = (bench_task){layer_backward, ly};
+    tasks[3] = (bench_task){layer_backward_gemm, ly};
+}
+
+bench_task bench_layer_gemm_task(bench_layer *ly, size_t m)
+{
+    ly->m = m;
+    return (bench_task){layer_forward_gemm, ly};
+}
+
+/* ------------------------------------------------------------------------ */
+/* A training step                                                          */
+/* ------------------------------------------------------------------------ */
+
+struct bench_net {
+    lnn_net *net;
+    size_t m;
+    float *X; /* n_0 x m, in [0, 1) */
+    float *Y; /* n_L x m, one-hot */
+};
+
+int bench_net_create(bench_net **out, const size_t *dims, size_t L, size_t m,
+                     uint64_t seed)
+{
+    char err[BENCH_TEXT_MAX];
+    *out = NULL;
+    bench_net *bn = calloc(1, sizeof *bn);
+    if (!bn) {
+        fprintf(stderr, "lnn-bench: out of memory for a network\n");
+        return -1;
+    }
+    bn->m = m;
+    const lnn_net_config cfg = {.L = L, .dims = dims,
+                                .hidden = LNN_ACT_RELU, .max_batch = m,
+                                .optimizer = LNN_OPT_SGD};
+    lnn_status s = lnn_net_create(&bn->net, &cfg, err, sizeof err);
+    if (s != LNN_OK) {
+        fprintf(stderr, "lnn-bench: network: %s\n", err);
+        goto fail;
+    }
+    s = lnn_initialize_parameters(bn->net, LNN_INIT_AUTO, seed);
+    if (s != LNN_OK) {
+        fprintf(stderr, "lnn-bench: network: %s\n",
+                lnn_net_errmsg(bn->net));
+        goto fail;
+    }
+    /* lnn_net_create has checked that n_0 m and n_L m fit. */
+    const size_t xm = dims[0] * m, ym = dims[L] * m;
+    bn->X = alloc_floats(xm);
+    bn->Y = alloc_floats(ym);
+    if (!bn->X || !bn->Y) {
+        fprintf(stderr, "lnn-bench: out of memory for a batch of %zu\n", m);
+        goto fail;
+    }
+    lnn_rng rng;
+    lnn__rng_seed(&rng, seed, BENCH_STREAM_BATCH);
+    fill_uniform(bn->X, xm, 0.0, 1.0, &rng);
+    memset(bn->Y, 0, ym * sizeof *bn->Y);
+    for (size_t j = 0; j < m; j++)
+        bn->Y[j * dims[L] + lnn__rng_below(&rng, dims[L])] = 1.0f;
+    *out = bn;
+    return 0;
+fail:
+    bench_net_destroy(bn);
+    return -1;
+}
+
+void bench_net_destroy(bench_net *bn)
+{
+    if (!bn)
+        return;
+    lnn_net_destroy(bn->net);
+    free(bn->X);
+    free(bn->Y);
+    free(bn);
+}
+
+/* One update of lnn_L_layer_model's loop: forward, loss, backward, update. */
+static int net_step(void *ctx)
+{
+    const bench_net *bn = ctx;
+    const float *HL;
+    double loss = 0.0;
+    const size_t n_L = lnn_net_dims(bn->net)[lnn_net_L(bn->net)];
+    lnn_status s = lnn_L_layer_forward(bn->net, bn->X, bn->m, &HL);
+    if (s == LNN_OK)
+        s = lnn_compute_loss(HL, bn->Y, n_L, bn->m, &loss);
+    if (s == LNN_OK && !isfinite(loss))
+        s = LNN_ERR_DIVERGED;
+    if (s == LNN_OK)
+        s = lnn_L_layer_backward(bn->net, bn->X, bn->Y, bn->m);
+    if (s == LNN_OK)
+        s = lnn_update_parameters(bn->net, BENCH_LR);
+    if (s != LNN_OK) {
+        fprintf(stderr, "lnn-bench: training step: %s (%s)\n",
+                lnn_strerror(s), lnn_net_errmsg(bn->net));
+        return -1;
+    }
+    return 0;
+}
+
+/* The step's products alone, on the network's own buffers: every Z_l, then
+ * every dW_l and dH_{l-1} (none for X). They overwrite H, dZ and dW, which
+ * the next step computes afresh before reading them. */
+static int net_step_gemm(void *ctx)
+{
+    const bench_net *bn = ctx;
+    lnn_net *net = bn->net;
+    for (size_t l = 1; l <= net->L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        const float *H_prev = l > 1 ? net->layers[l - 1].H : bn->X;
+        gemm_forward(ly->H, ly->W, H_prev, ly->n, ly->n_prev, bn->m);
+    }
+    for (size_t l = net->L; l >= 1; l--) {
+        lnn__layer_buf *ly = &net->layers[l];
+        const float *H_prev = l > 1 ? net->layers[l - 1].H : bn->X;
+        float *dH_prev = l > 1 ? net->layers[l - 1].dZ : NULL;
+        gemm_backward(dH_prev, ly->dW, ly->dZ, H_prev, ly->W, ly->n,
+                      ly->n_prev, bn->m);
+    }
+    return 0;
+}
+
+void bench_net_tasks(bench_net *bn, bench_task tasks[BENCH_NET_TASKS])
+{
+    tasks[0] = (bench_task){net_step, bn};
+    tasks[1] = (bench_task){net_step_gemm, bn};
+}
