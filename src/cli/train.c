@@ -15,8 +15,8 @@
 
 /* Defaults of lnn train (the README says what they reach on MNIST). */
 #define DEFAULT_LAYERS "784,256,128,10"
-#define DEFAULT_LR 2e-3f
-#define DEFAULT_BATCH 64
+#define DEFAULT_LR 3e-3f
+#define DEFAULT_BATCH 128
 #define DEFAULT_EPOCHS 4
 #define DEFAULT_VAL LNN_MNIST_VAL
 #define DEFAULT_OPTIMIZER LNN_OPT_ADAM
