@@ -318,8 +318,9 @@ static lnn_net *fresh_copy(const lnn_net *src, lnn_optimizer opt)
         return NULL;
     const size_t n = src->n_params;
     memcpy(dst->params, src->params, n * sizeof(float));
-    memcpy(dst->opt_state, src->opt_state,
-           lnn__opt_slots(opt) * n * sizeof(float));
+    if (src->opt_state) /* SGD keeps none */
+        memcpy(dst->opt_state, src->opt_state,
+               lnn__opt_slots(opt) * n * sizeof(float));
     dst->opt_t = src->opt_t;
     CHECK_STATUS(lnn_net_set_train_state(dst, lnn_net_train_state(src)),
                  LNN_OK);

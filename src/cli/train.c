@@ -21,6 +21,10 @@
 #define DEFAULT_VAL LNN_MNIST_VAL
 #define DEFAULT_OPTIMIZER LNN_OPT_ADAM
 #define DEFAULT_SCHEDULE LNN_LR_COSINE
+/* With --batch full the defaults are the exercise's own. */
+#define SEED_LR 0.0075f
+#define SEED_OPTIMIZER LNN_OPT_SGD
+#define SEED_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
 #define MAX_THREADS 1024
 
@@ -59,6 +63,7 @@ typedef struct train_args {
     size_t n_dims;
     int activation, init, optimizer; /* indexes into the name lists */
     bool arch_set; /* --layers, --activation, --init or --optimizer given */
+    bool optimizer_set;
     lnn_train_opts opts;
     bool lr_set, batch_set, epochs_set, iterations_set, seed_set;
     bool hyper_set[OPT_HYPER_END - OPT_HYPER]; /* given on the command line */
@@ -126,9 +131,10 @@ static void usage(void)
 "  --init NAME          auto (he for relu, xavier for sigmoid), he, xavier,\n"
 "                       seed (the exercise's 0.1 N(0,1)) [auto]\n"
 "Training:\n"
-"  --lr F               learning rate [%g]\n"
-"  --batch N|full       samples per update; full = full-batch gradient\n"
-"                       descent [%d]\n"
+"  --lr F               learning rate [%g; %g with --batch full]\n"
+"  --batch N|full       samples per update; full = the exercise's full-batch\n"
+"                       gradient descent, whose defaults are --optimizer\n"
+"                       sgd --lr-schedule constant --lr %g [%d]\n"
 "  --epochs N           passes over the training set [%d]\n"
 "  --iterations N       stop after N updates in all (instead of --epochs)\n"
 "  --seed N             seeds initialisation and shuffling [1]\n"
@@ -161,7 +167,8 @@ static void usage(void)
 "\n"
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C; with --save the model is saved first).\n",
-        DEFAULT_VAL, DEFAULT_LAYERS, (double)DEFAULT_LR, DEFAULT_BATCH,
+        DEFAULT_VAL, DEFAULT_LAYERS, (double)DEFAULT_LR, (double)SEED_LR,
+        (double)SEED_LR, DEFAULT_BATCH,
         DEFAULT_EPOCHS, optimizer_names[DEFAULT_OPTIMIZER],
         schedule_names[DEFAULT_SCHEDULE], FULL_BATCH_PRINT_EVERY);
 }
@@ -299,7 +306,7 @@ static int parse(int argc, char **argv, train_args *a)
         case OPT_OPTIMIZER:
             ok = cli_parse_choice("--optimizer", optarg, optimizer_names,
                                   &a->optimizer);
-            a->arch_set = true;
+            a->arch_set = a->optimizer_set = true;
             break;
         case OPT_SAVE_BEST: a->save_best = optarg; break;
         case OPT_PATIENCE:
@@ -327,6 +334,15 @@ static int parse(int argc, char **argv, train_args *a)
         cli_error("train: --layers, --activation, --init and --optimizer "
                   "come from the model given to --resume");
         return EXIT_USAGE;
+    }
+    if (a->opts.batch_size == 0) {
+        /* Full batch is the exercise's mode: its update rule and rate. */
+        if (!a->optimizer_set)
+            a->optimizer = SEED_OPTIMIZER;
+        if (!a->hyper_set[OPT_LR_SCHEDULE - OPT_HYPER])
+            a->opts.lr_schedule = SEED_SCHEDULE;
+        if (!a->lr_set)
+            a->opts.learning_rate = SEED_LR;
     }
     if ((a->save_best || a->patience) && a->val == 0) {
         cli_error("train: --save-best and --patience need a validation "
