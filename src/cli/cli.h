@@ -15,6 +15,7 @@
 #define EXIT_INTERRUPT 130 /* 128 + SIGINT */
 
 #define CLI_ERRLEN 512
+#define CLI_MAX_THREADS 1024 /* the largest --threads accepted */
 
 #if defined(__GNUC__)
 #  define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))

@@ -76,7 +76,8 @@ int cli_eval(int argc, char **argv)
             ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &n_val);
             break;
         case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, 1024, &threads);
+            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS,
+                               &threads);
             break;
         case 'h': usage(); return EXIT_OK;
         default: return cli_getopt_error("eval", c, argv);

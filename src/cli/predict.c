@@ -129,7 +129,8 @@ int cli_predict(int argc, char **argv)
         case OPT_MODEL: model = optarg; break;
         case OPT_TOP: ok = cli_parse_u64("--top", optarg, 1, 1000, &top); break;
         case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, 1024, &threads);
+            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS,
+                               &threads);
             break;
         case 'h': usage(); return EXIT_OK;
         default: return cli_getopt_error("predict", c, argv);

@@ -26,7 +26,6 @@
 #define SEED_OPTIMIZER LNN_OPT_SGD
 #define SEED_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
-#define MAX_THREADS 1024
 
 /* Set by SIGINT: the training callback finishes the current step and stops.
  * A signal can only talk to the program through such a flag. */
@@ -293,7 +292,7 @@ static int parse(int argc, char **argv, train_args *a)
             a->seed_set = true;
             break;
         case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, MAX_THREADS, &u);
+            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS, &u);
             a->threads = (int)u;
             break;
         case OPT_SAVE: a->save = optarg; break;
