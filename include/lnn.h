@@ -41,7 +41,8 @@
  *     lnn_net_config cfg = {.L = 3, .dims = dims, .hidden = LNN_ACT_RELU,
  *                           .max_batch = 128};
  *     lnn_net *net;
- *     if (lnn_net_create(&net, &cfg) != LNN_OK) ...
+ *     char err[256];
+ *     if (lnn_net_create(&net, &cfg, err, sizeof err) != LNN_OK) ...
  *     lnn_initialize_parameters(net, LNN_INIT_AUTO, 42);
  *     lnn_train_opts opts = lnn_train_opts_default();
  *     opts.batch_size = 128;
