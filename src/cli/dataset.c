@@ -12,15 +12,25 @@
 #define LOCAL_DATA_DIR "data/mnist"
 #define DEBIAN_FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
-static bool is_dir(const char *p)
+/* Does dir hold (at least the first file of) an IDX data set? An empty or
+ * half-downloaded default directory must not hide the next default. */
+static bool has_dataset(const char *dir)
 {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    static const char *const names[] = {"train-images-idx3-ubyte",
+                                        "train-images-idx3-ubyte.gz"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            return true;
+    }
+    return false;
 }
 
 /* The first of --data, $LNN_DATA, data/mnist, Debian's Fashion-MNIST. An
  * explicitly named directory is used even if it is wrong (the loader will
- * say what is missing); the defaults only if they exist. */
+ * say what is missing); the defaults only if they hold a data set. */
 static bool locate(cli_dataset *d, const char *data_opt)
 {
     const char *env = getenv("LNN_DATA");
@@ -31,10 +41,10 @@ static bool locate(cli_dataset *d, const char *data_opt)
     } else if (env && *env) {
         dir = env;
         d->source = "$LNN_DATA";
-    } else if (is_dir(LOCAL_DATA_DIR)) {
+    } else if (has_dataset(LOCAL_DATA_DIR)) {
         dir = LOCAL_DATA_DIR;
         d->source = "./" LOCAL_DATA_DIR;
-    } else if (is_dir(DEBIAN_FASHION_DIR)) {
+    } else if (has_dataset(DEBIAN_FASHION_DIR)) {
         dir = DEBIAN_FASHION_DIR;
         d->source = "Debian's dataset-fashion-mnist";
     }

@@ -4,7 +4,7 @@
 # progress and logs, bit-exact resume, Ctrl-C, eval and predict.
 # Usage: test_cli.sh LNN_BINARY
 set -u
-LNN=$1
+LNN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # some checks change directory
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fails=0 checks=0
@@ -87,6 +87,21 @@ expect 2 "--model FILE is required" "$LNN" eval
 expect 2 "--model FILE is required" "$LNN" predict x.pgm
 expect 2 "--split: 'dev' is not one of test, val, train" "$LNN" eval --model m --split dev
 expect 1 "no such dir|No such file" "$LNN" train --data "$WORK/nowhere" "${NET[@]}"
+# With no --data and no $LNN_DATA: an empty ./data/mnist (a failed download)
+# is passed over for the next default, and with none at all the message
+# says how to get a data set.
+mkdir -p "$WORK/cwd/data/mnist"
+if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+    (cd "$WORK/cwd" && env -u LNN_DATA "$LNN" train --epochs 1 >"$WORK/out" 2>"$WORK/err")
+    checks=$((checks + 1))
+    grep -q "^lnn: no dataset found: pass --data DIR" "$WORK/err" ||
+        fail "no data set anywhere: $(cat "$WORK/err")"
+else
+    (cd "$WORK/cwd" && env -u LNN_DATA "$LNN" train --layers 784,10 --epochs 1 --train-subset 100 --val 10 >"$WORK/out" 2>"$WORK/err")
+    checks=$((checks + 1))
+    grep -q "^dataset: /usr/share/datasets/fashion-mnist (from Debian" "$WORK/out" ||
+        fail "an empty data/mnist hid Fashion-MNIST: $(cat "$WORK/err")"
+fi
 for cmd in "" train eval predict; do
     checks=$((checks + 1))
     # shellcheck disable=SC2086
