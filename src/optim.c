@@ -13,8 +13,8 @@
 
 #include "net.h"
 #include "parallel.h"
+#include "util.h"
 
-#define LNN_PI 3.14159265358979323846
 
 const char *lnn_optimizer_name(lnn_optimizer opt)
 {

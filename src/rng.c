@@ -1,11 +1,11 @@
 /* rng.c: splitmix64 (Steele, Lea, Flood 2014). One 64-bit counter of state,
  * so a generator is trivially saved, and every stream is reproducible. */
-#include "rng.h"
-
 #include <math.h>
 
+#include "rng.h"
+#include "util.h"
+
 #define LNN_GOLDEN_GAMMA UINT64_C(0x9e3779b97f4a7c15)
-#define LNN_TWO_PI 6.283185307179586476925286766559
 
 static uint64_t mix64(uint64_t z)
 {
@@ -37,7 +37,7 @@ double lnn__rng_normal(lnn_rng *r)
     /* Box-Muller; u1 in (0, 1] keeps the log finite. */
     double u1 = 1.0 - lnn__rng_uniform(r);
     double u2 = lnn__rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(LNN_TWO_PI * u2);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * LNN_PI * u2);
 }
 
 uint64_t lnn__rng_below(lnn_rng *r, uint64_t n)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define LNN_PI 3.14159265358979323846
+
 /* *out = a * b; false (and *out untouched) if the product overflows. */
 static inline bool lnn__mul(size_t a, size_t b, size_t *out)
 {
