@@ -53,7 +53,7 @@ static void usage(FILE *f)
 QUICK_BATCHES "]\n"
 "  -n, --nets LIST         networks for training-step rows, N0-N1-...-NL@M,\n"
 "                          or \"none\" [" DEFAULT_NETS "]\n"
-"  -t, --threads N         threads for OpenMP and OpenBLAS [their defaults]\n"
+"  -t, --threads N         threads for lnn (OpenMP) [all OpenMP's threads]\n"
 "  -r, --reps N            timed samples per measurement [%d]\n"
 "      --block N           samples of one task in a row [%d]\n"
 "      --sample-ms MS      length of one sample [%g]\n"
@@ -365,7 +365,10 @@ int main(int argc, char **argv)
     const int parsed = parse_options(argc, argv, &o);
     if (parsed != 0)
         return parsed > 0 ? BENCH_EXIT_OK : BENCH_EXIT_ERROR;
-    if (o.threads > 0 && lnn_set_threads(o.threads) != LNN_OK) {
+    /* lnn's arrangement, which the CLI sets too: one team of threads, each
+     * calling BLAS on its share alone. */
+    if (lnn_set_threads(o.threads > 0 ? o.threads : lnn_omp_threads()) !=
+        LNN_OK) {
         fprintf(stderr, "lnn-bench: cannot use %d threads\n", o.threads);
         return BENCH_EXIT_ERROR;
     }

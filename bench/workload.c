@@ -1,11 +1,12 @@
 /* workload.c: what lnn-bench times. One layer's forward and backward
- * through the library's own code path (lnn__layer_forward and
- * lnn__layer_backward, which the network runs), a whole training step
+ * through the public API (lnn_layer_forward and lnn_layer_backward: the
+ * network's code path, one layer in one team), a whole training step
  * through the public API, and beside each the bare sgemm calls of the same
- * shapes on the same buffers: the time no implementation of that step can
- * beat on this BLAS. All buffers are allocated and filled here, once, before
- * anything is timed. */
+ * shapes on the same buffers, cut into the same team's shares: the step's
+ * GEMMs alone, so the ratio is what everything else costs. All buffers are
+ * allocated and filled here, once, before anything is timed. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "blas.h"
 #include "kernels.h"
 #include "net.h"
+#include "parallel.h"
 #include "rng.h"
 #include "util.h"
 
@@ -53,28 +55,46 @@ double bench_flop_backward(size_t n, size_t n_prev, size_t m, bool dH_prev)
     return (dH_prev ? 2.0 : 1.0) * bench_flop_forward(n, n_prev, m);
 }
 
-/* The products of src/layer.c, with the same arguments. */
+/* The products of src/layer.c, with the same arguments, in a team of the
+ * size the library would use: each thread's share of the columns, and for
+ * dW (after a barrier, as in the library) its share of dW. */
 
 /* Z (n x m) = W (n x n_prev) . H_prev (n_prev x m) */
 static void gemm_forward(float *Z, const float *W, const float *H_prev,
                          size_t n, size_t n_prev, size_t m)
 {
-    lnn__gemm(false, false, n, m, n_prev, 1.0f, W, n, H_prev, n_prev,
-              0.0f, Z, n);
+    const int T = lnn__team_size(m, (double)n * (double)n_prev * (double)m);
+    (void)T;
+    LNN_OMP(omp parallel num_threads(T) if(T > 1))
+    {
+        size_t j0, j1;
+        lnn__share(m, &j0, &j1);
+        if (j0 < j1)
+            lnn__gemm(false, false, n, j1 - j0, n_prev, 1.0f, W, n,
+                      H_prev + j0 * n_prev, n_prev, 0.0f, Z + j0 * n, n);
+    }
 }
 
-/* dW (n x n_prev) = (1/m) dZ (n x m) . H_prev^T (m x n_prev), and
- * dH_prev (n_prev x m) = W^T (n_prev x n) . dZ (n x m) unless dH_prev is
- * NULL */
+/* dH_prev (n_prev x m) = W^T (n_prev x n) . dZ (n x m) unless dH_prev is
+ * NULL, and dW (n x n_prev) = (1/m) dZ (n x m) . H_prev^T (m x n_prev) */
 static void gemm_backward(float *dH_prev, float *dW, const float *dZ,
                           const float *H_prev, const float *W,
                           size_t n, size_t n_prev, size_t m)
 {
-    lnn__gemm(false, true, n, n_prev, m, 1.0f / (float)m, dZ, n, H_prev,
-              n_prev, 0.0f, dW, n);
-    if (dH_prev)
-        lnn__gemm(true, false, n_prev, m, n, 1.0f, W, n, dZ, n,
-                  0.0f, dH_prev, n_prev);
+    const double madds = (dH_prev ? 2.0 : 1.0) * (double)n * (double)n_prev *
+                         (double)m;
+    const int T = lnn__team_size(m, madds);
+    (void)T;
+    LNN_OMP(omp parallel num_threads(T) if(T > 1))
+    {
+        size_t j0, j1;
+        lnn__share(m, &j0, &j1);
+        if (dH_prev && j0 < j1)
+            lnn__gemm(true, false, n_prev, j1 - j0, n, 1.0f, W, n,
+                      dZ + j0 * n, n, 0.0f, dH_prev + j0 * n_prev, n_prev);
+        LNN_OMP(omp barrier)
+        lnn__layer_dW(dW, dZ, H_prev, n, n_prev, m);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -161,12 +181,20 @@ void bench_layer_destroy(bench_layer *ly)
     free(ly);
 }
 
+/* A library call that failed: the sizes were checked when the layer was
+ * made, so this is a bug. */
+static int layer_failed(const char *what, lnn_status s)
+{
+    fprintf(stderr, "lnn-bench: %s: %s\n", what, lnn_strerror(s));
+    return -1;
+}
+
 static int layer_forward(void *ctx)
 {
     const bench_layer *ly = ctx;
-    lnn__layer_forward(ly->H, ly->H_prev, ly->W, ly->b, ly->f, ly->n,
-                       ly->n_prev, ly->m);
-    return 0;
+    lnn_status s = lnn_layer_forward(ly->H, ly->H_prev, ly->W, ly->b, ly->f,
+                                     ly->n, ly->n_prev, ly->m);
+    return s == LNN_OK ? 0 : layer_failed("lnn_layer_forward", s);
 }
 
 static int layer_forward_gemm(void *ctx)
@@ -181,9 +209,10 @@ static int layer_backward(void *ctx)
     const bench_layer *ly = ctx;
     /* In place, dZ = dH, as in the network: repeating it changes nothing,
      * since f'(Z) is taken from H, which backward does not write. */
-    lnn__layer_backward(ly->dH_prev, ly->dW, ly->db, ly->dZ, ly->dZ, ly->H,
-                        ly->H_prev, ly->W, ly->f, ly->n, ly->n_prev, ly->m);
-    return 0;
+    lnn_status s = lnn_layer_backward(ly->dH_prev, ly->dW, ly->db, ly->dZ,
+                                      ly->dZ, ly->H, ly->H_prev, ly->W, ly->f,
+                                      ly->n, ly->n_prev, ly->m);
+    return s == LNN_OK ? 0 : layer_failed("lnn_layer_backward", s);
 }
 
 static int layer_backward_gemm(void *ctx)
@@ -301,24 +330,49 @@ static int net_step(void *ctx)
     return 0;
 }
 
-/* The step's products alone, on the network's own buffers: every Z_l, then
- * every dW_l and dH_{l-1} (none for X). They overwrite H, dZ and dW, which
- * the next step computes afresh before reading them. */
+/* The step's products alone, on the network's own buffers, in the two
+ * team regions of the library's step: every Z_l on this thread's columns;
+ * then every dH_{l-1} (none for X) on its columns and, after a barrier, its
+ * share of every dW_l. They overwrite H, dZ and dW, which the next step
+ * computes afresh before reading them. */
 static int net_step_gemm(void *ctx)
 {
     const bench_net *bn = ctx;
     lnn_net *net = bn->net;
-    for (size_t l = 1; l <= net->L; l++) {
-        lnn__layer_buf *ly = &net->layers[l];
-        const float *H_prev = l > 1 ? net->layers[l - 1].H : bn->X;
-        gemm_forward(ly->H, ly->W, H_prev, ly->n, ly->n_prev, bn->m);
+    const size_t m = bn->m;
+    double madds = 0.0;
+    for (size_t l = 1; l <= net->L; l++)
+        madds += (double)net->dims[l] * (double)net->dims[l - 1];
+    const int T = lnn__team_size(m, madds * (double)m);
+    (void)T;
+    LNN_OMP(omp parallel num_threads(T) if(T > 1))
+    {
+        size_t j0, j1;
+        lnn__share(m, &j0, &j1);
+        for (size_t l = 1; l <= net->L && j0 < j1; l++) {
+            lnn__layer_buf *ly = &net->layers[l];
+            const float *H_prev = l > 1 ? net->layers[l - 1].H : bn->X;
+            lnn__gemm(false, false, ly->n, j1 - j0, ly->n_prev, 1.0f, ly->W,
+                      ly->n, H_prev + j0 * ly->n_prev, ly->n_prev, 0.0f,
+                      ly->H + j0 * ly->n, ly->n);
+        }
     }
-    for (size_t l = net->L; l >= 1; l--) {
-        lnn__layer_buf *ly = &net->layers[l];
-        const float *H_prev = l > 1 ? net->layers[l - 1].H : bn->X;
-        float *dH_prev = l > 1 ? net->layers[l - 1].dZ : NULL;
-        gemm_backward(dH_prev, ly->dW, ly->dZ, H_prev, ly->W, ly->n,
-                      ly->n_prev, bn->m);
+    LNN_OMP(omp parallel num_threads(T) if(T > 1))
+    {
+        size_t j0, j1;
+        lnn__share(m, &j0, &j1);
+        for (size_t l = net->L; l > 1 && j0 < j1; l--) {
+            lnn__layer_buf *ly = &net->layers[l];
+            lnn__gemm(true, false, ly->n_prev, j1 - j0, ly->n, 1.0f, ly->W,
+                      ly->n, ly->dZ + j0 * ly->n, ly->n, 0.0f,
+                      net->layers[l - 1].dZ + j0 * ly->n_prev, ly->n_prev);
+        }
+        LNN_OMP(omp barrier)
+        for (size_t l = 1; l <= net->L; l++) {
+            lnn__layer_buf *ly = &net->layers[l];
+            const float *H_prev = l > 1 ? net->layers[l - 1].H : bn->X;
+            lnn__layer_dW(ly->dW, ly->dZ, H_prev, ly->n, ly->n_prev, m);
+        }
     }
     return 0;
 }

@@ -3,15 +3,11 @@
  * outside the loops; every case is one OpenMP loop. */
 #include <math.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "kernels.h"
 #include "parallel.h"
 #include "util.h"
-
-/* Rows per block in the backward sweep: each thread owns whole rows, so db
- * (a row sum) needs no reduction across threads and is the same whatever
- * the thread count. 32 floats = two cache lines. */
-#define LNN_ROW_BLOCK 32
 
 const char *lnn_activation_name(lnn_activation f)
 {
@@ -81,42 +77,30 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
     }
 }
 
-void lnn__act_backward(float *dZ, float *db, const float *dH, const float *H,
-                       lnn_activation f, size_t n, size_t m, float scale)
+void lnn__act_backward(float *dZ, const float *dH, const float *H,
+                       lnn_activation f, size_t n, size_t m)
 {
-    const bool par = n * m >= LNN_PAR_MIN;
-    const size_t n_blocks = (n + LNN_ROW_BLOCK - 1) / LNN_ROW_BLOCK;
+    /* Elementwise over the whole block: its columns are contiguous. */
+    const size_t count = n * m;
+    const bool par = count >= LNN_PAR_MIN;
     (void)par;
-    LNN_OMP(omp parallel for schedule(static) if(par))
-    for (size_t blk = 0; blk < n_blocks; blk++) {
-        const size_t i0 = blk * LNN_ROW_BLOCK;
-        const size_t rows = n - i0 < LNN_ROW_BLOCK ? n - i0 : LNN_ROW_BLOCK;
-        float acc[LNN_ROW_BLOCK] = {0};
-        for (size_t j = 0; j < m; j++) {
-            const float *dh = dH + j * n + i0, *h = H + j * n + i0;
-            float *dz = dZ + j * n + i0;
-            switch (f) {
-            case LNN_ACT_RELU: /* relu'(Z) = [Z > 0] = [H > 0] */
-                for (size_t i = 0; i < rows; i++)
-                    dz[i] = h[i] > 0.0f ? dh[i] : 0.0f;
-                break;
-            case LNN_ACT_SIGMOID: /* sigmoid'(Z) = H (1 - H) */
-                for (size_t i = 0; i < rows; i++)
-                    dz[i] = dh[i] * h[i] * (1.0f - h[i]);
-                break;
-            case LNN_ACT_SOFTMAX:
-                /* The output layer: dH is already dZ_L = P - Y (softmax's
-                 * Jacobian folded into the cross-entropy), so dZ = dH. */
-                for (size_t i = 0; i < rows; i++)
-                    dz[i] = dh[i];
-                break;
-            }
-            for (size_t i = 0; i < rows; i++)
-                acc[i] += dz[i];
-        }
-        if (db)
-            for (size_t i = 0; i < rows; i++)
-                db[i0 + i] = scale * acc[i];
+    switch (f) {
+    case LNN_ACT_RELU: /* relu'(Z) = [Z > 0] = [H > 0] */
+        LNN_OMP(omp parallel for simd schedule(static) if(par))
+        for (size_t k = 0; k < count; k++)
+            dZ[k] = H[k] > 0.0f ? dH[k] : 0.0f;
+        break;
+    case LNN_ACT_SIGMOID: /* sigmoid'(Z) = H (1 - H) */
+        LNN_OMP(omp parallel for simd schedule(static) if(par))
+        for (size_t k = 0; k < count; k++)
+            dZ[k] = dH[k] * H[k] * (1.0f - H[k]);
+        break;
+    case LNN_ACT_SOFTMAX:
+        /* The output layer: dH is already dZ_L = P - Y (softmax's Jacobian
+         * folded into the cross-entropy), so dZ = dH. */
+        if (dZ != dH)
+            memmove(dZ, dH, count * sizeof *dZ);
+        break;
     }
 }
 
@@ -146,7 +130,7 @@ static lnn_status backward_checked(float *dZ, const float *dH, const float *H,
 {
     lnn_status s = check_elementwise(dZ, dH, H, n, m);
     if (s == LNN_OK)
-        lnn__act_backward(dZ, NULL, dH, H, f, n, m, 0.0f);
+        lnn__act_backward(dZ, dH, H, f, n, m);
     return s;
 }
 

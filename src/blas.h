@@ -18,4 +18,14 @@ void lnn__gemm(bool trans_a, bool trans_b, size_t M, size_t N, size_t K,
                const float *B, size_t ldb,
                float beta, float *C, size_t ldc);
 
+/* Multiply-adds below which a pass runs on one thread. */
+#define LNN_TEAM_MIN_MADDS ((double)(1 << 18))
+
+/* Threads for a team splitting a pass over m columns that does `madds`
+ * multiply-adds in its GEMMs (parallel.h): 1 (no team) if the work is small,
+ * if a share would be under LNN_SHARE_ALIGN columns, or if the BLAS would
+ * thread each call by itself (OpenBLAS's pthreads build on more than one
+ * thread: the state lnn_set_threads leaves it out of). */
+int lnn__team_size(size_t m, double madds);
+
 #endif /* LNN_BLAS_H */

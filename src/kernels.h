@@ -17,10 +17,9 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
                       lnn_activation f, size_t n, size_t m);
 
 /* dZ (n x m) = dH (.) f'(Z), from the forward output H; for softmax dZ = dH
- * (dH is already P - Y). If db (n) is not NULL, db = scale * row sums of dZ,
- * in the same sweep. dZ may be dH (in place). */
-void lnn__act_backward(float *dZ, float *db, const float *dH, const float *H,
-                       lnn_activation f, size_t n, size_t m, float scale);
+ * (dH is already P - Y). dZ may be dH (in place). */
+void lnn__act_backward(float *dZ, const float *dH, const float *H,
+                       lnn_activation f, size_t n, size_t m);
 
 /* dZ = P - Y over `count` elements: the gradient of cross-entropy through
  * softmax with respect to Z_L. */
@@ -38,13 +37,30 @@ void lnn__argmax_cols(int32_t *out, const float *A, size_t n, size_t m);
 size_t lnn__count_correct(const int32_t *pred, const float *Y, size_t n,
                           size_t m);
 
-/* One layer without argument checks (sizes already validated). */
+/* One layer without argument checks (sizes already validated). Each works
+ * on the columns it is given, so a team calls them on its shares. */
+
+/* H (n x m) = f(W (n x n_prev) . H_prev (n_prev x m) + b). */
 void lnn__layer_forward(float *H, const float *H_prev, const float *W,
                         const float *b, lnn_activation f,
                         size_t n, size_t n_prev, size_t m);
-void lnn__layer_backward(float *dH_prev, float *dW, float *db, float *dZ,
-                         const float *dH, const float *H, const float *H_prev,
-                         const float *W, lnn_activation f,
-                         size_t n, size_t n_prev, size_t m);
+
+/* The backward's column-wise part: dZ (n x m) = dH (.) f'(Z), then, if
+ * dH_prev is not NULL, dH_prev (n_prev x m) = W^T . dZ. */
+void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
+                      const float *H, const float *W, lnn_activation f,
+                      size_t n, size_t n_prev, size_t m);
+
+/* The backward's sum over the batch, for all m columns at once: this
+ * thread's share of dW (n x n_prev) = (1/m) dZ (n x m) . H_prev^T and of
+ * db (n) = (1/m) row sums of dZ; outside a team, all of them. Each element
+ * is summed over all m columns by one thread: no partial sums across
+ * threads, and no second copy of the gradients to reduce. */
+void lnn__layer_grads(float *dW, float *db, const float *dZ,
+                      const float *H_prev, size_t n, size_t n_prev, size_t m);
+
+/* lnn__layer_grads's product alone: this thread's share of dW. */
+void lnn__layer_dW(float *dW, const float *dZ, const float *H_prev,
+                   size_t n, size_t n_prev, size_t m);
 
 #endif /* LNN_KERNELS_H */

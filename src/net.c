@@ -9,6 +9,7 @@
 #include "blas.h"
 #include "kernels.h"
 #include "net.h"
+#include "parallel.h"
 #include "rng.h"
 #include "util.h"
 
@@ -273,33 +274,86 @@ lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
     return LNN_OK;
 }
 
-void lnn__net_forward(lnn_net *net, const float *X, size_t m)
+/* Multiply-adds of one forward through the net, per column. */
+static double madds_per_column(const lnn_net *net)
 {
-    const float *H_prev = X;
+    double sum = 0.0;
+    for (size_t l = 1; l <= net->L; l++)
+        sum += (double)net->dims[l] * (double)net->dims[l - 1];
+    return sum;
+}
+
+/* The forward of columns j0 .. j0+cols of the batch. */
+static void forward_columns(lnn_net *net, const float *X, size_t j0,
+                            size_t cols)
+{
+    const float *H_prev = X + j0 * net->dims[0];
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
-        lnn__layer_forward(ly->H, H_prev, ly->W, ly->b, f, ly->n, ly->n_prev,
-                           m);
-        H_prev = ly->H;
+        lnn__layer_forward(ly->H + j0 * ly->n, H_prev, ly->W, ly->b, f,
+                           ly->n, ly->n_prev, cols);
+        H_prev = ly->H + j0 * ly->n;
+    }
+}
+
+void lnn__net_forward(lnn_net *net, const float *X, size_t m)
+{
+    const int T = lnn__team_size(m, madds_per_column(net) * (double)m);
+    (void)T;
+    LNN_OMP(omp parallel num_threads(T) if(T > 1))
+    {
+        size_t j0, j1;
+        lnn__share(m, &j0, &j1);
+        if (j0 < j1)
+            forward_columns(net, X, j0, j1 - j0);
     }
     net->m_fwd = m;
 }
 
-void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m)
+/* The backward's column-wise part for columns j0 .. j0+cols: dZ_L = P - Y,
+ * then for l = L..1 dZ_l from dH_l, and dH_{l-1} = W_l^T dZ_l. */
+static void delta_columns(lnn_net *net, const float *Y, size_t j0,
+                          size_t cols)
 {
     lnn__layer_buf *out = &net->layers[net->L];
-    /* dZ_L = P - Y */
-    lnn__output_delta(out->dZ, out->H, Y, out->n * m);
+    lnn__output_delta(out->dZ + j0 * out->n, out->H + j0 * out->n,
+                      Y + j0 * out->n, out->n * cols);
     for (size_t l = net->L; l >= 1; l--) {
         lnn__layer_buf *ly = &net->layers[l];
-        const float *H_prev = l > 1 ? net->layers[l - 1].H : X;
-        /* dH_{l-1} lands in layer l-1's dZ buffer, which its own backward
+        /* dH_{l-1} lands in layer l-1's dZ buffer, which its own delta
          * then turns into dZ_{l-1} in place. No gradient for X (l = 1). */
-        float *dH_prev = l > 1 ? net->layers[l - 1].dZ : NULL;
+        float *dH_prev = l > 1 ? net->layers[l - 1].dZ + j0 * ly->n_prev
+                               : NULL;
+        float *dZ = ly->dZ + j0 * ly->n;
         lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
-        lnn__layer_backward(dH_prev, ly->dW, ly->db, ly->dZ, ly->dZ, ly->H,
-                            H_prev, ly->W, f, ly->n, ly->n_prev, m);
+        lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n, ly->W, f,
+                         ly->n, ly->n_prev, cols);
+    }
+}
+
+void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m)
+{
+    /* dW_l and dH_{l-1}: twice the forward's products, less dH_0 */
+    const double madds = (2.0 * madds_per_column(net) -
+                          (double)net->dims[1] * (double)net->dims[0]) *
+                         (double)m;
+    const int T = lnn__team_size(m, madds);
+    (void)T;
+    LNN_OMP(omp parallel num_threads(T) if(T > 1))
+    {
+        size_t j0, j1;
+        lnn__share(m, &j0, &j1);
+        if (j0 < j1)
+            delta_columns(net, Y, j0, j1 - j0);
+        /* The sums over the batch need every thread's columns of dZ. */
+        LNN_OMP(omp barrier)
+        for (size_t l = 1; l <= net->L; l++) {
+            lnn__layer_buf *ly = &net->layers[l];
+            const float *H_prev = l > 1 ? net->layers[l - 1].H : X;
+            lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n,
+                             ly->n_prev, m);
+        }
     }
 }
 

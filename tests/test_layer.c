@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "lnn.h"
+#include "blas.h"
 #include "rng.h"
 
 /* Reference forward: H = f(W H_prev + b), in double, column-major. */
@@ -144,8 +145,18 @@ int main(void)
     random_case(LNN_ACT_RELU, 5, 4, 3);
     random_case(LNN_ACT_SIGMOID, 7, 6, 5);
     random_case(LNN_ACT_SOFTMAX, 4, 9, 6);
-    /* more rows than one block of the backward sweep, and many columns */
-    random_case(LNN_ACT_RELU, 70, 33, 300);
+    /* Teams of 2 and 3 threads (a team forms only under lnn_set_threads):
+     * uneven shares of the columns, dW cut by rows (n > n_prev) and by
+     * columns (n <= n_prev), shares that are empty for dW of 10 rows. */
+    for (int T = 2; T <= 3; T++) {
+        CHECK_STATUS(lnn_set_threads(T), LNN_OK);
+        CHECK(lnn__team_size(300, 70.0 * 33.0 * 300.0) == T);
+        random_case(LNN_ACT_RELU, 70, 33, 300);
+        CHECK(lnn__team_size(150, 45.0 * 97.0 * 150.0) == T);
+        random_case(LNN_ACT_SIGMOID, 45, 97, 150);
+        CHECK(lnn__team_size(100, 10.0 * 300.0 * 100.0) == T);
+        random_case(LNN_ACT_SOFTMAX, 10, 300, 100);
+    }
 
     float x[4] = {0};
     CHECK_STATUS(lnn_layer_forward(x, x, x, NULL, LNN_ACT_RELU, 2, 2, 1),

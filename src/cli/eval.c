@@ -36,7 +36,7 @@ static void usage(void)
 "                    ./data/mnist, else Debian's Fashion-MNIST]\n"
 "  --split NAME      test, val or train [test]\n"
 "  --val N           validation images, as for lnn train [%d]\n"
-"  --threads N       OpenMP and OpenBLAS threads [all cores]\n"
+"  --threads N       threads [all cores]\n"
 "  -h, --help        show this help\n", LNN_MNIST_VAL);
 }
 

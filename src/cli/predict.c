@@ -32,7 +32,7 @@ static void usage(void)
 "\n"
 "  --model FILE      the model (from lnn train --save)\n"
 "  --top K           also the next most likely classes, K in all [1]\n"
-"  --threads N       OpenMP and OpenBLAS threads [all cores]\n"
+"  --threads N       threads [all cores]\n"
 "  -h, --help        show this help\n");
 }
 

@@ -137,7 +137,7 @@ static void usage(void)
 "  --epochs N           passes over the training set [%d]\n"
 "  --iterations N       stop after N updates in all (instead of --epochs)\n"
 "  --seed N             seeds initialisation and shuffling [1]\n"
-"  --threads N          OpenMP and OpenBLAS threads [all cores]\n"
+"  --threads N          threads [all cores]\n"
 "Optimizer:\n"
 "  --optimizer NAME     sgd (the exercise's), momentum, nesterov, adam\n"
 "                       (AdamW) [%s]\n"
