@@ -106,7 +106,14 @@ LNN_API const char *lnn_version(void);
 /* ------------------------------------------------------------------------ */
 
 /**
- * Set the number of threads for both the OpenMP kernels and OpenBLAS.
+ * Set lnn's thread arrangement: a team of n OpenMP threads runs each
+ * forward and backward pass, every thread calling BLAS on its own share of
+ * the batch, and OpenBLAS itself runs each call on one thread (its pthreads
+ * build is set to 1 thread; its OpenMP build does this inside a team by
+ * itself). Without this call a pthreads OpenBLAS keeps its own threads, and
+ * lnn leaves each product to them and threads only the elementwise loops,
+ * which is slower. Results may differ from one thread count to another in
+ * the last bits of float rounding.
  * This is process-wide (it is OpenMP's and OpenBLAS's own setting).
  * @param n  threads, >= 1
  * @return LNN_OK, or LNN_ERR_ARG for n < 1

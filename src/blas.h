@@ -19,7 +19,7 @@ void lnn__gemm(bool trans_a, bool trans_b, size_t M, size_t N, size_t K,
                float beta, float *C, size_t ldc);
 
 /* Multiply-adds below which a pass runs on one thread. */
-#define LNN_TEAM_MIN_MADDS ((double)(1 << 18))
+#define LNN_TEAM_MIN_MADDS ((double)(1 << 20))
 
 /* Threads for a team splitting a pass over m columns that does `madds`
  * multiply-adds in its GEMMs (parallel.h): 1 (no team) if the work is small,

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "lnn.h"
+#include "blas.h"
 #include "rng.h"
 
 #define LNN_GRADCHECK_EPS 1e-2f
@@ -127,6 +128,52 @@ static void gradcheck(lnn_activation hidden, const size_t *dims, size_t L,
     lnn_net_destroy(net);
 }
 
+/* The checks above run on one thread (too small for a team). A network
+ * large enough for a team of two or three must give the same gradients,
+ * to float rounding, as the one-thread pass that those checks verify:
+ * each thread's columns through every layer, then its shares of dW (cut
+ * by rows where n > n_prev, 40 -> 48, else by columns) and of db. A finite
+ * difference cannot check this size: averaged over 400 columns, many
+ * gradients fall below float's noise floor. */
+static void team_matches_one_thread(void)
+{
+    const size_t dims[] = {40, 48, 24, 10};
+    const size_t m = 400;
+    lnn_net_config cfg = {.L = 3, .dims = dims, .hidden = LNN_ACT_RELU,
+                          .max_batch = m};
+    lnn_net *net;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
+    if (!net)
+        return;
+    CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_HE, 5), LNN_OK);
+    float *X = malloc(dims[0] * m * sizeof *X);
+    float *Y = calloc(dims[3] * m, sizeof *Y);
+    lnn_rng rng;
+    lnn__rng_seed(&rng, 2025, 0);
+    for (size_t k = 0; k < dims[0] * m; k++)
+        X[k] = (float)lnn__rng_normal(&rng);
+    for (size_t j = 0; j < m; j++)
+        Y[lnn__rng_below(&rng, dims[3]) + j * dims[3]] = 1.0f;
+    const size_t n_params = lnn_net_n_params(net);
+    float *one = malloc(n_params * sizeof *one);
+    for (int T = 1; T <= 3; T++) {
+        CHECK_STATUS(lnn_set_threads(T), LNN_OK);
+        CHECK(lnn__team_size(m, 3312.0 * (double)m) == T);
+        loss_of(net, X, Y, m);
+        CHECK_STATUS(lnn_L_layer_backward(net, X, Y, m), LNN_OK);
+        const float *g = lnn_net_grads(net);
+        if (T == 1)
+            memcpy(one, g, n_params * sizeof *one);
+        for (size_t k = 0; T > 1 && k < n_params; k++)
+            CHECK_NEAR(g[k], one[k], 1e-6 + 1e-5 * fabs(one[k]));
+    }
+    lnn_set_threads(2);
+    free(one);
+    free(X);
+    free(Y);
+    lnn_net_destroy(net);
+}
+
 int main(void)
 {
     const size_t dims[] = {6, 5, 4, 3};
@@ -136,5 +183,6 @@ int main(void)
     gradcheck(LNN_ACT_RELU, deep, 4, 3, 1.0f);
     const size_t one[] = {4, 3};
     gradcheck(LNN_ACT_RELU, one, 1, 5, 1.0f);
+    team_matches_one_thread();
     return check_result("gradcheck");
 }

@@ -150,12 +150,12 @@ int main(void)
      * columns (n <= n_prev), shares that are empty for dW of 10 rows. */
     for (int T = 2; T <= 3; T++) {
         CHECK_STATUS(lnn_set_threads(T), LNN_OK);
-        CHECK(lnn__team_size(300, 70.0 * 33.0 * 300.0) == T);
-        random_case(LNN_ACT_RELU, 70, 33, 300);
-        CHECK(lnn__team_size(150, 45.0 * 97.0 * 150.0) == T);
-        random_case(LNN_ACT_SIGMOID, 45, 97, 150);
-        CHECK(lnn__team_size(100, 10.0 * 300.0 * 100.0) == T);
-        random_case(LNN_ACT_SOFTMAX, 10, 300, 100);
+        CHECK(lnn__team_size(500, 70.0 * 33.0 * 500.0) == T);
+        random_case(LNN_ACT_RELU, 70, 33, 500);
+        CHECK(lnn__team_size(250, 45.0 * 97.0 * 250.0) == T);
+        random_case(LNN_ACT_SIGMOID, 45, 97, 250);
+        CHECK(lnn__team_size(400, 10.0 * 300.0 * 400.0) == T);
+        random_case(LNN_ACT_SOFTMAX, 10, 300, 400);
     }
 
     float x[4] = {0};
