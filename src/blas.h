@@ -25,7 +25,7 @@ void lnn__gemm(bool trans_a, bool trans_b, size_t M, size_t N, size_t K,
  * multiply-adds in its GEMMs (parallel.h): 1 (no team) if the work is small,
  * if a share would be under LNN_SHARE_ALIGN columns, or if the BLAS would
  * thread each call by itself (OpenBLAS's pthreads build on more than one
- * thread: the state lnn_set_threads leaves it out of). */
+ * thread, as it starts before lnn_set_threads sets it to one). */
 int lnn__team_size(size_t m, double madds);
 
 #endif /* LNN_BLAS_H */
