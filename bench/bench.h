@@ -83,8 +83,8 @@ double bench_median_ratio(const double *num, const double *den, size_t n,
 /* ------------------------------------------------------------------------ */
 
 typedef enum bench_kind {
-    BENCH_FORWARD = 0,  /* one layer: lnn__layer_forward */
-    BENCH_BACKWARD = 1, /* one layer: lnn__layer_backward */
+    BENCH_FORWARD = 0,  /* one layer: lnn_layer_forward */
+    BENCH_BACKWARD = 1, /* one layer: lnn_layer_backward */
     BENCH_STEP = 2      /* a network: forward, loss, backward, update */
 } bench_kind;
 

@@ -63,7 +63,7 @@ double bench_flop_backward(size_t n, size_t n_prev, size_t m, bool dH_prev)
 static void gemm_forward(float *Z, const float *W, const float *H_prev,
                          size_t n, size_t n_prev, size_t m)
 {
-    const int T = lnn__team_size(m, (double)n * (double)n_prev * (double)m);
+    const int T = lnn__layer_team(n, n_prev, m, 1);
     (void)T;
     LNN_OMP(omp parallel num_threads(T) if(T > 1))
     {
@@ -81,9 +81,7 @@ static void gemm_backward(float *dH_prev, float *dW, const float *dZ,
                           const float *H_prev, const float *W,
                           size_t n, size_t n_prev, size_t m)
 {
-    const double madds = (dH_prev ? 2.0 : 1.0) * (double)n * (double)n_prev *
-                         (double)m;
-    const int T = lnn__team_size(m, madds);
+    const int T = lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1);
     (void)T;
     LNN_OMP(omp parallel num_threads(T) if(T > 1))
     {
@@ -340,12 +338,11 @@ static int net_step_gemm(void *ctx)
     const bench_net *bn = ctx;
     lnn_net *net = bn->net;
     const size_t m = bn->m;
-    double madds = 0.0;
-    for (size_t l = 1; l <= net->L; l++)
-        madds += (double)net->dims[l] * (double)net->dims[l - 1];
-    const int T = lnn__team_size(m, madds * (double)m);
-    (void)T;
-    LNN_OMP(omp parallel num_threads(T) if(T > 1))
+    const int T_fwd = lnn__net_team(net, m, false);
+    const int T_bwd = lnn__net_team(net, m, true);
+    (void)T_fwd;
+    (void)T_bwd;
+    LNN_OMP(omp parallel num_threads(T_fwd) if(T_fwd > 1))
     {
         size_t j0, j1;
         lnn__share(m, &j0, &j1);
@@ -357,7 +354,7 @@ static int net_step_gemm(void *ctx)
                       ly->H + j0 * ly->n, ly->n);
         }
     }
-    LNN_OMP(omp parallel num_threads(T) if(T > 1))
+    LNN_OMP(omp parallel num_threads(T_bwd) if(T_bwd > 1))
     {
         size_t j0, j1;
         lnn__share(m, &j0, &j1);

@@ -59,6 +59,11 @@ void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
                       const float *H_prev, size_t n, size_t n_prev, size_t m);
 
+/* Threads for a pass over one layer that makes `products` GEMMs of
+ * n x n_prev x m (1 forward; 2 backward, 1 without dH_prev): the
+ * lnn__team_size of its multiply-adds. */
+int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products);
+
 /* lnn__layer_grads's product alone: this thread's share of dW. */
 void lnn__layer_dW(float *dW, const float *dZ, const float *H_prev,
                    size_t n, size_t n_prev, size_t m);

@@ -84,6 +84,12 @@ static lnn_status check_layer(lnn_activation f, size_t n, size_t n_prev,
     return LNN_OK;
 }
 
+int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products)
+{
+    return lnn__team_size(m, (double)products * (double)n * (double)n_prev *
+                                 (double)m);
+}
+
 lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,
                              const float *b, lnn_activation f,
                              size_t n, size_t n_prev, size_t m)
@@ -93,7 +99,7 @@ lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,
     lnn_status s = check_layer(f, n, n_prev, m);
     if (s != LNN_OK)
         return s;
-    const int T = lnn__team_size(m, (double)n * (double)n_prev * (double)m);
+    const int T = lnn__layer_team(n, n_prev, m, 1);
     (void)T;
     LNN_OMP(omp parallel num_threads(T) if(T > 1))
     {
@@ -117,9 +123,7 @@ lnn_status lnn_layer_backward(float *dH_prev, float *dW, float *db, float *dZ,
     lnn_status s = check_layer(f, n, n_prev, m);
     if (s != LNN_OK)
         return s;
-    const double madds = (dH_prev ? 2.0 : 1.0) * (double)n * (double)n_prev *
-                         (double)m;
-    const int T = lnn__team_size(m, madds);
+    const int T = lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1);
     (void)T;
     LNN_OMP(omp parallel num_threads(T) if(T > 1))
     {

@@ -274,13 +274,16 @@ lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
     return LNN_OK;
 }
 
-/* Multiply-adds of one forward through the net, per column. */
-static double madds_per_column(const lnn_net *net)
+int lnn__net_team(const lnn_net *net, size_t m, bool backward)
 {
-    double sum = 0.0;
+    /* multiply-adds per column: every W_l H_{l-1} forward; backward every
+     * dW_l and dH_{l-1}, twice that less dH_0 */
+    double madds = 0.0;
     for (size_t l = 1; l <= net->L; l++)
-        sum += (double)net->dims[l] * (double)net->dims[l - 1];
-    return sum;
+        madds += (double)net->dims[l] * (double)net->dims[l - 1];
+    if (backward)
+        madds = 2.0 * madds - (double)net->dims[1] * (double)net->dims[0];
+    return lnn__team_size(m, madds * (double)m);
 }
 
 /* The forward of columns j0 .. j0+cols of the batch. */
@@ -299,7 +302,7 @@ static void forward_columns(lnn_net *net, const float *X, size_t j0,
 
 void lnn__net_forward(lnn_net *net, const float *X, size_t m)
 {
-    const int T = lnn__team_size(m, madds_per_column(net) * (double)m);
+    const int T = lnn__net_team(net, m, false);
     (void)T;
     LNN_OMP(omp parallel num_threads(T) if(T > 1))
     {
@@ -334,11 +337,7 @@ static void delta_columns(lnn_net *net, const float *Y, size_t j0,
 
 void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m)
 {
-    /* dW_l and dH_{l-1}: twice the forward's products, less dH_0 */
-    const double madds = (2.0 * madds_per_column(net) -
-                          (double)net->dims[1] * (double)net->dims[0]) *
-                         (double)m;
-    const int T = lnn__team_size(m, madds);
+    const int T = lnn__net_team(net, m, true);
     (void)T;
     LNN_OMP(omp parallel num_threads(T) if(T > 1))
     {

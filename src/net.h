@@ -54,6 +54,10 @@ struct lnn_net {
 lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
     LNN_PRINTF(3, 4);
 
+/* Threads for the team of a forward (or backward) pass over m columns: the
+ * lnn__team_size of the pass's multiply-adds. */
+int lnn__net_team(const lnn_net *net, size_t m, bool backward);
+
 /* Forward and backward through all layers, without argument checks. */
 void lnn__net_forward(lnn_net *net, const float *X, size_t m);
 void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m);

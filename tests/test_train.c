@@ -8,7 +8,7 @@
 
 #include "check.h"
 #include "lnn.h"
-#include "blas.h"
+#include "net.h"
 #include "problems.h"
 
 typedef struct losses {
@@ -153,7 +153,7 @@ static void thread_independent(const problem *p)
         o.batch_size = 0;
         o.epochs = 50;
         /* the whole batch in one step: a team of t + 1 threads */
-        CHECK(lnn__team_size(p->m, 4352.0 * (double)p->m) == t + 1);
+        CHECK(lnn__net_team(net, p->m, false) == t + 1);
         CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_OK);
         const size_t n = lnn_net_n_params(net);
         params[t] = malloc(n * sizeof *params[t]);
