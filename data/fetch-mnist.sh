@@ -2,7 +2,9 @@
 # Download the four MNIST files into data/mnist/ (or the directory given as
 # the first argument) and check their md5 sums against data/README.md. A file
 # whose sum does not match is deleted, never kept. Files already there with
-# the right sum are not downloaded again.
+# the right sum are not downloaded again. Offline (no mirror answers for the
+# first file needed) it says so in one line, leaves no empty directory
+# behind and exits 1.
 #
 # Usage: data/fetch-mnist.sh [DIR]
 # Needs curl or wget, and md5sum (or md5 on BSD and macOS).
@@ -30,10 +32,11 @@ files=(
 say() { echo "fetch-mnist: $*"; }
 die() { echo "fetch-mnist: $*" >&2; exit 1; }
 
+# Quiet: a failed mirror is one line of this script's, not the client's.
 if command -v curl >/dev/null 2>&1; then
-    download() { curl -fsSL --retry 2 --connect-timeout 20 -o "$2" "$1"; }
+    download() { curl -fsL --retry 2 --connect-timeout 20 -o "$2" "$1" 2>/dev/null; }
 elif command -v wget >/dev/null 2>&1; then
-    download() { wget -q --tries=3 --timeout=20 -O "$2" "$1"; }
+    download() { wget -q --tries=3 --timeout=20 -O "$2" "$1" 2>/dev/null; }
 else
     die "needs curl or wget"
 fi
@@ -46,18 +49,30 @@ else
     die "needs md5sum or md5"
 fi
 
-# The partial download in progress, removed if the script stops early.
-part=
-trap '[ -z "$part" ] || rm -f "$part"' EXIT
+# Where lnn train goes without MNIST (src/cli/dataset.c).
+fashion=/usr/share/datasets/fashion-mnist
 
+# The partial download in progress, and the directory if this run made it:
+# removed if the script stops early (the directory only while empty).
+part=
+made=
+cleanup() {
+    [ -z "$part" ] || rm -f "$part"
+    [ -z "$made" ] || rmdir "$dest" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+[ -d "$dest" ] || made=1
 mkdir -p "$dest"
-failed=0
+missing=()
+reached=0 # a mirror has given a file, or a file was already there
 for entry in "${files[@]}"; do
     read -r name sum <<<"$entry"
     out=$dest/$name
     if [ -e "$out" ]; then
         if [ "$(md5_of "$out")" = "$sum" ]; then
             say "$name: already there, md5 ok"
+            reached=1
             continue
         fi
         say "$name: md5 mismatch, deleting the old copy"
@@ -67,10 +82,8 @@ for entry in "${files[@]}"; do
     part=$out.part
     for mirror in "${mirrors[@]}"; do
         rm -f "$part"
-        if ! download "$mirror/$name" "$part"; then
-            say "$name: not available from $mirror" >&2
-            continue
-        fi
+        download "$mirror/$name" "$part" || continue
+        reached=1
         actual=$(md5_of "$part")
         if [ "$actual" = "$sum" ]; then
             mv "$part" "$out"
@@ -83,12 +96,17 @@ for entry in "${files[@]}"; do
     rm -f "$part"
     part=
     if [ "$got" = 0 ]; then
-        say "$name: no mirror gave the right file" >&2
-        failed=1
+        if [ "$reached" = 0 ]; then
+            if [ -f "$fashion/train-images-idx3-ubyte.gz" ]; then
+                die "no mirror reachable (offline?); lnn train will use Fashion-MNIST from $fashion"
+            fi
+            die "no mirror reachable (offline?); apt-get install dataset-fashion-mnist gives lnn train Fashion-MNIST instead"
+        fi
+        missing+=("$name")
     fi
 done
 
-if [ "$failed" = 1 ]; then
-    die "some files are missing from $dest"
+if [ "${#missing[@]}" != 0 ]; then
+    die "no mirror gave the right ${missing[*]}; $dest lacks them"
 fi
 say "MNIST is in $dest (use: lnn --data $dest, or LNN_DATA=$dest)"

@@ -13,13 +13,27 @@
 
 #include "cli.h"
 
+/* "lnn: <prefix><message>\n" on stderr. */
+static void vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "lnn: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("lnn: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmessage("", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -108,6 +122,22 @@ bool cli_parse_float(const char *name, const char *s, double min, double max,
         return false;
     }
     *out = (float)v;
+    return true;
+}
+
+bool cli_parse_threads(const char *s, int *out)
+{
+    uint64_t n;
+    if (!cli_parse_u64("--threads", s, 1, CLI_MAX_THREADS, &n))
+        return false;
+    /* More threads than cores: each team meeting waits for a thread that
+     * has no core to run on (--threads 64 on 2 cores: 40x slower). */
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores > 0 && n > (uint64_t)cores)
+        cli_warn("--threads %llu is more than the %ld online cores: expect "
+                 "it to be much slower than --threads %ld",
+                 (unsigned long long)n, cores, cores);
+    *out = (int)n;
     return true;
 }
 

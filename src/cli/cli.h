@@ -25,6 +25,8 @@
 
 /* "lnn: <message>\n" on stderr. */
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* "lnn: warning: <message>\n" on stderr. */
+void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
 
 /* Strict parsers for option values: the whole string must be the number.
  * On failure they print "lnn: --name: ..." and return false. */
@@ -34,6 +36,9 @@ bool cli_parse_size(const char *name, const char *s, size_t min, size_t max,
                     size_t *out);
 bool cli_parse_float(const char *name, const char *s, double min, double max,
                      float *out);
+/* --threads N: 1..CLI_MAX_THREADS, with a warning when N is more than the
+ * online cores. */
+bool cli_parse_threads(const char *s, int *out);
 /* One of `choices` (a NULL-terminated list); *out is its index. */
 bool cli_parse_choice(const char *name, const char *s,
                       const char *const *choices, int *out);

@@ -12,20 +12,27 @@
 #define LOCAL_DATA_DIR "data/mnist"
 #define DEBIAN_FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
-/* Does dir hold (at least the first file of) an IDX data set? An empty or
- * half-downloaded default directory must not hide the next default. */
+/* Does dir hold the four files of an IDX data set, each raw or gzipped? An
+ * empty or half-downloaded default directory must not hide the next
+ * default. */
 static bool has_dataset(const char *dir)
 {
-    static const char *const names[] = {"train-images-idx3-ubyte",
-                                        "train-images-idx3-ubyte.gz"};
+    static const char *const names[] = {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            return true;
+        bool found = false;
+        for (int gz = 0; gz < 2 && !found; gz++) {
+            char path[4096];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s%s", dir, names[i],
+                     gz ? ".gz" : "");
+            found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+        }
+        if (!found)
+            return false;
     }
-    return false;
+    return true;
 }
 
 /* The first of --data, $LNN_DATA, data/mnist, Debian's Fashion-MNIST. An

@@ -61,7 +61,7 @@ int cli_eval(int argc, char **argv)
     const char *model = NULL, *data = NULL;
     int split = 0;
     size_t n_val = LNN_MNIST_VAL;
-    uint64_t threads = 0;
+    int threads = 0;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
@@ -76,8 +76,7 @@ int cli_eval(int argc, char **argv)
             ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &n_val);
             break;
         case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS,
-                               &threads);
+            ok = cli_parse_threads(optarg, &threads);
             break;
         case 'h': usage(); return EXIT_OK;
         default: return cli_getopt_error("eval", c, argv);
@@ -94,7 +93,7 @@ int cli_eval(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (threads)
-        lnn_set_threads((int)threads);
+        lnn_set_threads(threads);
 
     lnn_net *net = cli_model_load(model, NULL, EVAL_BATCH);
     if (!net)

@@ -120,7 +120,8 @@ static bool predict_one(lnn_net *net, const char *path, size_t top)
 int cli_predict(int argc, char **argv)
 {
     const char *model = NULL;
-    uint64_t top = 1, threads = 0;
+    uint64_t top = 1;
+    int threads = 0;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
@@ -129,8 +130,7 @@ int cli_predict(int argc, char **argv)
         case OPT_MODEL: model = optarg; break;
         case OPT_TOP: ok = cli_parse_u64("--top", optarg, 1, 1000, &top); break;
         case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS,
-                               &threads);
+            ok = cli_parse_threads(optarg, &threads);
             break;
         case 'h': usage(); return EXIT_OK;
         default: return cli_getopt_error("predict", c, argv);
@@ -147,7 +147,7 @@ int cli_predict(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (threads)
-        lnn_set_threads((int)threads);
+        lnn_set_threads(threads);
     lnn_net *net = cli_model_load(model, NULL, PREDICT_BATCH);
     if (!net)
         return EXIT_RUNTIME;

@@ -15,7 +15,6 @@
 
 /* Defaults of lnn train (the README says what they reach on MNIST). */
 #define DEFAULT_LAYERS "784,256,128,10"
-#define DEFAULT_LR 3e-3f
 #define DEFAULT_BATCH 128
 #define DEFAULT_EPOCHS 4
 #define DEFAULT_VAL LNN_MNIST_VAL
@@ -44,6 +43,10 @@ static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
                                               "adam", NULL};
 static const char *const schedule_names[] = {"constant", "step", "cosine",
                                              NULL};
+/* Each optimizer's default learning rate, in the order of lnn_optimizer:
+ * the best of those tried for the default network, batch and schedule over
+ * 3 epochs of MNIST (README, "Optimizers"). */
+static const float default_lr[] = {0.4f, 0.1f, 0.1f, 3e-3f};
 
 enum {
     OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
@@ -61,8 +64,9 @@ typedef struct train_args {
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
     int activation, init, optimizer; /* indexes into the name lists */
-    bool arch_set; /* --layers, --activation, --init or --optimizer given */
-    bool optimizer_set;
+    /* given on the command line: a resumed run checks them against the
+     * model */
+    bool layers_set, activation_set, init_set, optimizer_set;
     lnn_train_opts opts;
     bool lr_set, batch_set, epochs_set, iterations_set, seed_set;
     bool hyper_set[OPT_HYPER_END - OPT_HYPER]; /* given on the command line */
@@ -130,14 +134,15 @@ static void usage(void)
 "  --init NAME          auto (he for relu, xavier for sigmoid), he, xavier,\n"
 "                       seed (the exercise's 0.1 N(0,1)) [auto]\n"
 "Training:\n"
-"  --lr F               learning rate [%g; %g with --batch full]\n"
+"  --lr F               learning rate [sgd %g, momentum %g, nesterov %g,\n"
+"                       adam %g; %g with --batch full]\n"
 "  --batch N|full       samples per update; full = the exercise's full-batch\n"
 "                       gradient descent, whose defaults are --optimizer\n"
 "                       sgd --lr-schedule constant --lr %g [%d]\n"
 "  --epochs N           passes over the training set [%d]\n"
 "  --iterations N       stop after N updates in all (instead of --epochs)\n"
 "  --seed N             seeds initialisation and shuffling [1]\n"
-"  --threads N          threads [all cores]\n"
+"  --threads N          threads [all cores; more than that is much slower]\n"
 "Optimizer:\n"
 "  --optimizer NAME     sgd (the exercise's), momentum, nesterov, adam\n"
 "                       (AdamW) [%s]\n"
@@ -160,7 +165,9 @@ static void usage(void)
 "  --resume FILE        continue the run saved in FILE exactly; its options\n"
 "                       apply unless given again (a cosine schedule spans\n"
 "                       the run's --epochs: resume an interrupted run, do\n"
-"                       not extend a finished one)\n"
+"                       not extend a finished one); --layers, --activation,\n"
+"                       --init and --optimizer may be given only as the\n"
+"                       model has them\n"
 "  --log FILE           one row per report, FILE ending in .csv or .jsonl\n"
 "  --print-every N      epochs between reports [1; %d with --batch full]\n"
 "  -q, --quiet          print only the final result\n"
@@ -168,7 +175,10 @@ static void usage(void)
 "\n"
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C; with --save the model is saved first).\n",
-        DEFAULT_VAL, DEFAULT_LAYERS, (double)DEFAULT_LR, (double)SEED_LR,
+        DEFAULT_VAL, DEFAULT_LAYERS, (double)default_lr[LNN_OPT_SGD],
+        (double)default_lr[LNN_OPT_MOMENTUM],
+        (double)default_lr[LNN_OPT_NESTEROV], (double)default_lr[LNN_OPT_ADAM],
+        (double)SEED_LR,
         (double)SEED_LR, DEFAULT_BATCH,
         DEFAULT_EPOCHS, optimizer_names[DEFAULT_OPTIMIZER],
         schedule_names[DEFAULT_SCHEDULE], FULL_BATCH_PRINT_EVERY);
@@ -231,7 +241,6 @@ static bool parse_hyper(train_args *a, int id, const char *value)
 static int parse(int argc, char **argv, train_args *a)
 {
     a->opts = lnn_train_opts_default();
-    a->opts.learning_rate = DEFAULT_LR;
     a->opts.batch_size = DEFAULT_BATCH;
     a->opts.epochs = DEFAULT_EPOCHS;
     a->opts.lr_schedule = DEFAULT_SCHEDULE;
@@ -243,21 +252,20 @@ static int parse(int argc, char **argv, train_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
         bool ok = true;
-        uint64_t u;
         switch (c) {
         case OPT_DATA: a->data = optarg; break;
         case OPT_LAYERS:
             ok = cli_parse_layers("--layers", optarg, a->dims, &a->n_dims);
-            a->arch_set = true;
+            a->layers_set = true;
             break;
         case OPT_ACTIVATION:
             ok = cli_parse_choice("--activation", optarg, activation_names,
                                   &a->activation);
-            a->arch_set = true;
+            a->activation_set = true;
             break;
         case OPT_INIT:
             ok = cli_parse_choice("--init", optarg, init_names, &a->init);
-            a->arch_set = true;
+            a->init_set = true;
             break;
         case OPT_LR:
             ok = cli_parse_float("--lr", optarg, 1e-12, 1e6,
@@ -294,8 +302,7 @@ static int parse(int argc, char **argv, train_args *a)
             a->seed_set = true;
             break;
         case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS, &u);
-            a->threads = (int)u;
+            ok = cli_parse_threads(optarg, &a->threads);
             break;
         case OPT_SAVE: a->save = optarg; break;
         case OPT_RESUME: a->resume = optarg; break;
@@ -307,7 +314,7 @@ static int parse(int argc, char **argv, train_args *a)
         case OPT_OPTIMIZER:
             ok = cli_parse_choice("--optimizer", optarg, optimizer_names,
                                   &a->optimizer);
-            a->arch_set = a->optimizer_set = true;
+            a->optimizer_set = true;
             break;
         case OPT_SAVE_BEST: a->save_best = optarg; break;
         case OPT_PATIENCE:
@@ -331,20 +338,18 @@ static int parse(int argc, char **argv, train_args *a)
                   argv[optind]);
         return EXIT_USAGE;
     }
-    if (a->resume && a->arch_set) {
-        cli_error("train: --layers, --activation, --init and --optimizer "
-                  "come from the model given to --resume");
-        return EXIT_USAGE;
-    }
     if (a->opts.batch_size == 0) {
         /* Full batch is the exercise's mode: its update rule and rate. */
         if (!a->optimizer_set)
             a->optimizer = SEED_OPTIMIZER;
         if (!a->hyper_set[OPT_LR_SCHEDULE - OPT_HYPER])
             a->opts.lr_schedule = SEED_SCHEDULE;
-        if (!a->lr_set)
-            a->opts.learning_rate = SEED_LR;
     }
+    if (!a->lr_set)
+        a->opts.learning_rate = a->opts.batch_size == 0 &&
+                                        a->optimizer == SEED_OPTIMIZER
+                                    ? SEED_LR
+                                    : default_lr[a->optimizer];
     if ((a->save_best || a->patience) && a->val == 0) {
         cli_error("train: --save-best and --patience need a validation "
                   "split (--val N with N > 0)");
@@ -496,14 +501,75 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
     return net;
 }
 
-/* Load --resume with the max_batch this run needs (which may depend on the
- * batch size stored in the file). */
-static lnn_net *resume_net(train_args *a, size_t n_train)
+/* "784,256,10" into buf. */
+static const char *format_layers(char *buf, size_t len, const size_t *dims,
+                                 size_t count)
 {
+    buf[0] = '\0';
+    for (size_t l = 0; l < count; l++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%zu", l ? "," : "",
+                 dims[l]);
+    return buf;
+}
+
+/* The network options given with --resume must be the model's: a usage
+ * error names both values otherwise. */
+static bool same_as_resumed(const train_args *a, const lnn_net *net)
+{
+    const size_t L = lnn_net_L(net);
+    const lnn_activation hidden = lnn_net_hidden(net);
+    const char *hidden_name = lnn_activation_name(hidden);
+    if (a->layers_set &&
+        (a->n_dims != L + 1 ||
+         memcmp(a->dims, lnn_net_dims(net), (L + 1) * sizeof *a->dims))) {
+        char given[LNN_CLI_MAX_DIMS * 12], model[LNN_CLI_MAX_DIMS * 12];
+        cli_error("train: --layers %s, but %s has %s",
+                  format_layers(given, sizeof given, a->dims, a->n_dims),
+                  a->resume,
+                  format_layers(model, sizeof model, lnn_net_dims(net), L + 1));
+        return false;
+    }
+    if (a->activation_set &&
+        strcmp(activation_names[a->activation], hidden_name) != 0) {
+        cli_error("train: --activation %s, but %s has %s",
+                  activation_names[a->activation], a->resume, hidden_name);
+        return false;
+    }
+    /* auto means what it resolved to for the model's activation */
+    lnn_init init = (lnn_init)a->init;
+    if (init == LNN_INIT_AUTO)
+        init = hidden == LNN_ACT_RELU ? LNN_INIT_HE : LNN_INIT_XAVIER;
+    if (a->init_set && init != lnn_net_init(net)) {
+        cli_error("train: --init %s, but %s was initialised with %s",
+                  init_names[a->init], a->resume,
+                  lnn_init_name(lnn_net_init(net)));
+        return false;
+    }
+    if (a->optimizer_set &&
+        (lnn_optimizer)a->optimizer != lnn_net_optimizer(net)) {
+        cli_error("train: --optimizer %s, but %s has %s",
+                  optimizer_names[a->optimizer], a->resume,
+                  lnn_optimizer_name(lnn_net_optimizer(net)));
+        return false;
+    }
+    return true;
+}
+
+/* Load --resume with the max_batch this run needs (which may depend on the
+ * batch size stored in the file). NULL with *rc the exit status on
+ * failure. */
+static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
+{
+    *rc = EXIT_RUNTIME;
     lnn_train_opts stored = lnn_train_opts_default();
     lnn_net *net = cli_model_load(a->resume, &stored, 0);
     if (!net)
         return NULL;
+    if (!same_as_resumed(a, net)) {
+        lnn_net_destroy(net);
+        *rc = EXIT_USAGE;
+        return NULL;
+    }
     merge_resumed(a, &stored);
     const size_t max_batch = a->opts.batch_size && a->opts.batch_size < n_train
                                  ? a->opts.batch_size : n_train;
@@ -580,11 +646,11 @@ int cli_train(int argc, char **argv)
     const size_t n_train = ds.splits.train.m;
 
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .best_acc = -1.0};
-    r.net = a.resume ? resume_net(&a, n_train)
+    rc = EXIT_RUNTIME;
+    r.net = a.resume ? resume_net(&a, n_train, &rc)
                      : create_net(&a, a.opts.batch_size &&
                                               a.opts.batch_size < n_train
                                           ? a.opts.batch_size : n_train);
-    rc = EXIT_RUNTIME;
     if (!r.net)
         goto done;
     if (!fits_data(r.net, &ds)) {

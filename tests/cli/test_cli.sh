@@ -71,6 +71,11 @@ expect 2 "--activation: 'tanh' is not one of relu, sigmoid" "$LNN" train --activ
 expect 2 "--layers: a network needs at least 2 layer sizes" "$LNN" train --layers 784
 expect 2 "--layers: '784,,10' is not a list" "$LNN" train --layers 784,,10
 expect 2 "--threads: 0 is out of range" "$LNN" train --threads 0
+# more threads than cores: trains, with one line of warning
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --epochs 1 --quiet --threads 1024
+checks=$((checks + 1))
+[ "$(cat "$WORK/err")" = "lnn: warning: --threads 1024 is more than the $(getconf _NPROCESSORS_ONLN) online cores: expect it to be much slower than --threads $(getconf _NPROCESSORS_ONLN)" ] ||
+    fail "--threads 1024: expected one line of warning, got: $(cat "$WORK/err")"
 expect 2 "--optimizer: 'rmsprop' is not one of sgd, momentum, nesterov, adam" "$LNN" train --optimizer rmsprop
 expect 2 "--lr-schedule: 'linear' is not one of constant, step, cosine" "$LNN" train --lr-schedule linear
 expect 2 "--weight-decay: -1 is out of range" "$LNN" train --weight-decay -1
@@ -161,8 +166,13 @@ expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --epochs 2 --batch 32 --seed 3 --
 expect 0 "" "$LNN" train "${D[@]}" --resume "$B" --epochs 4 --save "$B" --quiet
 checks=$((checks + 1))
 cmp -s "$A" "$B" || fail "4 epochs straight and 2 + 2 resumed differ"
-expect 2 "come from the model given to --resume" "$LNN" train "${D[@]}" --resume "$B" --layers 16,10
-expect 2 "come from the model given to --resume" "$LNN" train "${D[@]}" --resume "$B" --optimizer adam
+# network options given with --resume: the model's own are accepted, others
+# are usage errors that name both values
+expect 2 "train: --layers 16,10, but .*b.lnn has 16,12,10$" "$LNN" train "${D[@]}" --resume "$B" --layers 16,10
+expect 2 "train: --optimizer adam, but .*b.lnn has sgd$" "$LNN" train "${D[@]}" --resume "$B" --optimizer adam
+expect 2 "train: --activation sigmoid, but .*b.lnn has relu$" "$LNN" train "${D[@]}" --resume "$B" --activation sigmoid
+expect 2 "train: --init xavier, but .*b.lnn was initialised with he$" "$LNN" train "${D[@]}" --resume "$B" --init xavier
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --activation relu --init auto --resume "$B" --epochs 4 --quiet
 # ... with Adam's moments, weight decay and a step schedule with warm-up (a
 # cosine schedule spans the run's own length, so a 2-epoch run is not the
 # first half of a 4-epoch one; the library's tests resume cosine mid-run)

@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
-# lnn train on the real MNIST: a short run reaches 95 %, eval of the saved
-# model agrees with training, resuming is bit-exact, and the exercise's own run (784-45-10, full
-# batch of 5000, 2000 iterations) lands within one point of its 86.74 %.
-# With "optimizers": Adam and momentum each reach 97.5 % in 3 epochs on
-# 784-256-128-10.
-# Usage: test_mnist_cli.sh LNN_BINARY [short|seed|optimizers]
-# The data directory is $LNN_DATA (CI sets it); exit 77 (skip) without it.
+# lnn train on a real data set (run through tests/with-data.sh, which sets
+# LNN_DATA or skips). Usage: test_real_cli.sh LNN_BINARY mnist|fashion MODE
+#
+#   short       a short run reaches the data set's threshold, eval of the
+#               saved model agrees with training, and resuming is bit-exact
+#   optimizers  adam and momentum, each with its default learning rate,
+#               reach the threshold in 3 epochs of 784-256-128-10
+#   default     (mnist) plain `lnn train` reaches 98 %
+#   seed        (mnist) the exercise's own run (784-45-10, full batch of
+#               5000, 2000 iterations) lands within one point of its 86.74 %
 set -u
 LNN=$1
-WHAT=${2:-short}
-DATA=${LNN_DATA:-${LNN_TEST_DATA_DIR:-}}
-if [ -z "$DATA" ] || [ ! -d "$DATA" ]; then
-    echo "no MNIST: set LNN_DATA to a directory with the four files"
-    exit 77
-fi
+KIND=$2
+MODE=$3
+DATA=$LNN_DATA
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fails=0
+
+# Accuracy thresholds: MNIST's from the exercise and the README; Fashion-
+# MNIST's a point or two below what these runs reach (it is harder: the
+# default network reaches about 88 % in 4 epochs).
+case $KIND:$MODE in
+mnist:short) want=0.95 ;;
+mnist:optimizers) want=0.975 ;;
+mnist:default) want=0.98 ;;
+mnist:seed) want=0.8674 ;;
+fashion:short) want=0.82 ;;
+fashion:optimizers) want=0.86 ;;
+*) echo "test_real_cli.sh: no mode $MODE for $KIND" >&2; exit 2 ;;
+esac
 
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
@@ -24,13 +37,14 @@ fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 field() { grep -o "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
 at_least() { python3 -c "import sys; sys.exit(0 if float('$1') >= float('$2') else 1)"; }
 
-if [ "$WHAT" = short ]; then
+case $MODE in
+short)
     M="$WORK/m.lnn"
     "$LNN" train --data "$DATA" --layers 784,128,10 --epochs 2 --batch 32 \
         --optimizer sgd --lr-schedule constant --lr 0.1 --save "$M" >"$WORK/out" 2>"$WORK/err" || fail "train: $(cat "$WORK/err")"
     cat "$WORK/out"
     acc=$(field test_acc "$WORK/out")
-    at_least "$acc" 0.95 || fail "2 epochs of 784-128-10: test accuracy $acc < 0.95"
+    at_least "$acc" "$want" || fail "2 epochs of 784-128-10: test accuracy $acc < $want"
     "$LNN" eval --model "$M" --data "$DATA" >"$WORK/eval" 2>&1 || fail "eval: $(cat "$WORK/eval")"
     eacc=$(sed -n 's/^loss [0-9.]*  accuracy \([0-9.]*\)%$/\1/p' "$WORK/eval")
     python3 -c "import sys; sys.exit(0 if abs(float('$eacc') - 100 * float('$acc')) < 0.006 else 1)" ||
@@ -41,17 +55,23 @@ if [ "$WHAT" = short ]; then
     "$LNN" train --data "$DATA" "${NET[@]}" --epochs 1 --save "$WORK/b.lnn" >/dev/null 2>&1 || fail "resume: first half"
     "$LNN" train --data "$DATA" --quiet --resume "$WORK/b.lnn" --epochs 2 --save "$WORK/b.lnn" >/dev/null 2>&1 || fail "resume: second half"
     cmp -s "$WORK/a.lnn" "$WORK/b.lnn" || fail "2 epochs straight and 1 + 1 resumed differ"
-elif [ "$WHAT" = optimizers ]; then
-    for opt in "adam --lr 2e-3" "momentum --lr 0.05"; do
-        # shellcheck disable=SC2086
-        "$LNN" train --data "$DATA" --layers 784,256,128,10 --epochs 3 \
-            --batch 64 --lr-schedule cosine --optimizer $opt \
+    ;;
+optimizers)
+    for opt in adam momentum; do
+        "$LNN" train --data "$DATA" --epochs 3 --optimizer $opt \
             >"$WORK/out" 2>"$WORK/err" || fail "$opt: $(cat "$WORK/err")"
         acc=$(field test_acc "$WORK/out")
-        echo "$opt: test_acc=$acc"
-        at_least "$acc" 0.975 || fail "$opt: 3 epochs reach $acc < 0.975"
+        echo "$opt, its default learning rate: test_acc=$acc"
+        at_least "$acc" "$want" || fail "$opt: 3 epochs reach $acc < $want"
     done
-else
+    ;;
+default)
+    "$LNN" train --data "$DATA" >"$WORK/out" 2>"$WORK/err" || fail "train: $(cat "$WORK/err")"
+    cat "$WORK/out"
+    acc=$(field test_acc "$WORK/out")
+    at_least "$acc" "$want" || fail "the default run reaches $acc < $want"
+    ;;
+seed)
     "$LNN" train --data "$DATA" --batch full --layers 784,45,10 --lr 0.0075 \
         --iterations 2000 --train-subset 5000 --init seed \
         >"$WORK/out" 2>"$WORK/err" || fail "the seed's run: $(cat "$WORK/err")"
@@ -59,10 +79,12 @@ else
     grep -q "^training: sgd, lr 0.0075 (constant), full batch, 2000 iterations" "$WORK/out" ||
         fail "full batch does not default to the exercise's plain gradient descent"
     acc=$(field test_acc "$WORK/out")
-    python3 -c "import sys; sys.exit(0 if abs(float('$acc') - 0.8674) <= 0.01 else 1)" ||
-        fail "the seed's run: test accuracy $acc, the exercise reports 0.8674"
+    python3 -c "import sys; sys.exit(0 if abs(float('$acc') - $want) <= 0.01 else 1)" ||
+        fail "the seed's run: test accuracy $acc, the exercise reports $want"
     lines=$(grep -c '^epoch=' "$WORK/out")
     [ "$lines" = 20 ] || fail "the seed's run reported $lines times, expected every 100 of 2000 iterations"
-fi
-echo "mnist cli $WHAT: $fails failed"
+    ;;
+*) echo "test_real_cli.sh: unknown mode '$MODE'" >&2; exit 2 ;;
+esac
+echo "$KIND cli $MODE: $fails failed"
 [ "$fails" = 0 ]
