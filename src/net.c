@@ -9,7 +9,7 @@
 #include "blas.h"
 #include "kernels.h"
 #include "net.h"
-#include "parallel.h"
+#include "threads.h"
 #include "rng.h"
 #include "util.h"
 
@@ -115,6 +115,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     lnn_status s = check_config(cfg, &n_params, &n_acts, err, errlen);
     if (s != LNN_OK)
         return s;
+    lnn__threads_apply(); /* the team arrangement, the library's default */
 
     const size_t L = cfg->L, mb = cfg->max_batch;
     lnn_net *net = calloc(1, sizeof *net);
@@ -288,40 +289,53 @@ int lnn__net_team(const lnn_net *net, size_t m, bool backward)
 
 /* The forward of columns j0 .. j0+cols of the batch. */
 static void forward_columns(lnn_net *net, const float *X, size_t j0,
-                            size_t cols)
+                            size_t cols, lnn__part part)
 {
     const float *H_prev = X + j0 * net->dims[0];
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
         lnn__layer_forward(ly->H + j0 * ly->n, H_prev, ly->W, ly->b, f,
-                           ly->n, ly->n_prev, cols);
+                           ly->n, ly->n_prev, cols, part);
         H_prev = ly->H + j0 * ly->n;
     }
 }
 
-void lnn__net_forward(lnn_net *net, const float *X, size_t m)
+/* A pass over the network, for lnn__team_run. */
+typedef struct net_pass {
+    lnn_net *net;
+    const float *X; /* n_0 x m */
+    const float *Y; /* n_L x m (backward only) */
+    size_t m;
+    lnn__part part;
+} net_pass;
+
+/* This member's columns of the forward. */
+static void forward_share(void *ctx, size_t rank, size_t count)
 {
-    const int T = lnn__net_team(net, m, false);
-    (void)T;
-    LNN_OMP(omp parallel num_threads(T) if(T > 1))
-    {
-        size_t j0, j1;
-        lnn__share(m, &j0, &j1);
-        if (j0 < j1)
-            forward_columns(net, X, j0, j1 - j0);
-    }
+    const net_pass *p = ctx;
+    size_t j0, j1;
+    lnn__share(p->m, rank, count, &j0, &j1);
+    if (j0 < j1)
+        forward_columns(p->net, p->X, j0, j1 - j0, p->part);
+}
+
+void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part)
+{
+    net_pass p = {.net = net, .X = X, .m = m, .part = part};
+    lnn__team_run(lnn__net_team(net, m, false), forward_share, &p);
     net->m_fwd = m;
 }
 
 /* The backward's column-wise part for columns j0 .. j0+cols: dZ_L = P - Y,
  * then for l = L..1 dZ_l from dH_l, and dH_{l-1} = W_l^T dZ_l. */
 static void delta_columns(lnn_net *net, const float *Y, size_t j0,
-                          size_t cols)
+                          size_t cols, lnn__part part)
 {
     lnn__layer_buf *out = &net->layers[net->L];
-    lnn__output_delta(out->dZ + j0 * out->n, out->H + j0 * out->n,
-                      Y + j0 * out->n, out->n * cols);
+    if (part == LNN_PART_ALL)
+        lnn__output_delta(out->dZ + j0 * out->n, out->H + j0 * out->n,
+                          Y + j0 * out->n, out->n * cols);
     for (size_t l = net->L; l >= 1; l--) {
         lnn__layer_buf *ly = &net->layers[l];
         /* dH_{l-1} lands in layer l-1's dZ buffer, which its own delta
@@ -331,29 +345,34 @@ static void delta_columns(lnn_net *net, const float *Y, size_t j0,
         float *dZ = ly->dZ + j0 * ly->n;
         lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
         lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n, ly->W, f,
-                         ly->n, ly->n_prev, cols);
+                         ly->n, ly->n_prev, cols, part);
     }
 }
 
-void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m)
+/* This member's columns of every dZ_l; then, once every member's are done
+ * (the sums over the batch need them all), its share of every dW_l, db_l. */
+static void backward_share(void *ctx, size_t rank, size_t count)
 {
-    const int T = lnn__net_team(net, m, true);
-    (void)T;
-    LNN_OMP(omp parallel num_threads(T) if(T > 1))
-    {
-        size_t j0, j1;
-        lnn__share(m, &j0, &j1);
-        if (j0 < j1)
-            delta_columns(net, Y, j0, j1 - j0);
-        /* The sums over the batch need every thread's columns of dZ. */
-        LNN_OMP(omp barrier)
-        for (size_t l = 1; l <= net->L; l++) {
-            lnn__layer_buf *ly = &net->layers[l];
-            const float *H_prev = l > 1 ? net->layers[l - 1].H : X;
-            lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n,
-                             ly->n_prev, m);
-        }
+    const net_pass *p = ctx;
+    lnn_net *net = p->net;
+    size_t j0, j1;
+    lnn__share(p->m, rank, count, &j0, &j1);
+    if (j0 < j1)
+        delta_columns(net, p->Y, j0, j1 - j0, p->part);
+    lnn__team_sync(count);
+    for (size_t l = 1; l <= net->L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        const float *H_prev = l > 1 ? net->layers[l - 1].H : p->X;
+        lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
+                         p->m, rank, count, p->part);
     }
+}
+
+void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
+                       lnn__part part)
+{
+    net_pass p = {.net = net, .X = X, .Y = Y, .m = m, .part = part};
+    lnn__team_run(lnn__net_team(net, m, true), backward_share, &p);
 }
 
 static lnn_status check_batch(lnn_net *net, size_t m)
@@ -375,7 +394,7 @@ lnn_status lnn_L_layer_forward(lnn_net *net, const float *X, size_t m,
     lnn_status s = check_batch(net, m);
     if (s != LNN_OK)
         return s;
-    lnn__net_forward(net, X, m);
+    lnn__net_forward(net, X, m, LNN_PART_ALL);
     if (HL)
         *HL = net->layers[net->L].H;
     return LNN_OK;
@@ -394,6 +413,6 @@ lnn_status lnn_L_layer_backward(lnn_net *net, const float *X, const float *Y,
         return lnn__fail(net, LNN_ERR_SHAPE,
                          "backward of %zu columns after a forward of %zu", m,
                          net->m_fwd);
-    lnn__net_backward(net, X, Y, m);
+    lnn__net_backward(net, X, Y, m, LNN_PART_ALL);
     return LNN_OK;
 }

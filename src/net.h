@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels.h"
 #include "lnn.h"
 #include "status.h"
 
@@ -58,9 +59,13 @@ lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
  * lnn__team_size of the pass's multiply-adds. */
 int lnn__net_team(const lnn_net *net, size_t m, bool backward);
 
-/* Forward and backward through all layers, without argument checks. */
-void lnn__net_forward(lnn_net *net, const float *X, size_t m);
-void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m);
+/* Forward and backward through all layers, without argument checks, each
+ * in one team (lnn__team_run). LNN_PART_GEMMS runs the products alone
+ * (kernels.h): the forward leaves W_l . H_{l-1} in H_l, the backward
+ * computes every dH_{l-1} and dW_l from whatever dZ_l holds. */
+void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part);
+void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
+                       lnn__part part);
 
 /* Blocks of n_params floats of state the optimizer keeps (0, 1 or 2);
  * 0 for an unknown optimizer too. */

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "net.h"
-#include "parallel.h"
+#include "threads.h"
 #include "util.h"
 
 
@@ -211,7 +211,7 @@ lnn_status lnn_lr_at(const lnn_train_opts *opts, uint64_t iteration,
 static void sgd_run(float *restrict W, const float *restrict G, size_t n,
                     float lr, float wd)
 {
-    LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
+    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
     for (size_t k = 0; k < n; k++)
         W[k] -= lr * (G[k] + wd * W[k]);
 }
@@ -221,7 +221,7 @@ static void momentum_run(float *restrict W, float *restrict v,
                          const float *restrict G, size_t n, float lr,
                          float mu, float wd)
 {
-    LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
+    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         v[k] = mu * v[k] + (G[k] + wd * W[k]);
         W[k] -= lr * v[k];
@@ -236,7 +236,7 @@ static void nesterov_run(float *restrict W, float *restrict v,
                          const float *restrict G, size_t n, float lr,
                          float mu, float wd)
 {
-    LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
+    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k] + wd * W[k];
         v[k] = mu * v[k] + g;
@@ -264,7 +264,7 @@ static void adam_run(float *restrict W, float *restrict mom1,
 {
     const float b1 = a->beta1, b2 = a->beta2, eps = a->eps;
     const float inv_bc1 = a->inv_bc1, inv_bc2 = a->inv_bc2;
-    LNN_OMP(omp parallel for simd schedule(static) if(n >= LNN_PAR_MIN))
+    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k];
         mom1[k] = b1 * mom1[k] + (1.0f - b1) * g;

@@ -6,7 +6,7 @@
 
 #include "kernels.h"
 #include "net.h"
-#include "parallel.h"
+#include "threads.h"
 #include "rng.h"
 #include "util.h"
 
@@ -69,7 +69,7 @@ static void gather(lnn_net *net, const lnn_data *d, const size_t *idx,
                    size_t j0, size_t cols)
 {
     const size_t n_x = d->n_x, n_y = d->n_y;
-    LNN_OMP(omp parallel for schedule(static) if(n_x * cols >= LNN_PAR_MIN))
+    LNN_OMP(omp parallel for schedule(static) if(lnn__par(n_x * cols)))
     for (size_t k = 0; k < cols; k++) {
         const size_t src = idx ? idx[j0 + k] : j0 + k;
         float *x = net->X_batch + k * n_x;
@@ -102,7 +102,7 @@ static void forward_columns(lnn_net *net, const lnn_data *d, size_t j0,
         X = d->X + j0 * d->n_x;
         *Y = d->Y ? d->Y + j0 * d->n_y : NULL;
     }
-    lnn__net_forward(net, X, cols);
+    lnn__net_forward(net, X, cols, LNN_PART_ALL);
 }
 
 lnn_status lnn_forward_data(lnn_net *net, const lnn_data *d, size_t j0,
@@ -183,7 +183,7 @@ static lnn_status train_step(lnn_net *net, const float *X, const float *Y,
                              double *loss)
 {
     const lnn__layer_buf *out = &net->layers[net->L];
-    lnn__net_forward(net, X, m);
+    lnn__net_forward(net, X, m, LNN_PART_ALL);
     *loss = lnn__loss_sum(out->H, Y, out->n, m) / (double)m;
     if (!isfinite(*loss))
         return lnn__fail(net, LNN_ERR_DIVERGED,
@@ -191,7 +191,7 @@ static lnn_status train_step(lnn_net *net, const float *X, const float *Y,
                          "training diverged; try a smaller learning rate",
                          *loss, (unsigned long long)net->state.iteration + 1,
                          (unsigned long long)net->state.epoch + 1);
-    lnn__net_backward(net, X, Y, m);
+    lnn__net_backward(net, X, Y, m, LNN_PART_ALL);
     lnn__optim_step(net, opts, lr);
     return LNN_OK;
 }

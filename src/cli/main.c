@@ -44,9 +44,6 @@ static void usage(FILE *to)
 int main(int argc, char **argv)
 {
     ensure_short_spin(argv);
-    /* lnn's thread arrangement (lnn.h): one team of all OpenMP's threads,
-     * each running its share of the GEMMs. --threads sets it again. */
-    lnn_set_threads(lnn_omp_threads());
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
