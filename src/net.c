@@ -135,12 +135,12 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
         net->opt_state = alloc_block(slots * n_params, sizeof(float));
     net->acts = alloc_block(n_acts * mb, sizeof(float));
     net->deltas = alloc_block(n_acts * mb, sizeof(float));
-    net->X_batch = alloc_block(cfg->dims[0] * mb, sizeof(float));
-    net->Y_batch = alloc_block(cfg->dims[L] * mb, sizeof(float));
+    net->X_eval = alloc_block(cfg->dims[0] * mb, sizeof(float));
+    net->Y_eval = alloc_block(cfg->dims[L] * mb, sizeof(float));
     net->pred_batch = alloc_block(mb, sizeof(int32_t));
     if (!net->dims || !net->layers || !net->params || !net->grads ||
         (slots && !net->opt_state) ||
-        !net->acts || !net->deltas || !net->X_batch || !net->Y_batch ||
+        !net->acts || !net->deltas || !net->X_eval || !net->Y_eval ||
         !net->pred_batch)
         goto nomem;
     memcpy(net->dims, cfg->dims, (L + 1) * sizeof *net->dims);
@@ -184,8 +184,8 @@ void lnn_net_destroy(lnn_net *net)
     free(net->opt_state);
     free(net->acts);
     free(net->deltas);
-    free(net->X_batch);
-    free(net->Y_batch);
+    free(net->X_eval);
+    free(net->Y_eval);
     free(net->pred_batch);
     free(net);
 }

@@ -34,8 +34,10 @@ struct lnn_net {
     float *grads;          /* dW_1 db_1 ... dW_L db_L */
     float *acts;           /* H_1 .. H_L, each n_l x max_batch */
     float *deltas;         /* dZ_1 .. dZ_L, each n_l x max_batch */
-    float *X_batch;        /* n_0 x max_batch: a gathered batch */
-    float *Y_batch;        /* n_L x max_batch */
+    float *X_eval;         /* n_0 x max_batch: evaluation's gathered
+                              inputs (training batches have their own,
+                              lnn__batches) */
+    float *Y_eval;         /* n_L x max_batch */
     int32_t *pred_batch;   /* max_batch predictions */
     lnn_optimizer optimizer;
     float *opt_state;      /* lnn__opt_slots(optimizer) x n_params: the
@@ -44,7 +46,6 @@ struct lnn_net {
     uint64_t opt_t;        /* optimizer steps taken (Adam's bias correction) */
     lnn__layer_buf *layers;/* [1..L]; [0] unused */
     size_t m_fwd;          /* columns of the last forward (0: none yet) */
-    uint64_t gathers;      /* batches gathered into X_batch so far */
     lnn_train_state state;
     lnn_init init;         /* the scheme that made the parameters */
     uint64_t init_seed;

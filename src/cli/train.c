@@ -419,10 +419,7 @@ static int on_progress(const lnn_progress *p, void *ctx)
 {
     run *r = ctx;
     if (p->event == LNN_EVENT_STEP) {
-        /* this step's batch: all of it but the samples of earlier steps */
-        const size_t b = r->opts->batch_size ? r->opts->batch_size
-                                             : p->samples_per_epoch;
-        const size_t cols = p->samples - (p->samples - 1) / b * b;
+        const size_t cols = p->cols;
         r->loss_sum += p->loss * (double)cols;
         r->samples += cols;
         r->total_samples += cols;
@@ -496,6 +493,15 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
     return net;
 }
 
+/* The samples of one update (the library's batch plan): the max_batch the
+ * network needs. */
+static size_t plan_batch(const lnn_train_opts *opts, size_t n_train)
+{
+    lnn_plan plan;
+    lnn_batch_plan(opts, n_train, &plan);
+    return plan.batch;
+}
+
 /* Load --resume with the max_batch this run needs (which may depend on the
  * batch size stored in the file). */
 static lnn_net *resume_net(train_args *a, size_t n_train)
@@ -505,8 +511,7 @@ static lnn_net *resume_net(train_args *a, size_t n_train)
     if (!net)
         return NULL;
     merge_resumed(a, &stored);
-    const size_t max_batch = a->opts.batch_size && a->opts.batch_size < n_train
-                                 ? a->opts.batch_size : n_train;
+    const size_t max_batch = plan_batch(&a->opts, n_train);
     if (lnn_net_max_batch(net) != max_batch) {
         lnn_net_destroy(net);
         if (!(net = cli_model_load(a->resume, NULL, max_batch)))
@@ -581,9 +586,7 @@ int cli_train(int argc, char **argv)
 
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .best_acc = -1.0};
     r.net = a.resume ? resume_net(&a, n_train)
-                     : create_net(&a, a.opts.batch_size &&
-                                              a.opts.batch_size < n_train
-                                          ? a.opts.batch_size : n_train);
+                     : create_net(&a, plan_batch(&a.opts, n_train));
     rc = EXIT_RUNTIME;
     if (!r.net)
         goto done;
@@ -593,9 +596,10 @@ int cli_train(int argc, char **argv)
     }
     if (a.iterations_set && !a.epochs_set)
         a.opts.epochs = UINT64_MAX; /* the iteration count decides */
-    const bool full = a.opts.batch_size == 0 || a.opts.batch_size >= n_train;
-    const uint64_t steps = full ? 1 : (n_train + a.opts.batch_size - 1) /
-                                          a.opts.batch_size;
+    lnn_plan plan;
+    lnn_batch_plan(&a.opts, n_train, &plan);
+    const bool full = plan.steps_per_epoch == 1;
+    const uint64_t steps = plan.steps_per_epoch;
     r.epochs = a.opts.num_iterations
                    ? (a.opts.num_iterations + steps - 1) / steps
                    : a.opts.epochs;
