@@ -144,14 +144,32 @@ LNN_API const char *lnn_blas_threading(void);
 /* Activations (the exercise's sigmoid, relu, softmax and their backwards)  */
 /* ------------------------------------------------------------------------ */
 
+/* Each enum below comes from one X-macro list, as the statuses do: the
+ * list makes the enum, its names (lnn_*_name, lnn_*_from_name), its
+ * validity checks, and the command line's choices and help. Values are
+ * stable (they are stored in model files). */
+
+/* X(value name, value, name, hidden): hidden = 1 if a hidden layer may use
+ * it (the output layer is always softmax). */
+#define LNN_ACTIVATION_LIST(X)                                                \
+    X(LNN_ACT_RELU,    0, relu,    1) /* f(z) = max(0, z) */                  \
+    X(LNN_ACT_SIGMOID, 1, sigmoid, 1) /* f(z) = 1 / (1 + e^-z) */             \
+    X(LNN_ACT_SOFTMAX, 2, softmax, 0) /* h_i = e^{z_i} / sum_k e^{z_k} */
+
 typedef enum lnn_activation {
-    LNN_ACT_RELU = 0,    /* f(z) = max(0, z)              (hidden layers) */
-    LNN_ACT_SIGMOID = 1, /* f(z) = 1 / (1 + e^-z)         (hidden layers) */
-    LNN_ACT_SOFTMAX = 2  /* h_i = e^{z_i} / sum_k e^{z_k} per column (output) */
+#define LNN_ENUM_(name, value, ...) name = value,
+    LNN_ACTIVATION_LIST(LNN_ENUM_)
 } lnn_activation;
 
 /** @return "relu", "sigmoid", "softmax", or "unknown"; never NULL. */
 LNN_API const char *lnn_activation_name(lnn_activation f);
+
+/**
+ * The activation called `name` (as lnn_activation_name writes it).
+ * @return LNN_OK, LNN_ERR_ARG (NULL, or no such name)
+ */
+LNN_API lnn_status lnn_activation_from_name(const char *name,
+                                            lnn_activation *out);
 
 /**
  * Sigmoid, elementwise: H = 1 / (1 + e^-Z).
@@ -259,18 +277,34 @@ LNN_API lnn_status lnn_accuracy(const int32_t *pred, const float *Y,
 
 typedef struct lnn_net lnn_net;
 
-/** Parameter update rules. The network allocates the state its optimizer
- *  needs beside the parameters, once, at creation. */
+/* Which optimizer options of lnn_train_opts an optimizer reads (the
+ * `uses` column below): only those are checked. weight_decay is read by
+ * all. */
+#define LNN_USES_MOMENTUM 1u /* momentum */
+#define LNN_USES_ADAM     2u /* beta1, beta2, eps */
+
+/* Parameter update rules (lnn_optim_step gives each one's formula).
+ * X(value name, value, name, slots, uses, note): slots = blocks of
+ * n_params floats of state the network allocates for it, once, at
+ * creation; note = what the command line's help says of it. Adding one
+ * is a line here, its update kernel in src/optim.c (named <name>_run), and
+ * its documentation. */
+#define LNN_OPTIMIZER_LIST(X)                                                 \
+    X(LNN_OPT_SGD,      0, sgd,      0, 0, "the exercise's")                  \
+    X(LNN_OPT_MOMENTUM, 1, momentum, 1, LNN_USES_MOMENTUM, "")                \
+    X(LNN_OPT_NESTEROV, 2, nesterov, 1, LNN_USES_MOMENTUM, "")                \
+    X(LNN_OPT_ADAM,     3, adam,     2, LNN_USES_ADAM, "AdamW")
+
 typedef enum lnn_optimizer {
-    LNN_OPT_SGD = 0,      /* the exercise's: W -= lr dW (no state) */
-    LNN_OPT_MOMENTUM = 1, /* v = mu v + g; W -= lr v (state: v) */
-    LNN_OPT_NESTEROV = 2, /* v = mu v + g; W -= lr (g + mu v) (state: v) */
-    LNN_OPT_ADAM = 3      /* AdamW, decoupled weight decay (state: the
-                             first and second moments) */
+    LNN_OPTIMIZER_LIST(LNN_ENUM_)
 } lnn_optimizer;
 
 /** @return "sgd", "momentum", "nesterov", "adam", or "unknown". */
 LNN_API const char *lnn_optimizer_name(lnn_optimizer opt);
+
+/** The optimizer called `name`. @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_optimizer_from_name(const char *name,
+                                           lnn_optimizer *out);
 
 typedef struct lnn_net_config {
     size_t L;              /* layers with weights, >= 1 */
@@ -330,16 +364,29 @@ LNN_API float *lnn_net_grads(lnn_net *net);
  */
 LNN_API lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out);
 
-/** Initialisation schemes for lnn_initialize_parameters. */
+/* Initialisation schemes for lnn_initialize_parameters.
+ * X(value name, value, name, old name or NULL, note): the old name is
+ * still accepted by lnn_init_from_name. ("seed" is now only the random
+ * seed; the exercise's scheme is called "exercise".) */
+#define LNN_INIT_LIST(X)                                                      \
+    X(LNN_INIT_AUTO,     0, auto,     NULL, "he for relu, xavier for sigmoid") \
+    X(LNN_INIT_HE,       1, he,       NULL, "") /* W ~ N(0, 2 / n_prev) */     \
+    X(LNN_INIT_XAVIER,   2, xavier,   NULL, "") /* N(0, 2 / (n_prev + n)) */   \
+    X(LNN_INIT_EXERCISE, 3, exercise, "seed", "the exercise's 0.1 N(0,1)")
+
 typedef enum lnn_init {
-    LNN_INIT_AUTO = 0,   /* He for relu, Xavier for sigmoid */
-    LNN_INIT_HE = 1,     /* W ~ N(0, 2 / n_prev), b = 0 */
-    LNN_INIT_XAVIER = 2, /* W ~ N(0, 2 / (n_prev + n)), b = 0 (Glorot) */
-    LNN_INIT_SEED = 3    /* the exercise's: W ~ 0.1 N(0, 1), b = 0 */
+    LNN_INIT_LIST(LNN_ENUM_)
 } lnn_init;
 
-/** @return "auto", "he", "xavier", "seed", or "unknown"; never NULL. */
+/* The exercise's scheme under its old name. */
+#define LNN_INIT_SEED LNN_INIT_EXERCISE
+
+/** @return "auto", "he", "xavier", "exercise", or "unknown"; never NULL. */
 LNN_API const char *lnn_init_name(lnn_init scheme);
+
+/** The scheme called `name` (or by its old name). @return LNN_OK,
+ *  LNN_ERR_ARG */
+LNN_API lnn_status lnn_init_from_name(const char *name, lnn_init *out);
 
 /**
  * Initialise every W and b. Deterministic: the same seed gives the same
@@ -422,6 +469,7 @@ typedef struct lnn_progress {
     size_t samples_per_epoch;
     double loss;        /* this batch's loss (STEP), the epoch's mean (EPOCH) */
     float lr;           /* the learning rate of this step */
+    size_t cols;        /* samples in this step's batch (lnn_batch_plan) */
 } lnn_progress;
 
 /**
@@ -435,19 +483,30 @@ typedef int (*lnn_progress_fn)(const lnn_progress *p, void *ctx);
  * Learning-rate schedules. The rate of update t (t = 0 for the first) is
  * learning_rate x warm(t) x sched(t): a linear warm-up
  * warm(t) = min(1, (t + 1) / lr_warmup) (1 without warm-up), and sched(t):
+ *   constant: 1
+ *   step:     lr_gamma^floor(epoch / lr_step_epochs),
+ *             epoch = floor(t / steps_per_epoch)
+ *   cosine:   f + (1 - f) (1 + cos(pi p)) / 2, f = lr_min_frac,
+ *             p = (t - lr_warmup) / (total - lr_warmup) in [0, 1]: from 1
+ *             after the warm-up down to f at the end of the run
+ * X(value name, value, name, note).
  */
+#define LNN_LR_SCHEDULE_LIST(X)                                               \
+    X(LNN_LR_CONSTANT, 0, constant, "")                                       \
+    X(LNN_LR_STEP,     1, step,     "")                                       \
+    X(LNN_LR_COSINE,   2, cosine,   "")
+
 typedef enum lnn_lr_schedule {
-    LNN_LR_CONSTANT = 0, /* 1 */
-    LNN_LR_STEP = 1,     /* lr_gamma^floor(epoch / lr_step_epochs), epoch =
-                            floor(t / steps_per_epoch) */
-    LNN_LR_COSINE = 2    /* f + (1 - f) (1 + cos(pi p)) / 2, f = lr_min_frac,
-                            p = (t - lr_warmup) / (total - lr_warmup) in
-                            [0, 1]: from 1 after the warm-up down to f at the
-                            end of the run */
+    LNN_LR_SCHEDULE_LIST(LNN_ENUM_)
 } lnn_lr_schedule;
+#undef LNN_ENUM_
 
 /** @return "constant", "step", "cosine", or "unknown"; never NULL. */
 LNN_API const char *lnn_lr_schedule_name(lnn_lr_schedule schedule);
+
+/** The schedule called `name`. @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_lr_schedule_from_name(const char *name,
+                                             lnn_lr_schedule *out);
 
 typedef struct lnn_train_opts {
     float learning_rate;     /* > 0 and finite: the peak rate */
@@ -483,6 +542,29 @@ typedef struct lnn_train_opts {
  *  if chosen: x 0.1 every 5 epochs; cosine, if chosen: down to 0). With the
  *  default optimizer (sgd) that is the exercise's plain gradient descent. */
 LNN_API lnn_train_opts lnn_train_opts_default(void);
+
+/** How lnn_L_layer_model cuts a data set into updates. */
+typedef struct lnn_plan {
+    size_t samples;           /* samples per epoch: the data set's m */
+    size_t batch;             /* samples per update: batch_size, or m for
+                                 the full batch (batch_size 0 or >= m); the
+                                 last update of an epoch may take fewer */
+    uint64_t steps_per_epoch; /* updates per epoch: ceil(m / batch) */
+    uint64_t total;           /* updates in the run, which the cosine
+                                 schedule spans: epochs x steps_per_epoch
+                                 (UINT64_MAX if that overflows), or
+                                 num_iterations if nonzero and fewer */
+} lnn_plan;
+
+/**
+ * The batch plan lnn_L_layer_model uses for a data set of m samples: the
+ * one place it is computed, for callers that show or schedule by it.
+ * @param opts  batch_size, epochs, num_iterations
+ * @param plan  out
+ * @return LNN_OK, LNN_ERR_ARG (NULL, m == 0)
+ */
+LNN_API lnn_status lnn_batch_plan(const lnn_train_opts *opts, size_t m,
+                                  lnn_plan *plan);
 
 /**
  * The learning rate of one update under opts' schedule (lnn_lr_schedule):

@@ -368,14 +368,13 @@ static lnn_status parse_fixed(const unsigned char *h, header *hd,
     if (hd->L < 1 || hd->L > LNN_MAX_LAYERS)
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: %u layers (damaged header)", path, hd->L);
-    if (hd->hidden != LNN_ACT_RELU && hd->hidden != LNN_ACT_SIGMOID)
+    if (!lnn__is_hidden((lnn_activation)hd->hidden))
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown hidden activation %u", path, hd->hidden);
-    if (hd->optimizer != LNN_OPT_SGD &&
-        lnn__opt_slots((lnn_optimizer)hd->optimizer) == 0)
+    if (!lnn__is_optimizer((lnn_optimizer)hd->optimizer))
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown optimizer %u", path, hd->optimizer);
-    if (hd->init > LNN_INIT_SEED)
+    if (!lnn__is_init((lnn_init)hd->init))
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown initialisation %u", path, hd->init);
     if (hd->n_opts > LNN_MAX_OPT_RECORDS)

@@ -6,10 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "enums.h"
 #include "lnn.h"
-
-/* true for the three activations lnn knows. */
-bool lnn__is_activation(lnn_activation f);
 
 /* H (n x m) = f(Z + b), b (n, or NULL for none) broadcast over the columns;
  * softmax normalises each column. H may be Z (in place). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blas.h"
+#include "enums.h"
 #include "kernels.h"
 #include "net.h"
 #include "threads.h"
@@ -17,7 +18,7 @@
 /* The random stream of parameter initialisation (training shuffles use
  * streams 1 + epoch of their own seed). */
 #define LNN_STREAM_INIT 0
-#define LNN_SEED_INIT_STD 0.1 /* the exercise's W = 0.1 N(0, 1) */
+#define LNN_EXERCISE_INIT_STD 0.1 /* the exercise's W = 0.1 N(0, 1) */
 
 lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
 {
@@ -53,10 +54,10 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
         return lnn__err(err, errlen, LNN_ERR_ARG,
                            "a network needs at least 2 layer sizes "
                            "(input and output), got %zu", cfg->L + 1);
-    if (cfg->hidden != LNN_ACT_RELU && cfg->hidden != LNN_ACT_SIGMOID)
+    if (!lnn__is_hidden(cfg->hidden))
         return lnn__err(err, errlen, LNN_ERR_ARG,
                            "hidden activation must be relu or sigmoid");
-    if (cfg->optimizer != LNN_OPT_SGD && lnn__opt_slots(cfg->optimizer) == 0)
+    if (!lnn__is_optimizer(cfg->optimizer))
         return lnn__err(err, errlen, LNN_ERR_ARG, "unknown optimizer %d",
                            (int)cfg->optimizer);
     if (cfg->max_batch == 0)
@@ -229,17 +230,6 @@ lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out)
     return LNN_OK;
 }
 
-const char *lnn_init_name(lnn_init scheme)
-{
-    switch (scheme) {
-    case LNN_INIT_AUTO:   return "auto";
-    case LNN_INIT_HE:     return "he";
-    case LNN_INIT_XAVIER: return "xavier";
-    case LNN_INIT_SEED:   return "seed";
-    }
-    return "unknown";
-}
-
 lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
                                      uint64_t seed)
 {
@@ -247,15 +237,14 @@ lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
         return LNN_ERR_ARG;
     if (scheme == LNN_INIT_AUTO)
         scheme = net->hidden == LNN_ACT_RELU ? LNN_INIT_HE : LNN_INIT_XAVIER;
-    if (scheme != LNN_INIT_HE && scheme != LNN_INIT_XAVIER &&
-        scheme != LNN_INIT_SEED)
+    if (!lnn__is_init(scheme))
         return lnn__fail(net, LNN_ERR_ARG, "unknown initialisation scheme %d",
                          (int)scheme);
     lnn_rng rng;
     lnn__rng_seed(&rng, seed, LNN_STREAM_INIT);
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
-        double std = LNN_SEED_INIT_STD;
+        double std = LNN_EXERCISE_INIT_STD;
         if (scheme == LNN_INIT_HE)
             std = sqrt(2.0 / (double)ly->n_prev);
         else if (scheme == LNN_INIT_XAVIER)

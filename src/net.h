@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "enums.h"
 #include "kernels.h"
 #include "lnn.h"
 #include "status.h"
@@ -67,10 +68,6 @@ int lnn__net_team(const lnn_net *net, size_t m, bool backward);
 void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part);
 void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
                        lnn__part part);
-
-/* Blocks of n_params floats of state the optimizer keeps (0, 1 or 2);
- * 0 for an unknown optimizer too. */
-size_t lnn__opt_slots(lnn_optimizer opt);
 
 /* true if lr is a usable learning rate: finite and > 0. */
 bool lnn__lr_ok(float lr);

@@ -34,9 +34,33 @@ bool cli_parse_size(const char *name, const char *s, size_t min, size_t max,
                     size_t *out);
 bool cli_parse_float(const char *name, const char *s, double min, double max,
                      float *out);
-/* One of `choices` (a NULL-terminated list); *out is its index. */
-bool cli_parse_choice(const char *name, const char *s,
-                      const char *const *choices, int *out);
+/* The values an option may name: names[i] is value i's name (NULL: not
+ * offered); olds, if given, an older name of value i still accepted (or
+ * NULL); notes, if given, what --help says of it ("" for nothing). The
+ * train command's come from lnn.h's X-macro lists (cli/train.c). */
+typedef struct cli_choices {
+    const char *const *names;
+    const char *const *olds;
+    const char *const *notes;
+    size_t n;
+} cli_choices;
+
+/* Choices from arrays (olds and notes may be NULL). */
+#define CLI_CHOICES(names, olds, notes)                                       \
+    ((cli_choices){(names), (olds), (notes),                                  \
+                   sizeof(names) / sizeof((names)[0])})
+
+/* One of the choices; *out is its value (its index). */
+bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
+                      int *out);
+
+/* The choices for --help, "name (note), name, ..." from column `col`,
+ * wrapped before column CLI_HELP_WIDTH to continue at CLI_HELP_INDENT.
+ * Returns buf. */
+#define CLI_HELP_WIDTH 77
+#define CLI_HELP_INDENT 23
+const char *cli_choices_help(const cli_choices *c, size_t col, char *buf,
+                             size_t len);
 /* "784,256,10": 2..LNN_CLI_MAX_DIMS positive sizes. */
 #define LNN_CLI_MAX_DIMS 64
 bool cli_parse_layers(const char *name, const char *s, size_t *dims,

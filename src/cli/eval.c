@@ -70,7 +70,9 @@ int cli_eval(int argc, char **argv)
         case OPT_MODEL: model = optarg; break;
         case OPT_DATA: data = optarg; break;
         case OPT_SPLIT:
-            ok = cli_parse_choice("--split", optarg, split_names, &split);
+            ok = cli_parse_choice("--split", optarg,
+                                  &CLI_CHOICES(split_names, NULL, NULL),
+                                  &split);
             break;
         case OPT_VAL:
             ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &n_val);

@@ -37,13 +37,22 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static const char *const activation_names[] = {"relu", "sigmoid", NULL};
-static const char *const init_names[] = {"auto", "he", "xavier", "seed", NULL};
-/* In the order of lnn_optimizer and lnn_lr_schedule. */
-static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
-                                              "adam", NULL};
-static const char *const schedule_names[] = {"constant", "step", "cosine",
-                                             NULL};
+/* The choices of --activation, --init, --optimizer and --lr-schedule, from
+ * lnn.h's lists: entry [value] is that value's name (and note). */
+#define NAME_AT(E, value, name, ...) [value] = #name,
+#define HIDDEN_NAME_AT(E, value, name, hidden) [value] = hidden ? #name : NULL,
+#define INIT_OLD_AT(E, value, name, old, note) [value] = old,
+#define INIT_NOTE_AT(E, value, name, old, note) [value] = note,
+#define OPT_NOTE_AT(E, value, name, slots, uses, note) [value] = note,
+static const char *const activation_names[] = {
+    LNN_ACTIVATION_LIST(HIDDEN_NAME_AT)};
+static const char *const init_names[] = {LNN_INIT_LIST(NAME_AT)};
+static const char *const init_olds[] = {LNN_INIT_LIST(INIT_OLD_AT)};
+static const char *const init_notes[] = {LNN_INIT_LIST(INIT_NOTE_AT)};
+static const char *const optimizer_names[] = {LNN_OPTIMIZER_LIST(NAME_AT)};
+static const char *const optimizer_notes[] = {
+    LNN_OPTIMIZER_LIST(OPT_NOTE_AT)};
+static const char *const schedule_names[] = {LNN_LR_SCHEDULE_LIST(NAME_AT)};
 
 enum {
     OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
@@ -60,7 +69,7 @@ typedef struct train_args {
     const char *data, *save, *resume, *log;
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
-    int activation, init, optimizer; /* indexes into the name lists */
+    int activation, init, optimizer; /* values, indexes of the name lists */
     bool arch_set; /* --layers, --activation, --init or --optimizer given */
     bool optimizer_set;
     lnn_train_opts opts;
@@ -112,6 +121,7 @@ static const struct option long_options[] = {
 
 static void usage(void)
 {
+    char act[256], init[256], opt[256], sched[256];
     printf(
 "Usage: lnn train [OPTION]...\n"
 "Train an L-layer network (softmax output, cross-entropy loss) on an\n"
@@ -126,9 +136,8 @@ static void usage(void)
 "  --val N              validation images, taken after the training ones [%d]\n"
 "Network:\n"
 "  --layers LIST        layer sizes, input to output [%s]\n"
-"  --activation NAME    hidden activation: relu, sigmoid [relu]\n"
-"  --init NAME          auto (he for relu, xavier for sigmoid), he, xavier,\n"
-"                       seed (the exercise's 0.1 N(0,1)) [auto]\n"
+"  --activation NAME    hidden activation: %s [relu]\n"
+"  --init NAME          %s [auto]\n"
 "Training:\n"
 "  --lr F               learning rate [%g; %g with --batch full]\n"
 "  --batch N|full       samples per update; full = the exercise's full-batch\n"
@@ -139,14 +148,13 @@ static void usage(void)
 "  --seed N             seeds initialisation and shuffling [1]\n"
 "  --threads N          threads [all cores]\n"
 "Optimizer:\n"
-"  --optimizer NAME     sgd (the exercise's), momentum, nesterov, adam\n"
-"                       (AdamW) [%s]\n"
+"  --optimizer NAME     %s [%s]\n"
 "  --momentum F         momentum and nesterov: mu in [0, 1) [0.9]\n"
 "  --beta1 F, --beta2 F adam: moment decays in [0, 1) [0.9, 0.999]\n"
 "  --eps F              adam: added to the root of the second moment [1e-8]\n"
 "  --weight-decay F     on weights, not biases: L2 for sgd, momentum and\n"
 "                       nesterov, decoupled for adam [0]\n"
-"  --lr-schedule NAME   constant, step, cosine [%s]\n"
+"  --lr-schedule NAME   %s [%s]\n"
 "  --warmup N           updates of linear warm-up [0]\n"
 "  --lr-step N          step: epochs between decays [5]\n"
 "  --lr-gamma F         step: factor per decay [0.1]\n"
@@ -168,10 +176,19 @@ static void usage(void)
 "\n"
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C; with --save the model is saved first).\n",
-        DEFAULT_VAL, DEFAULT_LAYERS, (double)DEFAULT_LR, (double)SEED_LR,
-        (double)SEED_LR, DEFAULT_BATCH,
-        DEFAULT_EPOCHS, optimizer_names[DEFAULT_OPTIMIZER],
-        schedule_names[DEFAULT_SCHEDULE], FULL_BATCH_PRINT_EVERY);
+        DEFAULT_VAL, DEFAULT_LAYERS,
+        cli_choices_help(&CLI_CHOICES(activation_names, NULL, NULL),
+                         CLI_HELP_INDENT + 19, act, sizeof act),
+        cli_choices_help(&CLI_CHOICES(init_names, init_olds, init_notes),
+                         CLI_HELP_INDENT, init, sizeof init),
+        (double)DEFAULT_LR, (double)SEED_LR,
+        (double)SEED_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
+        cli_choices_help(&CLI_CHOICES(optimizer_names, NULL, optimizer_notes),
+                         CLI_HELP_INDENT, opt, sizeof opt),
+        lnn_optimizer_name(DEFAULT_OPTIMIZER),
+        cli_choices_help(&CLI_CHOICES(schedule_names, NULL, NULL),
+                         CLI_HELP_INDENT, sched, sizeof sched),
+        lnn_lr_schedule_name(DEFAULT_SCHEDULE), FULL_BATCH_PRINT_EVERY);
 }
 
 /* The optimizer's and schedule's numeric options: where each goes in
@@ -208,7 +225,8 @@ static bool parse_hyper(train_args *a, int id, const char *value)
     a->hyper_set[id - OPT_HYPER] = true;
     if (id == OPT_LR_SCHEDULE) {
         int k;
-        if (!cli_parse_choice("--lr-schedule", value, schedule_names, &k))
+        if (!cli_parse_choice("--lr-schedule", value,
+                              &CLI_CHOICES(schedule_names, NULL, NULL), &k))
             return false;
         a->opts.lr_schedule = (lnn_lr_schedule)k;
         return true;
@@ -251,12 +269,15 @@ static int parse(int argc, char **argv, train_args *a)
             a->arch_set = true;
             break;
         case OPT_ACTIVATION:
-            ok = cli_parse_choice("--activation", optarg, activation_names,
+            ok = cli_parse_choice("--activation", optarg,
+                                  &CLI_CHOICES(activation_names, NULL, NULL),
                                   &a->activation);
             a->arch_set = true;
             break;
         case OPT_INIT:
-            ok = cli_parse_choice("--init", optarg, init_names, &a->init);
+            ok = cli_parse_choice("--init", optarg,
+                                  &CLI_CHOICES(init_names, init_olds, NULL),
+                                  &a->init);
             a->arch_set = true;
             break;
         case OPT_LR:
@@ -305,7 +326,8 @@ static int parse(int argc, char **argv, train_args *a)
                                &a->print_every);
             break;
         case OPT_OPTIMIZER:
-            ok = cli_parse_choice("--optimizer", optarg, optimizer_names,
+            ok = cli_parse_choice("--optimizer", optarg,
+                                  &CLI_CHOICES(optimizer_names, NULL, NULL),
                                   &a->optimizer);
             a->arch_set = a->optimizer_set = true;
             break;
@@ -479,7 +501,7 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
     lnn_net_config cfg = {
         .L = a->n_dims - 1,
         .dims = a->dims,
-        .hidden = a->activation == 0 ? LNN_ACT_RELU : LNN_ACT_SIGMOID,
+        .hidden = (lnn_activation)a->activation,
         .max_batch = max_batch,
         .optimizer = (lnn_optimizer)a->optimizer,
     };
@@ -520,7 +542,7 @@ static lnn_net *resume_net(train_args *a, size_t n_train)
     const size_t L = lnn_net_L(net);
     a->n_dims = L + 1;
     memcpy(a->dims, lnn_net_dims(net), (L + 1) * sizeof *a->dims);
-    a->activation = lnn_net_hidden(net) == LNN_ACT_RELU ? 0 : 1;
+    a->activation = (int)lnn_net_hidden(net);
     return net;
 }
 
