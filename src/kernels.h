@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "enums.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 
 /* H (n x m) = f(Z + b), b (n, or NULL for none) broadcast over the columns;
  * softmax normalises each column. H may be Z (in place). */

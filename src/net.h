@@ -8,7 +8,7 @@
 
 #include "enums.h"
 #include "kernels.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 #include "status.h"
 
 #define LNN_ERRMSG_MAX 256

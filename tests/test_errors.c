@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 
 static void create_errors(void)
 {

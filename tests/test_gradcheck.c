@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 #include "net.h"
 #include "rng.h"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 #include "kernels.h"
 #include "rng.h"
 

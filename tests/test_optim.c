@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 #include "net.h" /* opt_state and opt_t: what a model file saves */
 #include "problems.h"
 
