@@ -42,13 +42,11 @@ static void layer_dW(float *dW, const float *dZ, const float *H_prev,
      * share of the larger: a share of dW's columns (H_prev's rows) when
      * n <= n_prev, else of dW's rows (dZ's rows). */
     if (n <= n_prev) {
-        lnn__share(n_prev, rank, count, &lo, &hi);
-        if (lo < hi)
+        if (lnn__share(n_prev, rank, count, &lo, &hi))
             lnn__gemm(false, true, n, hi - lo, m, inv_m, dZ, n, H_prev + lo,
                       n_prev, 0.0f, dW + lo * n, n);
     } else {
-        lnn__share(n, rank, count, &lo, &hi);
-        if (lo < hi)
+        if (lnn__share(n, rank, count, &lo, &hi))
             lnn__gemm(false, true, hi - lo, n_prev, m, inv_m, dZ + lo, n,
                       H_prev, n_prev, 0.0f, dW + lo, n);
     }
@@ -96,7 +94,7 @@ int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products)
                                  (double)m);
 }
 
-/* One layer's passes, for lnn__team_run: the arguments of the public
+/* One layer's passes, for lnn__team_pass: the arguments of the public
  * functions, as they take them. */
 typedef struct forward_pass {
     float *H;
@@ -114,33 +112,30 @@ typedef struct backward_pass {
     lnn__part part;
 } backward_pass;
 
-/* This member's columns j0 .. j1 of H = f(W . H_prev + b). */
-static void forward_share(void *ctx, size_t rank, size_t count)
+/* Columns j0 .. j0+cols of H = f(W . H_prev + b). */
+static void forward_columns(void *ctx, size_t j0, size_t cols)
 {
     const forward_pass *p = ctx;
-    size_t j0, j1;
-    lnn__share(p->m, rank, count, &j0, &j1);
-    if (j0 < j1)
-        lnn__layer_forward(p->H + j0 * p->n, p->H_prev + j0 * p->n_prev,
-                           p->W, p->b, p->f, p->n, p->n_prev, j1 - j0,
-                           p->part);
+    lnn__layer_forward(p->H + j0 * p->n, p->H_prev + j0 * p->n_prev, p->W,
+                       p->b, p->f, p->n, p->n_prev, cols, p->part);
 }
 
-/* This member's columns of dZ and dH_prev; then, once every member's dZ is
- * done, its share of dW and db. */
-static void backward_share(void *ctx, size_t rank, size_t count)
+/* Columns j0 .. j0+cols of dZ and of dH_prev. */
+static void delta_columns(void *ctx, size_t j0, size_t cols)
 {
     const backward_pass *p = ctx;
     const size_t n = p->n, n_prev = p->n_prev;
-    size_t j0, j1;
-    lnn__share(p->m, rank, count, &j0, &j1);
-    if (j0 < j1)
-        lnn__layer_delta(p->dH_prev ? p->dH_prev + j0 * n_prev : NULL,
-                         p->dZ + j0 * n, p->dH + j0 * n, p->H + j0 * n, p->W,
-                         p->f, n, n_prev, j1 - j0, p->part);
-    lnn__team_sync(count);
-    lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, n, n_prev, p->m, rank,
-                     count, p->part);
+    lnn__layer_delta(p->dH_prev ? p->dH_prev + j0 * n_prev : NULL,
+                     p->dZ + j0 * n, p->dH + j0 * n, p->H + j0 * n, p->W,
+                     p->f, n, n_prev, cols, p->part);
+}
+
+/* This member's share of dW and db. */
+static void grads_share(void *ctx, size_t rank, size_t count)
+{
+    const backward_pass *p = ctx;
+    lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, p->n, p->n_prev, p->m,
+                     rank, count, p->part);
 }
 
 void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
@@ -149,7 +144,8 @@ void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
 {
     forward_pass p = {.H = H, .H_prev = H_prev, .W = W, .b = b, .f = f,
                       .n = n, .n_prev = n_prev, .m = m, .part = part};
-    lnn__team_run(lnn__layer_team(n, n_prev, m, 1), forward_share, &p);
+    lnn__team_pass(lnn__layer_team(n, n_prev, m, 1), m, forward_columns, NULL,
+                   &p);
 }
 
 void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
@@ -161,8 +157,8 @@ void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
     backward_pass p = {.dH_prev = dH_prev, .dW = dW, .db = db, .dZ = dZ,
                        .dH = dH, .H = H, .H_prev = H_prev, .W = W, .f = f,
                        .n = n, .n_prev = n_prev, .m = m, .part = part};
-    lnn__team_run(lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1),
-                  backward_share, &p);
+    lnn__team_pass(lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1), m,
+                   delta_columns, grads_share, &p);
 }
 
 lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,

@@ -276,21 +276,7 @@ int lnn__net_team(const lnn_net *net, size_t m, bool backward)
     return lnn__team_size(m, madds * (double)m);
 }
 
-/* The forward of columns j0 .. j0+cols of the batch. */
-static void forward_columns(lnn_net *net, const float *X, size_t j0,
-                            size_t cols, lnn__part part)
-{
-    const float *H_prev = X + j0 * net->dims[0];
-    for (size_t l = 1; l <= net->L; l++) {
-        lnn__layer_buf *ly = &net->layers[l];
-        lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
-        lnn__layer_forward(ly->H + j0 * ly->n, H_prev, ly->W, ly->b, f,
-                           ly->n, ly->n_prev, cols, part);
-        H_prev = ly->H + j0 * ly->n;
-    }
-}
-
-/* A pass over the network, for lnn__team_run. */
+/* A pass over the network, for lnn__team_pass. */
 typedef struct net_pass {
     lnn_net *net;
     const float *X; /* n_0 x m */
@@ -299,32 +285,39 @@ typedef struct net_pass {
     lnn__part part;
 } net_pass;
 
-/* This member's columns of the forward. */
-static void forward_share(void *ctx, size_t rank, size_t count)
+/* The forward of columns j0 .. j0+cols of the batch. */
+static void forward_columns(void *ctx, size_t j0, size_t cols)
 {
     const net_pass *p = ctx;
-    size_t j0, j1;
-    lnn__share(p->m, rank, count, &j0, &j1);
-    if (j0 < j1)
-        forward_columns(p->net, p->X, j0, j1 - j0, p->part);
+    const lnn_net *net = p->net;
+    const float *H_prev = p->X + j0 * net->dims[0];
+    for (size_t l = 1; l <= net->L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
+        lnn__layer_forward(ly->H + j0 * ly->n, H_prev, ly->W, ly->b, f,
+                           ly->n, ly->n_prev, cols, p->part);
+        H_prev = ly->H + j0 * ly->n;
+    }
 }
 
 void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part)
 {
     net_pass p = {.net = net, .X = X, .m = m, .part = part};
-    lnn__team_run(lnn__net_team(net, m, false), forward_share, &p);
+    lnn__team_pass(lnn__net_team(net, m, false), m, forward_columns, NULL,
+                   &p);
     net->m_fwd = m;
 }
 
 /* The backward's column-wise part for columns j0 .. j0+cols: dZ_L = P - Y,
  * then for l = L..1 dZ_l from dH_l, and dH_{l-1} = W_l^T dZ_l. */
-static void delta_columns(lnn_net *net, const float *Y, size_t j0,
-                          size_t cols, lnn__part part)
+static void delta_columns(void *ctx, size_t j0, size_t cols)
 {
+    const net_pass *p = ctx;
+    const lnn_net *net = p->net;
     lnn__layer_buf *out = &net->layers[net->L];
-    if (part == LNN_PART_ALL)
+    if (p->part == LNN_PART_ALL)
         lnn__output_delta(out->dZ + j0 * out->n, out->H + j0 * out->n,
-                          Y + j0 * out->n, out->n * cols);
+                          p->Y + j0 * out->n, out->n * cols);
     for (size_t l = net->L; l >= 1; l--) {
         lnn__layer_buf *ly = &net->layers[l];
         /* dH_{l-1} lands in layer l-1's dZ buffer, which its own delta
@@ -334,21 +327,16 @@ static void delta_columns(lnn_net *net, const float *Y, size_t j0,
         float *dZ = ly->dZ + j0 * ly->n;
         lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
         lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n, ly->W, f,
-                         ly->n, ly->n_prev, cols, part);
+                         ly->n, ly->n_prev, cols, p->part);
     }
 }
 
-/* This member's columns of every dZ_l; then, once every member's are done
- * (the sums over the batch need them all), its share of every dW_l, db_l. */
-static void backward_share(void *ctx, size_t rank, size_t count)
+/* The backward's sums over the batch: this member's share of every dW_l
+ * and db_l. */
+static void grads_share(void *ctx, size_t rank, size_t count)
 {
     const net_pass *p = ctx;
-    lnn_net *net = p->net;
-    size_t j0, j1;
-    lnn__share(p->m, rank, count, &j0, &j1);
-    if (j0 < j1)
-        delta_columns(net, p->Y, j0, j1 - j0, p->part);
-    lnn__team_sync(count);
+    const lnn_net *net = p->net;
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         const float *H_prev = l > 1 ? net->layers[l - 1].H : p->X;
@@ -361,7 +349,8 @@ void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
                        lnn__part part)
 {
     net_pass p = {.net = net, .X = X, .Y = Y, .m = m, .part = part};
-    lnn__team_run(lnn__net_team(net, m, true), backward_share, &p);
+    lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
+                   &p);
 }
 
 static lnn_status check_batch(lnn_net *net, size_t m)

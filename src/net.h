@@ -62,7 +62,7 @@ lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
 int lnn__net_team(const lnn_net *net, size_t m, bool backward);
 
 /* Forward and backward through all layers, without argument checks, each
- * in one team (lnn__team_run). LNN_PART_GEMMS runs the products alone
+ * in one team (lnn__team_pass). LNN_PART_GEMMS runs the products alone
  * (kernels.h): the forward leaves W_l . H_{l-1} in H_l, the backward
  * computes every dH_{l-1} and dW_l from whatever dZ_l holds. */
 void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part);

@@ -206,25 +206,15 @@ static void sgd_run(const update *u)
         W[k] -= lr * (G[k] + wd * W[k]);
 }
 
-/* v = mu v + g; W -= lr v, with g = G + wd W */
-static void momentum_run(const update *u)
-{
-    float *restrict W = u->W, *restrict v = u->state[0];
-    const float *restrict G = u->G;
-    const size_t n = u->n;
-    const float lr = u->lr, wd = u->wd, mu = u->mu;
-    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
-    for (size_t k = 0; k < n; k++) {
-        v[k] = mu * v[k] + (G[k] + wd * W[k]);
-        W[k] -= lr * v[k];
-    }
-}
-
-/* Nesterov in the form that needs no look-ahead gradient (Sutskever et al.;
- * PyTorch's nesterov=True): v = mu v + g; W -= lr (g + mu v). It is the
- * look-ahead update (gradient taken at W - lr mu v) rewritten in terms of
- * the look-ahead point itself, so one gradient per step suffices. */
-static void nesterov_run(const update *u)
+/* Heavy-ball momentum, with g = G + wd W:
+ *   momentum:  v = mu v + g; W -= lr v
+ *   nesterov:  v = mu v + g; W -= lr (g + mu v)
+ * Nesterov's is the form that needs no look-ahead gradient (Sutskever et
+ * al.; PyTorch's nesterov=True): the look-ahead update (gradient taken at
+ * W - lr mu v) rewritten in terms of the look-ahead point itself, so one
+ * gradient per step suffices. Inlined into each, so the branch is
+ * decided at compile time. */
+static inline void heavy_ball(const update *u, bool nesterov)
 {
     float *restrict W = u->W, *restrict v = u->state[0];
     const float *restrict G = u->G;
@@ -234,9 +224,12 @@ static void nesterov_run(const update *u)
     for (size_t k = 0; k < n; k++) {
         const float g = G[k] + wd * W[k];
         v[k] = mu * v[k] + g;
-        W[k] -= lr * (g + mu * v[k]);
+        W[k] -= lr * (nesterov ? g + mu * v[k] : v[k]);
     }
 }
+
+static void momentum_run(const update *u) { heavy_ball(u, false); }
+static void nesterov_run(const update *u) { heavy_ball(u, true); }
 
 /* AdamW (Loshchilov & Hutter). mom1 and mom2 are Adam's first and second
  * moment estimates (the paper's m and v; m is our batch size):

@@ -45,10 +45,9 @@ typedef struct cli_choices {
     size_t n;
 } cli_choices;
 
-/* Choices from arrays (olds and notes may be NULL). */
+/* The initializer of choices from arrays (olds and notes may be NULL). */
 #define CLI_CHOICES(names, olds, notes)                                       \
-    ((cli_choices){(names), (olds), (notes),                                  \
-                   sizeof(names) / sizeof((names)[0])})
+    {(names), (olds), (notes), sizeof(names) / sizeof((names)[0])}
 
 /* One of the choices; *out is its value (its index). */
 bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,

@@ -22,7 +22,8 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char *const split_names[] = {"test", "val", "train", NULL};
+static const char *const split_names[] = {"test", "val", "train"};
+static const cli_choices splits = CLI_CHOICES(split_names, NULL, NULL);
 
 static void usage(void)
 {
@@ -70,9 +71,7 @@ int cli_eval(int argc, char **argv)
         case OPT_MODEL: model = optarg; break;
         case OPT_DATA: data = optarg; break;
         case OPT_SPLIT:
-            ok = cli_parse_choice("--split", optarg,
-                                  &CLI_CHOICES(split_names, NULL, NULL),
-                                  &split);
+            ok = cli_parse_choice("--split", optarg, &splits, &split);
             break;
         case OPT_VAL:
             ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &n_val);

@@ -53,6 +53,12 @@ static const char *const optimizer_names[] = {LNN_OPTIMIZER_LIST(NAME_AT)};
 static const char *const optimizer_notes[] = {
     LNN_OPTIMIZER_LIST(OPT_NOTE_AT)};
 static const char *const schedule_names[] = {LNN_LR_SCHEDULE_LIST(NAME_AT)};
+static const cli_choices activations =
+    CLI_CHOICES(activation_names, NULL, NULL);
+static const cli_choices inits = CLI_CHOICES(init_names, init_olds, init_notes);
+static const cli_choices optimizers =
+    CLI_CHOICES(optimizer_names, NULL, optimizer_notes);
+static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 
 enum {
     OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
@@ -177,17 +183,13 @@ static void usage(void)
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C; with --save the model is saved first).\n",
         DEFAULT_VAL, DEFAULT_LAYERS,
-        cli_choices_help(&CLI_CHOICES(activation_names, NULL, NULL),
-                         CLI_HELP_INDENT + 19, act, sizeof act),
-        cli_choices_help(&CLI_CHOICES(init_names, init_olds, init_notes),
-                         CLI_HELP_INDENT, init, sizeof init),
+        cli_choices_help(&activations, CLI_HELP_INDENT + 19, act, sizeof act),
+        cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
         (double)DEFAULT_LR, (double)SEED_LR,
         (double)SEED_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
-        cli_choices_help(&CLI_CHOICES(optimizer_names, NULL, optimizer_notes),
-                         CLI_HELP_INDENT, opt, sizeof opt),
+        cli_choices_help(&optimizers, CLI_HELP_INDENT, opt, sizeof opt),
         lnn_optimizer_name(DEFAULT_OPTIMIZER),
-        cli_choices_help(&CLI_CHOICES(schedule_names, NULL, NULL),
-                         CLI_HELP_INDENT, sched, sizeof sched),
+        cli_choices_help(&schedules, CLI_HELP_INDENT, sched, sizeof sched),
         lnn_lr_schedule_name(DEFAULT_SCHEDULE), FULL_BATCH_PRINT_EVERY);
 }
 
@@ -225,8 +227,7 @@ static bool parse_hyper(train_args *a, int id, const char *value)
     a->hyper_set[id - OPT_HYPER] = true;
     if (id == OPT_LR_SCHEDULE) {
         int k;
-        if (!cli_parse_choice("--lr-schedule", value,
-                              &CLI_CHOICES(schedule_names, NULL, NULL), &k))
+        if (!cli_parse_choice("--lr-schedule", value, &schedules, &k))
             return false;
         a->opts.lr_schedule = (lnn_lr_schedule)k;
         return true;
@@ -269,15 +270,12 @@ static int parse(int argc, char **argv, train_args *a)
             a->arch_set = true;
             break;
         case OPT_ACTIVATION:
-            ok = cli_parse_choice("--activation", optarg,
-                                  &CLI_CHOICES(activation_names, NULL, NULL),
+            ok = cli_parse_choice("--activation", optarg, &activations,
                                   &a->activation);
             a->arch_set = true;
             break;
         case OPT_INIT:
-            ok = cli_parse_choice("--init", optarg,
-                                  &CLI_CHOICES(init_names, init_olds, NULL),
-                                  &a->init);
+            ok = cli_parse_choice("--init", optarg, &inits, &a->init);
             a->arch_set = true;
             break;
         case OPT_LR:
@@ -326,8 +324,7 @@ static int parse(int argc, char **argv, train_args *a)
                                &a->print_every);
             break;
         case OPT_OPTIMIZER:
-            ok = cli_parse_choice("--optimizer", optarg,
-                                  &CLI_CHOICES(optimizer_names, NULL, NULL),
+            ok = cli_parse_choice("--optimizer", optarg, &optimizers,
                                   &a->optimizer);
             a->arch_set = a->optimizer_set = true;
             break;
