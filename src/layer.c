@@ -113,7 +113,7 @@ typedef struct backward_pass {
 } backward_pass;
 
 /* Columns j0 .. j0+cols of H = f(W . H_prev + b). */
-static void forward_columns(void *ctx, size_t j0, size_t cols)
+static void layer_forward_columns(void *ctx, size_t j0, size_t cols)
 {
     const forward_pass *p = ctx;
     lnn__layer_forward(p->H + j0 * p->n, p->H_prev + j0 * p->n_prev, p->W,
@@ -121,7 +121,7 @@ static void forward_columns(void *ctx, size_t j0, size_t cols)
 }
 
 /* Columns j0 .. j0+cols of dZ and of dH_prev. */
-static void delta_columns(void *ctx, size_t j0, size_t cols)
+static void layer_delta_columns(void *ctx, size_t j0, size_t cols)
 {
     const backward_pass *p = ctx;
     const size_t n = p->n, n_prev = p->n_prev;
@@ -131,7 +131,7 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
 }
 
 /* This member's share of dW and db. */
-static void grads_share(void *ctx, size_t rank, size_t count)
+static void layer_grads_share(void *ctx, size_t rank, size_t count)
 {
     const backward_pass *p = ctx;
     lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, p->n, p->n_prev, p->m,
@@ -144,7 +144,7 @@ void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
 {
     forward_pass p = {.H = H, .H_prev = H_prev, .W = W, .b = b, .f = f,
                       .n = n, .n_prev = n_prev, .m = m, .part = part};
-    lnn__team_pass(lnn__layer_team(n, n_prev, m, 1), m, forward_columns, NULL,
+    lnn__team_pass(lnn__layer_team(n, n_prev, m, 1), m, layer_forward_columns, NULL,
                    &p);
 }
 
@@ -158,7 +158,7 @@ void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
                        .dH = dH, .H = H, .H_prev = H_prev, .W = W, .f = f,
                        .n = n, .n_prev = n_prev, .m = m, .part = part};
     lnn__team_pass(lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1), m,
-                   delta_columns, grads_share, &p);
+                   layer_delta_columns, layer_grads_share, &p);
 }
 
 lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,

@@ -43,10 +43,10 @@ static void *alloc_block(size_t count, size_t size)
     return p;
 }
 
-/* Validate cfg; on success *n_params and *n_acts (sum of n_l, l >= 1) are
+/* Validate cfg; on success *n_params and *n_units (sum of n_l, l >= 1) are
  * the block sizes the network needs. */
 static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
-                               size_t *n_acts, char *err, size_t errlen)
+                               size_t *n_units, char *err, size_t errlen)
 {
     if (!cfg->dims)
         return lnn__err(err, errlen, LNN_ERR_ARG, "layer sizes are NULL");
@@ -69,7 +69,7 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
     if (cfg->L > LNN_BLAS_MAX)
         return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                            "%zu layers are too many", cfg->L);
-    size_t params = 0, acts = 0;
+    size_t params = 0, units = 0;
     for (size_t l = 0; l <= cfg->L; l++) {
         const size_t n = cfg->dims[l];
         if (n == 0)
@@ -86,17 +86,17 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
         if (l == 0)
             continue;
         if (!lnn__mul(n, cfg->dims[l - 1], &w) || !lnn__add(w, n, &w) ||
-            !lnn__add(params, w, &params) || !lnn__add(acts, n, &acts))
+            !lnn__add(params, w, &params) || !lnn__add(units, n, &units))
             goto overflow;
     }
     size_t bytes;
     if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &bytes) ||
         !lnn__mul(bytes, sizeof(float), &bytes) ||
-        !lnn__mul(acts, cfg->max_batch, &bytes) ||
+        !lnn__mul(units, cfg->max_batch, &bytes) ||
         !lnn__mul(bytes, sizeof(float), &bytes))
         goto overflow;
     *n_params = params;
-    *n_acts = acts;
+    *n_units = units;
     return LNN_OK;
 overflow:
     return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
@@ -112,8 +112,8 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     if (!out || !cfg)
         return lnn__err(err, errlen, LNN_ERR_ARG,
                            "network or config pointer is NULL");
-    size_t n_params = 0, n_acts = 0;
-    lnn_status s = check_config(cfg, &n_params, &n_acts, err, errlen);
+    size_t n_params = 0, n_units = 0;
+    lnn_status s = check_config(cfg, &n_params, &n_units, err, errlen);
     if (s != LNN_OK)
         return s;
     lnn__threads_apply(); /* the team arrangement, the library's default */
@@ -134,20 +134,21 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     const size_t slots = lnn__opt_slots(cfg->optimizer);
     if (slots)
         net->opt_state = alloc_block(slots * n_params, sizeof(float));
-    net->acts = alloc_block(n_acts * mb, sizeof(float));
-    net->deltas = alloc_block(n_acts * mb, sizeof(float));
+    net->H_block = alloc_block(n_units * mb, sizeof(float));
+    net->dZ_block = alloc_block(n_units * mb, sizeof(float));
     net->X_eval = alloc_block(cfg->dims[0] * mb, sizeof(float));
     net->Y_eval = alloc_block(cfg->dims[L] * mb, sizeof(float));
     net->pred_batch = alloc_block(mb, sizeof(int32_t));
     if (!net->dims || !net->layers || !net->params || !net->grads ||
         (slots && !net->opt_state) ||
-        !net->acts || !net->deltas || !net->X_eval || !net->Y_eval ||
+        !net->H_block || !net->dZ_block || !net->X_eval || !net->Y_eval ||
         !net->pred_batch)
         goto nomem;
     memcpy(net->dims, cfg->dims, (L + 1) * sizeof *net->dims);
 
     /* Carve the per-layer views out of the blocks (malloc-and-point). */
-    float *p = net->params, *g = net->grads, *h = net->acts, *d = net->deltas;
+    float *p = net->params, *g = net->grads;
+    float *h = net->H_block, *d = net->dZ_block;
     for (size_t l = 1; l <= L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         ly->n = net->dims[l];
@@ -183,8 +184,8 @@ void lnn_net_destroy(lnn_net *net)
     free(net->params);
     free(net->grads);
     free(net->opt_state);
-    free(net->acts);
-    free(net->deltas);
+    free(net->H_block);
+    free(net->dZ_block);
     free(net->X_eval);
     free(net->Y_eval);
     free(net->pred_batch);

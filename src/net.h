@@ -33,8 +33,8 @@ struct lnn_net {
     size_t n_params;       /* floats in params (and in grads) */
     float *params;         /* W_1 b_1 W_2 b_2 ... W_L b_L, 64-byte aligned */
     float *grads;          /* dW_1 db_1 ... dW_L db_L */
-    float *acts;           /* H_1 .. H_L, each n_l x max_batch */
-    float *deltas;         /* dZ_1 .. dZ_L, each n_l x max_batch */
+    float *H_block;        /* H_1 .. H_L, each n_l x max_batch */
+    float *dZ_block;       /* dZ_1 .. dZ_L, each n_l x max_batch */
     float *X_eval;         /* n_0 x max_batch: evaluation's gathered
                               inputs (training batches have their own,
                               lnn__batches) */

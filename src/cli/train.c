@@ -22,9 +22,9 @@
 #define DEFAULT_OPTIMIZER LNN_OPT_ADAM
 #define DEFAULT_SCHEDULE LNN_LR_COSINE
 /* With --batch full the defaults are the exercise's own. */
-#define SEED_LR 0.0075f
-#define SEED_OPTIMIZER LNN_OPT_SGD
-#define SEED_SCHEDULE LNN_LR_CONSTANT
+#define EXERCISE_LR 0.0075f
+#define EXERCISE_OPTIMIZER LNN_OPT_SGD
+#define EXERCISE_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
 
 /* Set by SIGINT: the training callback finishes the current step and stops.
@@ -185,8 +185,8 @@ static void usage(void)
         DEFAULT_VAL, DEFAULT_LAYERS,
         cli_choices_help(&activations, CLI_HELP_INDENT + 19, act, sizeof act),
         cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
-        (double)DEFAULT_LR, (double)SEED_LR,
-        (double)SEED_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
+        (double)DEFAULT_LR, (double)EXERCISE_LR,
+        (double)EXERCISE_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
         cli_choices_help(&optimizers, CLI_HELP_INDENT, opt, sizeof opt),
         lnn_optimizer_name(DEFAULT_OPTIMIZER),
         cli_choices_help(&schedules, CLI_HELP_INDENT, sched, sizeof sched),
@@ -358,11 +358,11 @@ static int parse(int argc, char **argv, train_args *a)
     if (a->opts.batch_size == 0) {
         /* Full batch is the exercise's mode: its update rule and rate. */
         if (!a->optimizer_set)
-            a->optimizer = SEED_OPTIMIZER;
+            a->optimizer = EXERCISE_OPTIMIZER;
         if (!a->hyper_set[OPT_LR_SCHEDULE - OPT_HYPER])
-            a->opts.lr_schedule = SEED_SCHEDULE;
+            a->opts.lr_schedule = EXERCISE_SCHEDULE;
         if (!a->lr_set)
-            a->opts.learning_rate = SEED_LR;
+            a->opts.learning_rate = EXERCISE_LR;
     }
     if ((a->save_best || a->patience) && a->val == 0) {
         cli_error("train: --save-best and --patience need a validation "

@@ -4,7 +4,7 @@
 for comparison with `lnn train --batch full --layers 784,45,10 --lr 0.0075
 --iterations 2000 --train-subset 5000 --init exercise`. Run on demand only.
 
-    /usr/bin/python3 bench/compare/seed_run.py MNIST_DIR [--iterations N]
+    /usr/bin/python3 bench/compare/exercise_run.py MNIST_DIR [--iterations N]
 """
 import argparse
 import gzip
