@@ -49,19 +49,21 @@ void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
     member(&p, 0, 1);
 }
 
+#ifdef _OPENMP
 /* true if a GEMM called on several threads at once runs each call on its
  * caller's thread: OpenBLAS's serial and OpenMP builds (the latter inside a
  * parallel region), or its pthreads build set to one thread. A BLAS lnn
  * cannot ask is left to thread each call itself. */
 static bool blas_serial_in_team(void)
 {
-#ifdef OPENBLAS_VERSION
+#  ifdef OPENBLAS_VERSION
     return openblas_get_parallel() != OPENBLAS_THREAD ||
            openblas_get_num_threads() == 1;
-#else
+#  else
     return false;
-#endif
+#  endif
 }
+#endif
 
 int lnn__team_size(size_t m, double madds)
 {
