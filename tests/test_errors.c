@@ -158,30 +158,23 @@ static void status_strings(void)
  * exercise's initialisation is still accepted; unknown names are errors. */
 static void enum_names(void)
 {
-#define ROUND_TRIP(T, NAME, FROM)                                             \
-    do {                                                                      \
+#define ROUND_TRIP(T, NAME, FROM, E, name)                                    \
+    {                                                                         \
         T v;                                                                  \
-        CHECK_STATUS(FROM(NAME(E), &v), LNN_OK);                              \
-        CHECK(v == E);                                                        \
-    } while (0)
-#define ACT(E_, value, name, ...)                                             \
-    { const lnn_activation E = E_;                                            \
-      ROUND_TRIP(lnn_activation, lnn_activation_name,                         \
-                 lnn_activation_from_name);                                   \
-      CHECK(strcmp(lnn_activation_name(E), #name) == 0); }
-#define OPT(E_, value, name, ...)                                             \
-    { const lnn_optimizer E = E_;                                             \
-      ROUND_TRIP(lnn_optimizer, lnn_optimizer_name, lnn_optimizer_from_name); \
-      CHECK(strcmp(lnn_optimizer_name(E), #name) == 0); }
-#define SCHED(E_, value, name, ...)                                           \
-    { const lnn_lr_schedule E = E_;                                           \
-      ROUND_TRIP(lnn_lr_schedule, lnn_lr_schedule_name,                       \
-                 lnn_lr_schedule_from_name);                                  \
-      CHECK(strcmp(lnn_lr_schedule_name(E), #name) == 0); }
-#define INIT(E_, value, name, ...)                                            \
-    { const lnn_init E = E_;                                                  \
-      ROUND_TRIP(lnn_init, lnn_init_name, lnn_init_from_name);                \
-      CHECK(strcmp(lnn_init_name(E), #name) == 0); }
+        CHECK_STATUS(FROM(#name, &v), LNN_OK);                                \
+        CHECK(v == E && strcmp(NAME(E), #name) == 0);                         \
+    }
+#define ACT(E, value, name, ...)                                              \
+    ROUND_TRIP(lnn_activation, lnn_activation_name, lnn_activation_from_name, \
+               E, name)
+#define OPT(E, value, name, ...)                                              \
+    ROUND_TRIP(lnn_optimizer, lnn_optimizer_name, lnn_optimizer_from_name, E, \
+               name)
+#define SCHED(E, value, name, ...)                                            \
+    ROUND_TRIP(lnn_lr_schedule, lnn_lr_schedule_name,                         \
+               lnn_lr_schedule_from_name, E, name)
+#define INIT(E, value, name, ...)                                             \
+    ROUND_TRIP(lnn_init, lnn_init_name, lnn_init_from_name, E, name)
     LNN_ACTIVATION_LIST(ACT)
     LNN_OPTIMIZER_LIST(OPT)
     LNN_LR_SCHEDULE_LIST(SCHED)
