@@ -529,9 +529,9 @@ LNN_API lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st);
  * Train: the exercise's L_layer_model. Each update runs lnn_L_layer_forward,
  * lnn_compute_loss, lnn_L_layer_backward and lnn_optim_step (with the
  * default sgd optimizer and no weight decay, lnn_update_parameters) at the
- * rate lnn_lr_at gives. For the schedule, an epoch is ceil(m / batch)
- * updates and the run is epochs of them, or num_iterations updates if that
- * is nonzero and fewer: a resumed run that is given the same epochs and
+ * rate lnn_lr_at gives. The batch plan (lnn_batch_plan) cuts an epoch
+ * into ceil(m / batch) updates; the run, which the schedule spans, is
+ * epochs of them, or num_iterations updates if that is nonzero and fewer: a resumed run that is given the same epochs and
  * num_iterations continues the same schedule.
  * - batch_size 0 (or >= m): full-batch gradient descent, the exercise's
  *   loop; one update is one epoch.
