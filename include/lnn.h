@@ -299,14 +299,15 @@ LNN_API float *lnn_net_grads(lnn_net *net);
  */
 LNN_API lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out);
 
-/* Initialisation schemes for lnn_initialize_parameters.
+/* Initialisation schemes for lnn_initialize_parameters (b = 0 in all; the
+ * exercise's draws W ~ 0.1 N(0, 1)).
  * X(value name, value, name, old name or NULL, note): the old name is
  * still accepted by lnn_init_from_name. ("seed" is now only the random
  * seed; the exercise's scheme is called "exercise".) */
 #define LNN_INIT_LIST(X)                                                      \
-    X(LNN_INIT_AUTO,     0, auto,     NULL, "he for relu, xavier for sigmoid") \
-    X(LNN_INIT_HE,       1, he,       NULL, "") /* W ~ N(0, 2 / n_prev) */     \
-    X(LNN_INIT_XAVIER,   2, xavier,   NULL, "") /* N(0, 2 / (n_prev + n)) */   \
+    X(LNN_INIT_AUTO,   0, auto,   NULL, "he for relu, xavier for sigmoid")    \
+    X(LNN_INIT_HE,     1, he,     NULL, "") /* W ~ N(0, 2 / n_prev) */        \
+    X(LNN_INIT_XAVIER, 2, xavier, NULL, "") /* W ~ N(0, 2 / (n_prev + n)) */  \
     X(LNN_INIT_EXERCISE, 3, exercise, "seed", "the exercise's 0.1 N(0,1)")
 
 typedef enum lnn_init {
@@ -531,8 +532,9 @@ LNN_API lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st);
  * default sgd optimizer and no weight decay, lnn_update_parameters) at the
  * rate lnn_lr_at gives. The batch plan (lnn_batch_plan) cuts an epoch
  * into ceil(m / batch) updates; the run, which the schedule spans, is
- * epochs of them, or num_iterations updates if that is nonzero and fewer: a resumed run that is given the same epochs and
- * num_iterations continues the same schedule.
+ * epochs of them, or num_iterations updates if that is nonzero and
+ * fewer: a resumed run that is given the same epochs and num_iterations
+ * continues the same schedule.
  * - batch_size 0 (or >= m): full-batch gradient descent, the exercise's
  *   loop; one update is one epoch.
  * - otherwise mini-batch SGD: every epoch visits the samples in a fresh

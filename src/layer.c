@@ -32,9 +32,10 @@ void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
                   0.0f, dH_prev, n_prev);
 }
 
+/* Share `rank` of `count` of dW (n x n_prev) = (1/m) dZ . H_prev^T. */
 static void layer_dW(float *dW, const float *dZ, const float *H_prev,
-                   size_t n, size_t n_prev, size_t m, size_t rank,
-                   size_t count)
+                     size_t n, size_t n_prev, size_t m, size_t rank,
+                     size_t count)
 {
     const float inv_m = 1.0f / (float)m;
     size_t lo, hi;
@@ -144,8 +145,8 @@ void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
 {
     forward_pass p = {.H = H, .H_prev = H_prev, .W = W, .b = b, .f = f,
                       .n = n, .n_prev = n_prev, .m = m, .part = part};
-    lnn__team_pass(lnn__layer_team(n, n_prev, m, 1), m, layer_forward_columns, NULL,
-                   &p);
+    lnn__team_pass(lnn__layer_team(n, n_prev, m, 1), m, layer_forward_columns,
+                   NULL, &p);
 }
 
 void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,

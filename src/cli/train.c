@@ -55,7 +55,8 @@ static const char *const optimizer_notes[] = {
 static const char *const schedule_names[] = {LNN_LR_SCHEDULE_LIST(NAME_AT)};
 static const cli_choices activations =
     CLI_CHOICES(activation_names, NULL, NULL);
-static const cli_choices inits = CLI_CHOICES(init_names, init_olds, init_notes);
+static const cli_choices inits =
+    CLI_CHOICES(init_names, init_olds, init_notes);
 static const cli_choices optimizers =
     CLI_CHOICES(optimizer_names, NULL, optimizer_notes);
 static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
