@@ -46,6 +46,33 @@ int cli_getopt_error(const char *cmd, int c, char *const *argv)
     return EXIT_USAGE;
 }
 
+int cli_common_option(cli_common *co, int c, const char *arg)
+{
+    uint64_t threads;
+    switch (c) {
+    case CLI_OPT_MODEL: co->model = arg; return 1;
+    case CLI_OPT_DATA: co->data = arg; return 1;
+    case CLI_OPT_THREADS:
+        if (!cli_parse_u64("--threads", arg, 1, CLI_MAX_THREADS, &threads))
+            return -1;
+        co->threads = (int)threads;
+        return 1;
+    default: return 0;
+    }
+}
+
+int cli_common_apply(const cli_common *co, const char *cmd, bool need_model)
+{
+    if (need_model && !co->model) {
+        cli_error("%s: --model FILE is required; see 'lnn %s --help'", cmd,
+                  cmd);
+        return EXIT_USAGE;
+    }
+    if (co->threads)
+        lnn_set_threads(co->threads);
+    return EXIT_OK;
+}
+
 lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
                         size_t max_batch)
 {

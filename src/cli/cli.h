@@ -60,6 +60,29 @@ bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
 #define CLI_HELP_INDENT 23
 const char *cli_choices_help(const cli_choices *c, size_t col, char *buf,
                              size_t len);
+/* The options the subcommands share, parsed in one place: each command
+ * lists those it takes (CLI_OPTION_*) in its getopt_long table, and hands
+ * every option its own switch does not know to cli_common_option. */
+enum { CLI_OPT_MODEL = 1000, CLI_OPT_DATA, CLI_OPT_THREADS };
+#define CLI_OPTION_MODEL {"model", required_argument, NULL, CLI_OPT_MODEL}
+#define CLI_OPTION_DATA {"data", required_argument, NULL, CLI_OPT_DATA}
+#define CLI_OPTION_THREADS                                                    \
+    {"threads", required_argument, NULL, CLI_OPT_THREADS}
+
+typedef struct cli_common {
+    const char *model; /* --model FILE, or NULL */
+    const char *data;  /* --data DIR, or NULL */
+    int threads;       /* --threads N, or 0 */
+} cli_common;
+
+/* Take option c (value arg) if it is a shared one: 1 taken, -1 a bad
+ * value (the message is printed), 0 not a shared option. */
+int cli_common_option(cli_common *co, int c, const char *arg);
+
+/* After the options of subcommand cmd: a usage error if need_model and
+ * no --model was given; then --threads applied. EXIT_OK or EXIT_USAGE. */
+int cli_common_apply(const cli_common *co, const char *cmd, bool need_model);
+
 /* "784,256,10": 2..LNN_CLI_MAX_DIMS positive sizes. */
 #define LNN_CLI_MAX_DIMS 64
 bool cli_parse_layers(const char *name, const char *s, size_t *dims,

@@ -62,9 +62,9 @@ static const cli_choices optimizers =
 static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 
 enum {
-    OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
+    OPT_LAYERS = 256, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
-    OPT_THREADS, OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
+    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
@@ -73,7 +73,8 @@ enum {
 };
 
 typedef struct train_args {
-    const char *data, *save, *resume, *log;
+    cli_common common; /* --data, --threads */
+    const char *save, *resume, *log;
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
     int activation, init, optimizer; /* values, indexes of the name lists */
@@ -86,13 +87,12 @@ typedef struct train_args {
     uint64_t patience;
     size_t train_subset, val;
     uint64_t print_every;
-    int threads;
     bool quiet;
 } train_args;
 
 
 static const struct option long_options[] = {
-    {"data", required_argument, NULL, OPT_DATA},
+    CLI_OPTION_DATA,
     {"layers", required_argument, NULL, OPT_LAYERS},
     {"activation", required_argument, NULL, OPT_ACTIVATION},
     {"init", required_argument, NULL, OPT_INIT},
@@ -103,7 +103,7 @@ static const struct option long_options[] = {
     {"train-subset", required_argument, NULL, OPT_TRAIN_SUBSET},
     {"val", required_argument, NULL, OPT_VAL},
     {"seed", required_argument, NULL, OPT_SEED},
-    {"threads", required_argument, NULL, OPT_THREADS},
+    CLI_OPTION_THREADS,
     {"save", required_argument, NULL, OPT_SAVE},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"log", required_argument, NULL, OPT_LOG},
@@ -263,9 +263,7 @@ static int parse(int argc, char **argv, train_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
         bool ok = true;
-        uint64_t u;
         switch (c) {
-        case OPT_DATA: a->data = optarg; break;
         case OPT_LAYERS:
             ok = cli_parse_layers("--layers", optarg, a->dims, &a->n_dims);
             a->arch_set = true;
@@ -313,10 +311,6 @@ static int parse(int argc, char **argv, train_args *a)
             ok = cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &a->opts.seed);
             a->seed_set = true;
             break;
-        case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS, &u);
-            a->threads = (int)u;
-            break;
         case OPT_SAVE: a->save = optarg; break;
         case OPT_RESUME: a->resume = optarg; break;
         case OPT_LOG: a->log = optarg; break;
@@ -341,7 +335,10 @@ static int parse(int argc, char **argv, train_args *a)
                 ok = parse_hyper(a, c, optarg);
                 break;
             }
-            return cli_getopt_error("train", c, argv);
+            const int shared = cli_common_option(&a->common, c, optarg);
+            if (shared == 0)
+                return cli_getopt_error("train", c, argv);
+            ok = shared > 0;
         }
         if (!ok)
             return EXIT_USAGE;
@@ -596,11 +593,10 @@ int cli_train(int argc, char **argv)
     int rc = parse(argc, argv, &a);
     if (rc >= 0)
         return rc;
-    if (a.threads)
-        lnn_set_threads(a.threads);
+    cli_common_apply(&a.common, "train", false);
 
     cli_dataset ds;
-    if ((rc = cli_dataset_load(&ds, a.data, a.train_subset, a.val, a.quiet)))
+    if ((rc = cli_dataset_load(&ds, a.common.data, a.train_subset, a.val, a.quiet)))
         return rc;
     const size_t n_train = ds.splits.train.m;
 
