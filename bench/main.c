@@ -365,10 +365,9 @@ int main(int argc, char **argv)
     const int parsed = parse_options(argc, argv, &o);
     if (parsed != 0)
         return parsed > 0 ? BENCH_EXIT_OK : BENCH_EXIT_ERROR;
-    /* lnn's arrangement, which the CLI sets too: one team of threads, each
-     * calling BLAS on its share alone. */
-    if (lnn_set_threads(o.threads > 0 ? o.threads : lnn_omp_threads()) !=
-        LNN_OK) {
+    /* lnn's thread arrangement is its default (src/threads.h); --threads
+     * only changes the team's size. */
+    if (o.threads > 0 && lnn_set_threads(o.threads) != LNN_OK) {
         fprintf(stderr, "lnn-bench: cannot use %d threads\n", o.threads);
         return BENCH_EXIT_ERROR;
     }

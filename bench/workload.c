@@ -1,20 +1,19 @@
 /* workload.c: what lnn-bench times. One layer's forward and backward
  * through the public API (lnn_layer_forward and lnn_layer_backward: the
  * network's code path, one layer in one team), a whole training step
- * through the public API, and beside each the bare sgemm calls of the same
- * shapes on the same buffers, cut into the same team's shares: the step's
- * GEMMs alone, so the ratio is what everything else costs. All buffers are
- * allocated and filled here, once, before anything is timed. */
+ * through the public API, and beside each the same passes of the library
+ * run as LNN_PART_GEMMS (kernels.h): the same sgemm calls, team and shares
+ * on the same buffers, without the elementwise work, so the ratio is what
+ * everything else costs. All buffers are allocated and filled here, once,
+ * before anything is timed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
-#include "blas.h"
 #include "kernels.h"
 #include "net.h"
-#include "parallel.h"
 #include "rng.h"
 #include "util.h"
 
@@ -53,46 +52,6 @@ double bench_flop_forward(size_t n, size_t n_prev, size_t m)
 double bench_flop_backward(size_t n, size_t n_prev, size_t m, bool dH_prev)
 {
     return (dH_prev ? 2.0 : 1.0) * bench_flop_forward(n, n_prev, m);
-}
-
-/* The products of src/layer.c, with the same arguments, in a team of the
- * size the library would use: each thread's share of the columns, and for
- * dW (after a barrier, as in the library) its share of dW. */
-
-/* Z (n x m) = W (n x n_prev) . H_prev (n_prev x m) */
-static void gemm_forward(float *Z, const float *W, const float *H_prev,
-                         size_t n, size_t n_prev, size_t m)
-{
-    const int T = lnn__layer_team(n, n_prev, m, 1);
-    (void)T;
-    LNN_OMP(omp parallel num_threads(T) if(T > 1))
-    {
-        size_t j0, j1;
-        lnn__share(m, &j0, &j1);
-        if (j0 < j1)
-            lnn__gemm(false, false, n, j1 - j0, n_prev, 1.0f, W, n,
-                      H_prev + j0 * n_prev, n_prev, 0.0f, Z + j0 * n, n);
-    }
-}
-
-/* dH_prev (n_prev x m) = W^T (n_prev x n) . dZ (n x m) unless dH_prev is
- * NULL, and dW (n x n_prev) = (1/m) dZ (n x m) . H_prev^T (m x n_prev) */
-static void gemm_backward(float *dH_prev, float *dW, const float *dZ,
-                          const float *H_prev, const float *W,
-                          size_t n, size_t n_prev, size_t m)
-{
-    const int T = lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1);
-    (void)T;
-    LNN_OMP(omp parallel num_threads(T) if(T > 1))
-    {
-        size_t j0, j1;
-        lnn__share(m, &j0, &j1);
-        if (dH_prev && j0 < j1)
-            lnn__gemm(true, false, n_prev, j1 - j0, n, 1.0f, W, n,
-                      dZ + j0 * n, n, 0.0f, dH_prev + j0 * n_prev, n_prev);
-        LNN_OMP(omp barrier)
-        lnn__layer_dW(dW, dZ, H_prev, n, n_prev, m);
-    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -195,10 +154,13 @@ static int layer_forward(void *ctx)
     return s == LNN_OK ? 0 : layer_failed("lnn_layer_forward", s);
 }
 
+/* Z (n x m) = W . H_prev alone, into Z: H must keep the activation for
+ * backward. */
 static int layer_forward_gemm(void *ctx)
 {
     const bench_layer *ly = ctx;
-    gemm_forward(ly->Z, ly->W, ly->H_prev, ly->n, ly->n_prev, ly->m);
+    lnn__layer_forward_pass(ly->Z, ly->H_prev, ly->W, ly->b, ly->f, ly->n,
+                            ly->n_prev, ly->m, LNN_PART_GEMMS);
     return 0;
 }
 
@@ -213,11 +175,13 @@ static int layer_backward(void *ctx)
     return s == LNN_OK ? 0 : layer_failed("lnn_layer_backward", s);
 }
 
+/* dH_prev = W^T . dZ and dW = (1/m) dZ . H_prev^T alone. */
 static int layer_backward_gemm(void *ctx)
 {
     const bench_layer *ly = ctx;
-    gemm_backward(ly->dH_prev, ly->dW, ly->dZ, ly->H_prev, ly->W, ly->n,
-                  ly->n_prev, ly->m);
+    lnn__layer_backward_pass(ly->dH_prev, ly->dW, ly->db, ly->dZ, ly->dZ,
+                             ly->H, ly->H_prev, ly->W, ly->f, ly->n,
+                             ly->n_prev, ly->m, LNN_PART_GEMMS);
     return 0;
 }
 
@@ -328,49 +292,15 @@ static int net_step(void *ctx)
     return 0;
 }
 
-/* The step's products alone, on the network's own buffers, in the two
- * team regions of the library's step: every Z_l on this thread's columns;
- * then every dH_{l-1} (none for X) on its columns and, after a barrier, its
- * share of every dW_l. They overwrite H, dZ and dW, which the next step
- * computes afresh before reading them. */
+/* The step's products alone: the library's forward and backward passes as
+ * LNN_PART_GEMMS, on the network's own buffers (every Z_l; every dH_{l-1},
+ * none for X, and every dW_l). They overwrite H, dZ and dW, which the next
+ * step computes afresh before reading them. */
 static int net_step_gemm(void *ctx)
 {
     const bench_net *bn = ctx;
-    lnn_net *net = bn->net;
-    const size_t m = bn->m;
-    const int T_fwd = lnn__net_team(net, m, false);
-    const int T_bwd = lnn__net_team(net, m, true);
-    (void)T_fwd;
-    (void)T_bwd;
-    LNN_OMP(omp parallel num_threads(T_fwd) if(T_fwd > 1))
-    {
-        size_t j0, j1;
-        lnn__share(m, &j0, &j1);
-        for (size_t l = 1; l <= net->L && j0 < j1; l++) {
-            lnn__layer_buf *ly = &net->layers[l];
-            const float *H_prev = l > 1 ? net->layers[l - 1].H : bn->X;
-            lnn__gemm(false, false, ly->n, j1 - j0, ly->n_prev, 1.0f, ly->W,
-                      ly->n, H_prev + j0 * ly->n_prev, ly->n_prev, 0.0f,
-                      ly->H + j0 * ly->n, ly->n);
-        }
-    }
-    LNN_OMP(omp parallel num_threads(T_bwd) if(T_bwd > 1))
-    {
-        size_t j0, j1;
-        lnn__share(m, &j0, &j1);
-        for (size_t l = net->L; l > 1 && j0 < j1; l--) {
-            lnn__layer_buf *ly = &net->layers[l];
-            lnn__gemm(true, false, ly->n_prev, j1 - j0, ly->n, 1.0f, ly->W,
-                      ly->n, ly->dZ + j0 * ly->n, ly->n, 0.0f,
-                      net->layers[l - 1].dZ + j0 * ly->n_prev, ly->n_prev);
-        }
-        LNN_OMP(omp barrier)
-        for (size_t l = 1; l <= net->L; l++) {
-            lnn__layer_buf *ly = &net->layers[l];
-            const float *H_prev = l > 1 ? net->layers[l - 1].H : bn->X;
-            lnn__layer_dW(ly->dW, ly->dZ, H_prev, ly->n, ly->n_prev, m);
-        }
-    }
+    lnn__net_forward(bn->net, bn->X, bn->m, LNN_PART_GEMMS);
+    lnn__net_backward(bn->net, bn->X, bn->Y, bn->m, LNN_PART_GEMMS);
     return 0;
 }
 

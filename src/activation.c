@@ -6,18 +6,8 @@
 #include <string.h>
 
 #include "kernels.h"
-#include "parallel.h"
+#include "threads.h"
 #include "util.h"
-
-const char *lnn_activation_name(lnn_activation f)
-{
-    switch (f) {
-    case LNN_ACT_RELU:    return "relu";
-    case LNN_ACT_SIGMOID: return "sigmoid";
-    case LNN_ACT_SOFTMAX: return "softmax";
-    }
-    return "unknown";
-}
 
 /* h = softmax(z + b) for one column of n; h may be z. */
 static void softmax_column(float *h, const float *z, const float *b, size_t n)
@@ -44,7 +34,7 @@ static void softmax_column(float *h, const float *z, const float *b, size_t n)
 void lnn__act_forward(float *H, const float *Z, const float *b,
                       lnn_activation f, size_t n, size_t m)
 {
-    const bool par = n * m >= LNN_PAR_MIN;
+    const bool par = lnn__par(n * m);
     (void)par;
     switch (f) {
     case LNN_ACT_RELU:
@@ -82,7 +72,7 @@ void lnn__act_backward(float *dZ, const float *dH, const float *H,
 {
     /* Elementwise over the whole block: its columns are contiguous. */
     const size_t count = n * m;
-    const bool par = count >= LNN_PAR_MIN;
+    const bool par = lnn__par(count);
     (void)par;
     switch (f) {
     case LNN_ACT_RELU: /* relu'(Z) = [Z > 0] = [H > 0] */
@@ -161,7 +151,3 @@ lnn_status lnn_relu_backward(float *dZ, const float *dH, const float *H,
     return backward_checked(dZ, dH, H, LNN_ACT_RELU, n, m);
 }
 
-bool lnn__is_activation(lnn_activation f)
-{
-    return f == LNN_ACT_RELU || f == LNN_ACT_SIGMOID || f == LNN_ACT_SOFTMAX;
-}

@@ -6,10 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lnn.h"
-
-/* true for the three activations lnn knows. */
-bool lnn__is_activation(lnn_activation f);
+#include "enums.h"
+#include "lnn_exercise.h"
 
 /* H (n x m) = f(Z + b), b (n, or NULL for none) broadcast over the columns;
  * softmax normalises each column. H may be Z (in place). */
@@ -37,35 +35,53 @@ void lnn__argmax_cols(int32_t *out, const float *A, size_t n, size_t m);
 size_t lnn__count_correct(const int32_t *pred, const float *Y, size_t n,
                           size_t m);
 
+/* What a pass computes: everything, or its GEMMs alone, the same products
+ * in the same team and shares without the elementwise work (lnn-bench's
+ * reference, the "GEMM bound": it cannot drift from the library's path). */
+typedef enum lnn__part {
+    LNN_PART_ALL = 0,
+    LNN_PART_GEMMS = 1
+} lnn__part;
+
 /* One layer without argument checks (sizes already validated). Each works
  * on the columns it is given, so a team calls them on its shares. */
 
-/* H (n x m) = f(W (n x n_prev) . H_prev (n_prev x m) + b). */
+/* H (n x m) = f(W (n x n_prev) . H_prev (n_prev x m) + b); GEMMS: H = W .
+ * H_prev alone. */
 void lnn__layer_forward(float *H, const float *H_prev, const float *W,
                         const float *b, lnn_activation f,
-                        size_t n, size_t n_prev, size_t m);
+                        size_t n, size_t n_prev, size_t m, lnn__part part);
 
-/* The backward's column-wise part: dZ (n x m) = dH (.) f'(Z), then, if
- * dH_prev is not NULL, dH_prev (n_prev x m) = W^T . dZ. */
+/* The backward's column-wise part: dZ (n x m) = dH (.) f'(Z) (not for
+ * GEMMS), then, if dH_prev is not NULL, dH_prev (n_prev x m) = W^T . dZ. */
 void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
                       const float *H, const float *W, lnn_activation f,
-                      size_t n, size_t n_prev, size_t m);
+                      size_t n, size_t n_prev, size_t m, lnn__part part);
 
-/* The backward's sum over the batch, for all m columns at once: this
- * thread's share of dW (n x n_prev) = (1/m) dZ (n x m) . H_prev^T and of
- * db (n) = (1/m) row sums of dZ; outside a team, all of them. Each element
- * is summed over all m columns by one thread: no partial sums across
- * threads, and no second copy of the gradients to reduce. */
+/* The backward's sum over the batch, for all m columns at once: share
+ * `rank` of a team of `count` (threads.h) of dW (n x n_prev) = (1/m) dZ
+ * (n x m) . H_prev^T and (not for GEMMS) of db (n) = (1/m) row sums of dZ;
+ * rank 0 of 1 does all of them. Each element is summed over all m columns
+ * by one thread: no partial sums across threads, and no second copy of the
+ * gradients to reduce. */
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
-                      const float *H_prev, size_t n, size_t n_prev, size_t m);
+                      const float *H_prev, size_t n, size_t n_prev, size_t m,
+                      size_t rank, size_t count, lnn__part part);
 
 /* Threads for a pass over one layer that makes `products` GEMMs of
  * n x n_prev x m (1 forward; 2 backward, 1 without dH_prev): the
  * lnn__team_size of its multiply-adds. */
 int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products);
 
-/* lnn__layer_grads's product alone: this thread's share of dW. */
-void lnn__layer_dW(float *dW, const float *dZ, const float *H_prev,
-                   size_t n, size_t n_prev, size_t m);
+/* lnn_layer_forward and lnn_layer_backward without argument checks: one
+ * layer's pass in one team (lnn__team_pass), each member on its share. */
+void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
+                             const float *b, lnn_activation f, size_t n,
+                             size_t n_prev, size_t m, lnn__part part);
+void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
+                              const float *dH, const float *H,
+                              const float *H_prev, const float *W,
+                              lnn_activation f, size_t n, size_t n_prev,
+                              size_t m, lnn__part part);
 
 #endif /* LNN_KERNELS_H */

@@ -4,34 +4,38 @@
 
 #include "blas.h"
 #include "kernels.h"
-#include "parallel.h"
+#include "threads.h"
 #include "util.h"
 
 void lnn__layer_forward(float *H, const float *H_prev, const float *W,
                         const float *b, lnn_activation f,
-                        size_t n, size_t n_prev, size_t m)
+                        size_t n, size_t n_prev, size_t m, lnn__part part)
 {
     /* Z (n x m) = W (n x n_prev) . H_prev (n_prev x m), written into H */
     lnn__gemm(false, false, n, m, n_prev, 1.0f, W, n, H_prev, n_prev,
               0.0f, H, n);
     /* H = f(Z + b) in place: the bias rides along in the activation's sweep
      * rather than costing a pass of its own (or a beta = 1 GEMM). */
-    lnn__act_forward(H, H, b, f, n, m);
+    if (part == LNN_PART_ALL)
+        lnn__act_forward(H, H, b, f, n, m);
 }
 
 void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
                       const float *H, const float *W, lnn_activation f,
-                      size_t n, size_t n_prev, size_t m)
+                      size_t n, size_t n_prev, size_t m, lnn__part part)
 {
-    lnn__act_backward(dZ, dH, H, f, n, m);
+    if (part == LNN_PART_ALL)
+        lnn__act_backward(dZ, dH, H, f, n, m);
     /* dH_prev (n_prev x m) = W^T (n_prev x n) . dZ (n x m) */
     if (dH_prev)
         lnn__gemm(true, false, n_prev, m, n, 1.0f, W, n, dZ, n,
                   0.0f, dH_prev, n_prev);
 }
 
-void lnn__layer_dW(float *dW, const float *dZ, const float *H_prev,
-                   size_t n, size_t n_prev, size_t m)
+/* Share `rank` of `count` of dW (n x n_prev) = (1/m) dZ . H_prev^T. */
+static void layer_dW(float *dW, const float *dZ, const float *H_prev,
+                     size_t n, size_t n_prev, size_t m, size_t rank,
+                     size_t count)
 {
     const float inv_m = 1.0f / (float)m;
     size_t lo, hi;
@@ -39,26 +43,27 @@ void lnn__layer_dW(float *dW, const float *dZ, const float *H_prev,
      * share of the larger: a share of dW's columns (H_prev's rows) when
      * n <= n_prev, else of dW's rows (dZ's rows). */
     if (n <= n_prev) {
-        lnn__share(n_prev, &lo, &hi);
-        if (lo < hi)
+        if (lnn__share(n_prev, rank, count, &lo, &hi))
             lnn__gemm(false, true, n, hi - lo, m, inv_m, dZ, n, H_prev + lo,
                       n_prev, 0.0f, dW + lo * n, n);
     } else {
-        lnn__share(n, &lo, &hi);
-        if (lo < hi)
+        if (lnn__share(n, rank, count, &lo, &hi))
             lnn__gemm(false, true, hi - lo, n_prev, m, inv_m, dZ + lo, n,
                       H_prev, n_prev, 0.0f, dW + lo, n);
     }
 }
 
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
-                      const float *H_prev, size_t n, size_t n_prev, size_t m)
+                      const float *H_prev, size_t n, size_t n_prev, size_t m,
+                      size_t rank, size_t count, lnn__part part)
 {
-    lnn__layer_dW(dW, dZ, H_prev, n, n_prev, m);
-    /* db (n) = (1/m) sum over the columns of dZ, this thread's rows */
+    layer_dW(dW, dZ, H_prev, n, n_prev, m, rank, count);
+    if (part != LNN_PART_ALL)
+        return;
+    /* db (n) = (1/m) sum over the columns of dZ, this member's rows */
     const float inv_m = 1.0f / (float)m;
     size_t lo, hi;
-    lnn__share(n, &lo, &hi);
+    lnn__share(n, rank, count, &lo, &hi);
     for (size_t i = lo; i < hi; i++)
         db[i] = 0.0f;
     for (size_t j = 0; j < m; j++) {
@@ -90,6 +95,73 @@ int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products)
                                  (double)m);
 }
 
+/* One layer's passes, for lnn__team_pass: the arguments of the public
+ * functions, as they take them. */
+typedef struct forward_pass {
+    float *H;
+    const float *H_prev, *W, *b;
+    lnn_activation f;
+    size_t n, n_prev, m;
+    lnn__part part;
+} forward_pass;
+
+typedef struct backward_pass {
+    float *dH_prev, *dW, *db, *dZ;
+    const float *dH, *H, *H_prev, *W;
+    lnn_activation f;
+    size_t n, n_prev, m;
+    lnn__part part;
+} backward_pass;
+
+/* Columns j0 .. j0+cols of H = f(W . H_prev + b). */
+static void layer_forward_columns(void *ctx, size_t j0, size_t cols)
+{
+    const forward_pass *p = ctx;
+    lnn__layer_forward(p->H + j0 * p->n, p->H_prev + j0 * p->n_prev, p->W,
+                       p->b, p->f, p->n, p->n_prev, cols, p->part);
+}
+
+/* Columns j0 .. j0+cols of dZ and of dH_prev. */
+static void layer_delta_columns(void *ctx, size_t j0, size_t cols)
+{
+    const backward_pass *p = ctx;
+    const size_t n = p->n, n_prev = p->n_prev;
+    lnn__layer_delta(p->dH_prev ? p->dH_prev + j0 * n_prev : NULL,
+                     p->dZ + j0 * n, p->dH + j0 * n, p->H + j0 * n, p->W,
+                     p->f, n, n_prev, cols, p->part);
+}
+
+/* This member's share of dW and db. */
+static void layer_grads_share(void *ctx, size_t rank, size_t count)
+{
+    const backward_pass *p = ctx;
+    lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, p->n, p->n_prev, p->m,
+                     rank, count, p->part);
+}
+
+void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
+                             const float *b, lnn_activation f, size_t n,
+                             size_t n_prev, size_t m, lnn__part part)
+{
+    forward_pass p = {.H = H, .H_prev = H_prev, .W = W, .b = b, .f = f,
+                      .n = n, .n_prev = n_prev, .m = m, .part = part};
+    lnn__team_pass(lnn__layer_team(n, n_prev, m, 1), m, layer_forward_columns,
+                   NULL, &p);
+}
+
+void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
+                              const float *dH, const float *H,
+                              const float *H_prev, const float *W,
+                              lnn_activation f, size_t n, size_t n_prev,
+                              size_t m, lnn__part part)
+{
+    backward_pass p = {.dH_prev = dH_prev, .dW = dW, .db = db, .dZ = dZ,
+                       .dH = dH, .H = H, .H_prev = H_prev, .W = W, .f = f,
+                       .n = n, .n_prev = n_prev, .m = m, .part = part};
+    lnn__team_pass(lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1), m,
+                   layer_delta_columns, layer_grads_share, &p);
+}
+
 lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,
                              const float *b, lnn_activation f,
                              size_t n, size_t n_prev, size_t m)
@@ -99,16 +171,8 @@ lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,
     lnn_status s = check_layer(f, n, n_prev, m);
     if (s != LNN_OK)
         return s;
-    const int T = lnn__layer_team(n, n_prev, m, 1);
-    (void)T;
-    LNN_OMP(omp parallel num_threads(T) if(T > 1))
-    {
-        size_t j0, j1;
-        lnn__share(m, &j0, &j1);
-        if (j0 < j1)
-            lnn__layer_forward(H + j0 * n, H_prev + j0 * n_prev, W, b, f, n,
-                               n_prev, j1 - j0);
-    }
+    lnn__threads_apply();
+    lnn__layer_forward_pass(H, H_prev, W, b, f, n, n_prev, m, LNN_PART_ALL);
     return LNN_OK;
 }
 
@@ -123,18 +187,8 @@ lnn_status lnn_layer_backward(float *dH_prev, float *dW, float *db, float *dZ,
     lnn_status s = check_layer(f, n, n_prev, m);
     if (s != LNN_OK)
         return s;
-    const int T = lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1);
-    (void)T;
-    LNN_OMP(omp parallel num_threads(T) if(T > 1))
-    {
-        size_t j0, j1;
-        lnn__share(m, &j0, &j1);
-        if (j0 < j1)
-            lnn__layer_delta(dH_prev ? dH_prev + j0 * n_prev : NULL,
-                             dZ + j0 * n, dH + j0 * n, H + j0 * n, W, f, n,
-                             n_prev, j1 - j0);
-        LNN_OMP(omp barrier)
-        lnn__layer_grads(dW, db, dZ, H_prev, n, n_prev, m);
-    }
+    lnn__threads_apply();
+    lnn__layer_backward_pass(dH_prev, dW, db, dZ, dH, H, H_prev, W, f, n,
+                             n_prev, m, LNN_PART_ALL);
     return LNN_OK;
 }

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lnn.h"
+#include "enums.h"
+#include "kernels.h"
+#include "lnn_exercise.h"
 #include "status.h"
 
 #define LNN_ERRMSG_MAX 256
@@ -31,10 +33,12 @@ struct lnn_net {
     size_t n_params;       /* floats in params (and in grads) */
     float *params;         /* W_1 b_1 W_2 b_2 ... W_L b_L, 64-byte aligned */
     float *grads;          /* dW_1 db_1 ... dW_L db_L */
-    float *acts;           /* H_1 .. H_L, each n_l x max_batch */
-    float *deltas;         /* dZ_1 .. dZ_L, each n_l x max_batch */
-    float *X_batch;        /* n_0 x max_batch: a gathered batch */
-    float *Y_batch;        /* n_L x max_batch */
+    float *H_block;        /* H_1 .. H_L, each n_l x max_batch */
+    float *dZ_block;       /* dZ_1 .. dZ_L, each n_l x max_batch */
+    float *X_eval;         /* n_0 x max_batch: evaluation's gathered
+                              inputs (training batches have their own,
+                              lnn__batches) */
+    float *Y_eval;         /* n_L x max_batch */
     int32_t *pred_batch;   /* max_batch predictions */
     lnn_optimizer optimizer;
     float *opt_state;      /* lnn__opt_slots(optimizer) x n_params: the
@@ -43,7 +47,6 @@ struct lnn_net {
     uint64_t opt_t;        /* optimizer steps taken (Adam's bias correction) */
     lnn__layer_buf *layers;/* [1..L]; [0] unused */
     size_t m_fwd;          /* columns of the last forward (0: none yet) */
-    uint64_t gathers;      /* batches gathered into X_batch so far */
     lnn_train_state state;
     lnn_init init;         /* the scheme that made the parameters */
     uint64_t init_seed;
@@ -58,13 +61,13 @@ lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
  * lnn__team_size of the pass's multiply-adds. */
 int lnn__net_team(const lnn_net *net, size_t m, bool backward);
 
-/* Forward and backward through all layers, without argument checks. */
-void lnn__net_forward(lnn_net *net, const float *X, size_t m);
-void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m);
-
-/* Blocks of n_params floats of state the optimizer keeps (0, 1 or 2);
- * 0 for an unknown optimizer too. */
-size_t lnn__opt_slots(lnn_optimizer opt);
+/* Forward and backward through all layers, without argument checks, each
+ * in one team (lnn__team_pass). LNN_PART_GEMMS runs the products alone
+ * (kernels.h): the forward leaves W_l . H_{l-1} in H_l, the backward
+ * computes every dH_{l-1} and dW_l from whatever dZ_l holds. */
+void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part);
+void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
+                       lnn__part part);
 
 /* true if lr is a usable learning rate: finite and > 0. */
 bool lnn__lr_ok(float lr);

@@ -21,9 +21,9 @@
 #define DEFAULT_OPTIMIZER LNN_OPT_ADAM
 #define DEFAULT_SCHEDULE LNN_LR_COSINE
 /* With --batch full the defaults are the exercise's own. */
-#define SEED_LR 0.0075f
-#define SEED_OPTIMIZER LNN_OPT_SGD
-#define SEED_SCHEDULE LNN_LR_CONSTANT
+#define EXERCISE_LR 0.0075f
+#define EXERCISE_OPTIMIZER LNN_OPT_SGD
+#define EXERCISE_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
 
 /* Set by SIGINT: the training callback finishes the current step and stops.
@@ -36,22 +36,37 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static const char *const activation_names[] = {"relu", "sigmoid", NULL};
-static const char *const init_names[] = {"auto", "he", "xavier", "seed", NULL};
-/* In the order of lnn_optimizer and lnn_lr_schedule. */
-static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
-                                              "adam", NULL};
-static const char *const schedule_names[] = {"constant", "step", "cosine",
-                                             NULL};
-/* Each optimizer's default learning rate, in the order of lnn_optimizer:
- * the best of those tried for the default network, batch and schedule over
- * 3 epochs of MNIST (README, "Optimizers"). */
-static const float default_lr[] = {0.4f, 0.1f, 0.1f, 3e-3f};
+/* The choices of --activation, --init, --optimizer and --lr-schedule, from
+ * lnn.h's lists: entry [value] is that value's name (and note). */
+#define NAME_AT(E, value, name, ...) [value] = #name,
+#define HIDDEN_NAME_AT(E, value, name, hidden) [value] = hidden ? #name : NULL,
+#define INIT_OLD_AT(E, value, name, old, note) [value] = old,
+#define INIT_NOTE_AT(E, value, name, old, note) [value] = note,
+#define OPT_NOTE_AT(E, value, name, slots, uses, note, lr) [value] = note,
+#define OPT_LR_AT(E, value, name, slots, uses, note, lr) [value] = lr,
+static const char *const activation_names[] = {
+    LNN_ACTIVATION_LIST(HIDDEN_NAME_AT)};
+static const char *const init_names[] = {LNN_INIT_LIST(NAME_AT)};
+static const char *const init_olds[] = {LNN_INIT_LIST(INIT_OLD_AT)};
+static const char *const init_notes[] = {LNN_INIT_LIST(INIT_NOTE_AT)};
+static const char *const optimizer_names[] = {LNN_OPTIMIZER_LIST(NAME_AT)};
+static const char *const optimizer_notes[] = {
+    LNN_OPTIMIZER_LIST(OPT_NOTE_AT)};
+static const char *const schedule_names[] = {LNN_LR_SCHEDULE_LIST(NAME_AT)};
+/* Each optimizer's default --lr (lnn.h's list says how it was chosen). */
+static const float default_lr[] = {LNN_OPTIMIZER_LIST(OPT_LR_AT)};
+static const cli_choices activations =
+    CLI_CHOICES(activation_names, NULL, NULL);
+static const cli_choices inits =
+    CLI_CHOICES(init_names, init_olds, init_notes);
+static const cli_choices optimizers =
+    CLI_CHOICES(optimizer_names, NULL, optimizer_notes);
+static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 
 enum {
-    OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
+    OPT_LAYERS = 256, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
-    OPT_THREADS, OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
+    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
@@ -60,10 +75,11 @@ enum {
 };
 
 typedef struct train_args {
-    const char *data, *save, *resume, *log;
+    cli_common common; /* --data, --threads */
+    const char *save, *resume, *log;
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
-    int activation, init, optimizer; /* indexes into the name lists */
+    int activation, init, optimizer; /* values, indexes of the name lists */
     /* given on the command line: a resumed run checks them against the
      * model */
     bool layers_set, activation_set, init_set, optimizer_set;
@@ -74,13 +90,12 @@ typedef struct train_args {
     uint64_t patience;
     size_t train_subset, val;
     uint64_t print_every;
-    int threads;
     bool quiet;
 } train_args;
 
 
 static const struct option long_options[] = {
-    {"data", required_argument, NULL, OPT_DATA},
+    CLI_OPTION_DATA,
     {"layers", required_argument, NULL, OPT_LAYERS},
     {"activation", required_argument, NULL, OPT_ACTIVATION},
     {"init", required_argument, NULL, OPT_INIT},
@@ -91,7 +106,7 @@ static const struct option long_options[] = {
     {"train-subset", required_argument, NULL, OPT_TRAIN_SUBSET},
     {"val", required_argument, NULL, OPT_VAL},
     {"seed", required_argument, NULL, OPT_SEED},
-    {"threads", required_argument, NULL, OPT_THREADS},
+    CLI_OPTION_THREADS,
     {"save", required_argument, NULL, OPT_SAVE},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"log", required_argument, NULL, OPT_LOG},
@@ -114,8 +129,19 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* "sgd 0.4, momentum 0.1, ..." into buf: each optimizer's default --lr. */
+static const char *default_lr_help(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t k = 0; k < sizeof default_lr / sizeof *default_lr; k++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s %g",
+                 k ? ", " : "", optimizer_names[k], (double)default_lr[k]);
+    return buf;
+}
+
 static void usage(void)
 {
+    char act[256], init[256], opt[256], sched[256], lr[256];
     printf(
 "Usage: lnn train [OPTION]...\n"
 "Train an L-layer network (softmax output, cross-entropy loss) on an\n"
@@ -130,12 +156,12 @@ static void usage(void)
 "  --val N              validation images, taken after the training ones [%d]\n"
 "Network:\n"
 "  --layers LIST        layer sizes, input to output [%s]\n"
-"  --activation NAME    hidden activation: relu, sigmoid [relu]\n"
-"  --init NAME          auto (he for relu, xavier for sigmoid), he, xavier,\n"
-"                       seed (the exercise's 0.1 N(0,1)) [auto]\n"
+"  --activation NAME    hidden activation: %s [relu]\n"
+"  --init NAME          %s [auto]\n"
 "Training:\n"
-"  --lr F               learning rate [sgd %g, momentum %g, nesterov %g,\n"
-"                       adam %g; %g with --batch full]\n"
+"  --lr F               learning rate [by optimizer:\n"
+"                       %s;\n"
+"                       %g with --batch full]\n"
 "  --batch N|full       samples per update; full = the exercise's full-batch\n"
 "                       gradient descent, whose defaults are --optimizer\n"
 "                       sgd --lr-schedule constant --lr %g [%d]\n"
@@ -144,14 +170,13 @@ static void usage(void)
 "  --seed N             seeds initialisation and shuffling [1]\n"
 "  --threads N          threads [all cores; more than that is much slower]\n"
 "Optimizer:\n"
-"  --optimizer NAME     sgd (the exercise's), momentum, nesterov, adam\n"
-"                       (AdamW) [%s]\n"
+"  --optimizer NAME     %s [%s]\n"
 "  --momentum F         momentum and nesterov: mu in [0, 1) [0.9]\n"
 "  --beta1 F, --beta2 F adam: moment decays in [0, 1) [0.9, 0.999]\n"
 "  --eps F              adam: added to the root of the second moment [1e-8]\n"
 "  --weight-decay F     on weights, not biases: L2 for sgd, momentum and\n"
 "                       nesterov, decoupled for adam [0]\n"
-"  --lr-schedule NAME   constant, step, cosine [%s]\n"
+"  --lr-schedule NAME   %s [%s]\n"
 "  --warmup N           updates of linear warm-up [0]\n"
 "  --lr-step N          step: epochs between decays [5]\n"
 "  --lr-gamma F         step: factor per decay [0.1]\n"
@@ -175,13 +200,15 @@ static void usage(void)
 "\n"
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C; with --save the model is saved first).\n",
-        DEFAULT_VAL, DEFAULT_LAYERS, (double)default_lr[LNN_OPT_SGD],
-        (double)default_lr[LNN_OPT_MOMENTUM],
-        (double)default_lr[LNN_OPT_NESTEROV], (double)default_lr[LNN_OPT_ADAM],
-        (double)SEED_LR,
-        (double)SEED_LR, DEFAULT_BATCH,
-        DEFAULT_EPOCHS, optimizer_names[DEFAULT_OPTIMIZER],
-        schedule_names[DEFAULT_SCHEDULE], FULL_BATCH_PRINT_EVERY);
+        DEFAULT_VAL, DEFAULT_LAYERS,
+        cli_choices_help(&activations, CLI_HELP_INDENT + 19, act, sizeof act),
+        cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
+        default_lr_help(lr, sizeof lr), (double)EXERCISE_LR,
+        (double)EXERCISE_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
+        cli_choices_help(&optimizers, CLI_HELP_INDENT, opt, sizeof opt),
+        lnn_optimizer_name(DEFAULT_OPTIMIZER),
+        cli_choices_help(&schedules, CLI_HELP_INDENT, sched, sizeof sched),
+        lnn_lr_schedule_name(DEFAULT_SCHEDULE), FULL_BATCH_PRINT_EVERY);
 }
 
 /* The optimizer's and schedule's numeric options: where each goes in
@@ -218,7 +245,7 @@ static bool parse_hyper(train_args *a, int id, const char *value)
     a->hyper_set[id - OPT_HYPER] = true;
     if (id == OPT_LR_SCHEDULE) {
         int k;
-        if (!cli_parse_choice("--lr-schedule", value, schedule_names, &k))
+        if (!cli_parse_choice("--lr-schedule", value, &schedules, &k))
             return false;
         a->opts.lr_schedule = (lnn_lr_schedule)k;
         return true;
@@ -253,18 +280,17 @@ static int parse(int argc, char **argv, train_args *a)
     while ((c = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
         bool ok = true;
         switch (c) {
-        case OPT_DATA: a->data = optarg; break;
         case OPT_LAYERS:
             ok = cli_parse_layers("--layers", optarg, a->dims, &a->n_dims);
             a->layers_set = true;
             break;
         case OPT_ACTIVATION:
-            ok = cli_parse_choice("--activation", optarg, activation_names,
+            ok = cli_parse_choice("--activation", optarg, &activations,
                                   &a->activation);
             a->activation_set = true;
             break;
         case OPT_INIT:
-            ok = cli_parse_choice("--init", optarg, init_names, &a->init);
+            ok = cli_parse_choice("--init", optarg, &inits, &a->init);
             a->init_set = true;
             break;
         case OPT_LR:
@@ -301,9 +327,6 @@ static int parse(int argc, char **argv, train_args *a)
             ok = cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &a->opts.seed);
             a->seed_set = true;
             break;
-        case OPT_THREADS:
-            ok = cli_parse_threads(optarg, &a->threads);
-            break;
         case OPT_SAVE: a->save = optarg; break;
         case OPT_RESUME: a->resume = optarg; break;
         case OPT_LOG: a->log = optarg; break;
@@ -312,7 +335,7 @@ static int parse(int argc, char **argv, train_args *a)
                                &a->print_every);
             break;
         case OPT_OPTIMIZER:
-            ok = cli_parse_choice("--optimizer", optarg, optimizer_names,
+            ok = cli_parse_choice("--optimizer", optarg, &optimizers,
                                   &a->optimizer);
             a->optimizer_set = true;
             break;
@@ -328,7 +351,10 @@ static int parse(int argc, char **argv, train_args *a)
                 ok = parse_hyper(a, c, optarg);
                 break;
             }
-            return cli_getopt_error("train", c, argv);
+            const int shared = cli_common_option(&a->common, c, optarg);
+            if (shared == 0)
+                return cli_getopt_error("train", c, argv);
+            ok = shared > 0;
         }
         if (!ok)
             return EXIT_USAGE;
@@ -341,14 +367,14 @@ static int parse(int argc, char **argv, train_args *a)
     if (a->opts.batch_size == 0) {
         /* Full batch is the exercise's mode: its update rule and rate. */
         if (!a->optimizer_set)
-            a->optimizer = SEED_OPTIMIZER;
+            a->optimizer = EXERCISE_OPTIMIZER;
         if (!a->hyper_set[OPT_LR_SCHEDULE - OPT_HYPER])
-            a->opts.lr_schedule = SEED_SCHEDULE;
+            a->opts.lr_schedule = EXERCISE_SCHEDULE;
     }
     if (!a->lr_set)
         a->opts.learning_rate = a->opts.batch_size == 0 &&
-                                        a->optimizer == SEED_OPTIMIZER
-                                    ? SEED_LR
+                                        a->optimizer == EXERCISE_OPTIMIZER
+                                    ? EXERCISE_LR
                                     : default_lr[a->optimizer];
     if ((a->save_best || a->patience) && a->val == 0) {
         cli_error("train: --save-best and --patience need a validation "
@@ -424,10 +450,7 @@ static int on_progress(const lnn_progress *p, void *ctx)
 {
     run *r = ctx;
     if (p->event == LNN_EVENT_STEP) {
-        /* this step's batch: all of it but the samples of earlier steps */
-        const size_t b = r->opts->batch_size ? r->opts->batch_size
-                                             : p->samples_per_epoch;
-        const size_t cols = p->samples - (p->samples - 1) / b * b;
+        const size_t cols = p->cols;
         r->loss_sum += p->loss * (double)cols;
         r->samples += cols;
         r->total_samples += cols;
@@ -487,7 +510,7 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
     lnn_net_config cfg = {
         .L = a->n_dims - 1,
         .dims = a->dims,
-        .hidden = a->activation == 0 ? LNN_ACT_RELU : LNN_ACT_SIGMOID,
+        .hidden = (lnn_activation)a->activation,
         .max_batch = max_batch,
         .optimizer = (lnn_optimizer)a->optimizer,
     };
@@ -499,6 +522,15 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
     }
     lnn_initialize_parameters(net, (lnn_init)a->init, a->opts.seed);
     return net;
+}
+
+/* The samples of one update (the library's batch plan): the max_batch the
+ * network needs. */
+static size_t plan_batch(const lnn_train_opts *opts, size_t n_train)
+{
+    lnn_plan plan;
+    lnn_batch_plan(opts, n_train, &plan);
+    return plan.batch;
 }
 
 /* "784,256,10" into buf. */
@@ -518,7 +550,6 @@ static bool same_as_resumed(const train_args *a, const lnn_net *net)
 {
     const size_t L = lnn_net_L(net);
     const lnn_activation hidden = lnn_net_hidden(net);
-    const char *hidden_name = lnn_activation_name(hidden);
     if (a->layers_set &&
         (a->n_dims != L + 1 ||
          memcmp(a->dims, lnn_net_dims(net), (L + 1) * sizeof *a->dims))) {
@@ -529,10 +560,10 @@ static bool same_as_resumed(const train_args *a, const lnn_net *net)
                   format_layers(model, sizeof model, lnn_net_dims(net), L + 1));
         return false;
     }
-    if (a->activation_set &&
-        strcmp(activation_names[a->activation], hidden_name) != 0) {
+    if (a->activation_set && (lnn_activation)a->activation != hidden) {
         cli_error("train: --activation %s, but %s has %s",
-                  activation_names[a->activation], a->resume, hidden_name);
+                  activation_names[a->activation], a->resume,
+                  lnn_activation_name(hidden));
         return false;
     }
     /* auto means what it resolved to for the model's activation */
@@ -571,8 +602,7 @@ static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
         return NULL;
     }
     merge_resumed(a, &stored);
-    const size_t max_batch = a->opts.batch_size && a->opts.batch_size < n_train
-                                 ? a->opts.batch_size : n_train;
+    const size_t max_batch = plan_batch(&a->opts, n_train);
     if (lnn_net_max_batch(net) != max_batch) {
         lnn_net_destroy(net);
         if (!(net = cli_model_load(a->resume, NULL, max_batch)))
@@ -581,7 +611,7 @@ static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
     const size_t L = lnn_net_L(net);
     a->n_dims = L + 1;
     memcpy(a->dims, lnn_net_dims(net), (L + 1) * sizeof *a->dims);
-    a->activation = lnn_net_hidden(net) == LNN_ACT_RELU ? 0 : 1;
+    a->activation = (int)lnn_net_hidden(net);
     return net;
 }
 
@@ -637,20 +667,17 @@ int cli_train(int argc, char **argv)
     int rc = parse(argc, argv, &a);
     if (rc >= 0)
         return rc;
-    if (a.threads)
-        lnn_set_threads(a.threads);
+    cli_common_apply(&a.common, "train", false);
 
     cli_dataset ds;
-    if ((rc = cli_dataset_load(&ds, a.data, a.train_subset, a.val, a.quiet)))
+    if ((rc = cli_dataset_load(&ds, a.common.data, a.train_subset, a.val, a.quiet)))
         return rc;
     const size_t n_train = ds.splits.train.m;
 
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .best_acc = -1.0};
     rc = EXIT_RUNTIME;
     r.net = a.resume ? resume_net(&a, n_train, &rc)
-                     : create_net(&a, a.opts.batch_size &&
-                                              a.opts.batch_size < n_train
-                                          ? a.opts.batch_size : n_train);
+                     : create_net(&a, plan_batch(&a.opts, n_train));
     if (!r.net)
         goto done;
     if (!fits_data(r.net, &ds)) {
@@ -659,9 +686,10 @@ int cli_train(int argc, char **argv)
     }
     if (a.iterations_set && !a.epochs_set)
         a.opts.epochs = UINT64_MAX; /* the iteration count decides */
-    const bool full = a.opts.batch_size == 0 || a.opts.batch_size >= n_train;
-    const uint64_t steps = full ? 1 : (n_train + a.opts.batch_size - 1) /
-                                          a.opts.batch_size;
+    lnn_plan plan;
+    lnn_batch_plan(&a.opts, n_train, &plan);
+    const bool full = plan.steps_per_epoch == 1;
+    const uint64_t steps = plan.steps_per_epoch;
     r.epochs = a.opts.num_iterations
                    ? (a.opts.num_iterations + steps - 1) / steps
                    : a.opts.epochs;

@@ -1,0 +1,123 @@
+/* batch.c: the batch plan, the gather, and the batch source of a training
+ * run (batch.h). */
+#include "batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "threads.h"
+
+#define LNN_PIXEL_MAX 255.0f /* byte inputs are scaled to [0, 1] */
+
+/* The random stream of an epoch's shuffle: 1 + epoch of the training seed
+ * (parameter initialisation uses stream 0 of its own seed). */
+#define LNN_STREAM_SHUFFLE 1
+
+void lnn__gather(float *X, float *Y, const lnn_data *d, const size_t *idx,
+                 size_t j0, size_t cols)
+{
+    const size_t n_x = d->n_x, n_y = d->n_y;
+    LNN_OMP(omp parallel for schedule(static) if(lnn__par(n_x * cols)))
+    for (size_t k = 0; k < cols; k++) {
+        const size_t src = idx ? idx[j0 + k] : j0 + k;
+        float *x = X + k * n_x;
+        if (d->X_u8) {
+            const uint8_t *s = d->X_u8 + src * n_x;
+            for (size_t i = 0; i < n_x; i++)
+                x[i] = (float)s[i] / LNN_PIXEL_MAX;
+        } else {
+            memcpy(x, d->X + src * n_x, n_x * sizeof *x);
+        }
+        if (d->Y && Y)
+            memcpy(Y + k * n_y, d->Y + src * n_y, n_y * sizeof(float));
+    }
+}
+
+lnn_plan lnn__plan(const lnn_train_opts *opts, size_t m)
+{
+    lnn_plan p;
+    p.samples = m;
+    const bool full = opts->batch_size == 0 || opts->batch_size >= m;
+    p.batch = full ? m : opts->batch_size;
+    p.steps_per_epoch = (m + p.batch - 1) / p.batch;
+    /* The run's length, which the cosine schedule spans: epochs x steps,
+     * saturating, or num_iterations if that is fewer. */
+    p.total = opts->epochs > UINT64_MAX / p.steps_per_epoch
+                  ? UINT64_MAX : opts->epochs * p.steps_per_epoch;
+    if (opts->num_iterations != 0 && opts->num_iterations < p.total)
+        p.total = opts->num_iterations;
+    return p;
+}
+
+lnn_status lnn_batch_plan(const lnn_train_opts *opts, size_t m,
+                          lnn_plan *plan)
+{
+    if (!opts || !plan || m == 0)
+        return LNN_ERR_ARG;
+    *plan = lnn__plan(opts, m);
+    return LNN_OK;
+}
+
+lnn_status lnn__batches_open(lnn__batches *src, const lnn_data *d,
+                             const lnn_plan *plan, uint64_t seed)
+{
+    *src = (lnn__batches){.d = d, .plan = *plan, .seed = seed,
+                          .perm_epoch = UINT64_MAX};
+    const size_t b = plan->batch;
+    if (plan->steps_per_epoch > 1) {
+        src->perm = malloc(d->m * sizeof *src->perm);
+        src->X = malloc(d->n_x * b * sizeof *src->X);
+        src->Y = malloc(d->n_y * b * sizeof *src->Y);
+        if (!src->perm || !src->X || !src->Y)
+            goto nomem;
+    } else if (d->X_u8) {
+        src->X = malloc(d->n_x * b * sizeof *src->X);
+        if (!src->X)
+            goto nomem;
+    }
+    return LNN_OK;
+nomem:
+    lnn__batches_close(src);
+    return LNN_ERR_NOMEM;
+}
+
+lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st)
+{
+    const lnn_data *d = src->d;
+    const size_t b = src->plan.batch, j0 = (size_t)st.step * b;
+    lnn__batch B = {.X = d->X, .Y = d->Y,
+                    .m = d->m - j0 < b ? d->m - j0 : b,
+                    .epoch = st.epoch, .first = j0};
+    if (src->perm) {
+        /* mini-batch: samples perm[j0 .. j0 + m) of this epoch's order */
+        if (src->perm_epoch != st.epoch) {
+            lnn_rng rng;
+            lnn__rng_seed(&rng, src->seed, LNN_STREAM_SHUFFLE + st.epoch);
+            lnn__rng_permutation(&rng, src->perm, d->m);
+            src->perm_epoch = st.epoch;
+        }
+        if (!src->held || src->held_epoch != st.epoch ||
+            src->held_step != st.step)
+            lnn__gather(src->X, src->Y, d, src->perm, j0, B.m);
+        B.X = src->X;
+        B.Y = src->Y;
+    } else if (src->X) {
+        /* the full batch of bytes: converted on the first step only */
+        if (!src->held)
+            lnn__gather(src->X, NULL, d, NULL, 0, B.m);
+        B.X = src->X;
+    }
+    src->held = true;
+    src->held_epoch = st.epoch;
+    src->held_step = st.step;
+    return B;
+}
+
+void lnn__batches_close(lnn__batches *src)
+{
+    free(src->perm);
+    free(src->X);
+    free(src->Y);
+    *src = (lnn__batches){0};
+}

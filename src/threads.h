@@ -1,0 +1,112 @@
+/* threads.h: the one home of lnn's threads: the OpenMP pragma guard, the
+ * team that runs a pass, the share rule, the team-size rule, and the BLAS
+ * thread settings (threads.c).
+ *
+ * The arrangement. A forward or backward pass runs in one team of OpenMP
+ * threads (lnn__team_pass): each thread takes a share of the batch's columns
+ * (or of a gradient's rows) and calls BLAS on its share alone, with the BLAS
+ * running each call on its caller's thread. A pass so wakes the threads
+ * once, not once per product and once per elementwise sweep.
+ *
+ * The nesting contract (kept in code, not left to OpenMP's defaults):
+ *  1. lnn__team_pass is the only place that opens a team, and it opens one
+ *     only at the top level: called inside a parallel region (lnn's or the
+ *     caller's), it runs the whole pass on the calling thread as a team of
+ *     one (rank 0, count 1).
+ *  2. Code run by a team gets its share as arguments: its columns (j0,
+ *     cols), or its rank and the team's count (ggml's ith, nth) to cut
+ *     rows with lnn__share; nothing inside a pass asks OpenMP who it is.
+ *  3. An elementwise loop parallelises itself only at the top level: its
+ *     LNN_OMP(omp parallel for ... if(lnn__par(count))) is false inside a
+ *     parallel region, so inside a team it runs on the thread's share.
+ *  4. BLAS is called inside a team only when it runs each call on its
+ *     caller's thread; otherwise lnn__team_size says 1 (no team) and the
+ *     BLAS threads each product itself.
+ *  5. The arrangement is the library's default: lnn_net_create, the
+ *     one-layer passes and the thread queries apply it
+ *     (lnn__threads_apply), so no caller has to ask for it;
+ *     lnn_set_threads changes the team's size.
+ */
+#ifndef LNN_THREADS_H
+#define LNN_THREADS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* An unguarded #pragma omp trips -Wunknown-pragmas when OpenMP is off, so
+ * every pragma goes through LNN_OMP. The clauses are stringised whole: a macro
+ * parameter inside a _Pragma("...") literal would not be substituted. */
+#ifdef _OPENMP
+#  include <omp.h>
+#  define LNN_OMP(clauses) _Pragma(#clauses)
+#else
+#  define LNN_OMP(clauses)
+#endif
+
+/* Elements below which a loop runs on one thread: waking the team costs a
+ * few microseconds, more than a small elementwise pass takes. */
+#define LNN_PAR_MIN ((size_t)1 << 14)
+
+/* Share boundaries fall on multiples of this many columns or rows where they
+ * can (OpenBLAS's sgemm kernels work in tiles of 4 to 16). */
+#define LNN_SHARE_ALIGN ((size_t)16)
+
+/* Multiply-adds below which a pass runs on one thread. */
+#define LNN_TEAM_MIN_MADDS ((double)(1 << 20))
+
+/* true if an elementwise loop over `count` elements should open its own
+ * parallel region: it is large enough, and we are not inside one (rule 3). */
+static inline bool lnn__par(size_t count)
+{
+#ifdef _OPENMP
+    return count >= LNN_PAR_MIN && !omp_in_parallel();
+#else
+    (void)count;
+    return false;
+#endif
+}
+
+/* Share `rank` of a team of `count` of the range 0 .. n: [*lo, *hi),
+ * contiguous, in rank order, near-equal, cut at multiples of
+ * LNN_SHARE_ALIGN (a share may be empty). Rank 0 of 1 gets all of it.
+ * Returns true if the share is not empty. */
+static inline bool lnn__share(size_t n, size_t rank, size_t count,
+                              size_t *lo, size_t *hi)
+{
+    const size_t units = (n + LNN_SHARE_ALIGN - 1) / LNN_SHARE_ALIGN;
+    const size_t a = units * rank / count * LNN_SHARE_ALIGN;
+    const size_t b = units * (rank + 1) / count * LNN_SHARE_ALIGN;
+    *lo = a < n ? a : n;
+    *hi = b < n ? b : n;
+    return *lo < *hi;
+}
+
+/* A pass's column-wise part: columns j0 .. j0+cols of the batch. */
+typedef void (*lnn__cols_fn)(void *ctx, size_t j0, size_t cols);
+
+/* A pass's sums over the batch: share `rank` of a team of `count` (rank 0
+ * of 1 does all of it; lnn__share cuts the rows). */
+typedef void (*lnn__sums_fn)(void *ctx, size_t rank, size_t count);
+
+/* The team helper: run one pass over m columns in a team of T threads
+ * (rule 1: on the calling thread alone when T <= 1 or inside a parallel
+ * region). Each member calls cols on its share of the columns (lnn__share;
+ * nothing for an empty share); then, if sums is not NULL, once every
+ * member's columns are done, sums on its share. The team may have fewer
+ * than T members if OpenMP grants fewer threads. */
+void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
+                    void *ctx);
+
+/* Threads for a team splitting a pass over m columns that does `madds`
+ * multiply-adds in its GEMMs: 1 (no team) if the work is small, if a share
+ * would be under LNN_SHARE_ALIGN columns, or if the BLAS would thread each
+ * call by itself (rule 4); else OpenMP's thread count, capped by m. */
+int lnn__team_size(size_t m, double madds);
+
+/* Apply lnn's arrangement (rule 5): a pthreads OpenBLAS runs each call on
+ * one thread, as the team gives each thread its own calls. Idempotent, and
+ * a no-op inside a parallel region; the state it sets is OpenBLAS's own
+ * (see threads.c for why there is no flag of ours). */
+void lnn__threads_apply(void);
+
+#endif /* LNN_THREADS_H */
