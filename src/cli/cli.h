@@ -79,5 +79,7 @@ void cli_dataset_free(cli_dataset *d);
 int cli_train(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_import(int argc, char **argv);
 
 #endif /* LNN_CLI_H */

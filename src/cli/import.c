@@ -1,0 +1,148 @@
+/* import.c: lnn import: make an lnn model from a PyTorch nn.Sequential
+ * state dict in a safetensors file. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "errbuf.h"
+#include "safetensors.h"
+#include "sequential.h"
+
+#define IMPORT_MAX_BATCH 128 /* stored as the model's default batch */
+
+enum { OPT_ACTIVATION = 256 };
+
+static const struct option long_options[] = {
+    {"activation", required_argument, NULL, OPT_ACTIVATION},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(void)
+{
+    printf(
+"Usage: lnn import [OPTION]... WEIGHTS.safetensors OUT.lnn\n"
+"Make an lnn model (for eval, predict, train --resume) from the state dict\n"
+"of a PyTorch nn.Sequential(Linear, act, Linear, act, ..., Linear) saved as\n"
+"safetensors: tensors 0.weight [n_1, n_0], 0.bias [n_1], 2.weight\n"
+"[n_2, n_1], ... in F32, F64, F16 or BF16 (read as float32). The output\n"
+"layer gets lnn's softmax; inputs are 8-bit pixels / 255, as in lnn train.\n"
+"lnn export writes such files.\n"
+"\n"
+"  --activation NAME  hidden activation, relu or sigmoid [the file's\n"
+"                     metadata \"activation\"; required without it]\n"
+"  -h, --help         show this help\n");
+}
+
+/* The whole of the regular file at path, in a malloc'd buffer. */
+static unsigned char *read_file(const char *path, size_t *len, char *err,
+                                size_t errlen)
+{
+    FILE *fp = fopen(path, "rb");
+    struct stat st;
+    if (!fp) {
+        errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(fp);
+        errbuf_set(err, errlen, "%s: not a regular file", path);
+        return NULL;
+    }
+    const size_t size = (size_t)st.st_size;
+    unsigned char *buf = malloc(size ? size : 1);
+    if (!buf) {
+        fclose(fp);
+        errbuf_set(err, errlen, "%s: out of memory for its %zu bytes", path,
+                   size);
+        return NULL;
+    }
+    const size_t got = fread(buf, 1, size, fp);
+    const bool ok = got == size && !ferror(fp);
+    fclose(fp);
+    if (!ok) {
+        free(buf);
+        errbuf_set(err, errlen, "%s: read failed", path);
+        return NULL;
+    }
+    *len = size;
+    return buf;
+}
+
+/* Read the state dict in buf as a new network (NULL with a message). */
+static lnn_net *net_from_safetensors(const unsigned char *buf, size_t len,
+                                     const char *activation, char *err,
+                                     size_t errlen)
+{
+    st_file f;
+    seq_layout s = {0};
+    lnn_net *net = NULL;
+    lnn_activation hidden;
+    if (!st_parse(&f, buf, len, err, errlen))
+        return NULL;
+    if (seq_layout_of(&s, &f, err, errlen) &&
+        seq_activation(&f, activation, &hidden, err, errlen)) {
+        const lnn_net_config cfg = {.L = s.L, .dims = s.dims,
+                                    .hidden = hidden,
+                                    .max_batch = IMPORT_MAX_BATCH};
+        if (lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
+            !seq_load_params(&s, net, err, errlen)) {
+            lnn_net_destroy(net);
+            net = NULL;
+        }
+    }
+    seq_layout_free(&s);
+    st_free(&f);
+    return net;
+}
+
+int cli_import(int argc, char **argv)
+{
+    const char *activation = NULL;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        int which;
+        static const char *const hidden_names[] = {"relu", "sigmoid", NULL};
+        switch (c) {
+        case OPT_ACTIVATION:
+            if (!cli_parse_choice("--activation", optarg, hidden_names,
+                                  &which))
+                return EXIT_USAGE;
+            activation = hidden_names[which];
+            break;
+        case 'h': usage(); return EXIT_OK;
+        default: return cli_getopt_error("import", c, argv);
+        }
+    }
+    if (argc - optind != 2) {
+        cli_error("import: expected WEIGHTS.safetensors and OUT.lnn; see "
+                  "'lnn import --help'");
+        return EXIT_USAGE;
+    }
+    const char *in = argv[optind], *out = argv[optind + 1];
+    char err[CLI_ERRLEN];
+    size_t len;
+    unsigned char *buf = read_file(in, &len, err, sizeof err);
+    if (!buf) {
+        cli_error("%s", err);
+        return EXIT_RUNTIME;
+    }
+    lnn_net *net = net_from_safetensors(buf, len, activation, err, sizeof err);
+    free(buf);
+    if (!net) {
+        cli_error("%s: %s", in, err);
+        return EXIT_RUNTIME;
+    }
+    const bool ok = lnn_model_save(net, NULL, out, err, sizeof err) == LNN_OK;
+    if (!ok)
+        cli_error("%s", err);
+    lnn_net_destroy(net);
+    return ok ? EXIT_OK : EXIT_RUNTIME;
+}
