@@ -119,13 +119,16 @@ static bool parse_tensor(st_tensor *t, span *s, const char *name,
                     "reach beyond the %llu bytes of data (file truncated?)",
                     name, (unsigned long long)s->begin,
                     (unsigned long long)s->end, (unsigned long long)data_len);
-    if (too_big || bytes != s->end - s->begin)
-        return errbuf_set(err, errlen, "tensor '%.64s': data_offsets [%llu, %llu] "
-                    "hold %llu bytes, its %s shape needs %s%llu", name,
-                    (unsigned long long)s->begin, (unsigned long long)s->end,
-                    (unsigned long long)(s->end - s->begin), dtype,
-                    too_big ? "more than " : "",
-                    (unsigned long long)bytes);
+    if (too_big)
+        return errbuf_set(err, errlen, "tensor '%.64s': shape too large",
+                          name);
+    if (bytes != s->end - s->begin)
+        return errbuf_set(err, errlen, "tensor '%.64s': data_offsets [%llu, "
+                          "%llu] hold %llu bytes, its %s shape needs %llu",
+                          name, (unsigned long long)s->begin,
+                          (unsigned long long)s->end,
+                          (unsigned long long)(s->end - s->begin), dtype,
+                          (unsigned long long)bytes);
     t->count = (size_t)(bytes / dtypes[t->dtype].size);
     return true;
 }

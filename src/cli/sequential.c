@@ -161,6 +161,24 @@ static bool chain_dims(const st_tensor *const *slot, size_t L, size_t *dims,
     return true;
 }
 
+/* The metadata's "layers", where given, must be the tensors' own. */
+static bool check_layers(const st_file *f, const seq_layout *s, char *err,
+                         size_t errlen)
+{
+    const char *given = st_metadata(f, SEQ_KEY_LAYERS);
+    if (!given)
+        return true;
+    char *layers = layers_string(s->dims, s->L);
+    if (!layers)
+        return errbuf_set(err, errlen, "out of memory for %zu layers", s->L);
+    const bool same = strcmp(given, layers) == 0;
+    if (!same)
+        errbuf_set(err, errlen, "metadata \"%s\" says %.64s, the tensors "
+                   "%.64s", SEQ_KEY_LAYERS, given, layers);
+    free(layers);
+    return same;
+}
+
 void seq_layout_free(seq_layout *s)
 {
     free(s->dims);
@@ -184,7 +202,8 @@ bool seq_layout_of(seq_layout *s, const st_file *f, char *err, size_t errlen)
         return errbuf_set(err, errlen, "out of memory for %zu layers", L);
     s->L = L;
     return place_tensors(f, L, s->tensors, err, errlen) &&
-           chain_dims(s->tensors, L, s->dims, err, errlen);
+           chain_dims(s->tensors, L, s->dims, err, errlen) &&
+           check_layers(f, s, err, errlen);
 }
 
 bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
