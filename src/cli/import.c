@@ -75,33 +75,6 @@ static unsigned char *read_file(const char *path, size_t *len, char *err,
     return buf;
 }
 
-/* Read the state dict in buf as a new network (NULL with a message). */
-static lnn_net *net_from_safetensors(const unsigned char *buf, size_t len,
-                                     const char *activation, char *err,
-                                     size_t errlen)
-{
-    st_file f;
-    seq_layout s = {0};
-    lnn_net *net = NULL;
-    lnn_activation hidden;
-    if (!st_parse(&f, buf, len, err, errlen))
-        return NULL;
-    if (seq_layout_of(&s, &f, err, errlen) &&
-        seq_activation(&f, activation, &hidden, err, errlen)) {
-        const lnn_net_config cfg = {.L = s.L, .dims = s.dims,
-                                    .hidden = hidden,
-                                    .max_batch = IMPORT_MAX_BATCH};
-        if (lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
-            !seq_load_params(&s, net, err, errlen)) {
-            lnn_net_destroy(net);
-            net = NULL;
-        }
-    }
-    seq_layout_free(&s);
-    st_free(&f);
-    return net;
-}
-
 int cli_import(int argc, char **argv)
 {
     const char *activation = NULL;
@@ -134,7 +107,13 @@ int cli_import(int argc, char **argv)
         cli_error("%s", err);
         return EXIT_RUNTIME;
     }
-    lnn_net *net = net_from_safetensors(buf, len, activation, err, sizeof err);
+    st_file f;
+    lnn_net *net = NULL;
+    if (st_parse(&f, buf, len, err, sizeof err)) {
+        net = seq_net_create(&f, activation, IMPORT_MAX_BATCH, err,
+                             sizeof err);
+        st_free(&f);
+    }
     free(buf);
     if (!net) {
         cli_error("%s: %s", in, err);

@@ -268,3 +268,24 @@ bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
     free(tmp);
     return true;
 }
+
+lnn_net *seq_net_create(const st_file *f, const char *activation,
+                        size_t max_batch, char *err, size_t errlen)
+{
+    seq_layout s;
+    lnn_net *net = NULL;
+    lnn_activation hidden;
+    if (seq_layout_of(&s, f, err, errlen) &&
+        seq_activation(f, activation, &hidden, err, errlen)) {
+        const lnn_net_config cfg = {.L = s.L, .dims = s.dims,
+                                    .hidden = hidden,
+                                    .max_batch = max_batch};
+        if (lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
+            !seq_load_params(&s, net, err, errlen)) {
+            lnn_net_destroy(net);
+            net = NULL;
+        }
+    }
+    seq_layout_free(&s);
+    return net;
+}

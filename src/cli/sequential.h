@@ -73,4 +73,9 @@ bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
 bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
                      size_t errlen);
 
+/* All of the above: a new network (max_batch columns) holding f's
+ * parameters, or NULL with a message in err. */
+lnn_net *seq_net_create(const st_file *f, const char *activation,
+                        size_t max_batch, char *err, size_t errlen);
+
 #endif /* LNN_CLI_SEQUENTIAL_H */
