@@ -3,13 +3,17 @@
     readers.py safetensors FILE IMAGES CSV N   plain json + numpy.frombuffer
     readers.py onnx FILE IMAGES CSV N          onnx.checker, then the graph
                                                node by node in NumPy
+    readers.py torch FILE IMAGES CSV N         the README's PyTorch snippet,
+                                               with json + numpy standing in
+                                               for safetensors.torch.load_file
     readers.py close CSV_A CSV_B               probabilities agree (stdlib)
 
 IMAGES is an IDX image file (gzipped or not); CSV is `lnn predict --output`
 on it. The forward pass runs in float64 on the first N images (pixels / 255)
 and must agree with lnn's probabilities to RTOL relative (ATOL absolute for
 probabilities too small for float32's rounding of the logits to vanish).
-Exit 0 on agreement, 1 on a mismatch, 77 when numpy or onnx is missing."""
+Exit 0 on agreement, 1 on a mismatch, 77 when numpy, onnx or torch is
+missing."""
 import csv
 import gzip
 import json
@@ -141,6 +145,42 @@ def check_onnx(path, images, csv_path, n):
                    f"{model.opset_import[0].version}, node by node)")
 
 
+def load_file(np, torch, path):
+    """safetensors.torch.load_file (not in Debian 12) for F32 files."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    metadata = header.pop("__metadata__", {})
+    data = raw[8 + n:]
+    state = {}
+    for name, t in header.items():
+        assert t["dtype"] == "F32", t
+        begin, end = t["data_offsets"]
+        a = np.frombuffer(data[begin:end], dtype="<f4").reshape(t["shape"])
+        state[name] = torch.from_numpy(a.copy())
+    return state, metadata
+
+
+def check_torch(path, images, csv_path, n):
+    np = need("numpy")
+    torch = need("torch")
+    state, meta = load_file(np, torch, path)
+    # the README's snippet from here on
+    dims = [int(d) for d in meta["layers"].split(",")]
+    act = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}[meta["activation"]]
+    layers = []
+    for n_in, n_out in zip(dims, dims[1:]):
+        layers += [torch.nn.Linear(n_in, n_out), act()]
+    model = torch.nn.Sequential(*layers[:-1], torch.nn.Softmax(dim=-1))
+    model.load_state_dict(state, strict=True)
+    x = torch.from_numpy(read_images(np, images, n).astype(np.float32))
+    with torch.no_grad():
+        p = model(x).double().numpy()
+    return compare(np, p, csv_path, n, f"torch {torch.__version__} "
+                   "nn.Sequential.load_state_dict(strict=True)")
+
+
 def check_close(a_path, b_path):
     a, b = read_csv(a_path), read_csv(b_path)
     if len(a) != len(b):
@@ -162,6 +202,8 @@ def main(argv):
         return check_safetensors(argv[2], argv[3], argv[4], int(argv[5]))
     if argv[1] == "onnx":
         return check_onnx(argv[2], argv[3], argv[4], int(argv[5]))
+    if argv[1] == "torch":
+        return check_torch(argv[2], argv[3], argv[4], int(argv[5]))
     if argv[1] == "close":
         return check_close(argv[2], argv[3])
     print(__doc__)

@@ -5,9 +5,11 @@
 #              lnn predict on 1000 images (77 without numpy)
 #   onnx       the ONNX export passes onnx.checker (full) and, evaluated node
 #              by node in NumPy, agrees likewise (77 without numpy or onnx)
+#   pytorch    the safetensors export loads into the matching nn.Sequential
+#              (strict) as the README shows and agrees (77 without torch)
 #   roundtrip  export -> import predicts bit for bit as the original;
 #              export's usage errors
-#   torch      the committed PyTorch fixture imports and predicts as PyTorch
+#   fixture    the committed PyTorch fixture imports and predicts as PyTorch
 #   bad        every damaged safetensors file: exit 1, one line "lnn: ..."
 # The model is trained here on Debian's Fashion-MNIST, or, without it, on a
 # synthetic 28x28 dataset made here.
@@ -76,11 +78,12 @@ PY
 }
 
 case $MODE in
-numpy | onnx)
+numpy | onnx | pytorch)
     "$PY" -c "import numpy" 2>/dev/null || {
         echo "skipped: no numpy for $PY (Debian: python3-numpy)"; exit 77; }
-    ext=safetensors # and readers.py's mode
-    [ "$MODE" = onnx ] && ext=onnx
+    ext=safetensors reader=safetensors
+    [ "$MODE" = onnx ] && ext=onnx reader=onnx
+    [ "$MODE" = pytorch ] && reader=torch
     if [ "$MODE" = onnx ] && [ "${LNN_ONNX:-1}" = 0 ]; then
         # a build without protobuf-c or onnx.proto (meson option onnx)
         make_model relu
@@ -94,7 +97,7 @@ numpy | onnx)
         make_model $act
         expect 0 "" "$LNN" export "$WORK/m.lnn" "$WORK/m.$ext"
         checks=$((checks + 1))
-        "$PY" "$HERE/readers.py" "$ext" "$WORK/m.$ext" "$IMAGES" \
+        "$PY" "$HERE/readers.py" "$reader" "$WORK/m.$ext" "$IMAGES" \
             "$WORK/p.csv" 1000
         rc=$?
         [ $rc = 77 ] && exit 77
@@ -137,7 +140,7 @@ roundtrip)
         grep -q "^Usage: lnn $cmd" "$WORK/out" || fail "lnn $cmd --help: no usage"
     done
     ;;
-torch)
+fixture)
     F=$HERE/torch_mlp.safetensors
     expect 1 "no \"activation\" in the metadata: give --activation" \
         "$LNN" import "$F" "$WORK/t.lnn"
