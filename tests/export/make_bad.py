@@ -169,8 +169,8 @@ def main(d):
     header_end = 8 + struct.unpack("<Q", good[:8])[0]
     for cut in (4, 12, header_end - 1, header_end, header_end + 100,
                 len(good) - 1):
-        case(f"truncated-{cut}", "beyond the file|reach beyond|not valid JSON"
-             "|shorter than", good[:cut])
+        case(f"truncated-{cut}", "(beyond the file|reach beyond|not valid "
+             "JSON|shorter than)", good[:cut])
 
     with open(os.path.join(d, "cases.tsv"), "w") as f:
         for name, pattern in cases:
