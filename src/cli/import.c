@@ -2,15 +2,11 @@
  * state dict in a safetensors file. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
-#include "errbuf.h"
 #include "safetensors.h"
 #include "sequential.h"
 
@@ -40,41 +36,6 @@ static void usage(void)
 "  -h, --help         show this help\n");
 }
 
-/* The whole of the regular file at path, in a malloc'd buffer. */
-static unsigned char *read_file(const char *path, size_t *len, char *err,
-                                size_t errlen)
-{
-    FILE *fp = fopen(path, "rb");
-    struct stat st;
-    if (!fp) {
-        errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(fp);
-        errbuf_set(err, errlen, "%s: not a regular file", path);
-        return NULL;
-    }
-    const size_t size = (size_t)st.st_size;
-    unsigned char *buf = malloc(size ? size : 1);
-    if (!buf) {
-        fclose(fp);
-        errbuf_set(err, errlen, "%s: out of memory for its %zu bytes", path,
-                   size);
-        return NULL;
-    }
-    const size_t got = fread(buf, 1, size, fp);
-    const bool ok = got == size && !ferror(fp);
-    fclose(fp);
-    if (!ok) {
-        free(buf);
-        errbuf_set(err, errlen, "%s: read failed", path);
-        return NULL;
-    }
-    *len = size;
-    return buf;
-}
-
 int cli_import(int argc, char **argv)
 {
     const char *activation = NULL;
@@ -101,20 +62,14 @@ int cli_import(int argc, char **argv)
     }
     const char *in = argv[optind], *out = argv[optind + 1];
     char err[CLI_ERRLEN];
-    size_t len;
-    unsigned char *buf = read_file(in, &len, err, sizeof err);
-    if (!buf) {
+    st_file f;
+    if (!st_load(&f, in, err, sizeof err)) {
         cli_error("%s", err);
         return EXIT_RUNTIME;
     }
-    st_file f;
-    lnn_net *net = NULL;
-    if (st_parse(&f, buf, len, err, sizeof err)) {
-        net = seq_net_create(&f, activation, IMPORT_MAX_BATCH, err,
-                             sizeof err);
-        st_free(&f);
-    }
-    free(buf);
+    lnn_net *net = seq_net_create(&f, activation, IMPORT_MAX_BATCH, err,
+                                  sizeof err);
+    st_free(&f);
     if (!net) {
         cli_error("%s: %s", in, err);
         return EXIT_RUNTIME;

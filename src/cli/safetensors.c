@@ -15,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "errbuf.h"
 
 _Static_assert(sizeof(float) == 4, "float32 tensors");
+
+#define ST_ERRLEN 400 /* st_parse's message, before the path is added */
 
 static const struct {
     const char *name;
@@ -244,7 +247,59 @@ void st_free(st_file *f)
         return;
     json_decref(f->json);
     free(f->tensors);
+    free(f->buf);
     memset(f, 0, sizeof *f);
+}
+
+/* The whole of the regular file at path, in a malloc'd buffer. */
+static unsigned char *read_file(const char *path, size_t *len, char *err,
+                                size_t errlen)
+{
+    FILE *fp = fopen(path, "rb");
+    struct stat st;
+    if (!fp) {
+        errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(fp);
+        errbuf_set(err, errlen, "%s: not a regular file", path);
+        return NULL;
+    }
+    const size_t size = (size_t)st.st_size;
+    unsigned char *buf = malloc(size ? size : 1);
+    if (!buf) {
+        fclose(fp);
+        errbuf_set(err, errlen, "%s: out of memory for its %zu bytes", path,
+                   size);
+        return NULL;
+    }
+    const size_t got = fread(buf, 1, size, fp);
+    const bool ok = got == size && !ferror(fp);
+    fclose(fp);
+    if (!ok) {
+        free(buf);
+        errbuf_set(err, errlen, "%s: read failed", path);
+        return NULL;
+    }
+    *len = size;
+    return buf;
+}
+
+bool st_load(st_file *f, const char *path, char *err, size_t errlen)
+{
+    size_t len;
+    unsigned char *buf = read_file(path, &len, err, errlen);
+    char why[ST_ERRLEN];
+    memset(f, 0, sizeof *f);
+    if (!buf)
+        return false;
+    if (!st_parse(f, buf, len, why, sizeof why)) {
+        free(buf);
+        return errbuf_set(err, errlen, "%s: %s", path, why);
+    }
+    f->buf = buf;
+    return true;
 }
 
 const char *st_metadata(const st_file *f, const char *key)

@@ -47,6 +47,7 @@ typedef struct st_tensor {
 
 typedef struct st_file {
     void *json;         /* the parsed header (a json_t *) */
+    unsigned char *buf; /* the file's bytes, when st_load read them */
     size_t n_tensors;
     st_tensor *tensors; /* in the header's order */
 } st_file;
@@ -60,6 +61,10 @@ typedef struct st_file {
 bool st_parse(st_file *f, const unsigned char *buf, size_t len, char *err,
               size_t errlen);
 void st_free(st_file *f);
+
+/* st_parse on the whole of the regular file at path, read into memory that
+ * f owns. false with a one-line message naming the file in err. */
+bool st_load(st_file *f, const char *path, char *err, size_t errlen);
 
 /* The metadata value of key (a string), or NULL. */
 const char *st_metadata(const st_file *f, const char *key);

@@ -14,6 +14,7 @@
 #define SEQ_WEIGHT "weight"
 #define SEQ_BIAS "bias"
 #define SEQ_MODULES_PER_LAYER 2 /* Linear, then its activation */
+#define SEQ_ERRLEN 400 /* a message before the path is added */
 
 void seq_param_name(char name[SEQ_NAME_MAX], size_t l, bool bias)
 {
@@ -288,4 +289,37 @@ lnn_net *seq_net_create(const st_file *f, const char *activation,
     }
     seq_layout_free(&s);
     return net;
+}
+
+bool seq_init_from(lnn_net *net, const char *path, char *err, size_t errlen)
+{
+    st_file f;
+    if (!st_load(&f, path, err, errlen))
+        return false;
+    seq_layout s;
+    const char *hidden = lnn_activation_name(lnn_net_hidden(net));
+    const char *given = st_metadata(&f, SEQ_KEY_ACTIVATION);
+    char why[SEQ_ERRLEN] = "";
+    char *want = NULL, *have = NULL;
+    bool ok = seq_layout_of(&s, &f, why, sizeof why);
+    if (ok && (s.L != lnn_net_L(net) ||
+               memcmp(s.dims, lnn_net_dims(net), (s.L + 1) * sizeof *s.dims))) {
+        want = layers_string(s.dims, s.L);
+        have = layers_string(lnn_net_dims(net), lnn_net_L(net));
+        ok = errbuf_set(why, sizeof why, "layers %.64s, the network's are "
+                        "%.64s (give --layers %.64s)", want ? want : "?",
+                        have ? have : "?", want ? want : "?");
+    }
+    if (ok && given && strcmp(given, hidden) != 0)
+        ok = errbuf_set(why, sizeof why, "activation %.16s, the network's "
+                        "is %s (give --activation %.16s)", given, hidden,
+                        given);
+    ok = ok && seq_load_params(&s, net, why, sizeof why);
+    if (!ok)
+        errbuf_set(err, errlen, "%s: %s", path, why);
+    free(want);
+    free(have);
+    seq_layout_free(&s);
+    st_free(&f);
+    return ok;
 }

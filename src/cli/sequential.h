@@ -78,4 +78,9 @@ bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
 lnn_net *seq_net_create(const st_file *f, const char *activation,
                         size_t max_batch, char *err, size_t errlen);
 
+/* Set net's parameters from the state dict in the safetensors file at
+ * path (lnn train --init-from): its layer sizes must be net's, and its
+ * metadata's activation, if any, net's. false with a message in err. */
+bool seq_init_from(lnn_net *net, const char *path, char *err, size_t errlen);
+
 #endif /* LNN_CLI_SEQUENTIAL_H */

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "progress.h"
+#include "sequential.h"
 
 /* Defaults of lnn train (the README says what they reach on MNIST). */
 #define DEFAULT_LAYERS "784,256,128,10"
@@ -52,7 +53,7 @@ enum {
     OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
     OPT_THREADS, OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
-    OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE,
+    OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -61,6 +62,7 @@ enum {
 
 typedef struct train_args {
     const char *data, *save, *resume, *log;
+    const char *init_from; /* safetensors state dict to start from */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
     int activation, init, optimizer; /* indexes into the name lists */
@@ -84,6 +86,7 @@ static const struct option long_options[] = {
     {"layers", required_argument, NULL, OPT_LAYERS},
     {"activation", required_argument, NULL, OPT_ACTIVATION},
     {"init", required_argument, NULL, OPT_INIT},
+    {"init-from", required_argument, NULL, OPT_INIT_FROM},
     {"lr", required_argument, NULL, OPT_LR},
     {"epochs", required_argument, NULL, OPT_EPOCHS},
     {"iterations", required_argument, NULL, OPT_ITERATIONS},
@@ -133,6 +136,9 @@ static void usage(void)
 "  --activation NAME    hidden activation: relu, sigmoid [relu]\n"
 "  --init NAME          auto (he for relu, xavier for sigmoid), he, xavier,\n"
 "                       seed (the exercise's 0.1 N(0,1)) [auto]\n"
+"  --init-from FILE     start from the weights of a .safetensors state dict\n"
+"                       (lnn export's, or a PyTorch nn.Sequential's; see\n"
+"                       lnn import) with the same --layers and activation\n"
 "Training:\n"
 "  --lr F               learning rate [sgd %g, momentum %g, nesterov %g,\n"
 "                       adam %g; %g with --batch full]\n"
@@ -306,6 +312,7 @@ static int parse(int argc, char **argv, train_args *a)
             break;
         case OPT_SAVE: a->save = optarg; break;
         case OPT_RESUME: a->resume = optarg; break;
+        case OPT_INIT_FROM: a->init_from = optarg; break;
         case OPT_LOG: a->log = optarg; break;
         case OPT_PRINT_EVERY:
             ok = cli_parse_u64("--print-every", optarg, 1, UINT32_MAX,
@@ -350,6 +357,11 @@ static int parse(int argc, char **argv, train_args *a)
                                         a->optimizer == SEED_OPTIMIZER
                                     ? SEED_LR
                                     : default_lr[a->optimizer];
+    if (a->init_from && a->resume) {
+        cli_error("train: --init-from starts a new run, --resume continues "
+                  "one: give one of them");
+        return EXIT_USAGE;
+    }
     if ((a->save_best || a->patience) && a->val == 0) {
         cli_error("train: --save-best and --patience need a validation "
                   "split (--val N with N > 0)");
@@ -498,6 +510,11 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
         return NULL;
     }
     lnn_initialize_parameters(net, (lnn_init)a->init, a->opts.seed);
+    if (a->init_from && !seq_init_from(net, a->init_from, err, sizeof err)) {
+        cli_error("%s", err);
+        lnn_net_destroy(net);
+        return NULL;
+    }
     return net;
 }
 

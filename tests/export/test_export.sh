@@ -7,8 +7,9 @@
 #              by node in NumPy, agrees likewise (77 without numpy or onnx)
 #   pytorch    the safetensors export loads into the matching nn.Sequential
 #              (strict) as the README shows and agrees (77 without torch)
-#   roundtrip  export -> import predicts bit for bit as the original;
-#              export's usage errors
+#   roundtrip  export -> import predicts bit for bit as the original, train
+#              --init-from at a learning rate of ~0 likewise to 1e-5; usage
+#              errors
 #   fixture    the committed PyTorch fixture imports and predicts as PyTorch
 #   bad        every damaged safetensors file: exit 1, one line "lnn: ..."
 # The model is trained here on Debian's Fashion-MNIST, or, without it, on a
@@ -104,6 +105,23 @@ roundtrip)
     expect 0 "" "$LNN" import --activation sigmoid "$WORK/m.safetensors" "$WORK/s.lnn"
     expect 0 "" "$LNN" eval --model "$WORK/s.lnn" --data "$(dirname "$IMAGES")" --val 500
     grep -q "784-32-16-10 sigmoid" "$WORK/out" || fail "--activation sigmoid not taken: $(head -3 "$WORK/out")"
+    # train --init-from: a run at the smallest learning rate keeps the
+    # exported weights (to float rounding), so it predicts as the model did
+    DATA=$(dirname "$IMAGES")
+    expect 0 "" "$LNN" train --data "$DATA" --train-subset 2000 --val 500 \
+        --layers 784,32,16,10 --optimizer sgd --lr 1e-12 --lr-schedule constant \
+        --epochs 1 --quiet --init-from "$WORK/m.safetensors" --save "$WORK/f.lnn"
+    expect 0 "" "$LNN" predict --model "$WORK/f.lnn" --output "$WORK/pf.csv" "$IMAGES"
+    checks=$((checks + 1))
+    "$PY" "$HERE/readers.py" close "$WORK/pf.csv" "$WORK/p.csv" ||
+        fail "train --init-from does not start from the file's weights"
+    expect 1 "layers 784,32,16,10, the network's are 784,20,10 \(give --layers 784,32,16,10\)" \
+        "$LNN" train --data "$DATA" --layers 784,20,10 --init-from "$WORK/m.safetensors"
+    expect 1 "activation relu, the network's is sigmoid" \
+        "$LNN" train --data "$DATA" --layers 784,32,16,10 --activation sigmoid --init-from "$WORK/m.safetensors"
+    expect 1 "no-such.safetensors" "$LNN" train --data "$DATA" --init-from "$WORK/no-such.safetensors"
+    expect 2 "--init-from starts a new run, --resume continues one" \
+        "$LNN" train --init-from "$WORK/m.safetensors" --resume "$WORK/m.lnn"
     # usage errors: exit 2
     expect 2 "cannot tell the format from" "$LNN" export "$WORK/m.lnn" "$WORK/m.bin"
     expect 2 "--format: 'tflite' is not one of safetensors, onnx" "$LNN" export --format tflite "$WORK/m.lnn" "$WORK/m.bin"
