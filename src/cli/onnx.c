@@ -13,6 +13,7 @@
 #include "onnx.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #define ONNX_VALUE_NAME_MAX 24 /* "Z4096" */
 #define GEMM_INPUTS 3          /* A, B, C */
 #define N_IO_DIMS 2            /* [N, n] */
+#define ONNX_MAX_BYTES ((size_t)INT32_MAX) /* protobuf's message limit */
 
 /* protobuf-c's structures hold char *, though packing only reads them */
 static char *mutable_str(const char *s)
@@ -268,9 +270,13 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     model.metadata_props = prop_ptrs;
 
     const size_t len = onnx__model_proto__get_packed_size(&model);
-    uint8_t *buf = malloc(len ? len : 1);
+    uint8_t *buf = len <= ONNX_MAX_BYTES ? malloc(len) : NULL;
     bool ok = buf != NULL;
-    if (!ok)
+    if (len > ONNX_MAX_BYTES)
+        errbuf_set(err, errlen, "%s: the model needs %zu bytes, over "
+                   "protobuf's 2 GiB limit on ONNX files (export "
+                   "safetensors instead)", path, len);
+    else if (!ok)
         errbuf_set(err, errlen, "%s: out of memory for %zu bytes", path, len);
     if (ok) {
         onnx__model_proto__pack(&model, buf);

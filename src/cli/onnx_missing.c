@@ -9,7 +9,7 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     (void)net;
     (void)s;
     return errbuf_set(err, errlen, "%s: this lnn was built without ONNX "
-                      "export; install %s (apt-get install -y %s), then "
-                      "meson setup --reconfigure BUILD_DIR and rebuild", path,
-                      ONNX_PACKAGES, ONNX_PACKAGES);
+                      "export; apt-get install %s, then meson setup "
+                      "--reconfigure -Donnx=auto BUILD_DIR and rebuild", path,
+                      ONNX_PACKAGES);
 }
