@@ -40,7 +40,9 @@ static void usage(void)
 "\n"
 "  --format F   safetensors or onnx [from OUT's extension: .safetensors,\n"
 "               .onnx]\n"
-"  -h, --help   show this help\n");
+"  -h, --help   show this help\n"
+"\n"
+"Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n");
 }
 
 static bool ends_with(const char *s, const char *suffix)

@@ -33,7 +33,9 @@ static void usage(void)
 "\n"
 "  --activation NAME  hidden activation, relu or sigmoid [the file's\n"
 "                     metadata \"activation\"; required without it]\n"
-"  -h, --help         show this help\n");
+"  -h, --help         show this help\n"
+"\n"
+"Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n");
 }
 
 int cli_import(int argc, char **argv)
