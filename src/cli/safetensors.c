@@ -77,31 +77,40 @@ static bool parse_tensor(st_tensor *t, span *s, const char *name,
                          size_t errlen)
 {
     if (!json_is_object(v))
-        return errbuf_set(err, errlen, "tensor '%.64s': not a JSON object", name);
+        return errbuf_set(err, errlen, "tensor '%.64s': not a JSON object",
+                          name);
     t->name = name;
     const char *dtype = json_string_value(json_object_get(v, "dtype"));
     if (!dtype)
-        return errbuf_set(err, errlen, "tensor '%.64s': no \"dtype\" string", name);
+        return errbuf_set(err, errlen, "tensor '%.64s': no \"dtype\" string",
+                          name);
     t->dtype = ST_N_DTYPES;
     for (int d = 0; d < ST_N_DTYPES; d++)
         if (strcmp(dtype, dtypes[d].name) == 0)
             t->dtype = (st_dtype)d;
     if (t->dtype == ST_N_DTYPES)
-        return errbuf_set(err, errlen, "tensor '%.64s': dtype '%.16s' is not one of "
-                    "F32, F64, F16, BF16", name, dtype);
+        return errbuf_set(err, errlen,
+                          "tensor '%.64s': dtype '%.16s' is not one of "
+                          "F32, F64, F16, BF16",
+                          name, dtype);
 
     const json_t *shape = json_object_get(v, "shape");
     if (!json_is_array(shape) || json_array_size(shape) > ST_MAX_RANK)
-        return errbuf_set(err, errlen, "tensor '%.64s': \"shape\" is not a list of "
-                    "at most %d sizes", name, ST_MAX_RANK);
+        return errbuf_set(err, errlen,
+                          "tensor '%.64s': \"shape\" is not a list of "
+                          "at most %d sizes",
+                          name, ST_MAX_RANK);
     t->rank = json_array_size(shape);
-    /* count * element size is at most data_len: bound each step by it */
+    /* the byte size, checked at each step: a huge shape must not wrap
+     * around to the size of the bytes present */
     uint64_t bytes = dtypes[t->dtype].size;
     bool too_big = false;
     for (size_t k = 0; k < t->rank; k++) {
         if (!get_uint(json_array_get(shape, k), UINT64_MAX >> 1, &t->shape[k]))
-            return errbuf_set(err, errlen, "tensor '%.64s': shape[%zu] is not a "
-                        "non-negative integer", name, k);
+            return errbuf_set(err, errlen,
+                              "tensor '%.64s': shape[%zu] is not a "
+                              "non-negative integer",
+                              name, k);
         if (t->shape[k] != 0 && bytes > UINT64_MAX / t->shape[k])
             too_big = true;
         else
@@ -111,17 +120,23 @@ static bool parse_tensor(st_tensor *t, span *s, const char *name,
     if (!json_is_array(offsets) || json_array_size(offsets) != 2 ||
         !get_uint(json_array_get(offsets, 0), UINT64_MAX >> 1, &s->begin) ||
         !get_uint(json_array_get(offsets, 1), UINT64_MAX >> 1, &s->end))
-        return errbuf_set(err, errlen, "tensor '%.64s': \"data_offsets\" is not "
-                    "[begin, end] with non-negative integers", name);
+        return errbuf_set(err, errlen,
+                          "tensor '%.64s': \"data_offsets\" is not "
+                          "[begin, end] with non-negative integers",
+                          name);
     if (s->begin > s->end)
-        return errbuf_set(err, errlen, "tensor '%.64s': data_offsets [%llu, %llu] "
-                    "end before they begin", name,
-                    (unsigned long long)s->begin, (unsigned long long)s->end);
+        return errbuf_set(err, errlen,
+                          "tensor '%.64s': data_offsets [%llu, %llu] "
+                          "end before they begin",
+                          name, (unsigned long long)s->begin,
+                          (unsigned long long)s->end);
     if (s->end > data_len)
-        return errbuf_set(err, errlen, "tensor '%.64s': data_offsets [%llu, %llu] "
-                    "reach beyond the %llu bytes of data (file truncated?)",
-                    name, (unsigned long long)s->begin,
-                    (unsigned long long)s->end, (unsigned long long)data_len);
+        return errbuf_set(
+            err, errlen,
+            "tensor '%.64s': data_offsets [%llu, %llu] "
+            "reach beyond the %llu bytes of data (file truncated?)",
+            name, (unsigned long long)s->begin, (unsigned long long)s->end,
+            (unsigned long long)data_len);
     if (too_big)
         return errbuf_set(err, errlen, "tensor '%.64s': shape too large",
                           name);
@@ -145,20 +160,24 @@ static bool check_coverage(span *spans, size_t n, const st_tensor *t,
     uint64_t at = 0;
     for (size_t k = 0; k < n; k++) {
         if (spans[k].begin < at)
-            return errbuf_set(err, errlen, "tensor '%.64s' overlaps tensor '%.64s' "
-                        "(data_offsets [%llu, %llu])", t[spans[k].i].name,
-                        t[spans[k - 1].i].name,
-                        (unsigned long long)spans[k].begin,
-                        (unsigned long long)spans[k].end);
+            return errbuf_set(err, errlen,
+                              "tensor '%.64s' overlaps tensor '%.64s' "
+                              "(data_offsets [%llu, %llu])",
+                              t[spans[k].i].name, t[spans[k - 1].i].name,
+                              (unsigned long long)spans[k].begin,
+                              (unsigned long long)spans[k].end);
         if (spans[k].begin > at)
-            return errbuf_set(err, errlen, "bytes %llu to %llu of the data belong "
-                        "to no tensor", (unsigned long long)at,
-                        (unsigned long long)spans[k].begin);
+            return errbuf_set(err, errlen,
+                              "bytes %llu to %llu of the data belong "
+                              "to no tensor",
+                              (unsigned long long)at,
+                              (unsigned long long)spans[k].begin);
         at = spans[k].end;
     }
     if (at != data_len)
-        return errbuf_set(err, errlen, "%llu bytes of data after the last tensor",
-                    (unsigned long long)(data_len - at));
+        return errbuf_set(err, errlen,
+                          "%llu bytes of data after the last tensor",
+                          (unsigned long long)(data_len - at));
     return true;
 }
 
@@ -169,9 +188,8 @@ static bool check_metadata(json_t *meta, char *err, size_t errlen)
     if (!json_is_object(meta))
         return errbuf_set(err, errlen, "\"%s\" is not a JSON object",
                     ST_METADATA_KEY);
-    json_object_foreach(meta, key, v)
-        if (!json_is_string(v))
-            return errbuf_set(err, errlen, "metadata '%.64s' is not a string", key);
+    json_object_foreach(meta, key, v) if (!json_is_string(v)) return errbuf_set(
+        err, errlen, "metadata '%.64s' is not a string", key);
     return true;
 }
 
@@ -185,12 +203,15 @@ bool st_parse(st_file *f, const unsigned char *buf, size_t len, char *err,
                     ST_LEN_BYTES);
     const uint64_t header_len = get_le(buf, ST_LEN_BYTES);
     if (header_len > len - ST_LEN_BYTES)
-        return errbuf_set(err, errlen, "header length %llu is beyond the file's "
-                    "%zu bytes (truncated, or not a safetensors file)",
-                    (unsigned long long)header_len, len);
+        return errbuf_set(err, errlen,
+                          "header length %llu is beyond the file's "
+                          "%zu bytes (truncated, or not a safetensors file)",
+                          (unsigned long long)header_len, len);
     if (header_len > ST_MAX_HEADER)
-        return errbuf_set(err, errlen, "header length %llu is over the limit of "
-                    "%u bytes", (unsigned long long)header_len, ST_MAX_HEADER);
+        return errbuf_set(err, errlen,
+                          "header length %llu is over the limit of "
+                          "%u bytes",
+                          (unsigned long long)header_len, ST_MAX_HEADER);
     const unsigned char *data = buf + ST_LEN_BYTES + header_len;
     const uint64_t data_len = len - ST_LEN_BYTES - header_len;
 
@@ -371,17 +392,20 @@ static char *make_header(const st_out_tensor *tensors, size_t n,
         uint64_t count = 1;
         for (size_t k = 0; shape && k < tensors[i].rank; k++) {
             count *= tensors[i].shape[k];
-            ok = ok && json_array_append_new(
-                           shape, json_integer((json_int_t)tensors[i].shape[k])) == 0;
+            ok = ok &&
+                 json_array_append_new(
+                     shape, json_integer((json_int_t)tensors[i].shape[k])) == 0;
         }
         const uint64_t end = at + count * sizeof(float);
-        ok = ok && offsets && entry &&
-             json_array_append_new(offsets, json_integer((json_int_t)at)) == 0 &&
-             json_array_append_new(offsets, json_integer((json_int_t)end)) == 0 &&
-             json_object_set_new(entry, "dtype", json_string("F32")) == 0 &&
-             json_object_set(entry, "shape", shape) == 0 &&
-             json_object_set(entry, "data_offsets", offsets) == 0 &&
-             json_object_set(root, tensors[i].name, entry) == 0;
+        ok =
+            ok && offsets && entry &&
+            json_array_append_new(offsets, json_integer((json_int_t)at)) == 0 &&
+            json_array_append_new(offsets, json_integer((json_int_t)end)) ==
+                0 &&
+            json_object_set_new(entry, "dtype", json_string("F32")) == 0 &&
+            json_object_set(entry, "shape", shape) == 0 &&
+            json_object_set(entry, "data_offsets", offsets) == 0 &&
+            json_object_set(root, tensors[i].name, entry) == 0;
         json_decref(shape);
         json_decref(offsets);
         json_decref(entry);
@@ -430,7 +454,8 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
     size_t header_len;
     char *header = make_header(tensors, n, metadata, n_metadata, &header_len);
     if (!header)
-        return errbuf_set(err, errlen, "%s: out of memory for the header", path);
+        return errbuf_set(err, errlen, "%s: out of memory for the header",
+                          path);
     FILE *fp = fopen(path, "wb");
     if (!fp) {
         free(header);
@@ -443,8 +468,8 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
               fwrite(header, 1, header_len, fp) == header_len;
     free(header);
     for (size_t i = 0; ok && i < n; i++) {
-        const size_t count =
-            tensors[i].shape[0] * (tensors[i].rank == 2 ? tensors[i].shape[1] : 1);
+        const size_t count = tensors[i].shape[0] *
+                             (tensors[i].rank == 2 ? tensors[i].shape[1] : 1);
         ok = write_f32_le(fp, tensors[i].data, count);
     }
     if (fclose(fp) != 0)
@@ -452,7 +477,8 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
     if (!ok) {
         const int e = errno;
         remove(path);
-        return errbuf_set(err, errlen, "%s: write failed: %s", path, strerror(e));
+        return errbuf_set(err, errlen, "%s: write failed: %s", path,
+                          strerror(e));
     }
     return true;
 }

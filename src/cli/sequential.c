@@ -55,8 +55,9 @@ bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
     s->values = malloc(lnn_net_n_params(net) * sizeof *s->values);
     s->layers = layers_string(dims, L);
     if (!s->tensors || !s->names || !s->values || !s->layers)
-        return errbuf_set(err, errlen, "out of memory for a copy of %zu parameters",
-                    lnn_net_n_params(net));
+        return errbuf_set(err, errlen,
+                          "out of memory for a copy of %zu parameters",
+                          lnn_net_n_params(net));
     float *at = s->values;
     for (size_t l = 1; l <= L; l++) {
         lnn_layer layer;
@@ -129,10 +130,13 @@ static bool place_tensors(const st_file *f, size_t L, const st_tensor **slot,
         if (!slot[k]) {
             char name[SEQ_NAME_MAX];
             seq_param_name(name, k / 2 + 1, k % 2);
-            return errbuf_set(err, errlen, "no tensor '%s' (an nn.Sequential of %zu "
-                        "Linear layers has 0.weight, 0.bias, ..., %zu.weight, "
-                        "%zu.bias)", name, L, SEQ_MODULES_PER_LAYER * (L - 1),
-                        SEQ_MODULES_PER_LAYER * (L - 1));
+            return errbuf_set(
+                err, errlen,
+                "no tensor '%s' (an nn.Sequential of %zu "
+                "Linear layers has 0.weight, 0.bias, ..., %zu.weight, "
+                "%zu.bias)",
+                name, L, SEQ_MODULES_PER_LAYER * (L - 1),
+                SEQ_MODULES_PER_LAYER * (L - 1));
         }
     return true;
 }
@@ -145,19 +149,23 @@ static bool chain_dims(const st_tensor *const *slot, size_t L, size_t *dims,
         const st_tensor *w = slot[2 * (l - 1)], *b = slot[2 * (l - 1) + 1];
         if (w->rank != 2 || w->shape[0] == 0 || w->shape[1] == 0 ||
             w->shape[0] > SIZE_MAX || w->shape[1] > SIZE_MAX)
-            return errbuf_set(err, errlen, "tensor '%s' is not a matrix [out, in] "
-                        "with out, in >= 1", w->name);
+            return errbuf_set(err, errlen,
+                              "tensor '%s' is not a matrix [out, in] "
+                              "with out, in >= 1",
+                              w->name);
         if (l > 1 && w->shape[1] != dims[l - 1])
-            return errbuf_set(err, errlen, "the layers do not connect: '%s' takes "
-                        "%llu inputs, '%s' gives %zu", w->name,
-                        (unsigned long long)w->shape[1],
-                        slot[2 * (l - 2)]->name, dims[l - 1]);
+            return errbuf_set(err, errlen,
+                              "the layers do not connect: '%s' takes "
+                              "%llu inputs, '%s' gives %zu",
+                              w->name, (unsigned long long)w->shape[1],
+                              slot[2 * (l - 2)]->name, dims[l - 1]);
         dims[l - 1] = (size_t)w->shape[1];
         dims[l] = (size_t)w->shape[0];
         if (b->rank != 1 || b->shape[0] != w->shape[0])
-            return errbuf_set(err, errlen, "tensor '%s' is not a vector [%zu] like "
-                        "'%s''s %zu outputs", b->name, dims[l], w->name,
-                        dims[l]);
+            return errbuf_set(err, errlen,
+                              "tensor '%s' is not a vector [%zu] like "
+                              "'%s''s %zu outputs",
+                              b->name, dims[l], w->name, dims[l]);
     }
     return true;
 }
@@ -224,7 +232,8 @@ bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
             *act = hidden[k];
             return true;
         }
-    return errbuf_set(err, errlen, "%s '%.32s' is not relu or sigmoid", from, name);
+    return errbuf_set(err, errlen, "%s '%.32s' is not relu or sigmoid", from,
+                      name);
 }
 
 static bool all_finite(const float *x, size_t count)
