@@ -12,13 +12,13 @@
 
 #include "onnx.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errbuf.h"
+#include "outfile.h"
 #include "onnx.pb-c.h"
 
 #define ONNX_PRODUCER "lnn"
@@ -196,24 +196,6 @@ static Onnx__ValueInfoProto *io_value_init(io_value *v, const char *name,
     return &v->info;
 }
 
-static bool write_bytes(const char *path, const uint8_t *buf, size_t len,
-                        char *err, size_t errlen)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return errbuf_set(err, errlen, "%s: cannot create: %s", path,
-                          strerror(errno));
-    bool ok = fwrite(buf, 1, len, fp) == len;
-    ok = fclose(fp) == 0 && ok;
-    if (!ok) {
-        const int e = errno;
-        remove(path);
-        return errbuf_set(err, errlen, "%s: write failed: %s", path,
-                          strerror(e));
-    }
-    return true;
-}
-
 bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
                 char *err, size_t errlen)
 {
@@ -280,7 +262,9 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
         errbuf_set(err, errlen, "%s: out of memory for %zu bytes", path, len);
     if (ok) {
         onnx__model_proto__pack(&model, buf);
-        ok = write_bytes(path, buf, len, err, errlen);
+        FILE *fp = outfile_open(path, err, errlen);
+        ok = fp && outfile_close(fp, fwrite(buf, 1, len, fp) == len, path,
+                                 err, errlen);
     }
     free(buf);
     graph_mem_free(&g);

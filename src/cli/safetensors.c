@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "errbuf.h"
+#include "outfile.h"
 
 _Static_assert(sizeof(float) == 4, "float32 tensors");
 
@@ -456,11 +457,10 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
     if (!header)
         return errbuf_set(err, errlen, "%s: out of memory for the header",
                           path);
-    FILE *fp = fopen(path, "wb");
+    FILE *fp = outfile_open(path, err, errlen);
     if (!fp) {
         free(header);
-        return errbuf_set(err, errlen, "%s: cannot create: %s", path,
-                    strerror(errno));
+        return false;
     }
     unsigned char len_le[ST_LEN_BYTES];
     put_le(len_le, header_len, sizeof len_le);
@@ -472,13 +472,5 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
                              (tensors[i].rank == 2 ? tensors[i].shape[1] : 1);
         ok = write_f32_le(fp, tensors[i].data, count);
     }
-    if (fclose(fp) != 0)
-        ok = false;
-    if (!ok) {
-        const int e = errno;
-        remove(path);
-        return errbuf_set(err, errlen, "%s: write failed: %s", path,
-                          strerror(e));
-    }
-    return true;
+    return outfile_close(fp, ok, path, err, errlen);
 }

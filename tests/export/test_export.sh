@@ -132,6 +132,14 @@ roundtrip)
     # runtime errors: exit 1
     expect 1 "no-such.lnn" "$LNN" export "$WORK/no-such.lnn" "$WORK/m.onnx"
     expect 1 "cannot create" "$LNN" export "$WORK/m.lnn" "$WORK/no/dir/m.safetensors"
+    # a write that fails (file size limit) leaves no partial file
+    for ext in safetensors onnx; do
+        expect 1 "big.$ext: write failed: File too large" \
+            bash -c 'trap "" XFSZ; ulimit -f 1; exec "$@"' - \
+            "$LNN" export "$WORK/m.lnn" "$WORK/big.$ext"
+        checks=$((checks + 1))
+        [ -e "$WORK/big.$ext" ] && fail "a partial $WORK/big.$ext is left"
+    done
     expect 1 "no-such.safetensors" "$LNN" import "$WORK/no-such.safetensors" "$WORK/x.lnn"
     expect 1 "not a regular file" "$LNN" import "$WORK" "$WORK/x.lnn"
     expect 1 "" "$LNN" import "$WORK/m.safetensors" "$WORK/no/dir/x.lnn"
