@@ -14,6 +14,8 @@
 
 enum { OPT_ACTIVATION = 256 };
 
+static const char *const hidden_names[] = {"relu", "sigmoid", NULL};
+
 static const struct option long_options[] = {
     {"activation", required_argument, NULL, OPT_ACTIVATION},
     {"help", no_argument, NULL, 'h'},
@@ -45,7 +47,6 @@ int cli_import(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         int which;
-        static const char *const hidden_names[] = {"relu", "sigmoid", NULL};
         switch (c) {
         case OPT_ACTIVATION:
             if (!cli_parse_choice("--activation", optarg, hidden_names,
