@@ -160,6 +160,13 @@ bool cli_parse_float(const char *name, const char *s, double min, double max,
     return true;
 }
 
+#define HIDDEN_NAME_AT(E, value, name, hidden) [value] = hidden ? #name : NULL,
+static const char *const hidden_names[] = {
+    LNN_ACTIVATION_LIST(HIDDEN_NAME_AT)};
+#undef HIDDEN_NAME_AT
+const cli_choices cli_hidden_activations =
+    CLI_CHOICES(hidden_names, NULL, NULL);
+
 bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
                       int *out)
 {

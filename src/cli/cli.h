@@ -51,6 +51,9 @@ typedef struct cli_choices {
 #define CLI_CHOICES(names, olds, notes)                                       \
     {(names), (olds), (notes), sizeof(names) / sizeof((names)[0])}
 
+/* The hidden activations (lnn.h's list, those a hidden layer may have). */
+extern const cli_choices cli_hidden_activations;
+
 /* One of the choices; *out is its value (its index). */
 bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
                       int *out);
@@ -122,5 +125,7 @@ void cli_dataset_free(cli_dataset *d);
 int cli_train(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_import(int argc, char **argv);
 
 #endif /* LNN_CLI_H */

@@ -1,4 +1,5 @@
-/* main.c: the lnn command: dispatch to train, eval and predict. */
+/* main.c: the lnn command: dispatch to train, eval, predict, export and
+ * import. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -32,6 +33,8 @@ static void usage(FILE *to)
 "  train     train a network on an MNIST-format dataset\n"
 "  eval      loss, accuracy and confusion matrix of a saved model\n"
 "  predict   classify IDX or PGM images with a saved model\n"
+"  export    write a model as safetensors (PyTorch) or ONNX\n"
+"  import    make a model from a PyTorch nn.Sequential's safetensors\n"
 "\n"
 "  lnn COMMAND --help   options of a command\n"
 "  lnn --version        version, BLAS and threads\n");
@@ -62,6 +65,10 @@ int main(int argc, char **argv)
         return cli_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "predict") == 0)
         return cli_predict(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return cli_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "import") == 0)
+        return cli_import(argc - 1, argv + 1);
     cli_error("unknown command '%s'; try 'lnn --help'", cmd);
     return EXIT_USAGE;
 }

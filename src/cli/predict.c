@@ -1,6 +1,7 @@
 /* predict.c: lnn predict: classify IDX or PGM images with a saved model. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,13 @@
 #define PREDICT_BATCH 1024
 #define SNIFF_BYTES 4
 
-enum { OPT_TOP = 256 };
+enum { OPT_TOP = 256, OPT_OUTPUT };
 
 static const struct option long_options[] = {
     CLI_OPTION_MODEL,
     {"top", required_argument, NULL, OPT_TOP},
     CLI_OPTION_THREADS,
+    {"output", required_argument, NULL, OPT_OUTPUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -32,6 +34,9 @@ static void usage(void)
 "\n"
 "  --model FILE      the model (from lnn train --save)\n"
 "  --top K           also the next most likely classes, K in all [1]\n"
+"  --output FILE.csv  write every probability there instead, at full float\n"
+"                    precision: row,label,probability,p_0,...,p_(n-1) (row\n"
+"                    counts the images of all INPUTs from 0)\n"
 "  --threads N       threads [all cores]\n"
 "  -h, --help        show this help\n");
 }
@@ -62,9 +67,29 @@ static void print_top(const char *name, size_t index, bool indexed,
     printf("\n");
 }
 
+/* Where predictions go: top classes on stdout, or all of them as CSV. */
+typedef struct predict_out {
+    size_t top;
+    FILE *csv;  /* --output, or NULL */
+    size_t row; /* CSV rows written */
+} predict_out;
+
+/* "row,label,probability,p_0,...": %.9g gives back the exact float. */
+static void print_csv(predict_out *o, const float *p, size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (p[i] > p[best])
+            best = i;
+    fprintf(o->csv, "%zu,%zu,%.9g", o->row++, best, (double)p[best]);
+    for (size_t i = 0; i < n; i++)
+        fprintf(o->csv, ",%.9g", (double)p[i]);
+    fputc('\n', o->csv);
+}
+
 /* Run d through the network in chunks and print every column. */
 static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
-                         bool indexed, size_t top)
+                         bool indexed, predict_out *o)
 {
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
     for (size_t j0 = 0; j0 < d->m; j0 += PREDICT_BATCH) {
@@ -76,12 +101,15 @@ static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
             return false;
         }
         for (size_t j = 0; j < cols; j++)
-            print_top(name, j0 + j, indexed, HL + j * n_L, n_L, top);
+            if (o->csv)
+                print_csv(o, HL + j * n_L, n_L);
+            else
+                print_top(name, j0 + j, indexed, HL + j * n_L, n_L, o->top);
     }
     return true;
 }
 
-static bool predict_one(lnn_net *net, const char *path, size_t top)
+static bool predict_one(lnn_net *net, const char *path, predict_out *o)
 {
     const size_t n_0 = lnn_net_dims(net)[0];
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
@@ -97,7 +125,7 @@ static bool predict_one(lnn_net *net, const char *path, size_t top)
         if (x && !ok)
             cli_error("%s", err);
         lnn_data d = {.n_x = n_0, .n_y = n_L, .m = 1, .X = x};
-        ok = ok && predict_data(net, &d, path, false, top);
+        ok = ok && predict_data(net, &d, path, false, o);
         free(x);
         return ok;
     }
@@ -112,7 +140,7 @@ static bool predict_one(lnn_net *net, const char *path, size_t top)
         cli_error("%s: %zux%zu images, the model takes %zu pixels", path,
                   images.rows, images.cols, n_0);
     lnn_data d = {.n_x = n_0, .n_y = n_L, .m = images.m, .X_u8 = images.X};
-    ok = ok && predict_data(net, &d, path, true, top);
+    ok = ok && predict_data(net, &d, path, true, o);
     lnn_dataset_free(&images);
     return ok;
 }
@@ -120,6 +148,7 @@ static bool predict_one(lnn_net *net, const char *path, size_t top)
 int cli_predict(int argc, char **argv)
 {
     cli_common co = {0};
+    const char *output = NULL;
     uint64_t top = 1;
     opterr = 0;
     int c;
@@ -127,6 +156,7 @@ int cli_predict(int argc, char **argv)
         int ok = 1;
         switch (c) {
         case OPT_TOP: ok = cli_parse_u64("--top", optarg, 1, 1000, &top); break;
+        case OPT_OUTPUT: output = optarg; break;
         case 'h': usage(); return EXIT_OK;
         default:
             if (!(ok = cli_common_option(&co, c, optarg)))
@@ -151,10 +181,26 @@ int cli_predict(int argc, char **argv)
         lnn_net_destroy(net);
         return EXIT_USAGE;
     }
+    predict_out o = {.top = (size_t)top};
+    if (output && !(o.csv = fopen(output, "w"))) {
+        cli_error("predict: %s: %s", output, strerror(errno));
+        lnn_net_destroy(net);
+        return EXIT_RUNTIME;
+    }
+    if (o.csv) {
+        fprintf(o.csv, "row,label,probability");
+        for (size_t i = 0; i < n_L; i++)
+            fprintf(o.csv, ",p_%zu", i);
+        fputc('\n', o.csv);
+    }
     int rc = EXIT_OK;
     for (int i = optind; i < argc; i++)
-        if (!predict_one(net, argv[i], (size_t)top))
+        if (!predict_one(net, argv[i], &o))
             rc = EXIT_RUNTIME;
+    if (o.csv && (ferror(o.csv) | fclose(o.csv))) {
+        cli_error("predict: %s: write failed", output);
+        rc = EXIT_RUNTIME;
+    }
     lnn_net_destroy(net);
     return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "progress.h"
+#include "sequential.h"
 
 /* Defaults of lnn train (the README says what they reach on MNIST). */
 #define DEFAULT_LAYERS "784,256,128,10"
@@ -39,13 +40,10 @@ static void on_sigint(int sig)
 /* The choices of --activation, --init, --optimizer and --lr-schedule, from
  * lnn.h's lists: entry [value] is that value's name (and note). */
 #define NAME_AT(E, value, name, ...) [value] = #name,
-#define HIDDEN_NAME_AT(E, value, name, hidden) [value] = hidden ? #name : NULL,
 #define INIT_OLD_AT(E, value, name, old, note) [value] = old,
 #define INIT_NOTE_AT(E, value, name, old, note) [value] = note,
 #define OPT_NOTE_AT(E, value, name, slots, uses, note, lr) [value] = note,
 #define OPT_LR_AT(E, value, name, slots, uses, note, lr) [value] = lr,
-static const char *const activation_names[] = {
-    LNN_ACTIVATION_LIST(HIDDEN_NAME_AT)};
 static const char *const init_names[] = {LNN_INIT_LIST(NAME_AT)};
 static const char *const init_olds[] = {LNN_INIT_LIST(INIT_OLD_AT)};
 static const char *const init_notes[] = {LNN_INIT_LIST(INIT_NOTE_AT)};
@@ -55,8 +53,6 @@ static const char *const optimizer_notes[] = {
 static const char *const schedule_names[] = {LNN_LR_SCHEDULE_LIST(NAME_AT)};
 /* Each optimizer's default --lr (lnn.h's list says how it was chosen). */
 static const float default_lr[] = {LNN_OPTIMIZER_LIST(OPT_LR_AT)};
-static const cli_choices activations =
-    CLI_CHOICES(activation_names, NULL, NULL);
 static const cli_choices inits =
     CLI_CHOICES(init_names, init_olds, init_notes);
 static const cli_choices optimizers =
@@ -67,7 +63,7 @@ enum {
     OPT_LAYERS = 256, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
-    OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE,
+    OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -77,6 +73,7 @@ enum {
 typedef struct train_args {
     cli_common common; /* --data, --threads */
     const char *save, *resume, *log;
+    const char *init_from; /* safetensors state dict to start from */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
     int activation, init, optimizer; /* values, indexes of the name lists */
@@ -99,6 +96,7 @@ static const struct option long_options[] = {
     {"layers", required_argument, NULL, OPT_LAYERS},
     {"activation", required_argument, NULL, OPT_ACTIVATION},
     {"init", required_argument, NULL, OPT_INIT},
+    {"init-from", required_argument, NULL, OPT_INIT_FROM},
     {"lr", required_argument, NULL, OPT_LR},
     {"epochs", required_argument, NULL, OPT_EPOCHS},
     {"iterations", required_argument, NULL, OPT_ITERATIONS},
@@ -158,6 +156,9 @@ static void usage(void)
 "  --layers LIST        layer sizes, input to output [%s]\n"
 "  --activation NAME    hidden activation: %s [relu]\n"
 "  --init NAME          %s [auto]\n"
+"  --init-from FILE     start from the weights of a .safetensors state dict\n"
+"                       (lnn export's, or a PyTorch nn.Sequential's; see\n"
+"                       lnn import) with the same --layers and activation\n"
 "Training:\n"
 "  --lr F               learning rate [by optimizer:\n"
 "                       %s;\n"
@@ -201,7 +202,7 @@ static void usage(void)
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C; with --save the model is saved first).\n",
         DEFAULT_VAL, DEFAULT_LAYERS,
-        cli_choices_help(&activations, CLI_HELP_INDENT + 19, act, sizeof act),
+        cli_choices_help(&cli_hidden_activations, CLI_HELP_INDENT + 19, act, sizeof act),
         cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
         default_lr_help(lr, sizeof lr), (double)EXERCISE_LR,
         (double)EXERCISE_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
@@ -285,7 +286,7 @@ static int parse(int argc, char **argv, train_args *a)
             a->layers_set = true;
             break;
         case OPT_ACTIVATION:
-            ok = cli_parse_choice("--activation", optarg, &activations,
+            ok = cli_parse_choice("--activation", optarg, &cli_hidden_activations,
                                   &a->activation);
             a->activation_set = true;
             break;
@@ -329,6 +330,7 @@ static int parse(int argc, char **argv, train_args *a)
             break;
         case OPT_SAVE: a->save = optarg; break;
         case OPT_RESUME: a->resume = optarg; break;
+        case OPT_INIT_FROM: a->init_from = optarg; break;
         case OPT_LOG: a->log = optarg; break;
         case OPT_PRINT_EVERY:
             ok = cli_parse_u64("--print-every", optarg, 1, UINT32_MAX,
@@ -376,6 +378,11 @@ static int parse(int argc, char **argv, train_args *a)
                                         a->optimizer == EXERCISE_OPTIMIZER
                                     ? EXERCISE_LR
                                     : default_lr[a->optimizer];
+    if (a->init_from && a->resume) {
+        cli_error("train: --init-from starts a new run, --resume continues "
+                  "one: give one of them");
+        return EXIT_USAGE;
+    }
     if ((a->save_best || a->patience) && a->val == 0) {
         cli_error("train: --save-best and --patience need a validation "
                   "split (--val N with N > 0)");
@@ -521,6 +528,11 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
         return NULL;
     }
     lnn_initialize_parameters(net, (lnn_init)a->init, a->opts.seed);
+    if (a->init_from && !seq_init_from(net, a->init_from, err, sizeof err)) {
+        cli_error("%s", err);
+        lnn_net_destroy(net);
+        return NULL;
+    }
     return net;
 }
 
@@ -562,7 +574,8 @@ static bool same_as_resumed(const train_args *a, const lnn_net *net)
     }
     if (a->activation_set && (lnn_activation)a->activation != hidden) {
         cli_error("train: --activation %s, but %s has %s",
-                  activation_names[a->activation], a->resume,
+                  lnn_activation_name((lnn_activation)a->activation),
+                  a->resume,
                   lnn_activation_name(hidden));
         return false;
     }

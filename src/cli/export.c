@@ -1,0 +1,103 @@
+/* export.c: lnn export: write a model as safetensors (an nn.Sequential
+ * state dict) or ONNX, for other tools. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "onnx.h"
+#include "safetensors.h"
+#include "sequential.h"
+
+#define EXPORT_MAX_BATCH 1 /* the network only lends its parameters */
+
+enum { OPT_FORMAT = 256 };
+enum { FORMAT_SAFETENSORS, FORMAT_ONNX, FORMAT_FROM_NAME };
+
+static const char *const format_names[] = {"safetensors", "onnx"};
+static const cli_choices formats = CLI_CHOICES(format_names, NULL, NULL);
+
+static const struct option long_options[] = {
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(void)
+{
+    printf(
+"Usage: lnn export [OPTION]... MODEL OUT\n"
+"Write the network of MODEL (from lnn train --save) for other tools:\n"
+"  safetensors  the state dict of PyTorch's nn.Sequential(Linear, act, ...,\n"
+"               Linear): 0.weight [n_1, n_0], 0.bias [n_1], 2.weight, ...\n"
+"               (float32), with the layer sizes and activation as metadata\n"
+"  onnx         a graph from \"input\" [N, n_0] to \"probabilities\"\n"
+"               [N, n_L]: Gemm and Relu/Sigmoid per layer, then Softmax\n"
+"               (opset 13)\n"
+"Inputs are what lnn feeds the network: 8-bit pixels / 255.\n"
+"See docs/model-format.md.\n"
+"\n"
+"  --format F   safetensors or onnx [from OUT's extension: .safetensors,\n"
+"               .onnx]\n"
+"  -h, --help   show this help\n"
+"\n"
+"Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n");
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    const size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+int cli_export(int argc, char **argv)
+{
+    int format = FORMAT_FROM_NAME;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_FORMAT:
+            if (!cli_parse_choice("--format", optarg, &formats, &format))
+                return EXIT_USAGE;
+            break;
+        case 'h': usage(); return EXIT_OK;
+        default: return cli_getopt_error("export", c, argv);
+        }
+    }
+    if (argc - optind != 2) {
+        cli_error("export: expected MODEL and OUT; see 'lnn export --help'");
+        return EXIT_USAGE;
+    }
+    const char *model = argv[optind], *out = argv[optind + 1];
+    if (format == FORMAT_FROM_NAME) {
+        if (ends_with(out, ".safetensors"))
+            format = FORMAT_SAFETENSORS;
+        else if (ends_with(out, ".onnx"))
+            format = FORMAT_ONNX;
+        else {
+            cli_error("export: cannot tell the format from '%s'; name it "
+                      "*.safetensors or *.onnx, or give --format", out);
+            return EXIT_USAGE;
+        }
+    }
+    lnn_net *net = cli_model_load(model, NULL, EXPORT_MAX_BATCH);
+    if (!net)
+        return EXIT_RUNTIME;
+    char err[CLI_ERRLEN];
+    seq_state s;
+    bool ok = seq_state_from_net(&s, net, err, sizeof err);
+    if (ok && format == FORMAT_SAFETENSORS)
+        ok = st_write(out, s.tensors, s.n_tensors, s.metadata,
+                      SEQ_N_METADATA, err, sizeof err);
+    else if (ok)
+        ok = onnx_write(out, net, &s, err, sizeof err);
+    if (!ok)
+        cli_error("%s", err);
+    seq_state_free(&s);
+    lnn_net_destroy(net);
+    return ok ? EXIT_OK : EXIT_RUNTIME;
+}

@@ -1,0 +1,272 @@
+/* onnx.c: an lnn network as an ONNX model (onnx.h), encoded by protobuf-c
+ * from the structures protoc-c generated out of Debian's onnx.proto.
+ *
+ *   input [N, n_0] -> Gemm(0.weight, 0.bias, transB=1) -> Z1 -> Relu -> H1
+ *     -> ... -> Gemm(<2(L-1)>.weight, <2(L-1)>.bias) -> ZL
+ *     -> Softmax(axis=-1) -> probabilities [N, n_L]
+ *
+ * Gemm computes Y = A . B^T + C: with A = H_{l-1}^T (one sample per row)
+ * and B the row-major weight [n_l, n_{l-1}] (lnn's W_l), Y = (W_l H_{l-1} +
+ * b_l)^T, the layer's Z_l one sample per row. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "onnx.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errbuf.h"
+#include "outfile.h"
+#include "onnx.pb-c.h"
+
+#define ONNX_PRODUCER "lnn"
+#define ONNX_GRAPH_NAME "lnn"
+#define ONNX_VALUE_NAME_MAX 24 /* "Z4096" */
+#define GEMM_INPUTS 3          /* A, B, C */
+#define N_IO_DIMS 2            /* [N, n] */
+#define ONNX_MAX_BYTES ((size_t)INT32_MAX) /* protobuf's message limit */
+
+/* protobuf-c's structures hold char *, though packing only reads them */
+static char *mutable_str(const char *s)
+{
+    union {
+        const char *c;
+        char *m;
+    } u = {.c = s};
+    return u.m;
+}
+
+/* Everything the model's structures point to, for 2L nodes. */
+typedef struct graph_mem {
+    Onnx__NodeProto *nodes, **node_ptrs;             /* 2L */
+    Onnx__AttributeProto *attrs, **attr_ptrs;        /* L + 1 */
+    Onnx__TensorProto *inits, **init_ptrs;           /* 2L */
+    int64_t (*init_dims)[2];                         /* 2L */
+    char *(*inputs)[GEMM_INPUTS];                    /* 2L */
+    char **outputs;                                  /* 2L */
+    char (*values)[ONNX_VALUE_NAME_MAX];             /* 2L */
+} graph_mem;
+
+static void graph_mem_free(graph_mem *g)
+{
+    free(g->nodes);
+    free(g->node_ptrs);
+    free(g->attrs);
+    free(g->attr_ptrs);
+    free(g->inits);
+    free(g->init_ptrs);
+    free(g->init_dims);
+    free(g->inputs);
+    free(g->outputs);
+    free(g->values);
+}
+
+static bool graph_mem_alloc(graph_mem *g, size_t L)
+{
+    const size_t n = 2 * L;
+    g->nodes = calloc(n, sizeof *g->nodes);
+    g->node_ptrs = calloc(n, sizeof *g->node_ptrs);
+    g->attrs = calloc(L + 1, sizeof *g->attrs);
+    g->attr_ptrs = calloc(L + 1, sizeof *g->attr_ptrs);
+    g->inits = calloc(n, sizeof *g->inits);
+    g->init_ptrs = calloc(n, sizeof *g->init_ptrs);
+    g->init_dims = calloc(n, sizeof *g->init_dims);
+    g->inputs = calloc(n, sizeof *g->inputs);
+    g->outputs = calloc(n, sizeof *g->outputs);
+    g->values = calloc(n, sizeof *g->values);
+    return g->nodes && g->node_ptrs && g->attrs && g->attr_ptrs && g->inits &&
+           g->init_ptrs && g->init_dims && g->inputs && g->outputs &&
+           g->values;
+}
+
+/* An integer attribute (transB = 1, axis = -1). */
+static Onnx__AttributeProto *int_attr(Onnx__AttributeProto *a,
+                                      Onnx__AttributeProto **ptr,
+                                      const char *name, int64_t value)
+{
+    onnx__attribute_proto__init(a);
+    a->name = mutable_str(name);
+    a->has_type = 1;
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    a->has_i = 1;
+    a->i = value;
+    *ptr = a;
+    return a;
+}
+
+/* Node k: op_type over inputs into g->values[k] (or `output`). */
+static void node(graph_mem *g, size_t k, const char *op_type,
+                 const char *output, size_t n_inputs,
+                 Onnx__AttributeProto **attr)
+{
+    Onnx__NodeProto *nd = &g->nodes[k];
+    onnx__node_proto__init(nd);
+    nd->op_type = mutable_str(op_type);
+    nd->n_input = n_inputs;
+    nd->input = g->inputs[k];
+    g->outputs[k] = output ? mutable_str(output) : g->values[k];
+    nd->n_output = 1;
+    nd->output = &g->outputs[k];
+    nd->n_attribute = attr ? 1 : 0;
+    nd->attribute = attr;
+    g->node_ptrs[k] = nd;
+}
+
+/* The nodes and initializers of all layers. */
+static void build_layers(graph_mem *g, const lnn_net *net, const seq_state *s)
+{
+    const size_t L = lnn_net_L(net);
+    const char *act = lnn_net_hidden(net) == LNN_ACT_RELU ? "Relu" : "Sigmoid";
+    float *at = s->values; /* the tensors lie in order in s->values */
+    for (size_t t = 0; t < s->n_tensors; t++) {
+        const st_out_tensor *src = &s->tensors[t];
+        Onnx__TensorProto *init = &g->inits[t];
+        onnx__tensor_proto__init(init);
+        init->name = mutable_str(src->name);
+        init->n_dims = src->rank;
+        init->dims = g->init_dims[t];
+        size_t count = 1;
+        for (size_t k = 0; k < src->rank; k++) {
+            init->dims[k] = (int64_t)src->shape[k];
+            count *= src->shape[k];
+        }
+        init->has_data_type = 1;
+        init->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+        init->n_float_data = count;
+        init->float_data = at;
+        at += count;
+        g->init_ptrs[t] = init;
+    }
+    const char *prev = ONNX_INPUT;
+    for (size_t l = 1; l <= L; l++) {
+        const size_t k = 2 * (l - 1); /* Gemm node k, activation k + 1 */
+        snprintf(g->values[k], ONNX_VALUE_NAME_MAX, "Z%zu", l);
+        snprintf(g->values[k + 1], ONNX_VALUE_NAME_MAX, "H%zu", l);
+        g->inputs[k][0] = mutable_str(prev);
+        g->inputs[k][1] = mutable_str(s->tensors[k].name);
+        g->inputs[k][2] = mutable_str(s->tensors[k + 1].name);
+        int_attr(&g->attrs[l - 1], &g->attr_ptrs[l - 1], "transB", 1);
+        node(g, k, "Gemm", NULL, GEMM_INPUTS, &g->attr_ptrs[l - 1]);
+        g->inputs[k + 1][0] = g->values[k];
+        if (l < L) {
+            node(g, k + 1, act, NULL, 1, NULL);
+        } else {
+            int_attr(&g->attrs[L], &g->attr_ptrs[L], "axis", -1);
+            node(g, k + 1, "Softmax", ONNX_OUTPUT, 1, &g->attr_ptrs[L]);
+        }
+        prev = g->values[k + 1];
+    }
+}
+
+/* A float32 [N, n] graph input or output. */
+typedef struct io_value {
+    Onnx__ValueInfoProto info;
+    Onnx__TypeProto type;
+    Onnx__TypeProto__Tensor tensor;
+    Onnx__TensorShapeProto shape;
+    Onnx__TensorShapeProto__Dimension dim[N_IO_DIMS], *dim_ptrs[N_IO_DIMS];
+} io_value;
+
+static Onnx__ValueInfoProto *io_value_init(io_value *v, const char *name,
+                                           size_t n)
+{
+    onnx__value_info_proto__init(&v->info);
+    onnx__type_proto__init(&v->type);
+    onnx__type_proto__tensor__init(&v->tensor);
+    onnx__tensor_shape_proto__init(&v->shape);
+    for (size_t k = 0; k < N_IO_DIMS; k++) {
+        onnx__tensor_shape_proto__dimension__init(&v->dim[k]);
+        v->dim_ptrs[k] = &v->dim[k];
+    }
+    v->dim[0].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+    v->dim[0].dim_param = mutable_str(ONNX_BATCH);
+    v->dim[1].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+    v->dim[1].dim_value = (int64_t)n;
+    v->shape.n_dim = N_IO_DIMS;
+    v->shape.dim = v->dim_ptrs;
+    v->tensor.has_elem_type = 1;
+    v->tensor.elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    v->tensor.shape = &v->shape;
+    v->type.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    v->type.tensor_type = &v->tensor;
+    v->info.name = mutable_str(name);
+    v->info.type = &v->type;
+    return &v->info;
+}
+
+bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
+                char *err, size_t errlen)
+{
+    const size_t L = lnn_net_L(net);
+    const size_t *dims = lnn_net_dims(net);
+    graph_mem g = {0};
+    if (!graph_mem_alloc(&g, L)) {
+        graph_mem_free(&g);
+        return errbuf_set(err, errlen, "%s: out of memory for %zu layers",
+                          path, L);
+    }
+    build_layers(&g, net, s);
+
+    io_value in, out;
+    Onnx__ValueInfoProto *in_ptr = io_value_init(&in, ONNX_INPUT, dims[0]);
+    Onnx__ValueInfoProto *out_ptr = io_value_init(&out, ONNX_OUTPUT, dims[L]);
+    Onnx__GraphProto graph;
+    onnx__graph_proto__init(&graph);
+    graph.name = mutable_str(ONNX_GRAPH_NAME);
+    graph.n_node = 2 * L;
+    graph.node = g.node_ptrs;
+    graph.n_initializer = s->n_tensors;
+    graph.initializer = g.init_ptrs;
+    graph.n_input = 1;
+    graph.input = &in_ptr;
+    graph.n_output = 1;
+    graph.output = &out_ptr;
+
+    Onnx__OperatorSetIdProto opset, *opset_ptr = &opset;
+    onnx__operator_set_id_proto__init(&opset);
+    opset.domain = mutable_str(""); /* the default ONNX operator set */
+    opset.has_version = 1;
+    opset.version = ONNX_OPSET;
+
+    Onnx__StringStringEntryProto props[SEQ_N_METADATA];
+    Onnx__StringStringEntryProto *prop_ptrs[SEQ_N_METADATA];
+    for (size_t k = 0; k < SEQ_N_METADATA; k++) {
+        onnx__string_string_entry_proto__init(&props[k]);
+        props[k].key = mutable_str(s->metadata[k].key);
+        props[k].value = mutable_str(s->metadata[k].value);
+        prop_ptrs[k] = &props[k];
+    }
+
+    Onnx__ModelProto model;
+    onnx__model_proto__init(&model);
+    model.has_ir_version = 1;
+    model.ir_version = ONNX_IR_VERSION;
+    model.n_opset_import = 1;
+    model.opset_import = &opset_ptr;
+    model.producer_name = mutable_str(ONNX_PRODUCER);
+    model.producer_version = mutable_str(lnn_version());
+    model.graph = &graph;
+    model.n_metadata_props = SEQ_N_METADATA;
+    model.metadata_props = prop_ptrs;
+
+    const size_t len = onnx__model_proto__get_packed_size(&model);
+    uint8_t *buf = len <= ONNX_MAX_BYTES ? malloc(len) : NULL;
+    bool ok = buf != NULL;
+    if (len > ONNX_MAX_BYTES)
+        errbuf_set(err, errlen, "%s: the model needs %zu bytes, over "
+                   "protobuf's 2 GiB limit on ONNX files (export "
+                   "safetensors instead)", path, len);
+    else if (!ok)
+        errbuf_set(err, errlen, "%s: out of memory for %zu bytes", path, len);
+    if (ok) {
+        onnx__model_proto__pack(&model, buf);
+        FILE *fp = outfile_open(path, err, errlen);
+        ok = fp && outfile_close(fp, fwrite(buf, 1, len, fp) == len, path,
+                                 err, errlen);
+    }
+    free(buf);
+    graph_mem_free(&g);
+    return ok;
+}

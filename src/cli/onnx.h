@@ -1,0 +1,26 @@
+/* onnx.h: an lnn network as an ONNX model (opset 13): input "input"
+ * [N, n_0] float32, then per layer Gemm (transB = 1, the state dict's
+ * row-major weights) and Relu or Sigmoid, then Softmax (axis -1) into
+ * "probabilities" [N, n_L]. */
+#ifndef LNN_CLI_ONNX_H
+#define LNN_CLI_ONNX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sequential.h"
+
+#define ONNX_OPSET 13
+#define ONNX_IR_VERSION 8 /* onnx 1.12 (Debian 12) reads up to 8 */
+#define ONNX_INPUT "input"
+#define ONNX_OUTPUT "probabilities"
+#define ONNX_BATCH "N" /* the symbolic batch dimension */
+#define ONNX_PACKAGES "protobuf-c-compiler libprotobuf-c-dev libonnx-dev"
+
+/* Write net's graph, with s (its state dict) as the initializers and s's
+ * metadata as metadata_props. false with a message in err; in a build
+ * without ONNX support, says which packages to install. */
+bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
+                char *err, size_t errlen);
+
+#endif /* LNN_CLI_ONNX_H */

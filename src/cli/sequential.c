@@ -1,0 +1,334 @@
+/* sequential.c: an lnn network as an nn.Sequential state dict
+ * (sequential.h). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "sequential.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errbuf.h"
+
+#define SEQ_WEIGHT "weight"
+#define SEQ_BIAS "bias"
+#define SEQ_MODULES_PER_LAYER 2 /* Linear, then its activation */
+#define SEQ_ERRLEN 400 /* a message before the path is added */
+
+void seq_param_name(char name[SEQ_NAME_MAX], size_t l, bool bias)
+{
+    snprintf(name, SEQ_NAME_MAX, "%zu.%s", SEQ_MODULES_PER_LAYER * (l - 1),
+             bias ? SEQ_BIAS : SEQ_WEIGHT);
+}
+
+/* "784,256,10" for dims[0..L] (malloc'd), or NULL. */
+static char *layers_string(const size_t *dims, size_t L)
+{
+    const size_t per = 21; /* digits of a 64-bit size and a comma */
+    char *s = malloc((L + 1) * per + 1);
+    if (!s)
+        return NULL;
+    size_t at = 0;
+    for (size_t l = 0; l <= L; l++)
+        at += (size_t)snprintf(s + at, per + 1, "%s%zu", l ? "," : "", dims[l]);
+    return s;
+}
+
+void seq_state_free(seq_state *s)
+{
+    free(s->tensors);
+    free(s->names);
+    free(s->values);
+    free(s->layers);
+    memset(s, 0, sizeof *s);
+}
+
+bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    const size_t L = lnn_net_L(net);
+    const size_t *dims = lnn_net_dims(net);
+    s->n_tensors = 2 * L;
+    s->tensors = calloc(s->n_tensors, sizeof *s->tensors);
+    s->names = calloc(s->n_tensors, sizeof *s->names);
+    s->values = malloc(lnn_net_n_params(net) * sizeof *s->values);
+    s->layers = layers_string(dims, L);
+    if (!s->tensors || !s->names || !s->values || !s->layers)
+        return errbuf_set(err, errlen,
+                          "out of memory for a copy of %zu parameters",
+                          lnn_net_n_params(net));
+    float *at = s->values;
+    for (size_t l = 1; l <= L; l++) {
+        lnn_layer layer;
+        lnn_net_layer(net, l, &layer);
+        const size_t n = layer.n, n_prev = layer.n_prev;
+        st_out_tensor *w = &s->tensors[2 * (l - 1)], *b = w + 1;
+        seq_param_name(s->names[2 * (l - 1)], l, false);
+        seq_param_name(s->names[2 * (l - 1) + 1], l, true);
+        /* weight [n, n_prev] row-major: element (i, k) at i n_prev + k;
+         * W column-major: element (i, k) at i + k n */
+        *w = (st_out_tensor){s->names[2 * (l - 1)], 2, {n, n_prev}, at};
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < n_prev; k++)
+                at[i * n_prev + k] = layer.W[i + k * n];
+        at += n * n_prev;
+        *b = (st_out_tensor){s->names[2 * (l - 1) + 1], 1, {n, 0}, at};
+        memcpy(at, layer.b, n * sizeof *at);
+        at += n;
+    }
+    const st_kv metadata[SEQ_N_METADATA] = {
+        {SEQ_KEY_FORMAT, SEQ_EXPORT_FORMAT},
+        {SEQ_KEY_LNN_VERSION, lnn_version()},
+        {SEQ_KEY_LAYERS, s->layers},
+        {SEQ_KEY_ACTIVATION, lnn_activation_name(lnn_net_hidden(net))},
+        {SEQ_KEY_OUTPUT, lnn_activation_name(LNN_ACT_SOFTMAX)},
+        {SEQ_KEY_INPUT, SEQ_INPUT_PIXELS},
+    };
+    memcpy(s->metadata, metadata, sizeof metadata);
+    return true;
+}
+
+/* "<index>.weight" or "<index>.bias" with a decimal index without leading
+ * zeros: true with the index and which one. */
+static bool parse_name(const char *name, size_t *index, bool *bias)
+{
+    size_t i = 0, k = 0;
+    if (name[0] == '0' && name[1] != '.')
+        return false;
+    for (; name[k] >= '0' && name[k] <= '9'; k++) {
+        if (i > (SIZE_MAX - 9) / 10)
+            return false;
+        i = 10 * i + (size_t)(name[k] - '0');
+    }
+    if (k == 0 || name[k] != '.')
+        return false;
+    *index = i;
+    *bias = strcmp(name + k + 1, SEQ_BIAS) == 0;
+    return *bias || strcmp(name + k + 1, SEQ_WEIGHT) == 0;
+}
+
+/* slot[2(l-1) + bias]: layer l's tensors, once each name is placed */
+static bool place_tensors(const st_file *f, size_t L, const st_tensor **slot,
+                          char *err, size_t errlen)
+{
+    for (size_t t = 0; t < f->n_tensors; t++) {
+        const char *name = f->tensors[t].name;
+        size_t index;
+        bool bias;
+        if (!parse_name(name, &index, &bias) ||
+            index % SEQ_MODULES_PER_LAYER != 0 ||
+            index / SEQ_MODULES_PER_LAYER >= L)
+            return errbuf_set(err, errlen, "unexpected tensor '%.64s': an "
+                        "nn.Sequential of %zu Linear layers has 0.weight, "
+                        "0.bias, ..., %zu.weight, %zu.bias", name, L,
+                        SEQ_MODULES_PER_LAYER * (L - 1),
+                        SEQ_MODULES_PER_LAYER * (L - 1));
+        slot[2 * (index / SEQ_MODULES_PER_LAYER) + bias] = &f->tensors[t];
+    }
+    for (size_t k = 0; k < 2 * L; k++)
+        if (!slot[k]) {
+            char name[SEQ_NAME_MAX];
+            seq_param_name(name, k / 2 + 1, k % 2);
+            return errbuf_set(
+                err, errlen,
+                "no tensor '%s' (an nn.Sequential of %zu "
+                "Linear layers has 0.weight, 0.bias, ..., %zu.weight, "
+                "%zu.bias)",
+                name, L, SEQ_MODULES_PER_LAYER * (L - 1),
+                SEQ_MODULES_PER_LAYER * (L - 1));
+        }
+    return true;
+}
+
+/* The shapes chain: weight l [n_l, n_{l-1}], bias l [n_l], sizes >= 1. */
+static bool chain_dims(const st_tensor *const *slot, size_t L, size_t *dims,
+                       char *err, size_t errlen)
+{
+    for (size_t l = 1; l <= L; l++) {
+        const st_tensor *w = slot[2 * (l - 1)], *b = slot[2 * (l - 1) + 1];
+        if (w->rank != 2 || w->shape[0] == 0 || w->shape[1] == 0 ||
+            w->shape[0] > SIZE_MAX || w->shape[1] > SIZE_MAX)
+            return errbuf_set(err, errlen,
+                              "tensor '%s' is not a matrix [out, in] "
+                              "with out, in >= 1",
+                              w->name);
+        if (l > 1 && w->shape[1] != dims[l - 1])
+            return errbuf_set(err, errlen,
+                              "the layers do not connect: '%s' takes "
+                              "%llu inputs, '%s' gives %zu",
+                              w->name, (unsigned long long)w->shape[1],
+                              slot[2 * (l - 2)]->name, dims[l - 1]);
+        dims[l - 1] = (size_t)w->shape[1];
+        dims[l] = (size_t)w->shape[0];
+        if (b->rank != 1 || b->shape[0] != w->shape[0])
+            return errbuf_set(err, errlen,
+                              "tensor '%s' is not a vector [%zu] like "
+                              "'%s''s %zu outputs",
+                              b->name, dims[l], w->name, dims[l]);
+    }
+    return true;
+}
+
+/* The metadata's "layers", where given, must be the tensors' own. */
+static bool check_layers(const st_file *f, const seq_layout *s, char *err,
+                         size_t errlen)
+{
+    const char *given = st_metadata(f, SEQ_KEY_LAYERS);
+    if (!given)
+        return true;
+    char *layers = layers_string(s->dims, s->L);
+    if (!layers)
+        return errbuf_set(err, errlen, "out of memory for %zu layers", s->L);
+    const bool same = strcmp(given, layers) == 0;
+    if (!same)
+        errbuf_set(err, errlen, "metadata \"%s\" says %.64s, the tensors "
+                   "%.64s", SEQ_KEY_LAYERS, given, layers);
+    free(layers);
+    return same;
+}
+
+void seq_layout_free(seq_layout *s)
+{
+    free(s->dims);
+    free(s->tensors);
+    memset(s, 0, sizeof *s);
+}
+
+bool seq_layout_of(seq_layout *s, const st_file *f, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    if (f->n_tensors == 0)
+        return errbuf_set(err, errlen, "no tensors");
+    /* every layer has two tensors; an odd count misses one */
+    const size_t L = (f->n_tensors + 1) / 2;
+    if (L > SEQ_MAX_LAYERS)
+        return errbuf_set(err, errlen, "%zu tensors: more than %d layers",
+                          f->n_tensors, SEQ_MAX_LAYERS);
+    s->tensors = calloc(2 * L, sizeof *s->tensors);
+    s->dims = malloc((L + 1) * sizeof *s->dims);
+    if (!s->tensors || !s->dims)
+        return errbuf_set(err, errlen, "out of memory for %zu layers", L);
+    s->L = L;
+    return place_tensors(f, L, s->tensors, err, errlen) &&
+           chain_dims(s->tensors, L, s->dims, err, errlen) &&
+           check_layers(f, s, err, errlen);
+}
+
+bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
+                    char *err, size_t errlen)
+{
+    const char *from = "--activation";
+    if (!name) {
+        name = st_metadata(f, SEQ_KEY_ACTIVATION);
+        from = "the metadata's \"" SEQ_KEY_ACTIVATION "\"";
+    }
+    if (!name)
+        return errbuf_set(err, errlen, "no \"%s\" in the metadata: give "
+                    "--activation relu or sigmoid", SEQ_KEY_ACTIVATION);
+    const lnn_activation hidden[] = {LNN_ACT_RELU, LNN_ACT_SIGMOID};
+    for (size_t k = 0; k < sizeof hidden / sizeof *hidden; k++)
+        if (strcmp(name, lnn_activation_name(hidden[k])) == 0) {
+            *act = hidden[k];
+            return true;
+        }
+    return errbuf_set(err, errlen, "%s '%.32s' is not relu or sigmoid", from,
+                      name);
+}
+
+static bool all_finite(const float *x, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(x[i]))
+            return false;
+    return true;
+}
+
+bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
+                     size_t errlen)
+{
+    size_t most = 0; /* the largest weight */
+    for (size_t l = 1; l <= s->L; l++)
+        if (s->dims[l] * s->dims[l - 1] > most)
+            most = s->dims[l] * s->dims[l - 1];
+    float *tmp = malloc(most * sizeof *tmp);
+    if (!tmp)
+        return errbuf_set(err, errlen, "out of memory for %zu floats", most);
+    for (size_t l = 1; l <= s->L; l++) {
+        const st_tensor *w = s->tensors[2 * (l - 1)],
+                        *b = s->tensors[2 * (l - 1) + 1];
+        lnn_layer layer;
+        lnn_net_layer(net, l, &layer);
+        const size_t n = layer.n, n_prev = layer.n_prev;
+        st_to_f32(w, tmp);
+        /* W (i, k) at i + k n from weight (i, k) at i n_prev + k */
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < n_prev; k++)
+                layer.W[i + k * n] = tmp[i * n_prev + k];
+        st_to_f32(b, layer.b);
+        const st_tensor *bad = !all_finite(layer.W, n * n_prev) ? w
+                               : !all_finite(layer.b, n)         ? b
+                                                                 : NULL;
+        if (bad) {
+            free(tmp);
+            return errbuf_set(err, errlen, "tensor '%s' holds a value that "
+                              "is not finite", bad->name);
+        }
+    }
+    free(tmp);
+    return true;
+}
+
+lnn_net *seq_net_create(const st_file *f, const char *activation,
+                        size_t max_batch, char *err, size_t errlen)
+{
+    seq_layout s;
+    lnn_net *net = NULL;
+    lnn_activation hidden;
+    if (seq_layout_of(&s, f, err, errlen) &&
+        seq_activation(f, activation, &hidden, err, errlen)) {
+        const lnn_net_config cfg = {.L = s.L, .dims = s.dims,
+                                    .hidden = hidden,
+                                    .max_batch = max_batch};
+        if (lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
+            !seq_load_params(&s, net, err, errlen)) {
+            lnn_net_destroy(net);
+            net = NULL;
+        }
+    }
+    seq_layout_free(&s);
+    return net;
+}
+
+bool seq_init_from(lnn_net *net, const char *path, char *err, size_t errlen)
+{
+    st_file f;
+    if (!st_load(&f, path, err, errlen))
+        return false;
+    seq_layout s;
+    const char *hidden = lnn_activation_name(lnn_net_hidden(net));
+    const char *given = st_metadata(&f, SEQ_KEY_ACTIVATION);
+    char why[SEQ_ERRLEN] = "";
+    char *want = NULL, *have = NULL;
+    bool ok = seq_layout_of(&s, &f, why, sizeof why);
+    if (ok && (s.L != lnn_net_L(net) ||
+               memcmp(s.dims, lnn_net_dims(net), (s.L + 1) * sizeof *s.dims))) {
+        want = layers_string(s.dims, s.L);
+        have = layers_string(lnn_net_dims(net), lnn_net_L(net));
+        ok = errbuf_set(why, sizeof why, "layers %.64s, the network's are "
+                        "%.64s (give --layers %.64s)", want ? want : "?",
+                        have ? have : "?", want ? want : "?");
+    }
+    if (ok && given && strcmp(given, hidden) != 0)
+        ok = errbuf_set(why, sizeof why, "activation %.16s, the network's "
+                        "is %s (give --activation %.16s)", given, hidden,
+                        given);
+    ok = ok && seq_load_params(&s, net, why, sizeof why);
+    if (!ok)
+        errbuf_set(err, errlen, "%s: %s", path, why);
+    free(want);
+    free(have);
+    seq_layout_free(&s);
+    st_free(&f);
+    return ok;
+}

@@ -1,0 +1,86 @@
+/* sequential.h: an lnn network as PyTorch names it,
+ *
+ *     nn.Sequential(nn.Linear(n_0, n_1), act, nn.Linear(n_1, n_2), act, ...,
+ *                   nn.Linear(n_{L-1}, n_L))       (+ softmax on the output)
+ *
+ * whose state dict holds, for layer l = 1..L, "<2(l-1)>.weight" [n_l,
+ * n_{l-1}] (row-major: lnn's column-major W_l transposed) and
+ * "<2(l-1)>.bias" [n_l]; the activations in between have no parameters.
+ * Both exports (safetensors, ONNX) use these tensors and this metadata. */
+#ifndef LNN_CLI_SEQUENTIAL_H
+#define LNN_CLI_SEQUENTIAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lnn.h"
+#include "safetensors.h"
+
+#define SEQ_NAME_MAX 32 /* "<index>.weight" */
+#define SEQ_MAX_LAYERS 4096 /* the model file's limit on L */
+#define SEQ_EXPORT_FORMAT "lnn-sequential-1"
+
+/* Metadata keys (values are strings) */
+#define SEQ_KEY_FORMAT "format"         /* SEQ_EXPORT_FORMAT */
+#define SEQ_KEY_LNN_VERSION "lnn_version"
+#define SEQ_KEY_LAYERS "layers"         /* "784,256,128,10" */
+#define SEQ_KEY_ACTIVATION "activation" /* hidden: "relu" or "sigmoid" */
+#define SEQ_KEY_OUTPUT "output"         /* "softmax" */
+#define SEQ_KEY_INPUT "input"           /* how inputs are scaled */
+#define SEQ_INPUT_PIXELS "pixel / 255"  /* 8-bit IDX/PGM pixels to [0, 1] */
+#define SEQ_N_METADATA 6
+
+/* The 2L tensors of the state dict, with their metadata. */
+typedef struct seq_state {
+    size_t n_tensors;
+    st_out_tensor *tensors;       /* 0.weight, 0.bias, 2.weight, ... */
+    char (*names)[SEQ_NAME_MAX];  /* their names */
+    float *values;                /* all of them, row-major */
+    char *layers;                 /* "784,256,10" */
+    st_kv metadata[SEQ_N_METADATA];
+} seq_state;
+
+/* Layer l's (1-based) weight or bias name: "<2(l-1)>.weight" / ".bias". */
+void seq_param_name(char name[SEQ_NAME_MAX], size_t l, bool bias);
+
+/* The state dict of net (a copy, weights transposed). false with a message
+ * in err; seq_state_free in both cases. */
+bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen);
+void seq_state_free(seq_state *s);
+
+/* A safetensors file read as such a state dict. */
+typedef struct seq_layout {
+    size_t L;
+    size_t *dims;              /* L + 1 layer sizes */
+    const st_tensor **tensors; /* 2L: layer l's weight at 2(l-1), bias
+                                  after it (borrowed from the file) */
+} seq_layout;
+
+/* Check that f holds exactly the tensors of such an nn.Sequential, at most
+ * SEQ_MAX_LAYERS layers, with shapes that chain. false with a message in
+ * err; seq_layout_free in both cases. */
+bool seq_layout_of(seq_layout *s, const st_file *f, char *err, size_t errlen);
+void seq_layout_free(seq_layout *s);
+
+/* The hidden activation: from `name` if not NULL, else from f's metadata.
+ * false with a message if neither names relu or sigmoid. */
+bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
+                    char *err, size_t errlen);
+
+/* Copy the tensors into net's parameters (net made with s->dims),
+ * converted to float32, W transposed back to column-major. false if a
+ * value is not finite. */
+bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
+                     size_t errlen);
+
+/* All of the above: a new network (max_batch columns) holding f's
+ * parameters, or NULL with a message in err. */
+lnn_net *seq_net_create(const st_file *f, const char *activation,
+                        size_t max_batch, char *err, size_t errlen);
+
+/* Set net's parameters from the state dict in the safetensors file at
+ * path (lnn train --init-from): its layer sizes must be net's, and its
+ * metadata's activation, if any, net's. false with a message in err. */
+bool seq_init_from(lnn_net *net, const char *path, char *err, size_t errlen);
+
+#endif /* LNN_CLI_SEQUENTIAL_H */

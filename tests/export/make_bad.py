@@ -1,0 +1,181 @@
+"""Write damaged safetensors files for `lnn import`, one per fault:
+
+    python3 make_bad.py DIR
+
+writes DIR/NAME.safetensors for each case and DIR/cases.tsv, one line per
+case: NAME, a tab, and a regex the one-line error message must match.
+Also DIR/good.safetensors, which imports. Standard library only."""
+import json
+import os
+import struct
+import sys
+
+DIMS = [16, 12, 10]  # nn.Sequential(Linear(16, 12), ReLU(), Linear(12, 10))
+
+
+def tensors(dims=DIMS):
+    out = {}
+    for l in range(len(dims) - 1):
+        out[f"{2 * l}.weight"] = [dims[l + 1], dims[l]]
+        out[f"{2 * l}.bias"] = [dims[l + 1]]
+    return out
+
+
+def layout(shapes, dtype="F32", size=4):
+    header, at = {}, 0
+    for name, shape in shapes.items():
+        n = size
+        for s in shape:
+            n *= s
+        header[name] = {"dtype": dtype, "shape": shape,
+                        "data_offsets": [at, at + n]}
+        at += n
+    return header, at
+
+
+def pack(header, data_len, metadata={"activation": "relu"}, raw=None):
+    if raw is None and metadata is not None:
+        header = {"__metadata__": metadata, **header}
+    text = raw if raw is not None else json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + bytes(data_len)
+
+
+def main(d):
+    cases = []
+
+    def case(name, pattern, blob):
+        with open(os.path.join(d, name + ".safetensors"), "wb") as f:
+            f.write(blob)
+        cases.append((name, pattern))
+
+    header, n = layout(tensors())
+    good = pack(header, n)
+    with open(os.path.join(d, "good.safetensors"), "wb") as f:
+        f.write(good)
+
+    case("empty", "shorter than the 8-byte header length", b"")
+    case("short", "shorter than the 8-byte header length", b"\x10\0\0")
+    case("header-beyond-file", "header length 4096 is beyond the file",
+         struct.pack("<Q", 4096) + b"{}")
+    case("header-huge", "header length 18446744073709551615 is beyond",
+         b"\xff" * 8 + b"{}")
+    case("malformed-json", "header is not valid JSON",
+         pack(None, 0, raw=b'{"0.weight": {"dtype": "F32",'))
+    case("array-json", "header is not a JSON object", pack(None, 0, raw=b"[]"))
+    case("duplicate-key", "header is not valid JSON: duplicate object key",
+         pack(None, 0, raw=b'{"a": {}, "a": {}}'))
+    case("not-json-text", "header is not valid JSON",
+         pack(None, 0, raw=b"\x89PNG\r\n\x1a\n"))
+
+    def edit(fn, metadata={"activation": "relu"}, data_len=None):
+        h, m = layout(tensors())
+        m = fn(h, m)
+        return pack(h, m if data_len is None else data_len, metadata)
+
+    def set_(h, name, key, value):
+        h[name][key] = value
+
+    case("dtype-i64", "dtype 'I64' is not one of F32, F64, F16, BF16",
+         edit(lambda h, m: set_(h, "0.bias", "dtype", "I64") or m))
+    case("dtype-missing", "no \"dtype\" string",
+         edit(lambda h, m: h["0.bias"].pop("dtype") and m))
+    case("shape-negative", "shape\\[0\\] is not a non-negative integer",
+         edit(lambda h, m: set_(h, "0.bias", "shape", [-12]) or m))
+    case("shape-string", "\"shape\" is not a list",
+         edit(lambda h, m: set_(h, "0.bias", "shape", "12") or m))
+    case("offsets-out-of-range", "reach beyond the .* bytes of data",
+         edit(lambda h, m: set_(h, "2.bias", "data_offsets", [m - 40, m + 4])
+              or m))
+    case("offsets-reversed", "end before they begin",
+         edit(lambda h, m: set_(h, "0.bias", "data_offsets", [800, 760]) or m))
+    case("offsets-not-pair", "\"data_offsets\" is not \\[begin, end\\]",
+         edit(lambda h, m: set_(h, "0.bias", "data_offsets", [768]) or m))
+    case("offsets-float", "\"data_offsets\" is not \\[begin, end\\]",
+         edit(lambda h, m: set_(h, "0.bias", "data_offsets", [768.0, 816])
+              or m))
+    case("offsets-shape-mismatch", "hold 44 bytes, its F32 shape needs 48",
+         edit(lambda h, m: set_(h, "0.bias", "data_offsets", [768, 812]) or m))
+    case("offsets-overlap", "overlaps tensor",
+         edit(lambda h, m: set_(h, "0.bias", "data_offsets", [764, 812]) or m,
+              data_len=None))
+    case("offsets-hole", "bytes 768 to 772 of the data belong to no tensor",
+         edit(lambda h, m: [set_(h, k, "data_offsets",
+                                 [v["data_offsets"][0] + 4,
+                                  v["data_offsets"][1] + 4])
+                            for k, v in h.items() if k != "0.weight"]
+              and m + 4))
+    case("trailing-bytes", "16 bytes of data after the last tensor",
+         edit(lambda h, m: m + 16))
+    case("shape-overflow", "shape too large",
+         edit(lambda h, m: set_(h, "0.bias", "shape", [2**62, 2**62]) or m))
+
+    def rename(h, old, new):
+        h[new] = h.pop(old)
+
+    case("missing-tensor", "no tensor '2.bias'",
+         edit(lambda h, m: h.pop("2.bias") and m - 40))
+    case("extra-tensor", "unexpected tensor '0.running_mean'",
+         edit(lambda h, m: h.update({"0.running_mean": {
+             "dtype": "F32", "shape": [1], "data_offsets": [m, m + 4]}})
+             or m + 4))
+    case("half-a-layer", "no tensor '4.bias'",
+         edit(lambda h, m: h.update({"4.weight": {
+             "dtype": "F32", "shape": [10, 10], "data_offsets": [m, m + 400]}})
+             or m + 400))
+    case("misnamed-tensor", "unexpected tensor 'fc1.weight'",
+         edit(lambda h, m: rename(h, "0.weight", "fc1.weight") or m))
+    case("odd-index", "unexpected tensor '1.weight'",
+         edit(lambda h, m: rename(h, "2.weight", "1.weight") or m))
+    case("leading-zero", "unexpected tensor '02.bias'",
+         edit(lambda h, m: rename(h, "2.bias", "02.bias") or m))
+
+    def chain(dims, pattern, name, shapes_fn=None):
+        shapes = tensors(dims)
+        if shapes_fn:
+            shapes_fn(shapes)
+        h, m = layout(shapes)
+        case(name, pattern, pack(h, m))
+
+    chain([16, 12, 10], "'2.weight' takes 11 inputs, '0.weight' gives 12",
+          "chain-disconnected",
+          lambda s: s.update({"2.weight": [10, 11]}))
+    chain([16, 12, 10], "tensor '0.bias' is not a vector \\[12\\]",
+          "bias-wrong-size", lambda s: s.update({"0.bias": [13]}))
+    chain([16, 12, 10], "tensor '0.weight' is not a matrix",
+          "weight-rank-1", lambda s: s.update({"0.weight": [192]}))
+    chain([16, 12, 10], "tensor '0.weight' is not a matrix",
+          "weight-zero-size", lambda s: s.update({"0.weight": [12, 0]}))
+    chain([16, 12, 10], "no tensors", "no-tensors",
+          lambda s: s.clear())
+
+    h, m = layout(tensors())
+    case("metadata-not-object", "\"__metadata__\" is not a JSON object",
+         pack(h, m, metadata=[]))
+    case("metadata-not-string", "metadata 'activation' is not a string",
+         pack(h, m, metadata={"activation": 1}))
+    case("activation-unknown",
+         "the metadata's \"activation\" 'tanh' is not relu or sigmoid",
+         pack(h, m, metadata={"activation": "tanh"}))
+    case("activation-missing", "no \"activation\" in the metadata",
+         pack(h, m, metadata={}))
+    case("layers-disagree", "metadata \"layers\" says 16,11,10",
+         pack(h, m, metadata={"activation": "relu", "layers": "16,11,10"}))
+    nan = bytearray(pack(h, m))
+    nan[-4:] = struct.pack("<f", float("nan"))
+    case("nan", "tensor '2.bias' holds a value that is not finite",
+         bytes(nan))
+
+    # the good file cut anywhere: in the length, the header, the data
+    header_end = 8 + struct.unpack("<Q", good[:8])[0]
+    for cut in (4, 12, header_end - 1, header_end, header_end + 100,
+                len(good) - 1):
+        case(f"truncated-{cut}", "(beyond the file|reach beyond|not valid "
+             "JSON|shorter than)", good[:cut])
+
+    with open(os.path.join(d, "cases.tsv"), "w") as f:
+        for name, pattern in cases:
+            f.write(f"{name}\t{pattern}\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,214 @@
+"""Independent readers of lnn's exports: nothing here uses lnn's code.
+
+    readers.py safetensors FILE IMAGES CSV N   plain json + numpy.frombuffer
+    readers.py onnx FILE IMAGES CSV N          onnx.checker, then the graph
+                                               node by node in NumPy
+    readers.py torch FILE IMAGES CSV N         the README's PyTorch snippet,
+                                               with json + numpy standing in
+                                               for safetensors.torch.load_file
+    readers.py close CSV_A CSV_B               probabilities agree (stdlib)
+
+IMAGES is an IDX image file (gzipped or not); CSV is `lnn predict --output`
+on it. The forward pass runs in float64 on the first N images (pixels / 255)
+and must agree with lnn's probabilities to RTOL relative (ATOL absolute for
+probabilities too small for float32's rounding of the logits to vanish).
+Exit 0 on agreement, 1 on a mismatch, 77 when numpy, onnx or torch is
+missing."""
+import csv
+import gzip
+import json
+import math
+import struct
+import sys
+
+RTOL = 1e-5
+ATOL = 1e-7
+SKIP = 77
+
+
+def need(module):
+    try:
+        return __import__(module)
+    except ImportError:
+        print(f"skipped: python module {module} is not installed "
+              f"(Debian: python3-{module})")
+        sys.exit(SKIP)
+
+
+def read_csv(path, n=None):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    header, rows = rows[0], rows[1:]
+    assert header[:3] == ["row", "label", "probability"], header
+    rows = rows if n is None else rows[:n]
+    return [[float(x) for x in r[3:]] for r in rows]
+
+
+def read_images(np, path, n):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    magic, count, rows, cols = struct.unpack(">IIII", raw[:16])
+    assert magic == 0x803 and count >= n, (magic, count)
+    pixels = np.frombuffer(raw, dtype=np.uint8, count=n * rows * cols,
+                           offset=16)
+    return pixels.reshape(n, rows * cols).astype(np.float64) / 255.0
+
+
+def softmax(np, z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def compare(np, p, csv_path, n, what):
+    expected = np.array(read_csv(csv_path, n))
+    if p.shape != expected.shape:
+        print(f"{what}: shape {p.shape}, lnn predict gave {expected.shape}")
+        return 1
+    bad = np.abs(p - expected) > RTOL * np.abs(expected) + ATOL
+    worst = np.max(np.abs(p - expected) / (np.abs(expected) + ATOL))
+    print(f"{what}: {n} images, {p.shape[1]} classes, largest relative "
+          f"difference {worst:.3g} (tolerance {RTOL:g} + {ATOL:g} absolute)")
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        print(f"{what}: image {i} class {j}: {p[i, j]!r} vs lnn {expected[i, j]!r}")
+        return 1
+    return 0
+
+
+def check_safetensors(path, images, csv_path, n):
+    np = need("numpy")
+    with open(path, "rb") as f:
+        raw = f.read()
+    (header_len,) = struct.unpack("<Q", raw[:8])
+    assert header_len % 8 == 0, "header not padded to 8 bytes"
+    header = json.loads(raw[8:8 + header_len])
+    data = raw[8 + header_len:]
+    meta = header.pop("__metadata__")
+    assert all(isinstance(v, str) for v in meta.values()), meta
+    dims = [int(x) for x in meta["layers"].split(",")]
+    L = len(dims) - 1
+    names = [f"{2 * l}.{kind}" for l in range(L) for kind in ("weight", "bias")]
+    assert list(header) == names, list(header)
+
+    def tensor(name):
+        t = header[name]
+        assert t["dtype"] == "F32", t
+        begin, end = t["data_offsets"]
+        a = np.frombuffer(data[begin:end], dtype="<f4")
+        return a.reshape(t["shape"]).astype(np.float64)
+
+    act = {"relu": lambda z: np.maximum(z, 0.0),
+           "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z))}[meta["activation"]]
+    h = read_images(np, images, n)
+    for l in range(L):
+        W, b = tensor(f"{2 * l}.weight"), tensor(f"{2 * l}.bias")
+        assert W.shape == (dims[l + 1], dims[l]) and b.shape == (dims[l + 1],)
+        z = h @ W.T + b  # nn.Linear: x W^T + b
+        h = act(z) if l < L - 1 else softmax(np, z)
+    return compare(np, h, csv_path, n, "safetensors (json + numpy)")
+
+
+def check_onnx(path, images, csv_path, n):
+    np = need("numpy")
+    onnx = need("onnx")
+    from onnx import numpy_helper
+    model = onnx.load(path)
+    onnx.checker.check_model(model, full_check=True)
+    g = model.graph
+    assert [i.name for i in g.input] == ["input"], g.input
+    assert [o.name for o in g.output] == ["probabilities"], g.output
+    values = {t.name: numpy_helper.to_array(t).astype(np.float64)
+              for t in g.initializer}
+    values["input"] = read_images(np, images, n)
+    for node in g.node:
+        attrs = {a.name: onnx.helper.get_attribute_value(a)
+                 for a in node.attribute}
+        x = [values[name] for name in node.input]
+        if node.op_type == "Gemm":
+            A = x[0].T if attrs.get("transA", 0) else x[0]
+            B = x[1].T if attrs.get("transB", 0) else x[1]
+            y = attrs.get("alpha", 1.0) * (A @ B) + attrs.get("beta", 1.0) * x[2]
+        elif node.op_type == "Relu":
+            y = np.maximum(x[0], 0.0)
+        elif node.op_type == "Sigmoid":
+            y = 1.0 / (1.0 + np.exp(-x[0]))
+        elif node.op_type == "Softmax":
+            assert attrs.get("axis", -1) in (-1, x[0].ndim - 1), attrs
+            y = softmax(np, x[0])
+        else:
+            print(f"unexpected node {node.op_type}")
+            return 1
+        values[node.output[0]] = y
+    return compare(np, values["probabilities"], csv_path, n,
+                   f"onnx (IR {model.ir_version}, opset "
+                   f"{model.opset_import[0].version}, node by node)")
+
+
+def load_file(np, torch, path):
+    """safetensors.torch.load_file (not in Debian 12) for F32 files."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    metadata = header.pop("__metadata__", {})
+    data = raw[8 + n:]
+    state = {}
+    for name, t in header.items():
+        assert t["dtype"] == "F32", t
+        begin, end = t["data_offsets"]
+        a = np.frombuffer(data[begin:end], dtype="<f4").reshape(t["shape"])
+        state[name] = torch.from_numpy(a.copy())
+    return state, metadata
+
+
+def check_torch(path, images, csv_path, n):
+    np = need("numpy")
+    torch = need("torch")
+    state, meta = load_file(np, torch, path)
+    # the README's snippet from here on
+    dims = [int(d) for d in meta["layers"].split(",")]
+    act = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}[meta["activation"]]
+    layers = []
+    for n_in, n_out in zip(dims, dims[1:]):
+        layers += [torch.nn.Linear(n_in, n_out), act()]
+    model = torch.nn.Sequential(*layers[:-1], torch.nn.Softmax(dim=-1))
+    model.load_state_dict(state, strict=True)
+    x = torch.from_numpy(read_images(np, images, n).astype(np.float32))
+    with torch.no_grad():
+        p = model(x).double().numpy()
+    return compare(np, p, csv_path, n, f"torch {torch.__version__} "
+                   "nn.Sequential.load_state_dict(strict=True)")
+
+
+def check_close(a_path, b_path):
+    a, b = read_csv(a_path), read_csv(b_path)
+    if len(a) != len(b):
+        print(f"{len(a)} rows against {len(b)}")
+        return 1
+    worst = 0.0
+    for i, (ra, rb) in enumerate(zip(a, b)):
+        for j, (x, y) in enumerate(zip(ra, rb)):
+            if abs(x - y) > RTOL * abs(y) + ATOL:
+                print(f"row {i} class {j}: {x!r} vs {y!r}")
+                return 1
+            worst = max(worst, abs(x - y) / (abs(y) + ATOL))
+    print(f"{len(a)} rows agree; largest relative difference {worst:.3g}")
+    return 0
+
+
+def main(argv):
+    if argv[1] == "safetensors":
+        return check_safetensors(argv[2], argv[3], argv[4], int(argv[5]))
+    if argv[1] == "onnx":
+        return check_onnx(argv[2], argv[3], argv[4], int(argv[5]))
+    if argv[1] == "torch":
+        return check_torch(argv[2], argv[3], argv[4], int(argv[5]))
+    if argv[1] == "close":
+        return check_close(argv[2], argv[3])
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# lnn export and lnn import, end to end.
+# Usage: test_export.sh LNN PYTHON MODE
+#   numpy      the safetensors export read by json + numpy agrees with
+#              lnn predict on 1000 images (77 without numpy)
+#   onnx       the ONNX export passes onnx.checker (full) and, evaluated node
+#              by node in NumPy, agrees likewise (77 without numpy or onnx)
+#   pytorch    the safetensors export loads into the matching nn.Sequential
+#              (strict) as the README shows and agrees (77 without torch)
+#   roundtrip  export -> import predicts bit for bit as the original, train
+#              --init-from at a learning rate of ~0 likewise to 1e-5; usage
+#              errors
+#   fixture    the committed PyTorch fixture imports and predicts as PyTorch
+#   bad        every damaged safetensors file: exit 1, one line "lnn: ..."
+# The model is trained here on Debian's Fashion-MNIST, or, without it, on a
+# synthetic 28x28 dataset made here.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+# LNN, WORK, fails, checks, fail, expect (exit status, one "lnn: ..." line
+# matching a pattern)
+. "$HERE/../cli/lib.sh" "$1"
+PY=$2 MODE=$3
+
+finish() {
+    echo "$checks checks, $fails failed"
+    [ "$fails" = 0 ]
+    exit $?
+}
+
+FASHION=/usr/share/datasets/fashion-mnist
+make_model() { # $1 activation
+    local data=$FASHION
+    if [ ! -f "$FASHION/t10k-images-idx3-ubyte.gz" ]; then
+        data=$WORK/data
+        "$PY" - "$data" <<'PY'
+import gzip, os, random, struct, sys
+d = sys.argv[1]
+os.makedirs(d)
+random.seed(15)
+for name, count in (("train", 3000), ("t10k", 1000)):
+    labels = [random.randrange(10) for _ in range(count)]
+    pixels = bytearray()
+    for y in labels:
+        img = [random.randrange(60) for _ in range(784)]
+        for k in range(40):
+            img[(y * 78 + k * 3) % 784] = 150 + random.randrange(106)
+        pixels += bytes(img)
+    with gzip.open(os.path.join(d, name + "-images-idx3-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, count, 28, 28) + bytes(pixels))
+    with gzip.open(os.path.join(d, name + "-labels-idx1-ubyte.gz"), "wb") as f:
+        f.write(struct.pack(">II", 0x801, count) + bytes(labels))
+PY
+    fi
+    echo "data: $data"
+    IMAGES=$data/t10k-images-idx3-ubyte.gz
+    expect 0 "" "$LNN" train --data "$data" --train-subset 2000 --val 500 \
+        --layers 784,32,16,10 --activation "$1" --epochs 2 --quiet \
+        --save "$WORK/m.lnn"
+    expect 0 "" "$LNN" predict --model "$WORK/m.lnn" --output "$WORK/p.csv" \
+        "$IMAGES"
+}
+
+case $MODE in
+numpy | onnx | pytorch)
+    "$PY" -c "import numpy" 2>/dev/null || {
+        echo "skipped: no numpy for $PY (Debian: python3-numpy)"; exit 77; }
+    ext=safetensors reader=safetensors
+    [ "$MODE" = onnx ] && ext=onnx reader=onnx
+    [ "$MODE" = pytorch ] && reader=torch
+    if [ "$MODE" = onnx ] && [ "${LNN_ONNX:-1}" = 0 ]; then
+        # a build without protobuf-c or onnx.proto (meson option onnx)
+        make_model relu
+        expect 1 "install protobuf-c-compiler libprotobuf-c-dev libonnx-dev" \
+            "$LNN" export "$WORK/m.lnn" "$WORK/m.onnx"
+        [ "$fails" = 0 ] || finish
+        echo "skipped: lnn was built without ONNX export"
+        exit 77
+    fi
+    for act in relu sigmoid; do
+        make_model $act
+        expect 0 "" "$LNN" export "$WORK/m.lnn" "$WORK/m.$ext"
+        checks=$((checks + 1))
+        "$PY" "$HERE/readers.py" "$reader" "$WORK/m.$ext" "$IMAGES" \
+            "$WORK/p.csv" 1000
+        rc=$?
+        [ $rc = 77 ] && exit 77
+        [ $rc = 0 ] || fail "$MODE reader ($act) disagrees with lnn predict"
+    done
+    ;;
+roundtrip)
+    make_model relu
+    expect 0 "" "$LNN" export "$WORK/m.lnn" "$WORK/m.safetensors"
+    expect 0 "" "$LNN" import "$WORK/m.safetensors" "$WORK/m2.lnn"
+    expect 0 "" "$LNN" predict --model "$WORK/m2.lnn" --output "$WORK/p2.csv" \
+        "$IMAGES"
+    checks=$((checks + 1))
+    cmp -s "$WORK/p.csv" "$WORK/p2.csv" ||
+        fail "imported model predicts otherwise: $(diff "$WORK/p.csv" "$WORK/p2.csv" | head -3)"
+    # the same file again from the imported model, and --format
+    expect 0 "" "$LNN" export --format safetensors "$WORK/m2.lnn" "$WORK/m2.bin"
+    checks=$((checks + 1))
+    cmp -s "$WORK/m.safetensors" "$WORK/m2.bin" ||
+        fail "export of the imported model differs from the first export"
+    # sigmoid from the metadata, overridden by --activation
+    expect 0 "" "$LNN" import --activation sigmoid "$WORK/m.safetensors" "$WORK/s.lnn"
+    expect 0 "" "$LNN" eval --model "$WORK/s.lnn" --data "$(dirname "$IMAGES")" --val 500
+    grep -q "784-32-16-10 sigmoid" "$WORK/out" || fail "--activation sigmoid not taken: $(head -3 "$WORK/out")"
+    # train --init-from: a run at the smallest learning rate keeps the
+    # exported weights (to float rounding), so it predicts as the model did
+    DATA=$(dirname "$IMAGES")
+    expect 0 "" "$LNN" train --data "$DATA" --train-subset 2000 --val 500 \
+        --layers 784,32,16,10 --optimizer sgd --lr 1e-12 --lr-schedule constant \
+        --epochs 1 --quiet --init-from "$WORK/m.safetensors" --save "$WORK/f.lnn"
+    expect 0 "" "$LNN" predict --model "$WORK/f.lnn" --output "$WORK/pf.csv" "$IMAGES"
+    checks=$((checks + 1))
+    "$PY" "$HERE/readers.py" close "$WORK/pf.csv" "$WORK/p.csv" ||
+        fail "train --init-from does not start from the file's weights"
+    expect 1 "layers 784,32,16,10, the network's are 784,20,10 \(give --layers 784,32,16,10\)" \
+        "$LNN" train --data "$DATA" --layers 784,20,10 --init-from "$WORK/m.safetensors"
+    expect 1 "activation relu, the network's is sigmoid" \
+        "$LNN" train --data "$DATA" --layers 784,32,16,10 --activation sigmoid --init-from "$WORK/m.safetensors"
+    expect 1 "no-such.safetensors" "$LNN" train --data "$DATA" --init-from "$WORK/no-such.safetensors"
+    expect 2 "--init-from starts a new run, --resume continues one" \
+        "$LNN" train --init-from "$WORK/m.safetensors" --resume "$WORK/m.lnn"
+    # usage errors: exit 2
+    expect 2 "cannot tell the format from" "$LNN" export "$WORK/m.lnn" "$WORK/m.bin"
+    expect 2 "--format: 'tflite' is not one of safetensors, onnx" "$LNN" export --format tflite "$WORK/m.lnn" "$WORK/m.bin"
+    expect 2 "expected MODEL and OUT" "$LNN" export "$WORK/m.lnn"
+    expect 2 "expected WEIGHTS.safetensors and OUT.lnn" "$LNN" import "$WORK/m.safetensors"
+    expect 2 "--activation: 'tanh' is not one of relu, sigmoid" "$LNN" import --activation tanh "$WORK/m.safetensors" "$WORK/x.lnn"
+    expect 2 "unknown option '--frobnicate'" "$LNN" export --frobnicate "$WORK/m.lnn" "$WORK/m.onnx"
+    # runtime errors: exit 1
+    expect 1 "no-such.lnn" "$LNN" export "$WORK/no-such.lnn" "$WORK/m.onnx"
+    expect 1 "cannot create" "$LNN" export "$WORK/m.lnn" "$WORK/no/dir/m.safetensors"
+    # a write that fails (file size limit) leaves no partial file
+    for ext in safetensors onnx; do
+        expect 1 "big.$ext: write failed: File too large" \
+            bash -c 'trap "" XFSZ; ulimit -f 1; exec "$@"' - \
+            "$LNN" export "$WORK/m.lnn" "$WORK/big.$ext"
+        checks=$((checks + 1))
+        [ -e "$WORK/big.$ext" ] && fail "a partial $WORK/big.$ext is left"
+    done
+    expect 1 "no-such.safetensors" "$LNN" import "$WORK/no-such.safetensors" "$WORK/x.lnn"
+    expect 1 "not a regular file" "$LNN" import "$WORK" "$WORK/x.lnn"
+    expect 1 "" "$LNN" import "$WORK/m.safetensors" "$WORK/no/dir/x.lnn"
+    for cmd in export import; do
+        expect 0 "" "$LNN" $cmd --help
+        grep -q "^Usage: lnn $cmd" "$WORK/out" || fail "lnn $cmd --help: no usage"
+    done
+    ;;
+fixture)
+    F=$HERE/torch_mlp.safetensors
+    expect 1 "no \"activation\" in the metadata: give --activation" \
+        "$LNN" import "$F" "$WORK/t.lnn"
+    expect 0 "" "$LNN" import --activation sigmoid "$F" "$WORK/t.lnn"
+    expect 0 "" "$LNN" predict --model "$WORK/t.lnn" --output "$WORK/t.csv" \
+        "$HERE/torch_images-idx3-ubyte"
+    checks=$((checks + 1))
+    "$PY" "$HERE/readers.py" close "$WORK/t.csv" "$HERE/torch_expected.csv" ||
+        fail "the imported PyTorch model predicts otherwise than PyTorch"
+    ;;
+bad)
+    "$PY" "$HERE/make_bad.py" "$WORK" || { echo "make_bad.py failed"; exit 99; }
+    expect 0 "" "$LNN" import "$WORK/good.safetensors" "$WORK/good.lnn"
+    while IFS=$'\t' read -r name pattern; do
+        expect 1 "$pattern" "$LNN" import "$WORK/$name.safetensors" "$WORK/x.lnn"
+        checks=$((checks + 2))
+        [ "$(wc -l <"$WORK/err")" = 1 ] || fail "$name: no message"
+        [ -e "$WORK/x.lnn" ] && fail "$name: wrote a model"
+    done <"$WORK/cases.tsv"
+    ;;
+*)
+    echo "unknown mode $MODE"
+    exit 99
+    ;;
+esac
+finish
