@@ -422,6 +422,7 @@ typedef struct lnn_progress {
     size_t samples_per_epoch;
     double loss;        /* this batch's loss (STEP), the epoch's mean (EPOCH) */
     float lr;           /* the learning rate of this step */
+    size_t cols;        /* samples in this step's batch (lnn_batch_plan) */
 } lnn_progress;
 
 /**
@@ -483,6 +484,29 @@ typedef struct lnn_train_opts {
  *  if chosen: x 0.1 every 5 epochs; cosine, if chosen: down to 0). With the
  *  default optimizer (sgd) that is the exercise's plain gradient descent. */
 LNN_API lnn_train_opts lnn_train_opts_default(void);
+
+/** How lnn_L_layer_model cuts a data set into updates. */
+typedef struct lnn_plan {
+    size_t samples;           /* samples per epoch: the data set's m */
+    size_t batch;             /* samples per update: batch_size, or m for
+                                 the full batch (batch_size 0 or >= m); the
+                                 last update of an epoch may take fewer */
+    uint64_t steps_per_epoch; /* updates per epoch: ceil(m / batch) */
+    uint64_t total;           /* updates in the run, which the cosine
+                                 schedule spans: epochs x steps_per_epoch
+                                 (UINT64_MAX if that overflows), or
+                                 num_iterations if nonzero and fewer */
+} lnn_plan;
+
+/**
+ * The batch plan lnn_L_layer_model uses for a data set of m samples: the
+ * one place it is computed, for callers that show or schedule by it.
+ * @param opts  batch_size, epochs, num_iterations
+ * @param plan  out
+ * @return LNN_OK, LNN_ERR_ARG (NULL, m == 0)
+ */
+LNN_API lnn_status lnn_batch_plan(const lnn_train_opts *opts, size_t m,
+                                  lnn_plan *plan);
 
 /**
  * The learning rate of one update under opts' schedule (lnn_lr_schedule):
