@@ -510,8 +510,8 @@ typedef struct lnn_train_opts {
 } lnn_train_opts;
 
 /** Defaults: learning_rate 0.1, batch_size 128, epochs 10, no iteration
- *  limit, seed 1, no callback; momentum 0.9, beta1 0.9, beta2 0.999,
- *  eps 1e-8, weight_decay 0; a constant rate without warm-up (step decay,
+ *  limit, seed 1, no callback, one process (comm NULL); momentum 0.9,
+ *  beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0; a constant rate without warm-up (step decay,
  *  if chosen: x 0.1 every 5 epochs; cosine, if chosen: down to 0). With the
  *  default optimizer (sgd) that is the exercise's plain gradient descent. */
 LNN_API lnn_train_opts lnn_train_opts_default(void);
