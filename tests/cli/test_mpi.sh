@@ -5,7 +5,8 @@
 # when some processes' share of a batch is empty); started without mpirun
 # it is lnn to the bit; a killed process ends the job in under 10 s with
 # the checkpoint intact; --comm-timeout ends a job whose process stopped
-# answering (SIGSTOP). Skipped (77) without mpirun.
+# answering (SIGSTOP); Ctrl-C on mpirun stops every process after the same
+# update and rank 0 saves. Skipped (77) without mpirun.
 # Usage: test_mpi.sh LNN LNN_MPI MODEL_CLOSE
 set -u
 LNN=$1 LNN_MPI=$2 MODEL_CLOSE=$3
@@ -129,6 +130,16 @@ grep -q "comm-timeout" "$WORK/long.err" ||
     fail "--comm-timeout: no message: $(head -c 600 "$WORK/long.err")"
 kill -KILL "$victim" 2>/dev/null
 ok "the checkpoint after --comm-timeout" "$LNN" eval --model "$WORK/long.lnn" \
+    --data "$WORK/data" --val 100
+
+# --- Ctrl-C on mpirun (it forwards SIGTERM): all stop, rank 0 saves -----------
+start_long_run
+kill -INT "$job"
+ends_within "$job" 10 "mpirun interrupted"
+checks=$((checks + 1))
+[ "$(grep -c '^lnn: interrupted at iteration [0-9]*; model saved to ' "$WORK/long.err")" = 1 ] ||
+    fail "interrupted: not one message from rank 0: $(head -c 600 "$WORK/long.err")"
+ok "the model saved on interruption" "$LNN" eval --model "$WORK/long.lnn" \
     --data "$WORK/data" --val 100
 
 echo "mpi: $checks checks, $fails failed"
