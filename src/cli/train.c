@@ -617,6 +617,9 @@ static void print_header(const run *r)
     printf(", seed %llu\n", (unsigned long long)r->opts->seed);
     printf("blas: %s (%s); threads: %d OpenMP, %d BLAS\n", lnn_blas_info(),
            lnn_blas_threading(), lnn_omp_threads(), lnn_blas_threads());
+    if (r->opts->comm)
+        printf("processes: %d, each with a slice of every batch\n",
+               r->opts->comm->size);
     fflush(stdout);
 }
 
