@@ -689,6 +689,7 @@ int cli_train(int argc, char **argv, cli_world *w)
         rc = EXIT_USAGE;
         goto done;
     }
+    a.opts.comm = comm;
     if (!r.pr.quiet)
         print_header(&r);
 
@@ -698,7 +699,6 @@ int cli_train(int argc, char **argv, cli_world *w)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    a.opts.comm = comm;
     a.opts.progress = on_progress;
     a.opts.progress_ctx = &r;
     r.stretch_start = cli_now();
