@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lnn.h"
+#include "lnn_exercise.h"
 
 /* Exit codes of lnn-bench. */
 #define BENCH_EXIT_OK 0

@@ -1,18 +1,14 @@
 /*
- * lnn.h: the public API of lnn, an L-layer neural-network trainer.
+ * lnn.h: the public API of lnn, an L-layer neural-network trainer: the
+ * object API (the network's lifecycle, training, evaluation, prediction,
+ * model files, data sets, threads).
  *
- * lnn is the numpy exercise "L-layered Neural Network" made into a C library.
- * Every function of that exercise keeps its name under the lnn_ prefix:
- *
- *     sigmoid, relu, softmax          lnn_sigmoid, lnn_relu, lnn_softmax
- *     initialize_parameters           lnn_initialize_parameters
- *     layer_forward, L_layer_forward  lnn_layer_forward, lnn_L_layer_forward
- *     compute_loss                    lnn_compute_loss
- *     sigmoid_backward, relu_backward lnn_sigmoid_backward, lnn_relu_backward
- *     layer_backward, L_layer_backward lnn_layer_backward, lnn_L_layer_backward
- *     update_parameters               lnn_update_parameters
- *     L_layer_model                   lnn_L_layer_model
- *     (predictions)                   lnn_predict, lnn_accuracy
+ * lnn is the numpy exercise "L-layered Neural Network" made into a C
+ * library. The exercise's building blocks (sigmoid ... layer_backward,
+ * compute_loss, L_layer_forward/backward, update_parameters), for callers
+ * who assemble a training step themselves, are the second tier:
+ * lnn_exercise.h, which includes this header and maps the exercise's
+ * functions to lnn's.
  *
  * Storage is column-major, features x batch, exactly the exercise's shapes:
  * X is n_0 x m with one sample per contiguous column, W_l is n_l x n_{l-1},
@@ -27,13 +23,30 @@
  * H_l, held in buffers the network owns: relu'(Z) = [H > 0] and
  * sigmoid'(Z) = H (1 - H), so Z itself is never stored.
  *
- * Errors: every function that can fail returns an lnn_status (LNN_OK == 0) and
- * passes results through out-parameters; objects keep a one-line message about
- * their last failure (lnn_net_errmsg). The library never prints, exits or aborts.
+ * Argument order (both headers): a function on an object takes the object
+ * first (lnn_net_*, lnn_L_layer_*, lnn_evaluate); a kernel on caller
+ * buffers takes its output buffers first, then its inputs, then the sizes
+ * n, n_prev, m (llm.c's order: lnn_relu(H, Z, n, m)); results that are
+ * not buffers (a loss, an accuracy, a borrowed pointer, a new object)
+ * come last, as out-parameters, followed only by an optional message
+ * buffer (char *err, size_t errlen).
+ *
+ * Errors (both headers): every function that can fail returns an
+ * lnn_status (LNN_OK == 0) and nothing else; results go through
+ * out-parameters. A function given a network records a one-line message
+ * about its failure there (lnn_net_errmsg); one that creates an object
+ * or loads a file takes an optional err buffer for it; the kernels on
+ * caller buffers, which have neither, return their code alone. The
+ * library never prints, exits or aborts.
  *
  * Memory: lnn_net_create allocates everything the training loop touches, sized
  * for cfg->max_batch columns. Forward, backward, update and the training loop
  * allocate nothing. Caller buffers are borrowed for the duration of one call.
+ *
+ * Threads: lnn runs each forward and backward pass in one team of OpenMP
+ * threads with BLAS on one thread per call; this is the default, set up
+ * by lnn_net_create (lnn_set_threads changes the team's size). See
+ * docs/threading.md.
  *
  * Example:
  *
@@ -106,16 +119,21 @@ LNN_API const char *lnn_version(void);
 /* Threads                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * lnn's thread arrangement, its default: a team of OpenMP threads runs
+ * each forward and backward pass, every thread calling BLAS on its own
+ * share of the batch, and OpenBLAS runs each call on one thread (its
+ * pthreads build is set to 1 thread by lnn_net_create, the one-layer
+ * passes and lnn_blas_threads; its OpenMP build does this inside a team by
+ * itself). The team has OpenMP's thread count (OMP_NUM_THREADS, or all
+ * cores). These settings are process-wide: they are OpenMP's and
+ * OpenBLAS's own. Results may differ from one thread count to another in
+ * the last bits of float rounding; for one count they are reproducible.
+ */
+
 /**
- * Set lnn's thread arrangement: a team of n OpenMP threads runs each
- * forward and backward pass, every thread calling BLAS on its own share of
- * the batch, and OpenBLAS itself runs each call on one thread (its pthreads
- * build is set to 1 thread; its OpenMP build does this inside a team by
- * itself). Without this call a pthreads OpenBLAS keeps its own threads, and
- * lnn leaves each product to them and threads only the elementwise loops,
- * which is slower. Results may differ from one thread count to another in
- * the last bits of float rounding.
- * This is process-wide (it is OpenMP's and OpenBLAS's own setting).
+ * Set the team's size: n OpenMP threads, OpenBLAS on one thread per call
+ * (its OpenMP build: n, which it uses only outside a team).
  * @param n  threads, >= 1
  * @return LNN_OK, or LNN_ERR_ARG for n < 1
  */
@@ -124,7 +142,8 @@ LNN_API lnn_status lnn_set_threads(int n);
 /** Threads used by the OpenMP kernels (1 in a build without OpenMP). */
 LNN_API int lnn_omp_threads(void);
 
-/** Threads used by OpenBLAS (1 for a BLAS that cannot tell). */
+/** Threads OpenBLAS runs each call on, lnn's arrangement applied (1 for a
+ *  BLAS that cannot tell). */
 LNN_API int lnn_blas_threads(void);
 
 /**
@@ -142,107 +161,41 @@ LNN_API const char *lnn_blas_info(void);
 LNN_API const char *lnn_blas_threading(void);
 
 /* ------------------------------------------------------------------------ */
-/* Activations (the exercise's sigmoid, relu, softmax and their backwards)  */
+/* Enumerations                                                             */
 /* ------------------------------------------------------------------------ */
 
+/* Each enum below comes from one X-macro list, as the statuses do: the
+ * list makes the enum, its names (lnn_*_name, lnn_*_from_name), its
+ * validity checks, and the command line's choices and help. Values are
+ * stable (they are stored in model files). */
+
+/* X(value name, value, name, hidden): hidden = 1 if a hidden layer may use
+ * it (the output layer is always softmax). */
+#define LNN_ACTIVATION_LIST(X)                                                \
+    X(LNN_ACT_RELU,    0, relu,    1) /* f(z) = max(0, z) */                  \
+    X(LNN_ACT_SIGMOID, 1, sigmoid, 1) /* f(z) = 1 / (1 + e^-z) */             \
+    X(LNN_ACT_SOFTMAX, 2, softmax, 0) /* h_i = e^{z_i} / sum_k e^{z_k} */
+
 typedef enum lnn_activation {
-    LNN_ACT_RELU = 0,    /* f(z) = max(0, z)              (hidden layers) */
-    LNN_ACT_SIGMOID = 1, /* f(z) = 1 / (1 + e^-z)         (hidden layers) */
-    LNN_ACT_SOFTMAX = 2  /* h_i = e^{z_i} / sum_k e^{z_k} per column (output) */
+#define LNN_ENUM_(name, value, ...) name = value,
+    LNN_ACTIVATION_LIST(LNN_ENUM_)
 } lnn_activation;
 
 /** @return "relu", "sigmoid", "softmax", or "unknown"; never NULL. */
 LNN_API const char *lnn_activation_name(lnn_activation f);
 
 /**
- * Sigmoid, elementwise: H = 1 / (1 + e^-Z).
- * @param H  out, n x m (may be the same buffer as Z)
- * @param Z  in, n x m
- * @return LNN_OK, LNN_ERR_ARG (NULL, n or m zero), LNN_ERR_OVERFLOW (n m)
+ * The activation called `name` (as lnn_activation_name writes it).
+ * @return LNN_OK, LNN_ERR_ARG (NULL, or no such name)
  */
-LNN_API lnn_status lnn_sigmoid(float *H, const float *Z, size_t n, size_t m);
+LNN_API lnn_status lnn_activation_from_name(const char *name,
+                                            lnn_activation *out);
 
-/** ReLU, elementwise: H = max(0, Z). Arguments as lnn_sigmoid. */
-LNN_API lnn_status lnn_relu(float *H, const float *Z, size_t n, size_t m);
 
-/**
- * Softmax of every column: H[:,j] = e^{Z[:,j] - max} / sum e^{Z[:,j] - max}.
- * Subtracting the column maximum keeps e^x finite for any finite input.
- * Arguments as lnn_sigmoid.
- */
-LNN_API lnn_status lnn_softmax(float *H, const float *Z, size_t n, size_t m);
-
-/**
- * Sigmoid backward: dZ = dH (.) sigmoid'(Z) = dH (.) H (.) (1 - H).
- * @param dZ  out, n x m (may be the same buffer as dH)
- * @param dH  in, gradient of the loss with respect to H, n x m
- * @param H   in, the forward output sigmoid(Z) (the activation memory)
- * @return as lnn_sigmoid
- */
-LNN_API lnn_status lnn_sigmoid_backward(float *dZ, const float *dH,
-                                        const float *H, size_t n, size_t m);
-
-/** ReLU backward: dZ = dH (.) [H > 0]. Arguments as lnn_sigmoid_backward. */
-LNN_API lnn_status lnn_relu_backward(float *dZ, const float *dH,
-                                     const float *H, size_t n, size_t m);
 
 /* ------------------------------------------------------------------------ */
-/* One layer                                                                */
+/* Accuracy                                                                 */
 /* ------------------------------------------------------------------------ */
-
-/**
- * Forward step of one layer: H = f(W . H_prev + b).
- * @param H       out, n x m
- * @param H_prev  in, n_prev x m (X for the first layer)
- * @param W       in, n x n_prev
- * @param b       in, n
- * @param f       activation (LNN_ACT_SOFTMAX normalises each column)
- * @return LNN_OK, LNN_ERR_ARG (NULL, zero size, unknown f),
- *         LNN_ERR_OVERFLOW (a size too large for BLAS)
- */
-LNN_API lnn_status lnn_layer_forward(float *H, const float *H_prev,
-                                     const float *W, const float *b,
-                                     lnn_activation f,
-                                     size_t n, size_t n_prev, size_t m);
-
-/**
- * Backward step of one layer:
- *   dZ = dH (.) f'(Z)                      (for LNN_ACT_SOFTMAX, dH must be
- *                                           dZ_L = P - Y already: dZ = dH)
- *   dW = (1/m) dZ . H_prev^T, db = (1/m) sum over columns of dZ,
- *   dH_prev = W^T . dZ                     (skipped when dH_prev is NULL)
- * @param dH_prev  out, n_prev x m, or NULL (the first layer needs none)
- * @param dW       out, n x n_prev
- * @param db       out, n
- * @param dZ       out, n x m; may be the same buffer as dH
- * @param dH       in, n x m
- * @param H        in, this layer's forward output (the activation memory)
- * @param H_prev   in, n_prev x m
- * @param W        in, n x n_prev
- * @return as lnn_layer_forward
- */
-LNN_API lnn_status lnn_layer_backward(float *dH_prev, float *dW, float *db,
-                                      float *dZ, const float *dH,
-                                      const float *H, const float *H_prev,
-                                      const float *W, lnn_activation f,
-                                      size_t n, size_t n_prev, size_t m);
-
-/* ------------------------------------------------------------------------ */
-/* Loss and predictions                                                     */
-/* ------------------------------------------------------------------------ */
-
-/**
- * Cross-entropy: loss = -(1/m) sum_j sum_i Y[i,j] log HL[i,j], summed in
- * double. Terms with Y == 0 are skipped and probabilities are clamped to
- * FLT_MIN before the log, so a probability that underflowed to 0 gives a
- * large finite loss, never inf or NaN.
- * @param HL    in, n x m predicted probabilities (softmax output)
- * @param Y     in, n x m targets (one-hot columns)
- * @param loss  out
- * @return LNN_OK, LNN_ERR_ARG for NULL pointers or n == 0 or m == 0
- */
-LNN_API lnn_status lnn_compute_loss(const float *HL, const float *Y,
-                                    size_t n, size_t m, double *loss);
 
 /**
  * Fraction of columns whose predicted class is the argmax of Y's column.
@@ -260,18 +213,34 @@ LNN_API lnn_status lnn_accuracy(const int32_t *pred, const float *Y,
 
 typedef struct lnn_net lnn_net;
 
-/** Parameter update rules. The network allocates the state its optimizer
- *  needs beside the parameters, once, at creation. */
+/* Which optimizer options of lnn_train_opts an optimizer reads (the
+ * `uses` column below): only those are checked. weight_decay is read by
+ * all. */
+#define LNN_USES_MOMENTUM 1u /* momentum */
+#define LNN_USES_ADAM     2u /* beta1, beta2, eps */
+
+/* Parameter update rules (lnn_optim_step gives each one's formula).
+ * X(value name, value, name, slots, uses, note): slots = blocks of
+ * n_params floats of state the network allocates for it, once, at
+ * creation; note = what the command line's help says of it. Adding one
+ * is a line here, its update kernel in src/optim.c (named <name>_run), and
+ * its documentation. */
+#define LNN_OPTIMIZER_LIST(X)                                                 \
+    X(LNN_OPT_SGD,      0, sgd,      0, 0, "the exercise's")                  \
+    X(LNN_OPT_MOMENTUM, 1, momentum, 1, LNN_USES_MOMENTUM, "")                \
+    X(LNN_OPT_NESTEROV, 2, nesterov, 1, LNN_USES_MOMENTUM, "")                \
+    X(LNN_OPT_ADAM,     3, adam,     2, LNN_USES_ADAM, "AdamW")
+
 typedef enum lnn_optimizer {
-    LNN_OPT_SGD = 0,      /* the exercise's: W -= lr dW (no state) */
-    LNN_OPT_MOMENTUM = 1, /* v = mu v + g; W -= lr v (state: v) */
-    LNN_OPT_NESTEROV = 2, /* v = mu v + g; W -= lr (g + mu v) (state: v) */
-    LNN_OPT_ADAM = 3      /* AdamW, decoupled weight decay (state: the
-                             first and second moments) */
+    LNN_OPTIMIZER_LIST(LNN_ENUM_)
 } lnn_optimizer;
 
 /** @return "sgd", "momentum", "nesterov", "adam", or "unknown". */
 LNN_API const char *lnn_optimizer_name(lnn_optimizer opt);
+
+/** The optimizer called `name`. @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_optimizer_from_name(const char *name,
+                                           lnn_optimizer *out);
 
 typedef struct lnn_net_config {
     size_t L;              /* layers with weights, >= 1 */
@@ -331,16 +300,30 @@ LNN_API float *lnn_net_grads(lnn_net *net);
  */
 LNN_API lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out);
 
-/** Initialisation schemes for lnn_initialize_parameters. */
+/* Initialisation schemes for lnn_initialize_parameters (b = 0 in all; the
+ * exercise's draws W ~ 0.1 N(0, 1)).
+ * X(value name, value, name, old name or NULL, note): the old name is
+ * still accepted by lnn_init_from_name. ("seed" is now only the random
+ * seed; the exercise's scheme is called "exercise".) */
+#define LNN_INIT_LIST(X)                                                      \
+    X(LNN_INIT_AUTO,   0, auto,   NULL, "he for relu, xavier for sigmoid")    \
+    X(LNN_INIT_HE,     1, he,     NULL, "") /* W ~ N(0, 2 / n_prev) */        \
+    X(LNN_INIT_XAVIER, 2, xavier, NULL, "") /* W ~ N(0, 2 / (n_prev + n)) */  \
+    X(LNN_INIT_EXERCISE, 3, exercise, "seed", "the exercise's 0.1 N(0,1)")
+
 typedef enum lnn_init {
-    LNN_INIT_AUTO = 0,   /* He for relu, Xavier for sigmoid */
-    LNN_INIT_HE = 1,     /* W ~ N(0, 2 / n_prev), b = 0 */
-    LNN_INIT_XAVIER = 2, /* W ~ N(0, 2 / (n_prev + n)), b = 0 (Glorot) */
-    LNN_INIT_SEED = 3    /* the exercise's: W ~ 0.1 N(0, 1), b = 0 */
+    LNN_INIT_LIST(LNN_ENUM_)
 } lnn_init;
 
-/** @return "auto", "he", "xavier", "seed", or "unknown"; never NULL. */
+/* The exercise's scheme under its old name. */
+#define LNN_INIT_SEED LNN_INIT_EXERCISE
+
+/** @return "auto", "he", "xavier", "exercise", or "unknown"; never NULL. */
 LNN_API const char *lnn_init_name(lnn_init scheme);
+
+/** The scheme called `name` (or by its old name). @return LNN_OK,
+ *  LNN_ERR_ARG */
+LNN_API lnn_status lnn_init_from_name(const char *name, lnn_init *out);
 
 /**
  * Initialise every W and b. Deterministic: the same seed gives the same
@@ -350,36 +333,6 @@ LNN_API const char *lnn_init_name(lnn_init scheme);
 LNN_API lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
                                              uint64_t seed);
 
-/**
- * Feedforward through all layers: H_0 = X, H_l = relu/sigmoid(W_l H_{l-1} +
- * b_l), H_L = softmax(W_L H_{L-1} + b_L).
- * @param X   in, n_0 x m, borrowed for this call
- * @param m   batch size, 1 <= m <= max_batch
- * @param HL  out (may be NULL): H_L, n_L x m, borrowed from the network and
- *            valid until the next forward or destroy
- * @return LNN_OK, LNN_ERR_ARG (NULL), LNN_ERR_SHAPE (m out of range)
- */
-LNN_API lnn_status lnn_L_layer_forward(lnn_net *net, const float *X, size_t m,
-                                       const float **HL);
-
-/**
- * Backpropagation through all layers, from the last forward: dZ_L = P - Y,
- * then lnn_layer_backward for l = L..1 (no gradient for X is computed).
- * Gradients are stored (not accumulated) in the network's dW, db.
- * @param X  in, n_0 x m: the batch given to the last forward
- * @param Y  in, n_L x m targets (one-hot columns)
- * @param m  must equal the last forward's m
- * @return LNN_OK, LNN_ERR_ARG (NULL, no forward yet), LNN_ERR_SHAPE
- */
-LNN_API lnn_status lnn_L_layer_backward(lnn_net *net, const float *X,
-                                        const float *Y, size_t m);
-
-/**
- * Gradient descent step: W -= learning_rate dW, b -= learning_rate db, for
- * all layers (one loop over the flat parameter block).
- * @return LNN_OK, LNN_ERR_ARG (NULL, learning_rate not finite and > 0)
- */
-LNN_API lnn_status lnn_update_parameters(lnn_net *net, float learning_rate);
 
 /**
  * Predicted class of each column: argmax of H_L. Runs the forward pass in
@@ -437,19 +390,30 @@ typedef int (*lnn_progress_fn)(const lnn_progress *p, void *ctx);
  * Learning-rate schedules. The rate of update t (t = 0 for the first) is
  * learning_rate x warm(t) x sched(t): a linear warm-up
  * warm(t) = min(1, (t + 1) / lr_warmup) (1 without warm-up), and sched(t):
+ *   constant: 1
+ *   step:     lr_gamma^floor(epoch / lr_step_epochs),
+ *             epoch = floor(t / steps_per_epoch)
+ *   cosine:   f + (1 - f) (1 + cos(pi p)) / 2, f = lr_min_frac,
+ *             p = (t - lr_warmup) / (total - lr_warmup) in [0, 1]: from 1
+ *             after the warm-up down to f at the end of the run
+ * X(value name, value, name, note).
  */
+#define LNN_LR_SCHEDULE_LIST(X)                                               \
+    X(LNN_LR_CONSTANT, 0, constant, "")                                       \
+    X(LNN_LR_STEP,     1, step,     "")                                       \
+    X(LNN_LR_COSINE,   2, cosine,   "")
+
 typedef enum lnn_lr_schedule {
-    LNN_LR_CONSTANT = 0, /* 1 */
-    LNN_LR_STEP = 1,     /* lr_gamma^floor(epoch / lr_step_epochs), epoch =
-                            floor(t / steps_per_epoch) */
-    LNN_LR_COSINE = 2    /* f + (1 - f) (1 + cos(pi p)) / 2, f = lr_min_frac,
-                            p = (t - lr_warmup) / (total - lr_warmup) in
-                            [0, 1]: from 1 after the warm-up down to f at the
-                            end of the run */
+    LNN_LR_SCHEDULE_LIST(LNN_ENUM_)
 } lnn_lr_schedule;
+#undef LNN_ENUM_
 
 /** @return "constant", "step", "cosine", or "unknown"; never NULL. */
 LNN_API const char *lnn_lr_schedule_name(lnn_lr_schedule schedule);
+
+/** The schedule called `name`. @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_lr_schedule_from_name(const char *name,
+                                             lnn_lr_schedule *out);
 
 /**
  * How the processes of a data-parallel run talk (lnn_train_opts.comm):
@@ -597,10 +561,11 @@ LNN_API lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st);
  * Train: the exercise's L_layer_model. Each update runs lnn_L_layer_forward,
  * lnn_compute_loss, lnn_L_layer_backward and lnn_optim_step (with the
  * default sgd optimizer and no weight decay, lnn_update_parameters) at the
- * rate lnn_lr_at gives. For the schedule, an epoch is ceil(m / batch)
- * updates and the run is epochs of them, or num_iterations updates if that
- * is nonzero and fewer: a resumed run that is given the same epochs and
- * num_iterations continues the same schedule.
+ * rate lnn_lr_at gives. The batch plan (lnn_batch_plan) cuts an epoch
+ * into ceil(m / batch) updates; the run, which the schedule spans, is
+ * epochs of them, or num_iterations updates if that is nonzero and
+ * fewer: a resumed run that is given the same epochs and num_iterations
+ * continues the same schedule.
  * - batch_size 0 (or >= m): full-batch gradient descent, the exercise's
  *   loop; one update is one epoch.
  * - otherwise mini-batch SGD: every epoch visits the samples in a fresh

@@ -9,16 +9,6 @@
 #include "threads.h"
 #include "util.h"
 
-const char *lnn_activation_name(lnn_activation f)
-{
-    switch (f) {
-    case LNN_ACT_RELU:    return "relu";
-    case LNN_ACT_SIGMOID: return "sigmoid";
-    case LNN_ACT_SOFTMAX: return "softmax";
-    }
-    return "unknown";
-}
-
 /* h = softmax(z + b) for one column of n; h may be z. */
 static void softmax_column(float *h, const float *z, const float *b, size_t n)
 {
@@ -161,7 +151,3 @@ lnn_status lnn_relu_backward(float *dZ, const float *dH, const float *H,
     return backward_checked(dZ, dH, H, LNN_ACT_RELU, n, m);
 }
 
-bool lnn__is_activation(lnn_activation f)
-{
-    return f == LNN_ACT_RELU || f == LNN_ACT_SIGMOID || f == LNN_ACT_SOFTMAX;
-}

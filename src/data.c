@@ -50,7 +50,7 @@
 
 /* Compressed bytes read per fread; also the first allocation for a payload
  * whose header the gzip trailer does not confirm. */
-#define LNN_IO_CHUNK ((size_t)1 << 20)
+#define LNN_GZ_CHUNK ((size_t)1 << 20)
 #define LNN_SCRATCH 4096 /* bytes read at a time when counting trailing data */
 
 /* What one kind of IDX file holds, for validation and messages. */
@@ -80,7 +80,7 @@ typedef struct idx_file {
     z_stream z;
     bool z_live;         /* inflateInit2 succeeded: inflateEnd is due */
     bool z_done;         /* gz: the last member ended at the end of file */
-    uint8_t *in;         /* gz: LNN_IO_CHUNK bytes of compressed input */
+    uint8_t *in;         /* gz: LNN_GZ_CHUNK bytes of compressed input */
     size_t in_read;      /* gz: compressed bytes taken from the file */
 } idx_file;
 
@@ -187,7 +187,7 @@ static lnn_status idx_open(idx_file *fp, const char *path, char *err,
         goto fail;
     }
     if (fp->gz) {
-        if (!(fp->in = malloc(LNN_IO_CHUNK))) {
+        if (!(fp->in = malloc(LNN_GZ_CHUNK))) {
             s = file_fail(fp, LNN_ERR_NOMEM, "out of memory for a buffer");
             goto fail;
         }
@@ -209,7 +209,7 @@ fail:
 /* Refill the compressed input buffer. *eof is set when the file is done. */
 static lnn_status gz_refill(idx_file *fp, bool *eof)
 {
-    const size_t r = fread(fp->in, 1, LNN_IO_CHUNK, fp->f);
+    const size_t r = fread(fp->in, 1, LNN_GZ_CHUNK, fp->f);
     if (r == 0 && ferror(fp->f))
         return file_fail(fp, LNN_ERR_IO, "read error: %s", strerror(errno));
     fp->in_read += r;
@@ -397,7 +397,7 @@ static lnn_status idx_payload(idx_file *fp, const idx_kind *k, size_t count,
          * allocated at once. Otherwise the data decides. */
         const uint32_t tail = fp->isize - (uint32_t)header_bytes;
         if (tail != (uint32_t)want)
-            cap = min_size(cap, tail > LNN_IO_CHUNK ? tail : LNN_IO_CHUNK);
+            cap = min_size(cap, tail > LNN_GZ_CHUNK ? tail : LNN_GZ_CHUNK);
         size_t most;
         if (!lnn__mul(fp->file_bytes, LNN_DEFLATE_MAX_RATIO, &most))
             most = SIZE_MAX;
@@ -419,8 +419,8 @@ static lnn_status idx_payload(idx_file *fp, const idx_kind *k, size_t count,
             break; /* the data ended, or the payload is complete */
         /* the header's claim is only believed as the data bears it out */
         const size_t grown = cap > want / 2 ? want
-                             : 2 * cap > LNN_IO_CHUNK ? 2 * cap
-                             : min_size(want, LNN_IO_CHUNK);
+                             : 2 * cap > LNN_GZ_CHUNK ? 2 * cap
+                             : min_size(want, LNN_GZ_CHUNK);
         uint8_t *p = realloc(buf, grown);
         if (!p) {
             s = file_fail(fp, LNN_ERR_NOMEM,

@@ -29,7 +29,7 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_CRC_LEN 4
 #define LNN_MAX_LAYERS 4096  /* far beyond any real network; bounds L */
 #define LNN_MAX_OPT_RECORDS 256
-#define LNN_IO_CHUNK 4096    /* floats encoded or decoded at a time */
+#define LNN_FLOAT_CHUNK 4096    /* floats encoded or decoded at a time */
 
 /* Training options stored as tagged records: readers skip unknown tags, so
  * options can be added without a new format version. */
@@ -129,9 +129,9 @@ static void w_bytes(writer *w, const unsigned char *p, size_t n)
 
 static void w_floats(writer *w, const float *x, size_t n)
 {
-    unsigned char buf[LNN_IO_CHUNK * 4];
-    for (size_t k0 = 0; k0 < n; k0 += LNN_IO_CHUNK) {
-        const size_t c = n - k0 < LNN_IO_CHUNK ? n - k0 : LNN_IO_CHUNK;
+    unsigned char buf[LNN_FLOAT_CHUNK * 4];
+    for (size_t k0 = 0; k0 < n; k0 += LNN_FLOAT_CHUNK) {
+        const size_t c = n - k0 < LNN_FLOAT_CHUNK ? n - k0 : LNN_FLOAT_CHUNK;
         for (size_t k = 0; k < c; k++) {
             uint32_t u;
             memcpy(&u, &x[k0 + k], 4);
@@ -274,9 +274,9 @@ static bool r_bytes(FILE *f, unsigned char *p, size_t n)
 
 static bool r_floats(FILE *f, float *x, size_t n)
 {
-    unsigned char buf[LNN_IO_CHUNK * 4];
-    for (size_t k0 = 0; k0 < n; k0 += LNN_IO_CHUNK) {
-        const size_t c = n - k0 < LNN_IO_CHUNK ? n - k0 : LNN_IO_CHUNK;
+    unsigned char buf[LNN_FLOAT_CHUNK * 4];
+    for (size_t k0 = 0; k0 < n; k0 += LNN_FLOAT_CHUNK) {
+        const size_t c = n - k0 < LNN_FLOAT_CHUNK ? n - k0 : LNN_FLOAT_CHUNK;
         if (!r_bytes(f, buf, 4 * c))
             return false;
         for (size_t k = 0; k < c; k++) {
@@ -291,7 +291,7 @@ static bool r_floats(FILE *f, float *x, size_t n)
  * the whole file once, then returns to offset `back`. */
 static bool crc_matches(FILE *f, uint64_t file_size, long back)
 {
-    unsigned char buf[LNN_IO_CHUNK * 4];
+    unsigned char buf[LNN_FLOAT_CHUNK * 4];
     uLong crc = crc32(0L, Z_NULL, 0);
     uint64_t left = file_size - LNN_CRC_LEN;
     if (fseek(f, 0, SEEK_SET) != 0)
@@ -368,14 +368,13 @@ static lnn_status parse_fixed(const unsigned char *h, header *hd,
     if (hd->L < 1 || hd->L > LNN_MAX_LAYERS)
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: %u layers (damaged header)", path, hd->L);
-    if (hd->hidden != LNN_ACT_RELU && hd->hidden != LNN_ACT_SIGMOID)
+    if (!lnn__is_hidden((lnn_activation)hd->hidden))
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown hidden activation %u", path, hd->hidden);
-    if (hd->optimizer != LNN_OPT_SGD &&
-        lnn__opt_slots((lnn_optimizer)hd->optimizer) == 0)
+    if (!lnn__is_optimizer((lnn_optimizer)hd->optimizer))
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown optimizer %u", path, hd->optimizer);
-    if (hd->init > LNN_INIT_SEED)
+    if (!lnn__is_init((lnn_init)hd->init))
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: unknown initialisation %u", path, hd->init);
     if (hd->n_opts > LNN_MAX_OPT_RECORDS)

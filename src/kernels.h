@@ -6,10 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lnn.h"
-
-/* true for the three activations lnn knows. */
-bool lnn__is_activation(lnn_activation f);
+#include "enums.h"
+#include "lnn_exercise.h"
 
 /* H (n x m) = f(Z + b), b (n, or NULL for none) broadcast over the columns;
  * softmax normalises each column. H may be Z (in place). */
@@ -78,7 +76,7 @@ void lnn__layer_grads(float *dW, float *db, const float *dZ,
 int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products);
 
 /* lnn_layer_forward and lnn_layer_backward without argument checks: one
- * layer's pass in one team (lnn__team_run), each member on its share. */
+ * layer's pass in one team (lnn__team_pass), each member on its share. */
 void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
                              const float *b, lnn_activation f, size_t n,
                              size_t n_prev, size_t m, lnn__part part);

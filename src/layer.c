@@ -32,22 +32,21 @@ void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
                   0.0f, dH_prev, n_prev);
 }
 
+/* Share `rank` of `count` of dW (n x n_prev) = inv_m dZ . H_prev^T. */
 static void layer_dW(float *dW, const float *dZ, const float *H_prev,
-                   size_t n, size_t n_prev, size_t m, float inv_m,
-                   size_t rank, size_t count)
+                     size_t n, size_t n_prev, size_t m, float inv_m,
+                     size_t rank, size_t count)
 {
     size_t lo, hi;
     /* Cut so that each thread reads all of the smaller operand and its
      * share of the larger: a share of dW's columns (H_prev's rows) when
      * n <= n_prev, else of dW's rows (dZ's rows). */
     if (n <= n_prev) {
-        lnn__share(n_prev, rank, count, &lo, &hi);
-        if (lo < hi)
+        if (lnn__share(n_prev, rank, count, &lo, &hi))
             lnn__gemm(false, true, n, hi - lo, m, inv_m, dZ, n, H_prev + lo,
                       n_prev, 0.0f, dW + lo * n, n);
     } else {
-        lnn__share(n, rank, count, &lo, &hi);
-        if (lo < hi)
+        if (lnn__share(n, rank, count, &lo, &hi))
             lnn__gemm(false, true, hi - lo, n_prev, m, inv_m, dZ + lo, n,
                       H_prev, n_prev, 0.0f, dW + lo, n);
     }
@@ -94,7 +93,7 @@ int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products)
                                  (double)m);
 }
 
-/* One layer's passes, for lnn__team_run: the arguments of the public
+/* One layer's passes, for lnn__team_pass: the arguments of the public
  * functions, as they take them. */
 typedef struct forward_pass {
     float *H;
@@ -112,32 +111,29 @@ typedef struct backward_pass {
     lnn__part part;
 } backward_pass;
 
-/* This member's columns j0 .. j1 of H = f(W . H_prev + b). */
-static void forward_share(void *ctx, size_t rank, size_t count)
+/* Columns j0 .. j0+cols of H = f(W . H_prev + b). */
+static void layer_forward_columns(void *ctx, size_t j0, size_t cols)
 {
     const forward_pass *p = ctx;
-    size_t j0, j1;
-    lnn__share(p->m, rank, count, &j0, &j1);
-    if (j0 < j1)
-        lnn__layer_forward(p->H + j0 * p->n, p->H_prev + j0 * p->n_prev,
-                           p->W, p->b, p->f, p->n, p->n_prev, j1 - j0,
-                           p->part);
+    lnn__layer_forward(p->H + j0 * p->n, p->H_prev + j0 * p->n_prev, p->W,
+                       p->b, p->f, p->n, p->n_prev, cols, p->part);
 }
 
-/* This member's columns of dZ and dH_prev; then, once every member's dZ is
- * done, its share of dW and db. */
-static void backward_share(void *ctx, size_t rank, size_t count)
+/* Columns j0 .. j0+cols of dZ and of dH_prev. */
+static void layer_delta_columns(void *ctx, size_t j0, size_t cols)
 {
     const backward_pass *p = ctx;
     const size_t n = p->n, n_prev = p->n_prev;
-    size_t j0, j1;
-    lnn__share(p->m, rank, count, &j0, &j1);
-    if (j0 < j1)
-        lnn__layer_delta(p->dH_prev ? p->dH_prev + j0 * n_prev : NULL,
-                         p->dZ + j0 * n, p->dH + j0 * n, p->H + j0 * n, p->W,
-                         p->f, n, n_prev, j1 - j0, p->part);
-    lnn__team_sync(count);
-    lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, n, n_prev, p->m,
+    lnn__layer_delta(p->dH_prev ? p->dH_prev + j0 * n_prev : NULL,
+                     p->dZ + j0 * n, p->dH + j0 * n, p->H + j0 * n, p->W,
+                     p->f, n, n_prev, cols, p->part);
+}
+
+/* This member's share of dW and db. */
+static void layer_grads_share(void *ctx, size_t rank, size_t count)
+{
+    const backward_pass *p = ctx;
+    lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, p->n, p->n_prev, p->m,
                      1.0f / (float)p->m, rank, count, p->part);
 }
 
@@ -147,7 +143,8 @@ void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
 {
     forward_pass p = {.H = H, .H_prev = H_prev, .W = W, .b = b, .f = f,
                       .n = n, .n_prev = n_prev, .m = m, .part = part};
-    lnn__team_run(lnn__layer_team(n, n_prev, m, 1), forward_share, &p);
+    lnn__team_pass(lnn__layer_team(n, n_prev, m, 1), m, layer_forward_columns,
+                   NULL, &p);
 }
 
 void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
@@ -159,8 +156,8 @@ void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
     backward_pass p = {.dH_prev = dH_prev, .dW = dW, .db = db, .dZ = dZ,
                        .dH = dH, .H = H, .H_prev = H_prev, .W = W, .f = f,
                        .n = n, .n_prev = n_prev, .m = m, .part = part};
-    lnn__team_run(lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1),
-                  backward_share, &p);
+    lnn__team_pass(lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1), m,
+                   layer_delta_columns, layer_grads_share, &p);
 }
 
 lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blas.h"
+#include "enums.h"
 #include "kernels.h"
 #include "net.h"
 #include "threads.h"
@@ -17,7 +18,7 @@
 /* The random stream of parameter initialisation (training shuffles use
  * streams 1 + epoch of their own seed). */
 #define LNN_STREAM_INIT 0
-#define LNN_SEED_INIT_STD 0.1 /* the exercise's W = 0.1 N(0, 1) */
+#define LNN_EXERCISE_INIT_STD 0.1 /* the exercise's W = 0.1 N(0, 1) */
 
 lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
 {
@@ -42,10 +43,10 @@ static void *alloc_block(size_t count, size_t size)
     return p;
 }
 
-/* Validate cfg; on success *n_params and *n_acts (sum of n_l, l >= 1) are
+/* Validate cfg; on success *n_params and *n_units (sum of n_l, l >= 1) are
  * the block sizes the network needs. */
 static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
-                               size_t *n_acts, char *err, size_t errlen)
+                               size_t *n_units, char *err, size_t errlen)
 {
     if (!cfg->dims)
         return lnn__err(err, errlen, LNN_ERR_ARG, "layer sizes are NULL");
@@ -53,10 +54,10 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
         return lnn__err(err, errlen, LNN_ERR_ARG,
                            "a network needs at least 2 layer sizes "
                            "(input and output), got %zu", cfg->L + 1);
-    if (cfg->hidden != LNN_ACT_RELU && cfg->hidden != LNN_ACT_SIGMOID)
+    if (!lnn__is_hidden(cfg->hidden))
         return lnn__err(err, errlen, LNN_ERR_ARG,
                            "hidden activation must be relu or sigmoid");
-    if (cfg->optimizer != LNN_OPT_SGD && lnn__opt_slots(cfg->optimizer) == 0)
+    if (!lnn__is_optimizer(cfg->optimizer))
         return lnn__err(err, errlen, LNN_ERR_ARG, "unknown optimizer %d",
                            (int)cfg->optimizer);
     if (cfg->max_batch == 0)
@@ -68,7 +69,7 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
     if (cfg->L > LNN_BLAS_MAX)
         return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                            "%zu layers are too many", cfg->L);
-    size_t params = 0, acts = 0;
+    size_t params = 0, units = 0;
     for (size_t l = 0; l <= cfg->L; l++) {
         const size_t n = cfg->dims[l];
         if (n == 0)
@@ -85,17 +86,17 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
         if (l == 0)
             continue;
         if (!lnn__mul(n, cfg->dims[l - 1], &w) || !lnn__add(w, n, &w) ||
-            !lnn__add(params, w, &params) || !lnn__add(acts, n, &acts))
+            !lnn__add(params, w, &params) || !lnn__add(units, n, &units))
             goto overflow;
     }
     size_t bytes;
     if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &bytes) ||
         !lnn__mul(bytes, sizeof(float), &bytes) ||
-        !lnn__mul(acts, cfg->max_batch, &bytes) ||
+        !lnn__mul(units, cfg->max_batch, &bytes) ||
         !lnn__mul(bytes, sizeof(float), &bytes))
         goto overflow;
     *n_params = params;
-    *n_acts = acts;
+    *n_units = units;
     return LNN_OK;
 overflow:
     return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
@@ -111,8 +112,8 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     if (!out || !cfg)
         return lnn__err(err, errlen, LNN_ERR_ARG,
                            "network or config pointer is NULL");
-    size_t n_params = 0, n_acts = 0;
-    lnn_status s = check_config(cfg, &n_params, &n_acts, err, errlen);
+    size_t n_params = 0, n_units = 0;
+    lnn_status s = check_config(cfg, &n_params, &n_units, err, errlen);
     if (s != LNN_OK)
         return s;
     lnn__threads_apply(); /* the team arrangement, the library's default */
@@ -133,20 +134,21 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     const size_t slots = lnn__opt_slots(cfg->optimizer);
     if (slots)
         net->opt_state = alloc_block(slots * n_params, sizeof(float));
-    net->acts = alloc_block(n_acts * mb, sizeof(float));
-    net->deltas = alloc_block(n_acts * mb, sizeof(float));
+    net->H_block = alloc_block(n_units * mb, sizeof(float));
+    net->dZ_block = alloc_block(n_units * mb, sizeof(float));
     net->X_eval = alloc_block(cfg->dims[0] * mb, sizeof(float));
     net->Y_eval = alloc_block(cfg->dims[L] * mb, sizeof(float));
     net->pred_batch = alloc_block(mb, sizeof(int32_t));
     if (!net->dims || !net->layers || !net->params || !net->grads ||
         (slots && !net->opt_state) ||
-        !net->acts || !net->deltas || !net->X_eval || !net->Y_eval ||
+        !net->H_block || !net->dZ_block || !net->X_eval || !net->Y_eval ||
         !net->pred_batch)
         goto nomem;
     memcpy(net->dims, cfg->dims, (L + 1) * sizeof *net->dims);
 
     /* Carve the per-layer views out of the blocks (malloc-and-point). */
-    float *p = net->params, *g = net->grads, *h = net->acts, *d = net->deltas;
+    float *p = net->params, *g = net->grads;
+    float *h = net->H_block, *d = net->dZ_block;
     for (size_t l = 1; l <= L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         ly->n = net->dims[l];
@@ -182,8 +184,8 @@ void lnn_net_destroy(lnn_net *net)
     free(net->params);
     free(net->grads);
     free(net->opt_state);
-    free(net->acts);
-    free(net->deltas);
+    free(net->H_block);
+    free(net->dZ_block);
     free(net->X_eval);
     free(net->Y_eval);
     free(net->pred_batch);
@@ -229,17 +231,6 @@ lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out)
     return LNN_OK;
 }
 
-const char *lnn_init_name(lnn_init scheme)
-{
-    switch (scheme) {
-    case LNN_INIT_AUTO:   return "auto";
-    case LNN_INIT_HE:     return "he";
-    case LNN_INIT_XAVIER: return "xavier";
-    case LNN_INIT_SEED:   return "seed";
-    }
-    return "unknown";
-}
-
 lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
                                      uint64_t seed)
 {
@@ -247,15 +238,14 @@ lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
         return LNN_ERR_ARG;
     if (scheme == LNN_INIT_AUTO)
         scheme = net->hidden == LNN_ACT_RELU ? LNN_INIT_HE : LNN_INIT_XAVIER;
-    if (scheme != LNN_INIT_HE && scheme != LNN_INIT_XAVIER &&
-        scheme != LNN_INIT_SEED)
+    if (!lnn__is_init(scheme))
         return lnn__fail(net, LNN_ERR_ARG, "unknown initialisation scheme %d",
                          (int)scheme);
     lnn_rng rng;
     lnn__rng_seed(&rng, seed, LNN_STREAM_INIT);
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
-        double std = LNN_SEED_INIT_STD;
+        double std = LNN_EXERCISE_INIT_STD;
         if (scheme == LNN_INIT_HE)
             std = sqrt(2.0 / (double)ly->n_prev);
         else if (scheme == LNN_INIT_XAVIER)
@@ -287,21 +277,7 @@ int lnn__net_team(const lnn_net *net, size_t m, bool backward)
     return lnn__team_size(m, madds * (double)m);
 }
 
-/* The forward of columns j0 .. j0+cols of the batch. */
-static void forward_columns(lnn_net *net, const float *X, size_t j0,
-                            size_t cols, lnn__part part)
-{
-    const float *H_prev = X + j0 * net->dims[0];
-    for (size_t l = 1; l <= net->L; l++) {
-        lnn__layer_buf *ly = &net->layers[l];
-        lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
-        lnn__layer_forward(ly->H + j0 * ly->n, H_prev, ly->W, ly->b, f,
-                           ly->n, ly->n_prev, cols, part);
-        H_prev = ly->H + j0 * ly->n;
-    }
-}
-
-/* A pass over the network, for lnn__team_run. */
+/* A pass over the network, for lnn__team_pass. */
 typedef struct net_pass {
     lnn_net *net;
     const float *X; /* n_0 x m */
@@ -311,32 +287,39 @@ typedef struct net_pass {
     lnn__part part;
 } net_pass;
 
-/* This member's columns of the forward. */
-static void forward_share(void *ctx, size_t rank, size_t count)
+/* The forward of columns j0 .. j0+cols of the batch. */
+static void forward_columns(void *ctx, size_t j0, size_t cols)
 {
     const net_pass *p = ctx;
-    size_t j0, j1;
-    lnn__share(p->m, rank, count, &j0, &j1);
-    if (j0 < j1)
-        forward_columns(p->net, p->X, j0, j1 - j0, p->part);
+    const lnn_net *net = p->net;
+    const float *H_prev = p->X + j0 * net->dims[0];
+    for (size_t l = 1; l <= net->L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
+        lnn__layer_forward(ly->H + j0 * ly->n, H_prev, ly->W, ly->b, f,
+                           ly->n, ly->n_prev, cols, p->part);
+        H_prev = ly->H + j0 * ly->n;
+    }
 }
 
 void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part)
 {
     net_pass p = {.net = net, .X = X, .m = m, .part = part};
-    lnn__team_run(lnn__net_team(net, m, false), forward_share, &p);
+    lnn__team_pass(lnn__net_team(net, m, false), m, forward_columns, NULL,
+                   &p);
     net->m_fwd = m;
 }
 
 /* The backward's column-wise part for columns j0 .. j0+cols: dZ_L = P - Y,
  * then for l = L..1 dZ_l from dH_l, and dH_{l-1} = W_l^T dZ_l. */
-static void delta_columns(lnn_net *net, const float *Y, size_t j0,
-                          size_t cols, lnn__part part)
+static void delta_columns(void *ctx, size_t j0, size_t cols)
 {
+    const net_pass *p = ctx;
+    const lnn_net *net = p->net;
     lnn__layer_buf *out = &net->layers[net->L];
-    if (part == LNN_PART_ALL)
+    if (p->part == LNN_PART_ALL)
         lnn__output_delta(out->dZ + j0 * out->n, out->H + j0 * out->n,
-                          Y + j0 * out->n, out->n * cols);
+                          p->Y + j0 * out->n, out->n * cols);
     for (size_t l = net->L; l >= 1; l--) {
         lnn__layer_buf *ly = &net->layers[l];
         /* dH_{l-1} lands in layer l-1's dZ buffer, which its own delta
@@ -346,21 +329,16 @@ static void delta_columns(lnn_net *net, const float *Y, size_t j0,
         float *dZ = ly->dZ + j0 * ly->n;
         lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
         lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n, ly->W, f,
-                         ly->n, ly->n_prev, cols, part);
+                         ly->n, ly->n_prev, cols, p->part);
     }
 }
 
-/* This member's columns of every dZ_l; then, once every member's are done
- * (the sums over the batch need them all), its share of every dW_l, db_l. */
-static void backward_share(void *ctx, size_t rank, size_t count)
+/* The backward's sums over the batch: this member's share of every dW_l
+ * and db_l. */
+static void grads_share(void *ctx, size_t rank, size_t count)
 {
     const net_pass *p = ctx;
-    lnn_net *net = p->net;
-    size_t j0, j1;
-    lnn__share(p->m, rank, count, &j0, &j1);
-    if (j0 < j1)
-        delta_columns(net, p->Y, j0, j1 - j0, p->part);
-    lnn__team_sync(count);
+    const lnn_net *net = p->net;
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         const float *H_prev = l > 1 ? net->layers[l - 1].H : p->X;
@@ -374,7 +352,8 @@ void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
 {
     net_pass p = {.net = net, .X = X, .Y = Y, .m = m,
                   .inv_m = 1.0f / (float)m_all, .part = part};
-    lnn__team_run(lnn__net_team(net, m, true), backward_share, &p);
+    lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
+                   &p);
 }
 
 void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,

@@ -6,8 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "enums.h"
 #include "kernels.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 #include "status.h"
 
 #define LNN_ERRMSG_MAX 256
@@ -32,8 +33,8 @@ struct lnn_net {
     size_t n_params;       /* floats in params (and in grads) */
     float *params;         /* W_1 b_1 W_2 b_2 ... W_L b_L, 64-byte aligned */
     float *grads;          /* dW_1 db_1 ... dW_L db_L */
-    float *acts;           /* H_1 .. H_L, each n_l x max_batch */
-    float *deltas;         /* dZ_1 .. dZ_L, each n_l x max_batch */
+    float *H_block;        /* H_1 .. H_L, each n_l x max_batch */
+    float *dZ_block;       /* dZ_1 .. dZ_L, each n_l x max_batch */
     float *X_eval;         /* n_0 x max_batch: evaluation's gathered
                               inputs (training batches have their own,
                               lnn__batches) */
@@ -61,7 +62,7 @@ lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
 int lnn__net_team(const lnn_net *net, size_t m, bool backward);
 
 /* Forward and backward through all layers, without argument checks, each
- * in one team (lnn__team_run). LNN_PART_GEMMS runs the products alone
+ * in one team (lnn__team_pass). LNN_PART_GEMMS runs the products alone
  * (kernels.h): the forward leaves W_l . H_{l-1} in H_l, the backward
  * computes every dH_{l-1} and dW_l from whatever dZ_l holds. */
 void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part);
@@ -73,10 +74,6 @@ void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
  * backward of the whole batch, lnn__net_backward). */
 void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
                              size_t m, size_t m_all, lnn__part part);
-
-/* Blocks of n_params floats of state the optimizer keeps (0, 1 or 2);
- * 0 for an unknown optimizer too. */
-size_t lnn__opt_slots(lnn_optimizer opt);
 
 /* true if lr is a usable learning rate: finite and > 0. */
 bool lnn__lr_ok(float lr);

@@ -16,38 +16,6 @@
 #include "util.h"
 
 
-const char *lnn_optimizer_name(lnn_optimizer opt)
-{
-    switch (opt) {
-    case LNN_OPT_SGD:      return "sgd";
-    case LNN_OPT_MOMENTUM: return "momentum";
-    case LNN_OPT_NESTEROV: return "nesterov";
-    case LNN_OPT_ADAM:     return "adam";
-    }
-    return "unknown";
-}
-
-const char *lnn_lr_schedule_name(lnn_lr_schedule schedule)
-{
-    switch (schedule) {
-    case LNN_LR_CONSTANT: return "constant";
-    case LNN_LR_STEP:     return "step";
-    case LNN_LR_COSINE:   return "cosine";
-    }
-    return "unknown";
-}
-
-size_t lnn__opt_slots(lnn_optimizer opt)
-{
-    switch (opt) {
-    case LNN_OPT_SGD:      return 0;
-    case LNN_OPT_MOMENTUM: return 1;
-    case LNN_OPT_NESTEROV: return 1;
-    case LNN_OPT_ADAM:     return 2;
-    }
-    return 0;
-}
-
 bool lnn__lr_ok(float lr)
 {
     return isfinite(lr) && lr > 0.0f;
@@ -95,8 +63,8 @@ static lnn_status check_bounds(const bound *bounds, size_t n, char *msg,
 static lnn_status check_optim(const lnn_train_opts *o, lnn_optimizer opt,
                               char *msg, size_t len)
 {
-    const bool heavy_ball = opt == LNN_OPT_MOMENTUM || opt == LNN_OPT_NESTEROV;
-    const bool adam = opt == LNN_OPT_ADAM;
+    const bool heavy_ball = lnn__opt_uses(opt) & LNN_USES_MOMENTUM;
+    const bool adam = lnn__opt_uses(opt) & LNN_USES_ADAM;
     const bound bounds[] = {
         {"momentum", o->momentum, 0.0f, 1.0f, true, false, heavy_ball},
         {"beta1", o->beta1, 0.0f, 1.0f, true, false, adam},
@@ -112,8 +80,7 @@ static lnn_status check_schedule(const lnn_train_opts *o, char *msg,
                                  size_t len)
 {
     const lnn_lr_schedule kind = o->lr_schedule;
-    if (kind != LNN_LR_CONSTANT && kind != LNN_LR_STEP &&
-        kind != LNN_LR_COSINE) {
+    if (!lnn__is_schedule(kind)) {
         if (msg)
             snprintf(msg, len, "unknown learning-rate schedule %d",
                      (int)kind);
@@ -207,48 +174,62 @@ lnn_status lnn_lr_at(const lnn_train_opts *opts, uint64_t iteration,
  * gradient wd W of (wd / 2) |W|^2 added to G before the rule (so it also
  * feeds the velocity); for Adam it is decoupled (AdamW, below). */
 
+/* One run of n parameters of the flat block, and what an update rule may
+ * read. Each rule is a kernel <name>_run taking this (named after its row
+ * in LNN_OPTIMIZER_LIST, which dispatches to it). */
+#define OPT_MAX_SLOTS 2
+#define SLOTS_FIT(E, value, name, slots, ...)                                 \
+    _Static_assert(slots <= OPT_MAX_SLOTS, #name ": too many state slots");
+LNN_OPTIMIZER_LIST(SLOTS_FIT)
+#undef SLOTS_FIT
+
+typedef struct update {
+    float *W;          /* n parameters */
+    const float *G;    /* their gradients */
+    float *state[OPT_MAX_SLOTS]; /* the rule's slots of state for them */
+    size_t n;
+    float lr, wd;      /* this update's rate; weight decay (0 for biases) */
+    float mu;          /* momentum */
+    float beta1, beta2, eps;
+    float inv_bc1, inv_bc2; /* Adam's 1 / (1 - beta^t): bias corrections */
+} update;
+
 /* W -= lr (G + wd W) */
-static void sgd_run(float *restrict W, const float *restrict G, size_t n,
-                    float lr, float wd)
+static void sgd_run(const update *u)
 {
+    float *restrict W = u->W;
+    const float *restrict G = u->G;
+    const size_t n = u->n;
+    const float lr = u->lr, wd = u->wd;
     LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
     for (size_t k = 0; k < n; k++)
         W[k] -= lr * (G[k] + wd * W[k]);
 }
 
-/* v = mu v + g; W -= lr v, with g = G + wd W */
-static void momentum_run(float *restrict W, float *restrict v,
-                         const float *restrict G, size_t n, float lr,
-                         float mu, float wd)
+/* Heavy-ball momentum, with g = G + wd W:
+ *   momentum:  v = mu v + g; W -= lr v
+ *   nesterov:  v = mu v + g; W -= lr (g + mu v)
+ * Nesterov's is the form that needs no look-ahead gradient (Sutskever et
+ * al.; PyTorch's nesterov=True): the look-ahead update (gradient taken at
+ * W - lr mu v) rewritten in terms of the look-ahead point itself, so one
+ * gradient per step suffices. Inlined into each, so the branch is
+ * decided at compile time. */
+static inline void heavy_ball(const update *u, bool nesterov)
 {
-    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
-    for (size_t k = 0; k < n; k++) {
-        v[k] = mu * v[k] + (G[k] + wd * W[k]);
-        W[k] -= lr * v[k];
-    }
-}
-
-/* Nesterov in the form that needs no look-ahead gradient (Sutskever et al.;
- * PyTorch's nesterov=True): v = mu v + g; W -= lr (g + mu v). It is the
- * look-ahead update (gradient taken at W - lr mu v) rewritten in terms of
- * the look-ahead point itself, so one gradient per step suffices. */
-static void nesterov_run(float *restrict W, float *restrict v,
-                         const float *restrict G, size_t n, float lr,
-                         float mu, float wd)
-{
+    float *restrict W = u->W, *restrict v = u->state[0];
+    const float *restrict G = u->G;
+    const size_t n = u->n;
+    const float lr = u->lr, wd = u->wd, mu = u->mu;
     LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k] + wd * W[k];
         v[k] = mu * v[k] + g;
-        W[k] -= lr * (g + mu * v[k]);
+        W[k] -= lr * (nesterov ? g + mu * v[k] : v[k]);
     }
 }
 
-/* Adam's per-step constants. */
-typedef struct adam_step {
-    float beta1, beta2, eps;
-    float inv_bc1, inv_bc2; /* 1 / (1 - beta^t): the bias corrections */
-} adam_step;
+static void momentum_run(const update *u) { heavy_ball(u, false); }
+static void nesterov_run(const update *u) { heavy_ball(u, true); }
 
 /* AdamW (Loshchilov & Hutter). mom1 and mom2 are Adam's first and second
  * moment estimates (the paper's m and v; m is our batch size):
@@ -258,12 +239,15 @@ typedef struct adam_step {
  *   W -= lr (mom1_hat / (sqrt(mom2_hat) + eps) + wd W)
  * The decay is decoupled: applied to W directly, not added to G, where
  * Adam's normalisation would shrink it for weights with large gradients. */
-static void adam_run(float *restrict W, float *restrict mom1,
-                     float *restrict mom2, const float *restrict G, size_t n,
-                     float lr, const adam_step *a, float wd)
+static void adam_run(const update *u)
 {
-    const float b1 = a->beta1, b2 = a->beta2, eps = a->eps;
-    const float inv_bc1 = a->inv_bc1, inv_bc2 = a->inv_bc2;
+    float *restrict W = u->W, *restrict mom1 = u->state[0],
+          *restrict mom2 = u->state[1];
+    const float *restrict G = u->G;
+    const size_t n = u->n;
+    const float lr = u->lr, wd = u->wd;
+    const float b1 = u->beta1, b2 = u->beta2, eps = u->eps;
+    const float inv_bc1 = u->inv_bc1, inv_bc2 = u->inv_bc2;
     LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k];
@@ -275,48 +259,39 @@ static void adam_run(float *restrict W, float *restrict mom1,
     }
 }
 
-/* Update parameters [k0, k0 + n) of the flat block, with weight decay wd. */
-static void update_run(lnn_net *net, const lnn_train_opts *o,
-                       const adam_step *a, float lr, size_t k0, size_t n,
-                       float wd)
+/* Update parameters [k0, k0 + n) of the flat block, with weight decay wd,
+ * by the network's optimizer: the kernel its list row names. */
+static void update_run(lnn_net *net, update u, size_t k0, size_t n, float wd)
 {
-    float *W = net->params + k0;
-    const float *G = net->grads + k0;
+    u.W = net->params + k0;
+    u.G = net->grads + k0;
+    for (size_t slot = 0; slot < lnn__opt_slots(net->optimizer); slot++)
+        u.state[slot] = net->opt_state + slot * net->n_params + k0;
+    u.n = n;
+    u.wd = wd;
+#define RUN_CASE(E, value, name, ...) case E: name##_run(&u); break;
     switch (net->optimizer) {
-    case LNN_OPT_SGD:
-        sgd_run(W, G, n, lr, wd);
-        break;
-    case LNN_OPT_MOMENTUM:
-        momentum_run(W, net->opt_state + k0, G, n, lr, o->momentum, wd);
-        break;
-    case LNN_OPT_NESTEROV:
-        nesterov_run(W, net->opt_state + k0, G, n, lr, o->momentum, wd);
-        break;
-    case LNN_OPT_ADAM:
-        adam_run(W, net->opt_state + k0, net->opt_state + net->n_params + k0,
-                 G, n, lr, a, wd);
-        break;
+        LNN_OPTIMIZER_LIST(RUN_CASE)
     }
+#undef RUN_CASE
 }
 
 void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
 {
     net->opt_t++;
-    adam_step a = {0};
-    if (net->optimizer == LNN_OPT_ADAM) {
+    update u = {.lr = lr, .mu = opts->momentum};
+    if (lnn__opt_uses(net->optimizer) & LNN_USES_ADAM) {
         const double t = (double)net->opt_t;
-        a = (adam_step){
-            .beta1 = opts->beta1,
-            .beta2 = opts->beta2,
-            .eps = opts->eps,
-            .inv_bc1 = (float)(1.0 / (1.0 - pow((double)opts->beta1, t))),
-            .inv_bc2 = (float)(1.0 / (1.0 - pow((double)opts->beta2, t))),
-        };
+        u.beta1 = opts->beta1;
+        u.beta2 = opts->beta2;
+        u.eps = opts->eps;
+        u.inv_bc1 = (float)(1.0 / (1.0 - pow((double)opts->beta1, t)));
+        u.inv_bc2 = (float)(1.0 / (1.0 - pow((double)opts->beta2, t)));
     }
     const float wd = opts->weight_decay;
     if (wd == 0.0f) {
         /* Nothing decays: the whole block W_1 b_1 ... W_L b_L in one run. */
-        update_run(net, opts, &a, lr, 0, net->n_params, 0.0f);
+        update_run(net, u, 0, net->n_params, 0.0f);
         return;
     }
     /* Weights decay, biases do not (decaying a bias pulls a unit's offset
@@ -325,8 +300,8 @@ void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
         const lnn__layer_buf *ly = &net->layers[l];
         const size_t kW = (size_t)(ly->W - net->params);
         const size_t nW = ly->n * ly->n_prev;
-        update_run(net, opts, &a, lr, kW, nW, wd);
-        update_run(net, opts, &a, lr, kW + nW, ly->n, 0.0f);
+        update_run(net, u, kW, nW, wd);
+        update_run(net, u, kW + nW, ly->n, 0.0f);
     }
 }
 
@@ -355,6 +330,8 @@ lnn_status lnn_update_parameters(lnn_net *net, float learning_rate)
         return s;
     /* The exercise's W -= lr dW, b -= lr db, whatever the net's optimizer:
      * all layers in one run, since W_l and b_l lie back to back. */
-    sgd_run(net->params, net->grads, net->n_params, learning_rate, 0.0f);
+    const update u = {.W = net->params, .G = net->grads, .n = net->n_params,
+                      .lr = learning_rate, .wd = 0.0f};
+    sgd_run(&u);
     return LNN_OK;
 }

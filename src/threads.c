@@ -9,40 +9,61 @@
 
 #include "lnn.h"
 
-void lnn__team_run(int T, lnn__team_fn fn, void *ctx)
+/* One pass, as lnn__team_pass was given it. */
+typedef struct team_pass {
+    size_t m;
+    lnn__cols_fn cols;
+    lnn__sums_fn sums;
+    void *ctx;
+} team_pass;
+
+/* What member `rank` of a team of `count` does. */
+static void member(const team_pass *p, size_t rank, size_t count)
 {
+    size_t j0, j1;
+    if (lnn__share(p->m, rank, count, &j0, &j1))
+        p->cols(p->ctx, j0, j1 - j0);
+    if (!p->sums)
+        return;
+    /* The sums over the batch need every member's columns. */
+    if (count > 1) {
+        LNN_OMP(omp barrier)
+    }
+    p->sums(p->ctx, rank, count);
+}
+
+void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
+                    void *ctx)
+{
+    const team_pass p = {.m = m, .cols = cols, .sums = sums, .ctx = ctx};
 #ifdef _OPENMP
     if (T > 1 && !omp_in_parallel()) {
         LNN_OMP(omp parallel num_threads(T))
-        fn(ctx, (size_t)omp_get_thread_num(), (size_t)omp_get_num_threads());
+        member(&p, (size_t)omp_get_thread_num(),
+               (size_t)omp_get_num_threads());
         return;
     }
 #else
     (void)T;
 #endif
-    fn(ctx, 0, 1);
+    member(&p, 0, 1);
 }
 
-void lnn__team_sync(size_t count)
-{
-    if (count > 1) {
-        LNN_OMP(omp barrier)
-    }
-}
-
+#ifdef _OPENMP
 /* true if a GEMM called on several threads at once runs each call on its
  * caller's thread: OpenBLAS's serial and OpenMP builds (the latter inside a
  * parallel region), or its pthreads build set to one thread. A BLAS lnn
  * cannot ask is left to thread each call itself. */
 static bool blas_serial_in_team(void)
 {
-#ifdef OPENBLAS_VERSION
+#  ifdef OPENBLAS_VERSION
     return openblas_get_parallel() != OPENBLAS_THREAD ||
            openblas_get_num_threads() == 1;
-#else
+#  else
     return false;
-#endif
+#  endif
 }
+#endif
 
 int lnn__team_size(size_t m, double madds)
 {

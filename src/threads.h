@@ -3,18 +3,19 @@
  * thread settings (threads.c).
  *
  * The arrangement. A forward or backward pass runs in one team of OpenMP
- * threads (lnn__team_run): each thread takes a share of the batch's columns
+ * threads (lnn__team_pass): each thread takes a share of the batch's columns
  * (or of a gradient's rows) and calls BLAS on its share alone, with the BLAS
  * running each call on its caller's thread. A pass so wakes the threads
  * once, not once per product and once per elementwise sweep.
  *
  * The nesting contract (kept in code, not left to OpenMP's defaults):
- *  1. lnn__team_run is the only place that opens a team, and it opens one
+ *  1. lnn__team_pass is the only place that opens a team, and it opens one
  *     only at the top level: called inside a parallel region (lnn's or the
  *     caller's), it runs the whole pass on the calling thread as a team of
  *     one (rank 0, count 1).
- *  2. Code run by a team gets its share as arguments (rank, count: ggml's
- *     ith, nth); nothing inside a pass asks OpenMP who it is.
+ *  2. Code run by a team gets its share as arguments: its columns (j0,
+ *     cols), or its rank and the team's count (ggml's ith, nth) to cut
+ *     rows with lnn__share; nothing inside a pass asks OpenMP who it is.
  *  3. An elementwise loop parallelises itself only at the top level: its
  *     LNN_OMP(omp parallel for ... if(lnn__par(count))) is false inside a
  *     parallel region, so inside a team it runs on the thread's share.
@@ -67,8 +68,9 @@ static inline bool lnn__par(size_t count)
 
 /* Share `rank` of a team of `count` of the range 0 .. n: [*lo, *hi),
  * contiguous, in rank order, near-equal, cut at multiples of
- * LNN_SHARE_ALIGN (a share may be empty). Rank 0 of 1 gets all of it. */
-static inline void lnn__share(size_t n, size_t rank, size_t count,
+ * LNN_SHARE_ALIGN (a share may be empty). Rank 0 of 1 gets all of it.
+ * Returns true if the share is not empty. */
+static inline bool lnn__share(size_t n, size_t rank, size_t count,
                               size_t *lo, size_t *hi)
 {
     const size_t units = (n + LNN_SHARE_ALIGN - 1) / LNN_SHARE_ALIGN;
@@ -76,20 +78,24 @@ static inline void lnn__share(size_t n, size_t rank, size_t count,
     const size_t b = units * (rank + 1) / count * LNN_SHARE_ALIGN;
     *lo = a < n ? a : n;
     *hi = b < n ? b : n;
+    return *lo < *hi;
 }
 
-/* A pass's work for one member of a team: rank in 0 .. count-1. */
-typedef void (*lnn__team_fn)(void *ctx, size_t rank, size_t count);
+/* A pass's column-wise part: columns j0 .. j0+cols of the batch. */
+typedef void (*lnn__cols_fn)(void *ctx, size_t j0, size_t cols);
 
-/* Run fn(ctx, rank, count) on a team of T threads, or fn(ctx, 0, 1) on the
- * calling thread when T <= 1 or when called inside a parallel region
- * (rule 1). count may be below T if OpenMP grants fewer threads. */
-void lnn__team_run(int T, lnn__team_fn fn, void *ctx);
+/* A pass's sums over the batch: share `rank` of a team of `count` (rank 0
+ * of 1 does all of it; lnn__share cuts the rows). */
+typedef void (*lnn__sums_fn)(void *ctx, size_t rank, size_t count);
 
-/* Wait for every member of a team of `count` (a no-op for a team of one):
- * called by all members, between a pass's column-wise part and its sums
- * over the batch. */
-void lnn__team_sync(size_t count);
+/* The team helper: run one pass over m columns in a team of T threads
+ * (rule 1: on the calling thread alone when T <= 1 or inside a parallel
+ * region). Each member calls cols on its share of the columns (lnn__share;
+ * nothing for an empty share); then, if sums is not NULL, once every
+ * member's columns are done, sums on its share. The team may have fewer
+ * than T members if OpenMP grants fewer threads. */
+void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
+                    void *ctx);
 
 /* Threads for a team splitting a pass over m columns that does `madds`
  * multiply-adds in its GEMMs: 1 (no team) if the work is small, if a share

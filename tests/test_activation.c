@@ -3,7 +3,7 @@
 #include <float.h>
 
 #include "check.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 
 #define N 6
 #define M 2

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 
 static void create_errors(void)
 {
@@ -148,14 +148,49 @@ static void status_strings(void)
     CHECK(strcmp(lnn_strerror(LNN_ERR_SHAPE), "dimension mismatch") == 0);
     CHECK(strcmp(lnn_strerror((lnn_status)1234), "unknown status") == 0);
     CHECK(strcmp(lnn_activation_name((lnn_activation)7), "unknown") == 0);
-    CHECK(strcmp(lnn_init_name(LNN_INIT_SEED), "seed") == 0);
+    CHECK(strcmp(lnn_init_name(LNN_INIT_EXERCISE), "exercise") == 0);
     CHECK(lnn_set_threads(0) == LNN_ERR_ARG);
     CHECK(lnn_version()[0] != '\0');
     CHECK(strcmp(lnn_net_errmsg(NULL), "no network") == 0);
 }
 
+/* Every name of every list reads back as its value; the old name of the
+ * exercise's initialisation is still accepted; unknown names are errors. */
+static void enum_names(void)
+{
+#define ROUND_TRIP(T, NAME, FROM, E, name)                                    \
+    {                                                                         \
+        T v;                                                                  \
+        CHECK_STATUS(FROM(#name, &v), LNN_OK);                                \
+        CHECK(v == E && strcmp(NAME(E), #name) == 0);                         \
+    }
+#define ACT(E, value, name, ...)                                              \
+    ROUND_TRIP(lnn_activation, lnn_activation_name, lnn_activation_from_name, \
+               E, name)
+#define OPT(E, value, name, ...)                                              \
+    ROUND_TRIP(lnn_optimizer, lnn_optimizer_name, lnn_optimizer_from_name, E, \
+               name)
+#define SCHED(E, value, name, ...)                                            \
+    ROUND_TRIP(lnn_lr_schedule, lnn_lr_schedule_name,                         \
+               lnn_lr_schedule_from_name, E, name)
+#define INIT(E, value, name, ...)                                             \
+    ROUND_TRIP(lnn_init, lnn_init_name, lnn_init_from_name, E, name)
+    LNN_ACTIVATION_LIST(ACT)
+    LNN_OPTIMIZER_LIST(OPT)
+    LNN_LR_SCHEDULE_LIST(SCHED)
+    LNN_INIT_LIST(INIT)
+    lnn_init init;
+    CHECK_STATUS(lnn_init_from_name("seed", &init), LNN_OK);
+    CHECK(init == LNN_INIT_EXERCISE);
+    lnn_optimizer opt;
+    CHECK_STATUS(lnn_optimizer_from_name("lion", &opt), LNN_ERR_ARG);
+    CHECK_STATUS(lnn_optimizer_from_name(NULL, &opt), LNN_ERR_ARG);
+    CHECK(strcmp(lnn_optimizer_name((lnn_optimizer)99), "unknown") == 0);
+}
+
 int main(void)
 {
+    enum_names();
     create_errors();
     use_errors();
     status_strings();

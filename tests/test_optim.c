@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "lnn.h"
+#include "lnn_exercise.h"
 #include "net.h" /* opt_state and opt_t: what a model file saves */
 #include "problems.h"
 
@@ -128,7 +128,7 @@ static void decay_layout(void)
 
 /* lnn_update_parameters stays the exercise's W -= lr dW on any network and
  * leaves the optimizer's state alone. */
-static void seed_update(void)
+static void exercise_update(void)
 {
     const size_t dims[] = {2, 1};
     lnn_net *net = make_net(dims, 1, LNN_ACT_RELU, LNN_OPT_ADAM, 1, 1);
@@ -614,7 +614,7 @@ int main(void)
     problem b = blobs(1), s = spirals(2);
     rules();
     decay_layout();
-    seed_update();
+    exercise_update();
     schedules();
     reported_lr(&b);
     resumption(&b);

@@ -46,6 +46,33 @@ int cli_getopt_error(const char *cmd, int c, char *const *argv)
     return EXIT_USAGE;
 }
 
+int cli_common_option(cli_common *co, int c, const char *arg)
+{
+    uint64_t threads;
+    switch (c) {
+    case CLI_OPT_MODEL: co->model = arg; return 1;
+    case CLI_OPT_DATA: co->data = arg; return 1;
+    case CLI_OPT_THREADS:
+        if (!cli_parse_u64("--threads", arg, 1, CLI_MAX_THREADS, &threads))
+            return -1;
+        co->threads = (int)threads;
+        return 1;
+    default: return 0;
+    }
+}
+
+int cli_common_apply(const cli_common *co, const char *cmd, bool need_model)
+{
+    if (need_model && !co->model) {
+        cli_error("%s: --model FILE is required; see 'lnn %s --help'", cmd,
+                  cmd);
+        return EXIT_USAGE;
+    }
+    if (co->threads)
+        lnn_set_threads(co->threads);
+    return EXIT_OK;
+}
+
 lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
                         size_t max_batch)
 {
@@ -111,20 +138,72 @@ bool cli_parse_float(const char *name, const char *s, double min, double max,
     return true;
 }
 
-bool cli_parse_choice(const char *name, const char *s,
-                      const char *const *choices, int *out)
+bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
+                      int *out)
 {
     char list[256] = "";
-    for (int i = 0; choices[i]; i++) {
-        if (strcmp(s, choices[i]) == 0) {
-            *out = i;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->names[i])
+            continue;
+        if (strcmp(s, c->names[i]) == 0 ||
+            (c->olds && c->olds[i] && strcmp(s, c->olds[i]) == 0)) {
+            *out = (int)i;
             return true;
         }
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                 i ? ", " : "", choices[i]);
+                 list[0] ? ", " : "", c->names[i]);
     }
     cli_error("%s: '%s' is not one of %s", name, s, list);
     return false;
+}
+
+/* Append word to buf (at *used), after a space or, if it would reach
+ * CLI_HELP_WIDTH, a new line indented to CLI_HELP_INDENT; *col is the
+ * column the text has reached. */
+static void help_word(char *buf, size_t len, size_t *used, size_t *col,
+                      const char *word, size_t wlen, bool first)
+{
+    int w;
+    if (first)
+        w = snprintf(buf + *used, len - *used, "%.*s", (int)wlen, word);
+    else if (*col + 1 + wlen >= CLI_HELP_WIDTH) {
+        w = snprintf(buf + *used, len - *used, "\n%*s%.*s", CLI_HELP_INDENT,
+                     "", (int)wlen, word);
+        *col = CLI_HELP_INDENT;
+    } else {
+        w = snprintf(buf + *used, len - *used, " %.*s", (int)wlen, word);
+        *col += 1;
+    }
+    *col += wlen;
+    *used = w < 0 || (size_t)w >= len - *used ? len - 1 : *used + (size_t)w;
+}
+
+const char *cli_choices_help(const cli_choices *c, size_t col, char *buf,
+                             size_t len)
+{
+    char text[512] = "";
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->names[i])
+            continue;
+        const char *note = c->notes ? c->notes[i] : "";
+        const char *old = c->olds ? c->olds[i] : NULL;
+        const size_t at = strlen(text);
+        snprintf(text + at, sizeof text - at, "%s%s", at ? ", " : "",
+                 c->names[i]);
+        if (note[0] || old)
+            snprintf(text + strlen(text), sizeof text - strlen(text),
+                     " (%s%s%s)", note, note[0] && old ? "; also " : old
+                     ? "also " : "", old ? old : "");
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const char *p = text; *p;) {
+        const size_t wlen = strcspn(p, " ");
+        help_word(buf, len, &used, &col, p, wlen, p == text);
+        p += wlen;
+        p += strspn(p, " ");
+    }
+    return buf;
 }
 
 bool cli_parse_layers(const char *name, const char *s, size_t *dims,

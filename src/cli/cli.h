@@ -34,9 +34,55 @@ bool cli_parse_size(const char *name, const char *s, size_t min, size_t max,
                     size_t *out);
 bool cli_parse_float(const char *name, const char *s, double min, double max,
                      float *out);
-/* One of `choices` (a NULL-terminated list); *out is its index. */
-bool cli_parse_choice(const char *name, const char *s,
-                      const char *const *choices, int *out);
+/* The values an option may name: names[i] is value i's name (NULL: not
+ * offered); olds, if given, an older name of value i still accepted (or
+ * NULL); notes, if given, what --help says of it ("" for nothing). The
+ * train command's come from lnn.h's X-macro lists (cli/train.c). */
+typedef struct cli_choices {
+    const char *const *names;
+    const char *const *olds;
+    const char *const *notes;
+    size_t n;
+} cli_choices;
+
+/* The initializer of choices from arrays (olds and notes may be NULL). */
+#define CLI_CHOICES(names, olds, notes)                                       \
+    {(names), (olds), (notes), sizeof(names) / sizeof((names)[0])}
+
+/* One of the choices; *out is its value (its index). */
+bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
+                      int *out);
+
+/* The choices for --help, "name (note), name, ..." from column `col`,
+ * wrapped before column CLI_HELP_WIDTH to continue at CLI_HELP_INDENT.
+ * Returns buf. */
+#define CLI_HELP_WIDTH 77
+#define CLI_HELP_INDENT 23
+const char *cli_choices_help(const cli_choices *c, size_t col, char *buf,
+                             size_t len);
+/* The options the subcommands share, parsed in one place: each command
+ * lists those it takes (CLI_OPTION_*) in its getopt_long table, and hands
+ * every option its own switch does not know to cli_common_option. */
+enum { CLI_OPT_MODEL = 1000, CLI_OPT_DATA, CLI_OPT_THREADS };
+#define CLI_OPTION_MODEL {"model", required_argument, NULL, CLI_OPT_MODEL}
+#define CLI_OPTION_DATA {"data", required_argument, NULL, CLI_OPT_DATA}
+#define CLI_OPTION_THREADS                                                    \
+    {"threads", required_argument, NULL, CLI_OPT_THREADS}
+
+typedef struct cli_common {
+    const char *model; /* --model FILE, or NULL */
+    const char *data;  /* --data DIR, or NULL */
+    int threads;       /* --threads N, or 0 */
+} cli_common;
+
+/* Take option c (value arg) if it is a shared one: 1 taken, -1 a bad
+ * value (the message is printed), 0 not a shared option. */
+int cli_common_option(cli_common *co, int c, const char *arg);
+
+/* After the options of subcommand cmd: a usage error if need_model and
+ * no --model was given; then --threads applied. EXIT_OK or EXIT_USAGE. */
+int cli_common_apply(const cli_common *co, const char *cmd, bool need_model);
+
 /* "784,256,10": 2..LNN_CLI_MAX_DIMS positive sizes. */
 #define LNN_CLI_MAX_DIMS 64
 bool cli_parse_layers(const char *name, const char *s, size_t *dims,

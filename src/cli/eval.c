@@ -10,19 +10,20 @@
 
 #define EVAL_BATCH 1024 /* columns per forward pass */
 
-enum { OPT_MODEL = 256, OPT_DATA, OPT_SPLIT, OPT_VAL, OPT_THREADS };
+enum { OPT_SPLIT = 256, OPT_VAL };
 
 static const struct option long_options[] = {
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"data", required_argument, NULL, OPT_DATA},
+    CLI_OPTION_MODEL,
+    CLI_OPTION_DATA,
     {"split", required_argument, NULL, OPT_SPLIT},
     {"val", required_argument, NULL, OPT_VAL},
-    {"threads", required_argument, NULL, OPT_THREADS},
+    CLI_OPTION_THREADS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-static const char *const split_names[] = {"test", "val", "train", NULL};
+static const char *const split_names[] = {"test", "val", "train"};
+static const cli_choices splits = CLI_CHOICES(split_names, NULL, NULL);
 
 static void usage(void)
 {
@@ -58,43 +59,35 @@ static void print_confusion(const size_t *confusion, size_t n)
 
 int cli_eval(int argc, char **argv)
 {
-    const char *model = NULL, *data = NULL;
+    cli_common co = {0};
     int split = 0;
     size_t n_val = LNN_MNIST_VAL;
-    uint64_t threads = 0;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        bool ok = true;
+        int ok = 1;
         switch (c) {
-        case OPT_MODEL: model = optarg; break;
-        case OPT_DATA: data = optarg; break;
         case OPT_SPLIT:
-            ok = cli_parse_choice("--split", optarg, split_names, &split);
+            ok = cli_parse_choice("--split", optarg, &splits, &split);
             break;
         case OPT_VAL:
             ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &n_val);
             break;
-        case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS,
-                               &threads);
-            break;
         case 'h': usage(); return EXIT_OK;
-        default: return cli_getopt_error("eval", c, argv);
+        default:
+            if (!(ok = cli_common_option(&co, c, optarg)))
+                return cli_getopt_error("eval", c, argv);
         }
-        if (!ok)
+        if (ok <= 0)
             return EXIT_USAGE;
     }
     if (optind < argc) {
         cli_error("eval: unexpected argument '%s'", argv[optind]);
         return EXIT_USAGE;
     }
-    if (!model) {
-        cli_error("eval: --model FILE is required; see 'lnn eval --help'");
+    if (cli_common_apply(&co, "eval", true) != EXIT_OK)
         return EXIT_USAGE;
-    }
-    if (threads)
-        lnn_set_threads((int)threads);
+    const char *model = co.model, *data = co.data;
 
     lnn_net *net = cli_model_load(model, NULL, EVAL_BATCH);
     if (!net)

@@ -8,15 +8,11 @@
 
 #include "cli.h"
 
-/* How long an idle OpenMP thread spins before it sleeps. lnn's team meets
- * a few times per training step; a thread that sleeps at once (passive)
- * pays a wake-up of tens of microseconds at each meeting, a thread that
- * spins long (libgomp's default, or active) burns the core another process
- * may need, and then waits for a partner that cannot run: 3x slower when
- * one core is busy elsewhere. A bounded spin of 1000 rounds was the best of
- * both on a 2-core machine (bench/README.md). libgomp reads these settings
- * once, when it loads, so the only way to set them for ourselves is to
- * start again with them set. Respect settings the user chose. */
+/* How long an idle OpenMP thread spins before it sleeps: briefly, since
+ * lnn's team meets a few times per step and may share the cores with other
+ * work (docs/threading.md has the measurements). libgomp reads the setting
+ * once, when it loads, so the only way to set it for ourselves is to start
+ * again with it set. Respect settings the user chose. */
 static void ensure_short_spin(char **argv)
 {
     if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT"))

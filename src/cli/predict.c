@@ -12,12 +12,12 @@
 #define PREDICT_BATCH 1024
 #define SNIFF_BYTES 4
 
-enum { OPT_MODEL = 256, OPT_TOP, OPT_THREADS };
+enum { OPT_TOP = 256 };
 
 static const struct option long_options[] = {
-    {"model", required_argument, NULL, OPT_MODEL},
+    CLI_OPTION_MODEL,
     {"top", required_argument, NULL, OPT_TOP},
-    {"threads", required_argument, NULL, OPT_THREADS},
+    CLI_OPTION_THREADS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -119,36 +119,29 @@ static bool predict_one(lnn_net *net, const char *path, size_t top)
 
 int cli_predict(int argc, char **argv)
 {
-    const char *model = NULL;
-    uint64_t top = 1, threads = 0;
+    cli_common co = {0};
+    uint64_t top = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        bool ok = true;
+        int ok = 1;
         switch (c) {
-        case OPT_MODEL: model = optarg; break;
         case OPT_TOP: ok = cli_parse_u64("--top", optarg, 1, 1000, &top); break;
-        case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS,
-                               &threads);
-            break;
         case 'h': usage(); return EXIT_OK;
-        default: return cli_getopt_error("predict", c, argv);
+        default:
+            if (!(ok = cli_common_option(&co, c, optarg)))
+                return cli_getopt_error("predict", c, argv);
         }
-        if (!ok)
+        if (ok <= 0)
             return EXIT_USAGE;
     }
-    if (!model) {
-        cli_error("predict: --model FILE is required; see 'lnn predict --help'");
+    if (cli_common_apply(&co, "predict", true) != EXIT_OK)
         return EXIT_USAGE;
-    }
     if (optind == argc) {
         cli_error("predict: no INPUT images given");
         return EXIT_USAGE;
     }
-    if (threads)
-        lnn_set_threads((int)threads);
-    lnn_net *net = cli_model_load(model, NULL, PREDICT_BATCH);
+    lnn_net *net = cli_model_load(co.model, NULL, PREDICT_BATCH);
     if (!net)
         return EXIT_RUNTIME;
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];

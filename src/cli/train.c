@@ -22,9 +22,9 @@
 #define DEFAULT_OPTIMIZER LNN_OPT_ADAM
 #define DEFAULT_SCHEDULE LNN_LR_COSINE
 /* With --batch full the defaults are the exercise's own. */
-#define SEED_LR 0.0075f
-#define SEED_OPTIMIZER LNN_OPT_SGD
-#define SEED_SCHEDULE LNN_LR_CONSTANT
+#define EXERCISE_LR 0.0075f
+#define EXERCISE_OPTIMIZER LNN_OPT_SGD
+#define EXERCISE_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
 
 /* Set by SIGINT or SIGTERM (which mpirun forwards on Ctrl-C): the training
@@ -38,18 +38,34 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static const char *const activation_names[] = {"relu", "sigmoid", NULL};
-static const char *const init_names[] = {"auto", "he", "xavier", "seed", NULL};
-/* In the order of lnn_optimizer and lnn_lr_schedule. */
-static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
-                                              "adam", NULL};
-static const char *const schedule_names[] = {"constant", "step", "cosine",
-                                             NULL};
+/* The choices of --activation, --init, --optimizer and --lr-schedule, from
+ * lnn.h's lists: entry [value] is that value's name (and note). */
+#define NAME_AT(E, value, name, ...) [value] = #name,
+#define HIDDEN_NAME_AT(E, value, name, hidden) [value] = hidden ? #name : NULL,
+#define INIT_OLD_AT(E, value, name, old, note) [value] = old,
+#define INIT_NOTE_AT(E, value, name, old, note) [value] = note,
+#define OPT_NOTE_AT(E, value, name, slots, uses, note) [value] = note,
+static const char *const activation_names[] = {
+    LNN_ACTIVATION_LIST(HIDDEN_NAME_AT)};
+static const char *const init_names[] = {LNN_INIT_LIST(NAME_AT)};
+static const char *const init_olds[] = {LNN_INIT_LIST(INIT_OLD_AT)};
+static const char *const init_notes[] = {LNN_INIT_LIST(INIT_NOTE_AT)};
+static const char *const optimizer_names[] = {LNN_OPTIMIZER_LIST(NAME_AT)};
+static const char *const optimizer_notes[] = {
+    LNN_OPTIMIZER_LIST(OPT_NOTE_AT)};
+static const char *const schedule_names[] = {LNN_LR_SCHEDULE_LIST(NAME_AT)};
+static const cli_choices activations =
+    CLI_CHOICES(activation_names, NULL, NULL);
+static const cli_choices inits =
+    CLI_CHOICES(init_names, init_olds, init_notes);
+static const cli_choices optimizers =
+    CLI_CHOICES(optimizer_names, NULL, optimizer_notes);
+static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 
 enum {
-    OPT_DATA = 256, OPT_LAYERS, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
+    OPT_LAYERS = 256, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
-    OPT_THREADS, OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
+    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_COMM_TIMEOUT,
     OPT_CHECK_REPLICAS,
     /* options that a resumed run takes from its file unless given again */
@@ -59,10 +75,11 @@ enum {
 };
 
 typedef struct train_args {
-    const char *data, *save, *resume, *log;
+    cli_common common; /* --data, --threads */
+    const char *save, *resume, *log;
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
-    int activation, init, optimizer; /* indexes into the name lists */
+    int activation, init, optimizer; /* values, indexes of the name lists */
     bool arch_set; /* --layers, --activation, --init or --optimizer given */
     bool optimizer_set;
     lnn_train_opts opts;
@@ -72,7 +89,6 @@ typedef struct train_args {
     uint64_t patience;
     size_t train_subset, val;
     uint64_t print_every;
-    int threads;
     bool quiet;
     double comm_timeout;   /* --comm-timeout, 0 = none */
     bool check_replicas;
@@ -80,7 +96,7 @@ typedef struct train_args {
 
 
 static const struct option long_options[] = {
-    {"data", required_argument, NULL, OPT_DATA},
+    CLI_OPTION_DATA,
     {"layers", required_argument, NULL, OPT_LAYERS},
     {"activation", required_argument, NULL, OPT_ACTIVATION},
     {"init", required_argument, NULL, OPT_INIT},
@@ -91,7 +107,7 @@ static const struct option long_options[] = {
     {"train-subset", required_argument, NULL, OPT_TRAIN_SUBSET},
     {"val", required_argument, NULL, OPT_VAL},
     {"seed", required_argument, NULL, OPT_SEED},
-    {"threads", required_argument, NULL, OPT_THREADS},
+    CLI_OPTION_THREADS,
     {"save", required_argument, NULL, OPT_SAVE},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"log", required_argument, NULL, OPT_LOG},
@@ -118,6 +134,7 @@ static const struct option long_options[] = {
 
 static void usage(void)
 {
+    char act[256], init[256], opt[256], sched[256];
     printf(
 "Usage: lnn train [OPTION]...\n"
 "Train an L-layer network (softmax output, cross-entropy loss) on an\n"
@@ -132,9 +149,8 @@ static void usage(void)
 "  --val N              validation images, taken after the training ones [%d]\n"
 "Network:\n"
 "  --layers LIST        layer sizes, input to output [%s]\n"
-"  --activation NAME    hidden activation: relu, sigmoid [relu]\n"
-"  --init NAME          auto (he for relu, xavier for sigmoid), he, xavier,\n"
-"                       seed (the exercise's 0.1 N(0,1)) [auto]\n"
+"  --activation NAME    hidden activation: %s [relu]\n"
+"  --init NAME          %s [auto]\n"
 "Training:\n"
 "  --lr F               learning rate [%g; %g with --batch full]\n"
 "  --batch N|full       samples per update; full = the exercise's full-batch\n"
@@ -145,14 +161,13 @@ static void usage(void)
 "  --seed N             seeds initialisation and shuffling [1]\n"
 "  --threads N          threads [all cores]\n"
 "Optimizer:\n"
-"  --optimizer NAME     sgd (the exercise's), momentum, nesterov, adam\n"
-"                       (AdamW) [%s]\n"
+"  --optimizer NAME     %s [%s]\n"
 "  --momentum F         momentum and nesterov: mu in [0, 1) [0.9]\n"
 "  --beta1 F, --beta2 F adam: moment decays in [0, 1) [0.9, 0.999]\n"
 "  --eps F              adam: added to the root of the second moment [1e-8]\n"
 "  --weight-decay F     on weights, not biases: L2 for sgd, momentum and\n"
 "                       nesterov, decoupled for adam [0]\n"
-"  --lr-schedule NAME   constant, step, cosine [%s]\n"
+"  --lr-schedule NAME   %s [%s]\n"
 "  --warmup N           updates of linear warm-up [0]\n"
 "  --lr-step N          step: epochs between decays [5]\n"
 "  --lr-gamma F         step: factor per decay [0.1]\n"
@@ -178,11 +193,17 @@ static void usage(void)
 "                       report and fail if they differ\n"
 "\n"
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
-"130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved first).\n",
-        DEFAULT_VAL, DEFAULT_LAYERS, (double)DEFAULT_LR, (double)SEED_LR,
-        (double)SEED_LR, DEFAULT_BATCH,
-        DEFAULT_EPOCHS, optimizer_names[DEFAULT_OPTIMIZER],
-        schedule_names[DEFAULT_SCHEDULE], FULL_BATCH_PRINT_EVERY);
+"130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved\n"
+"first).\n",
+        DEFAULT_VAL, DEFAULT_LAYERS,
+        cli_choices_help(&activations, CLI_HELP_INDENT + 19, act, sizeof act),
+        cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
+        (double)DEFAULT_LR, (double)EXERCISE_LR,
+        (double)EXERCISE_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
+        cli_choices_help(&optimizers, CLI_HELP_INDENT, opt, sizeof opt),
+        lnn_optimizer_name(DEFAULT_OPTIMIZER),
+        cli_choices_help(&schedules, CLI_HELP_INDENT, sched, sizeof sched),
+        lnn_lr_schedule_name(DEFAULT_SCHEDULE), FULL_BATCH_PRINT_EVERY);
 }
 
 /* The optimizer's and schedule's numeric options: where each goes in
@@ -219,7 +240,7 @@ static bool parse_hyper(train_args *a, int id, const char *value)
     a->hyper_set[id - OPT_HYPER] = true;
     if (id == OPT_LR_SCHEDULE) {
         int k;
-        if (!cli_parse_choice("--lr-schedule", value, schedule_names, &k))
+        if (!cli_parse_choice("--lr-schedule", value, &schedules, &k))
             return false;
         a->opts.lr_schedule = (lnn_lr_schedule)k;
         return true;
@@ -254,20 +275,18 @@ static int parse(int argc, char **argv, train_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
         bool ok = true;
-        uint64_t u;
         switch (c) {
-        case OPT_DATA: a->data = optarg; break;
         case OPT_LAYERS:
             ok = cli_parse_layers("--layers", optarg, a->dims, &a->n_dims);
             a->arch_set = true;
             break;
         case OPT_ACTIVATION:
-            ok = cli_parse_choice("--activation", optarg, activation_names,
+            ok = cli_parse_choice("--activation", optarg, &activations,
                                   &a->activation);
             a->arch_set = true;
             break;
         case OPT_INIT:
-            ok = cli_parse_choice("--init", optarg, init_names, &a->init);
+            ok = cli_parse_choice("--init", optarg, &inits, &a->init);
             a->arch_set = true;
             break;
         case OPT_LR:
@@ -304,10 +323,6 @@ static int parse(int argc, char **argv, train_args *a)
             ok = cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &a->opts.seed);
             a->seed_set = true;
             break;
-        case OPT_THREADS:
-            ok = cli_parse_u64("--threads", optarg, 1, CLI_MAX_THREADS, &u);
-            a->threads = (int)u;
-            break;
         case OPT_SAVE: a->save = optarg; break;
         case OPT_RESUME: a->resume = optarg; break;
         case OPT_LOG: a->log = optarg; break;
@@ -316,7 +331,7 @@ static int parse(int argc, char **argv, train_args *a)
                                &a->print_every);
             break;
         case OPT_OPTIMIZER:
-            ok = cli_parse_choice("--optimizer", optarg, optimizer_names,
+            ok = cli_parse_choice("--optimizer", optarg, &optimizers,
                                   &a->optimizer);
             a->arch_set = a->optimizer_set = true;
             break;
@@ -339,7 +354,10 @@ static int parse(int argc, char **argv, train_args *a)
                 ok = parse_hyper(a, c, optarg);
                 break;
             }
-            return cli_getopt_error("train", c, argv);
+            const int shared = cli_common_option(&a->common, c, optarg);
+            if (shared == 0)
+                return cli_getopt_error("train", c, argv);
+            ok = shared > 0;
         }
         if (!ok)
             return EXIT_USAGE;
@@ -357,11 +375,11 @@ static int parse(int argc, char **argv, train_args *a)
     if (a->opts.batch_size == 0) {
         /* Full batch is the exercise's mode: its update rule and rate. */
         if (!a->optimizer_set)
-            a->optimizer = SEED_OPTIMIZER;
+            a->optimizer = EXERCISE_OPTIMIZER;
         if (!a->hyper_set[OPT_LR_SCHEDULE - OPT_HYPER])
-            a->opts.lr_schedule = SEED_SCHEDULE;
+            a->opts.lr_schedule = EXERCISE_SCHEDULE;
         if (!a->lr_set)
-            a->opts.learning_rate = SEED_LR;
+            a->opts.learning_rate = EXERCISE_LR;
     }
     if ((a->save_best || a->patience) && a->val == 0) {
         cli_error("train: --save-best and --patience need a validation "
@@ -548,7 +566,7 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
     lnn_net_config cfg = {
         .L = a->n_dims - 1,
         .dims = a->dims,
-        .hidden = a->activation == 0 ? LNN_ACT_RELU : LNN_ACT_SIGMOID,
+        .hidden = (lnn_activation)a->activation,
         .max_batch = max_batch,
         .optimizer = (lnn_optimizer)a->optimizer,
     };
@@ -589,7 +607,7 @@ static lnn_net *resume_net(train_args *a, size_t n_train)
     const size_t L = lnn_net_L(net);
     a->n_dims = L + 1;
     memcpy(a->dims, lnn_net_dims(net), (L + 1) * sizeof *a->dims);
-    a->activation = lnn_net_hidden(net) == LNN_ACT_RELU ? 0 : 1;
+    a->activation = (int)lnn_net_hidden(net);
     return net;
 }
 
@@ -648,16 +666,15 @@ int cli_train(int argc, char **argv, cli_world *w)
     int rc = parse(argc, argv, &a);
     if (rc >= 0)
         return rc;
-    if (!a.threads)
-        a.threads = cli_world_threads(w);
-    if (a.threads)
-        lnn_set_threads(a.threads);
+    if (!a.common.threads)
+        a.common.threads = cli_world_threads(w);
+    cli_common_apply(&a.common, "train", false);
     w->timeout = a.comm_timeout;
     const lnn_comm *comm = cli_world_comm(w);
     const bool root = !comm || comm->rank == 0;
 
     cli_dataset ds;
-    if ((rc = cli_dataset_load(&ds, a.data, a.train_subset, a.val, a.quiet)))
+    if ((rc = cli_dataset_load(&ds, a.common.data, a.train_subset, a.val, a.quiet)))
         return rc;
     const size_t n_train = ds.splits.train.m;
 

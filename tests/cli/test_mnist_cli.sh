@@ -4,7 +4,7 @@
 # batch of 5000, 2000 iterations) lands within one point of its 86.74 %.
 # With "optimizers": Adam and momentum each reach 97.5 % in 3 epochs on
 # 784-256-128-10.
-# Usage: test_mnist_cli.sh LNN_BINARY [short|seed|optimizers]
+# Usage: test_mnist_cli.sh LNN_BINARY [short|exercise|optimizers]
 # The data directory is $LNN_DATA (CI sets it); exit 77 (skip) without it.
 set -u
 LNN=$1
@@ -52,17 +52,18 @@ elif [ "$WHAT" = optimizers ]; then
         at_least "$acc" 0.975 || fail "$opt: 3 epochs reach $acc < 0.975"
     done
 else
+    # --init seed: the old name of --init exercise, still accepted.
     "$LNN" train --data "$DATA" --batch full --layers 784,45,10 --lr 0.0075 \
         --iterations 2000 --train-subset 5000 --init seed \
-        >"$WORK/out" 2>"$WORK/err" || fail "the seed's run: $(cat "$WORK/err")"
+        >"$WORK/out" 2>"$WORK/err" || fail "the exercise's run: $(cat "$WORK/err")"
     cat "$WORK/out"
     grep -q "^training: sgd, lr 0.0075 (constant), full batch, 2000 iterations" "$WORK/out" ||
         fail "full batch does not default to the exercise's plain gradient descent"
     acc=$(field test_acc "$WORK/out")
     python3 -c "import sys; sys.exit(0 if abs(float('$acc') - 0.8674) <= 0.01 else 1)" ||
-        fail "the seed's run: test accuracy $acc, the exercise reports 0.8674"
+        fail "the exercise's run: test accuracy $acc, the exercise reports 0.8674"
     lines=$(grep -c '^epoch=' "$WORK/out")
-    [ "$lines" = 20 ] || fail "the seed's run reported $lines times, expected every 100 of 2000 iterations"
+    [ "$lines" = 20 ] || fail "the exercise's run reported $lines times, expected every 100 of 2000 iterations"
 fi
 echo "mnist cli $WHAT: $fails failed"
 [ "$fails" = 0 ]

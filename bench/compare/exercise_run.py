@@ -2,9 +2,9 @@
 """The exercise's own run in numpy (784-45-10, ReLU, full batch of the first
 5000 MNIST training images, lr 0.0075, 2000 iterations, W = 0.1 N(0,1)),
 for comparison with `lnn train --batch full --layers 784,45,10 --lr 0.0075
---iterations 2000 --train-subset 5000 --init seed`. Run on demand only.
+--iterations 2000 --train-subset 5000 --init exercise`. Run on demand only.
 
-    /usr/bin/python3 bench/compare/seed_run.py MNIST_DIR [--iterations N]
+    /usr/bin/python3 bench/compare/exercise_run.py MNIST_DIR [--iterations N]
 """
 import argparse
 import gzip

@@ -1,0 +1,107 @@
+/* enums.c: names, validity and properties of lnn's enums, each generated
+ * from its X-macro list in lnn.h, so none can drift from its list. */
+#include "enums.h"
+
+#include <string.h>
+
+/* Each list's rows start (value name, value, name, ...). */
+#define NAME_CASE(E, value, name, ...) case E: return #name;
+#define FROM_NAME(E, value, name, ...)                                        \
+    if (strcmp(s, #name) == 0) {                                              \
+        *out = E;                                                             \
+        return LNN_OK;                                                        \
+    }
+#define VALID_CASE(E, ...) case E: return true;
+
+/* name, from_name and is for one list (type T, list L). */
+#define ENUM_FUNCTIONS(T, L, NAME, FROM, IS)                                  \
+    const char *NAME(T v)                                                     \
+    {                                                                         \
+        switch (v) {                                                          \
+            L(NAME_CASE)                                                      \
+        }                                                                     \
+        return "unknown";                                                     \
+    }                                                                         \
+    bool IS(T v)                                                              \
+    {                                                                         \
+        switch (v) {                                                          \
+            L(VALID_CASE)                                                     \
+        }                                                                     \
+        return false;                                                         \
+    }                                                                         \
+    static lnn_status FROM##_list(const char *s, T *out)                      \
+    {                                                                         \
+        L(FROM_NAME)                                                          \
+        return LNN_ERR_ARG;                                                   \
+    }
+
+ENUM_FUNCTIONS(lnn_activation, LNN_ACTIVATION_LIST, lnn_activation_name,
+               lnn_activation_from_name, lnn__is_activation)
+ENUM_FUNCTIONS(lnn_optimizer, LNN_OPTIMIZER_LIST, lnn_optimizer_name,
+               lnn_optimizer_from_name, lnn__is_optimizer)
+ENUM_FUNCTIONS(lnn_lr_schedule, LNN_LR_SCHEDULE_LIST, lnn_lr_schedule_name,
+               lnn_lr_schedule_from_name, lnn__is_schedule)
+ENUM_FUNCTIONS(lnn_init, LNN_INIT_LIST, lnn_init_name, lnn_init_from_name,
+               lnn__is_init)
+
+lnn_status lnn_activation_from_name(const char *name, lnn_activation *out)
+{
+    return name && out ? lnn_activation_from_name_list(name, out)
+                       : LNN_ERR_ARG;
+}
+
+lnn_status lnn_optimizer_from_name(const char *name, lnn_optimizer *out)
+{
+    return name && out ? lnn_optimizer_from_name_list(name, out)
+                       : LNN_ERR_ARG;
+}
+
+lnn_status lnn_lr_schedule_from_name(const char *name, lnn_lr_schedule *out)
+{
+    return name && out ? lnn_lr_schedule_from_name_list(name, out)
+                       : LNN_ERR_ARG;
+}
+
+lnn_status lnn_init_from_name(const char *name, lnn_init *out)
+{
+    if (!name || !out)
+        return LNN_ERR_ARG;
+#define OLD_NAME(E, value, name_, old, note)                                  \
+    if (old && strcmp(name, old ? old : "") == 0) {                           \
+        *out = E;                                                             \
+        return LNN_OK;                                                        \
+    }
+    LNN_INIT_LIST(OLD_NAME)
+#undef OLD_NAME
+    return lnn_init_from_name_list(name, out);
+}
+
+bool lnn__is_hidden(lnn_activation f)
+{
+#define HIDDEN_CASE(E, value, name, hidden) case E: return hidden;
+    switch (f) {
+        LNN_ACTIVATION_LIST(HIDDEN_CASE)
+    }
+#undef HIDDEN_CASE
+    return false;
+}
+
+size_t lnn__opt_slots(lnn_optimizer opt)
+{
+#define SLOTS_CASE(E, value, name, slots, uses, note) case E: return slots;
+    switch (opt) {
+        LNN_OPTIMIZER_LIST(SLOTS_CASE)
+    }
+#undef SLOTS_CASE
+    return 0;
+}
+
+unsigned lnn__opt_uses(lnn_optimizer opt)
+{
+#define USES_CASE(E, value, name, slots, uses, note) case E: return uses;
+    switch (opt) {
+        LNN_OPTIMIZER_LIST(USES_CASE)
+    }
+#undef USES_CASE
+    return 0;
+}

@@ -1,0 +1,27 @@
+/* enums.h: what the X-macro lists of lnn.h (activation, optimizer,
+ * schedule, init) give the library's files besides the enums. */
+#ifndef LNN_ENUMS_H
+#define LNN_ENUMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lnn.h"
+
+/* true for a value of the list. */
+bool lnn__is_activation(lnn_activation f);
+bool lnn__is_optimizer(lnn_optimizer opt);
+bool lnn__is_schedule(lnn_lr_schedule schedule);
+bool lnn__is_init(lnn_init scheme);
+
+/* true for an activation a hidden layer may use (the list's hidden). */
+bool lnn__is_hidden(lnn_activation f);
+
+/* Blocks of n_params floats of state the optimizer keeps (the list's
+ * slots); 0 for an unknown optimizer too. */
+size_t lnn__opt_slots(lnn_optimizer opt);
+
+/* The options the optimizer reads, LNN_USES_* (the list's uses). */
+unsigned lnn__opt_uses(lnn_optimizer opt);
+
+#endif /* LNN_ENUMS_H */
