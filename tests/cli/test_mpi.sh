@@ -70,6 +70,18 @@ for case in "sgd 32 3 0.5" "momentum 32 3 0.1" "adam 32 3 0.01" \
     done
 done
 
+# --- a resumed run continues from rank 0's file: optimizer state included ----
+T=(train "${D[@]}" --layers 16,12,10 --optimizer adam --lr 0.01 --batch 32
+   --lr-schedule constant)
+ok "lnn 2 epochs" "$LNN" "${T[@]}" --epochs 2 --save "$WORK/one.lnn"
+ok "mpirun -np 2, epoch 1" "${MPIRUN[@]}" -np 2 "$LNN_MPI" "${T[@]}" \
+    --epochs 1 --save "$WORK/resumed.lnn"
+ok "mpirun -np 3 --resume, epoch 2" "${MPIRUN[@]}" -np 3 "$LNN_MPI" train \
+    "${D[@]}" --resume "$WORK/resumed.lnn" --epochs 2 --save "$WORK/resumed.lnn"
+ok "resumed on 3 processes: model within $RTOL" \
+    "$MODEL_CLOSE" "$WORK/resumed.lnn" "$WORK/one.lnn" "$RTOL"
+echo "adam, 1 epoch on 2 processes then 1 on 3: $(cat "$WORK/out")"
+
 # --- without mpirun, lnn-mpi is lnn -----------------------------------------
 T=(train "${D[@]}" --layers 16,12,10 --epochs 2)
 ok "lnn" "$LNN" "${T[@]}" --save "$WORK/a.lnn"
