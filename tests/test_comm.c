@@ -224,6 +224,18 @@ static void matches_one_process(const problem *p, lnn_optimizer opt,
     lnn_net_destroy(ref);
 }
 
+/* Every replica returned `status` after `iteration` updates, with the same
+ * parameters. */
+static void all_ended(replica *reps, int n, lnn_status status,
+                      uint64_t iteration)
+{
+    for (int k = 0; k < n; k++) {
+        CHECK_STATUS(reps[k].status, status);
+        CHECK(lnn_net_train_state(reps[k].net).iteration == iteration);
+        CHECK(same_params(reps[k].net, reps[0].net));
+    }
+}
+
 /* One replica's callback asks to stop after iteration 7: all stop there. */
 static void stop_stops_all(const problem *p)
 {
@@ -231,11 +243,7 @@ static void stop_stops_all(const problem *p)
     make_replicas(reps, 3, p, LNN_OPT_SGD, 20);
     reps[1].stop_at = 7;
     run_world(reps, 3);
-    for (int k = 0; k < 3; k++) {
-        CHECK_STATUS(reps[k].status, LNN_ERR_STOPPED);
-        CHECK(lnn_net_train_state(reps[k].net).iteration == 7);
-        CHECK(same_params(reps[k].net, reps[0].net));
-    }
+    all_ended(reps, 3, LNN_ERR_STOPPED, 7);
     free_replicas(reps, 3);
 }
 
@@ -250,11 +258,7 @@ static void nan_stops_all(const problem *p)
     reps[1].data.X = reps[1].own_X;
     reps[1].poison_at = 5;
     run_world(reps, 2);
-    for (int k = 0; k < 2; k++) {
-        CHECK_STATUS(reps[k].status, LNN_ERR_DIVERGED);
-        CHECK(lnn_net_train_state(reps[k].net).iteration == 5);
-        CHECK(same_params(reps[k].net, reps[0].net));
-    }
+    all_ended(reps, 2, LNN_ERR_DIVERGED, 5);
     free_replicas(reps, 2);
 }
 
