@@ -283,6 +283,7 @@ typedef struct net_pass {
     const float *X; /* n_0 x m */
     const float *Y; /* n_L x m (backward only) */
     size_t m;
+    float inv_m;    /* the gradients' 1/m (backward only; net.h) */
     lnn__part part;
 } net_pass;
 
@@ -342,16 +343,23 @@ static void grads_share(void *ctx, size_t rank, size_t count)
         lnn__layer_buf *ly = &net->layers[l];
         const float *H_prev = l > 1 ? net->layers[l - 1].H : p->X;
         lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
-                         p->m, rank, count, p->part);
+                         p->m, p->inv_m, rank, count, p->part);
     }
+}
+
+void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
+                             size_t m, size_t m_all, lnn__part part)
+{
+    net_pass p = {.net = net, .X = X, .Y = Y, .m = m,
+                  .inv_m = 1.0f / (float)m_all, .part = part};
+    lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
+                   &p);
 }
 
 void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
                        lnn__part part)
 {
-    net_pass p = {.net = net, .X = X, .Y = Y, .m = m, .part = part};
-    lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
-                   &p);
+    lnn__net_backward_share(net, X, Y, m, m, part);
 }
 
 static lnn_status check_batch(lnn_net *net, size_t m)

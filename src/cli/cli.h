@@ -121,8 +121,28 @@ int cli_dataset_load(cli_dataset *d, const char *data_opt, size_t n_train,
                      size_t n_val, bool quiet);
 void cli_dataset_free(cli_dataset *d);
 
+/* The processes of this run: one for lnn (src/cli/comm_none.c); for lnn-mpi
+ * (src/cli/comm_mpi.c), those mpirun started, or one when it was started
+ * without mpirun. */
+typedef struct cli_world {
+    lnn_comm comm;      /* the library's interface to the other processes */
+    bool parallel;      /* started by mpirun: comm is in use */
+    double timeout;     /* seconds a collective may wait, 0 = for ever */
+} cli_world;
+
+/* Start: MPI_Init for lnn-mpi under mpirun (argc, argv as MPI_Init takes
+ * them). Returns an exit status (EXIT_OK to go on). */
+int cli_world_start(cli_world *w, int *argc, char ***argv);
+/* The comm for lnn_train_opts.comm: NULL for one process. */
+const lnn_comm *cli_world_comm(const cli_world *w);
+/* Threads this process should use by default (the cores it owns), or 0
+ * for lnn's own default. */
+int cli_world_threads(const cli_world *w);
+/* End: MPI_Finalize. Returns rc. */
+int cli_world_stop(cli_world *w, int rc);
+
 /* The subcommands */
-int cli_train(int argc, char **argv);
+int cli_train(int argc, char **argv, cli_world *w);
 int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_export(int argc, char **argv);
