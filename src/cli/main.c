@@ -1,6 +1,7 @@
 /* main.c: the lnn command: dispatch to train, eval and predict. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,9 @@ static void usage(FILE *to)
 int main(int argc, char **argv)
 {
     ensure_short_spin(argv);
+    /* A file-size limit (ulimit -f) makes a save fail with EFBIG and a
+     * message, keeping the previous model, instead of killing lnn. */
+    signal(SIGXFSZ, SIG_IGN);
     /* lnn's thread arrangement (lnn.h): one team of all OpenMP's threads,
      * each running its share of the GEMMs. --threads sets it again. */
     lnn_set_threads(lnn_omp_threads());

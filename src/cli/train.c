@@ -497,11 +497,12 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
 }
 
 /* Load --resume with the max_batch this run needs (which may depend on the
- * batch size stored in the file). */
+ * batch size stored in the file): first with a batch of 1 for the stored
+ * options, never with the max_batch the file names. */
 static lnn_net *resume_net(train_args *a, size_t n_train)
 {
     lnn_train_opts stored = lnn_train_opts_default();
-    lnn_net *net = cli_model_load(a->resume, &stored, 0);
+    lnn_net *net = cli_model_load(a->resume, &stored, 1);
     if (!net)
         return NULL;
     merge_resumed(a, &stored);
