@@ -697,7 +697,7 @@ LNN_API lnn_status lnn_model_save(const lnn_net *net,
 
 /** The most memory a max_batch stored in a model file may make
  *  lnn_model_load(..., max_batch = 0, ...) allocate for batch buffers. */
-#define LNN_MODEL_BATCH_BYTES_MAX ((uint64_t)1 << 30)
+#define LNN_MODEL_BATCH_BYTES_MAX ((uint64_t)1 << 28) /* 256 MiB */
 
 /**
  * Load a network saved by lnn_model_save, checking magic, version, sizes
