@@ -1,0 +1,28 @@
+# lib.sh: what the command-line test scripts share; sourced with the lnn
+# binary as its argument. Sets LNN (absolute: some checks change
+# directory), WORK (a temporary directory removed on exit), the counters
+# fails and checks, and the helpers below. A script ends with
+#   echo "NAME: $checks checks, $fails failed"; [ "$fails" = 0 ]
+LNN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fails=0 checks=0
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN CMD...: exit status and a line of stderr matching
+# PATTERN (a grep -E regex); messages must start with "lnn:".
+expect() {
+    local want=$1 pattern=$2
+    shift 2
+    checks=$((checks + 1))
+    "$@" >"$WORK/out" 2>"$WORK/err"
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        fail "$* -> exit $got, expected $want; stderr: $(head -c 300 "$WORK/err")"
+    elif [ -n "$pattern" ] && ! grep -Eq "^lnn: .*$pattern" "$WORK/err"; then
+        fail "$* -> stderr lacks /$pattern/: $(head -c 300 "$WORK/err")"
+    elif [ "$(wc -l <"$WORK/err")" -gt 1 ] && [ "$want" != 0 ]; then
+        fail "$* -> more than one line of error: $(cat "$WORK/err")"
+    fi
+}
