@@ -74,6 +74,21 @@ PY
     only_model "ulimit -f"
     expect 0 "" "$LNN" eval --model "$M" "${D[@]}"
 
+    # A 4 MB model of 1048576 inputs: eval and predict chunk by the
+    # network's width (64 MiB of batch buffers), not 1024 columns (4 GB).
+    python3 - "$WORK/wide.lnn" "$WORK/one.pgm" <<'PY'
+import struct, sys, zlib
+n0 = 1 << 20
+b = b"LNNMODEL" + struct.pack("<6I6Q", 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0)
+b += struct.pack("<2Q", n0, 1) + bytes(4 * (n0 + 1))
+open(sys.argv[1], "wb").write(b + struct.pack("<I", zlib.crc32(b)))
+open(sys.argv[2], "wb").write(b"P5\n4 4\n255\n" + bytes(16))
+PY
+    if ! $asan; then
+        expect 1 "one.pgm: 4x4 image, the model takes 1048576 pixels" limited v 1000000 "$LNN" predict --model "$WORK/wide.lnn" "$WORK/one.pgm"
+        expect 2 "wide.lnn: evaluation data has 16 features per sample, the network.s input layer has 1048576" limited v 1000000 "$LNN" eval --model "$WORK/wide.lnn" "${D[@]}"
+    fi
+
     # 900 million parameters (13.8 GB) in 1 GB of address space.
     if ! $asan; then
         expect 1 "out of memory: a network of 900840010 parameters .* needs [0-9.]+ MiB" limited v 1000000 "$LNN" train "${D[@]}" --layers 16,30000,30000,10 --epochs 1 --quiet
