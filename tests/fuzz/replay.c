@@ -3,7 +3,9 @@
  * suite (and its sanitizer build) replays the seed corpus and every input
  * a fuzzer ever found to crash, leak, hang or exhaust memory. Exit 0 if all
  * ran (a crash or a sanitizer report ends the process), 1 if an input
- * could not be read. */
+ * could not be read or the peak memory passed REPLAY_RSS_LIMIT_MB (as
+ * libFuzzer's -rss_limit_mb: the loaders' allocations are zeroed, so they
+ * count). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
@@ -11,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#define REPLAY_RSS_LIMIT_MB 1024
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +48,13 @@ static int run_file(const char *path)
     fclose(f);
     LLVMFuzzerTestOneInput(b, n);
     free(b);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0 &&
+        ru.ru_maxrss > (long)REPLAY_RSS_LIMIT_MB * 1024) {
+        fprintf(stderr, "%s: peak memory %ld MiB, over the %d MiB limit\n",
+                path, ru.ru_maxrss / 1024, REPLAY_RSS_LIMIT_MB);
+        return 1;
+    }
     return 0;
 }
 
