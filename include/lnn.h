@@ -683,9 +683,9 @@ LNN_API void lnn_splits_free(lnn_splits *s);
  * (a random temporary name renamed over path at once), so path holds
  * either its old complete content or the new one, never a part, and a
  * crash leaves no temporary file. Where O_TMPFILE is missing, a named
- * temporary (path.XXXXXX) is written and renamed; each save first removes
- * such temporaries that a killed save left (unlocked, 2 s old, this
- * user's). A full disk or file-size limit is LNN_ERR_IO with the reason;
+ * temporary (path.tmp-XXXXXX) is written and renamed; each save first
+ * removes such temporaries that a killed save left (unlocked, 2 s old,
+ * this user's, empty or a model). A full disk or file-size limit is LNN_ERR_IO with the reason;
  * the caller should ignore SIGXFSZ so that a size limit is an error, not
  * a signal.
  * @param opts  optional: training options to store (callbacks are not)

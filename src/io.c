@@ -35,7 +35,11 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_MAX_OPT_RECORDS 256
 #define LNN_IO_CHUNK 4096    /* floats encoded or decoded at a time */
 #define LNN_WRITE_BUF 65536  /* bytes buffered before a write(2) */
-/* Temporary names: the model's name, ".", then 6 of these (mkstemp's). */
+/* Temporary names: the model's name, LNN_TMP_TAG, then 6 of LNN_TMP_CHARS
+ * (mkstemp's), e.g. m.lnn.tmp-Xy3AbZ: a tag, so that a user's own
+ * m.lnn.backup is never taken for one. */
+#define LNN_TMP_TAG ".tmp-"
+#define LNN_TMP_TAG_LEN (sizeof LNN_TMP_TAG - 1)
 #define LNN_TMP_CHARS \
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 #define LNN_TMP_SUFFIX_LEN 6
@@ -240,15 +244,18 @@ static void dir_of(const char *path, char *buf, size_t len)
         snprintf(buf, len, "%.*s", (int)(slash - path), path);
 }
 
-/* Is name (a directory entry) `base` + "." + LNN_TMP_SUFFIX_LEN characters
- * of LNN_TMP_CHARS: a temporary file of lnn_model_save for base? */
+/* Is name (a directory entry) base + LNN_TMP_TAG + LNN_TMP_SUFFIX_LEN
+ * characters of LNN_TMP_CHARS: a temporary file of lnn_model_save for
+ * base? */
 static bool is_own_temp(const char *name, const char *base)
 {
     const size_t b = strlen(base);
-    if (strncmp(name, base, b) != 0 || name[b] != '.' ||
-        strlen(name + b + 1) != LNN_TMP_SUFFIX_LEN)
+    const char *suffix = name + b + LNN_TMP_TAG_LEN;
+    if (strncmp(name, base, b) != 0 ||
+        strncmp(name + b, LNN_TMP_TAG, LNN_TMP_TAG_LEN) != 0 ||
+        strlen(suffix) != LNN_TMP_SUFFIX_LEN)
         return false;
-    for (const char *c = name + b + 1; *c; c++)
+    for (const char *c = suffix; *c; c++)
         if (!strchr(LNN_TMP_CHARS, *c))
             return false;
     return true;
@@ -265,8 +272,9 @@ static void lock_writing(int fd)
 
 /* Remove temporaries that an earlier save of path left behind when it was
  * killed (named ones exist only in the fallback, or for an instant): its
- * own name pattern only, regular files of this user, not locked by a live
- * writer, not modified in the last LNN_STALE_SECONDS. Best effort. */
+ * own name pattern only, regular files of this user that are empty or
+ * start like a model, not locked by a live writer, not modified in the
+ * last LNN_STALE_SECONDS. Best effort. */
 static void remove_stale(const char *path, const char *dir)
 {
     const char *slash = strrchr(path, '/');
@@ -286,9 +294,13 @@ static void remove_stale(const char *path, const char *dir)
             continue;
         struct stat st, again;
         struct flock lk = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+        char magic[LNN_MAGIC_LEN];
         if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
             st.st_uid == geteuid() &&
             now - st.st_mtime >= LNN_STALE_SECONDS &&
+            (st.st_size == 0 ||
+             (pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+              memcmp(magic, LNN_MODEL_MAGIC, LNN_MAGIC_LEN) == 0)) &&
             fcntl(fd, LNN_SETLK, &lk) == 0 &&
             fstatat(dfd, e->d_name, &again, AT_SYMLINK_NOFOLLOW) == 0 &&
             again.st_ino == st.st_ino && again.st_dev == st.st_dev)
@@ -325,8 +337,8 @@ static lnn_status write_model(int fd, const lnn_net *net,
     return LNN_OK;
 }
 
-/* tmp (strlen(path) + 1 + LNN_TMP_SUFFIX_LEN + 1 bytes) = path + "." + a
- * random suffix; the suffix is random so that names rarely collide, and
+/* tmp = path + LNN_TMP_TAG + a random suffix (room for it: see
+ * lnn_model_save); the suffix is random so that names rarely collide, and
  * every collision is caught (linkat and mkstemp refuse existing names). */
 static void temp_name(char *tmp, const char *path, unsigned attempt)
 {
@@ -341,10 +353,11 @@ static void temp_name(char *tmp, const char *path, unsigned attempt)
             r[i] = (unsigned char)(x >> 56);
     }
     memcpy(tmp, path, len);
-    tmp[len] = '.';
+    memcpy(tmp + len, LNN_TMP_TAG, LNN_TMP_TAG_LEN);
+    char *suffix = tmp + len + LNN_TMP_TAG_LEN;
     for (size_t i = 0; i < LNN_TMP_SUFFIX_LEN; i++)
-        tmp[len + 1 + i] = LNN_TMP_CHARS[r[i] % (sizeof LNN_TMP_CHARS - 1)];
-    tmp[len + 1 + LNN_TMP_SUFFIX_LEN] = '\0';
+        suffix[i] = LNN_TMP_CHARS[r[i] % (sizeof LNN_TMP_CHARS - 1)];
+    suffix[LNN_TMP_SUFFIX_LEN] = '\0';
 }
 
 /* The save's outcome when the unnamed file cannot be given a name here (no
@@ -416,14 +429,15 @@ done:
 #endif
 }
 
-/* The save through a named temporary (path.XXXXXX), renamed over path. */
+/* The save through a named temporary (path.tmp-XXXXXX), renamed over
+ * path. */
 static lnn_status save_named(const lnn_net *net, const lnn_train_opts *opts,
                              const char *path, char *tmp, char *err,
                              size_t errlen)
 {
     const size_t len = strlen(path);
     memcpy(tmp, path, len);
-    memcpy(tmp + len, ".XXXXXX", 8);
+    memcpy(tmp + len, LNN_TMP_TAG "XXXXXX", LNN_TMP_TAG_LEN + 7);
     _Static_assert(LNN_TMP_SUFFIX_LEN == 6, "mkstemp's suffix");
     const int fd = mkstemp(tmp);
     if (fd < 0)
@@ -448,9 +462,9 @@ lnn_status lnn_model_save(const lnn_net *net, const lnn_train_opts *opts,
     if (!net || !path || !*path)
         return lnn__err(err, errlen, LNN_ERR_ARG,
                        "save: network or path missing");
-    /* Temporary names are path + "." + suffix, in the same directory, so
-     * rename is atomic (one file system). */
-    char *tmp = malloc(strlen(path) + 2 + LNN_TMP_SUFFIX_LEN);
+    /* Temporary names are path + LNN_TMP_TAG + suffix, in the same
+     * directory, so rename is atomic (one file system). */
+    char *tmp = malloc(strlen(path) + LNN_TMP_TAG_LEN + LNN_TMP_SUFFIX_LEN + 1);
     char dir[4096];
     if (!tmp)
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);

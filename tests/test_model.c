@@ -286,48 +286,60 @@ static void list_dir(char *buf, size_t len)
                  names[i]);
 }
 
-static void touch(const char *name, time_t age)
+/* dir/name holding `content` (a C string), modified `age` seconds ago. */
+static void touch(const char *name, time_t age, const char *content)
 {
     char p[600];
     snprintf(p, sizeof p, "%s/%s", dir, name);
-    spit(p, (const unsigned char *)"x", 1);
+    spit(p, (const unsigned char *)content, strlen(content));
     const struct timespec t[2] = {{time(NULL) - age, 0}, {time(NULL) - age, 0}};
     CHECK(utimensat(AT_FDCWD, p, t, 0) == 0);
 }
 
 /* A save removes the temporaries a killed save of the same name left, and
  * nothing else: not other names, not a fresh one, not a locked one (a save
- * in progress holds a lock on its temporary). */
+ * in progress holds a lock on its temporary), not one that is not a
+ * model. */
 static void stale_temporaries(void)
 {
+    static const char *const kept[] = {
+        "model.lnn.backup",       /* not the pattern, a model: kept */
+        "model.lnn.tmp-ABCDEFG",  /* not the pattern (7): kept */
+        "model.lnn.tmp-AB_DEF",   /* not the pattern (_): kept */
+        "model.lnn.tmp-Qq9Qq9",   /* stale but locked: kept */
+        "model.lnn.tmp-Xx1Xx1",   /* stale, not a model: kept */
+        "model.lnn.tmp-Zz0Zz0",   /* fresh: kept */
+        "other.lnn.tmp-Ab3xYz",   /* another model's: kept */
+    };
     lnn_net *a = make(LNN_OPT_SGD);
     unlink(path);
-    touch("model.lnn.Ab3xYz", 60);  /* stale: removed */
-    touch("model.lnn.Qq9Qq9", 60);  /* stale but locked: kept */
-    touch("model.lnn.Zz0Zz0", 0);   /* fresh: kept */
-    touch("model.lnn.ABCDEFG", 60); /* not the pattern (7): kept */
-    touch("model.lnn.AB_DEF", 60);  /* not the pattern (_): kept */
-    touch("other.lnn.Ab3xYz", 60);  /* another model's: kept */
+    touch("model.lnn.tmp-Ab3xYz", 60, "");              /* removed */
+    touch("model.lnn.tmp-Mm4Mm4", 60, "LNNMODEL\1\2"); /* removed */
+    touch("model.lnn.backup", 60, "LNNMODEL");
+    touch("model.lnn.tmp-ABCDEFG", 60, "");
+    touch("model.lnn.tmp-AB_DEF", 60, "");
+    touch("model.lnn.tmp-Qq9Qq9", 60, "");
+    touch("model.lnn.tmp-Xx1Xx1", 60, "x");
+    touch("model.lnn.tmp-Zz0Zz0", 0, "");
+    touch("other.lnn.tmp-Ab3xYz", 60, "");
     char p[600];
-    snprintf(p, sizeof p, "%s/model.lnn.Qq9Qq9", dir);
+    snprintf(p, sizeof p, "%s/model.lnn.tmp-Qq9Qq9", dir);
     const int fd = open(p, O_RDWR);
     struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
     CHECK(fd >= 0 && fcntl(fd, F_OFD_SETLK, &lk) == 0);
     CHECK_STATUS(lnn_model_save(a, NULL, path, NULL, 0), LNN_OK);
-    char names[4096];
+    char names[4096], want[4096] = "model.lnn";
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), " %s",
+                 kept[i]);
     list_dir(names, sizeof names);
-    const char *want = "model.lnn model.lnn.ABCDEFG model.lnn.AB_DEF "
-                       "model.lnn.Qq9Qq9 model.lnn.Zz0Zz0 other.lnn.Ab3xYz";
     if (strcmp(names, want) != 0) {
         fprintf(stderr, "left: %s\nwant: %s\n", names, want);
         CHECK(!"only stale temporaries removed");
     }
     close(fd);
-    const char *junk[] = {"model.lnn.ABCDEFG", "model.lnn.AB_DEF",
-                          "model.lnn.Qq9Qq9", "model.lnn.Zz0Zz0",
-                          "other.lnn.Ab3xYz"};
-    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, junk[i]);
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, kept[i]);
         unlink(p);
     }
     /* Saving over an existing file leaves nothing else either. */

@@ -116,7 +116,7 @@ crash)
         # Replacing a model needs a name for the new file before rename:
         # a kill in the microseconds between linkat and rename leaves that
         # temporary, complete and synced. The next save removes it.
-        temps=$(cd "$MD" && ls -A | grep -E '^m\.lnn\.[A-Za-z0-9]{6}$')
+        temps=$(cd "$MD" && ls -A | grep -E '^m\.lnn\.tmp-[A-Za-z0-9]{6}$')
         if [ -n "$temps" ]; then
             window=$((window + 1))
             for t in $temps; do
