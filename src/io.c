@@ -250,10 +250,11 @@ static void dir_of(const char *path, char *buf, size_t len)
 static bool is_own_temp(const char *name, const char *base)
 {
     const size_t b = strlen(base);
-    const char *suffix = name + b + LNN_TMP_TAG_LEN;
     if (strncmp(name, base, b) != 0 ||
-        strncmp(name + b, LNN_TMP_TAG, LNN_TMP_TAG_LEN) != 0 ||
-        strlen(suffix) != LNN_TMP_SUFFIX_LEN)
+        strncmp(name + b, LNN_TMP_TAG, LNN_TMP_TAG_LEN) != 0)
+        return false;
+    const char *suffix = name + b + LNN_TMP_TAG_LEN;
+    if (strlen(suffix) != LNN_TMP_SUFFIX_LEN)
         return false;
     for (const char *c = suffix; *c; c++)
         if (!strchr(LNN_TMP_CHARS, *c))
