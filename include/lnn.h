@@ -721,9 +721,16 @@ LNN_API void lnn_splits_free(lnn_splits *s);
  * Save the network: sizes, activation, initialisation, parameters,
  * optimizer state, the training position and (if opts is given) the
  * training options, so that a resumed run continues exactly
- * (docs/model-format.md). Written atomically: to a temporary file in the
- * same directory, flushed to disk, then renamed over path, so path holds
- * either its old complete content or the new one, never a part.
+ * (docs/model-format.md). Written atomically: to an unnamed file
+ * (O_TMPFILE) in the same directory, flushed to disk, then given the name
+ * (a random temporary name renamed over path at once), so path holds
+ * either its old complete content or the new one, never a part, and a
+ * crash leaves no temporary file. Where O_TMPFILE is missing, a named
+ * temporary (path.tmp-XXXXXX) is written and renamed; each save first
+ * removes such temporaries that a killed save left (unlocked, 2 s old,
+ * this user's, empty or a model). A full disk or file-size limit is LNN_ERR_IO with the reason;
+ * the caller should ignore SIGXFSZ so that a size limit is an error, not
+ * a signal.
  * @param opts  optional: training options to store (callbacks are not)
  * @return LNN_OK, LNN_ERR_IO (with a message naming the file), LNN_ERR_ARG
  */
@@ -731,14 +738,22 @@ LNN_API lnn_status lnn_model_save(const lnn_net *net,
                                   const lnn_train_opts *opts,
                                   const char *path, char *err, size_t errlen);
 
+/** The most memory a max_batch stored in a model file may make
+ *  lnn_model_load(..., max_batch = 0, ...) allocate for batch buffers. */
+#define LNN_MODEL_BATCH_BYTES_MAX ((uint64_t)1 << 28) /* 256 MiB */
+
 /**
  * Load a network saved by lnn_model_save, checking magic, version, sizes
  * against the file length, and the checksum, before trusting anything.
+ * Nothing the file says sizes an allocation beyond what its own length
+ * bears out, except max_batch, which is bounded (below).
  * @param out        out, the new network (destroy with lnn_net_destroy)
  * @param opts       optional, in/out: stored training options overwrite
  *                   its fields (start from lnn_train_opts_default())
- * @param max_batch  the new network's max_batch; 0 = the one it was saved
- *                   with
+ * @param max_batch  the new network's max_batch: best the batch the caller
+ *                   will use; 0 = the one it was saved with, refused
+ *                   (LNN_ERR_FORMAT, naming max_batch and its value) if its
+ *                   batch buffers would exceed LNN_MODEL_BATCH_BYTES_MAX
  * @return LNN_OK, LNN_ERR_IO, LNN_ERR_FORMAT (the message says what is
  *         wrong, e.g. "model.lnn: checksum mismatch (file damaged)"),
  *         LNN_ERR_NOMEM, LNN_ERR_ARG

@@ -102,6 +102,14 @@ int cli_getopt_error(const char *cmd, int c, char *const *argv);
 lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
                         size_t max_batch);
 
+/* The most memory the batch buffers of eval and predict may take. */
+#define CLI_BATCH_BYTES ((size_t)64 << 20)
+
+/* cli_model_load for inference in chunks of at most `batch` columns, fewer
+ * when the network is so wide that the chunk's buffers would exceed
+ * CLI_BATCH_BYTES: the size of a file does not choose the memory used. */
+lnn_net *cli_model_load_chunked(const char *path, size_t batch);
+
 /* Monotonic wall-clock seconds. */
 double cli_now(void);
 

@@ -2,6 +2,7 @@
  * import. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,9 @@ static int run_command(int argc, char **argv, cli_world *w)
 int main(int argc, char **argv)
 {
     ensure_short_spin(argv);
+    /* A file-size limit (ulimit -f) makes a save fail with EFBIG and a
+     * message, keeping the previous model, instead of killing lnn. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

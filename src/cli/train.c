@@ -670,13 +670,14 @@ static bool same_as_resumed(const train_args *a, const lnn_net *net)
 }
 
 /* Load --resume with the max_batch this run needs (which may depend on the
- * batch size stored in the file). NULL with *rc the exit status on
- * failure. */
+ * batch size stored in the file): first with a batch of 1 for the stored
+ * options, never with the max_batch the file names. NULL with *rc the exit
+ * status on failure. */
 static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
 {
     *rc = EXIT_RUNTIME;
     lnn_train_opts stored = lnn_train_opts_default();
-    lnn_net *net = cli_model_load(a->resume, &stored, 0);
+    lnn_net *net = cli_model_load(a->resume, &stored, 1);
     if (!net)
         return NULL;
     if (!same_as_resumed(a, net)) {

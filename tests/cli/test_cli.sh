@@ -4,33 +4,12 @@
 # progress and logs, bit-exact resume, Ctrl-C, eval and predict.
 # Usage: test_cli.sh LNN_BINARY
 set -u
-LNN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # some checks change directory
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fails=0 checks=0
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$1"
 
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
-# expect STATUS PATTERN CMD...: exit status and a line of stderr matching
-# PATTERN (a grep -E regex); messages must start with "lnn:".
-expect() {
-    local want=$1 pattern=$2
-    shift 2
-    checks=$((checks + 1))
-    "$@" >"$WORK/out" 2>"$WORK/err"
-    local got=$?
-    if [ "$got" != "$want" ]; then
-        fail "$* -> exit $got, expected $want; stderr: $(head -c 300 "$WORK/err")"
-    elif [ -n "$pattern" ] && ! grep -Eq "^lnn: .*$pattern" "$WORK/err"; then
-        fail "$* -> stderr lacks /$pattern/: $(head -c 300 "$WORK/err")"
-    elif [ "$(wc -l <"$WORK/err")" -gt 1 ] && [ "$want" != 0 ]; then
-        fail "$* -> more than one line of error: $(cat "$WORK/err")"
-    fi
-}
-
-# A learnable synthetic dataset (synthetic_data.py): 600 train + 100 test
-# images of 4x4.
-python3 "$(dirname "$0")/synthetic_data.py" "$WORK/data"
+# A learnable synthetic dataset (10 classes of 4x4 images, 600 train + 100
+# test), made by a script the other command-line tests share.
+python3 "$(dirname "$0")/make_dataset.py" "$WORK/data"
 D=(--data "$WORK/data" --val 100)
 NET=(--layers 16,12,10 --optimizer sgd --lr-schedule constant)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lnn-mpi under Open MPI's mpirun on one machine (shared memory), on the
-# synthetic dataset of synthetic_data.py: 2 and 4 processes train the model
+# synthetic dataset of make_dataset.py: 2 and 4 processes train the model
 # one lnn process trains, within RTOL, with the same eval accuracy (also
 # when some processes' share of a batch is empty); started without mpirun
 # it is lnn to the bit; a killed process ends the job in under 10 s with
@@ -27,7 +27,7 @@ export OMPI_MCA_btl_vader_single_copy_mechanism=none
 # them only.
 MPIRUN=(env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0" mpirun --bind-to none)
 
-python3 "$(dirname "$0")/synthetic_data.py" "$WORK/data"
+python3 "$(dirname "$0")/make_dataset.py" "$WORK/data"
 D=(--data "$WORK/data" --val 100 --threads 1 -q)
 
 # ok DESCRIPTION CMD...: the command exits 0

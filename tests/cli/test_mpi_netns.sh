@@ -60,7 +60,7 @@ export OMPI_MCA_btl_vader_single_copy_mechanism=none
 # sanitizer build (only these processes run here).
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 
-python3 "$(dirname "$0")/synthetic_data.py" "$WORK/data"
+python3 "$(dirname "$0")/make_dataset.py" "$WORK/data"
 T=(train --data "$WORK/data" --val 100 --threads 1 -q --layers 16,12,10
    --optimizer adam --lr 0.01 --batch 32 --epochs 3)
 fails=0

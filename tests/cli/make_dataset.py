@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""A learnable synthetic MNIST-format dataset for the command-line tests:
-10 classes of 4x4 images, each class a bright pixel at its own place plus
-noise; 600 train images (gzip) and 100 test images (raw).
-
-Usage: synthetic_data.py DIR"""
+"""A learnable synthetic IDX dataset for the command-line tests: 10 classes
+of 4x4 images, each class a bright pixel at its own place plus noise;
+600 train images (gzip) + 100 test images (raw).
+Usage: make_dataset.py DIR (created)"""
 import gzip, os, random, struct, sys
+
 d = sys.argv[1]
 os.makedirs(d)
 random.seed(5)
+
+
 def write(name, count, gz):
     labels = [random.randrange(10) for _ in range(count)]
     pixels = bytearray()
@@ -22,5 +24,7 @@ def write(name, count, gz):
         f.write(images)
     with op(os.path.join(d, name + "-labels-idx1-ubyte" + (".gz" if gz else "")), "wb") as f:
         f.write(labs)
+
+
 write("train", 600, True)
 write("t10k", 100, False)
