@@ -29,7 +29,8 @@ typedef struct ab_options {
     double sample_ms, warmup_ms;   /* the children's */
     size_t rounds, max_rounds, step_rounds;
     double time_limit_s;           /* no new round after this */
-    double threshold;              /* the practical threshold t */
+    double threshold;              /* the practical threshold t of a row */
+    double overall_threshold;      /* and of the overall statistic */
     double level;                  /* family-wise confidence level */
     size_t resamples;              /* bootstrap resamples */
     uint64_t seed;

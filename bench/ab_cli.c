@@ -18,6 +18,7 @@
 #define AB_DEFAULT_STEP_ROUNDS 10
 #define AB_DEFAULT_TIME_LIMIT_S 120.0
 #define AB_DEFAULT_THRESHOLD 0.05
+#define AB_DEFAULT_OVERALL_THRESHOLD 0.02
 #define AB_DEFAULT_LEVEL 0.95
 #define AB_DEFAULT_RESAMPLES 4000
 #define AB_DEFAULT_SEED 1
@@ -37,7 +38,8 @@ static void usage(FILE *f)
 "      --ab BASE_EXE       the base executable\n"
 "      --ab-candidate EXE  the candidate [this lnn-bench]\n"
 "      --threshold F       practical threshold: slower only when the whole\n"
-"                          interval of the ratio lies above 1 + F [%g]\n"
+"                          interval of a row's ratio lies above 1 + F [%g]\n"
+"      --overall-threshold F  the same for the median over rows [%g]\n"
 "      --level F           confidence over all rows together [%g]\n"
 "      --rounds N          rounds before the first verdict [%d]\n"
 "      --max-rounds N      rounds at most, re-measuring undecided rows [%d]\n"
@@ -59,7 +61,8 @@ static void usage(FILE *f)
 "  -h, --help              show this and exit\n"
 "\n"
 "Exit status: 0 same or faster; 1 slower; 2 an error; 3 inconclusive.\n",
-            AB_DEFAULT_THRESHOLD, AB_DEFAULT_LEVEL, AB_DEFAULT_ROUNDS,
+            AB_DEFAULT_THRESHOLD, AB_DEFAULT_OVERALL_THRESHOLD,
+            AB_DEFAULT_LEVEL, AB_DEFAULT_ROUNDS,
             AB_DEFAULT_MAX_ROUNDS, AB_DEFAULT_STEP_ROUNDS,
             AB_DEFAULT_TIME_LIMIT_S, AB_DEFAULT_RESAMPLES, AB_DEFAULT_SEED,
             AB_DEFAULT_REPS, AB_DEFAULT_SAMPLE_MS, AB_DEFAULT_WARMUP_MS);
@@ -90,7 +93,7 @@ static bool parse_number(const char *s, double lo, double hi, bool whole,
 
 /* The numeric options, in the order of num_opts. */
 enum {
-    NUM_THRESHOLD, NUM_LEVEL, NUM_ROUNDS, NUM_MAX_ROUNDS, NUM_STEP_ROUNDS,
+    NUM_THRESHOLD, NUM_OVERALL_THRESHOLD, NUM_LEVEL, NUM_ROUNDS, NUM_MAX_ROUNDS, NUM_STEP_ROUNDS,
     NUM_TIME_LIMIT, NUM_RESAMPLES, NUM_SEED, NUM_REPS, NUM_SAMPLE_MS,
     NUM_WARMUP_MS, N_NUM
 };
@@ -106,6 +109,8 @@ typedef struct num_opt {
 
 static const num_opt num_opts[N_NUM] = {
     [NUM_THRESHOLD] = {"threshold", 0.0, 0.99, AB_DEFAULT_THRESHOLD, false},
+    [NUM_OVERALL_THRESHOLD] = {"overall-threshold", 0.0, 0.99,
+                               AB_DEFAULT_OVERALL_THRESHOLD, false},
     [NUM_LEVEL] = {"level", 0.5, 0.9999, AB_DEFAULT_LEVEL, false},
     [NUM_ROUNDS] = {"rounds", 1, AB_ROUNDS_MAX, AB_DEFAULT_ROUNDS, true},
     [NUM_MAX_ROUNDS] = {"max-rounds", 1, AB_ROUNDS_MAX,
@@ -138,6 +143,8 @@ static int parse_options(int argc, char **argv, ab_options *o)
         {"threads", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {"threshold", required_argument, NULL, OPT_NUM + NUM_THRESHOLD},
+        {"overall-threshold", required_argument, NULL,
+         OPT_NUM + NUM_OVERALL_THRESHOLD},
         {"level", required_argument, NULL, OPT_NUM + NUM_LEVEL},
         {"rounds", required_argument, NULL, OPT_NUM + NUM_ROUNDS},
         {"max-rounds", required_argument, NULL, OPT_NUM + NUM_MAX_ROUNDS},
@@ -193,6 +200,7 @@ static int parse_options(int argc, char **argv, ab_options *o)
         return -1;
     }
     o->threshold = num[NUM_THRESHOLD];
+    o->overall_threshold = num[NUM_OVERALL_THRESHOLD];
     o->level = num[NUM_LEVEL];
     o->rounds = (size_t)num[NUM_ROUNDS];
     o->max_rounds = (size_t)fmax(num[NUM_MAX_ROUNDS], num[NUM_ROUNDS]);

@@ -43,9 +43,11 @@ static void print_header(FILE *f, const ab_run *run, bool md)
             "%.0f s; seed %llu\n", li, run->rounds, run->order_cand_first,
             run->seconds, (unsigned long long)run->seed);
     fprintf(f, "%sratio = candidate / base time, median over rounds; "
-            "threshold ±%.1f %%; intervals at %.2f %% each (%.0f %% "
-            "over %zu comparisons, Bonferroni), %zu bootstrap resamples\n",
-            li, 100.0 * o->threshold, 100.0 * run->total.level,
+            "threshold ±%.1f %% per row, ±%.1f %% overall; intervals at "
+            "%.2f %% each (%.0f %% over %zu comparisons, Bonferroni), %zu "
+            "bootstrap resamples\n",
+            li, 100.0 * o->threshold, 100.0 * o->overall_threshold,
+            100.0 * run->total.level,
             100.0 * o->level, run->n_rows + 1, o->resamples);
     fprintf(f, "%snoise = half-width of the interval; detects = the "
             "slowdown that would just be called slower at this noise\n",
@@ -209,7 +211,8 @@ void ab_emit_junit(FILE *f, const ab_run *run)
         junit_case(f, label, run->rows[i].n, &run->rows[i].j,
                    run->o->threshold);
     }
-    junit_case(f, "overall", run->n_overall, &run->total, run->o->threshold);
+    junit_case(f, "overall", run->n_overall, &run->total,
+               run->o->overall_threshold);
     fputs("  </testsuite>\n</testsuites>\n", f);
 }
 
@@ -240,12 +243,14 @@ void ab_emit_json(FILE *f, const ab_run *run)
     bench_json_string(f, o->exe[AB_CAND]);
     fprintf(f, ",\n  \"seed\": %llu, \"rounds\": %zu, "
             "\"candidate_first\": %zu, \"seconds\": %.1f,\n"
-            "  \"threshold\": %g, \"level\": %g, \"resamples\": %zu,\n"
+            "  \"threshold\": %g, \"overall_threshold\": %g, \"level\": %g, "
+            "\"resamples\": %zu,\n"
             "  \"verdict\": \"%s\",\n  \"counts\": {\"slower\": %zu, "
             "\"faster\": %zu, \"same\": %zu, \"inconclusive\": %zu},\n"
             "  \"overall\": {",
             (unsigned long long)run->seed, run->rounds,
-            run->order_cand_first, run->seconds, o->threshold, o->level,
+            run->order_cand_first, run->seconds, o->threshold,
+            o->overall_threshold, o->level,
             o->resamples, stats_verdict_name(run->verdict),
             run->count[STATS_SLOWER], run->count[STATS_FASTER],
             run->count[STATS_SAME], run->count[STATS_INCONCLUSIVE]);
