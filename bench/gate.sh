@@ -11,8 +11,9 @@
 #
 # Exit status: 0 same or faster; 1 slower; 2 an error; 3 inconclusive.
 # Settings from the environment: GATE_DIR (default build-gate),
-# GATE_THRESHOLD, GATE_TIME_LIMIT (seconds of measuring), GATE_ARGS (more
-# --ab options).
+# GATE_THRESHOLD, GATE_TIME_LIMIT (seconds of measuring), GATE_CANDIDATE
+# (another candidate executable, such as a wrapper that slows it down, for
+# experiments), GATE_ARGS (more --ab options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,7 +65,8 @@ status=0
 # shellcheck disable=SC2086 # GATE_ARGS is a list of options
 "$cand" --ab "$build/bench/lnn-bench" --threshold "$threshold" \
     --time-limit "$time_limit" --json "$work/ab.json" \
-    --markdown "$work/ab.md" --junit "$work/ab.xml" ${GATE_ARGS:-} ||
+    --markdown "$work/ab.md" --junit "$work/ab.xml" \
+    ${GATE_CANDIDATE:+--ab-candidate "$GATE_CANDIDATE"} ${GATE_ARGS:-} ||
     status=$?
 echo "gate: $((SECONDS - start)) s in all; exit status $status" \
      "(0 same or faster, 1 slower, 2 error, 3 inconclusive)"
