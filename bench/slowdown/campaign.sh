@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/slowdown/campaign.sh OUT N CASE...: run the gate (bench/gate.sh)
-# N times per case, the cases in turn (round-robin, so that a change in the
+# N times per case (a case named twice runs twice as often), the cases in
+# turn (round-robin, so that a change in the
 # machine's load spreads over all of them), and append one line per run to
 # OUT/results.tsv (keeping each run's JSON beside it). A case is
 #   aa[-busy]           the candidate as built (build-campaign/)
@@ -24,8 +25,10 @@ shim=$root/build-campaign/bench/slowdown/libslow-sgemm.so
 cand=$root/build-campaign/bench/lnn-bench
 [ -f "$out/results.tsv" ] || printf 'case\trun\texit\tverdict\toverall\tlo\thi\trounds\tslower_rows\tinconclusive_rows\tseconds\n' >"$out/results.tsv"
 
+k=$(($(wc -l <"$out/results.tsv") - 1)) # runs so far, for file names
 for ((i = 1; i <= n; i++)); do
     for c in "$@"; do
+        k=$((k + 1))
         what=${c%-busy}
         exe=
         case $what in
@@ -46,10 +49,10 @@ for ((i = 1; i <= n; i++)); do
         t0=$SECONDS
         status=0
         GATE_CANDIDATE=$exe bash bench/gate.sh build-campaign \
-            >"$out/$c-$i.log" 2>&1 || status=$?
+            >"$out/run-$k.log" 2>&1 || status=$?
         secs=$((SECONDS - t0))
         [ -z "$busy" ] || kill "$busy"
-        json=$out/${c//[:\/]/_}-$i.json
+        json=$out/run-$k.json
         cp build-gate/ab.json "$json" 2>/dev/null || echo '{}' >"$json"
         verdict=$(grep -o -m1 '"verdict": "[a-z]*"' "$json" | cut -d'"' -f4)
         ov=$(grep -o '"overall": {[^}]*' "$json" | tr -d ',' || true)
