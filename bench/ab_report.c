@@ -149,19 +149,6 @@ void ab_emit_markdown(FILE *f, const ab_run *run)
 /* JUnit XML                                                                */
 /* ------------------------------------------------------------------------ */
 
-static void xml_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 /* One test case: a failure when slower, skipped when inconclusive. */
 static void junit_case(FILE *f, const char *label, size_t n,
                        const ab_judgement *j, double threshold)
@@ -172,22 +159,22 @@ static void junit_case(FILE *f, const char *label, size_t n,
              j->ratio.lo, j->ratio.hi, 100.0 * j->level, n,
              100.0 * threshold, stats_verdict_name(j->verdict));
     fputs("    <testcase classname=\"lnn-bench.ab\" name=\"", f);
-    xml_text(f, label);
+    bench_xml_text(f, label);
     fputs("\">\n", f);
     if (j->verdict == STATS_SLOWER) {
         blame_text(why, sizeof why, j);
         fputs("      <failure type=\"slower\" message=\"", f);
-        xml_text(f, msg);
+        bench_xml_text(f, msg);
         fputs("\">", f);
-        xml_text(f, why);
+        bench_xml_text(f, why);
         fputs("</failure>\n", f);
     } else if (j->verdict == STATS_INCONCLUSIVE) {
         fputs("      <skipped message=\"too noisy to tell: ", f);
-        xml_text(f, msg);
+        bench_xml_text(f, msg);
         fputs("\"/>\n", f);
     }
     fputs("      <system-out>", f);
-    xml_text(f, msg);
+    bench_xml_text(f, msg);
     fputs("</system-out>\n    </testcase>\n", f);
 }
 

@@ -250,6 +250,8 @@ void bench_print_report(FILE *f, const bench_report *r);
 void bench_emit_json(FILE *f, const bench_report *r);
 void bench_emit_markdown(FILE *f, const bench_report *r);
 void bench_emit_svg(FILE *f, const bench_report *r);
+/* s as XML text: &, <, > and " escaped (svg.c). */
+void bench_xml_text(FILE *f, const char *s);
 
 /* s as a JSON string literal: quotes, backslashes and control characters
  * escaped. */
