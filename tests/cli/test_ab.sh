@@ -5,7 +5,7 @@
 # errors exit 2.
 # Usage: test_ab.sh LNN_BENCH SLOW_SGEMM_SO
 set -u
-BENCH=$1 SHIM=$2
+BENCH=$(realpath "$1") SHIM=$(realpath "$2")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fails=0 checks=0
@@ -41,7 +41,7 @@ check "seed printed" grep -q 'seed 1' "$WORK/out"
 printf '#!/bin/sh\nLD_PRELOAD=%s LNN_SLOW_SGEMM=300 exec %s "$@"\n' \
     "$SHIM" "$BENCH" >"$WORK/slow.sh"
 chmod +x "$WORK/slow.sh"
-if "$WORK/slow.sh" --help >/dev/null 2>&1; then
+if ("$WORK/slow.sh" --help) >/dev/null 2>&1; then
     status=0
     "$BENCH" --ab "$BENCH" --ab-candidate "$WORK/slow.sh" "${tiny[@]}" \
         --junit "$WORK/slow.xml" >"$WORK/out" 2>&1 || status=$?
