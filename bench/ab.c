@@ -278,11 +278,19 @@ static bool want(ab_run *run, size_t *n_wanted)
     return all;
 }
 
-/* n rounds; full: of every row. */
+/* Whether the time limit has passed (once there are enough rounds). */
+static bool out_of_time(const ab_run *run)
+{
+    return run->rounds >= AB_MIN_ROUNDS &&
+           now_s() - run->start_s >= run->o->time_limit_s;
+}
+
+/* Up to n rounds, within the limits; full: of every row. */
 static int rounds(ab_run *run, stats_rng *rng, const char *path[2], size_t n,
                   bool full)
 {
-    for (size_t k = 0; k < n && run->rounds < run->o->max_rounds; k++)
+    for (size_t k = 0;
+         k < n && run->rounds < run->o->max_rounds && !out_of_time(run); k++)
         if (round_trip(run, rng, path, true, full) != 0)
             return -1;
     return 0;
@@ -291,7 +299,7 @@ static int rounds(ab_run *run, stats_rng *rng, const char *path[2], size_t n,
 int ab_measure(ab_run *run)
 {
     const ab_options *o = run->o;
-    const double t0 = now_s();
+    const double t0 = run->start_s = now_s();
     const char *tmp = getenv("TMPDIR");
     char dir[BENCH_TEXT_MAX], base[BENCH_TEXT_MAX + 16],
         cand[BENCH_TEXT_MAX + 16];
@@ -313,8 +321,7 @@ int ab_measure(ab_run *run)
         rc = rounds(run, &rng, path, o->rounds, true);
     if (rc == 0)
         rc = ab_judge(run);
-    while (rc == 0 && run->rounds < o->max_rounds &&
-           now_s() - t0 < o->time_limit_s) {
+    while (rc == 0 && run->rounds < o->max_rounds && !out_of_time(run)) {
         size_t n_wanted;
         const bool full = want(run, &n_wanted);
         if (n_wanted == 0)

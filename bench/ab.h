@@ -20,6 +20,10 @@
 
 enum { AB_BASE = 0, AB_CAND = 1 };
 
+/* Fewer rounds than this decide nothing, and are run even past the time
+ * limit. */
+#define AB_MIN_ROUNDS 5
+
 typedef struct ab_options {
     const char *exe[2];            /* [AB_BASE], [AB_CAND] */
     const char *sizes, *batches, *nets; /* the children's rows; NULL:
@@ -78,6 +82,7 @@ typedef struct ab_run {
     size_t n_overall;
     size_t rounds;                 /* rounds run (after the warm-up) */
     size_t order_cand_first;       /* of them, rounds the candidate led */
+    double start_s;                /* when the measurement began */
     double seconds;                /* wall time of the whole measurement */
     ab_judgement total;            /* the overall statistic */
     stats_verdict verdict;         /* the run's: rows and overall */

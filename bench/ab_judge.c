@@ -19,7 +19,6 @@
 
 #include "ab.h"
 
-#define AB_MIN_SAMPLES 5     /* fewer rounds decide nothing */
 #define AB_OWN_MIN_SHARE 0.02 /* (lnn - GEMM) below this share of lnn's
                                 time is too small for a ratio */
 
@@ -32,7 +31,7 @@ static void judge_logs(ab_judgement *j, const double *logs, size_t n,
         logs, n, level, o->resamples, seed, scratch);
     j->ratio = (stats_interval){exp(ci.estimate), exp(ci.lo), exp(ci.hi)};
     j->level = level;
-    j->verdict = n >= AB_MIN_SAMPLES
+    j->verdict = n >= AB_MIN_ROUNDS
                      ? stats_judge(j->ratio.lo, j->ratio.hi, t)
                      : STATS_INCONCLUSIVE;
     j->noise = 0.5 * (ci.hi - ci.lo);

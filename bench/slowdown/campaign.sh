@@ -10,7 +10,7 @@
 #   elem:DIR[-busy]     DIR/build/bench/lnn-bench, from
 #                       build-slow-elementwise.sh PCT DIR
 # "-busy": another process keeps one core busy for the whole run.
-# The candidate is build-campaign/ (meson setup build-campaign
+# Run k uses --seed k. The candidate is build-campaign/ (meson setup build-campaign
 # -Dtests=false && ninja -C build-campaign), so rebuilding build/ meanwhile
 # changes nothing.
 set -euo pipefail
@@ -48,7 +48,8 @@ for ((i = 1; i <= n; i++)); do
         fi
         t0=$SECONDS
         status=0
-        GATE_CANDIDATE=$exe bash bench/gate.sh build-campaign \
+        GATE_CANDIDATE=$exe GATE_ARGS="--seed $k" \
+            bash bench/gate.sh build-campaign \
             >"$out/run-$k.log" 2>&1 || status=$?
         secs=$((SECONDS - t0))
         [ -z "$busy" ] || kill "$busy"
