@@ -348,9 +348,13 @@ static void update_share(lnn_net *net, const lnn__layer_buf *ly,
         if (lnn__share(n_prev, rank, count, &lo, &hi))
             lnn__optim_run(net, step, kW + lo * n, (hi - lo) * n, true);
     } else if (lnn__share(n, rank, count, &lo, &hi)) {
-        /* rows lo .. hi of W: a run in each column */
-        for (size_t c = 0; c < n_prev; c++)
-            lnn__optim_run(net, step, kW + c * n + lo, hi - lo, true);
+        /* rows lo .. hi of W: a run in each column, or one run if that is
+         * all of them (a team of one) */
+        if (hi - lo == n)
+            lnn__optim_run(net, step, kW, n * n_prev, true);
+        else
+            for (size_t c = 0; c < n_prev; c++)
+                lnn__optim_run(net, step, kW + c * n + lo, hi - lo, true);
     }
     if (lnn__share(n, rank, count, &lo, &hi))
         lnn__optim_run(net, step, kb + lo, hi - lo, false);
