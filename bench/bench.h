@@ -129,6 +129,9 @@ typedef struct bench_machine {
     char cpu[BENCH_TEXT_MAX]; /* model name from /proc/cpuinfo */
     long cores;               /* online processors */
     const char *blas;         /* lnn_blas_info() */
+    const char *kernel;       /* the kernel OpenBLAS runs, as "Haswell" */
+    const char *forced_kernel;/* OPENBLAS_CORETYPE, which forces the
+                                 kernel, or NULL: OpenBLAS's own choice */
     const char *blas_threading;
     int omp_threads, blas_threads;
     char env[BENCH_TEXT_MAX]; /* the threading variables that are set, as

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cblas.h> /* openblas_get_corename: the kernel OpenBLAS runs */
+
 #include "bench.h"
 
 #define BENCH_PEAK_SEED 7
@@ -53,8 +55,21 @@ static void thread_env(char *out, size_t size)
     }
 }
 
+/* The kernel OpenBLAS runs ("Cooperlake", "Haswell", ...), or "unknown". */
+static const char *blas_kernel(void)
+{
+#ifdef OPENBLAS_VERSION
+    const char *name = openblas_get_corename();
+    return name ? name : "unknown";
+#else
+    return "unknown";
+#endif
+}
+
 void bench_machine_probe(bench_machine *mach)
 {
+    mach->kernel = blas_kernel();
+    mach->forced_kernel = getenv("OPENBLAS_CORETYPE");
     cpu_model(mach->cpu, sizeof mach->cpu);
     thread_env(mach->env, sizeof mach->env);
     mach->cores = sysconf(_SC_NPROCESSORS_ONLN);

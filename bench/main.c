@@ -384,6 +384,12 @@ int main(int argc, char **argv)
 
     bench_report r = {.quick = o.quick, .plan = o.sweep.plan};
     bench_machine_probe(&r.machine);
+    if (r.machine.forced_kernel)
+        fprintf(stderr, "lnn-bench: warning: OPENBLAS_CORETYPE=%s forces "
+                "OpenBLAS's %s kernel; a user's machine runs the kernel "
+                "OpenBLAS picks for its CPU (unset OPENBLAS_CORETYPE to "
+                "measure that)\n", r.machine.forced_kernel,
+                r.machine.kernel);
     int status = BENCH_EXIT_ERROR;
     if (bench_run(&o.sweep, &r) != 0 ||
         (baseline && retry_slower(&o, baseline, &r) != 0))

@@ -175,21 +175,27 @@ static bool has_rows(const bench_report *r, bool steps)
  * Markdown table. */
 static void print_header(FILE *f, const bench_report *r, bool markdown)
 {
-    enum { N_LINES = 5 };
-    static const char *const label[N_LINES] = {"CPU", "BLAS", "threads",
-                                               "peak", "timing"};
+    enum { N_LINES = 6 };
+    static const char *const label[N_LINES] = {"CPU", "BLAS", "kernel",
+                                               "threads", "peak", "timing"};
     const bench_machine *mc = &r->machine;
     char v[N_LINES][2 * BENCH_TEXT_MAX];
     snprintf(v[0], sizeof v[0], "%s, %ld cores", mc->cpu, mc->cores);
     snprintf(v[1], sizeof v[1], "%s (threading: %s)", mc->blas,
              mc->blas_threading);
-    snprintf(v[2], sizeof v[2], "OpenMP %d, BLAS %d; %s", mc->omp_threads,
+    if (mc->forced_kernel)
+        snprintf(v[2], sizeof v[2], "%s, forced by OPENBLAS_CORETYPE=%s",
+                 mc->kernel, mc->forced_kernel);
+    else
+        snprintf(v[2], sizeof v[2], "%s (OpenBLAS's choice for this CPU)",
+                 mc->kernel);
+    snprintf(v[3], sizeof v[3], "OpenMP %d, BLAS %d; %s", mc->omp_threads,
              mc->blas_threads,
              mc->env[0] ? mc->env : "no threading variables");
-    snprintf(v[3], sizeof v[3],
+    snprintf(v[4], sizeof v[4],
              "%.1f GFLOP/s sgemm on %zu x %zu x %zu (fastest sample)",
              mc->peak_gflops, mc->peak_n, mc->peak_n, mc->peak_n);
-    snprintf(v[4], sizeof v[4],
+    snprintf(v[5], sizeof v[5],
              "%s: %zu samples of about %.3g ms per measurement, interleaved "
              "in blocks of %zu after %.3g ms of warm-up; times per call",
              r->quick ? "quick" : "full", r->plan.reps,

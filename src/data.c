@@ -27,6 +27,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <zlib.h>
+#ifdef LNN_HAVE_LIBDEFLATE
+#  include <libdeflate.h>
+#endif
 
 #include "lnn.h"
 #include "net.h"
@@ -306,6 +309,44 @@ static lnn_status idx_read(idx_file *fp, uint8_t *buf, size_t n, size_t *got)
     return LNN_OK;
 }
 
+#ifdef LNN_HAVE_LIBDEFLATE
+/* The rest of a gzip file at once by libdeflate, which decompresses the
+ * MNIST files about 2.7 times as fast as zlib's inflate (bench/README.md)
+ * but cannot stream: it takes the whole compressed file, and room for all
+ * of its output, header_bytes + want bytes at buf. Used where the trailer
+ * confirms that length. *done is true if the file was one gzip member of
+ * exactly that length (libdeflate checks its CRC and length): buf[0 ..
+ * want) then holds the payload, and the stream is at its end. Otherwise
+ * the file is put back where the zlib stream left it, to be read as
+ * before, which also says precisely what is wrong, if anything is. */
+static lnn_status gz_whole(idx_file *fp, uint8_t *buf, size_t header_bytes,
+                           size_t want, bool *done)
+{
+    const size_t out_bytes = header_bytes + want;
+    uint8_t *in = malloc(fp->file_bytes);
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    size_t in_used = 0, out_got = 0;
+    *done = in && d && fseek(fp->f, 0, SEEK_SET) == 0 &&
+            fread(in, 1, fp->file_bytes, fp->f) == fp->file_bytes &&
+            libdeflate_gzip_decompress_ex(d, in, fp->file_bytes, buf,
+                                          out_bytes, &in_used, &out_got) ==
+                LIBDEFLATE_SUCCESS &&
+            in_used == fp->file_bytes && out_got == out_bytes;
+    libdeflate_free_decompressor(d);
+    free(in);
+    if (*done) {
+        memmove(buf, buf + header_bytes, want);
+        fp->z_done = true;
+        return LNN_OK;
+    }
+    clearerr(fp->f);
+    if (fp->in_read > LONG_MAX ||
+        fseek(fp->f, (long)fp->in_read, SEEK_SET) != 0)
+        return file_fail(fp, LNN_ERR_IO, "cannot seek: %s", strerror(errno));
+    return LNN_OK;
+}
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* The IDX header and payload                                               */
 /* ------------------------------------------------------------------------ */
@@ -387,8 +428,9 @@ static lnn_status idx_payload(idx_file *fp, const idx_kind *k, size_t count,
                               uint8_t **out)
 {
     const size_t want = count * item_bytes; /* checked by idx_header */
-    size_t cap = want, have = 0, got;
+    size_t cap = want, have = 0, got, room = 0;
     uint8_t *buf = NULL, scratch[LNN_SCRATCH];
+    bool at_once = false; /* all of it at once, by gz_whole */
     lnn_status s;
 
     if (fp->gz) {
@@ -398,6 +440,10 @@ static lnn_status idx_payload(idx_file *fp, const idx_kind *k, size_t count,
         const uint32_t tail = fp->isize - (uint32_t)header_bytes;
         if (tail != (uint32_t)want)
             cap = min_size(cap, tail > LNN_GZ_CHUNK ? tail : LNN_GZ_CHUNK);
+#ifdef LNN_HAVE_LIBDEFLATE
+        else
+            at_once = lnn__add(want, header_bytes, &room);
+#endif
         size_t most;
         if (!lnn__mul(fp->file_bytes, LNN_DEFLATE_MAX_RATIO, &most))
             most = SIZE_MAX;
@@ -405,12 +451,23 @@ static lnn_status idx_payload(idx_file *fp, const idx_kind *k, size_t count,
     } else {
         cap = min_size(cap, fp->file_bytes - header_bytes);
     }
-    if (!(buf = malloc(cap ? cap : 1))) {
+    at_once = at_once && cap == want;
+    if (!at_once)
+        room = cap;
+    if (!(buf = malloc(room ? room : 1))) {
         s = file_fail(fp, LNN_ERR_NOMEM, "out of memory for %zu bytes of %s",
                       cap, k->items);
         goto fail;
     }
-    for (;;) {
+#ifdef LNN_HAVE_LIBDEFLATE
+    bool done = false;
+    if (at_once &&
+        (s = gz_whole(fp, buf, header_bytes, want, &done)) != LNN_OK)
+        goto fail;
+    if (done)
+        have = want;
+#endif
+    while (have < want) {
         s = idx_read(fp, buf + have, cap - have, &got);
         if (s != LNN_OK)
             goto fail;

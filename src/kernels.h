@@ -66,6 +66,15 @@ void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
  * all processes. Each element is summed over all m columns
  * by one thread: no partial sums across threads, and no second copy of the
  * gradients to reduce. */
+/* How lnn__layer_grads cuts dW (n x n_prev) among a team: by columns (a
+ * contiguous share of the n_prev columns) when n <= n_prev, else by rows (a
+ * share of the n rows, in every column), so each member reads all of the
+ * smaller operand and its share of the larger. db is cut by rows. */
+static inline bool lnn__dW_by_columns(size_t n, size_t n_prev)
+{
+    return n <= n_prev;
+}
+
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
                       const float *H_prev, size_t n, size_t n_prev, size_t m,
                       float inv_m, size_t rank, size_t count, lnn__part part);

@@ -38,10 +38,9 @@ static void layer_dW(float *dW, const float *dZ, const float *H_prev,
                      size_t rank, size_t count)
 {
     size_t lo, hi;
-    /* Cut so that each thread reads all of the smaller operand and its
-     * share of the larger: a share of dW's columns (H_prev's rows) when
-     * n <= n_prev, else of dW's rows (dZ's rows). */
-    if (n <= n_prev) {
+    /* A share of dW's columns (H_prev's rows), or of dW's rows (dZ's
+     * rows): lnn__dW_by_columns. */
+    if (lnn__dW_by_columns(n, n_prev)) {
         if (lnn__share(n_prev, rank, count, &lo, &hi))
             lnn__gemm(false, true, n, hi - lo, m, inv_m, dZ, n, H_prev + lo,
                       n_prev, 0.0f, dW + lo * n, n);

@@ -291,6 +291,7 @@ typedef struct net_pass {
     size_t m;
     float inv_m;    /* the gradients' 1/m (backward only; net.h) */
     lnn__part part;
+    const lnn__step *step; /* the update fused into the backward, or NULL */
 } net_pass;
 
 /* The forward of columns j0 .. j0+cols of the batch. */
@@ -339,17 +340,47 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
     }
 }
 
+/* The update of the parameters whose gradients are this member's share of
+ * layer l's dW and db (the cut of lnn__layer_grads), while they are in its
+ * cache. */
+static void update_share(lnn_net *net, const lnn__layer_buf *ly,
+                         const lnn__step *step, size_t rank, size_t count)
+{
+    const size_t n = ly->n, n_prev = ly->n_prev;
+    const size_t kW = (size_t)(ly->W - net->params), kb = kW + n * n_prev;
+    size_t lo, hi;
+    if (lnn__dW_by_columns(n, n_prev)) {
+        /* columns lo .. hi of W: one run */
+        if (lnn__share(n_prev, rank, count, &lo, &hi))
+            lnn__optim_run(net, step, kW + lo * n, (hi - lo) * n, true);
+    } else if (lnn__share(n, rank, count, &lo, &hi)) {
+        /* rows lo .. hi of W: a run in each column, or one run if that is
+         * all of them (a team of one) */
+        if (hi - lo == n)
+            lnn__optim_run(net, step, kW, n * n_prev, true);
+        else
+            for (size_t c = 0; c < n_prev; c++)
+                lnn__optim_run(net, step, kW + c * n + lo, hi - lo, true);
+    }
+    if (lnn__share(n, rank, count, &lo, &hi))
+        lnn__optim_run(net, step, kb + lo, hi - lo, false);
+}
+
 /* The backward's sums over the batch: this member's share of every dW_l
- * and db_l. */
+ * and db_l, and, if the update is fused in, of the update. */
 static void grads_share(void *ctx, size_t rank, size_t count)
 {
     const net_pass *p = ctx;
-    const lnn_net *net = p->net;
+    lnn_net *net = p->net;
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         const float *H_prev = l > 1 ? net->layers[l - 1].H : p->X;
         lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
                          p->m, p->inv_m, rank, count, p->part);
+        /* W_l is free to change: layer l's products are done (W_l^T dZ_l in
+         * the columns phase, and dW_l just now needs no W_l). */
+        if (p->step)
+            update_share(net, ly, p->step, rank, count);
     }
 }
 
@@ -358,6 +389,16 @@ void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
 {
     net_pass p = {.net = net, .X = X, .Y = Y, .m = m,
                   .inv_m = 1.0f / (float)m_all, .part = part};
+    lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
+                   &p);
+}
+
+void lnn__net_backward_update(lnn_net *net, const float *X, const float *Y,
+                              size_t m, const lnn__step *step)
+{
+    net_pass p = {.net = net, .X = X, .Y = Y, .m = m,
+                  .inv_m = 1.0f / (float)m, .part = LNN_PART_ALL,
+                  .step = step};
     lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
                    &p);
 }

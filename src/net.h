@@ -53,6 +53,15 @@ struct lnn_net {
     char errmsg[LNN_ERRMSG_MAX];
 };
 
+/* One optimizer step's constants, the same for every parameter: the rate,
+ * weight decay wd, momentum mu, Adam's betas, eps and bias corrections
+ * 1 / (1 - beta^t). */
+typedef struct lnn__step {
+    float lr, wd, mu;
+    float beta1, beta2, eps;
+    float inv_bc1, inv_bc2;
+} lnn__step;
+
 /* Record a message for lnn_net_errmsg and return s. */
 lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
     LNN_PRINTF(3, 4);
@@ -75,6 +84,14 @@ void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
 void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
                              size_t m, size_t m_all, lnn__part part);
 
+/* The backward of the whole batch (LNN_PART_ALL) with the update fused
+ * in: each member updates the parameters of its share of every dW_l, db_l
+ * (lnn__optim_run) right after computing it. The same result, bit for bit,
+ * as lnn__net_backward then the update; for one process only (a
+ * data-parallel run must sum the gradients before updating). */
+void lnn__net_backward_update(lnn_net *net, const float *X, const float *Y,
+                              size_t m, const lnn__step *step);
+
 /* true if lr is a usable learning rate: finite and > 0. */
 bool lnn__lr_ok(float lr);
 
@@ -88,7 +105,19 @@ lnn_status lnn__check_hyper(const lnn_train_opts *opts, lnn_optimizer opt,
 float lnn__lr_at(const lnn_train_opts *opts, uint64_t t,
                  uint64_t steps_per_epoch, uint64_t total);
 
-/* lnn_optim_step without checks: one update by the net's optimizer. */
+/* lnn_optim_step without checks: one update by the net's optimizer
+ * (lnn__optim_begin, then lnn__optim_run over the whole block). */
 void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr);
+
+/* Start an update: count it (opt_t) and fill *step for it. */
+void lnn__optim_begin(lnn_net *net, const lnn_train_opts *opts, float lr,
+                      lnn__step *step);
+
+/* Update parameters [k0, k0 + n) of the flat block from their gradients
+ * and state by the net's optimizer, with weight decay if they are weights
+ * (biases never decay). Each element's update reads only that element, so
+ * a block updated in any runs, by any threads, ends bit for bit alike. */
+void lnn__optim_run(lnn_net *net, const lnn__step *step, size_t k0, size_t n,
+                    bool weights);
 
 #endif /* LNN_NET_H */

@@ -276,32 +276,48 @@ static void update_run(lnn_net *net, update u, size_t k0, size_t n, float wd)
 #undef RUN_CASE
 }
 
-void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
+void lnn__optim_begin(lnn_net *net, const lnn_train_opts *opts, float lr,
+                      lnn__step *step)
 {
     net->opt_t++;
-    update u = {.lr = lr, .mu = opts->momentum};
+    *step = (lnn__step){.lr = lr, .mu = opts->momentum,
+                        .wd = opts->weight_decay};
     if (lnn__opt_uses(net->optimizer) & LNN_USES_ADAM) {
         const double t = (double)net->opt_t;
-        u.beta1 = opts->beta1;
-        u.beta2 = opts->beta2;
-        u.eps = opts->eps;
-        u.inv_bc1 = (float)(1.0 / (1.0 - pow((double)opts->beta1, t)));
-        u.inv_bc2 = (float)(1.0 / (1.0 - pow((double)opts->beta2, t)));
+        step->beta1 = opts->beta1;
+        step->beta2 = opts->beta2;
+        step->eps = opts->eps;
+        step->inv_bc1 = (float)(1.0 / (1.0 - pow((double)opts->beta1, t)));
+        step->inv_bc2 = (float)(1.0 / (1.0 - pow((double)opts->beta2, t)));
     }
-    const float wd = opts->weight_decay;
-    if (wd == 0.0f) {
-        /* Nothing decays: the whole block W_1 b_1 ... W_L b_L in one run. */
-        update_run(net, u, 0, net->n_params, 0.0f);
-        return;
-    }
+}
+
+void lnn__optim_run(lnn_net *net, const lnn__step *step, size_t k0, size_t n,
+                    bool weights)
+{
+    const update u = {.lr = step->lr, .mu = step->mu, .beta1 = step->beta1,
+                      .beta2 = step->beta2, .eps = step->eps,
+                      .inv_bc1 = step->inv_bc1, .inv_bc2 = step->inv_bc2};
     /* Weights decay, biases do not (decaying a bias pulls a unit's offset
      * towards 0 and does not limit the function's complexity). */
+    update_run(net, u, k0, n, weights ? step->wd : 0.0f);
+}
+
+void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
+{
+    lnn__step step;
+    lnn__optim_begin(net, opts, lr, &step);
+    if (step.wd == 0.0f) {
+        /* Nothing decays: the whole block W_1 b_1 ... W_L b_L in one run. */
+        lnn__optim_run(net, &step, 0, net->n_params, false);
+        return;
+    }
     for (size_t l = 1; l <= net->L; l++) {
         const lnn__layer_buf *ly = &net->layers[l];
         const size_t kW = (size_t)(ly->W - net->params);
         const size_t nW = ly->n * ly->n_prev;
-        update_run(net, u, kW, nW, wd);
-        update_run(net, u, kW + nW, ly->n, 0.0f);
+        lnn__optim_run(net, &step, kW, nW, true);
+        lnn__optim_run(net, &step, kW + nW, ly->n, false);
     }
 }
 

@@ -244,7 +244,11 @@ static lnn_status batch_loss(lnn_net *net, const lnn__batch *B,
  * reduce, update_parameters (by the net's optimizer, at rate lr). A
  * non-finite loss stops before the update, so the parameters stay those of
  * the last good step. A process whose slice of the batch is empty
- * contributes zero gradients. */
+ * contributes zero gradients. On one process (no comm) the update is fused
+ * into the backward (lnn__net_backward_update): each thread updates the
+ * parameters of its share of the gradients while they are in its cache,
+ * with the same result. A data-parallel run keeps the seam: gradients are
+ * summed over the processes before any parameter changes. */
 static lnn_status train_step(lnn_net *net, const lnn__batch *B,
                              const lnn_train_opts *opts, float lr,
                              double *loss)
@@ -263,6 +267,12 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
                          "training diverged; try a smaller learning rate",
                          *loss, (unsigned long long)net->state.iteration + 1,
                          (unsigned long long)net->state.epoch + 1);
+    if (!comm) {
+        lnn__step step;
+        lnn__optim_begin(net, opts, lr, &step);
+        lnn__net_backward_update(net, B->X, B->Y, B->m, &step);
+        return LNN_OK;
+    }
     if (B->m)
         lnn__net_backward_share(net, B->X, B->Y, B->m, B->m_all,
                                 LNN_PART_ALL);

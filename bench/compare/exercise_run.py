@@ -15,6 +15,8 @@ import time
 
 import numpy as np
 
+from kernel import blas_kernels, warn_if_forced
+
 
 def idx(path):
     op = gzip.open if path.endswith(".gz") else open
@@ -39,6 +41,7 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--iterations", type=int, default=2000)
     a = ap.parse_args()
+    warn_if_forced()
     t0 = time.perf_counter()
     X = idx(find(a.dir, "train-images-idx3-ubyte"))[:5000].T.astype(np.float32) / 255
     y = idx(find(a.dir, "train-labels-idx1-ubyte"))[:5000]
@@ -67,7 +70,7 @@ def main():
     H1 = np.maximum(W[0] @ Xt + b[0], 0)
     acc = np.mean(np.argmax(W[1] @ H1 + b[1], axis=0) == yt)
     print(f"peer=numpy run=seed test_acc={acc:.4f} train_seconds={t2 - t1:.3f} "
-          f"total_seconds={t2 - t0:.3f}")
+          f"total_seconds={t2 - t0:.3f} kernel={blas_kernels()}")
 
 
 if __name__ == "__main__":

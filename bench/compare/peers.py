@@ -7,13 +7,16 @@ neither numpy nor PyTorch is a dependency of lnn.
 
 Each row: one SGD step (forward, loss, backward, update) of an L-layer ReLU
 network with a softmax output, float32, batch m, features x batch as in the
-exercise. Prints one key=value line per row with the median of R steps.
+exercise. Prints one key=value line per row with the median of R steps and
+the BLAS kernel the row ran (kernel.py).
 """
 import argparse
 import os
 import statistics
 import sys
 import time
+
+from kernel import blas_kernels, warn_if_forced
 
 ROWS = [((784, 256, 128, 10), 128), ((784, 1024, 1024, 10), 256)]
 
@@ -91,6 +94,7 @@ def main():
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--only", choices=["numpy", "torch"])
     a = ap.parse_args()
+    warn_if_forced()
     import numpy as np
     rng = np.random.default_rng(0)
     peers = {"numpy": numpy_step_fn, "torch": torch_step_fn}
@@ -104,7 +108,8 @@ def main():
             ms = median_ms(make(dims, m, rng), a.reps)
             print(f"peer={name} dims={'-'.join(map(str, dims))} m={m} "
                   f"threads={a.threads} ms_median={ms:.3f} "
-                  f"samples_per_s={m / ms * 1e3:.0f}", flush=True)
+                  f"samples_per_s={m / ms * 1e3:.0f} "
+                  f"kernel={blas_kernels()}", flush=True)
 
 
 if __name__ == "__main__":
