@@ -770,7 +770,7 @@ typedef struct lnn_table_opts {
                               NULL for none */
 } lnn_table_opts;
 
-/** The format a file name says (.csv .tsv .txt, .svm .libsvm .svmlight,
+/** The format a file name says (.csv .tsv, .svm .libsvm .svmlight,
  *  .npy, each text form also with .gz), or LNN_FORMAT_AUTO for none. */
 LNN_API lnn_format lnn_table_format(const char *path);
 

@@ -365,7 +365,7 @@ lnn_format lnn_table_format(const char *path)
         lnn_format format;
     } table[] = {
         {".csv", LNN_FORMAT_CSV},       {".tsv", LNN_FORMAT_CSV},
-        {".txt", LNN_FORMAT_CSV},       {".svm", LNN_FORMAT_LIBSVM},
+        {".svm", LNN_FORMAT_LIBSVM},
         {".libsvm", LNN_FORMAT_LIBSVM}, {".svmlight", LNN_FORMAT_LIBSVM},
         {".npy", LNN_FORMAT_NPY},
     };
