@@ -70,14 +70,8 @@ lnn__rec lnn__csv_record(const char *p, size_t n, bool eof, size_t *len,
 
 static bool push(lnn__fields *out, const char *s, size_t n)
 {
-    if (out->n == out->cap) {
-        const size_t cap = out->cap ? 2 * out->cap : 64;
-        lnn__field *f = realloc(out->f, cap * sizeof *f);
-        if (!f)
-            return false;
-        out->f = f;
-        out->cap = cap;
-    }
+    if (!lnn__grow((void **)&out->f, &out->cap, out->n, sizeof *out->f))
+        return false;
     out->f[out->n++] = (lnn__field){s, n};
     return true;
 }

@@ -80,15 +80,9 @@ bool lnn__libsvm_line(const char *p, size_t n, lnn__field *label,
                                             : "is not a number");
             return false;
         }
-        if (*count == *cap) {
-            const size_t c = *cap ? 2 * *cap : 64;
-            lnn__svm_entry *ne = realloc(*e, c * sizeof *ne);
-            if (!ne) {
-                snprintf(why, whylen, "out of memory");
-                return false;
-            }
-            *e = ne;
-            *cap = c;
+        if (!lnn__grow((void **)e, cap, *count, sizeof **e)) {
+            snprintf(why, whylen, "out of memory");
+            return false;
         }
         (*e)[(*count)++] = (lnn__svm_entry){idx, v};
     }
@@ -107,14 +101,8 @@ typedef struct sparse {
 
 static bool sparse_row(sparse *S, const lnn__svm_entry *e, size_t count)
 {
-    if (S->m + 1 >= S->row_cap) {
-        const size_t c = S->row_cap ? 2 * S->row_cap : 1024;
-        size_t *r = realloc(S->row, c * sizeof *r);
-        if (!r)
-            return false;
-        S->row = r;
-        S->row_cap = c;
-    }
+    if (!lnn__grow((void **)&S->row, &S->row_cap, S->m + 1, sizeof *S->row))
+        return false;
     if (S->n + count > S->cap) {
         size_t c = S->cap ? S->cap : 4096;
         while (c < S->n + count)

@@ -20,32 +20,14 @@ enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3 };
 #define LNN_PREP_RECORD_HEAD 16
 #define LNN_PREP_NAME_MAX 4096 /* longest label name stored */
 
-static void free_names(char **names, size_t n)
-{
-    for (size_t k = 0; names && k < n; k++)
-        free(names[k]);
-    free(names);
-}
-
 void lnn_prep_free(lnn_prep *p)
 {
     if (!p)
         return;
     free(p->shift);
     free(p->mul);
-    free_names(p->names, p->n_classes);
+    lnn__names_free(p->names, p->n_classes);
     *p = (lnn_prep){0};
-}
-
-static char **copy_names(char *const *names, size_t n)
-{
-    char **c = calloc(n ? n : 1, sizeof *c);
-    for (size_t k = 0; c && k < n; k++)
-        if (!(c[k] = strdup(names[k]))) {
-            free_names(c, k);
-            return NULL;
-        }
-    return c;
 }
 
 lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
@@ -61,7 +43,7 @@ lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
         memcpy(dst->shift, src->shift, bytes);
         memcpy(dst->mul, src->mul, bytes);
     }
-    if (src->names && !(dst->names = copy_names(src->names, src->n_classes)))
+    if (src->names && !(dst->names = lnn__names_copy(src->names, src->n_classes)))
         goto fail;
     return LNN_OK;
 fail:
@@ -87,7 +69,7 @@ lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t, size_t m_train,
                         "unknown scaling");
     *out = (lnn_prep){.scale = scale, .n_x = t->n_x,
                       .n_classes = t->n_classes};
-    if (t->names && !(out->names = copy_names(t->names, t->n_classes)))
+    if (t->names && !(out->names = lnn__names_copy(t->names, t->n_classes)))
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
     if (scale != LNN_SCALE_STANDARD && scale != LNN_SCALE_MINMAX)
         return LNN_OK;

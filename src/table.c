@@ -192,8 +192,7 @@ static lnn_status rehash(lnn__vocab *v, size_t n_slots)
     return LNN_OK;
 }
 
-/* Grow an array of elements of size sz to hold n + 1. */
-static bool grow(void **p, size_t *cap, size_t n, size_t sz)
+bool lnn__grow(void **p, size_t *cap, size_t n, size_t sz)
 {
     if (n < *cap)
         return true;
@@ -210,7 +209,7 @@ static bool grow(void **p, size_t *cap, size_t n, size_t sz)
 
 lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n)
 {
-    if (!grow((void **)&v->y, &v->y_cap, v->m, sizeof *v->y))
+    if (!lnn__grow((void **)&v->y, &v->y_cap, v->m, sizeof *v->y))
         return LNN_ERR_NOMEM;
     if (2 * (v->n + 1) >= v->n_slots) {
         lnn_status st = rehash(v, v->n_slots ? 2 * v->n_slots
@@ -230,7 +229,7 @@ lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n)
         }
     }
     if (v->n >= INT32_MAX ||
-        !grow((void **)&v->names, &v->cap, v->n, sizeof *v->names))
+        !lnn__grow((void **)&v->names, &v->cap, v->n, sizeof *v->names))
         return LNN_ERR_NOMEM;
     char *name = malloc(n + 1);
     if (!name)
@@ -397,11 +396,22 @@ lnn_status lnn_table_load(lnn_table *out, const char *path,
                     "or .npy, optionally .gz)", path);
 }
 
-static void free_names(char **names, size_t n)
+void lnn__names_free(char **names, size_t n)
 {
     for (size_t k = 0; names && k < n; k++)
         free(names[k]);
     free(names);
+}
+
+char **lnn__names_copy(char *const *names, size_t n)
+{
+    char **c = calloc(n ? n : 1, sizeof *c);
+    for (size_t k = 0; c && k < n; k++)
+        if (!(c[k] = strdup(names[k]))) {
+            lnn__names_free(c, k);
+            return NULL;
+        }
+    return c;
 }
 
 void lnn_table_free(lnn_table *t)
@@ -411,7 +421,7 @@ void lnn_table_free(lnn_table *t)
     free(t->X);
     free(t->X_u8);
     free(t->y);
-    free_names(t->names, t->n_classes);
+    lnn__names_free(t->names, t->n_classes);
     *t = (lnn_table){0};
 }
 
@@ -443,12 +453,7 @@ lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
             return s;
         }
     }
-    char **copy = calloc(n_classes, sizeof *copy);
-    for (size_t c = 0; copy && c < n_classes; c++)
-        if (!(copy[c] = strdup(names[c]))) {
-            free_names(copy, c);
-            copy = NULL;
-        }
+    char **copy = lnn__names_copy(names, n_classes);
     if (!copy) {
         free(map);
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
@@ -456,7 +461,7 @@ lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
     for (size_t j = 0; j < t->m; j++)
         t->y[j] = map[t->y[j]];
     free(map);
-    free_names(t->names, t->n_classes);
+    lnn__names_free(t->names, t->n_classes);
     t->names = copy;
     t->n_classes = n_classes;
     return LNN_OK;

@@ -59,6 +59,13 @@ static inline void lnn__matrix_set_u8(lnn__matrix *M, size_t i, uint8_t v)
 void lnn__matrix_zero_col(lnn__matrix *M);
 void lnn__matrix_free(lnn__matrix *M);
 
+/* Grow an array *p of *cap elements of size sz to hold n + 1 (doubling,
+ * from 64). false: out of memory or overflow. */
+bool lnn__grow(void **p, size_t *cap, size_t n, size_t sz);
+/* Free n names and the array; a copy of n names (NULL: out of memory). */
+void lnn__names_free(char **names, size_t n);
+char **lnn__names_copy(char *const *names, size_t n);
+
 /* Label names in order of first appearance, with a hash index. */
 typedef struct lnn__vocab {
     char **names;
