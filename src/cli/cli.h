@@ -188,6 +188,10 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
 int cli_dataset_for_model(cli_dataset *d, const char *path,
                           const cli_table_args *ta, const lnn_prep *p);
 void cli_dataset_free(cli_dataset *d);
+/* The prep of a model without one (IDX-trained, format version 1): inputs
+ * bytes / 255, class i named "i". false (the message printed) when out
+ * of memory. */
+bool cli_idx_prep(lnn_prep *p, const lnn_net *net);
 
 /* The subcommands */
 int cli_train(int argc, char **argv);

@@ -112,9 +112,19 @@ int cli_eval(int argc, char **argv)
         return EXIT_RUNTIME;
     cli_dataset ds;
     const lnn_prep *prep = lnn_net_prep(net);
-    int rc = prep && cli_is_table(data)
-                 ? cli_dataset_for_model(&ds, data, &ta, prep)
-                 : cli_dataset_load(&ds, data, &ta, 0, 0, &n_val, false);
+    lnn_prep idx_prep = {0}; /* a version-1 model: bytes / 255, classes
+                                named by their indices */
+    int rc;
+    if (!prep && cli_is_table(data) && !cli_idx_prep(&idx_prep, net)) {
+        rc = EXIT_RUNTIME;
+        lnn_net_destroy(net);
+        return rc;
+    }
+    if (cli_is_table(data))
+        rc = cli_dataset_for_model(&ds, data, &ta, prep ? prep : &idx_prep);
+    else
+        rc = cli_dataset_load(&ds, data, &ta, 0, 0, &n_val, false);
+    lnn_prep_free(&idx_prep);
     if (rc) {
         lnn_net_destroy(net);
         return rc;

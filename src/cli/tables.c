@@ -301,3 +301,21 @@ fail:
     cli_dataset_free(d);
     return EXIT_RUNTIME;
 }
+
+bool cli_idx_prep(lnn_prep *p, const lnn_net *net)
+{
+    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    *p = (lnn_prep){.scale = LNN_SCALE_BYTE, .n_x = lnn_net_dims(net)[0],
+                    .n_classes = n_L, .names = calloc(n_L, sizeof(char *))};
+    for (size_t i = 0; p->names && i < n_L; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "%zu", i);
+        if (!(p->names[i] = strdup(name))) {
+            lnn_prep_free(p);
+            break;
+        }
+    }
+    if (!p->names)
+        cli_error("out of memory");
+    return p->names != NULL;
+}

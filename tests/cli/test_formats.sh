@@ -128,11 +128,17 @@ for name, n in (('train', 300), ('t10k', 50)):
         img = [random.randrange(30) for _ in range(16)]; img[y] = 250; px += bytes(img)
     open('idx/%s-images-idx3-ubyte' % name, 'wb').write(struct.pack('>IIII', 0x803, n, 4, 4) + px)
     open('idx/%s-labels-idx1-ubyte' % name, 'wb').write(struct.pack('>II', 0x801, n) + bytes(labs))
+    if name == 't10k':   # the same test images as a CSV
+        open('idx_test.csv', 'w').write(''.join('%d,%s\n' % (labs[j], ','.join(map(str, px[16 * j:16 * j + 16]))) for j in range(n)))
 PY
 expect 0 "" "$LNN" train --data idx --val 50 --hidden 8 --epochs 2 --save v1.lnn
 [ "$(od -An -tu4 -j8 -N4 v1.lnn | tr -d ' ')" = 1 ] || fail "IDX model is not version 1"
 expect 0 "" "$LNN" eval --model v1.lnn --data idx --val 50
 expect 0 "" "$LNN" eval --model "$HERE/v1-model.lnn" --data idx --val 50
+idx_eval=$(grep accuracy out)
+# and evaluates a table the same way (bytes / 255, classes by index)
+expect 0 "" "$LNN" eval --model "$HERE/v1-model.lnn" --data idx_test.csv
+[ "$(grep accuracy out)" = "$idx_eval" ] || fail "v1 model on CSV: $(grep accuracy out), IDX: $idx_eval"
 
 # bad input: one line each, exit 1
 bad() { # bad NAME CONTENT PATTERN [train options]
