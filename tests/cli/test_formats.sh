@@ -137,7 +137,7 @@ expect 0 "" "$LNN" eval --model v1.lnn --data idx --val 50
 expect 0 "" "$LNN" eval --model "$HERE/v1-model.lnn" --data idx --val 50
 idx_eval=$(grep accuracy out)
 # and evaluates a table the same way (bytes / 255, classes by index)
-expect 0 "" "$LNN" eval --model "$HERE/v1-model.lnn" --data idx_test.csv
+expect 0 "" "$LNN" eval --model "$HERE/v1-model.lnn" --data idx_test.csv --label 0
 [ "$(grep accuracy out)" = "$idx_eval" ] || fail "v1 model on CSV: $(grep accuracy out), IDX: $idx_eval"
 
 # bad input: one line each, exit 1
