@@ -151,9 +151,13 @@ static bool field_is(const lnn__field *f, const char *name)
     return strlen(name) == f->n && strncasecmp(f->s, name, f->n) == 0;
 }
 
-/* Is a first row of these fields a header? */
+/* Is a first row of these fields a header? (--label's value counts as a
+ * column name unless it is an index.) */
 static bool looks_like_header(const lnn__fields *row, const char *label)
 {
+    if (label && label[0] >= '0' && label[0] <= '9' &&
+        strspn(label, "0123456789") == strlen(label))
+        label = NULL;
     for (size_t j = 0; j < row->n; j++) {
         for (size_t k = 0; k < sizeof label_names / sizeof *label_names; k++)
             if (field_is(&row->f[j], label_names[k]))
