@@ -80,6 +80,40 @@ awk '{print $2}' out | diff -q - expect_labels >/dev/null ||
 expect 0 "" "$LNN" predict --model csv.lnn --output p.csv feat.csv
 [ "$(cut -d, -f2 p.csv | sed 1d)" = "$(cat expect_labels)" ] ||
     fail "predict --output labels: $(cat p.csv)"
+# export: the scaling as ONNX Sub and Mul before the first Gemm, label
+# names in the metadata; the graph evaluated node by node on the raw
+# features gives predict's probabilities
+expect 0 "" "$LNN" export csv.lnn csv.onnx
+expect 0 "" "$LNN" export csv.lnn csv.safetensors
+checks=$((checks + 1))
+$PY - <<'PY' || fail "ONNX export of a table model"
+import json, struct, sys
+import numpy as np
+try:
+    import onnx
+    from onnx import numpy_helper
+except ImportError:
+    sys.exit(0)
+m = onnx.load('csv.onnx')
+onnx.checker.check_model(m, full_check=True)
+ops = [n.op_type for n in m.graph.node]
+assert ops[:3] == ['Sub', 'Mul', 'Gemm'], ops
+meta = {p.key: p.value for p in m.metadata_props}
+assert json.loads(meta['labels']) == ['setosa', 'versicolor', 'virginica'], meta
+raw = open('csv.safetensors', 'rb').read()
+n, = struct.unpack('<Q', raw[:8])
+assert json.loads(json.loads(raw[8:8 + n])['__metadata__']['labels'])[2] == 'virginica'
+v = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in m.graph.initializer}
+v['input'] = np.loadtxt('feat.csv', delimiter=',', skiprows=1)
+for node in m.graph.node:
+    x = [v[i] for i in node.input]
+    y = {'Sub': lambda: x[0] - x[1], 'Mul': lambda: x[0] * x[1],
+         'Gemm': lambda: x[0] @ x[1].T + x[2], 'Relu': lambda: np.maximum(x[0], 0),
+         'Softmax': lambda: np.exp(x[0] - x[0].max(1, keepdims=True)) / np.exp(x[0] - x[0].max(1, keepdims=True)).sum(1, keepdims=True)}[node.op_type]()
+    v[node.output[0]] = y
+p = np.loadtxt('p.csv', delimiter=',', skiprows=1, usecols=(3, 4, 5))
+assert np.abs(v['probabilities'] - p).max() < 1e-5, np.abs(v['probabilities'] - p).max()
+PY
 # a labelled file works too (the label column is ignored)
 expect 0 "" "$LNN" predict --model csv.lnn t.csv
 [ "$(wc -l <out)" = 300 ] || fail "predict rows: $(wc -l <out)"
