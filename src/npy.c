@@ -254,7 +254,7 @@ static double element(const npy_file *F, const unsigned char *p)
     return d;
 }
 
-/* Every element k (file order) to fn(ctx, k, value); false stops. */
+/* Every element k (file order) to fn(ctx, k, value) (the labels). */
 typedef lnn_status (*npy_sink)(void *ctx, size_t k, double v);
 
 static lnn_status npy_stream(npy_file *F, const char *path, npy_sink fn,
@@ -286,32 +286,63 @@ static lnn_status npy_stream(npy_file *F, const char *path, npy_sink fn,
     return s;
 }
 
-typedef struct x_sink {
-    lnn__matrix *M;
-    const npy_file *F;
-    const char *path;
-    char *err;
-    size_t errlen;
-} x_sink;
-
-/* Element k of an (m, n) array is sample k / n, feature k % n in C order,
- * sample k % m, feature k / m in Fortran order. */
-static lnn_status put_x(void *ctx, size_t k, double v)
+/* X's elements into M (n_x = cols, m = rows, room for all of them). In C
+ * order element k of the (m, n) array is sample k / n, feature k % n: the
+ * matrix's own offset k (one sample is one row of the array); in Fortran
+ * order it is sample k % m, feature k / m. Bytes while every value is an
+ * integer 0..255, as the text readers. */
+static lnn_status read_x(npy_file *F, lnn__matrix *M, const char *path,
+                         char *err, size_t errlen)
 {
-    x_sink *x = ctx;
-    const npy_file *F = x->F;
-    const size_t j = F->h.fortran ? k % F->rows : k / F->cols;
-    const size_t i = F->h.fortran ? k / F->rows : k % F->cols;
-    if (v != v || v - v != 0.0)
-        return lnn__err(x->err, x->errlen, LNN_ERR_FORMAT,
-                        "%s: row %zu, column %zu: not finite", x->path, j, i);
-    lnn__matrix *M = x->M;
-    const size_t saved = M->m;
-    M->m = j; /* lnn__matrix_set writes column m */
-    lnn_status s = lnn__matrix_set(M, i, v);
-    M->m = saved;
-    return s == LNN_OK ? LNN_OK
-                       : lnn__err(x->err, x->errlen, s, "out of memory");
+    unsigned char *buf = malloc(LNN_NPY_CHUNK);
+    if (!buf)
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    const size_t per = LNN_NPY_CHUNK / F->h.item, n = F->rows * F->cols;
+    const bool raw_bytes = !F->h.fortran && F->h.kind == 'u' &&
+                           F->h.item == 1;
+    M->m = F->rows - 1; /* a promotion converts every column */
+    lnn_status s = LNN_OK;
+    for (size_t k = 0; s == LNN_OK && k < n;) {
+        const size_t c = n - k < per ? n - k : per;
+        const int got = gzread(F->gz, buf, (unsigned)(c * F->h.item));
+        if (got < 0 || (size_t)got != c * F->h.item) {
+            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: truncated data "
+                         "(element %zu of %zu)", path,
+                         k + (got > 0 ? (size_t)got / F->h.item : 0), n);
+            break;
+        }
+        if (raw_bytes && M->U) { /* |u1 in C order: the matrix itself */
+            memcpy(M->U + k, buf, c);
+            k += c;
+            continue;
+        }
+        for (size_t i = 0; i < c && s == LNN_OK; i++, k++) {
+            const double v = element(F, buf + i * F->h.item);
+            const size_t at = F->h.fortran
+                                  ? (k % F->rows) * F->cols + k / F->rows
+                                  : k;
+            if (v != v || v - v != 0.0) {
+                s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: row %zu, "
+                             "column %zu: not finite", path, at / F->cols,
+                             at % F->cols);
+            } else if (M->U && v >= 0.0 && v <= 255.0 &&
+                       v == (double)(int)v) {
+                M->U[at] = (uint8_t)v;
+            } else {
+                if (M->U && (s = lnn__matrix_promote(M)) != LNN_OK) {
+                    s = lnn__err(err, errlen, s, "out of memory");
+                    break;
+                }
+                M->F[at] = (float)v;
+            }
+        }
+    }
+    if (s == LNN_OK && gzread(F->gz, buf, 1) != 0)
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: trailing bytes after "
+                     "the %zu elements its shape says", path, n);
+    free(buf);
+    M->m = F->rows;
+    return s;
 }
 
 typedef struct y_sink {
@@ -353,10 +384,8 @@ lnn_status lnn__npy_load(lnn_table *out, const char *path,
                      path, X.rows, X.cols);
         goto done;
     }
-    x_sink xs = {&M, &X, path, err, errlen};
-    if ((s = npy_stream(&X, path, put_x, &xs, err, errlen)) != LNN_OK)
+    if ((s = read_x(&X, &M, path, err, errlen)) != LNN_OK)
         goto done;
-    M.m = X.rows;
     if (o->labels_path) {
         if ((s = npy_open(&Y, o->labels_path, err, errlen)) != LNN_OK)
             goto done;

@@ -114,8 +114,7 @@ lnn_status lnn__matrix_reserve(lnn__matrix *M, size_t cols)
     return LNN_OK;
 }
 
-/* From bytes to floats: columns 0 .. m (m included, the one being set). */
-static lnn_status promote(lnn__matrix *M)
+lnn_status lnn__matrix_promote(lnn__matrix *M)
 {
     size_t n;
     if (!lnn__mul(M->cap, M->n_x, &n) || n > SIZE_MAX / sizeof(float))
@@ -139,7 +138,7 @@ lnn_status lnn__matrix_set(lnn__matrix *M, size_t i, double v)
             M->U[M->m * M->n_x + i] = (uint8_t)v;
             return LNN_OK;
         }
-        lnn_status s = promote(M);
+        lnn_status s = lnn__matrix_promote(M);
         if (s != LNN_OK)
             return s;
     }

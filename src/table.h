@@ -55,6 +55,8 @@ static inline void lnn__matrix_set_u8(lnn__matrix *M, size_t i, uint8_t v)
     else
         M->F[M->m * M->n_x + i] = (float)v;
 }
+/* From bytes to floats: columns 0 .. m (m included, the one being set). */
+lnn_status lnn__matrix_promote(lnn__matrix *M);
 /* Column m all zero (sparse rows). */
 void lnn__matrix_zero_col(lnn__matrix *M);
 void lnn__matrix_free(lnn__matrix *M);

@@ -68,6 +68,25 @@ cmp -s npy.lnn npyf.lnn || fail "C and Fortran order .npy models differ"
 checks=$((checks + 1))
 $PY "$HERE/same_params.py" csv.lnn npy.lnn || fail "npy and csv networks differ"
 
+# bytes that turn into floats late (row 20, after row 39's first value in
+# Fortran order), in CSV,
+# C and Fortran .npy: the same matrix, so the same network
+$PY - <<'PY'
+import numpy as np
+X = (np.arange(40 * 3) % 250).astype('<f8').reshape(40, 3); X[20, 1] = 0.5
+y = np.arange(40) % 2
+np.save('late_c.npy', X); np.save('late_f.npy', np.asfortranarray(X)); np.save('late_y.npy', y)
+with open('late.csv', 'w') as f:
+    f.write(''.join('%g,%g,%g,%d\n' % (*X[j], y[j]) for j in range(40)))
+PY
+late=(--val 0 --test 0 --scale none --hidden 4 --epochs 2 --threads 1)
+expect 0 "" "$LNN" train --data late.csv "${late[@]}" --save late_csv.lnn
+for o in c f; do
+    expect 0 "" "$LNN" train --data late_$o.npy --labels late_y.npy "${late[@]}" --save late_$o.lnn
+    checks=$((checks + 1))
+    $PY "$HERE/same_params.py" late_csv.lnn late_$o.lnn || fail "late floats: csv and $o-order npy differ"
+done
+
 # eval finds the model's split of its own training file; names in the
 # confusion matrix
 expect 0 "" "$LNN" eval --model csv.lnn --data t.csv
