@@ -13,6 +13,7 @@
 #include "util.h"
 
 #define LNN_QUOTE_TEXT 24
+#define LNN_DENSE_PER_ENTRY 4096 /* dense cells per stored value, at most */
 
 static bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -206,6 +207,16 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
         (!S.bytes && cells > SIZE_MAX / sizeof(float))) {
         s = lnn__err(err, errlen, LNN_ERR_OVERFLOW, "%s: %zu x %zu "
                      "overflows", path, M.n_x, S.m);
+        goto done;
+    }
+    /* One large index must not make a huge dense matrix from a small
+     * file: at most LNN_DENSE_PER_ENTRY cells per stored entry. */
+    if (cells / LNN_DENSE_PER_ENTRY > S.n + S.m) {
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: %zu rows of %zu "
+                     "features would be %zu dense cells for %zu stored "
+                     "values (more than %d per value: too sparse to make "
+                     "dense)", path, S.m, M.n_x, cells, S.n,
+                     LNN_DENSE_PER_ENTRY);
         goto done;
     }
     if (S.bytes)

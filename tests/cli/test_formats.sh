@@ -216,6 +216,7 @@ bad big.csv 'a,b,y\n1,1e999,x\n' '"1e999" is out of range'
 bad zero.svm '1 0:1\n' 'zero.svm:1: index 0'
 bad decr.svm '1 1:1\n2 3:1 2:1\n' 'decr.svm:2: index 2 after 3'
 bad beyond.svm '1 1:1\n2 9:1\n' 'beyond.svm:2: index 9 beyond the 4 features' --features 4
+bad huge.svm '1 1:1\n2 4000000000:1\n' 'huge.svm: 2 rows of 4000000000 features would be .*too sparse'
 bad noval.svm '1 1:1\n2 2\n' 'noval.svm:2: "2" is not index:value'
 bad magic.npy 'NOTNUMPY0123456789' 'magic.npy: not a .npy file'
 bad unknown.xyz '1,2\n' 'unknown.xyz: unknown format'
