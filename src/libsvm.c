@@ -1,5 +1,6 @@
 /* libsvm.c: LIBSVM / svmlight tables: "label idx:value idx:value ...",
- * indices from 1 and increasing, "# ..." a comment. Sparse rows are kept
+ * indices from 1 and increasing, "# ..." a comment; rows without a label
+ * (all of them, or none) are features alone, to predict. Sparse rows are kept
  * as (index, value) pairs while reading (the feature count is the
  * largest index, known at the end), then made dense. */
 #define _POSIX_C_SOURCE 200809L
@@ -29,7 +30,11 @@ bool lnn__libsvm_line(const char *p, size_t n, lnn__field *label,
     const char *t = q;
     while (q < end && !blank(*q))
         q++;
-    *label = (lnn__field){t, (size_t)(q - t)};
+    *label = (lnn__field){q > t ? t : NULL, (size_t)(q - t)};
+    if (q > t && memchr(t, ':', (size_t)(q - t))) { /* no label: idx:value */
+        label->n = 0;
+        q = t;
+    }
     uint64_t prev = 0;
     for (;;) {
         while (q < end && blank(*q))
@@ -175,8 +180,15 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
                          (unsigned long long)line, why);
             goto done;
         }
-        if (label.n == 0)
+        if (!label.s)
             continue; /* blank or a comment */
+        if ((label.n == 0) != (S.m > 0 && v.m == 0) && S.m > 0) {
+            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: %s", path,
+                         (unsigned long long)line, label.n
+                             ? "a label, after rows without one"
+                             : "no label (rows before it have one)");
+            goto done;
+        }
         if (o->n_features && count && e[count - 1].idx > o->n_features) {
             s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: index %llu "
                          "beyond the %zu features", path,
@@ -186,7 +198,7 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
             goto done;
         }
         if (!sparse_row(&S, e, count) ||
-            lnn__vocab_add(&v, label.s, label.n) != LNN_OK) {
+            (label.n && lnn__vocab_add(&v, label.s, label.n) != LNN_OK)) {
             s = lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
             goto done;
         }

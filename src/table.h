@@ -118,7 +118,8 @@ bool lnn__csv_split(char *p, size_t n, char delim, lnn__fields *out,
                     size_t *bad);
 
 /* One LIBSVM line p[0 .. n) (no line end, comment allowed): *label the
- * label's text, then each idx:value into idx[], val[] (capacity cap;
+ * label's text (s NULL: a blank line; n 0: a row without a label, for
+ * predict), then each idx:value into idx[], val[] (capacity cap;
  * *count set). false with a message (no path) in why. */
 typedef struct lnn__svm_entry {
     uint64_t idx; /* 1-based */

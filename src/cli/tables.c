@@ -169,7 +169,8 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     if (!load(t, path, &ta->table))
         goto fail;
     if (!t->y) {
-        cli_error("%s: no labels (an X.npy needs --labels y.npy)", path);
+        cli_error("%s: no labels to train on (an X.npy needs --labels y.npy)",
+                  path);
         goto fail;
     }
     if (t->n_classes < 2) {

@@ -133,6 +133,10 @@ for node in m.graph.node:
 p = np.loadtxt('p.csv', delimiter=',', skiprows=1, usecols=(3, 4, 5))
 assert np.abs(v['probabilities'] - p).max() < 1e-5, np.abs(v['probabilities'] - p).max()
 PY
+# LIBSVM rows without labels (features alone) predict too
+printf '1:0.5 3:1\n2:1\n' > unlabeled.svm
+expect 0 "" "$LNN" predict --model svm.lnn unlabeled.svm
+grep -Eq '^unlabeled.svm\[1\]: (setosa|versicolor|virginica) ' out || fail "svm predict: $(cat out)"
 # a labelled file works too (the label column is ignored)
 expect 0 "" "$LNN" predict --model csv.lnn t.csv
 [ "$(wc -l <out)" = 300 ] || fail "predict rows: $(wc -l <out)"
@@ -217,6 +221,8 @@ bad zero.svm '1 0:1\n' 'zero.svm:1: index 0'
 bad decr.svm '1 1:1\n2 3:1 2:1\n' 'decr.svm:2: index 2 after 3'
 bad beyond.svm '1 1:1\n2 9:1\n' 'beyond.svm:2: index 9 beyond the 4 features' --features 4
 bad huge.svm '1 1:1\n2 4000000000:1\n' 'huge.svm: 2 rows of 4000000000 features would be .*too sparse'
+bad mixed.svm '1 1:1\n2:1\n' 'mixed.svm:2: no label \(rows before it have one\)'
+bad nolabels.svm '1:1\n2:1\n' 'nolabels.svm: no labels to train on'
 bad noval.svm '1 1:1\n2 2\n' 'noval.svm:2: "2" is not index:value'
 bad magic.npy 'NOTNUMPY0123456789' 'magic.npy: not a .npy file'
 bad unknown.xyz '1,2\n' 'unknown.xyz: unknown format'
