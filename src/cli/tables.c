@@ -218,9 +218,12 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
         cli_error("%s", err);
         goto fail;
     }
-    if (n_val || n_test)
-        d->prep.split_seed = seed, d->prep.split_m = m,
-        d->prep.split_val = n_val, d->prep.split_test = n_test;
+    if (n_val || n_test) { /* recorded: eval redoes it on this file */
+        d->prep.split_seed = seed;
+        d->prep.split_m = m;
+        d->prep.split_val = n_val;
+        d->prep.split_test = n_test;
+    }
     for (int k = 0; k < 3; k++)
         if (d->tab[k].m &&
             lnn_prep_apply(&d->prep, &d->tab[k], err, sizeof err) != LNN_OK) {
