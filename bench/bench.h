@@ -8,8 +8,10 @@
  *     report.c    the stdout table, per-result lines, JSON, Markdown
  *     svg.c       the chart
  *     json.c      a small JSON reader (for our own schema)
- *     compare.c   --compare BASELINE.json
+ *     compare.c   --compare BASELINE.json (and reading any --json file)
  *     main.c      options and the sweep
+ *     ab*.c       --ab BASE_EXE: two executables side by side (ab.h),
+ *                 with the statistics in stats.c
  */
 #ifndef LNN_BENCH_H
 #define LNN_BENCH_H
@@ -25,6 +27,7 @@
 #define BENCH_EXIT_OK 0
 #define BENCH_EXIT_SLOWER 1 /* --compare: some row is worse than allowed */
 #define BENCH_EXIT_ERROR 2  /* bad arguments or baseline, no memory, I/O */
+#define BENCH_EXIT_INCONCLUSIVE 3 /* --ab: too noisy to tell */
 
 /* The JSON schema written by --json and read by --compare. */
 #define BENCH_SCHEMA "lnn-bench/1"
@@ -247,6 +250,17 @@ void bench_print_report(FILE *f, const bench_report *r);
 void bench_emit_json(FILE *f, const bench_report *r);
 void bench_emit_markdown(FILE *f, const bench_report *r);
 void bench_emit_svg(FILE *f, const bench_report *r);
+/* s as XML text: &, <, > and " escaped (svg.c). */
+void bench_xml_text(FILE *f, const char *s);
+
+/* s as a JSON string literal: quotes, backslashes and control characters
+ * escaped. */
+void bench_json_string(FILE *f, const char *s);
+
+/* Open path with fopen's mode (NULL after a message on stderr); close it,
+ * checking every write: 0, or -1 after a message. */
+FILE *bench_open(const char *path, const char *mode);
+int bench_close(FILE *f, const char *path);
 
 /* Write path with emit, checking open, write and close. Returns 0, or -1
  * with a message on stderr. */
@@ -260,6 +274,19 @@ int bench_write_file(const char *path,
 
 /* A baseline: the results of an earlier run, read from its JSON. */
 typedef struct bench_baseline bench_baseline;
+
+/* One row of such a file. Times in seconds. */
+typedef struct bench_result {
+    bench_kind kind;
+    char dims[BENCH_DIMS_MAX];
+    char act[BENCH_DIMS_MAX];
+    size_t m;
+    double efficiency;
+    double median_s, gemm_median_s;
+} bench_result;
+
+/* The rows of a loaded file, in its order; n gets their count. */
+const bench_result *bench_baseline_rows(const bench_baseline *b, size_t *n);
 
 /* Read and check a file written by --json. Returns 0, or -1 with a
  * one-line message on stderr (unreadable, not JSON, not our schema). */

@@ -16,20 +16,12 @@
 #define BASELINE_MAX_BYTES ((size_t)16 << 20) /* ours are a few kB */
 #define READ_CHUNK ((size_t)1 << 16)
 
-typedef struct baseline_row {
-    bench_kind kind;
-    char dims[BENCH_DIMS_MAX];
-    size_t m;
-    double efficiency;
-    double median_s;
-} baseline_row;
-
 struct bench_baseline {
     const char *path; /* borrowed */
     char cpu[BENCH_TEXT_MAX], blas[BENCH_TEXT_MAX];
     char blas_threading[BENCH_TEXT_MAX], env[BENCH_TEXT_MAX];
     int omp_threads, blas_threads;
-    baseline_row *rows;
+    bench_result *rows;
     size_t n_rows;
 };
 
@@ -159,15 +151,18 @@ static int read_baseline(bench_baseline *b, const json_doc *d)
         return bad(path, "out of memory");
     size_t t = json_first(d, rows);
     for (size_t i = 0; i < b->n_rows; i++, t = d->tok[t].next) {
-        baseline_row *row = &b->rows[i];
+        bench_result *row = &b->rows[i];
         char kind[BENCH_TEXT_MAX];
-        double median_ms;
+        double median_ms, gemm_median_ms;
         if (!get_string(d, t, "kind", kind, sizeof kind) ||
             !parse_kind(kind, &row->kind))
             return bad(path, "rows[%zu]: \"kind\" is not forward, backward "
                        "or step", i);
         if (!get_string(d, t, "dims", row->dims, sizeof row->dims))
             return bad(path, "rows[%zu]: \"dims\" is not a string of at "
+                       "most %d bytes", i, BENCH_DIMS_MAX - 1);
+        if (!get_string(d, t, "act", row->act, sizeof row->act))
+            return bad(path, "rows[%zu]: \"act\" is not a string of at "
                        "most %d bytes", i, BENCH_DIMS_MAX - 1);
         if (!get_count(d, t, "m", &row->m))
             return bad(path, "rows[%zu]: \"m\" is not a count", i);
@@ -177,7 +172,11 @@ static int read_baseline(bench_baseline *b, const json_doc *d)
         if (!get_positive(d, t, "median_ms", &median_ms))
             return bad(path, "rows[%zu]: \"median_ms\" is not a number "
                        "> 0", i);
+        if (!get_positive(d, t, "gemm_median_ms", &gemm_median_ms))
+            return bad(path, "rows[%zu]: \"gemm_median_ms\" is not a "
+                       "number > 0", i);
         row->median_s = median_ms / 1e3; /* the file has ms */
+        row->gemm_median_s = gemm_median_ms / 1e3;
     }
     return 0;
 }
@@ -211,6 +210,12 @@ int bench_baseline_load(bench_baseline **out, const char *path)
     return 0;
 }
 
+const bench_result *bench_baseline_rows(const bench_baseline *b, size_t *n)
+{
+    *n = b->n_rows;
+    return b->rows;
+}
+
 void bench_baseline_free(bench_baseline *b)
 {
     if (!b)
@@ -219,7 +224,7 @@ void bench_baseline_free(bench_baseline *b)
     free(b);
 }
 
-static const baseline_row *find_row(const bench_baseline *b, bench_kind kind,
+static const bench_result *find_row(const bench_baseline *b, bench_kind kind,
                                     const char *dims, size_t m)
 {
     for (size_t i = 0; i < b->n_rows; i++)
@@ -229,7 +234,7 @@ static const baseline_row *find_row(const bench_baseline *b, bench_kind kind,
     return NULL;
 }
 
-static bool in_report(const bench_report *r, const baseline_row *row)
+static bool in_report(const bench_report *r, const bench_result *row)
 {
     for (size_t i = 0; i < r->n_rows; i++)
         if (r->rows[i].kind == row->kind && r->rows[i].m == row->m &&
@@ -262,7 +267,7 @@ typedef struct change {
     bool eff_worse, time_worse;
 } change;
 
-static change row_change(const baseline_row *base, const bench_row *row,
+static change row_change(const bench_result *base, const bench_row *row,
                          bool same_setup, double tolerance,
                          double time_tolerance)
 {
@@ -279,7 +284,7 @@ bool bench_row_slower(const bench_baseline *b, const bench_row *row,
                       const bench_machine *mc, double tolerance,
                       double time_tolerance)
 {
-    const baseline_row *base = find_row(b, row->kind, row->dims, row->m);
+    const bench_result *base = find_row(b, row->kind, row->dims, row->m);
     if (!base)
         return false;
     const change c = row_change(base, row, !setup_differs(b, mc), tolerance,
@@ -305,7 +310,7 @@ int bench_compare(FILE *f, const bench_baseline *b, const bench_report *r,
         const bench_row *row = &r->rows[i];
         snprintf(label, sizeof label, "%s %s m=%zu",
                  bench_kind_name(row->kind), row->dims, row->m);
-        const baseline_row *base = find_row(b, row->kind, row->dims, row->m);
+        const bench_result *base = find_row(b, row->kind, row->dims, row->m);
         if (!base) {
             fprintf(f, "%-30s %8s %8.3f %7s  %9s %9.4g %7s  new\n", label,
                     "-", row->efficiency, "", "-", bench_ms(row->median_s),

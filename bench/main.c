@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "ab.h"
 
 /* The defaults: the square sweep and the MNIST network's three layers (its
  * output layer with its softmax); the MNIST network, and a wide one. --quick
@@ -73,6 +73,9 @@ QUICK_BATCHES "]\n"
 "      --retries N         measure a failing row again, up to N times; it\n"
 "                          fails if every attempt does [%d]\n"
 "  -h, --help              show this and exit\n"
+"\n"
+"lnn-bench --ab BASE_EXE [options] instead runs this lnn-bench and another\n"
+"side by side and says whether this one is slower (--ab BASE --help).\n"
 "\n"
 "Exit status: 0 ok; 1 --compare found a slower row; 2 an error.\n",
             DEFAULT_REPS, DEFAULT_BLOCK, DEFAULT_SAMPLE_MS, DEFAULT_WARMUP_MS,
@@ -361,6 +364,8 @@ static int retry_slower(const options *o, const bench_baseline *b,
 
 int main(int argc, char **argv)
 {
+    if (bench_ab_requested(argc, argv))
+        return bench_ab_main(argc, argv);
     options o;
     const int parsed = parse_options(argc, argv, &o);
     if (parsed != 0)

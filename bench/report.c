@@ -239,9 +239,7 @@ void bench_emit_markdown(FILE *f, const bench_report *r)
 /* JSON                                                                     */
 /* ------------------------------------------------------------------------ */
 
-/* A JSON string literal: quotes, backslashes and control characters
- * escaped. */
-static void json_string(FILE *f, const char *s)
+void bench_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -261,16 +259,16 @@ void bench_emit_json(FILE *f, const bench_report *r)
     const bench_machine *mc = &r->machine;
     fprintf(f, "{\n  \"schema\": \"%s\",\n  \"lnn_version\": ",
             BENCH_SCHEMA);
-    json_string(f, lnn_version());
+    bench_json_string(f, lnn_version());
     fprintf(f, ",\n  \"quick\": %s,\n", r->quick ? "true" : "false");
     fputs("  \"machine\": {\n    \"cpu\": ", f);
-    json_string(f, mc->cpu);
+    bench_json_string(f, mc->cpu);
     fprintf(f, ",\n    \"cores\": %ld,\n    \"blas\": ", mc->cores);
-    json_string(f, mc->blas);
+    bench_json_string(f, mc->blas);
     fputs(",\n    \"blas_threading\": ", f);
-    json_string(f, mc->blas_threading);
+    bench_json_string(f, mc->blas_threading);
     fputs(",\n    \"env\": ", f);
-    json_string(f, mc->env);
+    bench_json_string(f, mc->env);
     fprintf(f,
             ",\n    \"omp_threads\": %d,\n    \"blas_threads\": %d,\n"
             "    \"peak_n\": %zu,\n    \"peak_gflops\": %.2f\n  },\n",
@@ -301,20 +299,31 @@ void bench_emit_json(FILE *f, const bench_report *r)
     fputs("\n  ]\n}\n", f);
 }
 
-int bench_write_file(const char *path,
-                     void (*emit)(FILE *f, const bench_report *r),
-                     const bench_report *r)
+FILE *bench_open(const char *path, const char *mode)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
+    FILE *f = fopen(path, mode);
+    if (!f)
         fprintf(stderr, "lnn-bench: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    emit(f, r);
+    return f;
+}
+
+int bench_close(FILE *f, const char *path)
+{
     const bool write_failed = ferror(f) != 0;
     if (fclose(f) != 0 || write_failed) {
         fprintf(stderr, "lnn-bench: %s: write failed\n", path);
         return -1;
     }
     return 0;
+}
+
+int bench_write_file(const char *path,
+                     void (*emit)(FILE *f, const bench_report *r),
+                     const bench_report *r)
+{
+    FILE *f = bench_open(path, "w");
+    if (!f)
+        return -1;
+    emit(f, r);
+    return bench_close(f, path);
 }

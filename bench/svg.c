@@ -52,8 +52,7 @@ static bool square(const bench_row *row, size_t *n)
            n_prev == *n;
 }
 
-/* Text with &, <, > and " escaped. */
-static void xml_text(FILE *f, const char *s)
+void bench_xml_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -206,12 +205,12 @@ void bench_emit_svg(FILE *f, const bench_report *r)
     fprintf(f, "<text x=\"%g\" y=\"24\" " SVG_TITLE_FONT " "
             "font-weight=\"bold\">lnn-bench %s: one layer, ", SVG_PAD_L,
             lnn_version());
-    xml_text(f, r->machine.cpu);
+    bench_xml_text(f, r->machine.cpu);
     fprintf(f, ", OpenMP %d / BLAS %d threads", r->machine.omp_threads,
             r->machine.blas_threads);
     if (r->machine.env[0]) {
         fputs(", ", f);
-        xml_text(f, r->machine.env);
+        bench_xml_text(f, r->machine.env);
     }
     fputs("</text>\n", f);
 

@@ -96,7 +96,8 @@ extern "C" {
     X(LNN_ERR_IO,       5, "I/O error")                                       \
     X(LNN_ERR_FORMAT,   6, "malformed model or data file")                    \
     X(LNN_ERR_DIVERGED, 7, "training diverged (loss is not finite)")          \
-    X(LNN_ERR_STOPPED,  8, "stopped by the caller")
+    X(LNN_ERR_STOPPED,  8, "stopped by the caller")                          \
+    X(LNN_ERR_COMM,     9, "communication between processes failed")
 
 typedef enum lnn_status {
 #define LNN_STATUS_ENUM_(name, value, message) name = value,
@@ -416,6 +417,33 @@ LNN_API const char *lnn_lr_schedule_name(lnn_lr_schedule schedule);
 LNN_API lnn_status lnn_lr_schedule_from_name(const char *name,
                                              lnn_lr_schedule *out);
 
+/**
+ * How the processes of a data-parallel run talk (lnn_train_opts.comm):
+ * a few collective operations, supplied by the caller (lnn-mpi's are
+ * MPI_Allreduce and MPI_Bcast), so that the library itself depends on no
+ * communication library. Every process of the run calls each operation in
+ * the same order with the same sizes; each returns 0 on success, nonzero
+ * on failure (lnn then returns LNN_ERR_COMM).
+ *
+ * Training with one: every process holds the whole network and the whole
+ * training set, and takes its share of each batch: of the m columns of a
+ * batch, rank r takes the contiguous columns [r m / size, (r + 1) m / size)
+ * of the same seeded order (possibly none). Its gradients, scaled by the
+ * batch's 1/m, are summed over the processes before each update, so the
+ * update is the one a single process makes from the whole batch, up to
+ * float rounding; with size 1 it is the same to the bit.
+ */
+typedef struct lnn_comm {
+    int rank; /* this process, 0 .. size - 1 */
+    int size; /* processes in the run, >= 1 */
+    /* x[0 .. n) = the sum of every process's x[0 .. n), on every process */
+    int (*sum_float)(float *x, size_t n, void *ctx);
+    int (*sum_double)(double *x, size_t n, void *ctx);
+    /* buf[0 .. bytes) = rank 0's buf[0 .. bytes), on every process */
+    int (*broadcast)(void *buf, size_t bytes, void *ctx);
+    void *ctx; /* passed to each operation */
+} lnn_comm;
+
 typedef struct lnn_train_opts {
     float learning_rate;     /* > 0 and finite: the peak rate */
     size_t batch_size;       /* samples per update; 0 = the full batch */
@@ -442,11 +470,14 @@ typedef struct lnn_train_opts {
     float lr_min_frac;       /* cosine: final rate / learning_rate, [0, 1] */
     lnn_progress_fn progress;/* may be NULL */
     void *progress_ctx;
+    const lnn_comm *comm;    /* NULL: one process. Otherwise a data-parallel
+                                run (lnn_comm); borrowed, not stored in
+                                model files */
 } lnn_train_opts;
 
 /** Defaults: learning_rate 0.1, batch_size 128, epochs 10, no iteration
- *  limit, seed 1, no callback; momentum 0.9, beta1 0.9, beta2 0.999,
- *  eps 1e-8, weight_decay 0; a constant rate without warm-up (step decay,
+ *  limit, seed 1, no callback, one process (comm NULL); momentum 0.9,
+ *  beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0; a constant rate without warm-up (step decay,
  *  if chosen: x 0.1 every 5 epochs; cosine, if chosen: down to 0). With the
  *  default optimizer (sgd) that is the exercise's plain gradient descent. */
 LNN_API lnn_train_opts lnn_train_opts_default(void);
@@ -548,7 +579,13 @@ LNN_API lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st);
  * @return LNN_OK; LNN_ERR_ARG / LNN_ERR_SHAPE for bad options or data;
  *         LNN_ERR_DIVERGED when a loss is not finite (the update that would
  *         have used it is not applied); LNN_ERR_STOPPED when the callback
- *         asked to stop.
+ *         asked to stop; LNN_ERR_COMM when opts->comm failed.
+ * With opts->comm (lnn_comm), every process of the run calls this with the
+ * same data and options. Rank 0's parameters, optimizer state and training
+ * position are first copied to all; the progress callback is called on
+ * every process with the same lnn_progress (the whole batch's loss and
+ * columns); a non-finite loss on any process, or a callback asking to stop
+ * on any process, stops all of them after the same update.
  */
 LNN_API lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
                                      const lnn_train_opts *opts);
@@ -562,6 +599,21 @@ LNN_API lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
  */
 LNN_API lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data,
                                 double *loss, double *acc, int32_t *pred);
+
+/**
+ * lnn_evaluate shared by the processes of a data-parallel run: each process
+ * evaluates its contiguous 1/size of the samples, and the loss and the count
+ * of correct predictions are summed over the processes (collective: every
+ * process calls it). The accuracy is exactly lnn_evaluate's; the loss
+ * equals it up to the rounding of the sum's order.
+ * @param comm  as lnn_train_opts.comm; NULL is lnn_evaluate
+ * @param loss  out (may be NULL), @param acc out (may be NULL), on every
+ *              process
+ * @return as lnn_evaluate; LNN_ERR_COMM, LNN_ERR_ARG for a bad comm
+ */
+LNN_API lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
+                                        const lnn_comm *comm, double *loss,
+                                        double *acc);
 
 
 /* ------------------------------------------------------------------------ */
@@ -672,9 +724,16 @@ LNN_API void lnn_splits_free(lnn_splits *s);
  * Save the network: sizes, activation, initialisation, parameters,
  * optimizer state, the training position and (if opts is given) the
  * training options, so that a resumed run continues exactly
- * (docs/model-format.md). Written atomically: to a temporary file in the
- * same directory, flushed to disk, then renamed over path, so path holds
- * either its old complete content or the new one, never a part.
+ * (docs/model-format.md). Written atomically: to an unnamed file
+ * (O_TMPFILE) in the same directory, flushed to disk, then given the name
+ * (a random temporary name renamed over path at once), so path holds
+ * either its old complete content or the new one, never a part, and a
+ * crash leaves no temporary file. Where O_TMPFILE is missing, a named
+ * temporary (path.tmp-XXXXXX) is written and renamed; each save first
+ * removes such temporaries that a killed save left (unlocked, 2 s old,
+ * this user's, empty or a model). A full disk or file-size limit is LNN_ERR_IO with the reason;
+ * the caller should ignore SIGXFSZ so that a size limit is an error, not
+ * a signal.
  * @param opts  optional: training options to store (callbacks are not)
  * @return LNN_OK, LNN_ERR_IO (with a message naming the file), LNN_ERR_ARG
  */
@@ -682,14 +741,22 @@ LNN_API lnn_status lnn_model_save(const lnn_net *net,
                                   const lnn_train_opts *opts,
                                   const char *path, char *err, size_t errlen);
 
+/** The most memory a max_batch stored in a model file may make
+ *  lnn_model_load(..., max_batch = 0, ...) allocate for batch buffers. */
+#define LNN_MODEL_BATCH_BYTES_MAX ((uint64_t)1 << 28) /* 256 MiB */
+
 /**
  * Load a network saved by lnn_model_save, checking magic, version, sizes
  * against the file length, and the checksum, before trusting anything.
+ * Nothing the file says sizes an allocation beyond what its own length
+ * bears out, except max_batch, which is bounded (below).
  * @param out        out, the new network (destroy with lnn_net_destroy)
  * @param opts       optional, in/out: stored training options overwrite
  *                   its fields (start from lnn_train_opts_default())
- * @param max_batch  the new network's max_batch; 0 = the one it was saved
- *                   with
+ * @param max_batch  the new network's max_batch: best the batch the caller
+ *                   will use; 0 = the one it was saved with, refused
+ *                   (LNN_ERR_FORMAT, naming max_batch and its value) if its
+ *                   batch buffers would exceed LNN_MODEL_BATCH_BYTES_MAX
  * @return LNN_OK, LNN_ERR_IO, LNN_ERR_FORMAT (the message says what is
  *         wrong, e.g. "model.lnn: checksum mismatch (file damaged)"),
  *         LNN_ERR_NOMEM, LNN_ERR_ARG

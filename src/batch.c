@@ -60,9 +60,11 @@ lnn_status lnn_batch_plan(const lnn_train_opts *opts, size_t m,
 }
 
 lnn_status lnn__batches_open(lnn__batches *src, const lnn_data *d,
-                             const lnn_plan *plan, uint64_t seed)
+                             const lnn_plan *plan, uint64_t seed,
+                             size_t rank, size_t size)
 {
     *src = (lnn__batches){.d = d, .plan = *plan, .seed = seed,
+                          .rank = rank, .size = size,
                           .perm_epoch = UINT64_MAX};
     const size_t b = plan->batch;
     if (plan->steps_per_epoch > 1) {
@@ -86,11 +88,17 @@ lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st)
 {
     const lnn_data *d = src->d;
     const size_t b = src->plan.batch, j0 = (size_t)st.step * b;
-    lnn__batch B = {.X = d->X, .Y = d->Y,
-                    .m = d->m - j0 < b ? d->m - j0 : b,
+    const size_t m_all = d->m - j0 < b ? d->m - j0 : b;
+    /* this process's columns lo .. hi of the batch */
+    size_t lo, hi;
+    lnn__slice(m_all, src->rank, src->size, &lo, &hi);
+    lnn__batch B = {.X = d->X ? d->X + lo * d->n_x : NULL,
+                    .Y = d->Y + lo * d->n_y,
+                    .m = hi - lo, .m_all = m_all,
                     .epoch = st.epoch, .first = j0};
     if (src->perm) {
-        /* mini-batch: samples perm[j0 .. j0 + m) of this epoch's order */
+        /* mini-batch: samples perm[j0 + lo .. j0 + hi) of this epoch's
+         * order */
         if (src->perm_epoch != st.epoch) {
             lnn_rng rng;
             lnn__rng_seed(&rng, src->seed, LNN_STREAM_SHUFFLE + st.epoch);
@@ -99,13 +107,13 @@ lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st)
         }
         if (!src->held || src->held_epoch != st.epoch ||
             src->held_step != st.step)
-            lnn__gather(src->X, src->Y, d, src->perm, j0, B.m);
+            lnn__gather(src->X, src->Y, d, src->perm, j0 + lo, B.m);
         B.X = src->X;
         B.Y = src->Y;
     } else if (src->X) {
         /* the full batch of bytes: converted on the first step only */
         if (!src->held)
-            lnn__gather(src->X, NULL, d, NULL, 0, B.m);
+            lnn__gather(src->X, NULL, d, NULL, lo, B.m);
         B.X = src->X;
     }
     src->held = true;

@@ -19,12 +19,26 @@ void lnn__gather(float *X, float *Y, const lnn_data *d, const size_t *idx,
 /* lnn_batch_plan without checks (opts and m already validated). */
 lnn_plan lnn__plan(const lnn_train_opts *opts, size_t m);
 
+/* Process `rank` of `size`'s slice of m columns of a data-parallel batch
+ * (lnn_comm): [*lo, *hi) = [m rank / size, m (rank + 1) / size),
+ * contiguous, in rank order, sizes differing by at most one; empty when
+ * m < size for some ranks. Rank 0 of 1 gets all m. */
+static inline void lnn__slice(size_t m, size_t rank, size_t size, size_t *lo,
+                              size_t *hi)
+{
+    *lo = m * rank / size;
+    *hi = m * (rank + 1) / size;
+}
+
 /* One batch: m columns of inputs and targets, borrowed from the source
- * (or from the data set itself), valid until the source's next batch. */
+ * (or from the data set itself), valid until the source's next batch. In a
+ * data-parallel run they are this process's slice of the m_all columns of
+ * the batch (possibly none). */
 typedef struct lnn__batch {
     const float *X; /* n_0 x m */
     const float *Y; /* n_L x m */
     size_t m;
+    size_t m_all;   /* the batch's columns in all processes (= m for one) */
     uint64_t epoch; /* the epoch it belongs to */
     size_t first;   /* its first sample's place in the epoch's order */
 } lnn__batch;
@@ -38,12 +52,13 @@ typedef struct lnn__batch {
  * place.
  *
  * This is the seam for other data sources (a new kind of lnn_data) and
- * for data-parallel training (a rank would take its share of each batch
- * here). */
+ * for data-parallel training: process `rank` of `size` draws the same
+ * order and takes its lnn__slice of each batch. */
 typedef struct lnn__batches {
     const lnn_data *d;
     lnn_plan plan;
     uint64_t seed;
+    size_t rank, size;   /* this process of a data-parallel run (0 of 1) */
     size_t *perm;        /* d->m sample indices; NULL for the full batch */
     float *X;            /* n_0 x plan.batch gathered inputs, or NULL */
     float *Y;            /* n_L x plan.batch gathered targets, or NULL */
@@ -53,9 +68,11 @@ typedef struct lnn__batches {
 } lnn__batches;
 
 /* Allocate the order and the buffers for d cut by plan (everything the run
- * will need: no batch allocates). LNN_OK or LNN_ERR_NOMEM. */
+ * will need: no batch allocates), for process rank of size (0 of 1 for a
+ * run in one process). LNN_OK or LNN_ERR_NOMEM. */
 lnn_status lnn__batches_open(lnn__batches *src, const lnn_data *d,
-                             const lnn_plan *plan, uint64_t seed);
+                             const lnn_plan *plan, uint64_t seed,
+                             size_t rank, size_t size);
 
 /* The batch of step st.step of epoch st.epoch. */
 lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st);

@@ -1,9 +1,11 @@
 /* io.c: the model file (docs/model-format.md). Little-endian integers and
  * float32 bit patterns whatever the host, a CRC-32 over every byte, written
- * atomically (temporary file, fsync, rename), validated completely on load
+ * atomically (an unnamed file, fsync, then a name; a named temporary
+ * renamed where the system lacks O_TMPFILE), validated completely on load
  * before any size in it is trusted. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH, F_OFD_SETLK, getrandom */
 
+#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -12,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -30,7 +34,24 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_CRC_LEN 4
 #define LNN_MAX_LAYERS 4096  /* far beyond any real network; bounds L */
 #define LNN_MAX_OPT_RECORDS 256
-#define LNN_FLOAT_CHUNK 4096    /* floats encoded or decoded at a time */
+#define LNN_FLOAT_CHUNK 4096 /* floats encoded or decoded at a time */
+#define LNN_WRITE_BUF 65536  /* bytes buffered before a write(2) */
+/* Temporary names: the model's name, LNN_TMP_TAG, then 6 of LNN_TMP_CHARS
+ * (mkstemp's), e.g. m.lnn.tmp-Xy3AbZ: a tag, so that a user's own
+ * m.lnn.backup is never taken for one. */
+#define LNN_TMP_TAG ".tmp-"
+#define LNN_TMP_TAG_LEN (sizeof LNN_TMP_TAG - 1)
+#define LNN_TMP_CHARS \
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+#define LNN_TMP_SUFFIX_LEN 6
+#define LNN_TMP_ATTEMPTS 100
+/* A temporary this old, unlocked, is a dead save's: removed by the next. */
+#define LNN_STALE_SECONDS 2
+#ifdef F_OFD_SETLK
+#  define LNN_SETLK F_OFD_SETLK /* per open file, not per process */
+#else
+#  define LNN_SETLK F_SETLK
+#endif
 
 /* Training options stored as tagged records: readers skip unknown tags, so
  * options can be added without a new format version. */
@@ -114,18 +135,44 @@ static double bits_f64(uint64_t u)
 /* Writing                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* A file being written, with the CRC of everything written so far. */
+/* A file being written through a buffer, with the CRC of everything
+ * written so far and the errno of the first failed write (0: none). */
 typedef struct writer {
-    FILE *f;
+    int fd;
     uLong crc;
-    bool ok;
+    int err;
+    size_t used;
+    unsigned char buf[LNN_WRITE_BUF];
 } writer;
+
+static void w_flush(writer *w)
+{
+    size_t done = 0;
+    while (!w->err && done < w->used) {
+        const ssize_t n = write(w->fd, w->buf + done, w->used - done);
+        if (n > 0)
+            done += (size_t)n;
+        else if (n == 0)
+            w->err = EIO;
+        else if (errno != EINTR)
+            w->err = errno;
+    }
+    w->used = 0;
+}
 
 static void w_bytes(writer *w, const unsigned char *p, size_t n)
 {
-    if (w->ok && fwrite(p, 1, n, w->f) != n)
-        w->ok = false;
     w->crc = crc32(w->crc, p, (uInt)n);
+    while (n > 0 && !w->err) {
+        const size_t c = n < LNN_WRITE_BUF - w->used ? n
+                                                     : LNN_WRITE_BUF - w->used;
+        memcpy(w->buf + w->used, p, c);
+        w->used += c;
+        p += c;
+        n -= c;
+        if (w->used == LNN_WRITE_BUF)
+            w_flush(w);
+    }
 }
 
 static void w_floats(writer *w, const float *x, size_t n)
@@ -198,84 +245,258 @@ static void dir_of(const char *path, char *buf, size_t len)
         snprintf(buf, len, "%.*s", (int)(slash - path), path);
 }
 
+/* Is name (a directory entry) base + LNN_TMP_TAG + LNN_TMP_SUFFIX_LEN
+ * characters of LNN_TMP_CHARS: a temporary file of lnn_model_save for
+ * base? */
+static bool is_own_temp(const char *name, const char *base)
+{
+    const size_t b = strlen(base);
+    if (strncmp(name, base, b) != 0 ||
+        strncmp(name + b, LNN_TMP_TAG, LNN_TMP_TAG_LEN) != 0)
+        return false;
+    const char *suffix = name + b + LNN_TMP_TAG_LEN;
+    if (strlen(suffix) != LNN_TMP_SUFFIX_LEN)
+        return false;
+    for (const char *c = suffix; *c; c++)
+        if (!strchr(LNN_TMP_CHARS, *c))
+            return false;
+    return true;
+}
+
+/* Lock a file being written (an open file description lock, so that even
+ * another thread of this process sees it): remove_stale leaves a locked
+ * temporary alone. Best effort: without locks, the age test still holds. */
+static void lock_writing(int fd)
+{
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    fcntl(fd, LNN_SETLK, &lk);
+}
+
+/* Remove temporaries that an earlier save of path left behind when it was
+ * killed (named ones exist only in the fallback, or for an instant): its
+ * own name pattern only, regular files of this user that are empty or
+ * start like a model, not locked by a live writer, not modified in the
+ * last LNN_STALE_SECONDS. Best effort. */
+static void remove_stale(const char *path, const char *dir)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    const int dfd = dirfd(d);
+    const time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_own_temp(e->d_name, base))
+            continue;
+        const int fd = openat(dfd, e->d_name,
+                              O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        struct stat st, again;
+        struct flock lk = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+        char magic[LNN_MAGIC_LEN];
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+            st.st_uid == geteuid() &&
+            now - st.st_mtime >= LNN_STALE_SECONDS &&
+            (st.st_size == 0 ||
+             (pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+              memcmp(magic, LNN_MODEL_MAGIC, LNN_MAGIC_LEN) == 0)) &&
+            fcntl(fd, LNN_SETLK, &lk) == 0 &&
+            fstatat(dfd, e->d_name, &again, AT_SYMLINK_NOFOLLOW) == 0 &&
+            again.st_ino == st.st_ino && again.st_dev == st.st_dev)
+            unlinkat(dfd, e->d_name, 0);
+        close(fd);
+    }
+    closedir(d);
+}
+
+/* Write the whole model to fd and make it durable (fsync). */
+static lnn_status write_model(int fd, const lnn_net *net,
+                              const lnn_train_opts *opts, const char *path,
+                              char *err, size_t errlen)
+{
+    writer *w = malloc(sizeof *w);
+    if (!w)
+        return lnn__err(err, errlen, LNN_ERR_NOMEM,
+                        "%s: out of memory for %zu bytes", path, sizeof *w);
+    *w = (writer){.fd = fd, .crc = crc32(0L, Z_NULL, 0)};
+    w_header(w, net, opts);
+    w_floats(w, net->params, net->n_params);
+    w_floats(w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
+    if (net->prep) { /* version 2: the prep records fill the rest */
+        unsigned char *prep;
+        size_t prep_len;
+        if (lnn__prep_encode(net->prep, &prep, &prep_len) != LNN_OK) {
+            free(w);
+            return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
+                            path);
+        }
+        w_bytes(w, prep, prep_len);
+        free(prep);
+    }
+    unsigned char crc[LNN_CRC_LEN];
+    put_u32(crc, (uint32_t)w->crc);
+    w_bytes(w, crc, sizeof crc);
+    w_flush(w);
+    /* Data on disk before any name points at it. */
+    const int e = w->err ? w->err : fsync(fd) != 0 ? errno : 0;
+    free(w);
+    if (e)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: write failed: %s",
+                        path, strerror(e));
+    fchmod(fd, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
+    return LNN_OK;
+}
+
+/* tmp = path + LNN_TMP_TAG + a random suffix (room for it: see
+ * lnn_model_save); the suffix is random so that names rarely collide, and
+ * every collision is caught (linkat and mkstemp refuse existing names). */
+static void temp_name(char *tmp, const char *path, unsigned attempt)
+{
+    const size_t len = strlen(path);
+    unsigned char r[LNN_TMP_SUFFIX_LEN];
+    if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t x = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
+                     (uint64_t)getpid() << 12 ^ attempt;
+        for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005u + 1)
+            r[i] = (unsigned char)(x >> 56);
+    }
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, LNN_TMP_TAG, LNN_TMP_TAG_LEN);
+    char *suffix = tmp + len + LNN_TMP_TAG_LEN;
+    for (size_t i = 0; i < LNN_TMP_SUFFIX_LEN; i++)
+        suffix[i] = LNN_TMP_CHARS[r[i] % (sizeof LNN_TMP_CHARS - 1)];
+    suffix[LNN_TMP_SUFFIX_LEN] = '\0';
+}
+
+/* The save's outcome when the unnamed file cannot be given a name here (no
+ * O_TMPFILE, no /proc): use a named temporary instead. */
+#define LNN_SAVE_FALLBACK ((lnn_status) - 1)
+
+/* Give the unnamed file fd the name `name`; -1 with errno EEXIST if it is
+ * taken. linkat of an O_TMPFILE descriptor by AT_EMPTY_PATH needs
+ * CAP_DAC_READ_SEARCH; through /proc/self/fd it needs nothing. */
+static int link_unnamed(int fd, const char *name)
+{
+#ifdef AT_EMPTY_PATH
+    if (linkat(fd, "", AT_FDCWD, name, AT_EMPTY_PATH) == 0)
+        return 0;
+    if (errno == EEXIST)
+        return -1;
+#endif
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW);
+}
+
+/* The save through an unnamed file (O_TMPFILE): written in full and synced
+ * with no name, so a crash while writing leaves nothing. Then it is linked
+ * as path itself if path does not exist, else as a random temporary name
+ * renamed over path at once: that instant is the only time a temporary
+ * name exists. */
+static lnn_status save_unnamed(const lnn_net *net, const lnn_train_opts *opts,
+                               const char *path, const char *dir, char *tmp,
+                               char *err, size_t errlen)
+{
+#ifdef O_TMPFILE
+    const int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC,
+                        S_IRUSR | S_IWUSR);
+    if (fd < 0)
+        return LNN_SAVE_FALLBACK; /* unsupported here, or the directory is
+                                     bad: the named route says which */
+    lock_writing(fd);
+    lnn_status s = write_model(fd, net, opts, path, err, errlen);
+    if (s != LNN_OK)
+        goto done;
+    if (link_unnamed(fd, path) == 0)
+        goto done;
+    s = LNN_SAVE_FALLBACK;
+    if (errno != EEXIST)
+        goto done;
+    for (unsigned attempt = 0; attempt < LNN_TMP_ATTEMPTS; attempt++) {
+        temp_name(tmp, path, attempt);
+        if (link_unnamed(fd, tmp) == 0) {
+            if (rename(tmp, path) == 0) {
+                s = LNN_OK;
+            } else {
+                s = lnn__err(err, errlen, LNN_ERR_IO, "%s: cannot replace: "
+                             "%s", path, strerror(errno));
+                unlink(tmp);
+            }
+            break;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+done:
+    close(fd);
+    return s;
+#else
+    (void)net; (void)opts; (void)path; (void)dir; (void)tmp; (void)err;
+    (void)errlen;
+    return LNN_SAVE_FALLBACK;
+#endif
+}
+
+/* The save through a named temporary (path.tmp-XXXXXX), renamed over
+ * path. */
+static lnn_status save_named(const lnn_net *net, const lnn_train_opts *opts,
+                             const char *path, char *tmp, char *err,
+                             size_t errlen)
+{
+    const size_t len = strlen(path);
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, LNN_TMP_TAG "XXXXXX", LNN_TMP_TAG_LEN + 7);
+    _Static_assert(LNN_TMP_SUFFIX_LEN == 6, "mkstemp's suffix");
+    const int fd = mkstemp(tmp);
+    if (fd < 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: cannot create a "
+                        "temporary file: %s", path, strerror(errno));
+    lock_writing(fd);
+    lnn_status s = write_model(fd, net, opts, path, err, errlen);
+    if (close(fd) != 0 && s == LNN_OK)
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: write failed: %s", path,
+                     strerror(errno));
+    if (s == LNN_OK && rename(tmp, path) != 0)
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: cannot replace: %s", path,
+                     strerror(errno));
+    if (s != LNN_OK)
+        unlink(tmp);
+    return s;
+}
+
 lnn_status lnn_model_save(const lnn_net *net, const lnn_train_opts *opts,
                           const char *path, char *err, size_t errlen)
 {
     if (!net || !path || !*path)
         return lnn__err(err, errlen, LNN_ERR_ARG,
                        "save: network or path missing");
-    /* path + ".XXXXXX": a temporary name in the same directory, so rename
-     * is atomic (same file system). */
-    const size_t len = strlen(path);
-    char *tmp = malloc(len + 8);
+    /* Temporary names are path + LNN_TMP_TAG + suffix, in the same
+     * directory, so rename is atomic (one file system). */
+    char *tmp = malloc(strlen(path) + LNN_TMP_TAG_LEN + LNN_TMP_SUFFIX_LEN + 1);
+    char dir[4096];
     if (!tmp)
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".XXXXXX", 8);
-
-    lnn_status s = LNN_ERR_IO;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        lnn__err(err, errlen, s, "%s: cannot create a temporary file: %s",
-                path, strerror(errno));
-        free(tmp);
-        return s;
-    }
-    writer w = {.f = fdopen(fd, "wb"), .crc = crc32(0L, Z_NULL, 0), .ok = true};
-    if (!w.f) {
-        lnn__err(err, errlen, s, "%s: %s", path, strerror(errno));
-        close(fd);
-        goto fail;
-    }
-    w_header(&w, net, opts);
-    w_floats(&w, net->params, net->n_params);
-    w_floats(&w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
-    if (net->prep) { /* version 2: the prep records fill the rest */
-        unsigned char *prep;
-        size_t prep_len;
-        if (lnn__prep_encode(net->prep, &prep, &prep_len) != LNN_OK) {
-            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
-                         path);
-            fclose(w.f);
-            goto fail;
-        }
-        w_bytes(&w, prep, prep_len);
-        free(prep);
-    }
-    unsigned char crc[LNN_CRC_LEN];
-    put_u32(crc, (uint32_t)w.crc);
-    w_bytes(&w, crc, sizeof crc);
-    /* Data on disk before the name points at it: fflush, fsync, close. */
-    if (!w.ok || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
-        lnn__err(err, errlen, s, "%s: write failed: %s", path, strerror(errno));
-        fclose(w.f);
-        goto fail;
-    }
-    fchmod(fileno(w.f), S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
-    if (fclose(w.f) != 0) {
-        lnn__err(err, errlen, s, "%s: write failed: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        lnn__err(err, errlen, s, "%s: cannot replace: %s", path, strerror(errno));
-        goto fail;
-    }
-    /* Make the rename itself durable. */
-    char dir[4096];
     dir_of(path, dir, sizeof dir);
-    int dfd = open(dir, O_RDONLY);
+    remove_stale(path, dir);
+    lnn_status s = save_unnamed(net, opts, path, dir, tmp, err, errlen);
+    if (s == LNN_SAVE_FALLBACK)
+        s = save_named(net, opts, path, tmp, err, errlen);
+    free(tmp);
+    if (s != LNN_OK)
+        return s;
+    /* Make the new name itself durable. */
+    const int dfd = open(dir, O_RDONLY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
         close(dfd);
     }
-    free(tmp);
     return LNN_OK;
-fail:
-    unlink(tmp);
-    free(tmp);
-    return s;
 }
-
 /* ------------------------------------------------------------------------ */
 /* Reading                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -449,6 +670,29 @@ static lnn_status read_dims(FILE *f, const header *hd, uint64_t file_size,
     return LNN_OK;
 }
 
+/* The stored max_batch is a default, not a need: a file may ask for at
+ * most LNN_MODEL_BATCH_BYTES_MAX of batch buffers (Z/H, dZ, the gathered
+ * X and Y, predictions: n_0 + 2 (n_1 + ... + n_L) + n_L + 1 values of 4
+ * bytes per column). dims are checked, so the sum cannot overflow. */
+static lnn_status check_stored_batch(const header *hd, const size_t *dims,
+                                     const char *path, char *err,
+                                     size_t errlen)
+{
+    uint64_t per_col = (uint64_t)dims[0] + dims[hd->L] + 1;
+    for (size_t l = 1; l <= hd->L; l++)
+        per_col += 2 * (uint64_t)dims[l];
+    per_col *= sizeof(float);
+    if (hd->max_batch <= LNN_MODEL_BATCH_BYTES_MAX / per_col)
+        return LNN_OK;
+    return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                    "%s: max_batch %llu would need %.0f MiB of batch "
+                    "buffers, more than the %llu MiB a stored max_batch may "
+                    "ask for (load with an explicit max_batch)", path,
+                    (unsigned long long)hd->max_batch,
+                    (double)per_col * (double)hd->max_batch / 1048576.0,
+                    (unsigned long long)(LNN_MODEL_BATCH_BYTES_MAX >> 20));
+}
+
 /* The version-2 prep records (prep_len bytes, bounded by the file's
  * size, which the CRC has vouched for) into net->prep. */
 static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
@@ -557,6 +801,9 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         }
     }
 
+    if (!max_batch &&
+        (s = check_stored_batch(&hd, dims, path, err, errlen)) != LNN_OK)
+        goto done;
     lnn_net_config cfg = {
         .L = hd.L,
         .dims = dims,

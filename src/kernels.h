@@ -59,14 +59,16 @@ void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
                       size_t n, size_t n_prev, size_t m, lnn__part part);
 
 /* The backward's sum over the batch, for all m columns at once: share
- * `rank` of a team of `count` (threads.h) of dW (n x n_prev) = (1/m) dZ
- * (n x m) . H_prev^T and (not for GEMMS) of db (n) = (1/m) row sums of dZ;
- * rank 0 of 1 does all of them. Each element is summed over all m columns
+ * `rank` of a team of `count` (threads.h) of dW (n x n_prev) = inv_m dZ
+ * (n x m) . H_prev^T and (not for GEMMS) of db (n) = inv_m row sums of dZ;
+ * rank 0 of 1 does all of them. inv_m is 1/m, or, when these m columns are
+ * one process's share of a data-parallel batch, 1 / the batch's columns in
+ * all processes. Each element is summed over all m columns
  * by one thread: no partial sums across threads, and no second copy of the
  * gradients to reduce. */
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
                       const float *H_prev, size_t n, size_t n_prev, size_t m,
-                      size_t rank, size_t count, lnn__part part);
+                      float inv_m, size_t rank, size_t count, lnn__part part);
 
 /* Threads for a pass over one layer that makes `products` GEMMs of
  * n x n_prev x m (1 forward; 2 backward, 1 without dH_prev): the

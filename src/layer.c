@@ -32,12 +32,11 @@ void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
                   0.0f, dH_prev, n_prev);
 }
 
-/* Share `rank` of `count` of dW (n x n_prev) = (1/m) dZ . H_prev^T. */
+/* Share `rank` of `count` of dW (n x n_prev) = inv_m dZ . H_prev^T. */
 static void layer_dW(float *dW, const float *dZ, const float *H_prev,
-                     size_t n, size_t n_prev, size_t m, size_t rank,
-                     size_t count)
+                     size_t n, size_t n_prev, size_t m, float inv_m,
+                     size_t rank, size_t count)
 {
-    const float inv_m = 1.0f / (float)m;
     size_t lo, hi;
     /* Cut so that each thread reads all of the smaller operand and its
      * share of the larger: a share of dW's columns (H_prev's rows) when
@@ -55,13 +54,12 @@ static void layer_dW(float *dW, const float *dZ, const float *H_prev,
 
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
                       const float *H_prev, size_t n, size_t n_prev, size_t m,
-                      size_t rank, size_t count, lnn__part part)
+                      float inv_m, size_t rank, size_t count, lnn__part part)
 {
-    layer_dW(dW, dZ, H_prev, n, n_prev, m, rank, count);
+    layer_dW(dW, dZ, H_prev, n, n_prev, m, inv_m, rank, count);
     if (part != LNN_PART_ALL)
         return;
     /* db (n) = (1/m) sum over the columns of dZ, this member's rows */
-    const float inv_m = 1.0f / (float)m;
     size_t lo, hi;
     lnn__share(n, rank, count, &lo, &hi);
     for (size_t i = lo; i < hi; i++)
@@ -136,7 +134,7 @@ static void layer_grads_share(void *ctx, size_t rank, size_t count)
 {
     const backward_pass *p = ctx;
     lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, p->n, p->n_prev, p->m,
-                     rank, count, p->part);
+                     1.0f / (float)p->m, rank, count, p->part);
 }
 
 void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,

@@ -44,9 +44,10 @@ static void *alloc_block(size_t count, size_t size)
 }
 
 /* Validate cfg; on success *n_params and *n_units (sum of n_l, l >= 1) are
- * the block sizes the network needs. */
+ * the block sizes the network needs, *bytes all its blocks together. */
 static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
-                               size_t *n_units, char *err, size_t errlen)
+                               size_t *n_units, size_t *bytes, char *err,
+                               size_t errlen)
 {
     if (!cfg->dims)
         return lnn__err(err, errlen, LNN_ERR_ARG, "layer sizes are NULL");
@@ -89,11 +90,15 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
             !lnn__add(params, w, &params) || !lnn__add(units, n, &units))
             goto overflow;
     }
-    size_t bytes;
-    if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &bytes) ||
-        !lnn__mul(bytes, sizeof(float), &bytes) ||
-        !lnn__mul(units, cfg->max_batch, &bytes) ||
-        !lnn__mul(bytes, sizeof(float), &bytes))
+    /* params, grads, optimizer state; H and dZ; X, Y and predictions of a
+     * batch: all floats or int32 */
+    size_t per_col, floats, batch;
+    if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &floats) ||
+        !lnn__mul(units, 2, &per_col) ||
+        !lnn__add(per_col, cfg->dims[0] + cfg->dims[cfg->L] + 1, &per_col) ||
+        !lnn__mul(per_col, cfg->max_batch, &batch) ||
+        !lnn__add(floats, batch, &floats) ||
+        !lnn__mul(floats, sizeof(float), bytes))
         goto overflow;
     *n_params = params;
     *n_units = units;
@@ -112,8 +117,8 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     if (!out || !cfg)
         return lnn__err(err, errlen, LNN_ERR_ARG,
                            "network or config pointer is NULL");
-    size_t n_params = 0, n_units = 0;
-    lnn_status s = check_config(cfg, &n_params, &n_units, err, errlen);
+    size_t n_params = 0, n_units = 0, bytes = 0;
+    lnn_status s = check_config(cfg, &n_params, &n_units, &bytes, err, errlen);
     if (s != LNN_OK)
         return s;
     lnn__threads_apply(); /* the team arrangement, the library's default */
@@ -171,8 +176,9 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
 nomem:
     lnn_net_destroy(net);
     return lnn__err(err, errlen, LNN_ERR_NOMEM,
-                       "out of memory for a network of %zu parameters and "
-                       "max_batch %zu", n_params, mb);
+                       "out of memory: a network of %zu parameters with "
+                       "max_batch %zu needs %.1f MiB", n_params, mb,
+                       (double)bytes / 1048576.0);
 }
 
 void lnn_net_destroy(lnn_net *net)
@@ -285,6 +291,7 @@ typedef struct net_pass {
     const float *X; /* n_0 x m */
     const float *Y; /* n_L x m (backward only) */
     size_t m;
+    float inv_m;    /* the gradients' 1/m (backward only; net.h) */
     lnn__part part;
 } net_pass;
 
@@ -344,16 +351,23 @@ static void grads_share(void *ctx, size_t rank, size_t count)
         lnn__layer_buf *ly = &net->layers[l];
         const float *H_prev = l > 1 ? net->layers[l - 1].H : p->X;
         lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
-                         p->m, rank, count, p->part);
+                         p->m, p->inv_m, rank, count, p->part);
     }
+}
+
+void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
+                             size_t m, size_t m_all, lnn__part part)
+{
+    net_pass p = {.net = net, .X = X, .Y = Y, .m = m,
+                  .inv_m = 1.0f / (float)m_all, .part = part};
+    lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
+                   &p);
 }
 
 void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
                        lnn__part part)
 {
-    net_pass p = {.net = net, .X = X, .Y = Y, .m = m, .part = part};
-    lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
-                   &p);
+    lnn__net_backward_share(net, X, Y, m, m, part);
 }
 
 static lnn_status check_batch(lnn_net *net, size_t m)

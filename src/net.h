@@ -69,6 +69,12 @@ int lnn__net_team(const lnn_net *net, size_t m, bool backward);
 void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part);
 void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
                        lnn__part part);
+/* The backward of one process's m columns of a data-parallel batch of
+ * m_all columns in all: dW_l, db_l scaled by 1/m_all, so that their sum
+ * over the processes is the whole batch's gradient (m_all = m: the
+ * backward of the whole batch, lnn__net_backward). */
+void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
+                             size_t m, size_t m_all, lnn__part part);
 
 /* true if lr is a usable learning rate: finite and > 0. */
 bool lnn__lr_ok(float lr);

@@ -29,6 +29,7 @@ lnn_train_opts lnn_train_opts_default(void)
         .lr_min_frac = 0.0f,
         .progress = NULL,
         .progress_ctx = NULL,
+        .comm = NULL,
     };
 }
 
@@ -119,19 +120,18 @@ lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
     return LNN_OK;
 }
 
-lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data, double *loss,
-                        double *acc, int32_t *pred)
+/* The sums of an evaluation over samples lo .. hi of data, in chunks of
+ * max_batch columns: [0] the loss summed over samples, [1] the count of
+ * correct predictions. pred (may be NULL) gets the predictions of lo .. hi
+ * at pred[lo ..]. */
+static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
+                           size_t hi, int32_t *pred, double sums[2])
 {
-    if (!net)
-        return LNN_ERR_ARG;
-    lnn_status s = check_data(net, data, true, "evaluation data");
-    if (s != LNN_OK)
-        return s;
     const lnn__layer_buf *out = &net->layers[net->L];
     double loss_sum = 0.0;
     size_t correct = 0;
-    for (size_t j0 = 0; j0 < data->m; j0 += net->max_batch) {
-        const size_t rest = data->m - j0;
+    for (size_t j0 = lo; j0 < hi; j0 += net->max_batch) {
+        const size_t rest = hi - j0;
         const size_t cols = rest < net->max_batch ? rest : net->max_batch;
         const float *Y;
         int32_t *p = pred ? pred + j0 : net->pred_batch;
@@ -140,41 +140,137 @@ lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data, double *loss,
         lnn__argmax_cols(p, out->H, out->n, cols);
         correct += lnn__count_correct(p, Y, out->n, cols);
     }
+    sums[0] = loss_sum;
+    sums[1] = (double)correct; /* exact below 2^53 samples */
+}
+
+static void evaluate_results(const lnn_data *data, const double sums[2],
+                             double *loss, double *acc)
+{
     if (loss)
-        *loss = loss_sum / (double)data->m;
+        *loss = sums[0] / (double)data->m;
     if (acc)
-        *acc = (double)correct / (double)data->m;
+        *acc = sums[1] / (double)data->m;
+}
+
+lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data, double *loss,
+                        double *acc, int32_t *pred)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    lnn_status s = check_data(net, data, true, "evaluation data");
+    if (s != LNN_OK)
+        return s;
+    double sums[2];
+    evaluate_range(net, data, 0, data->m, pred, sums);
+    evaluate_results(data, sums, loss, acc);
     return LNN_OK;
 }
 
-/* The seam where gradients are complete: after the backward pass, before
- * the update. Data-parallel training would sum each rank's dW_l, db_l here
- * (an all-reduce over the flat gradient block); on one process the
- * gradients of the batch are already whole, so there is nothing to do. */
-static void reduce_gradients(lnn_net *net)
+/* A comm is usable: a rank within a size >= 1, and every operation. */
+static lnn_status check_comm(lnn_net *net, const lnn_comm *comm)
 {
-    (void)net;
+    if (comm->size < 1 || comm->rank < 0 || comm->rank >= comm->size)
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "comm: rank %d of %d processes", comm->rank,
+                         comm->size);
+    if (!comm->sum_float || !comm->sum_double || !comm->broadcast)
+        return lnn__fail(net, LNN_ERR_ARG, "comm: an operation is NULL");
+    return LNN_OK;
+}
+
+/* Sum x[0 .. n) over the processes (lnn_comm.sum_double). */
+static lnn_status comm_sum(lnn_net *net, const lnn_comm *comm, double *x,
+                           size_t n, const char *what)
+{
+    if (comm->sum_double(x, n, comm->ctx) != 0)
+        return lnn__fail(net, LNN_ERR_COMM, "comm: summing %s failed", what);
+    return LNN_OK;
+}
+
+lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
+                                const lnn_comm *comm, double *loss,
+                                double *acc)
+{
+    if (!comm)
+        return lnn_evaluate(net, data, loss, acc, NULL);
+    if (!net)
+        return LNN_ERR_ARG;
+    lnn_status s = check_comm(net, comm);
+    if (s == LNN_OK)
+        s = check_data(net, data, true, "evaluation data");
+    if (s != LNN_OK)
+        return s;
+    size_t lo, hi;
+    lnn__slice(data->m, (size_t)comm->rank, (size_t)comm->size, &lo, &hi);
+    double sums[2];
+    evaluate_range(net, data, lo, hi, NULL, sums);
+    s = comm_sum(net, comm, sums, 2, "the evaluation");
+    if (s == LNN_OK)
+        evaluate_results(data, sums, loss, acc);
+    return s;
+}
+
+/* The seam where gradients are complete: after the backward pass, before
+ * the update. On one process the gradients of the batch are already whole;
+ * in a data-parallel run each process holds its slice's share (scaled by
+ * the whole batch's 1/m), and the sum over the processes of the flat block
+ * dW_1 db_1 .. dW_L db_L is the batch's gradient. */
+static lnn_status reduce_gradients(lnn_net *net, const lnn_comm *comm)
+{
+    if (comm && comm->sum_float(net->grads, net->n_params, comm->ctx) != 0)
+        return lnn__fail(net, LNN_ERR_COMM,
+                         "comm: summing the gradients of iteration %llu "
+                         "failed",
+                         (unsigned long long)net->state.iteration + 1);
+    return LNN_OK;
+}
+
+/* The batch's loss summed over its columns: [0], and [1] = 1 if that sum is
+ * not finite, each summed over the processes of a data-parallel run (so
+ * they all see the same loss and stop together). */
+static lnn_status batch_loss(lnn_net *net, const lnn__batch *B,
+                             const lnn_comm *comm, double sums[2])
+{
+    const lnn__layer_buf *out = &net->layers[net->L];
+    sums[0] = B->m ? lnn__loss_sum(out->H, B->Y, out->n, B->m) : 0.0;
+    if (!comm)
+        return LNN_OK;
+    sums[1] = isfinite(sums[0]) ? 0.0 : 1.0;
+    return comm_sum(net, comm, sums, 2, "the loss");
 }
 
 /* One update of the exercise's loop: forward, compute_loss, backward,
- * (reduce), update_parameters (by the net's optimizer, at rate lr). A
+ * reduce, update_parameters (by the net's optimizer, at rate lr). A
  * non-finite loss stops before the update, so the parameters stay those of
- * the last good step. */
+ * the last good step. A process whose slice of the batch is empty
+ * contributes zero gradients. */
 static lnn_status train_step(lnn_net *net, const lnn__batch *B,
                              const lnn_train_opts *opts, float lr,
                              double *loss)
 {
-    const lnn__layer_buf *out = &net->layers[net->L];
-    lnn__net_forward(net, B->X, B->m, LNN_PART_ALL);
-    *loss = lnn__loss_sum(out->H, B->Y, out->n, B->m) / (double)B->m;
-    if (!isfinite(*loss))
+    const lnn_comm *comm = opts->comm;
+    if (B->m)
+        lnn__net_forward(net, B->X, B->m, LNN_PART_ALL);
+    double sums[2] = {0.0, 0.0};
+    lnn_status s = batch_loss(net, B, comm, sums);
+    if (s != LNN_OK)
+        return s;
+    *loss = sums[0] / (double)B->m_all;
+    if (!isfinite(*loss) || sums[1] != 0.0)
         return lnn__fail(net, LNN_ERR_DIVERGED,
                          "loss is %g at iteration %llu (epoch %llu): "
                          "training diverged; try a smaller learning rate",
                          *loss, (unsigned long long)net->state.iteration + 1,
                          (unsigned long long)net->state.epoch + 1);
-    lnn__net_backward(net, B->X, B->Y, B->m, LNN_PART_ALL);
-    reduce_gradients(net);
+    if (B->m)
+        lnn__net_backward_share(net, B->X, B->Y, B->m, B->m_all,
+                                LNN_PART_ALL);
+    else
+        memset(net->grads, 0, net->n_params * sizeof *net->grads);
+    s = reduce_gradients(net, comm);
+    if (s != LNN_OK)
+        return s;
     lnn__optim_step(net, opts, lr);
     return LNN_OK;
 }
@@ -184,6 +280,8 @@ static lnn_status check_opts(lnn_net *net, const lnn_data *train,
 {
     if (!opts)
         return lnn__fail(net, LNN_ERR_ARG, "training options are NULL");
+    if (opts->comm && check_comm(net, opts->comm) != LNN_OK)
+        return LNN_ERR_ARG;
     if (!lnn__lr_ok(opts->learning_rate))
         return lnn__fail(net, LNN_ERR_ARG,
                          "learning rate %g: must be finite and > 0",
@@ -240,19 +338,19 @@ static lnn_status notify(lnn_net *net, const lnn_train_opts *opts,
 {
     const lnn_train_state *st = &net->state;
     const bool epoch_done = st->step == 0;
-    sum->loss += loss * (double)B->m;
-    sum->samples += B->m;
+    sum->loss += loss * (double)B->m_all;
+    sum->samples += B->m_all;
     int stop = 0;
     if (opts->progress) {
         lnn_progress p = {
             .event = LNN_EVENT_STEP,
             .epoch = B->epoch,
             .iteration = st->iteration,
-            .samples = B->first + B->m,
+            .samples = B->first + B->m_all,
             .samples_per_epoch = plan->samples,
             .loss = loss,
             .lr = lr,
-            .cols = B->m,
+            .cols = B->m_all,
         };
         stop = opts->progress(&p, opts->progress_ctx);
         if (epoch_done) {
@@ -264,10 +362,42 @@ static lnn_status notify(lnn_net *net, const lnn_train_opts *opts,
     }
     if (epoch_done)
         *sum = (epoch_sum){0};
+    if (opts->comm) {
+        /* one process asking to stop stops them all, after this update */
+        double stops = stop ? 1.0 : 0.0;
+        lnn_status s = comm_sum(net, opts->comm, &stops, 1, "the stop flag");
+        if (s != LNN_OK)
+            return s;
+        stop = stops != 0.0;
+    }
     if (stop)
         return lnn__fail(net, LNN_ERR_STOPPED,
                          "stopped by the caller after iteration %llu",
                          (unsigned long long)st->iteration);
+    return LNN_OK;
+}
+
+/* A data-parallel run starts from rank 0's network: its parameters, its
+ * optimizer's state and step count, and its training position (a resumed
+ * run continues where rank 0's file says). */
+static lnn_status share_state(lnn_net *net, const lnn_comm *comm)
+{
+    const size_t floats = net->n_params * sizeof(float);
+    struct {
+        void *buf;
+        size_t bytes;
+    } const parts[] = {
+        {net->params, floats},
+        {net->opt_state, lnn__opt_slots(net->optimizer) * floats},
+        {&net->opt_t, sizeof net->opt_t},
+        {&net->state, sizeof net->state},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (parts[i].bytes &&
+            comm->broadcast(parts[i].buf, parts[i].bytes, comm->ctx) != 0)
+            return lnn__fail(net, LNN_ERR_COMM,
+                             "comm: broadcasting the network from rank 0 "
+                             "failed");
     return LNN_OK;
 }
 
@@ -282,8 +412,13 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
         s = check_opts(net, train, opts, &plan);
     if (s != LNN_OK)
         return s;
+    const lnn_comm *comm = opts->comm;
+    if (comm && (s = share_state(net, comm)) != LNN_OK)
+        return s;
     lnn__batches batches;
-    if (lnn__batches_open(&batches, train, &plan, opts->seed) != LNN_OK)
+    if (lnn__batches_open(&batches, train, &plan, opts->seed,
+                          comm ? (size_t)comm->rank : 0,
+                          comm ? (size_t)comm->size : 1) != LNN_OK)
         return lnn__fail(net, LNN_ERR_NOMEM,
                          "out of memory for batches of %zu of %zu samples",
                          plan.batch, train->m);

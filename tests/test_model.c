@@ -1,12 +1,15 @@
 /* The model file: save then load is bit-exact (parameters, optimizer state,
- * training position, training options); no temporary file is left behind;
- * every kind of damage is reported as such, never trusted. */
-#define _POSIX_C_SOURCE 200809L
+ * training position, training options); no temporary file is left behind,
+ * and stale ones of a killed save are removed; every kind of damage is
+ * reported as such, never trusted, and neither is a hostile max_batch. */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -235,6 +238,117 @@ static void damage(void)
     free(good);
 }
 
+/* Issue 18's reproducer: a model valid in every checked respect, CRC
+ * included, whose header says max_batch = 200409216. Loading it with its
+ * stored max_batch is refused, naming the field; with the caller's batch it
+ * loads in normal memory. */
+static void hostile_max_batch(void)
+{
+    lnn_net *a = make(LNN_OPT_SGD);
+    CHECK_STATUS(lnn_model_save(a, NULL, path, NULL, 0), LNN_OK);
+    lnn_net_destroy(a);
+    size_t n;
+    unsigned char *b = slurp(path, &n);
+    CHECK(b != NULL);
+    if (!b)
+        return;
+    const uint64_t huge = 200409216;
+    for (int i = 0; i < 8; i++)
+        b[40 + i] = (unsigned char)(huge >> (8 * i)); /* max_batch, u64 LE */
+    fix_crc(b, n);
+    spit(path, b, n);
+    free(b);
+    load_fails(path, LNN_ERR_FORMAT, "max_batch 200409216");
+    lnn_net *net = NULL;
+    CHECK_STATUS(lnn_model_load(&net, NULL, path, 8, NULL, 0), LNN_OK);
+    if (net)
+        CHECK(lnn_net_max_batch(net) == 8);
+    lnn_net_destroy(net);
+}
+
+/* The names in dir, other than . and .., as one sorted, space-separated
+ * string in buf. */
+static void list_dir(char *buf, size_t len)
+{
+    char names[16][256];
+    int k = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d)) && k < 16;)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            snprintf(names[k++], sizeof names[0], "%s", e->d_name);
+    if (d)
+        closedir(d);
+    qsort(names, (size_t)k, sizeof names[0],
+          (int (*)(const void *, const void *))strcmp);
+    buf[0] = '\0';
+    for (int i = 0; i < k; i++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? " " : "",
+                 names[i]);
+}
+
+/* dir/name holding `content` (a C string), modified `age` seconds ago. */
+static void touch(const char *name, time_t age, const char *content)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    spit(p, (const unsigned char *)content, strlen(content));
+    const struct timespec t[2] = {{time(NULL) - age, 0}, {time(NULL) - age, 0}};
+    CHECK(utimensat(AT_FDCWD, p, t, 0) == 0);
+}
+
+/* A save removes the temporaries a killed save of the same name left, and
+ * nothing else: not other names, not a fresh one, not a locked one (a save
+ * in progress holds a lock on its temporary), not one that is not a
+ * model. */
+static void stale_temporaries(void)
+{
+    static const char *const kept[] = {
+        "model.lnn.backup",       /* not the pattern, a model: kept */
+        "model.lnn.tmp-ABCDEFG",  /* not the pattern (7): kept */
+        "model.lnn.tmp-AB_DEF",   /* not the pattern (_): kept */
+        "model.lnn.tmp-Qq9Qq9",   /* stale but locked: kept */
+        "model.lnn.tmp-Xx1Xx1",   /* stale, not a model: kept */
+        "model.lnn.tmp-Zz0Zz0",   /* fresh: kept */
+        "other.lnn.tmp-Ab3xYz",   /* another model's: kept */
+    };
+    lnn_net *a = make(LNN_OPT_SGD);
+    unlink(path);
+    touch("model.lnn.tmp-Ab3xYz", 60, "");              /* removed */
+    touch("model.lnn.tmp-Mm4Mm4", 60, "LNNMODEL\1\2"); /* removed */
+    touch("model.lnn.backup", 60, "LNNMODEL");
+    touch("model.lnn.tmp-ABCDEFG", 60, "");
+    touch("model.lnn.tmp-AB_DEF", 60, "");
+    touch("model.lnn.tmp-Qq9Qq9", 60, "");
+    touch("model.lnn.tmp-Xx1Xx1", 60, "x");
+    touch("model.lnn.tmp-Zz0Zz0", 0, "");
+    touch("other.lnn.tmp-Ab3xYz", 60, "");
+    char p[600];
+    snprintf(p, sizeof p, "%s/model.lnn.tmp-Qq9Qq9", dir);
+    const int fd = open(p, O_RDWR);
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    CHECK(fd >= 0 && fcntl(fd, F_OFD_SETLK, &lk) == 0);
+    CHECK_STATUS(lnn_model_save(a, NULL, path, NULL, 0), LNN_OK);
+    char names[4096], want[4096] = "model.lnn";
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), " %s",
+                 kept[i]);
+    list_dir(names, sizeof names);
+    if (strcmp(names, want) != 0) {
+        fprintf(stderr, "left: %s\nwant: %s\n", names, want);
+        CHECK(!"only stale temporaries removed");
+    }
+    close(fd);
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, kept[i]);
+        unlink(p);
+    }
+    /* Saving over an existing file leaves nothing else either. */
+    CHECK_STATUS(lnn_model_save(a, NULL, path, NULL, 0), LNN_OK);
+    list_dir(names, sizeof names);
+    CHECK(strcmp(names, "model.lnn") == 0);
+    lnn_net_destroy(a);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -244,6 +358,8 @@ int main(void)
     snprintf(path, sizeof path, "%s/model.lnn", dir);
     round_trip();
     damage();
+    hostile_max_batch();
+    stale_temporaries();
     unlink(path);
     rmdir(dir);
     return check_result("model");

@@ -107,6 +107,26 @@ lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
     return NULL;
 }
 
+lnn_net *cli_model_load_chunked(const char *path, size_t batch)
+{
+    /* One column first, to learn the network's widths. */
+    lnn_net *net = cli_model_load(path, NULL, 1);
+    if (!net)
+        return NULL;
+    const size_t L = lnn_net_L(net), *dims = lnn_net_dims(net);
+    /* a column of X, Y, predictions, and H and dZ of every layer */
+    size_t per_col = dims[0] + dims[L] + 1;
+    for (size_t l = 1; l <= L; l++)
+        per_col += 2 * dims[l];
+    per_col *= sizeof(float);
+    if (batch > CLI_BATCH_BYTES / per_col)
+        batch = CLI_BATCH_BYTES / per_col ? CLI_BATCH_BYTES / per_col : 1;
+    if (batch == 1)
+        return net;
+    lnn_net_destroy(net);
+    return cli_model_load(path, NULL, batch);
+}
+
 bool cli_parse_u64(const char *name, const char *s, uint64_t min, uint64_t max,
                    uint64_t *out)
 {

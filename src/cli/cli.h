@@ -102,6 +102,14 @@ int cli_getopt_error(const char *cmd, int c, char *const *argv);
 lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
                         size_t max_batch);
 
+/* The most memory the batch buffers of eval and predict may take. */
+#define CLI_BATCH_BYTES ((size_t)64 << 20)
+
+/* cli_model_load for inference in chunks of at most `batch` columns, fewer
+ * when the network is so wide that the chunk's buffers would exceed
+ * CLI_BATCH_BYTES: the size of a file does not choose the memory used. */
+lnn_net *cli_model_load_chunked(const char *path, size_t batch);
+
 /* Monotonic wall-clock seconds. */
 double cli_now(void);
 
@@ -193,8 +201,28 @@ void cli_dataset_free(cli_dataset *d);
  * of memory. */
 bool cli_idx_prep(lnn_prep *p, const lnn_net *net);
 
+/* The processes of this run: one for lnn (src/cli/comm_none.c); for lnn-mpi
+ * (src/cli/comm_mpi.c), those mpirun started, or one when it was started
+ * without mpirun. */
+typedef struct cli_world {
+    lnn_comm comm;      /* the library's interface to the other processes */
+    bool parallel;      /* started by mpirun: comm is in use */
+    double timeout;     /* seconds a collective may wait, 0 = for ever */
+} cli_world;
+
+/* Start: MPI_Init for lnn-mpi under mpirun (argc, argv as MPI_Init takes
+ * them). Returns an exit status (EXIT_OK to go on). */
+int cli_world_start(cli_world *w, int *argc, char ***argv);
+/* The comm for lnn_train_opts.comm: NULL for one process. */
+const lnn_comm *cli_world_comm(const cli_world *w);
+/* Threads this process should use by default (the cores it owns), or 0
+ * for lnn's own default. */
+int cli_world_threads(const cli_world *w);
+/* End: MPI_Finalize. Returns rc. */
+int cli_world_stop(cli_world *w, int rc);
+
 /* The subcommands */
-int cli_train(int argc, char **argv);
+int cli_train(int argc, char **argv, cli_world *w);
 int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_export(int argc, char **argv);

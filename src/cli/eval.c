@@ -107,7 +107,7 @@ int cli_eval(int argc, char **argv)
         return EXIT_USAGE;
     const char *model = co.model, *data = co.data;
 
-    lnn_net *net = cli_model_load(model, NULL, EVAL_BATCH);
+    lnn_net *net = cli_model_load_chunked(model, EVAL_BATCH);
     if (!net)
         return EXIT_RUNTIME;
     cli_dataset ds;
@@ -133,10 +133,10 @@ int cli_eval(int argc, char **argv)
                       : split == 1 ? &ds.splits.val : &ds.splits.train;
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
     int32_t *pred = malloc(d->m * sizeof *pred);
-    size_t *confusion = calloc(n_L * n_L, sizeof *confusion);
+    size_t *confusion = NULL;
     double loss, acc;
     rc = EXIT_RUNTIME;
-    if (!pred || !confusion) {
+    if (!pred) {
         cli_error("out of memory");
         goto done;
     }
@@ -149,6 +149,12 @@ int cli_eval(int argc, char **argv)
         /* the model does not fit the data: a usage error, named */
         cli_error("%s: %s", model, lnn_net_errmsg(net));
         rc = EXIT_USAGE;
+        goto done;
+    }
+    /* n_L is now known to be the data's class count, not just the file's
+     * word */
+    if (!(confusion = calloc(n_L * n_L, sizeof *confusion))) {
+        cli_error("out of memory");
         goto done;
     }
     for (size_t j = 0; j < d->m; j++) {

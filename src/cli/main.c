@@ -2,6 +2,7 @@
  * import. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,35 @@ static void usage(FILE *to)
 "  lnn --version        version, BLAS and threads\n");
 }
 
+/* Run the command of argv[1] in world w. */
+static int run_command(int argc, char **argv, cli_world *w)
+{
+    const char *cmd = argv[1];
+    /* Each subcommand parses argv[1..]: its own name is argv[0]. */
+    if (strcmp(cmd, "train") == 0)
+        return cli_train(argc - 1, argv + 1, w);
+    /* eval and predict are quick: in a run of several processes, rank 0
+     * does them alone. */
+    if (w->comm.rank != 0)
+        return EXIT_OK;
+    if (strcmp(cmd, "eval") == 0)
+        return cli_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "predict") == 0)
+        return cli_predict(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return cli_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "import") == 0)
+        return cli_import(argc - 1, argv + 1);
+    cli_error("unknown command '%s'; try 'lnn --help'", cmd);
+    return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     ensure_short_spin(argv);
+    /* A file-size limit (ulimit -f) makes a save fail with EFBIG and a
+     * message, keeping the previous model, instead of killing lnn. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -58,17 +85,9 @@ int main(int argc, char **argv)
                lnn_omp_threads(), lnn_blas_threads());
         return EXIT_OK;
     }
-    /* Each subcommand parses argv[1..]: its own name is argv[0]. */
-    if (strcmp(cmd, "train") == 0)
-        return cli_train(argc - 1, argv + 1);
-    if (strcmp(cmd, "eval") == 0)
-        return cli_eval(argc - 1, argv + 1);
-    if (strcmp(cmd, "predict") == 0)
-        return cli_predict(argc - 1, argv + 1);
-    if (strcmp(cmd, "export") == 0)
-        return cli_export(argc - 1, argv + 1);
-    if (strcmp(cmd, "import") == 0)
-        return cli_import(argc - 1, argv + 1);
-    cli_error("unknown command '%s'; try 'lnn --help'", cmd);
-    return EXIT_USAGE;
+    cli_world w;
+    int rc = cli_world_start(&w, &argc, &argv);
+    if (rc != EXIT_OK)
+        return rc;
+    return cli_world_stop(&w, run_command(argc, argv, &w));
 }

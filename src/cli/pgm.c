@@ -64,7 +64,7 @@ bool pgm_read(const char *path, float *x, size_t n, char *err, size_t errlen)
         snprintf(err, errlen, "%s: malformed PGM header", path);
         goto done;
     }
-    if (w * h != n) {
+    if (n % w != 0 || n / w != h) { /* w * h != n, without overflow */
         snprintf(err, errlen, "%s: %lux%lu image, the model takes %zu "
                  "pixels (28x28 for MNIST)", path, w, h, n);
         goto done;

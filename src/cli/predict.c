@@ -105,9 +105,9 @@ static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
                          bool indexed, predict_out *o)
 {
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
-    for (size_t j0 = 0; j0 < d->m; j0 += PREDICT_BATCH) {
-        const size_t cols = d->m - j0 < PREDICT_BATCH ? d->m - j0
-                                                      : PREDICT_BATCH;
+    for (size_t j0 = 0; j0 < d->m; j0 += lnn_net_max_batch(net)) {
+        const size_t batch = lnn_net_max_batch(net);
+        const size_t cols = d->m - j0 < batch ? d->m - j0 : batch;
         const float *HL;
         if (lnn_forward_data(net, d, j0, cols, &HL) != LNN_OK) {
             cli_error("%s: %s", name, lnn_net_errmsg(net));
@@ -215,7 +215,7 @@ int cli_predict(int argc, char **argv)
         cli_error("predict: no INPUT images given");
         return EXIT_USAGE;
     }
-    lnn_net *net = cli_model_load(co.model, NULL, PREDICT_BATCH);
+    lnn_net *net = cli_model_load_chunked(co.model, PREDICT_BATCH);
     if (!net)
         return EXIT_RUNTIME;
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];

@@ -27,8 +27,9 @@
 #define EXERCISE_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
 
-/* Set by SIGINT: the training callback finishes the current step and stops.
- * A signal can only talk to the program through such a flag. */
+/* Set by SIGINT or SIGTERM (which mpirun forwards on Ctrl-C): the training
+ * callback finishes the current step and stops. A signal can only talk to
+ * the program through such a flag. */
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
@@ -64,6 +65,7 @@ enum {
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
+    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -91,6 +93,8 @@ typedef struct train_args {
     const char *hidden;    /* --hidden LIST */
     uint64_t print_every;
     bool quiet;
+    double comm_timeout;   /* --comm-timeout, 0 = none */
+    bool check_replicas;
 } train_args;
 
 
@@ -128,6 +132,8 @@ static const struct option long_options[] = {
     {"lr-min", required_argument, NULL, OPT_LR_MIN},
     {"save-best", required_argument, NULL, OPT_SAVE_BEST},
     {"patience", required_argument, NULL, OPT_PATIENCE},
+    {"comm-timeout", required_argument, NULL, OPT_COMM_TIMEOUT},
+    {"check-replicas", no_argument, NULL, OPT_CHECK_REPLICAS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -212,9 +218,15 @@ static void usage(void)
 "  --print-every N      epochs between reports [1; %d with --batch full]\n"
 "  -q, --quiet          print only the final result\n"
 "  -h, --help           show this help\n"
+"Several processes (lnn-mpi under mpirun; --batch is the batch of all):\n"
+"  --comm-timeout S     end the job if the other processes do not answer\n"
+"                       within S seconds [wait for ever]\n"
+"  --check-replicas     compare the parameters of all processes at each\n"
+"                       report and fail if they differ\n"
 "\n"
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
-"130 interrupted (Ctrl-C; with --save the model is saved first).\n",
+"130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved\n"
+"first).\n",
         DEFAULT_VAL, cli_table_help, cli_table_train_help, DEFAULT_LAYERS,
         cli_choices_help(&cli_hidden_activations, CLI_HELP_INDENT + 19, act, sizeof act),
         cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
@@ -361,6 +373,13 @@ static int parse(int argc, char **argv, train_args *a)
             ok = cli_parse_u64("--patience", optarg, 1, UINT32_MAX,
                                &a->patience);
             break;
+        case OPT_COMM_TIMEOUT: {
+            float t;
+            ok = cli_parse_float("--comm-timeout", optarg, 1e-3, 1e6, &t);
+            a->comm_timeout = t;
+            break;
+        }
+        case OPT_CHECK_REPLICAS: a->check_replicas = true; break;
         case 'q': a->quiet = true; break;
         case 'h': usage(); return EXIT_OK;
         default:
@@ -439,6 +458,7 @@ typedef struct run {
     const train_args *a;
     const cli_dataset *ds;
     const lnn_train_opts *opts;
+    bool root;               /* rank 0: the process that prints and saves */
     progress pr;
     uint64_t epochs;         /* epochs of the whole run, for display */
     uint64_t print_every;
@@ -454,6 +474,7 @@ typedef struct run {
     uint64_t since_best;     /* reports without a better one */
     bool early_stop;         /* --patience ran out */
     bool save_failed;
+    bool replicas_differ;    /* --check-replicas failed */
 } run;
 
 static double seconds_so_far(const run *r)
@@ -463,12 +484,43 @@ static double seconds_so_far(const run *r)
 
 static bool save(run *r, const char *path)
 {
+    if (!r->root)
+        return true; /* rank 0 saves for all */
     char err[CLI_ERRLEN];
     if (lnn_model_save(r->net, r->opts, path, err, sizeof err) == LNN_OK)
         return true;
     cli_error("%s", err);
     r->save_failed = true;
     return false;
+}
+
+/* 64-bit FNV-1a of the parameter block's bytes. */
+static uint64_t fingerprint(lnn_net *net)
+{
+    const unsigned char *b = (const unsigned char *)lnn_net_params(net);
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < lnn_net_n_params(net) * sizeof(float); i++)
+        h = (h ^ b[i]) * 0x100000001b3u;
+    return h;
+}
+
+/* --check-replicas: every process's parameters are rank 0's, to the bit.
+ * Collective; false (on every process) if any differs. */
+static bool replicas_agree(lnn_net *net, const lnn_comm *comm,
+                           uint64_t iteration)
+{
+    uint64_t h = fingerprint(net), h0 = h;
+    double differ = 0.0;
+    if (comm->broadcast(&h0, sizeof h0, comm->ctx) != 0)
+        return false;
+    differ = h != h0;
+    if (comm->sum_double(&differ, 1, comm->ctx) != 0)
+        return false;
+    if (differ != 0.0 && comm->rank == 0)
+        cli_error("--check-replicas: the parameters of %.0f of %d processes "
+                  "differ from rank 0's after iteration %llu", differ,
+                  comm->size, (unsigned long long)iteration);
+    return differ == 0.0;
 }
 
 static int on_progress(const lnn_progress *p, void *ctx)
@@ -509,7 +561,11 @@ static int on_progress(const lnn_progress *p, void *ctx)
         .samples_per_s = (double)r->samples / fmax(stretch, 1e-9),
     };
     if (r->ds->splits.val.m > 0)
-        lnn_evaluate(r->net, &r->ds->splits.val, NULL, &rep.val_acc, NULL);
+        lnn_evaluate_sharded(r->net, &r->ds->splits.val, r->opts->comm, NULL,
+                             &rep.val_acc);
+    if (r->a->check_replicas && r->opts->comm &&
+        !replicas_agree(r->net, r->opts->comm, p->iteration))
+        r->replicas_differ = true;
     progress_report(&r->pr, &rep);
     if (r->a->save)
         save(r, r->a->save);
@@ -527,7 +583,21 @@ static int on_progress(const lnn_progress *p, void *ctx)
     r->loss_sum = 0.0;
     r->samples = 0;
     r->stretch_start = cli_now();
-    return interrupted || r->save_failed || r->early_stop;
+    return interrupted || r->save_failed || r->early_stop ||
+           r->replicas_differ;
+}
+
+/* In a run of several processes, why training stopped is known where it
+ * happened (a signal, a failed save): tell every process. Collective:
+ * every process stopped after the same update. */
+static void agree_on_stop(run *r, const lnn_comm *comm)
+{
+    double why[2] = {interrupted ? 1.0 : 0.0, r->save_failed ? 1.0 : 0.0};
+    if (comm->sum_double(why, 2, comm->ctx) != 0)
+        return;
+    if (why[0] != 0.0)
+        interrupted = 1;
+    r->save_failed = why[1] != 0.0;
 }
 
 static lnn_net *create_net(train_args *a, size_t max_batch)
@@ -618,13 +688,14 @@ static bool same_as_resumed(const train_args *a, const lnn_net *net)
 }
 
 /* Load --resume with the max_batch this run needs (which may depend on the
- * batch size stored in the file). NULL with *rc the exit status on
- * failure. */
+ * batch size stored in the file): first with a batch of 1 for the stored
+ * options, never with the max_batch the file names. NULL with *rc the exit
+ * status on failure. */
 static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
 {
     *rc = EXIT_RUNTIME;
     lnn_train_opts stored = lnn_train_opts_default();
-    lnn_net *net = cli_model_load(a->resume, &stored, 0);
+    lnn_net *net = cli_model_load(a->resume, &stored, 1);
     if (!net)
         return NULL;
     if (!same_as_resumed(a, net)) {
@@ -670,6 +741,9 @@ static void print_header(const run *r)
     printf(", seed %llu\n", (unsigned long long)r->opts->seed);
     printf("blas: %s (%s); threads: %d OpenMP, %d BLAS\n", lnn_blas_info(),
            lnn_blas_threading(), lnn_omp_threads(), lnn_blas_threads());
+    if (r->opts->comm)
+        printf("processes: %d, each with a slice of every batch\n",
+               r->opts->comm->size);
     fflush(stdout);
 }
 
@@ -714,14 +788,19 @@ static bool shape_from_data(train_args *a, const cli_dataset *ds)
     return true;
 }
 
-int cli_train(int argc, char **argv)
+int cli_train(int argc, char **argv, cli_world *w)
 {
     const double t_start = cli_now();
     train_args a = {0};
     int rc = parse(argc, argv, &a);
     if (rc >= 0)
         return rc;
+    if (!a.common.threads)
+        a.common.threads = cli_world_threads(w);
     cli_common_apply(&a.common, "train", false);
+    w->timeout = a.comm_timeout;
+    const lnn_comm *comm = cli_world_comm(w);
+    const bool root = !comm || comm->rank == 0;
 
     cli_dataset ds;
     if ((rc = cli_dataset_load(&ds, a.common.data, &a.tab, a.opts.seed,
@@ -733,7 +812,8 @@ int cli_train(int argc, char **argv)
     }
     const size_t n_train = ds.splits.train.m;
 
-    run r = {.a = &a, .ds = &ds, .opts = &a.opts, .best_acc = -1.0};
+    run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root,
+             .best_acc = -1.0};
     rc = EXIT_RUNTIME;
     r.net = a.resume ? resume_net(&a, n_train, &rc)
                      : create_net(&a, plan_batch(&a.opts, n_train));
@@ -759,18 +839,20 @@ int cli_train(int argc, char **argv)
     r.print_every = a.print_every ? a.print_every
                                   : full ? FULL_BATCH_PRINT_EVERY : 1;
     r.pr.tty = isatty(STDOUT_FILENO);
-    r.pr.quiet = a.quiet;
-    if (a.log && !progress_open_log(&r.pr, a.log)) {
+    r.pr.quiet = a.quiet || !root;
+    if (root && a.log && !progress_open_log(&r.pr, a.log)) {
         rc = EXIT_USAGE;
         goto done;
     }
-    if (!a.quiet)
+    a.opts.comm = comm;
+    if (!r.pr.quiet)
         print_header(&r);
 
     struct sigaction sa = {0};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 
     a.opts.progress = on_progress;
     a.opts.progress_ctx = &r;
@@ -778,9 +860,18 @@ int cli_train(int argc, char **argv)
     lnn_status s = lnn_L_layer_model(r.net, &ds.splits.train, &a.opts);
     const double train_seconds = seconds_so_far(&r);
     signal(SIGINT, SIG_DFL);
-    if (r.pr.tty && !a.quiet)
+    signal(SIGTERM, SIG_DFL);
+    if (r.pr.tty && !r.pr.quiet)
         printf("\r\033[K");
 
+    if (s == LNN_ERR_STOPPED && comm)
+        agree_on_stop(&r, comm);
+    if (s == LNN_ERR_STOPPED && r.replicas_differ)
+        goto done;
+    if (s == LNN_ERR_STOPPED && interrupted && !root) {
+        rc = EXIT_INTERRUPT;
+        goto done;
+    }
     if (s == LNN_ERR_STOPPED && interrupted) {
         const lnn_train_state st = lnn_net_train_state(r.net);
         if (a.save && save(&r, a.save))
@@ -798,13 +889,16 @@ int cli_train(int argc, char **argv)
                    "reports\n", (unsigned long long)a.patience);
     } else if (s == LNN_ERR_ARG || s == LNN_ERR_SHAPE) {
         /* options the library refused before training began */
-        cli_error("%s", lnn_net_errmsg(r.net));
+        if (root)
+            cli_error("%s", lnn_net_errmsg(r.net));
         rc = EXIT_USAGE;
         goto done;
     } else if (s != LNN_OK) {
-        if (s != LNN_ERR_STOPPED) /* a failed save has said why already */
+        /* a failed save has said why already; every process diverges
+         * together, but a failed communication is this process's own */
+        if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
             cli_error("%s", lnn_net_errmsg(r.net));
-        if (a.save && s == LNN_ERR_DIVERGED)
+        if (root && a.save && s == LNN_ERR_DIVERGED)
             cli_error("%s keeps the last model saved before that", a.save);
         goto done;
     }
@@ -815,8 +909,12 @@ int cli_train(int argc, char **argv)
                "%s\n", 100.0 * r.best_acc, (unsigned long long)r.best_epoch,
                a.save_best);
     double test_loss = 0.0, test_acc = 0.0;
-    if (ds.splits.test.m > 0)
-        lnn_evaluate(r.net, &ds.splits.test, &test_loss, &test_acc, NULL);
+    if (ds.splits.test.m > 0 &&
+        lnn_evaluate_sharded(r.net, &ds.splits.test, comm, &test_loss,
+                             &test_acc) != LNN_OK) {
+        cli_error("%s", lnn_net_errmsg(r.net));
+        goto done;
+    }
     const double samples = (double)r.total_samples;
     const double total = cli_now() - t_start;
     if (r.pr.tty)

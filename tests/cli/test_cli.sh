@@ -4,54 +4,12 @@
 # progress and logs, bit-exact resume, Ctrl-C, eval and predict.
 # Usage: test_cli.sh LNN_BINARY
 set -u
-LNN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # some checks change directory
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fails=0 checks=0
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$1"
 
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
-# expect STATUS PATTERN CMD...: exit status and a line of stderr matching
-# PATTERN (a grep -E regex); messages must start with "lnn:".
-expect() {
-    local want=$1 pattern=$2
-    shift 2
-    checks=$((checks + 1))
-    "$@" >"$WORK/out" 2>"$WORK/err"
-    local got=$?
-    if [ "$got" != "$want" ]; then
-        fail "$* -> exit $got, expected $want; stderr: $(head -c 300 "$WORK/err")"
-    elif [ -n "$pattern" ] && ! grep -Eq "^lnn: .*$pattern" "$WORK/err"; then
-        fail "$* -> stderr lacks /$pattern/: $(head -c 300 "$WORK/err")"
-    elif [ "$(wc -l <"$WORK/err")" -gt 1 ] && [ "$want" != 0 ]; then
-        fail "$* -> more than one line of error: $(cat "$WORK/err")"
-    fi
-}
-
-# A learnable synthetic dataset: 10 classes of 4x4 images, each class a
-# bright pixel at its own place plus noise; 600 train + 100 test images.
-python3 - "$WORK/data" <<'PY'
-import gzip, os, random, struct, sys
-d = sys.argv[1]
-os.makedirs(d)
-random.seed(5)
-def write(name, count, gz):
-    labels = [random.randrange(10) for _ in range(count)]
-    pixels = bytearray()
-    for y in labels:
-        img = [random.randrange(40) for _ in range(16)]
-        img[y] = 200 + random.randrange(56)
-        pixels += bytes(img)
-    images = struct.pack(">IIII", 0x803, count, 4, 4) + bytes(pixels)
-    labs = struct.pack(">II", 0x801, count) + bytes(labels)
-    op = gzip.open if gz else open
-    with op(os.path.join(d, name + "-images-idx3-ubyte" + (".gz" if gz else "")), "wb") as f:
-        f.write(images)
-    with op(os.path.join(d, name + "-labels-idx1-ubyte" + (".gz" if gz else "")), "wb") as f:
-        f.write(labs)
-write("train", 600, True)
-write("t10k", 100, False)
-PY
+# A learnable synthetic dataset (10 classes of 4x4 images, 600 train + 100
+# test), made by a script the other command-line tests share.
+python3 "$(dirname "$0")/make_dataset.py" "$WORK/data"
 D=(--data "$WORK/data" --val 100)
 NET=(--layers 16,12,10 --optimizer sgd --lr-schedule constant)
 
@@ -244,21 +202,23 @@ expect 1 "short.pgm: truncated: 7 of 16 pixels" "$LNN" predict --model "$M" "$WO
 expect 1 "junk.txt: .*(inputs are IDX image files or PGM images)" "$LNN" predict --model "$M" "$WORK/junk.txt"
 expect 2 "--top: 11, but the model has 10 classes" "$LNN" predict --model "$M" --top 11 "$WORK/one.pgm"
 
-# --- Ctrl-C: the current step ends, the model is saved, exit 130 ------------
-I="$WORK/int.lnn"
-"$LNN" train "${D[@]}" "${NET[@]}" --epochs 1000000 --batch 1 --save "$I" \
-    >"$WORK/int.out" 2>"$WORK/int.err" &
-pid=$!
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-st=$?
-checks=$((checks + 1))
-[ "$st" = 130 ] || fail "SIGINT: exit $st, expected 130"
-checks=$((checks + 1))
-grep -Eq '^lnn: interrupted at iteration [0-9]+; model saved to ' "$WORK/int.err" ||
-    fail "SIGINT message: $(cat "$WORK/int.err")"
-expect 0 "" "$LNN" eval --model "$I" "${D[@]}"
+# --- Ctrl-C or SIGTERM: the current step ends, the model is saved, exit 130
+for sig in INT TERM; do
+    I="$WORK/int-$sig.lnn"
+    "$LNN" train "${D[@]}" "${NET[@]}" --epochs 1000000 --batch 1 --save "$I" \
+        >"$WORK/int.out" 2>"$WORK/int.err" &
+    pid=$!
+    sleep 1
+    kill -"$sig" "$pid"
+    wait "$pid"
+    st=$?
+    checks=$((checks + 1))
+    [ "$st" = 130 ] || fail "SIG$sig: exit $st, expected 130"
+    checks=$((checks + 1))
+    grep -Eq '^lnn: interrupted at iteration [0-9]+; model saved to ' "$WORK/int.err" ||
+        fail "SIG$sig message: $(cat "$WORK/int.err")"
+    expect 0 "" "$LNN" eval --model "$I" "${D[@]}"
+done
 
 echo "cli: $checks checks, $fails failed"
 [ "$fails" = 0 ]
