@@ -1,4 +1,5 @@
-/* Fuzz target: the table tokenizers, from bytes in memory. The first byte
+/* Fuzz target: the table tokenizers, from bytes in memory (fuzz_table_file
+ * covers whole files through lnn_table_load). The first byte
  * picks the reader: CSV records (lnn__csv_record then lnn__csv_split, at
  * ',' ';' or tab), LIBSVM lines (lnn__libsvm_line), or a .npy header
  * (lnn__npy_preamble then lnn__npy_dict); the rest is the input. The
