@@ -254,6 +254,32 @@ static double element(const npy_file *F, const unsigned char *p)
     return d;
 }
 
+/* The next chunk of elements k .. k + *c - 1 of n into buf (*c at most
+ * LNN_NPY_CHUNK bytes' worth); a short read is a truncated file. */
+static lnn_status read_chunk(npy_file *F, unsigned char *buf, size_t k,
+                             size_t n, size_t *c, const char *path,
+                             char *err, size_t errlen)
+{
+    const size_t per = LNN_NPY_CHUNK / F->h.item;
+    *c = n - k < per ? n - k : per;
+    const int got = gzread(F->gz, buf, (unsigned)(*c * F->h.item));
+    if (got < 0 || (size_t)got != *c * F->h.item)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: truncated data "
+                        "(element %zu of %zu)", path,
+                        k + (got > 0 ? (size_t)got / F->h.item : 0), n);
+    return LNN_OK;
+}
+
+/* After the n elements the shape says: the end of the file. */
+static lnn_status check_end(npy_file *F, unsigned char *buf, size_t n,
+                            const char *path, char *err, size_t errlen)
+{
+    if (gzread(F->gz, buf, 1) != 0)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: trailing bytes "
+                        "after the %zu elements its shape says", path, n);
+    return LNN_OK;
+}
+
 /* Every element k (file order) to fn(ctx, k, value) (the labels). */
 typedef lnn_status (*npy_sink)(void *ctx, size_t k, double v);
 
@@ -263,25 +289,16 @@ static lnn_status npy_stream(npy_file *F, const char *path, npy_sink fn,
     unsigned char *buf = malloc(LNN_NPY_CHUNK);
     if (!buf)
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
-    const size_t per = LNN_NPY_CHUNK / F->h.item;
-    size_t k = 0, n = F->rows * F->cols;
+    const size_t n = F->rows * F->cols;
     lnn_status s = LNN_OK;
-    while (s == LNN_OK && k < n) {
-        const size_t c = n - k < per ? n - k : per;
-        const int got = gzread(F->gz, buf, (unsigned)(c * F->h.item));
-        if (got < 0 || (size_t)got != c * F->h.item) {
-            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: truncated data "
-                         "(element %zu of %zu)", path,
-                         k + (got > 0 ? (size_t)got / F->h.item : 0), n);
+    for (size_t k = 0, c; s == LNN_OK && k < n; k += c) {
+        if ((s = read_chunk(F, buf, k, n, &c, path, err, errlen)) != LNN_OK)
             break;
-        }
         for (size_t i = 0; i < c && s == LNN_OK; i++)
             s = fn(ctx, k + i, element(F, buf + i * F->h.item));
-        k += c;
     }
-    if (s == LNN_OK && gzread(F->gz, buf, 1) != 0)
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: trailing bytes after "
-                     "the %zu elements its shape says", path, n);
+    if (s == LNN_OK)
+        s = check_end(F, buf, n, path, err, errlen);
     free(buf);
     return s;
 }
@@ -297,20 +314,14 @@ static lnn_status read_x(npy_file *F, lnn__matrix *M, const char *path,
     unsigned char *buf = malloc(LNN_NPY_CHUNK);
     if (!buf)
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
-    const size_t per = LNN_NPY_CHUNK / F->h.item, n = F->rows * F->cols;
+    const size_t n = F->rows * F->cols;
     const bool raw_bytes = !F->h.fortran && F->h.kind == 'u' &&
                            F->h.item == 1;
     M->m = F->rows - 1; /* a promotion converts every column */
     lnn_status s = LNN_OK;
-    for (size_t k = 0; s == LNN_OK && k < n;) {
-        const size_t c = n - k < per ? n - k : per;
-        const int got = gzread(F->gz, buf, (unsigned)(c * F->h.item));
-        if (got < 0 || (size_t)got != c * F->h.item) {
-            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: truncated data "
-                         "(element %zu of %zu)", path,
-                         k + (got > 0 ? (size_t)got / F->h.item : 0), n);
+    for (size_t k = 0, c; s == LNN_OK && k < n;) {
+        if ((s = read_chunk(F, buf, k, n, &c, path, err, errlen)) != LNN_OK)
             break;
-        }
         if (raw_bytes && M->U) { /* |u1 in C order: the matrix itself */
             memcpy(M->U + k, buf, c);
             k += c;
@@ -337,9 +348,8 @@ static lnn_status read_x(npy_file *F, lnn__matrix *M, const char *path,
             }
         }
     }
-    if (s == LNN_OK && gzread(F->gz, buf, 1) != 0)
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: trailing bytes after "
-                     "the %zu elements its shape says", path, n);
+    if (s == LNN_OK)
+        s = check_end(F, buf, n, path, err, errlen);
     free(buf);
     M->m = F->rows;
     return s;
