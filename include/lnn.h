@@ -714,8 +714,11 @@ LNN_API void lnn_splits_free(lnn_splits *s);
 /* Model files                                                              */
 /* ------------------------------------------------------------------------ */
 
-/** The version of the model file format this lnn writes and reads. */
-#define LNN_MODEL_VERSION 1
+/** The newest model file format version: lnn writes 2 for a network with
+ *  a prep (lnn_net_set_prep), 1 otherwise, and reads both. */
+#define LNN_MODEL_VERSION 2
+/** The version written for a network without a prep (as before it). */
+#define LNN_MODEL_VERSION_PLAIN 1
 
 /**
  * Save the network: sizes, activation, initialisation, parameters,
@@ -785,6 +788,184 @@ LNN_API lnn_status lnn_forward_data(lnn_net *net, const lnn_data *d,
  */
 LNN_API lnn_status lnn_load_images(lnn_dataset *out, const char *path,
                                    char *err, size_t errlen);
+
+/* ------------------------------------------------------------------------ */
+/* Tables: CSV/TSV, LIBSVM and NumPy .npy                                   */
+/* ------------------------------------------------------------------------ */
+
+/** The file formats lnn_table_load reads (told from the name by AUTO:
+ *  .csv, .tsv, .svm/.libsvm/.svmlight, .npy; each text form also .gz). */
+typedef enum lnn_format {
+    LNN_FORMAT_AUTO = 0,
+    LNN_FORMAT_CSV = 1,    /* CSV or TSV (RFC 4180; ',' '\t' or ';') */
+    LNN_FORMAT_LIBSVM = 2, /* "label idx:value ...", 1-based indices */
+    LNN_FORMAT_NPY = 3     /* NumPy .npy, version 1.0 to 3.0 */
+} lnn_format;
+
+/**
+ * A data table: features as column-major samples (one sample is one
+ * contiguous column of n_x values), stored once, as bytes when every value
+ * of the file is an integer in 0..255, else as float32; and labels as
+ * indices into a sorted label vocabulary.
+ */
+typedef struct lnn_table {
+    size_t n_x;         /* features per sample */
+    size_t m;           /* samples */
+    float *X;           /* n_x x m, or NULL */
+    uint8_t *X_u8;      /* n_x x m, or NULL (exactly one of X, X_u8 set) */
+    int32_t *y;         /* m class indices into names, or NULL: no labels */
+    size_t n_classes;   /* names in the vocabulary */
+    char **names;       /* n_classes label names, sorted: integers by value,
+                           other strings bytewise */
+} lnn_table;
+
+/** How to read a table; start from lnn_table_opts_default(). */
+typedef struct lnn_table_opts {
+    lnn_format format;     /* AUTO: from the file name */
+    char delimiter;        /* CSV: ',', '\t', ';', or 0 to detect */
+    int header;            /* CSV: 1 a header row, 0 none, -1 detect (a
+                              first row with a non-numeric cell) */
+    const char *label;     /* CSV: the label column's name, or its index
+                              counted from 0; NULL: a column named label,
+                              class, target or y, else the last */
+    size_t n_features;     /* LIBSVM: the feature count (0: the largest
+                              index in the file); indices beyond it are
+                              errors */
+    size_t unlabeled_n_x;  /* CSV: if nonzero, a file of exactly this many
+                              columns has no label column (predict) */
+    const char *labels_path; /* NPY: the labels' .npy (1-D, or m x 1), or
+                              NULL for none */
+} lnn_table_opts;
+
+/** The format a file name says (.csv .tsv, .svm .libsvm .svmlight,
+ *  .npy, each text form also with .gz), or LNN_FORMAT_AUTO for none. */
+LNN_API lnn_format lnn_table_format(const char *path);
+
+/** Defaults: AUTO format, delimiter and header detected, the default label
+ *  column, no feature count, labels required. */
+LNN_API lnn_table_opts lnn_table_opts_default(void);
+
+/**
+ * Read a table, raw or gzip-compressed, streaming: the file's text is never
+ * held whole, only a chunk and the growing matrix.
+ * @param out   out, owned by the caller (lnn_table_free); zeroed on failure
+ * @param path  the file
+ * @param opts  how to read it (NULL: the defaults)
+ * @param err   optional: one line with the file, the line and field, and
+ *              what was wrong ("a.csv:3: field 2: \"abc\" is not a number")
+ * @return LNN_OK, LNN_ERR_IO, LNN_ERR_FORMAT, LNN_ERR_NOMEM,
+ *         LNN_ERR_OVERFLOW, LNN_ERR_ARG (NULL, a bad option, a --label that
+ *         names no column)
+ */
+LNN_API lnn_status lnn_table_load(lnn_table *out, const char *path,
+                                  const lnn_table_opts *opts, char *err,
+                                  size_t errlen);
+
+/** Free a table's buffers and zero it. NULL is a no-op. */
+LNN_API void lnn_table_free(lnn_table *t);
+
+/**
+ * Re-index t's labels by another vocabulary (the training file's, or a
+ * model's): every label of t must be one of names.
+ * @return LNN_OK, LNN_ERR_FORMAT (a label not in names: the message names
+ *         it), LNN_ERR_NOMEM, LNN_ERR_ARG
+ */
+LNN_API lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
+                                     size_t n_classes, char *err,
+                                     size_t errlen);
+
+/**
+ * Reorder t's samples into train | val | test by a seeded, stratified
+ * shuffle: each class gives its share (largest remainders) of n_val and
+ * n_test; samples keep their file order within each part. Moves columns
+ * in place (no second matrix).
+ * @return LNN_OK, LNN_ERR_ARG (no labels, n_val + n_test >= m),
+ *         LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
+                                   uint64_t seed, char *err, size_t errlen);
+
+/**
+ * A labelled view of samples j0 .. j0+m-1 of t, for training and
+ * evaluation: X or X_u8 borrowed from t, Y (n_classes x m one-hot columns)
+ * from the caller's block, which lnn_table_one_hot fills.
+ */
+LNN_API lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m,
+                                const float *Y);
+
+/** *Y = t's labels one-hot, a new n_classes x m block (free it).
+ *  @return LNN_OK, LNN_ERR_ARG (no labels), LNN_ERR_NOMEM, LNN_ERR_OVERFLOW */
+LNN_API lnn_status lnn_table_one_hot(const lnn_table *t, float **Y,
+                                     char *err, size_t errlen);
+
+/** Feature scaling, fitted on the training part and kept in the model.
+ *  x' = (x - shift) * mul per feature. X(value name, value, name, note). */
+#define LNN_SCALE_LIST(X)                                                     \
+    X(LNN_SCALE_NONE,     0, none,     "")                                    \
+    X(LNN_SCALE_STANDARD, 1, standard, "(x - mean) / sd")                     \
+    X(LNN_SCALE_MINMAX,   2, minmax,   "(x - min) / (max - min)")             \
+    X(LNN_SCALE_BYTE,     3, byte,     "x / 255")
+
+#define LNN_ENUM_(name, value, ...) name = value,
+typedef enum lnn_scale {
+    LNN_SCALE_LIST(LNN_ENUM_)
+} lnn_scale;
+#undef LNN_ENUM_
+
+/** @return "none", "standard", "minmax", "byte" or "unknown"; never NULL */
+LNN_API const char *lnn_scale_name(lnn_scale s);
+/** @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_scale_from_name(const char *name, lnn_scale *out);
+
+/**
+ * What a model knows of its data beyond the network: the label vocabulary,
+ * the scaling and the split of its training file. Stored in the model file
+ * (format version 2) and applied by eval and predict.
+ */
+typedef struct lnn_prep {
+    lnn_scale scale;
+    size_t n_x;         /* features (length of shift and mul) */
+    float *shift;       /* n_x: mean (standard) or min (minmax); else NULL */
+    float *mul;         /* n_x: 1/sd or 1/(max-min), 1 for a constant
+                           feature; else NULL */
+    size_t n_classes;
+    char **names;       /* n_classes label names, or NULL (class indices) */
+    uint64_t split_seed;/* the split of a single training file: */
+    size_t split_m;     /* its samples (0: no split recorded) */
+    size_t split_val, split_test; /* samples in its val and test parts */
+} lnn_prep;
+
+/**
+ * Fit scaling on samples 0 .. m_train-1 of t (statistics in double) and
+ * copy t's vocabulary. A feature whose training values are all equal gets
+ * mul = 1: it is shifted, never divided by zero.
+ * @param out  out, free with lnn_prep_free
+ * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t,
+                                size_t m_train, lnn_scale scale, char *err,
+                                size_t errlen);
+
+/**
+ * Scale t in place as p says: bytes stay bytes under LNN_SCALE_BYTE
+ * (divided by 255 as batches are gathered) and become float32 under
+ * standard and minmax. Checks t's feature count against p's.
+ * @return LNN_OK, LNN_ERR_SHAPE (the message names both counts),
+ *         LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
+                                  size_t errlen);
+
+/** Free what a prep owns and zero it. NULL is a no-op. */
+LNN_API void lnn_prep_free(lnn_prep *p);
+
+/** Give the network a deep copy of p (NULL: none), saved with it by
+ *  lnn_model_save. @return LNN_OK, LNN_ERR_NOMEM, LNN_ERR_ARG */
+LNN_API lnn_status lnn_net_set_prep(lnn_net *net, const lnn_prep *p);
+
+/** The network's prep (from lnn_net_set_prep or its model file), borrowed,
+ *  or NULL (an IDX-trained model: bytes / 255, classes by index). */
+LNN_API const lnn_prep *lnn_net_prep(const lnn_net *net);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,13 @@ ENUM_FUNCTIONS(lnn_lr_schedule, LNN_LR_SCHEDULE_LIST, lnn_lr_schedule_name,
                lnn_lr_schedule_from_name, lnn__is_schedule)
 ENUM_FUNCTIONS(lnn_init, LNN_INIT_LIST, lnn_init_name, lnn_init_from_name,
                lnn__is_init)
+ENUM_FUNCTIONS(lnn_scale, LNN_SCALE_LIST, lnn_scale_name, lnn_scale_from_name,
+               lnn__is_scale)
+
+lnn_status lnn_scale_from_name(const char *name, lnn_scale *out)
+{
+    return name && out ? lnn_scale_from_name_list(name, out) : LNN_ERR_ARG;
+}
 
 lnn_status lnn_activation_from_name(const char *name, lnn_activation *out)
 {

@@ -22,6 +22,7 @@
 
 #include "blas.h"
 #include "net.h"
+#include "table.h"
 #include "util.h"
 
 _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
@@ -193,7 +194,7 @@ static void w_header(writer *w, const lnn_net *net, const lnn_train_opts *o)
 {
     unsigned char h[LNN_HEADER_FIXED];
     memcpy(h, LNN_MODEL_MAGIC, LNN_MAGIC_LEN);
-    put_u32(h + 8, LNN_MODEL_VERSION);
+    put_u32(h + 8, net->prep ? LNN_MODEL_VERSION : LNN_MODEL_VERSION_PLAIN);
     put_u32(h + 12, (uint32_t)net->L);
     put_u32(h + 16, (uint32_t)net->hidden);
     put_u32(h + 20, (uint32_t)net->optimizer);
@@ -324,6 +325,17 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_header(w, net, opts);
     w_floats(w, net->params, net->n_params);
     w_floats(w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
+    if (net->prep) { /* version 2: the prep records fill the rest */
+        unsigned char *prep;
+        size_t prep_len;
+        if (lnn__prep_encode(net->prep, &prep, &prep_len) != LNN_OK) {
+            free(w);
+            return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
+                            path);
+        }
+        w_bytes(w, prep, prep_len);
+        free(prep);
+    }
     unsigned char crc[LNN_CRC_LEN];
     put_u32(crc, (uint32_t)w->crc);
     w_bytes(w, crc, sizeof crc);
@@ -612,8 +624,8 @@ static lnn_status parse_fixed(const unsigned char *h, header *hd,
 
 /* Read dims[0..L] and check the file's size is exactly what they imply. */
 static lnn_status read_dims(FILE *f, const header *hd, uint64_t file_size,
-                            size_t *dims, const char *path, char *err,
-                            size_t errlen)
+                            size_t *dims, uint64_t *prep_len,
+                            const char *path, char *err, size_t errlen)
 {
     /* L and n_opts are bounded, so this cannot overflow. */
     const uint64_t head = LNN_HEADER_FIXED + 8 * ((uint64_t)hd->L + 1) +
@@ -644,7 +656,12 @@ static lnn_status read_dims(FILE *f, const header *hd, uint64_t file_size,
     }
     const uint64_t slots = lnn__opt_slots((lnn_optimizer)hd->optimizer);
     const uint64_t expect = head + 4 * n_params * (1 + slots) + LNN_CRC_LEN;
-    if (file_size != expect)
+    /* version 2: the prep records take the bytes between the optimizer
+     * state and the CRC */
+    *prep_len = hd->version == LNN_MODEL_VERSION && file_size > expect
+                    ? file_size - expect
+                    : 0;
+    if (file_size != expect + *prep_len)
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: %llu bytes, but its header describes %llu (%s)",
                        path, (unsigned long long)file_size,
@@ -674,6 +691,36 @@ static lnn_status check_stored_batch(const header *hd, const size_t *dims,
                     (unsigned long long)hd->max_batch,
                     (double)per_col * (double)hd->max_batch / 1048576.0,
                     (unsigned long long)(LNN_MODEL_BATCH_BYTES_MAX >> 20));
+}
+
+/* The version-2 prep records (prep_len bytes, bounded by the file's
+ * size, which the CRC has vouched for) into net->prep. */
+static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
+                            const char *path, char *err, size_t errlen)
+{
+    unsigned char *buf = malloc((size_t)prep_len);
+    if (!buf)
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
+                        path);
+    lnn_prep p;
+    lnn_status s = LNN_OK;
+    if (!r_bytes(f, buf, (size_t)prep_len))
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    else if ((s = lnn__prep_decode(&p, buf, (size_t)prep_len)) != LNN_OK)
+        s = lnn__err(err, errlen, s, "%s: malformed label or scaling "
+                     "records", path);
+    else if (p.n_x != net->dims[0] ||
+             (p.names && p.n_classes != net->dims[net->L]))
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: its scaling or "
+                     "labels do not fit its layer sizes", path);
+    if (s == LNN_OK && !(net->prep = malloc(sizeof *net->prep)))
+        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
+    if (s == LNN_OK)
+        *net->prep = p;
+    else if (s != LNN_ERR_IO)
+        lnn_prep_free(&p);
+    free(buf);
+    return s;
 }
 
 lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
@@ -713,10 +760,12 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
                     "%s: not an lnn model file (bad magic)", path);
         goto done;
     }
-    if (get_u32(h + 8) != LNN_MODEL_VERSION) {
+    if (get_u32(h + 8) != LNN_MODEL_VERSION &&
+        get_u32(h + 8) != LNN_MODEL_VERSION_PLAIN) {
         s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                    "%s: format version %u, this lnn reads %d", path,
-                    get_u32(h + 8), LNN_MODEL_VERSION);
+                    "%s: format version %u, this lnn reads %d and %d", path,
+                    get_u32(h + 8), LNN_MODEL_VERSION_PLAIN,
+                    LNN_MODEL_VERSION);
         goto done;
     }
     header hd;
@@ -728,7 +777,9 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
-    if ((s = read_dims(f, &hd, file_size, dims, path, err, errlen)) != LNN_OK)
+    uint64_t prep_len;
+    if ((s = read_dims(f, &hd, file_size, dims, &prep_len, path, err,
+                       errlen)) != LNN_OK)
         goto done;
     /* Intact, before the header's numbers size any large allocation. */
     if (!crc_matches(f, file_size, ftell(f))) {
@@ -768,6 +819,9 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         s = lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
         goto done;
     }
+    if (prep_len && (s = read_prep(f, net, prep_len, path, err, errlen)) !=
+                        LNN_OK)
+        goto done;
     net->state = (lnn_train_state){.epoch = hd.epoch, .step = hd.step,
                                    .iteration = hd.iteration};
     net->opt_t = hd.opt_t;

@@ -195,6 +195,8 @@ void lnn_net_destroy(lnn_net *net)
     free(net->X_eval);
     free(net->Y_eval);
     free(net->pred_batch);
+    lnn_prep_free(net->prep);
+    free(net->prep);
     free(net);
 }
 

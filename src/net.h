@@ -50,6 +50,7 @@ struct lnn_net {
     lnn_train_state state;
     lnn_init init;         /* the scheme that made the parameters */
     uint64_t init_seed;
+    lnn_prep *prep;        /* the data's scaling and labels, or NULL */
     char errmsg[LNN_ERRMSG_MAX];
 };
 

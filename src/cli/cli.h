@@ -113,21 +113,93 @@ lnn_net *cli_model_load_chunked(const char *path, size_t batch);
 /* Monotonic wall-clock seconds. */
 double cli_now(void);
 
+/* The options of table files (tables.c), shared by train, eval and
+ * predict: each lists CLI_OPTIONS_TABLE in its getopt_long table and
+ * hands options to cli_table_option. */
+enum { CLI_OPT_LABELS = 1100, CLI_OPT_DELIMITER, CLI_OPT_HEADER,
+       CLI_OPT_NO_HEADER, CLI_OPT_LABEL, CLI_OPT_FEATURES, CLI_OPT_TEST_DATA,
+       CLI_OPT_VAL_DATA, CLI_OPT_TEST, CLI_OPT_SCALE };
+#define CLI_OPTIONS_TABLE                                                     \
+    {"labels", required_argument, NULL, CLI_OPT_LABELS},                      \
+    {"delimiter", required_argument, NULL, CLI_OPT_DELIMITER},                \
+    {"header", no_argument, NULL, CLI_OPT_HEADER},                            \
+    {"no-header", no_argument, NULL, CLI_OPT_NO_HEADER},                      \
+    {"label", required_argument, NULL, CLI_OPT_LABEL},                        \
+    {"features", required_argument, NULL, CLI_OPT_FEATURES}
+#define CLI_OPTIONS_TABLE_TRAIN                                               \
+    {"test-data", required_argument, NULL, CLI_OPT_TEST_DATA},                \
+    {"val-data", required_argument, NULL, CLI_OPT_VAL_DATA},                  \
+    {"test", required_argument, NULL, CLI_OPT_TEST},                          \
+    {"scale", required_argument, NULL, CLI_OPT_SCALE}
+
+/* --help's lines for CLI_OPTIONS_TABLE and CLI_OPTIONS_TABLE_TRAIN. */
+extern const char cli_table_help[];
+extern const char cli_table_train_help[];
+
+/* A part of a file: a count (`500`) or a fraction of its rows (`0.2`). */
+typedef struct cli_part {
+    size_t count;
+    double frac; /* used when count is 0 and frac > 0 */
+    bool set;
+} cli_part;
+bool cli_parse_part(const char *name, const char *s, cli_part *out);
+/* The part's samples of m. */
+size_t cli_part_of(const cli_part *p, size_t m);
+
+typedef struct cli_table_args {
+    lnn_table_opts table;   /* --labels --delimiter --header --label
+                               --features */
+    const char *test_data;  /* --test-data FILE */
+    const char *val_data;   /* --val-data FILE */
+    cli_part val, test;     /* --val, --test */
+    int scale;              /* --scale (lnn_scale), -1: by the data */
+} cli_table_args;
+
+/* The defaults (to be called before parsing). */
+void cli_table_args_init(cli_table_args *t);
+/* As cli_common_option, for the table options. */
+int cli_table_option(cli_table_args *t, int c, const char *arg);
+
 /* A loaded dataset and its train/val/test views. */
 typedef struct cli_dataset {
     char dir[4096];     /* where it was found */
     const char *source; /* why that directory: "--data", "$LNN_DATA", ... */
     lnn_dataset train_set, test_set;
     lnn_splits splits;
+    /* a table file (--data FILE) rather than an IDX directory: */
+    bool is_table;
+    lnn_table tab[3];   /* the file, --val-data, --test-data */
+    float *Y[3];        /* their one-hot labels */
+    lnn_prep prep;      /* train: fitted on the training part */
 } cli_dataset;
+
+/* Is path a table file (a regular file, not an IDX directory)? */
+bool cli_is_table(const char *path);
 
 /* Find the dataset (--data DIR, else $LNN_DATA, else data/mnist/, else
  * Debian's Fashion-MNIST), load it and split it: n_train samples for
- * training (0 = all but n_val), n_val after them for validation. Prints
- * the error itself; returns an exit status. */
-int cli_dataset_load(cli_dataset *d, const char *data_opt, size_t n_train,
-                     size_t n_val, bool quiet);
+ * training (0 = all but n_val), n_val after them for validation. A --data
+ * FILE is a table (cli_dataset_load_table). Prints the error itself;
+ * returns an exit status. */
+int cli_dataset_load(cli_dataset *d, const char *data_opt,
+                     const cli_table_args *ta, uint64_t seed, size_t n_train,
+                     const cli_part *val, bool quiet);
+/* Training from a table file: load it (and --val-data, --test-data), split
+ * it by a stratified shuffle from seed, fit the scaling on the training
+ * part and apply it everywhere. */
+int cli_dataset_load_table(cli_dataset *d, const char *path,
+                           const cli_table_args *ta, uint64_t seed,
+                           size_t n_train, const cli_part *val, bool quiet);
+/* Evaluating a model with a prep on a table file: its vocabulary and
+ * scaling; its recorded split when the file is the one it was trained on
+ * (the same number of rows), else every row in splits.test. */
+int cli_dataset_for_model(cli_dataset *d, const char *path,
+                          const cli_table_args *ta, const lnn_prep *p);
 void cli_dataset_free(cli_dataset *d);
+/* The prep of a model without one (IDX-trained, format version 1): inputs
+ * bytes / 255, class i named "i". false (the message printed) when out
+ * of memory. */
+bool cli_idx_prep(lnn_prep *p, const lnn_net *net);
 
 /* The processes of this run: one for lnn (src/cli/comm_none.c); for lnn-mpi
  * (src/cli/comm_mpi.c), those mpirun started, or one when it was started

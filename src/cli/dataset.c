@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-#define MNIST_CLASSES 10
+#define IDX_LABELS_MAX 256 /* IDX labels are bytes */
 #define LOCAL_DATA_DIR "data/mnist"
 #define DEBIAN_FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -61,9 +61,13 @@ static bool locate(cli_dataset *d, const char *data_opt)
     return true;
 }
 
-int cli_dataset_load(cli_dataset *d, const char *data_opt, size_t n_train,
-                     size_t n_val, bool quiet)
+int cli_dataset_load(cli_dataset *d, const char *data_opt,
+                     const cli_table_args *ta, uint64_t seed, size_t n_train,
+                     const cli_part *val, bool quiet)
 {
+    if (cli_is_table(data_opt))
+        return cli_dataset_load_table(d, data_opt, ta, seed, n_train, val,
+                                      quiet);
     memset(d, 0, sizeof *d);
     if (!locate(d, data_opt)) {
         cli_error("no dataset found: pass --data DIR (a directory with the "
@@ -74,12 +78,22 @@ int cli_dataset_load(cli_dataset *d, const char *data_opt, size_t n_train,
         return EXIT_RUNTIME;
     }
     char err[CLI_ERRLEN];
-    if (lnn_load_data_dir(d->dir, &d->train_set, &d->test_set, MNIST_CLASSES,
-                          err, sizeof err) != LNN_OK) {
+    if (lnn_load_data_dir(d->dir, &d->train_set, &d->test_set,
+                          IDX_LABELS_MAX, err, sizeof err) != LNN_OK) {
         cli_error("%s", err);
         return EXIT_RUNTIME;
     }
+    /* the classes are the data's: 0 .. the largest label */
+    size_t n_classes = 0;
+    for (size_t j = 0; j < d->train_set.m; j++)
+        if (d->train_set.labels[j] >= n_classes)
+            n_classes = (size_t)d->train_set.labels[j] + 1;
+    for (size_t j = 0; j < d->test_set.m; j++)
+        if (d->test_set.labels[j] >= n_classes)
+            n_classes = (size_t)d->test_set.labels[j] + 1;
+    d->train_set.n_classes = d->test_set.n_classes = n_classes;
     const size_t m = d->train_set.m;
+    const size_t n_val = val->set ? cli_part_of(val, m) : LNN_MNIST_VAL;
     if (n_val >= m) {
         cli_error("--val: %zu validation samples leave none of the %zu for "
                   "training", n_val, m);
@@ -109,6 +123,12 @@ int cli_dataset_load(cli_dataset *d, const char *data_opt, size_t n_train,
 
 void cli_dataset_free(cli_dataset *d)
 {
+    for (int k = 0; k < 3; k++) {
+        lnn_table_free(&d->tab[k]);
+        free(d->Y[k]);
+        d->Y[k] = NULL;
+    }
+    lnn_prep_free(&d->prep);
     lnn_splits_free(&d->splits);
     lnn_dataset_free(&d->train_set);
     lnn_dataset_free(&d->test_set);

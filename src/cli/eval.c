@@ -17,6 +17,7 @@ static const struct option long_options[] = {
     CLI_OPTION_DATA,
     {"split", required_argument, NULL, OPT_SPLIT},
     {"val", required_argument, NULL, OPT_VAL},
+    CLI_OPTIONS_TABLE,
     CLI_OPTION_THREADS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -33,24 +34,38 @@ static void usage(void)
 "of the dataset.\n"
 "\n"
 "  --model FILE      the model (from lnn train --save)\n"
-"  --data DIR        dataset directory, as for lnn train [$LNN_DATA, else\n"
-"                    ./data/mnist, else Debian's Fashion-MNIST]\n"
+"  --data FILE|DIR   a table file (its labels read with the model's\n"
+"                    vocabulary, its features scaled as in training; the\n"
+"                    model's split of it when it is the training file, else\n"
+"                    every row), or a dataset directory, as for lnn train\n"
+"                    [$LNN_DATA, else ./data/mnist, else Debian's\n"
+"                    Fashion-MNIST]\n"
 "  --split NAME      test, val or train [test]\n"
-"  --val N           validation images, as for lnn train [%d]\n"
+"  --val N           validation images of an IDX dataset, as for lnn train\n"
+"                    [%d]\n"
+"%s"
 "  --threads N       threads [all cores]\n"
-"  -h, --help        show this help\n", LNN_MNIST_VAL);
+"  -h, --help        show this help\n", LNN_MNIST_VAL, cli_table_help);
 }
 
-/* confusion[t * n + p]: samples of true class t predicted as p */
-static void print_confusion(const size_t *confusion, size_t n)
+/* confusion[t * n + p]: samples of true class t predicted as p; classes
+ * by name when the model has a vocabulary */
+static void print_confusion(const size_t *confusion, size_t n,
+                            char *const *names)
 {
     printf("confusion matrix (rows: true class, columns: predicted)\n");
     printf("%6s", "");
     for (size_t p = 0; p < n; p++)
-        printf(" %6zu", p);
+        if (names)
+            printf(" %6.6s", names[p]);
+        else
+            printf(" %6zu", p);
     printf("\n");
     for (size_t t = 0; t < n; t++) {
-        printf("%6zu", t);
+        if (names)
+            printf("%6.6s", names[t]);
+        else
+            printf("%6zu", t);
         for (size_t p = 0; p < n; p++)
             printf(" %6zu", confusion[t * n + p]);
         printf("\n");
@@ -61,7 +76,9 @@ int cli_eval(int argc, char **argv)
 {
     cli_common co = {0};
     int split = 0;
-    size_t n_val = LNN_MNIST_VAL;
+    cli_part n_val = {0};
+    cli_table_args ta;
+    cli_table_args_init(&ta);
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
@@ -71,11 +88,12 @@ int cli_eval(int argc, char **argv)
             ok = cli_parse_choice("--split", optarg, &splits, &split);
             break;
         case OPT_VAL:
-            ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &n_val);
+            ok = cli_parse_part("--val", optarg, &n_val);
             break;
         case 'h': usage(); return EXIT_OK;
         default:
-            if (!(ok = cli_common_option(&co, c, optarg)))
+            if (!(ok = cli_table_option(&ta, c, optarg)) &&
+                !(ok = cli_common_option(&co, c, optarg)))
                 return cli_getopt_error("eval", c, argv);
         }
         if (ok <= 0)
@@ -93,7 +111,20 @@ int cli_eval(int argc, char **argv)
     if (!net)
         return EXIT_RUNTIME;
     cli_dataset ds;
-    int rc = cli_dataset_load(&ds, data, 0, n_val, false);
+    const lnn_prep *prep = lnn_net_prep(net);
+    lnn_prep idx_prep = {0}; /* a version-1 model: bytes / 255, classes
+                                named by their indices */
+    int rc;
+    if (!prep && cli_is_table(data) && !cli_idx_prep(&idx_prep, net)) {
+        rc = EXIT_RUNTIME;
+        lnn_net_destroy(net);
+        return rc;
+    }
+    if (cli_is_table(data))
+        rc = cli_dataset_for_model(&ds, data, &ta, prep ? prep : &idx_prep);
+    else
+        rc = cli_dataset_load(&ds, data, &ta, 0, 0, &n_val, false);
+    lnn_prep_free(&idx_prep);
     if (rc) {
         lnn_net_destroy(net);
         return rc;
@@ -138,9 +169,13 @@ int cli_eval(int argc, char **argv)
     printf(" %s, %llu epochs trained)\n",
            lnn_activation_name(lnn_net_hidden(net)),
            (unsigned long long)lnn_net_train_state(net).epoch);
-    printf("split: %s, %zu images\n", split_names[split], d->m);
+    if (ds.is_table)
+        printf("data: %s, %s: %s, %zu rows\n", ds.dir, ds.source,
+               split_names[split], d->m);
+    else
+        printf("split: %s, %zu images\n", split_names[split], d->m);
     printf("loss %.4f  accuracy %.2f%%\n", loss, 100.0 * acc);
-    print_confusion(confusion, n_L);
+    print_confusion(confusion, n_L, prep ? prep->names : NULL);
     rc = EXIT_OK;
 done:
     free(pred);

@@ -92,7 +92,7 @@ int cli_export(int argc, char **argv)
     bool ok = seq_state_from_net(&s, net, err, sizeof err);
     if (ok && format == FORMAT_SAFETENSORS)
         ok = st_write(out, s.tensors, s.n_tensors, s.metadata,
-                      SEQ_N_METADATA, err, sizeof err);
+                      s.n_metadata, err, sizeof err);
     else if (ok)
         ok = onnx_write(out, net, &s, err, sizeof err);
     if (!ok)

@@ -38,15 +38,32 @@ static char *mutable_str(const char *s)
     return u.m;
 }
 
-/* Everything the model's structures point to, for 2L nodes. */
+/* protobuf-c's float_data is float *, though packing only reads it */
+static float *mutable_floats(const float *x)
+{
+    union {
+        const float *c;
+        float *m;
+    } u = {.c = x};
+    return u.m;
+}
+
+/* The scaling nodes before the first Gemm (Sub, Mul) when the model has
+ * an affine scaling (lnn_prep standard or minmax): their initializers. */
+#define ONNX_SCALE_NODES 2
+#define ONNX_SCALE_SHIFT "scale_shift"
+#define ONNX_SCALE_MUL "scale_mul"
+
+/* Everything the model's structures point to, for n = 2L nodes (plus
+ * ONNX_SCALE_NODES with scaling; as many initializers). */
 typedef struct graph_mem {
-    Onnx__NodeProto *nodes, **node_ptrs;             /* 2L */
+    Onnx__NodeProto *nodes, **node_ptrs;             /* n */
     Onnx__AttributeProto *attrs, **attr_ptrs;        /* L + 1 */
-    Onnx__TensorProto *inits, **init_ptrs;           /* 2L */
-    int64_t (*init_dims)[2];                         /* 2L */
-    char *(*inputs)[GEMM_INPUTS];                    /* 2L */
-    char **outputs;                                  /* 2L */
-    char (*values)[ONNX_VALUE_NAME_MAX];             /* 2L */
+    Onnx__TensorProto *inits, **init_ptrs;           /* n */
+    int64_t (*init_dims)[2];                         /* n */
+    char *(*inputs)[GEMM_INPUTS];                    /* n */
+    char **outputs;                                  /* n */
+    char (*values)[ONNX_VALUE_NAME_MAX];             /* n */
 } graph_mem;
 
 static void graph_mem_free(graph_mem *g)
@@ -63,9 +80,9 @@ static void graph_mem_free(graph_mem *g)
     free(g->values);
 }
 
-static bool graph_mem_alloc(graph_mem *g, size_t L)
+static bool graph_mem_alloc(graph_mem *g, size_t L, size_t extra)
 {
-    const size_t n = 2 * L;
+    const size_t n = 2 * L + extra;
     g->nodes = calloc(n, sizeof *g->nodes);
     g->node_ptrs = calloc(n, sizeof *g->node_ptrs);
     g->attrs = calloc(L + 1, sizeof *g->attrs);
@@ -114,14 +131,52 @@ static void node(graph_mem *g, size_t k, const char *op_type,
     g->node_ptrs[k] = nd;
 }
 
-/* The nodes and initializers of all layers. */
-static void build_layers(graph_mem *g, const lnn_net *net, const seq_state *s)
+/* A float32 [n] initializer. */
+static void vector_init(graph_mem *g, size_t t, const char *name,
+                        const float *x, size_t n)
+{
+    Onnx__TensorProto *init = &g->inits[t];
+    onnx__tensor_proto__init(init);
+    init->name = mutable_str(name);
+    init->n_dims = 1;
+    init->dims = g->init_dims[t];
+    init->dims[0] = (int64_t)n;
+    init->has_data_type = 1;
+    init->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    init->n_float_data = n;
+    init->float_data = mutable_floats(x);
+    g->init_ptrs[t] = init;
+}
+
+/* input' = (input - scale_shift) * scale_mul, broadcast over the batch:
+ * nodes and initializers 0 and 1; returns the scaled value's name. */
+static const char *build_scaling(graph_mem *g, const lnn_net *net,
+                                 const seq_state *s)
+{
+    const size_t n_0 = lnn_net_dims(net)[0];
+    vector_init(g, 0, ONNX_SCALE_SHIFT, s->shift_v, n_0);
+    vector_init(g, 1, ONNX_SCALE_MUL, s->mul_v, n_0);
+    snprintf(g->values[0], ONNX_VALUE_NAME_MAX, "input_shifted");
+    snprintf(g->values[1], ONNX_VALUE_NAME_MAX, "input_scaled");
+    g->inputs[0][0] = mutable_str(ONNX_INPUT);
+    g->inputs[0][1] = mutable_str(ONNX_SCALE_SHIFT);
+    node(g, 0, "Sub", NULL, 2, NULL);
+    g->inputs[1][0] = g->values[0];
+    g->inputs[1][1] = mutable_str(ONNX_SCALE_MUL);
+    node(g, 1, "Mul", NULL, 2, NULL);
+    return g->values[1];
+}
+
+/* The nodes and initializers of all layers, after `first` nodes and
+ * initializers (the scaling's), from the value named prev. */
+static void build_layers(graph_mem *g, const lnn_net *net, const seq_state *s,
+                         size_t first, const char *prev)
 {
     const size_t L = lnn_net_L(net);
     const char *act = lnn_net_hidden(net) == LNN_ACT_RELU ? "Relu" : "Sigmoid";
     float *at = s->values; /* the tensors lie in order in s->values */
-    for (size_t t = 0; t < s->n_tensors; t++) {
-        const st_out_tensor *src = &s->tensors[t];
+    for (size_t t = first; t < first + s->n_tensors; t++) {
+        const st_out_tensor *src = &s->tensors[t - first];
         Onnx__TensorProto *init = &g->inits[t];
         onnx__tensor_proto__init(init);
         init->name = mutable_str(src->name);
@@ -139,14 +194,13 @@ static void build_layers(graph_mem *g, const lnn_net *net, const seq_state *s)
         at += count;
         g->init_ptrs[t] = init;
     }
-    const char *prev = ONNX_INPUT;
     for (size_t l = 1; l <= L; l++) {
-        const size_t k = 2 * (l - 1); /* Gemm node k, activation k + 1 */
+        const size_t k = first + 2 * (l - 1); /* Gemm k, activation k + 1 */
         snprintf(g->values[k], ONNX_VALUE_NAME_MAX, "Z%zu", l);
         snprintf(g->values[k + 1], ONNX_VALUE_NAME_MAX, "H%zu", l);
         g->inputs[k][0] = mutable_str(prev);
-        g->inputs[k][1] = mutable_str(s->tensors[k].name);
-        g->inputs[k][2] = mutable_str(s->tensors[k + 1].name);
+        g->inputs[k][1] = mutable_str(s->tensors[k - first].name);
+        g->inputs[k][2] = mutable_str(s->tensors[k - first + 1].name);
         int_attr(&g->attrs[l - 1], &g->attr_ptrs[l - 1], "transB", 1);
         node(g, k, "Gemm", NULL, GEMM_INPUTS, &g->attr_ptrs[l - 1]);
         g->inputs[k + 1][0] = g->values[k];
@@ -202,12 +256,14 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     const size_t L = lnn_net_L(net);
     const size_t *dims = lnn_net_dims(net);
     graph_mem g = {0};
-    if (!graph_mem_alloc(&g, L)) {
+    const size_t first = s->shift_v ? ONNX_SCALE_NODES : 0;
+    if (!graph_mem_alloc(&g, L, first)) {
         graph_mem_free(&g);
         return errbuf_set(err, errlen, "%s: out of memory for %zu layers",
                           path, L);
     }
-    build_layers(&g, net, s);
+    build_layers(&g, net, s, first,
+                 first ? build_scaling(&g, net, s) : ONNX_INPUT);
 
     io_value in, out;
     Onnx__ValueInfoProto *in_ptr = io_value_init(&in, ONNX_INPUT, dims[0]);
@@ -215,9 +271,9 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     Onnx__GraphProto graph;
     onnx__graph_proto__init(&graph);
     graph.name = mutable_str(ONNX_GRAPH_NAME);
-    graph.n_node = 2 * L;
+    graph.n_node = 2 * L + first;
     graph.node = g.node_ptrs;
-    graph.n_initializer = s->n_tensors;
+    graph.n_initializer = s->n_tensors + first;
     graph.initializer = g.init_ptrs;
     graph.n_input = 1;
     graph.input = &in_ptr;
@@ -230,9 +286,9 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     opset.has_version = 1;
     opset.version = ONNX_OPSET;
 
-    Onnx__StringStringEntryProto props[SEQ_N_METADATA];
-    Onnx__StringStringEntryProto *prop_ptrs[SEQ_N_METADATA];
-    for (size_t k = 0; k < SEQ_N_METADATA; k++) {
+    Onnx__StringStringEntryProto props[SEQ_MAX_METADATA];
+    Onnx__StringStringEntryProto *prop_ptrs[SEQ_MAX_METADATA];
+    for (size_t k = 0; k < s->n_metadata; k++) {
         onnx__string_string_entry_proto__init(&props[k]);
         props[k].key = mutable_str(s->metadata[k].key);
         props[k].value = mutable_str(s->metadata[k].value);
@@ -248,7 +304,7 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     model.producer_name = mutable_str(ONNX_PRODUCER);
     model.producer_version = mutable_str(lnn_version());
     model.graph = &graph;
-    model.n_metadata_props = SEQ_N_METADATA;
+    model.n_metadata_props = s->n_metadata;
     model.metadata_props = prop_ptrs;
 
     const size_t len = onnx__model_proto__get_packed_size(&model);

@@ -20,6 +20,7 @@ static const struct option long_options[] = {
     {"top", required_argument, NULL, OPT_TOP},
     CLI_OPTION_THREADS,
     {"output", required_argument, NULL, OPT_OUTPUT},
+    CLI_OPTIONS_TABLE,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -28,23 +29,27 @@ static void usage(void)
 {
     printf(
 "Usage: lnn predict --model FILE [OPTION]... INPUT...\n"
-"Print the predicted class and its probability for every image of every\n"
-"INPUT: an IDX image file (gzipped or not; all its images) or a PGM image\n"
-"(P5 or P2, 28x28 greyscale, 0 = background as in MNIST).\n"
+"Print the predicted class and its probability for every row or image of\n"
+"every INPUT: a table file (.csv, .tsv, .svm/.libsvm, .npy; its label column,\n"
+"if any, is ignored; features scaled as in training; classes printed by\n"
+"their label names), an IDX image file (gzipped or not; all its images) or\n"
+"a PGM image (P5 or P2, 28x28 greyscale, 0 = background as in MNIST).\n"
 "\n"
 "  --model FILE      the model (from lnn train --save)\n"
 "  --top K           also the next most likely classes, K in all [1]\n"
 "  --output FILE.csv  write every probability there instead, at full float\n"
 "                    precision: row,label,probability,p_0,...,p_(n-1) (row\n"
 "                    counts the images of all INPUTs from 0)\n"
+"%s"
 "  --threads N       threads [all cores]\n"
-"  -h, --help        show this help\n");
+"  -h, --help        show this help\n", cli_table_help);
 }
 
 /* One line per image: "name: class prob[, class prob]...", the top classes
  * by probability (ties: the lower class first). */
 static void print_top(const char *name, size_t index, bool indexed,
-                      const float *p, size_t n, size_t top)
+                      const float *p, size_t n, size_t top,
+                      char *const *names)
 {
     if (indexed)
         printf("%s[%zu]:", name, index);
@@ -61,7 +66,10 @@ static void print_top(const char *name, size_t index, bool indexed,
         }
         if (best == n)
             break;
-        printf("%s %zu %.4f", k ? "," : "", best, (double)p[best]);
+        if (names)
+            printf("%s %s %.4f", k ? "," : "", names[best], (double)p[best]);
+        else
+            printf("%s %zu %.4f", k ? "," : "", best, (double)p[best]);
         prev = best;
     }
     printf("\n");
@@ -72,6 +80,7 @@ typedef struct predict_out {
     size_t top;
     FILE *csv;  /* --output, or NULL */
     size_t row; /* CSV rows written */
+    char *const *names; /* the model's label names, or NULL: indices */
 } predict_out;
 
 /* "row,label,probability,p_0,...": %.9g gives back the exact float. */
@@ -81,7 +90,11 @@ static void print_csv(predict_out *o, const float *p, size_t n)
     for (size_t i = 1; i < n; i++)
         if (p[i] > p[best])
             best = i;
-    fprintf(o->csv, "%zu,%zu,%.9g", o->row++, best, (double)p[best]);
+    if (o->names)
+        fprintf(o->csv, "%zu,%s,%.9g", o->row++, o->names[best],
+                (double)p[best]);
+    else
+        fprintf(o->csv, "%zu,%zu,%.9g", o->row++, best, (double)p[best]);
     for (size_t i = 0; i < n; i++)
         fprintf(o->csv, ",%.9g", (double)p[i]);
     fputc('\n', o->csv);
@@ -104,9 +117,37 @@ static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
             if (o->csv)
                 print_csv(o, HL + j * n_L, n_L);
             else
-                print_top(name, j0 + j, indexed, HL + j * n_L, n_L, o->top);
+                print_top(name, j0 + j, indexed, HL + j * n_L, n_L, o->top,
+                          o->names);
     }
     return true;
+}
+
+/* A table file: read as in training (the model's width, its scaling). */
+static bool predict_table(lnn_net *net, const char *path,
+                          const cli_table_args *ta, predict_out *o)
+{
+    const size_t n_0 = lnn_net_dims(net)[0];
+    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    const lnn_prep *prep = lnn_net_prep(net);
+    const lnn_prep bytes = {.scale = LNN_SCALE_BYTE, .n_x = n_0};
+    lnn_table_opts opts = ta->table;
+    opts.n_features = n_0;
+    opts.unlabeled_n_x = n_0;
+    lnn_table t;
+    char err[CLI_ERRLEN];
+    if (lnn_table_load(&t, path, &opts, err, sizeof err) != LNN_OK ||
+        lnn_prep_apply(prep ? prep : &bytes, &t, err, sizeof err) != LNN_OK) {
+        cli_error("%s%s%s", strncmp(err, path, strlen(path)) ? path : "",
+                  strncmp(err, path, strlen(path)) ? ": " : "", err);
+        lnn_table_free(&t);
+        return false;
+    }
+    lnn_data d = lnn_table_view(&t, 0, t.m, NULL);
+    d.n_y = n_L;
+    const bool ok = predict_data(net, &d, path, true, o);
+    lnn_table_free(&t);
+    return ok;
 }
 
 static bool predict_one(lnn_net *net, const char *path, predict_out *o)
@@ -148,6 +189,8 @@ static bool predict_one(lnn_net *net, const char *path, predict_out *o)
 int cli_predict(int argc, char **argv)
 {
     cli_common co = {0};
+    cli_table_args ta;
+    cli_table_args_init(&ta);
     const char *output = NULL;
     uint64_t top = 1;
     opterr = 0;
@@ -159,7 +202,8 @@ int cli_predict(int argc, char **argv)
         case OPT_OUTPUT: output = optarg; break;
         case 'h': usage(); return EXIT_OK;
         default:
-            if (!(ok = cli_common_option(&co, c, optarg)))
+            if (!(ok = cli_table_option(&ta, c, optarg)) &&
+                !(ok = cli_common_option(&co, c, optarg)))
                 return cli_getopt_error("predict", c, argv);
         }
         if (ok <= 0)
@@ -181,7 +225,8 @@ int cli_predict(int argc, char **argv)
         lnn_net_destroy(net);
         return EXIT_USAGE;
     }
-    predict_out o = {.top = (size_t)top};
+    const lnn_prep *prep = lnn_net_prep(net);
+    predict_out o = {.top = (size_t)top, .names = prep ? prep->names : NULL};
     if (output && !(o.csv = fopen(output, "w"))) {
         cli_error("predict: %s: %s", output, strerror(errno));
         lnn_net_destroy(net);
@@ -195,7 +240,9 @@ int cli_predict(int argc, char **argv)
     }
     int rc = EXIT_OK;
     for (int i = optind; i < argc; i++)
-        if (!predict_one(net, argv[i], &o))
+        if (lnn_table_format(argv[i]) != LNN_FORMAT_AUTO
+                ? !predict_table(net, argv[i], &ta, &o)
+                : !predict_one(net, argv[i], &o))
             rc = EXIT_RUNTIME;
     if (o.csv && (ferror(o.csv) | fclose(o.csv))) {
         cli_error("predict: %s: write failed", output);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "errbuf.h"
 
 #define SEQ_WEIGHT "weight"
@@ -41,7 +43,65 @@ void seq_state_free(seq_state *s)
     free(s->names);
     free(s->values);
     free(s->layers);
+    free(s->labels);
+    free(s->shift);
+    free(s->mul);
     memset(s, 0, sizeof *s);
+}
+
+/* n floats, "%.9g" (exact for float32), comma-separated (malloc'd). */
+static char *floats_string(const float *x, size_t n)
+{
+    const size_t per = 17; /* "-1.23456789e-38," */
+    char *s = malloc(n * per + 1);
+    if (!s)
+        return NULL;
+    size_t at = 0;
+    s[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        at += (size_t)snprintf(s + at, per + 1, "%s%.9g", i ? "," : "",
+                               (double)x[i]);
+    return s;
+}
+
+/* The keys of a model trained on a table: how its inputs are scaled (the
+ * ONNX graph does it itself: Sub and Mul before the first Gemm) and its
+ * class names. */
+static bool prep_metadata(seq_state *s, const lnn_prep *p, char *err,
+                          size_t errlen)
+{
+    static const char *const input_of[] = {
+        [LNN_SCALE_NONE] = "x",
+        [LNN_SCALE_STANDARD] = "(x - scale_shift) * scale_mul: standardised "
+                               "by the training part's mean and 1/sd",
+        [LNN_SCALE_MINMAX] = "(x - scale_shift) * scale_mul: the training "
+                             "part's min and 1/(max - min)",
+        [LNN_SCALE_BYTE] = "x / 255",
+    };
+    s->metadata[SEQ_N_METADATA - 1].value = input_of[p->scale];
+    if (p->shift) {
+        s->shift_v = p->shift;
+        s->mul_v = p->mul;
+        if (!(s->shift = floats_string(p->shift, p->n_x)) ||
+            !(s->mul = floats_string(p->mul, p->n_x)))
+            return errbuf_set(err, errlen, "out of memory");
+        s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_SHIFT, s->shift};
+        s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_MUL, s->mul};
+    }
+    if (p->names) {
+        json_t *a = json_array();
+        for (size_t k = 0; a && k < p->n_classes; k++)
+            if (json_array_append_new(a, json_string(p->names[k])) != 0) {
+                json_decref(a);
+                a = NULL;
+            }
+        s->labels = a ? json_dumps(a, JSON_COMPACT) : NULL;
+        json_decref(a);
+        if (!s->labels)
+            return errbuf_set(err, errlen, "out of memory");
+        s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_LABELS, s->labels};
+    }
+    return true;
 }
 
 bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
@@ -86,7 +146,9 @@ bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
         {SEQ_KEY_INPUT, SEQ_INPUT_PIXELS},
     };
     memcpy(s->metadata, metadata, sizeof metadata);
-    return true;
+    s->n_metadata = SEQ_N_METADATA;
+    const lnn_prep *p = lnn_net_prep(net);
+    return !p || prep_metadata(s, p, err, errlen);
 }
 
 /* "<index>.weight" or "<index>.bias" with a decimal index without leading

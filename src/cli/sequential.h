@@ -28,7 +28,12 @@
 #define SEQ_KEY_OUTPUT "output"         /* "softmax" */
 #define SEQ_KEY_INPUT "input"           /* how inputs are scaled */
 #define SEQ_INPUT_PIXELS "pixel / 255"  /* 8-bit IDX/PGM pixels to [0, 1] */
-#define SEQ_N_METADATA 6
+/* A model trained on a table file (its lnn_prep) adds: */
+#define SEQ_KEY_LABELS "labels"         /* JSON array of the class names */
+#define SEQ_KEY_SHIFT "scale_shift"     /* n_0 floats, comma-separated */
+#define SEQ_KEY_MUL "scale_mul"         /* input = (x - shift) * mul */
+#define SEQ_N_METADATA 6                /* the keys every export has */
+#define SEQ_MAX_METADATA 9
 
 /* The 2L tensors of the state dict, with their metadata. */
 typedef struct seq_state {
@@ -37,7 +42,11 @@ typedef struct seq_state {
     char (*names)[SEQ_NAME_MAX];  /* their names */
     float *values;                /* all of them, row-major */
     char *layers;                 /* "784,256,10" */
-    st_kv metadata[SEQ_N_METADATA];
+    char *labels, *shift, *mul;   /* the prep's keys' values, or NULL */
+    const float *shift_v, *mul_v; /* n_0 each, borrowed from the net's prep,
+                                     or NULL: no affine scaling */
+    st_kv metadata[SEQ_MAX_METADATA];
+    size_t n_metadata;
 } seq_state;
 
 /* Layer l's (1-based) weight or bias name: "<2(l-1)>.weight" / ".bias". */

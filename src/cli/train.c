@@ -64,7 +64,7 @@ enum {
     OPT_LAYERS = 256, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
-    OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM,
+    OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
@@ -87,7 +87,10 @@ typedef struct train_args {
     bool hyper_set[OPT_HYPER_END - OPT_HYPER]; /* given on the command line */
     const char *save_best;
     uint64_t patience;
-    size_t train_subset, val;
+    size_t train_subset;
+    cli_part val;          /* --val: a count or a fraction */
+    cli_table_args tab;    /* --data FILE: a table */
+    const char *hidden;    /* --hidden LIST */
     uint64_t print_every;
     bool quiet;
     double comm_timeout;   /* --comm-timeout, 0 = none */
@@ -98,6 +101,9 @@ typedef struct train_args {
 static const struct option long_options[] = {
     CLI_OPTION_DATA,
     {"layers", required_argument, NULL, OPT_LAYERS},
+    {"hidden", required_argument, NULL, OPT_HIDDEN},
+    CLI_OPTIONS_TABLE,
+    CLI_OPTIONS_TABLE_TRAIN,
     {"activation", required_argument, NULL, OPT_ACTIVATION},
     {"init", required_argument, NULL, OPT_INIT},
     {"init-from", required_argument, NULL, OPT_INIT_FROM},
@@ -148,18 +154,26 @@ static void usage(void)
     char act[256], init[256], opt[256], sched[256], lr[256];
     printf(
 "Usage: lnn train [OPTION]...\n"
-"Train an L-layer network (softmax output, cross-entropy loss) on an\n"
-"MNIST-format dataset, then report its test accuracy.\n"
+"Train an L-layer network (softmax output, cross-entropy loss) on a table\n"
+"file or an MNIST-format dataset, then report its test accuracy.\n"
 "\n"
 "Data:\n"
-"  --data DIR           directory with the four MNIST-format IDX files (.gz\n"
-"                       or not) [$LNN_DATA, else ./data/mnist, else Debian's\n"
-"                       /usr/share/datasets/fashion-mnist]\n"
-"  --train-subset N     train on the first N training images [all but the\n"
+"  --data FILE|DIR      a table: .csv, .tsv, .svm/.libsvm (each also .gz) or\n"
+"                       .npy; or a directory with the four MNIST-format IDX\n"
+"                       files (.gz or not) [$LNN_DATA, else ./data/mnist,\n"
+"                       else Debian's /usr/share/datasets/fashion-mnist]\n"
+"  --train-subset N     train on the first N training samples [all but the\n"
 "                       validation split]\n"
-"  --val N              validation images, taken after the training ones [%d]\n"
+"  --val N|FRACTION     validation samples: IDX, taken after the training\n"
+"                       ones [%d]; a table, held out by a seeded stratified\n"
+"                       shuffle [0.1]\n"
+"%s%s"
 "Network:\n"
-"  --layers LIST        layer sizes, input to output [%s]\n"
+"  --layers LIST        layer sizes, input to output, checked against the\n"
+"                       data [%s; without it, the ends are the\n"
+"                       data's width and class count]\n"
+"  --hidden LIST        the hidden sizes alone; the input and output sizes\n"
+"                       come from the data\n"
 "  --activation NAME    hidden activation: %s [relu]\n"
 "  --init NAME          %s [auto]\n"
 "  --init-from FILE     start from the weights of a .safetensors state dict\n"
@@ -213,7 +227,7 @@ static void usage(void)
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved\n"
 "first).\n",
-        DEFAULT_VAL, DEFAULT_LAYERS,
+        DEFAULT_VAL, cli_table_help, cli_table_train_help, DEFAULT_LAYERS,
         cli_choices_help(&cli_hidden_activations, CLI_HELP_INDENT + 19, act, sizeof act),
         cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
         default_lr_help(lr, sizeof lr), (double)EXERCISE_LR,
@@ -285,7 +299,7 @@ static int parse(int argc, char **argv, train_args *a)
     a->opts.epochs = DEFAULT_EPOCHS;
     a->opts.lr_schedule = DEFAULT_SCHEDULE;
     a->optimizer = DEFAULT_OPTIMIZER;
-    a->val = DEFAULT_VAL;
+    cli_table_args_init(&a->tab);
     cli_parse_layers("--layers", DEFAULT_LAYERS, a->dims, &a->n_dims);
 
     opterr = 0;
@@ -334,12 +348,13 @@ static int parse(int argc, char **argv, train_args *a)
                                 &a->train_subset);
             break;
         case OPT_VAL:
-            ok = cli_parse_size("--val", optarg, 0, SIZE_MAX, &a->val);
+            ok = cli_parse_part("--val", optarg, &a->val);
             break;
         case OPT_SEED:
             ok = cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &a->opts.seed);
             a->seed_set = true;
             break;
+        case OPT_HIDDEN: a->hidden = optarg; break;
         case OPT_SAVE: a->save = optarg; break;
         case OPT_RESUME: a->resume = optarg; break;
         case OPT_INIT_FROM: a->init_from = optarg; break;
@@ -372,7 +387,9 @@ static int parse(int argc, char **argv, train_args *a)
                 ok = parse_hyper(a, c, optarg);
                 break;
             }
-            const int shared = cli_common_option(&a->common, c, optarg);
+            int shared = cli_table_option(&a->tab, c, optarg);
+            if (shared == 0)
+                shared = cli_common_option(&a->common, c, optarg);
             if (shared == 0)
                 return cli_getopt_error("train", c, argv);
             ok = shared > 0;
@@ -402,7 +419,8 @@ static int parse(int argc, char **argv, train_args *a)
                   "one: give one of them");
         return EXIT_USAGE;
     }
-    if ((a->save_best || a->patience) && a->val == 0) {
+    if ((a->save_best || a->patience) && a->val.set && a->val.count == 0 &&
+        !(a->val.frac > 0.0)) {
         cli_error("train: --save-best and --patience need a validation "
                   "split (--val N with N > 0)");
         return EXIT_USAGE;
@@ -734,15 +752,38 @@ static bool fits_data(const lnn_net *net, const cli_dataset *ds)
 {
     const size_t n_0 = lnn_net_dims(net)[0];
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
-    if (n_0 != ds->train_set.n_x) {
-        cli_error("--layers: the input layer has %zu units, the dataset's "
-                  "images have %zu pixels", n_0, ds->train_set.n_x);
+    if (n_0 != ds->splits.train.n_x) {
+        cli_error("--layers: the input layer has %zu units, the data (%s) "
+                  "has %zu features", n_0, ds->dir, ds->splits.train.n_x);
         return false;
     }
-    if (n_L != ds->train_set.n_classes) {
-        cli_error("--layers: the output layer has %zu units, the dataset "
-                  "has %zu classes", n_L, ds->train_set.n_classes);
+    if (n_L != ds->splits.train.n_y) {
+        cli_error("--layers: the output layer has %zu units, the data (%s) "
+                  "has %zu classes", n_L, ds->dir, ds->splits.train.n_y);
         return false;
+    }
+    return true;
+}
+
+/* The network's ends from the data unless --layers gave them; --hidden
+ * gives the sizes between. */
+static bool shape_from_data(train_args *a, const cli_dataset *ds)
+{
+    if (a->hidden && a->layers_set) {
+        cli_error("train: --layers gives every size, --hidden the hidden "
+                  "ones: give one of them");
+        return false;
+    }
+    if (a->hidden) {
+        /* "n_0,HIDDEN,n_L" parsed as one list */
+        char list[LNN_CLI_MAX_DIMS * 24];
+        snprintf(list, sizeof list, "%zu,%s,%zu", ds->splits.train.n_x,
+                 a->hidden, ds->splits.train.n_y);
+        if (!cli_parse_layers("--hidden", list, a->dims, &a->n_dims))
+            return false;
+    } else if (!a->layers_set) {
+        a->dims[0] = ds->splits.train.n_x;
+        a->dims[a->n_dims - 1] = ds->splits.train.n_y;
     }
     return true;
 }
@@ -762,8 +803,13 @@ int cli_train(int argc, char **argv, cli_world *w)
     const bool root = !comm || comm->rank == 0;
 
     cli_dataset ds;
-    if ((rc = cli_dataset_load(&ds, a.common.data, a.train_subset, a.val, a.quiet)))
+    if ((rc = cli_dataset_load(&ds, a.common.data, &a.tab, a.opts.seed,
+                               a.train_subset, &a.val, a.quiet)))
         return rc;
+    if (!a.resume && !shape_from_data(&a, &ds)) {
+        cli_dataset_free(&ds);
+        return EXIT_USAGE;
+    }
     const size_t n_train = ds.splits.train.m;
 
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root,
@@ -775,6 +821,10 @@ int cli_train(int argc, char **argv, cli_world *w)
         goto done;
     if (!fits_data(r.net, &ds)) {
         rc = EXIT_USAGE;
+        goto done;
+    }
+    if (ds.is_table && lnn_net_set_prep(r.net, &ds.prep) != LNN_OK) {
+        cli_error("out of memory");
         goto done;
     }
     if (a.iterations_set && !a.epochs_set)
@@ -858,8 +908,9 @@ int cli_train(int argc, char **argv, cli_world *w)
         printf("best validation accuracy %.2f%% after epoch %llu, saved to "
                "%s\n", 100.0 * r.best_acc, (unsigned long long)r.best_epoch,
                a.save_best);
-    double test_loss, test_acc;
-    if (lnn_evaluate_sharded(r.net, &ds.splits.test, comm, &test_loss,
+    double test_loss = 0.0, test_acc = 0.0;
+    if (ds.splits.test.m > 0 &&
+        lnn_evaluate_sharded(r.net, &ds.splits.test, comm, &test_loss,
                              &test_acc) != LNN_OK) {
         cli_error("%s", lnn_net_errmsg(r.net));
         goto done;

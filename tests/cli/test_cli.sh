@@ -43,8 +43,8 @@ expect 2 "momentum 1: must be finite and in \\[0, 1\\)" "$LNN" train "${D[@]}" -
 expect 2 "beta2 1: must be finite and in \\[0, 1\\)" "$LNN" train "${D[@]}" --layers 16,10 --optimizer adam --beta2 1
 expect 2 "--log: .* must end in .csv or .jsonl" "$LNN" train "${D[@]}" "${NET[@]}" --log "$WORK/log.txt"
 expect 2 "unexpected argument 'extra'" "$LNN" train extra
-expect 2 "input layer has 784 units, the dataset's images have 16 pixels" "$LNN" train "${D[@]}"
-expect 2 "output layer has 5 units, the dataset has 10 classes" "$LNN" train "${D[@]}" --layers 16,5
+expect 2 "input layer has 784 units, the data .* has 16 features" "$LNN" train "${D[@]}" --layers 784,10
+expect 2 "output layer has 5 units, the data .* has 10 classes" "$LNN" train "${D[@]}" --layers 16,5
 expect 2 "--train-subset: 600 training \\+ 100 validation" "$LNN" train "${D[@]}" "${NET[@]}" --train-subset 600
 expect 2 "--model FILE is required" "$LNN" eval
 expect 2 "--model FILE is required" "$LNN" predict x.pgm

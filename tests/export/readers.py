@@ -129,6 +129,10 @@ def check_onnx(path, images, csv_path, n):
             A = x[0].T if attrs.get("transA", 0) else x[0]
             B = x[1].T if attrs.get("transB", 0) else x[1]
             y = attrs.get("alpha", 1.0) * (A @ B) + attrs.get("beta", 1.0) * x[2]
+        elif node.op_type == "Sub":  # the scaling of a table model
+            y = x[0] - x[1]
+        elif node.op_type == "Mul":
+            y = x[0] * x[1]
         elif node.op_type == "Relu":
             y = np.maximum(x[0], 0.0)
         elif node.op_type == "Sigmoid":

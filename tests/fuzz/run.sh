@@ -4,7 +4,8 @@
 # Usage: tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
 #   BUILD_DIR  made here with clang if it does not exist (CC=clang,
 #              -Dfuzz=enabled, sanitizers; needs clang and libclang-rt-14-dev)
-#   TARGET     model, idx_images, idx_data, pgm, safetensors (default: all,
+#   TARGET     model, idx_images, idx_data, pgm, safetensors, tables,
+#              table_file (default: all,
 #              one after another)
 # Each target's corpus grows in BUILD_DIR/fuzz-corpus/TARGET (seeded by
 # make_seeds, and tests/fuzz/regressions/TARGET is read too); findings go to
@@ -20,7 +21,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1 seconds=$2
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(model idx_images idx_data pgm safetensors)
+[ ${#targets[@]} -gt 0 ] || targets=(model idx_images idx_data pgm safetensors tables table_file)
 
 if ! command -v clang >/dev/null; then
     echo "run.sh: clang is needed (apt-get install clang libclang-rt-14-dev)" >&2

@@ -1,0 +1,406 @@
+/* prep.c: what a model keeps of its data: feature scaling (fitted on the
+ * training part, applied to every table given to the model), the label
+ * vocabulary and the split; and their records in the model file. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enums.h"
+#include "net.h"
+#include "table.h"
+#include "util.h"
+
+#define LNN_BYTE_MAX 255.0f
+
+/* Records of the prep section (docs/model-format.md): u32 tag, u32 zero,
+ * u64 length, then length bytes. */
+enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3 };
+#define LNN_PREP_RECORD_HEAD 16
+#define LNN_PREP_NAME_MAX 4096 /* longest label name stored */
+
+void lnn_prep_free(lnn_prep *p)
+{
+    if (!p)
+        return;
+    free(p->shift);
+    free(p->mul);
+    lnn__names_free(p->names, p->n_classes);
+    *p = (lnn_prep){0};
+}
+
+lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
+{
+    *dst = *src;
+    dst->shift = dst->mul = NULL;
+    dst->names = NULL;
+    const size_t bytes = src->n_x * sizeof(float);
+    if (src->shift && ((dst->shift = malloc(bytes ? bytes : 1)) == NULL ||
+                       (dst->mul = malloc(bytes ? bytes : 1)) == NULL))
+        goto fail;
+    if (src->shift) {
+        memcpy(dst->shift, src->shift, bytes);
+        memcpy(dst->mul, src->mul, bytes);
+    }
+    if (src->names && !(dst->names = lnn__names_copy(src->names, src->n_classes)))
+        goto fail;
+    return LNN_OK;
+fail:
+    free(dst->shift);
+    free(dst->mul);
+    *dst = (lnn_prep){0};
+    return LNN_ERR_NOMEM;
+}
+
+/* x of sample j, feature i, as a double. */
+static double at(const lnn_table *t, size_t j, size_t i)
+{
+    return t->X ? (double)t->X[j * t->n_x + i]
+                : (double)t->X_u8[j * t->n_x + i];
+}
+
+lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t, size_t m_train,
+                        lnn_scale scale, char *err, size_t errlen)
+{
+    if (!out || !t || m_train == 0 || m_train > t->m || !lnn__is_scale(scale))
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "prep_fit: no table, no training samples or an "
+                        "unknown scaling");
+    *out = (lnn_prep){.scale = scale, .n_x = t->n_x,
+                      .n_classes = t->n_classes};
+    if (t->names && !(out->names = lnn__names_copy(t->names, t->n_classes)))
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    if (scale != LNN_SCALE_STANDARD && scale != LNN_SCALE_MINMAX)
+        return LNN_OK;
+    const size_t n = t->n_x;
+    double *a = calloc(n ? n : 1, sizeof *a), *b = calloc(n ? n : 1, sizeof *b);
+    out->shift = malloc(n ? n * sizeof(float) : 1);
+    out->mul = malloc(n ? n * sizeof(float) : 1);
+    if (!a || !b || !out->shift || !out->mul) {
+        free(a);
+        free(b);
+        lnn_prep_free(out);
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    }
+    if (scale == LNN_SCALE_STANDARD) {
+        /* a = mean, b = sum of squared deviations (two passes: exact
+         * enough in double and no cancellation). */
+        for (size_t j = 0; j < m_train; j++)
+            for (size_t i = 0; i < n; i++)
+                a[i] += at(t, j, i);
+        for (size_t i = 0; i < n; i++)
+            a[i] /= (double)m_train;
+        for (size_t j = 0; j < m_train; j++)
+            for (size_t i = 0; i < n; i++) {
+                const double d = at(t, j, i) - a[i];
+                b[i] += d * d;
+            }
+        for (size_t i = 0; i < n; i++) {
+            const double sd = sqrt(b[i] / (double)m_train);
+            out->shift[i] = (float)a[i];
+            out->mul[i] = sd > 0.0 ? (float)(1.0 / sd) : 1.0f;
+        }
+    } else {
+        /* a = min, b = max */
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = at(t, 0, i);
+        for (size_t j = 1; j < m_train; j++)
+            for (size_t i = 0; i < n; i++) {
+                const double x = at(t, j, i);
+                a[i] = x < a[i] ? x : a[i];
+                b[i] = x > b[i] ? x : b[i];
+            }
+        for (size_t i = 0; i < n; i++) {
+            out->shift[i] = (float)a[i];
+            out->mul[i] = b[i] > a[i] ? (float)(1.0 / (b[i] - a[i])) : 1.0f;
+        }
+    }
+    free(a);
+    free(b);
+    return LNN_OK;
+}
+
+lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
+                          size_t errlen)
+{
+    if (!p || !t)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "prep_apply: NULL");
+    if (p->n_x != t->n_x)
+        return lnn__err(err, errlen, LNN_ERR_SHAPE,
+                        "the data has %zu features, the model takes %zu",
+                        t->n_x, p->n_x);
+    const bool affine = p->scale == LNN_SCALE_STANDARD ||
+                        p->scale == LNN_SCALE_MINMAX;
+    if (t->X_u8 && (p->scale == LNN_SCALE_BYTE))
+        return LNN_OK; /* divided by 255 as batches are gathered */
+    const size_t n = t->n_x * t->m;
+    if (t->X_u8) { /* the scaled values are no longer bytes */
+        float *X = malloc(n ? n * sizeof *X : 1);
+        if (!X)
+            return lnn__err(err, errlen, LNN_ERR_NOMEM,
+                            "out of memory for %zu x %zu floats", t->n_x,
+                            t->m);
+        for (size_t k = 0; k < n; k++)
+            X[k] = (float)t->X_u8[k];
+        free(t->X_u8);
+        t->X_u8 = NULL;
+        t->X = X;
+    }
+    if (affine) {
+        float *restrict X = t->X;
+        for (size_t j = 0; j < t->m; j++)
+            for (size_t i = 0; i < t->n_x; i++)
+                X[j * t->n_x + i] = (X[j * t->n_x + i] - p->shift[i]) *
+                                    p->mul[i];
+    } else if (p->scale == LNN_SCALE_BYTE) {
+        for (size_t k = 0; k < n; k++)
+            t->X[k] /= LNN_BYTE_MAX;
+    }
+    return LNN_OK;
+}
+
+lnn_status lnn_net_set_prep(lnn_net *net, const lnn_prep *p)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    lnn_prep copy = {0};
+    if (p && lnn__prep_copy(&copy, p) != LNN_OK)
+        return lnn__fail(net, LNN_ERR_NOMEM, "out of memory");
+    if (net->prep) {
+        lnn_prep_free(net->prep);
+    } else if (p && !(net->prep = malloc(sizeof *net->prep))) {
+        lnn_prep_free(&copy);
+        return lnn__fail(net, LNN_ERR_NOMEM, "out of memory");
+    }
+    if (p) {
+        *net->prep = copy;
+    } else {
+        free(net->prep);
+        net->prep = NULL;
+    }
+    return LNN_OK;
+}
+
+const lnn_prep *lnn_net_prep(const lnn_net *net)
+{
+    return net ? net->prep : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Model-file records                                                       */
+/* ------------------------------------------------------------------------ */
+
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* A growing byte buffer. */
+typedef struct bytes {
+    unsigned char *p;
+    size_t n, cap;
+    bool ok;
+} bytes;
+
+static unsigned char *room(bytes *b, size_t k)
+{
+    if (!b->ok)
+        return NULL;
+    if (b->n + k > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + k)
+            cap *= 2;
+        unsigned char *q = realloc(b->p, cap);
+        if (!q) {
+            b->ok = false;
+            return NULL;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    unsigned char *at_ = b->p + b->n;
+    b->n += k;
+    return at_;
+}
+
+static void put(bytes *b, uint64_t v, int width)
+{
+    unsigned char *q = room(b, (size_t)width);
+    if (q)
+        put_le(q, v, width);
+}
+
+static void put_floats(bytes *b, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        put(b, u, 4);
+    }
+}
+
+/* A record's head; its length is patched by end_record. */
+static size_t begin_record(bytes *b, uint32_t tag)
+{
+    put(b, tag, 4);
+    put(b, 0, 4);
+    put(b, 0, 8);
+    return b->n;
+}
+
+static void end_record(bytes *b, size_t body)
+{
+    if (b->ok)
+        put_le(b->p + body - 8, b->n - body, 8);
+}
+
+lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
+                            size_t *len)
+{
+    bytes b = {.ok = true};
+    size_t r = begin_record(&b, PREP_SCALE);
+    put(&b, (uint32_t)p->scale, 4);
+    put(&b, p->shift ? 1 : 0, 4); /* shift and mul follow */
+    put(&b, p->n_x, 8);
+    if (p->shift) {
+        put_floats(&b, p->shift, p->n_x);
+        put_floats(&b, p->mul, p->n_x);
+    }
+    end_record(&b, r);
+    if (p->names) {
+        r = begin_record(&b, PREP_LABELS);
+        put(&b, p->n_classes, 8);
+        for (size_t k = 0; k < p->n_classes; k++) {
+            size_t n = strlen(p->names[k]);
+            n = n > LNN_PREP_NAME_MAX ? LNN_PREP_NAME_MAX : n;
+            put(&b, n, 4);
+            unsigned char *q = room(&b, n);
+            if (q)
+                memcpy(q, p->names[k], n);
+        }
+        end_record(&b, r);
+    }
+    if (p->split_m) {
+        r = begin_record(&b, PREP_SPLIT);
+        put(&b, p->split_seed, 8);
+        put(&b, p->split_m, 8);
+        put(&b, p->split_val, 8);
+        put(&b, p->split_test, 8);
+        end_record(&b, r);
+    }
+    if (!b.ok) {
+        free(b.p);
+        return LNN_ERR_NOMEM;
+    }
+    *buf = b.p;
+    *len = b.n;
+    return LNN_OK;
+}
+
+static lnn_status decode_scale(lnn_prep *p, const unsigned char *q, size_t n)
+{
+    if (n < 16)
+        return LNN_ERR_FORMAT;
+    p->scale = (lnn_scale)get_le(q, 4);
+    const uint64_t stats = get_le(q + 4, 4);
+    const uint64_t n_x = get_le(q + 8, 8);
+    if (!lnn__is_scale(p->scale) || stats > 1 || n_x > SIZE_MAX / 8 ||
+        n != 16 + (stats ? 8 * n_x : 0))
+        return LNN_ERR_FORMAT;
+    p->n_x = (size_t)n_x;
+    if (!stats)
+        return LNN_OK;
+    p->shift = malloc(p->n_x * sizeof(float));
+    p->mul = malloc(p->n_x * sizeof(float));
+    if (!p->shift || !p->mul)
+        return LNN_ERR_NOMEM;
+    for (size_t i = 0; i < p->n_x; i++) {
+        const uint32_t a = (uint32_t)get_le(q + 16 + 4 * i, 4);
+        const uint32_t m = (uint32_t)get_le(q + 16 + 4 * (p->n_x + i), 4);
+        memcpy(&p->shift[i], &a, 4);
+        memcpy(&p->mul[i], &m, 4);
+        if (!isfinite(p->shift[i]) || !isfinite(p->mul[i]))
+            return LNN_ERR_FORMAT;
+    }
+    return LNN_OK;
+}
+
+static lnn_status decode_labels(lnn_prep *p, const unsigned char *q, size_t n)
+{
+    if (n < 8)
+        return LNN_ERR_FORMAT;
+    const uint64_t C = get_le(q, 8);
+    if (C == 0 || C > (n - 8) / 4)
+        return LNN_ERR_FORMAT;
+    if (!(p->names = calloc((size_t)C, sizeof *p->names)))
+        return LNN_ERR_NOMEM;
+    p->n_classes = (size_t)C;
+    size_t off = 8;
+    for (size_t k = 0; k < C; k++) {
+        if (n - off < 4)
+            return LNN_ERR_FORMAT;
+        const size_t len = (size_t)get_le(q + off, 4);
+        off += 4;
+        if (len > n - off || len > LNN_PREP_NAME_MAX)
+            return LNN_ERR_FORMAT;
+        if (!(p->names[k] = malloc(len + 1)))
+            return LNN_ERR_NOMEM;
+        memcpy(p->names[k], q + off, len);
+        p->names[k][len] = '\0';
+        off += len;
+    }
+    return off == n ? LNN_OK : LNN_ERR_FORMAT;
+}
+
+lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
+                            size_t len)
+{
+    *p = (lnn_prep){0};
+    size_t off = 0;
+    lnn_status s = LNN_OK;
+    while (s == LNN_OK && off < len) {
+        if (len - off < LNN_PREP_RECORD_HEAD) {
+            s = LNN_ERR_FORMAT;
+            break;
+        }
+        const uint32_t tag = (uint32_t)get_le(buf + off, 4);
+        const uint64_t n = get_le(buf + off + 8, 8);
+        off += LNN_PREP_RECORD_HEAD;
+        if (n > len - off) {
+            s = LNN_ERR_FORMAT;
+            break;
+        }
+        const unsigned char *q = buf + off;
+        switch (tag) {
+        case PREP_SCALE: s = decode_scale(p, q, (size_t)n); break;
+        case PREP_LABELS:
+            s = p->names ? LNN_ERR_FORMAT : decode_labels(p, q, (size_t)n);
+            break;
+        case PREP_SPLIT:
+            if (n != 32) {
+                s = LNN_ERR_FORMAT;
+                break;
+            }
+            p->split_seed = get_le(q, 8);
+            p->split_m = (size_t)get_le(q + 8, 8);
+            p->split_val = (size_t)get_le(q + 16, 8);
+            p->split_test = (size_t)get_le(q + 24, 8);
+            break;
+        default: break; /* a newer record: skipped */
+        }
+        off += (size_t)n;
+    }
+    if (s != LNN_OK)
+        lnn_prep_free(p);
+    return s;
+}

@@ -1,0 +1,637 @@
+/* table.c: data tables (CSV/TSV, LIBSVM, .npy): the streaming text reader
+ * the text formats share, the growing feature matrix, the label
+ * vocabulary, and what is done with a loaded table (relabel, split,
+ * views). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numparse.h"
+#include "rng.h"
+#include "table.h"
+#include "util.h"
+
+#define LNN_SPLIT_STREAM 0x5350 /* "SP": the split's RNG stream */
+#define LNN_VOCAB_SLOTS0 64
+
+/* ------------------------------------------------------------------------ */
+/* Text, raw or gzip, in chunks                                             */
+/* ------------------------------------------------------------------------ */
+
+lnn_status lnn__text_open(lnn__text *t, const char *path, char *err,
+                          size_t errlen)
+{
+    *t = (lnn__text){.path = path, .line = 1};
+    t->gz = gzopen(path, "rb");
+    if (!t->gz)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: cannot open: %s", path,
+                        errno ? strerror(errno) : "out of memory");
+    gzbuffer(t->gz, (unsigned)LNN_TEXT_CHUNK);
+    t->cap = LNN_TEXT_CHUNK;
+    if (!(t->buf = malloc(t->cap))) {
+        lnn__text_close(t);
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
+                        path);
+    }
+    return LNN_OK;
+}
+
+lnn_status lnn__text_more(lnn__text *t, bool *more, char *err, size_t errlen)
+{
+    *more = false;
+    if (t->eof)
+        return LNN_OK;
+    if (t->pos > 0) { /* keep the unconsumed tail at the front */
+        memmove(t->buf, t->buf + t->pos, t->len - t->pos);
+        t->len -= t->pos;
+        t->pos = 0;
+    }
+    if (t->len == t->cap) { /* one record fills the buffer: grow it */
+        if (t->cap >= LNN_LINE_MAX)
+            return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                            "%s:%llu: a record longer than %zu MiB", t->path,
+                            (unsigned long long)t->line, LNN_LINE_MAX >> 20);
+        char *b = realloc(t->buf, 2 * t->cap);
+        if (!b)
+            return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
+                            t->path);
+        t->buf = b;
+        t->cap *= 2;
+    }
+    const size_t want = t->cap - t->len;
+    const int got = gzread(t->gz, t->buf + t->len,
+                           (unsigned)(want < INT32_MAX ? want : INT32_MAX));
+    if (got < 0) {
+        int zerr;
+        const char *msg = gzerror(t->gz, &zerr);
+        return lnn__err(err, errlen, zerr == Z_ERRNO ? LNN_ERR_IO
+                                                     : LNN_ERR_FORMAT,
+                        "%s: read failed: %s", t->path,
+                        zerr == Z_ERRNO ? strerror(errno) : msg);
+    }
+    if (got == 0) {
+        t->eof = true;
+        return LNN_OK;
+    }
+    t->len += (size_t)got;
+    *more = true;
+    return LNN_OK;
+}
+
+void lnn__text_close(lnn__text *t)
+{
+    if (t->gz)
+        gzclose(t->gz);
+    free(t->buf);
+    *t = (lnn__text){0};
+}
+
+/* ------------------------------------------------------------------------ */
+/* The feature matrix: bytes while it can                                   */
+/* ------------------------------------------------------------------------ */
+
+lnn_status lnn__matrix_reserve(lnn__matrix *M, size_t cols)
+{
+    if (cols <= M->cap)
+        return LNN_OK;
+    size_t cap = M->cap ? M->cap : 256, bytes;
+    while (cap < cols)
+        cap = cap > SIZE_MAX / 2 ? cols : 2 * cap;
+    if (!lnn__mul(cap, M->n_x, &bytes) ||
+        !lnn__mul(bytes, M->U ? 1 : sizeof(float), &bytes))
+        return LNN_ERR_OVERFLOW;
+    void *p = realloc(M->U ? (void *)M->U : (void *)M->F, bytes ? bytes : 1);
+    if (!p)
+        return LNN_ERR_NOMEM;
+    if (M->U)
+        M->U = p;
+    else
+        M->F = p;
+    M->cap = cap;
+    return LNN_OK;
+}
+
+lnn_status lnn__matrix_promote(lnn__matrix *M)
+{
+    size_t n;
+    if (!lnn__mul(M->cap, M->n_x, &n) || n > SIZE_MAX / sizeof(float))
+        return LNN_ERR_OVERFLOW;
+    float *F = malloc(n ? n * sizeof *F : 1);
+    if (!F)
+        return LNN_ERR_NOMEM;
+    const size_t used = (M->m + 1) * M->n_x;
+    for (size_t k = 0; k < used; k++)
+        F[k] = (float)M->U[k];
+    free(M->U);
+    M->U = NULL;
+    M->F = F;
+    return LNN_OK;
+}
+
+lnn_status lnn__matrix_set(lnn__matrix *M, size_t i, double v)
+{
+    if (M->U) {
+        if (v >= 0.0 && v <= 255.0 && v == (double)(int)v) {
+            M->U[M->m * M->n_x + i] = (uint8_t)v;
+            return LNN_OK;
+        }
+        lnn_status s = lnn__matrix_promote(M);
+        if (s != LNN_OK)
+            return s;
+    }
+    M->F[M->m * M->n_x + i] = (float)v;
+    return LNN_OK;
+}
+
+void lnn__matrix_zero_col(lnn__matrix *M)
+{
+    if (M->U)
+        memset(M->U + M->m * M->n_x, 0, M->n_x);
+    else
+        memset(M->F + M->m * M->n_x, 0, M->n_x * sizeof(float));
+}
+
+void lnn__matrix_free(lnn__matrix *M)
+{
+    free(M->U);
+    free(M->F);
+    *M = (lnn__matrix){0};
+}
+
+/* ------------------------------------------------------------------------ */
+/* The label vocabulary                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* FNV-1a */
+static uint64_t hash(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    return h;
+}
+
+static lnn_status rehash(lnn__vocab *v, size_t n_slots)
+{
+    uint32_t *slot = calloc(n_slots, sizeof *slot);
+    if (!slot)
+        return LNN_ERR_NOMEM;
+    for (size_t k = 0; k < v->n; k++) {
+        size_t h = (size_t)hash(v->names[k], strlen(v->names[k]));
+        while (slot[h & (n_slots - 1)])
+            h++;
+        slot[h & (n_slots - 1)] = (uint32_t)(k + 1);
+    }
+    free(v->slot);
+    v->slot = slot;
+    v->n_slots = n_slots;
+    return LNN_OK;
+}
+
+bool lnn__grow(void **p, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap)
+        return true;
+    const size_t c = *cap ? 2 * *cap : 64;
+    if (c > SIZE_MAX / sz)
+        return false;
+    void *q = realloc(*p, c * sz);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n)
+{
+    if (!lnn__grow((void **)&v->y, &v->y_cap, v->m, sizeof *v->y))
+        return LNN_ERR_NOMEM;
+    if (2 * (v->n + 1) >= v->n_slots) {
+        lnn_status st = rehash(v, v->n_slots ? 2 * v->n_slots
+                                             : LNN_VOCAB_SLOTS0);
+        if (st != LNN_OK)
+            return st;
+    }
+    size_t h = (size_t)hash(s, n);
+    for (;; h++) {
+        const uint32_t k = v->slot[h & (v->n_slots - 1)];
+        if (k == 0)
+            break;
+        const char *name = v->names[k - 1];
+        if (strncmp(name, s, n) == 0 && name[n] == '\0') {
+            v->y[v->m++] = (int32_t)(k - 1);
+            return LNN_OK;
+        }
+    }
+    if (v->n >= INT32_MAX ||
+        !lnn__grow((void **)&v->names, &v->cap, v->n, sizeof *v->names))
+        return LNN_ERR_NOMEM;
+    char *name = malloc(n + 1);
+    if (!name)
+        return LNN_ERR_NOMEM;
+    memcpy(name, s, n);
+    name[n] = '\0';
+    v->names[v->n] = name;
+    v->slot[h & (v->n_slots - 1)] = (uint32_t)(v->n + 1);
+    v->y[v->m++] = (int32_t)v->n++;
+    return LNN_OK;
+}
+
+void lnn__vocab_free(lnn__vocab *v)
+{
+    for (size_t k = 0; k < v->n; k++)
+        free(v->names[k]);
+    free(v->names);
+    free(v->slot);
+    free(v->y);
+    *v = (lnn__vocab){0};
+}
+
+/* A name and its value, for sorting. */
+typedef struct named {
+    const char *name;
+    double value;
+    size_t old;
+} named;
+
+static int by_value(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const named *)a)->name, ((const named *)b)->name);
+}
+
+lnn_status lnn__table_finish(lnn_table *out, lnn__matrix *M, lnn__vocab *v,
+                             char *err, size_t errlen)
+{
+    *out = (lnn_table){.n_x = M->n_x, .m = M->m};
+    /* give back the unused tail of the matrix */
+    if (M->m < M->cap && M->m > 0) {
+        const size_t n = M->m * M->n_x * (M->U ? 1 : sizeof(float));
+        void *p = realloc(M->U ? (void *)M->U : (void *)M->F, n ? n : 1);
+        if (p) {
+            if (M->U)
+                M->U = p;
+            else
+                M->F = p;
+        }
+    }
+    if (v->n > 0) {
+        named *s = malloc(v->n * sizeof *s);
+        size_t *rank = malloc(v->n * sizeof *rank);
+        char **names = malloc(v->n * sizeof *names);
+        if (!s || !rank || !names) {
+            free(s);
+            free(rank);
+            free(names);
+            return lnn__err(err, errlen, LNN_ERR_NOMEM,
+                            "out of memory for %zu labels", v->n);
+        }
+        bool numeric = true;
+        for (size_t k = 0; k < v->n; k++) {
+            s[k] = (named){.name = v->names[k], .old = k};
+            numeric = numeric &&
+                      lnn__parse_number(v->names[k], strlen(v->names[k]),
+                                        &s[k].value) == LNN_NUM_OK;
+        }
+        qsort(s, v->n, sizeof *s, numeric ? by_value : by_name);
+        for (size_t k = 0; k < v->n; k++) {
+            rank[s[k].old] = k;
+            names[k] = v->names[s[k].old];
+        }
+        for (size_t j = 0; j < v->m; j++)
+            v->y[j] = (int32_t)rank[v->y[j]];
+        free(s);
+        free(rank);
+        free(v->names);
+        out->names = names;
+        out->n_classes = v->n;
+        out->y = v->y;
+        v->names = NULL;
+        v->y = NULL;
+        v->n = 0;
+    }
+    out->X = M->F;
+    out->X_u8 = M->U;
+    M->F = NULL;
+    M->U = NULL;
+    lnn__vocab_free(v);
+    lnn__matrix_free(M);
+    return LNN_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading and freeing                                                      */
+/* ------------------------------------------------------------------------ */
+
+lnn_table_opts lnn_table_opts_default(void)
+{
+    return (lnn_table_opts){.format = LNN_FORMAT_AUTO, .header = -1};
+}
+
+/* Does path end in suffix, before an optional ".gz"? */
+static bool has_suffix(const char *path, const char *suffix)
+{
+    size_t n = strlen(path);
+    const size_t k = strlen(suffix);
+    if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+        n -= 3;
+    if (n < k)
+        return false;
+    for (size_t i = 0; i < k; i++)
+        if ((path[n - k + i] | 0x20) != suffix[i])
+            return false;
+    return true;
+}
+
+lnn_format lnn_table_format(const char *path)
+{
+    if (!path)
+        return LNN_FORMAT_AUTO;
+    static const struct {
+        const char *suffix;
+        lnn_format format;
+    } table[] = {
+        {".csv", LNN_FORMAT_CSV},       {".tsv", LNN_FORMAT_CSV},
+        {".svm", LNN_FORMAT_LIBSVM},
+        {".libsvm", LNN_FORMAT_LIBSVM}, {".svmlight", LNN_FORMAT_LIBSVM},
+        {".npy", LNN_FORMAT_NPY},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (has_suffix(path, table[i].suffix))
+            return table[i].format;
+    return LNN_FORMAT_AUTO;
+}
+
+lnn_status lnn_table_load(lnn_table *out, const char *path,
+                          const lnn_table_opts *opts, char *err,
+                          size_t errlen)
+{
+    if (!out || !path)
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "table_load: out or path is NULL");
+    *out = (lnn_table){0};
+    const lnn_table_opts o = opts ? *opts : lnn_table_opts_default();
+    const lnn_format f = o.format ? o.format : lnn_table_format(path);
+    switch (f) {
+    case LNN_FORMAT_CSV: return lnn__csv_load(out, path, &o, err, errlen);
+    case LNN_FORMAT_LIBSVM:
+        return lnn__libsvm_load(out, path, &o, err, errlen);
+    case LNN_FORMAT_NPY: return lnn__npy_load(out, path, &o, err, errlen);
+    case LNN_FORMAT_AUTO: break;
+    }
+    return lnn__err(err, errlen, LNN_ERR_ARG,
+                    "%s: unknown format (name it .csv, .tsv, .svm, .libsvm "
+                    "or .npy, optionally .gz)", path);
+}
+
+void lnn__names_free(char **names, size_t n)
+{
+    for (size_t k = 0; names && k < n; k++)
+        free(names[k]);
+    free(names);
+}
+
+char **lnn__names_copy(char *const *names, size_t n)
+{
+    char **c = calloc(n ? n : 1, sizeof *c);
+    for (size_t k = 0; c && k < n; k++)
+        if (!(c[k] = strdup(names[k]))) {
+            lnn__names_free(c, k);
+            return NULL;
+        }
+    return c;
+}
+
+void lnn_table_free(lnn_table *t)
+{
+    if (!t)
+        return;
+    free(t->X);
+    free(t->X_u8);
+    free(t->y);
+    lnn__names_free(t->names, t->n_classes);
+    *t = (lnn_table){0};
+}
+
+/* ------------------------------------------------------------------------ */
+/* Relabel, split, views                                                    */
+/* ------------------------------------------------------------------------ */
+
+lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
+                             size_t n_classes, char *err, size_t errlen)
+{
+    if (!t || !names || n_classes == 0)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "relabel: no vocabulary");
+    if (!t->y)
+        return LNN_OK;
+    int32_t *map = malloc((t->n_classes ? t->n_classes : 1) * sizeof *map);
+    if (!map)
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < t->n_classes; k++) {
+        map[k] = -1;
+        for (size_t c = 0; c < n_classes && map[k] < 0; c++)
+            if (strcmp(t->names[k], names[c]) == 0)
+                map[k] = (int32_t)c;
+        if (map[k] < 0) {
+            lnn_status s = lnn__err(err, errlen, LNN_ERR_FORMAT,
+                                    "label \"%.40s\" is not one of the %zu "
+                                    "classes of the training data",
+                                    t->names[k], n_classes);
+            free(map);
+            return s;
+        }
+    }
+    char **copy = lnn__names_copy(names, n_classes);
+    if (!copy) {
+        free(map);
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < t->m; j++)
+        t->y[j] = map[t->y[j]];
+    free(map);
+    lnn__names_free(t->names, t->n_classes);
+    t->names = copy;
+    t->n_classes = n_classes;
+    return LNN_OK;
+}
+
+/* Move column src[k] of X to column k for every k (a permutation), in
+ * place: follow each cycle with one column in hand. */
+static lnn_status permute_columns(void *X, size_t width, const size_t *src,
+                                  size_t m)
+{
+    unsigned char *base = X, *hand = malloc(width ? width : 1);
+    bool *done = calloc(m, sizeof *done);
+    if (!hand || !done) {
+        free(hand);
+        free(done);
+        return LNN_ERR_NOMEM;
+    }
+    for (size_t start = 0; start < m; start++) {
+        if (done[start] || src[start] == start) {
+            done[start] = true;
+            continue;
+        }
+        memcpy(hand, base + start * width, width);
+        size_t k = start;
+        while (src[k] != start) {
+            memcpy(base + k * width, base + src[k] * width, width);
+            done[k] = true;
+            k = src[k];
+        }
+        memcpy(base + k * width, hand, width);
+        done[k] = true;
+    }
+    free(hand);
+    free(done);
+    return LNN_OK;
+}
+
+lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
+                           uint64_t seed, char *err, size_t errlen)
+{
+    if (!t || !t->y || t->n_classes == 0)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "split: no labels");
+    if (n_val >= t->m || n_test >= t->m - n_val)
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "split: %zu validation + %zu test samples leave "
+                        "none of the %zu for training", n_val, n_test, t->m);
+    if (n_val == 0 && n_test == 0)
+        return LNN_OK;
+    const size_t m = t->m, C = t->n_classes;
+    size_t *count = calloc(C, sizeof *count);
+    size_t *start = calloc(C + 1, sizeof *start);
+    size_t *share[2] = {calloc(C, sizeof(size_t)), calloc(C, sizeof(size_t))};
+    size_t *order = malloc(m * sizeof *order); /* by class, file order */
+    size_t *src = malloc(m * sizeof *src);
+    uint8_t *part = malloc(m);
+    double *rem = malloc(C * sizeof *rem);
+    lnn_status s = LNN_OK;
+    if (!count || !start || !share[0] || !share[1] || !order || !src ||
+        !part || !rem) {
+        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < m; j++)
+        count[t->y[j]]++;
+    for (size_t c = 0; c < C; c++)
+        start[c + 1] = start[c] + count[c];
+    {
+        size_t *fill = calloc(C, sizeof *fill);
+        if (!fill) {
+            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory");
+            goto done;
+        }
+        for (size_t j = 0; j < m; j++) {
+            const size_t c = (size_t)t->y[j];
+            order[start[c] + fill[c]++] = j;
+        }
+        free(fill);
+    }
+    /* Each class's share of val (p = 0) and test (p = 1): the floor of
+     * its proportion, then the largest remainders get one more. Val is
+     * taken from what test left. */
+    const size_t want[2] = {n_val, n_test};
+    for (int p = 1; p >= 0; p--) {
+        size_t given = 0;
+        for (size_t c = 0; c < C; c++) {
+            const double exact = (double)want[p] * (double)count[c] / (double)m;
+            share[p][c] = (size_t)exact;
+            const size_t room = count[c] - share[1][c] * (p == 0);
+            if (share[p][c] > room)
+                share[p][c] = room;
+            rem[c] = exact - (double)share[p][c];
+            given += share[p][c];
+        }
+        while (given < want[p]) {
+            size_t best = C;
+            for (size_t c = 0; c < C; c++) {
+                const size_t used = share[p][c] + (p == 0 ? share[1][c] : 0);
+                if (used < count[c] && (best == C || rem[c] > rem[best]))
+                    best = c;
+            }
+            if (best == C)
+                break;
+            share[p][best]++;
+            rem[best] -= 1.0;
+            given++;
+        }
+    }
+    /* Shuffle each class with the seed; its first samples go to test, the
+     * next to val, the rest to train. */
+    lnn_rng rng;
+    lnn__rng_seed(&rng, seed, LNN_SPLIT_STREAM);
+    for (size_t c = 0; c < C; c++) {
+        size_t *o = order + start[c];
+        for (size_t i = count[c]; i > 1; i--) {
+            const size_t r = (size_t)lnn__rng_below(&rng, i);
+            const size_t tmp = o[i - 1];
+            o[i - 1] = o[r];
+            o[r] = tmp;
+        }
+        for (size_t i = 0; i < count[c]; i++)
+            part[o[i]] = i < share[1][c] ? 2
+                         : i < share[1][c] + share[0][c] ? 1 : 0;
+    }
+    /* New order: train | val | test, each in file order. */
+    size_t k = 0;
+    for (uint8_t p = 0; p < 3; p++)
+        for (size_t j = 0; j < m; j++)
+            if (part[j] == p)
+                src[k++] = j;
+    const size_t width = t->n_x * (t->X ? sizeof(float) : 1);
+    if (permute_columns(t->X ? (void *)t->X : (void *)t->X_u8, width, src,
+                        m) != LNN_OK ||
+        permute_columns(t->y, sizeof *t->y, src, m) != LNN_OK)
+        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory");
+done:
+    free(count);
+    free(start);
+    free(share[0]);
+    free(share[1]);
+    free(order);
+    free(src);
+    free(part);
+    free(rem);
+    return s;
+}
+
+lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m,
+                        const float *Y)
+{
+    lnn_data d = {.n_x = t->n_x, .n_y = t->n_classes, .m = m};
+    if (t->X)
+        d.X = t->X + j0 * t->n_x;
+    else
+        d.X_u8 = t->X_u8 + j0 * t->n_x;
+    d.Y = Y ? Y + j0 * t->n_classes : NULL;
+    return d;
+}
+
+lnn_status lnn_table_one_hot(const lnn_table *t, float **Y, char *err,
+                             size_t errlen)
+{
+    if (!t || !Y || !t->y || t->n_classes == 0)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "one_hot: no labels");
+    size_t n;
+    if (!lnn__mul(t->m, t->n_classes, &n) || n > SIZE_MAX / sizeof(float))
+        return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
+                        "one_hot: %zu x %zu overflows", t->n_classes, t->m);
+    if (!(*Y = calloc(n ? n : 1, sizeof **Y)))
+        return lnn__err(err, errlen, LNN_ERR_NOMEM,
+                        "one_hot: out of memory");
+    for (size_t j = 0; j < t->m; j++)
+        (*Y)[j * t->n_classes + (size_t)t->y[j]] = 1.0f;
+    return LNN_OK;
+}

@@ -1,0 +1,167 @@
+/* test_tables.c: the table library below the command line: numbers parse
+ * exactly as strtod rounds them, a CSV file loads to the expected matrix
+ * and sorted vocabulary, the stratified split keeps each class's share, and
+ * the scaling comes from the training columns only (a constant feature is
+ * never divided by zero). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "lnn.h"
+#include "numparse.h"
+#include "rng.h"
+
+#define N_RANDOM 200000
+
+/* Random decimals, short and long, against strtod: the same double. */
+static void test_numbers(void)
+{
+    static const char *const exact[] = {
+        "0", "-0", "1", "255", "3.14", "-2.5e-3", "1e22", "1e23", "9007199254740993",
+        "0.1", "123456789012345678901234567890", "4.9e-324", "1.7976931348623157e308",
+        "+7", ".5", "5.", "0000012", "2.2250738585072011e-308"};
+    for (size_t k = 0; k < sizeof exact / sizeof *exact; k++) {
+        double v = 0.0;
+        CHECK(lnn__parse_number(exact[k], strlen(exact[k]), &v) == LNN_NUM_OK);
+        CHECK(v == strtod(exact[k], NULL));
+    }
+    static const char *const bad[] = {"", "-", ".", "e5", "1e", "1e+", "0x10",
+                                      "1,5", "1 ", " 1", "1.2.3", "--1"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        double v;
+        CHECK(lnn__parse_number(bad[k], strlen(bad[k]), &v) == LNN_NUM_BAD);
+    }
+    static const char *const nonfinite[] = {"nan", "NaN", "-inf", "Infinity"};
+    for (size_t k = 0; k < sizeof nonfinite / sizeof *nonfinite; k++) {
+        double v;
+        CHECK(lnn__parse_number(nonfinite[k], strlen(nonfinite[k]), &v) ==
+              LNN_NUM_NONFINITE);
+    }
+    double v;
+    CHECK(lnn__parse_number("1e400", 5, &v) == LNN_NUM_RANGE);
+    lnn_rng r;
+    lnn__rng_seed(&r, 14, 0);
+    size_t wrong = 0;
+    for (int i = 0; i < N_RANDOM; i++) {
+        char s[64];
+        const int digits = 1 + (int)lnn__rng_below(&r, 20);
+        int n = 0;
+        if (lnn__rng_below(&r, 2))
+            s[n++] = '-';
+        const int point = (int)lnn__rng_below(&r, (uint64_t)digits + 1);
+        for (int d = 0; d < digits; d++) {
+            if (d == point)
+                s[n++] = '.';
+            s[n++] = (char)('0' + lnn__rng_below(&r, 10));
+        }
+        if (lnn__rng_below(&r, 3) == 0)
+            n += snprintf(s + n, sizeof s - (size_t)n, "e%d",
+                          (int)lnn__rng_below(&r, 80) - 40);
+        s[n] = '\0';
+        double got;
+        if (lnn__parse_number(s, (size_t)n, &got) != LNN_NUM_OK ||
+            got != strtod(s, NULL))
+            wrong++;
+    }
+    CHECK(wrong == 0);
+}
+
+static char path[64];
+
+static void write_file(const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* A CSV with a BOM, quotes, CRLF and string labels; bytes stay bytes. */
+static void test_csv(void)
+{
+    write_file("\xEF\xBB\xBF" "x1,\"x,2\",class\r\n"
+               "1,2,b\r\n" "3,\"4\",a\r\n" "5,6,b\r\n" "7,8,c\r\n");
+    lnn_table t;
+    char err[256];
+    CHECK_STATUS(lnn_table_load(&t, path, NULL, err, sizeof err), LNN_OK);
+    CHECK(t.n_x == 2 && t.m == 4 && t.X_u8 && !t.X && t.n_classes == 3);
+    static const uint8_t X[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    static const int32_t y[] = {1, 0, 1, 2};
+    CHECK(t.X_u8 && memcmp(t.X_u8, X, sizeof X) == 0);
+    CHECK(t.y && memcmp(t.y, y, sizeof y) == 0);
+    CHECK(t.names && strcmp(t.names[0], "a") == 0 &&
+          strcmp(t.names[2], "c") == 0);
+    lnn_table_free(&t);
+    /* numeric labels sort by value; a decimal makes floats */
+    write_file("10,0.5\n9,1\n-1,2\n10,3\n");
+    lnn_table_opts o = lnn_table_opts_default();
+    o.label = "0";
+    CHECK_STATUS(lnn_table_load(&t, path, &o, err, sizeof err), LNN_OK);
+    CHECK(t.X && !t.X_u8 && t.n_x == 1 && t.n_classes == 3);
+    CHECK(t.names && strcmp(t.names[0], "-1") == 0 &&
+          strcmp(t.names[1], "9") == 0 && strcmp(t.names[2], "10") == 0);
+    CHECK(t.X && t.X[0] == 0.5f && t.X[3] == 3.0f);
+    lnn_table_free(&t);
+}
+
+/* 100 samples of class 0, 20 of class 1: a 10 % test part takes 10 and 2. */
+static void test_split_and_scale(void)
+{
+    const size_t m = 120;
+    lnn_table t = {.n_x = 2, .m = m, .n_classes = 2};
+    t.X = calloc(2 * m, sizeof *t.X);
+    t.y = calloc(m, sizeof *t.y);
+    t.names = calloc(2, sizeof *t.names);
+    CHECK(t.X && t.y && t.names);
+    if (!t.X || !t.y || !t.names)
+        return;
+    t.names[0] = strdup("0");
+    t.names[1] = strdup("1");
+    for (size_t j = 0; j < m; j++) {
+        t.y[j] = j >= 100;
+        t.X[2 * j] = (float)j;  /* feature 0: the sample's index */
+        t.X[2 * j + 1] = 5.0f; /* feature 1: constant */
+    }
+    char err[256];
+    CHECK_STATUS(lnn_table_split(&t, 0, 12, 3, err, sizeof err), LNN_OK);
+    size_t test_ones = 0;
+    for (size_t j = 108; j < m; j++)
+        test_ones += t.y[j] == 1;
+    CHECK(test_ones == 2);
+    /* the training part: samples in file order, each once */
+    for (size_t j = 1; j < 108; j++)
+        CHECK(t.X[2 * j] > t.X[2 * (j - 1)] || t.y[j] != t.y[j - 1]);
+    lnn_prep p;
+    CHECK_STATUS(lnn_prep_fit(&p, &t, 108, LNN_SCALE_STANDARD, err,
+                              sizeof err), LNN_OK);
+    double mean = 0.0;
+    for (size_t j = 0; j < 108; j++)
+        mean += t.X[2 * j];
+    mean /= 108.0;
+    CHECK_NEAR(p.shift[0], mean, 1e-4);
+    CHECK(p.mul[1] == 1.0f && p.shift[1] == 5.0f); /* constant: not divided */
+    CHECK_STATUS(lnn_prep_apply(&p, &t, err, sizeof err), LNN_OK);
+    CHECK(t.X[1] == 0.0f);
+    lnn_table narrow = {.n_x = 3, .m = 1};
+    CHECK_STATUS(lnn_prep_apply(&p, &narrow, err, sizeof err),
+                 LNN_ERR_SHAPE);
+    CHECK(strstr(err, "3 features, the model takes 2") != NULL);
+    lnn_prep_free(&p);
+    lnn_table_free(&t);
+}
+
+int main(void)
+{
+    snprintf(path, sizeof path, "/tmp/lnn-test-tables-%ld.csv",
+             (long)getpid());
+    test_numbers();
+    test_csv();
+    test_split_and_scale();
+    unlink(path);
+    return check_result("tables");
+}
