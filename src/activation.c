@@ -38,7 +38,7 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
     (void)par;
     switch (f) {
     case LNN_ACT_RELU:
-        LNN_OMP(omp parallel for schedule(static) if(par))
+        LNN_OMP(omp parallel for schedule(static) if(parallel: par))
         for (size_t j = 0; j < m; j++) {
             const float *z = Z + j * n;
             float *h = H + j * n;
@@ -49,7 +49,7 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
         }
         break;
     case LNN_ACT_SIGMOID:
-        LNN_OMP(omp parallel for schedule(static) if(par))
+        LNN_OMP(omp parallel for schedule(static) if(parallel: par))
         for (size_t j = 0; j < m; j++) {
             const float *z = Z + j * n;
             float *h = H + j * n;
@@ -60,7 +60,7 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
         }
         break;
     case LNN_ACT_SOFTMAX:
-        LNN_OMP(omp parallel for schedule(static) if(par))
+        LNN_OMP(omp parallel for schedule(static) if(parallel: par))
         for (size_t j = 0; j < m; j++)
             softmax_column(H + j * n, Z + j * n, b, n);
         break;
@@ -76,12 +76,16 @@ void lnn__act_backward(float *dZ, const float *dH, const float *H,
     (void)par;
     switch (f) {
     case LNN_ACT_RELU: /* relu'(Z) = [Z > 0] = [H > 0] */
-        LNN_OMP(omp parallel for simd schedule(static) if(par))
-        for (size_t k = 0; k < count; k++)
-            dZ[k] = H[k] > 0.0f ? dH[k] : 0.0f;
+        LNN_OMP(omp parallel for simd schedule(static) if(parallel: par))
+        for (size_t k = 0; k < count; k++) {
+            /* dH read whatever H is: a conditional load would keep the
+             * loop scalar. dZ may be dH (in place). */
+            const float g = dH[k];
+            dZ[k] = H[k] > 0.0f ? g : 0.0f;
+        }
         break;
     case LNN_ACT_SIGMOID: /* sigmoid'(Z) = H (1 - H) */
-        LNN_OMP(omp parallel for simd schedule(static) if(par))
+        LNN_OMP(omp parallel for simd schedule(static) if(parallel: par))
         for (size_t k = 0; k < count; k++)
             dZ[k] = dH[k] * H[k] * (1.0f - H[k]);
         break;

@@ -11,7 +11,7 @@ double lnn__loss_sum(const float *P, const float *Y, size_t n, size_t m)
 {
     double sum = 0.0;
     LNN_OMP(omp parallel for reduction(+:sum) schedule(static)
-            if(lnn__par(n * m)))
+            if(parallel: lnn__par(n * m)))
     for (size_t j = 0; j < m; j++) {
         const float *p = P + j * n, *y = Y + j * n;
         double s = 0.0;
@@ -43,7 +43,7 @@ lnn_status lnn_compute_loss(const float *HL, const float *Y, size_t n,
 
 void lnn__output_delta(float *dZ, const float *P, const float *Y, size_t count)
 {
-    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(count)))
+    LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(count)))
     for (size_t k = 0; k < count; k++)
         dZ[k] = P[k] - Y[k];
 }
@@ -59,7 +59,7 @@ static int32_t argmax(const float *a, size_t n)
 
 void lnn__argmax_cols(int32_t *out, const float *A, size_t n, size_t m)
 {
-    LNN_OMP(omp parallel for schedule(static) if(lnn__par(n * m)))
+    LNN_OMP(omp parallel for schedule(static) if(parallel: lnn__par(n * m)))
     for (size_t j = 0; j < m; j++)
         out[j] = argmax(A + j * n, n);
 }
@@ -69,7 +69,7 @@ size_t lnn__count_correct(const int32_t *pred, const float *Y, size_t n,
 {
     size_t correct = 0;
     LNN_OMP(omp parallel for reduction(+:correct) schedule(static)
-            if(lnn__par(n * m)))
+            if(parallel: lnn__par(n * m)))
     for (size_t j = 0; j < m; j++)
         correct += pred[j] == argmax(Y + j * n, n);
     return correct;

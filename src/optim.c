@@ -201,7 +201,7 @@ static void sgd_run(const update *u)
     const float *restrict G = u->G;
     const size_t n = u->n;
     const float lr = u->lr, wd = u->wd;
-    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
+    LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++)
         W[k] -= lr * (G[k] + wd * W[k]);
 }
@@ -220,7 +220,7 @@ static inline void heavy_ball(const update *u, bool nesterov)
     const float *restrict G = u->G;
     const size_t n = u->n;
     const float lr = u->lr, wd = u->wd, mu = u->mu;
-    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
+    LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k] + wd * W[k];
         v[k] = mu * v[k] + g;
@@ -248,7 +248,7 @@ static void adam_run(const update *u)
     const float lr = u->lr, wd = u->wd;
     const float b1 = u->beta1, b2 = u->beta2, eps = u->eps;
     const float inv_bc1 = u->inv_bc1, inv_bc2 = u->inv_bc2;
-    LNN_OMP(omp parallel for simd schedule(static) if(lnn__par(n)))
+    LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k];
         mom1[k] = b1 * mom1[k] + (1.0f - b1) * g;

@@ -17,8 +17,11 @@
  *     cols), or its rank and the team's count (ggml's ith, nth) to cut
  *     rows with lnn__share; nothing inside a pass asks OpenMP who it is.
  *  3. An elementwise loop parallelises itself only at the top level: its
- *     LNN_OMP(omp parallel for ... if(lnn__par(count))) is false inside a
- *     parallel region, so inside a team it runs on the thread's share.
+ *     LNN_OMP(omp parallel for ... if(parallel: lnn__par(count))) is false
+ *     inside a parallel region, so inside a team it runs on the thread's
+ *     share. The `parallel:` modifier is needed: a bare if() on a
+ *     `parallel for simd` applies to the simd part too (OpenMP 5.0), and a
+ *     false one turns the vector loop into a scalar one.
  *  4. BLAS is called inside a team only when it runs each call on its
  *     caller's thread; otherwise lnn__team_size says 1 (no team) and the
  *     BLAS threads each product itself.
