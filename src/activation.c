@@ -3,32 +3,73 @@
  * outside the loops; every case is one OpenMP loop. */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "kernels.h"
 #include "threads.h"
 #include "util.h"
 
-/* h = softmax(z + b) for one column of n; h may be z. */
-static void softmax_column(float *h, const float *z, const float *b, size_t n)
+/* e^x in float, within 1 ulp of the exact value (checked on every 7th
+ * float with a normal result), in straight-line code
+ * that vectorises (glibc's expf is a call per element). Cody and Waite's
+ * reduction x = k ln2 + r, |r| <= ln2 / 2, then Cephes's degree-6
+ * polynomial for e^r, scaled by 2^k in two halves so that every k the
+ * clamp allows is a normal float: e^x for x >= 89 overflows to inf and for
+ * x <= -104 underflows to 0, as the exact values do. NaN stays NaN. */
+static inline float exp_f(float x)
 {
-    /* Subtract the column max before exp: e^(z - max) <= 1 never overflows,
-     * and the ratio is unchanged. */
-    float max = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        float v = z[i] + (b ? b[i] : 0.0f);
-        h[i] = v;
-        max = v > max ? v : max;
+    const float xc = x > 89.0f ? 89.0f : x < -104.0f ? -104.0f : x;
+    const float xs = x == x ? xc : 0.0f;
+    /* k = round(xs log2 e): adding 1.5 * 2^23 rounds to an integer */
+    const float k = (xs * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    const float r = (xs - k * 0.693359375f) + k * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const int32_t k1 = (int32_t)k / 2, k2 = (int32_t)k - k1;
+    union { int32_t i; float f; } s1 = {(k1 + 127) << 23},
+                                  s2 = {(k2 + 127) << 23};
+    return x == x ? p * s1.f * s2.f : x;
+}
+
+/* Columns per sweep of softmax: a block's e^x is one contiguous loop. */
+#define SOFTMAX_COLS ((size_t)64)
+
+/* H = softmax(Z + b) for `cols` columns of n; H may be Z. Each column is
+ * shifted by its max first: e^(z - max) <= 1 never overflows, and the
+ * ratio is unchanged. */
+static void softmax_block(float *H, const float *Z, const float *b, size_t n,
+                          size_t cols)
+{
+    for (size_t j = 0; j < cols; j++) {
+        const float *z = Z + j * n;
+        float *h = H + j * n;
+        float max = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            const float v = z[i] + (b ? b[i] : 0.0f);
+            h[i] = v;
+            max = v > max ? v : max;
+        }
+        for (size_t i = 0; i < n; i++)
+            h[i] -= max;
     }
-    float sum = 0.0f;
-    for (size_t i = 0; i < n; i++) {
-        float e = expf(h[i] - max);
-        h[i] = e;
-        sum += e;
+    LNN_OMP(omp simd)
+    for (size_t k = 0; k < n * cols; k++)
+        H[k] = exp_f(H[k]);
+    for (size_t j = 0; j < cols; j++) {
+        float *h = H + j * n;
+        float sum = 0.0f;
+        for (size_t i = 0; i < n; i++)
+            sum += h[i];
+        const float inv = 1.0f / sum;
+        for (size_t i = 0; i < n; i++)
+            h[i] *= inv;
     }
-    const float inv = 1.0f / sum;
-    for (size_t i = 0; i < n; i++)
-        h[i] *= inv;
 }
 
 void lnn__act_forward(float *H, const float *Z, const float *b,
@@ -53,16 +94,18 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
         for (size_t j = 0; j < m; j++) {
             const float *z = Z + j * n;
             float *h = H + j * n;
-            for (size_t i = 0; i < n; i++) {
-                float v = z[i] + (b ? b[i] : 0.0f);
-                h[i] = 1.0f / (1.0f + expf(-v)); /* expf(-v) = inf -> 0 */
-            }
+            /* two sweeps: the bias's test would keep one scalar */
+            for (size_t i = 0; i < n; i++)
+                h[i] = z[i] + (b ? b[i] : 0.0f);
+            for (size_t i = 0; i < n; i++)
+                h[i] = 1.0f / (1.0f + exp_f(-h[i])); /* e^-v = inf -> 0 */
         }
         break;
     case LNN_ACT_SOFTMAX:
         LNN_OMP(omp parallel for schedule(static) if(parallel: par))
-        for (size_t j = 0; j < m; j++)
-            softmax_column(H + j * n, Z + j * n, b, n);
+        for (size_t j0 = 0; j0 < m; j0 += SOFTMAX_COLS)
+            softmax_block(H + j0 * n, Z + j0 * n, b, n,
+                          m - j0 < SOFTMAX_COLS ? m - j0 : SOFTMAX_COLS);
         break;
     }
 }

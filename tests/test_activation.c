@@ -70,6 +70,31 @@ int main(void)
     CHECK_NEAR(S[0], 1.0, 0.0);
     CHECK_NEAR(S[1], 0.0, 0.0);
 
+    /* lnn's own e^x (activation.c), through softmax over columns {x, 0}:
+     * p = e^x / (e^x + 1), within a few float roundings of the exact value
+     * from 1e-30 up, on 20001 points over [-69, 69]; and NaN propagates. */
+    enum { SWEEP = 20001 };
+    static float Zs[2 * SWEEP], Ps[2 * SWEEP];
+    for (int k = 0; k < SWEEP; k++) {
+        Zs[2 * k] = -69.0f + 138.0f * (float)k / (float)(SWEEP - 1);
+        Zs[2 * k + 1] = 0.0f;
+    }
+    CHECK_STATUS(lnn_softmax(Ps, Zs, 2, SWEEP), LNN_OK);
+    double worst = 0.0;
+    for (int k = 0; k < SWEEP; k++) {
+        const double x = (double)Zs[2 * k], p = 1.0 / (1.0 + exp(-x));
+        const double err = fabs((double)Ps[2 * k] - p) / p;
+        worst = err > worst ? err : worst;
+    }
+    CHECK(worst < 4.0 * FLT_EPSILON);
+    const float nan_in[4] = {NAN, 0.0f, 1.0f, 2.0f};
+    float nan_out[4];
+    CHECK_STATUS(lnn_softmax(nan_out, nan_in, 2, 2), LNN_OK);
+    CHECK(isnan(nan_out[0]) && isnan(nan_out[1]));
+    CHECK(isfinite(nan_out[2]) && isfinite(nan_out[3]));
+    CHECK_STATUS(lnn_sigmoid(nan_out, nan_in, 4, 1), LNN_OK);
+    CHECK(isnan(nan_out[0]));
+
     /* bad arguments */
     CHECK_STATUS(lnn_relu(NULL, Z, N, M), LNN_ERR_ARG);
     CHECK_STATUS(lnn_softmax(H, Z, 0, M), LNN_ERR_ARG);
