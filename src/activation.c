@@ -72,6 +72,7 @@ static void softmax_block(float *H, const float *Z, const float *b, size_t n,
     }
 }
 
+LNN_VECTOR_CLONES
 void lnn__act_forward(float *H, const float *Z, const float *b,
                       lnn_activation f, size_t n, size_t m)
 {
@@ -110,6 +111,7 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
     }
 }
 
+LNN_VECTOR_CLONES
 void lnn__act_backward(float *dZ, const float *dH, const float *H,
                        lnn_activation f, size_t n, size_t m)
 {

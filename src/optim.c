@@ -195,6 +195,7 @@ typedef struct update {
 } update;
 
 /* W -= lr (G + wd W) */
+LNN_VECTOR_CLONES
 static void sgd_run(const update *u)
 {
     float *restrict W = u->W;
@@ -228,8 +229,17 @@ static inline void heavy_ball(const update *u, bool nesterov)
     }
 }
 
-static void momentum_run(const update *u) { heavy_ball(u, false); }
-static void nesterov_run(const update *u) { heavy_ball(u, true); }
+LNN_VECTOR_CLONES
+static void momentum_run(const update *u)
+{
+    heavy_ball(u, false);
+}
+
+LNN_VECTOR_CLONES
+static void nesterov_run(const update *u)
+{
+    heavy_ball(u, true);
+}
 
 /* AdamW (Loshchilov & Hutter). mom1 and mom2 are Adam's first and second
  * moment estimates (the paper's m and v; m is our batch size):
@@ -239,6 +249,7 @@ static void nesterov_run(const update *u) { heavy_ball(u, true); }
  *   W -= lr (mom1_hat / (sqrt(mom2_hat) + eps) + wd W)
  * The decay is decoupled: applied to W directly, not added to G, where
  * Adam's normalisation would shrink it for weights with large gradients. */
+LNN_VECTOR_CLONES
 static void adam_run(const update *u)
 {
     float *restrict W = u->W, *restrict mom1 = u->state[0],

@@ -8,6 +8,21 @@
 
 #define LNN_PI 3.14159265358979323846
 
+/* An elementwise kernel compiled three times, for the baseline x86-64
+ * (SSE2), AVX2 and AVX-512 (x86-64-v4), the one this CPU runs picked when
+ * the library loads (GCC's target_clones, an ifunc): 4, 8 or 16 floats per
+ * instruction from one portable binary. Every clone gives the same bits:
+ * the kernels use only +, -, *, / and sqrt, each correctly rounded at any
+ * width, and meson.build turns off FMA contraction. Elsewhere (clang,
+ * other CPUs) a plain function. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    defined(__linux__)
+#  define LNN_VECTOR_CLONES \
+      __attribute__((target_clones("default", "avx2", "arch=x86-64-v4")))
+#else
+#  define LNN_VECTOR_CLONES
+#endif
+
 /* *out = a * b; false (and *out untouched) if the product overflows. */
 static inline bool lnn__mul(size_t a, size_t b, size_t *out)
 {
