@@ -7,6 +7,7 @@
 
 #include "rng.h"
 #include "threads.h"
+#include "util.h"
 
 #define LNN_PIXEL_MAX 255.0f /* byte inputs are scaled to [0, 1] */
 
@@ -14,11 +15,13 @@
  * (parameter initialisation uses stream 0 of its own seed). */
 #define LNN_STREAM_SHUFFLE 1
 
+LNN_VECTOR_CLONES
 void lnn__gather(float *X, float *Y, const lnn_data *d, const size_t *idx,
                  size_t j0, size_t cols)
 {
     const size_t n_x = d->n_x, n_y = d->n_y;
-    LNN_OMP(omp parallel for schedule(static) if(parallel: lnn__par(n_x * cols)))
+    LNN_OMP(omp parallel for schedule(static)
+            if(parallel: lnn__par(n_x * cols)))
     for (size_t k = 0; k < cols; k++) {
         const size_t src = idx ? idx[j0 + k] : j0 + k;
         float *x = X + k * n_x;

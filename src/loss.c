@@ -43,7 +43,8 @@ lnn_status lnn_compute_loss(const float *HL, const float *Y, size_t n,
 
 void lnn__output_delta(float *dZ, const float *P, const float *Y, size_t count)
 {
-    LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(count)))
+    LNN_OMP(omp parallel for simd schedule(static)
+            if(parallel: lnn__par(count)))
     for (size_t k = 0; k < count; k++)
         dZ[k] = P[k] - Y[k];
 }
