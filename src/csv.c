@@ -378,6 +378,19 @@ static lnn_status take_row(csv_reader *r, uint64_t line)
     return LNN_OK;
 }
 
+/* The header's names of the feature columns, moved into the table. */
+static void give_columns(csv_reader *r, lnn_table *out)
+{
+    size_t i = 0;
+    for (size_t j = 0; j < r->n_cols; j++)
+        if (j == r->label_col)
+            free(r->col_names[j]);
+        else
+            r->col_names[i++] = r->col_names[j];
+    out->columns = r->col_names;
+    r->col_names = NULL;
+}
+
 static void reader_free(csv_reader *r)
 {
     for (size_t j = 0; r->col_names && j < r->n_cols; j++)
@@ -471,8 +484,8 @@ lnn_status lnn__csv_load(lnn_table *out, const char *path,
     }
     r.text.gz = NULL;
     s = lnn__table_finish(out, &r.M, &r.v, err, errlen);
-    if (s == LNN_OK && !labelled)
-        lnn__vocab_free(&r.v);
+    if (s == LNN_OK && r.col_names)
+        give_columns(&r, out);
 done:
     reader_free(&r);
     return s;

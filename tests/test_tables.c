@@ -1,8 +1,9 @@
 /* test_tables.c: the table library below the command line: numbers parse
- * exactly as strtod rounds them, a CSV file loads to the expected matrix
- * and sorted vocabulary, the stratified split keeps each class's share, and
- * the scaling comes from the training columns only (a constant feature is
- * never divided by zero). */
+ * exactly as strtod rounds them, a CSV file loads to the expected matrix,
+ * sorted vocabulary and column names, the stratified split keeps each
+ * class's share, the scaling comes from the training columns only (a
+ * constant feature is never divided by zero), and the column names are
+ * checked against the training data's and kept in the model's records. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "lnn.h"
 #include "numparse.h"
 #include "rng.h"
+#include "table.h"
 
 #define N_RANDOM 200000
 
@@ -96,6 +98,26 @@ static void test_csv(void)
     CHECK(t.y && memcmp(t.y, y, sizeof y) == 0);
     CHECK(t.names && strcmp(t.names[0], "a") == 0 &&
           strcmp(t.names[2], "c") == 0);
+    CHECK(t.columns && strcmp(t.columns[0], "x1") == 0 &&
+          strcmp(t.columns[1], "x,2") == 0);
+    char *const same[] = {"x1", "x,2"}, *const other[] = {"x1", "x2"};
+    CHECK_STATUS(lnn_table_check_columns(&t, same, 2, err, sizeof err),
+                 LNN_OK);
+    CHECK_STATUS(lnn_table_check_columns(&t, NULL, 2, err, sizeof err),
+                 LNN_OK);
+    CHECK_STATUS(lnn_table_check_columns(&t, other, 2, err, sizeof err),
+                 LNN_ERR_SHAPE);
+    CHECK(strstr(err, "feature column 2 is \"x,2\", the training data's "
+                      "is \"x2\"") != NULL);
+    CHECK_STATUS(lnn_table_check_columns(&t, same, 1, err, sizeof err),
+                 LNN_ERR_SHAPE);
+    CHECK(strstr(err, "2 features, the training data has 1") != NULL);
+    lnn_table_free(&t);
+    /* the label column in the middle: the names of the others */
+    write_file("a,label,b\n1,x,2\n3,y,4\n");
+    CHECK_STATUS(lnn_table_load(&t, path, NULL, err, sizeof err), LNN_OK);
+    CHECK(t.n_x == 2 && t.columns && strcmp(t.columns[0], "a") == 0 &&
+          strcmp(t.columns[1], "b") == 0);
     lnn_table_free(&t);
     /* numeric labels sort by value; a decimal makes floats */
     write_file("10,0.5\n9,1\n-1,2\n10,3\n");
@@ -106,7 +128,57 @@ static void test_csv(void)
     CHECK(t.names && strcmp(t.names[0], "-1") == 0 &&
           strcmp(t.names[1], "9") == 0 && strcmp(t.names[2], "10") == 0);
     CHECK(t.X && t.X[0] == 0.5f && t.X[3] == 3.0f);
+    CHECK(t.columns == NULL); /* no header */
     lnn_table_free(&t);
+}
+
+/* The column names travel: fit copies them, the records keep them, apply
+ * checks them; a records section that misplaces them does not load. */
+static void test_column_records(void)
+{
+    char *names[] = {"x1", "x2"}, *labels[] = {"no", "yes"};
+    lnn_prep p = {.scale = LNN_SCALE_NONE, .n_x = 2, .n_classes = 2,
+                  .names = labels, .columns = names};
+    unsigned char *buf;
+    size_t len;
+    CHECK_STATUS(lnn__prep_encode(&p, &buf, &len), LNN_OK);
+    lnn_prep q;
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_OK);
+    CHECK(q.columns && strcmp(q.columns[0], "x1") == 0 &&
+          strcmp(q.columns[1], "x2") == 0 && q.n_classes == 2);
+    char err[256];
+    lnn_table t = {.n_x = 2, .m = 1, .X = calloc(2, sizeof(float))};
+    char *other[] = {"x1", "x3"};
+    t.columns = other;
+    CHECK_STATUS(lnn_prep_apply(&q, &t, err, sizeof err), LNN_ERR_SHAPE);
+    CHECK(strstr(err, "feature column 2 is \"x3\", the training data's "
+                      "is \"x2\"") != NULL);
+    t.columns = names;
+    CHECK_STATUS(lnn_prep_apply(&q, &t, err, sizeof err), LNN_OK);
+    t.columns = NULL;
+    lnn_table_free(&t);
+    lnn_prep_free(&q);
+    /* the records: scale (16 + 16 bytes), labels, columns (the last) */
+    const size_t columns_at = len - (16 + 8 + 2 * (4 + 2));
+    CHECK(buf[columns_at] == 4);
+    /* columns alone, before the scaling that counts them */
+    CHECK_STATUS(lnn__prep_decode(&q, buf + columns_at, len - columns_at),
+                 LNN_ERR_FORMAT);
+    /* columns counted otherwise than the scaling's features */
+    buf[8 + 16] = 3; /* the scale record's n_x */
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_ERR_FORMAT);
+    free(buf);
+    /* a second scale record */
+    p.columns = NULL;
+    CHECK_STATUS(lnn__prep_encode(&p, &buf, &len), LNN_OK);
+    unsigned char *twice = malloc(len + 32);
+    if (twice) {
+        memcpy(twice, buf, 32);
+        memcpy(twice + 32, buf, len);
+        CHECK_STATUS(lnn__prep_decode(&q, twice, len + 32), LNN_ERR_FORMAT);
+    }
+    free(twice);
+    free(buf);
 }
 
 /* 100 samples of class 0, 20 of class 1: a 10 % test part takes 10 and 2. */
@@ -161,6 +233,7 @@ int main(void)
              (long)getpid());
     test_numbers();
     test_csv();
+    test_column_records();
     test_split_and_scale();
     unlink(path);
     return check_result("tables");
