@@ -70,7 +70,8 @@ lnn__rec lnn__csv_record(const char *p, size_t n, bool eof, size_t *len,
 
 static bool push(lnn__fields *out, const char *s, size_t n)
 {
-    if (!lnn__grow((void **)&out->f, &out->cap, out->n, sizeof *out->f))
+    if (out->n == out->cap &&
+        !lnn__grow((void **)&out->f, &out->cap, out->n, sizeof *out->f))
         return false;
     out->f[out->n++] = (lnn__field){s, n};
     return true;
