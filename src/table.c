@@ -131,21 +131,6 @@ lnn_status lnn__matrix_promote(lnn__matrix *M)
     return LNN_OK;
 }
 
-lnn_status lnn__matrix_set(lnn__matrix *M, size_t i, double v)
-{
-    if (M->U) {
-        if (v >= 0.0 && v <= 255.0 && v == (double)(int)v) {
-            M->U[M->m * M->n_x + i] = (uint8_t)v;
-            return LNN_OK;
-        }
-        lnn_status s = lnn__matrix_promote(M);
-        if (s != LNN_OK)
-            return s;
-    }
-    M->F[M->m * M->n_x + i] = (float)v;
-    return LNN_OK;
-}
-
 void lnn__matrix_zero_col(lnn__matrix *M)
 {
     if (M->U)
