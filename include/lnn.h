@@ -817,6 +817,8 @@ typedef struct lnn_table {
     size_t n_classes;   /* names in the vocabulary */
     char **names;       /* n_classes label names, sorted: integers by value,
                            other strings bytewise */
+    char **columns;     /* n_x feature column names from a CSV header row
+                           (the label column left out), or NULL */
 } lnn_table;
 
 /** How to read a table; start from lnn_table_opts_default(). */
@@ -875,6 +877,20 @@ LNN_API lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
                                      size_t errlen);
 
 /**
+ * Check that t's feature columns are the ones named (the training file's,
+ * or a model's lnn_prep.columns), in the same order. Names are compared
+ * only when both t and columns have them (LIBSVM, .npy and a CSV without a
+ * header row have none); the count always.
+ * @param columns  n_x names, or NULL
+ * @return LNN_OK, LNN_ERR_SHAPE (the message names both counts, or the
+ *         first feature column that differs: its number among the
+ *         features, from 1, and both names)
+ */
+LNN_API lnn_status lnn_table_check_columns(const lnn_table *t,
+                                           char *const *columns, size_t n_x,
+                                           char *err, size_t errlen);
+
+/**
  * Reorder t's samples into train | val | test by a seeded, stratified
  * shuffle: each class gives its share (largest remainders) of n_val and
  * n_test; samples keep their file order within each part. Moves columns
@@ -930,6 +946,8 @@ typedef struct lnn_prep {
                            feature; else NULL */
     size_t n_classes;
     char **names;       /* n_classes label names, or NULL (class indices) */
+    char **columns;     /* n_x feature column names of the training file,
+                           or NULL (it had none) */
     uint64_t split_seed;/* the split of a single training file: */
     size_t split_m;     /* its samples (0: no split recorded) */
     size_t split_val, split_test; /* samples in its val and test parts */
@@ -937,7 +955,7 @@ typedef struct lnn_prep {
 
 /**
  * Fit scaling on samples 0 .. m_train-1 of t (statistics in double) and
- * copy t's vocabulary. A feature whose training values are all equal gets
+ * copy t's vocabulary and column names. A feature whose training values are all equal gets
  * mul = 1: it is shifted, never divided by zero.
  * @param out  out, free with lnn_prep_free
  * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_NOMEM
@@ -949,9 +967,10 @@ LNN_API lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t,
 /**
  * Scale t in place as p says: bytes stay bytes under LNN_SCALE_BYTE
  * (divided by 255 as batches are gathered) and become float32 under
- * standard and minmax. Checks t's feature count against p's.
- * @return LNN_OK, LNN_ERR_SHAPE (the message names both counts),
- *         LNN_ERR_NOMEM
+ * standard and minmax. Checks t's feature count against p's, and its
+ * column names where both have them (lnn_table_check_columns).
+ * @return LNN_OK, LNN_ERR_SHAPE (the message names both counts, or the
+ *         first column that differs), LNN_ERR_NOMEM
  */
 LNN_API lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
                                   size_t errlen);

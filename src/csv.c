@@ -8,7 +8,16 @@
  * first line. Header: the one given, else the first row is a header if a
  * cell names a label column (label, class, target, y, or --label's
  * name), or a cell other than the last is not a number (the last may be a
- * string label). */
+ * string label).
+ *
+ * Rows are parsed by a team of threads in blocks: the records already in
+ * the read buffer are found on one thread (lnn__csv_record: quotes, line
+ * ends and line numbers exactly as one by one), then split and parsed by
+ * the team, each into its own column of the matrix, and their labels go
+ * into the vocabulary in file order. Whatever the block cannot take (a
+ * record not yet read whole, a NUL, a quote while the matrix is bytes)
+ * is left to the one-by-one path, so messages and results are the same
+ * for any number of threads. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -18,10 +27,16 @@
 
 #include "numparse.h"
 #include "table.h"
+#include "threads.h"
 
 #define LNN_BOM "\xEF\xBB\xBF"
 #define LNN_QUOTE_TEXT 24    /* characters of a bad cell quoted in a message */
 #define LNN_LIST_COLUMNS 200 /* characters of column names listed */
+#define LNN_BLOCK_RECORDS 4096 /* records a block takes at most */
+#define LNN_BLOCK_PAR_MIN ((size_t)1 << 16) /* bytes below which a block
+                                               runs on one thread */
+#define LNN_BLOCK_ERRLEN (4096 + 512) /* a team member's message: a path
+                                        and what was wrong */
 
 static const char *const label_names[] = {"label", "class", "target", "y"};
 
@@ -70,7 +85,8 @@ lnn__rec lnn__csv_record(const char *p, size_t n, bool eof, size_t *len,
 
 static bool push(lnn__fields *out, const char *s, size_t n)
 {
-    if (!lnn__grow((void **)&out->f, &out->cap, out->n, sizeof *out->f))
+    if (out->n == out->cap &&
+        !lnn__grow((void **)&out->f, &out->cap, out->n, sizeof *out->f))
         return false;
     out->f[out->n++] = (lnn__field){s, n};
     return true;
@@ -170,6 +186,14 @@ static bool looks_like_header(const lnn__fields *row, const char *label)
     return row->n == 1 && !is_number(&row->f[0]);
 }
 
+/* A record found for a block: buf[at .. at + len) (without its line end)
+ * at line `line`, and its label's text once parsed. */
+typedef struct csv_record {
+    size_t at, len;
+    uint64_t line;
+    lnn__field label;
+} csv_record;
+
 /* Everything one load needs, for the messages. */
 typedef struct csv_reader {
     lnn__text text;
@@ -183,7 +207,25 @@ typedef struct csv_reader {
     lnn__fields row;
     lnn__matrix M;
     lnn__vocab v;
+    csv_record *rec;   /* a block's records */
+    size_t rec_cap;
 } csv_reader;
+
+/* Split record p[0 .. len) of line `line` into row. */
+static lnn_status split_row(const csv_reader *r, char *p, size_t len,
+                            uint64_t line, lnn__fields *row, char *err,
+                            size_t errlen)
+{
+    size_t bad;
+    if (lnn__csv_split(p, len, r->delim, row, &bad))
+        return LNN_OK;
+    if (bad == SIZE_MAX)
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
+                        r->text.path);
+    return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: field %zu: text "
+                    "after its closing quote", r->text.path,
+                    (unsigned long long)line, bad + 1);
+}
 
 /* The next record into r->row; *got false at the end of the file. */
 static lnn_status next_row(csv_reader *r, bool *got, uint64_t *line)
@@ -221,18 +263,8 @@ static lnn_status next_row(csv_reader *r, bool *got, uint64_t *line)
         t->line += lines;
         if (len == 0)
             continue; /* a blank line */
-        size_t bad;
-        if (!lnn__csv_split(p, len, r->delim, &r->row, &bad)) {
-            if (bad == SIZE_MAX)
-                return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM,
-                                "%s: out of memory", t->path);
-            return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT,
-                            "%s:%llu: field %zu: text after its closing "
-                            "quote", t->path, (unsigned long long)*line,
-                            bad + 1);
-        }
         *got = true;
-        return LNN_OK;
+        return split_row(r, p, len, *line, &r->row, r->err, r->errlen);
     }
 }
 
@@ -318,39 +350,42 @@ static lnn_status take_header(csv_reader *r, uint64_t line)
     return LNN_OK;
 }
 
-/* One data row into column m of the matrix and the vocabulary. */
-static lnn_status take_row(csv_reader *r, uint64_t line)
+/* Row `line` (its fields in row) into column j of the matrix, and its
+ * label's text into *label. The matrix does not move (a team parses rows
+ * at once): a value that is not a byte while the matrix is bytes stops the
+ * row with *wide set; the caller makes the matrix floats (widen) and
+ * parses the row again. */
+static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
+                            size_t j, uint64_t line, lnn__field *label,
+                            bool *wide, char *err, size_t errlen)
 {
     const char *path = r->text.path;
-    if (r->row.n != r->n_cols)
-        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT,
+    if (row->n != r->n_cols)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
                         "%s:%llu: %zu fields, the %s has %zu", path,
-                        (unsigned long long)line, r->row.n,
+                        (unsigned long long)line, row->n,
                         r->col_names ? "header" : "first row", r->n_cols);
-    lnn_status s = lnn__matrix_reserve(&r->M, r->M.m + 1);
-    if (s != LNN_OK)
-        return lnn__err(r->err, r->errlen, s, "%s: out of memory after %zu "
-                        "rows", path, r->M.m);
+    uint8_t *U = r->M.U ? r->M.U + j * r->M.n_x : NULL;
+    float *F = r->M.F ? r->M.F + j * r->M.n_x : NULL;
     size_t i = 0;
-    for (size_t j = 0; j < r->n_cols; j++) {
-        const lnn__field *f = &r->row.f[j];
-        if (j == r->label_col) {
+    for (size_t c = 0; c < r->n_cols; c++) {
+        const lnn__field *f = &row->f[c];
+        if (c == r->label_col) {
             if (f->n == 0)
-                return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT,
+                return lnn__err(err, errlen, LNN_ERR_FORMAT,
                                 "%s:%llu: field %zu: an empty label", path,
-                                (unsigned long long)line, j + 1);
-            if ((s = lnn__vocab_add(&r->v, f->s, f->n)) != LNN_OK)
-                return lnn__err(r->err, r->errlen, s, "out of memory");
+                                (unsigned long long)line, c + 1);
+            *label = *f;
             continue;
         }
         /* the byte fast path: 1 to 3 digits */
-        if (f->n >= 1 && f->n <= 3 && r->M.U) {
+        if (f->n >= 1 && f->n <= 3 && U) {
             unsigned v = 0;
             size_t k = 0;
             while (k < f->n && (unsigned)(f->s[k] - '0') < 10)
                 v = v * 10 + (unsigned)(f->s[k++] - '0');
             if (k == f->n && v <= 255) {
-                lnn__matrix_set_u8(&r->M, i++, (uint8_t)v);
+                U[i++] = (uint8_t)v;
                 continue;
             }
         }
@@ -361,21 +396,172 @@ static lnn_status take_row(csv_reader *r, uint64_t line)
                               : k == LNN_NUM_RANGE   ? "is out of range"
                                                      : "is not a number";
             if (f->n == 0)
-                return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT,
+                return lnn__err(err, errlen, LNN_ERR_FORMAT,
                                 "%s:%llu: field %zu: an empty cell", path,
-                                (unsigned long long)line, j + 1);
-            return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT,
+                                (unsigned long long)line, c + 1);
+            return lnn__err(err, errlen, LNN_ERR_FORMAT,
                             "%s:%llu: field %zu: \"%.*s%s\" %s", path,
-                            (unsigned long long)line, j + 1,
+                            (unsigned long long)line, c + 1,
                             (int)(f->n < LNN_QUOTE_TEXT ? f->n
                                                         : LNN_QUOTE_TEXT),
                             f->s, f->n > LNN_QUOTE_TEXT ? "..." : "", why);
         }
-        if ((s = lnn__matrix_set(&r->M, i++, x)) != LNN_OK)
-            return lnn__err(r->err, r->errlen, s, "%s: out of memory", path);
+        if (U && !(x >= 0.0 && x <= 255.0 && x == (double)(int)x)) {
+            *wide = true;
+            return LNN_OK;
+        }
+        if (U)
+            U[i++] = (uint8_t)x;
+        else
+            F[i++] = (float)x;
     }
-    r->M.m++;
     return LNN_OK;
+}
+
+/* The matrix from bytes to floats, columns 0 .. m (m: the row being
+ * parsed). */
+static lnn_status widen(csv_reader *r)
+{
+    const lnn_status s = lnn__matrix_promote(&r->M);
+    return s == LNN_OK ? s : lnn__err(r->err, r->errlen, s, "%s: out of "
+                                      "memory", r->text.path);
+}
+
+static lnn_status add_label(csv_reader *r, const lnn__field *label)
+{
+    if (r->label_col == r->n_cols)
+        return LNN_OK; /* no label column */
+    const lnn_status s = lnn__vocab_add(&r->v, label->s, label->n);
+    return s == LNN_OK ? s : lnn__err(r->err, r->errlen, s, "out of memory");
+}
+
+/* One data row (r->row) into column m of the matrix and the vocabulary. */
+static lnn_status take_row(csv_reader *r, uint64_t line)
+{
+    lnn_status s = lnn__matrix_reserve(&r->M, r->M.m + 1);
+    if (s != LNN_OK)
+        return lnn__err(r->err, r->errlen, s, "%s: out of memory after %zu "
+                        "rows", r->text.path, r->M.m);
+    lnn__field label = {0};
+    bool wide = false;
+    s = parse_row(r, &r->row, r->M.m, line, &label, &wide, r->err,
+                  r->errlen);
+    if (s == LNN_OK && wide && (s = widen(r)) == LNN_OK)
+        s = parse_row(r, &r->row, r->M.m, line, &label, &wide, r->err,
+                      r->errlen);
+    if (s == LNN_OK && (s = add_label(r, &label)) == LNN_OK)
+        r->M.m++;
+    return s;
+}
+
+/* What a team parsing a block shares: records first .. n of the block go
+ * to columns m0 + k; the earliest record that failed or stopped wide. */
+typedef struct csv_team {
+    csv_reader *r;
+    size_t m0, first;
+    size_t stop;       /* the earliest such record, or SIZE_MAX */
+    bool wide;         /* it stopped wide (else it failed) */
+    lnn_status status;
+    char err[LNN_BLOCK_ERRLEN];
+} csv_team;
+
+/* A member's share: records first + k0 .. first + k0 + count. */
+static void parse_records(void *ctx, size_t k0, size_t count)
+{
+    csv_team *team = ctx;
+    const csv_reader *r = team->r;
+    lnn__fields row = {0};
+    char err[LNN_BLOCK_ERRLEN];
+    for (size_t k = team->first + k0; k < team->first + k0 + count; k++) {
+        csv_record *rec = &r->rec[k];
+        bool wide = false;
+        lnn_status s = split_row(r, r->text.buf + rec->at, rec->len,
+                                 rec->line, &row, err, sizeof err);
+        if (s == LNN_OK)
+            s = parse_row(r, &row, team->m0 + k, rec->line, &rec->label,
+                          &wide, err, sizeof err);
+        if (s == LNN_OK && !wide)
+            continue;
+        LNN_OMP(omp critical)
+        if (k < team->stop) {
+            team->stop = k;
+            team->wide = wide;
+            team->status = s;
+            memcpy(team->err, err, sizeof err);
+        }
+        break;
+    }
+    free(row.f);
+}
+
+/* The records already read whole at buf[pos ..], as a block: found here
+ * (lnn__csv_record), parsed by the team, labelled here in file order.
+ * *took false: the next record is for take_row (not read whole, a NUL, a
+ * quote while the matrix is bytes, whose unquoting in place would spoil a
+ * second parse after widen). */
+static lnn_status take_block(csv_reader *r, bool *took)
+{
+    lnn__text *t = &r->text;
+    size_t n = 0, at = t->pos;
+    uint64_t line = t->line;
+    *took = false;
+    while (n < LNN_BLOCK_RECORDS && at < t->len) {
+        size_t len, next, lines;
+        if (lnn__csv_record(t->buf + at, t->len - at, false, &len, &next,
+                            &lines) != LNN_REC_OK ||
+            (r->M.U && memchr(t->buf + at, '"', len)))
+            break;
+        if (len > 0) { /* not a blank line */
+            if (!lnn__grow((void **)&r->rec, &r->rec_cap, n, sizeof *r->rec))
+                return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM,
+                                "%s: out of memory", t->path);
+            r->rec[n++] = (csv_record){.at = at, .len = len, .line = line};
+        }
+        at += next;
+        line += lines;
+    }
+    if (n == 0)
+        return LNN_OK;
+    const size_t m0 = r->M.m;
+    lnn_status s = lnn__matrix_reserve(&r->M, m0 + n);
+    if (s != LNN_OK)
+        return lnn__err(r->err, r->errlen, s, "%s: out of memory after %zu "
+                        "rows", t->path, m0);
+    const int T = at - t->pos >= LNN_BLOCK_PAR_MIN ? lnn_omp_threads() : 1;
+    csv_team team = {.r = r, .m0 = m0, .stop = SIZE_MAX};
+    lnn__team_pass(T, n, parse_records, NULL, &team);
+    if (team.stop != SIZE_MAX && team.wide) {
+        /* bytes up to the record that is not: floats from there on */
+        r->M.m = m0 + team.stop;
+        if ((s = widen(r)) != LNN_OK)
+            return s;
+        team.first = team.stop;
+        team.stop = SIZE_MAX;
+        lnn__team_pass(T, n - team.first, parse_records, NULL, &team);
+    }
+    if (team.stop != SIZE_MAX)
+        return lnn__err(r->err, r->errlen, team.status, "%s", team.err);
+    for (size_t k = 0; k < n; k++)
+        if ((s = add_label(r, &r->rec[k].label)) != LNN_OK)
+            return s;
+    r->M.m = m0 + n;
+    t->pos = at;
+    t->line = line;
+    *took = true;
+    return LNN_OK;
+}
+
+/* The header's names of the feature columns, moved into the table. */
+static void give_columns(csv_reader *r, lnn_table *out)
+{
+    size_t i = 0;
+    for (size_t j = 0; j < r->n_cols; j++)
+        if (j == r->label_col)
+            free(r->col_names[j]);
+        else
+            r->col_names[i++] = r->col_names[j];
+    out->columns = r->col_names;
+    r->col_names = NULL;
 }
 
 static void reader_free(csv_reader *r)
@@ -384,6 +570,7 @@ static void reader_free(csv_reader *r)
         free(r->col_names[j]);
     free(r->col_names);
     free(r->row.f);
+    free(r->rec);
     lnn__matrix_free(&r->M);
     lnn__vocab_free(&r->v);
     lnn__text_close(&r->text);
@@ -453,11 +640,19 @@ lnn_status lnn__csv_load(lnn_table *out, const char *path,
     }
     if (!header && (s = take_row(&r, line)) != LNN_OK)
         goto done;
-    while ((s = next_row(&r, &got, &line)) == LNN_OK && got)
+    for (;;) {
+        bool took;
+        if ((s = take_block(&r, &took)) != LNN_OK)
+            goto done;
+        if (took)
+            continue;
+        if ((s = next_row(&r, &got, &line)) != LNN_OK)
+            goto done;
+        if (!got)
+            break;
         if ((s = take_row(&r, line)) != LNN_OK)
             goto done;
-    if (s != LNN_OK)
-        goto done;
+    }
     if (r.M.m == 0) {
         s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: a header and no rows",
                      path);
@@ -471,8 +666,8 @@ lnn_status lnn__csv_load(lnn_table *out, const char *path,
     }
     r.text.gz = NULL;
     s = lnn__table_finish(out, &r.M, &r.v, err, errlen);
-    if (s == LNN_OK && !labelled)
-        lnn__vocab_free(&r.v);
+    if (s == LNN_OK && r.col_names)
+        give_columns(&r, out);
 done:
     reader_free(&r);
     return s;

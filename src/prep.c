@@ -1,6 +1,7 @@
 /* prep.c: what a model keeps of its data: feature scaling (fitted on the
  * training part, applied to every table given to the model), the label
- * vocabulary and the split; and their records in the model file. */
+ * vocabulary, the feature column names and the split; and their records in
+ * the model file. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
@@ -16,9 +17,8 @@
 
 /* Records of the prep section (docs/model-format.md): u32 tag, u32 zero,
  * u64 length, then length bytes. */
-enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3 };
+enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4 };
 #define LNN_PREP_RECORD_HEAD 16
-#define LNN_PREP_NAME_MAX 4096 /* longest label name stored */
 
 void lnn_prep_free(lnn_prep *p)
 {
@@ -27,6 +27,7 @@ void lnn_prep_free(lnn_prep *p)
     free(p->shift);
     free(p->mul);
     lnn__names_free(p->names, p->n_classes);
+    lnn__names_free(p->columns, p->n_x);
     *p = (lnn_prep){0};
 }
 
@@ -34,7 +35,7 @@ lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
 {
     *dst = *src;
     dst->shift = dst->mul = NULL;
-    dst->names = NULL;
+    dst->names = dst->columns = NULL;
     const size_t bytes = src->n_x * sizeof(float);
     if (src->shift && ((dst->shift = malloc(bytes ? bytes : 1)) == NULL ||
                        (dst->mul = malloc(bytes ? bytes : 1)) == NULL))
@@ -45,10 +46,14 @@ lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
     }
     if (src->names && !(dst->names = lnn__names_copy(src->names, src->n_classes)))
         goto fail;
+    if (src->columns && !(dst->columns = lnn__names_copy(src->columns,
+                                                         src->n_x)))
+        goto fail;
     return LNN_OK;
 fail:
     free(dst->shift);
     free(dst->mul);
+    lnn__names_free(dst->names, dst->n_classes);
     *dst = (lnn_prep){0};
     return LNN_ERR_NOMEM;
 }
@@ -69,8 +74,12 @@ lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t, size_t m_train,
                         "unknown scaling");
     *out = (lnn_prep){.scale = scale, .n_x = t->n_x,
                       .n_classes = t->n_classes};
-    if (t->names && !(out->names = lnn__names_copy(t->names, t->n_classes)))
+    if ((t->names && !(out->names = lnn__names_copy(t->names,
+                                                    t->n_classes))) ||
+        (t->columns && !(out->columns = lnn__names_copy(t->columns, t->n_x)))) {
+        lnn_prep_free(out);
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    }
     if (scale != LNN_SCALE_STANDARD && scale != LNN_SCALE_MINMAX)
         return LNN_OK;
     const size_t n = t->n_x;
@@ -130,6 +139,10 @@ lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
         return lnn__err(err, errlen, LNN_ERR_SHAPE,
                         "the data has %zu features, the model takes %zu",
                         t->n_x, p->n_x);
+    lnn_status s = lnn_table_check_columns(t, p->columns, p->n_x, err,
+                                           errlen);
+    if (s != LNN_OK)
+        return s;
     const bool affine = p->scale == LNN_SCALE_STANDARD ||
                         p->scale == LNN_SCALE_MINMAX;
     if (t->X_u8 && (p->scale == LNN_SCALE_BYTE))
@@ -249,6 +262,21 @@ static void put_floats(bytes *b, const float *x, size_t n)
     }
 }
 
+/* u64 count, then per name u32 length and its first LNN_NAME_MAX
+ * bytes. */
+static void put_names(bytes *b, char *const *names, size_t count)
+{
+    put(b, count, 8);
+    for (size_t k = 0; k < count; k++) {
+        size_t n = strlen(names[k]);
+        n = n > LNN_NAME_MAX ? LNN_NAME_MAX : n;
+        put(b, n, 4);
+        unsigned char *q = room(b, n);
+        if (q)
+            memcpy(q, names[k], n);
+    }
+}
+
 /* A record's head; its length is patched by end_record. */
 static size_t begin_record(bytes *b, uint32_t tag)
 {
@@ -279,15 +307,7 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
     end_record(&b, r);
     if (p->names) {
         r = begin_record(&b, PREP_LABELS);
-        put(&b, p->n_classes, 8);
-        for (size_t k = 0; k < p->n_classes; k++) {
-            size_t n = strlen(p->names[k]);
-            n = n > LNN_PREP_NAME_MAX ? LNN_PREP_NAME_MAX : n;
-            put(&b, n, 4);
-            unsigned char *q = room(&b, n);
-            if (q)
-                memcpy(q, p->names[k], n);
-        }
+        put_names(&b, p->names, p->n_classes);
         end_record(&b, r);
     }
     if (p->split_m) {
@@ -296,6 +316,11 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
         put(&b, p->split_m, 8);
         put(&b, p->split_val, 8);
         put(&b, p->split_test, 8);
+        end_record(&b, r);
+    }
+    if (p->columns) {
+        r = begin_record(&b, PREP_COLUMNS);
+        put_names(&b, p->columns, p->n_x);
         end_record(&b, r);
     }
     if (!b.ok) {
@@ -335,31 +360,47 @@ static lnn_status decode_scale(lnn_prep *p, const unsigned char *q, size_t n)
     return LNN_OK;
 }
 
-static lnn_status decode_labels(lnn_prep *p, const unsigned char *q, size_t n)
+/* The body of put_names into *names (*count of them); on failure nothing
+ * is kept. */
+static lnn_status decode_names(char ***names, size_t *count,
+                               const unsigned char *q, size_t n)
 {
     if (n < 8)
         return LNN_ERR_FORMAT;
     const uint64_t C = get_le(q, 8);
     if (C == 0 || C > (n - 8) / 4)
         return LNN_ERR_FORMAT;
-    if (!(p->names = calloc((size_t)C, sizeof *p->names)))
+    char **a = calloc((size_t)C, sizeof *a);
+    if (!a)
         return LNN_ERR_NOMEM;
-    p->n_classes = (size_t)C;
+    lnn_status s = LNN_OK;
     size_t off = 8;
-    for (size_t k = 0; k < C; k++) {
-        if (n - off < 4)
-            return LNN_ERR_FORMAT;
+    for (size_t k = 0; s == LNN_OK && k < C; k++) {
+        if (n - off < 4) {
+            s = LNN_ERR_FORMAT;
+            break;
+        }
         const size_t len = (size_t)get_le(q + off, 4);
         off += 4;
-        if (len > n - off || len > LNN_PREP_NAME_MAX)
-            return LNN_ERR_FORMAT;
-        if (!(p->names[k] = malloc(len + 1)))
-            return LNN_ERR_NOMEM;
-        memcpy(p->names[k], q + off, len);
-        p->names[k][len] = '\0';
-        off += len;
+        if (len > n - off || len > LNN_NAME_MAX)
+            s = LNN_ERR_FORMAT;
+        else if (!(a[k] = malloc(len + 1)))
+            s = LNN_ERR_NOMEM;
+        else {
+            memcpy(a[k], q + off, len);
+            a[k][len] = '\0';
+            off += len;
+        }
     }
-    return off == n ? LNN_OK : LNN_ERR_FORMAT;
+    if (s == LNN_OK && off != n)
+        s = LNN_ERR_FORMAT;
+    if (s != LNN_OK) {
+        lnn__names_free(a, (size_t)C);
+        return s;
+    }
+    *names = a;
+    *count = (size_t)C;
+    return LNN_OK;
 }
 
 lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
@@ -367,6 +408,7 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
 {
     *p = (lnn_prep){0};
     size_t off = 0;
+    bool scaled = false;
     lnn_status s = LNN_OK;
     while (s == LNN_OK && off < len) {
         if (len - off < LNN_PREP_RECORD_HEAD) {
@@ -382,10 +424,27 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
         }
         const unsigned char *q = buf + off;
         switch (tag) {
-        case PREP_SCALE: s = decode_scale(p, q, (size_t)n); break;
-        case PREP_LABELS:
-            s = p->names ? LNN_ERR_FORMAT : decode_labels(p, q, (size_t)n);
+        case PREP_SCALE: /* once, before the columns it counts */
+            s = scaled ? LNN_ERR_FORMAT : decode_scale(p, q, (size_t)n);
+            scaled = true;
             break;
+        case PREP_LABELS:
+            s = p->names ? LNN_ERR_FORMAT
+                         : decode_names(&p->names, &p->n_classes, q,
+                                        (size_t)n);
+            break;
+        case PREP_COLUMNS: {
+            size_t count = 0;
+            s = p->columns || !scaled
+                    ? LNN_ERR_FORMAT
+                    : decode_names(&p->columns, &count, q, (size_t)n);
+            if (s == LNN_OK && count != p->n_x) {
+                lnn__names_free(p->columns, count);
+                p->columns = NULL;
+                s = LNN_ERR_FORMAT;
+            }
+            break;
+        }
         case PREP_SPLIT:
             if (n != 32) {
                 s = LNN_ERR_FORMAT;

@@ -131,21 +131,6 @@ lnn_status lnn__matrix_promote(lnn__matrix *M)
     return LNN_OK;
 }
 
-lnn_status lnn__matrix_set(lnn__matrix *M, size_t i, double v)
-{
-    if (M->U) {
-        if (v >= 0.0 && v <= 255.0 && v == (double)(int)v) {
-            M->U[M->m * M->n_x + i] = (uint8_t)v;
-            return LNN_OK;
-        }
-        lnn_status s = lnn__matrix_promote(M);
-        if (s != LNN_OK)
-            return s;
-    }
-    M->F[M->m * M->n_x + i] = (float)v;
-    return LNN_OK;
-}
-
 void lnn__matrix_zero_col(lnn__matrix *M)
 {
     if (M->U)
@@ -421,6 +406,7 @@ void lnn_table_free(lnn_table *t)
     free(t->X_u8);
     free(t->y);
     lnn__names_free(t->names, t->n_classes);
+    lnn__names_free(t->columns, t->n_x);
     *t = (lnn_table){0};
 }
 
@@ -463,6 +449,24 @@ lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
     lnn__names_free(t->names, t->n_classes);
     t->names = copy;
     t->n_classes = n_classes;
+    return LNN_OK;
+}
+
+lnn_status lnn_table_check_columns(const lnn_table *t, char *const *columns,
+                                   size_t n_x, char *err, size_t errlen)
+{
+    if (!t)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "check_columns: no table");
+    if (t->n_x != n_x)
+        return lnn__err(err, errlen, LNN_ERR_SHAPE, "%zu features, the "
+                        "training data has %zu", t->n_x, n_x);
+    /* a model keeps the first LNN_NAME_MAX bytes of a name */
+    for (size_t i = 0; t->columns && columns && i < n_x; i++)
+        if (strncmp(t->columns[i], columns[i], LNN_NAME_MAX) != 0)
+            return lnn__err(err, errlen, LNN_ERR_SHAPE,
+                            "feature column %zu is \"%.40s\", the training "
+                            "data's is \"%.40s\"", i + 1, t->columns[i],
+                            columns[i]);
     return LNN_OK;
 }
 

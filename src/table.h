@@ -14,6 +14,7 @@
 
 #define LNN_TEXT_CHUNK ((size_t)1 << 20)  /* bytes read at a time */
 #define LNN_LINE_MAX ((size_t)1 << 26)    /* longest record: 64 MiB */
+#define LNN_NAME_MAX 4096 /* bytes of a label or column name a model keeps */
 
 /* A text file, raw or gzip, read in chunks into buf: bytes buf[pos .. len)
  * are not yet consumed; line is the line number of buf[pos]. */
@@ -43,18 +44,8 @@ typedef struct lnn__matrix {
     float *F;     /* n_x x cap, or NULL */
 } lnn__matrix;
 
-/* Room for column m (the next); LNN_ERR_NOMEM/OVERFLOW. */
+/* Room for columns 0 .. cols - 1; LNN_ERR_NOMEM/OVERFLOW. */
 lnn_status lnn__matrix_reserve(lnn__matrix *M, size_t cols);
-/* Column m, element i = v (promoting to floats when v is not a byte). */
-lnn_status lnn__matrix_set(lnn__matrix *M, size_t i, double v);
-/* Column m, element i = the byte v. */
-static inline void lnn__matrix_set_u8(lnn__matrix *M, size_t i, uint8_t v)
-{
-    if (M->U)
-        M->U[M->m * M->n_x + i] = v;
-    else
-        M->F[M->m * M->n_x + i] = (float)v;
-}
 /* From bytes to floats: columns 0 .. m (m included, the one being set). */
 lnn_status lnn__matrix_promote(lnn__matrix *M);
 /* Column m all zero (sparse rows). */

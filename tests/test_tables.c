@@ -1,8 +1,11 @@
 /* test_tables.c: the table library below the command line: numbers parse
- * exactly as strtod rounds them, a CSV file loads to the expected matrix
- * and sorted vocabulary, the stratified split keeps each class's share, and
- * the scaling comes from the training columns only (a constant feature is
- * never divided by zero). */
+ * exactly as strtod rounds them, a CSV file loads to the expected matrix,
+ * sorted vocabulary and column names, the stratified split keeps each
+ * class's share, the scaling comes from the training columns only (a
+ * constant feature is never divided by zero), the column names are
+ * checked against the training data's and kept in the model's records, and
+ * a file of many read chunks loads to the same table, and fails with the
+ * same message, for 1 and 4 threads (the team's blocks). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include "lnn.h"
 #include "numparse.h"
 #include "rng.h"
+#include "table.h"
 
 #define N_RANDOM 200000
 
@@ -96,6 +100,26 @@ static void test_csv(void)
     CHECK(t.y && memcmp(t.y, y, sizeof y) == 0);
     CHECK(t.names && strcmp(t.names[0], "a") == 0 &&
           strcmp(t.names[2], "c") == 0);
+    CHECK(t.columns && strcmp(t.columns[0], "x1") == 0 &&
+          strcmp(t.columns[1], "x,2") == 0);
+    char *const same[] = {"x1", "x,2"}, *const other[] = {"x1", "x2"};
+    CHECK_STATUS(lnn_table_check_columns(&t, same, 2, err, sizeof err),
+                 LNN_OK);
+    CHECK_STATUS(lnn_table_check_columns(&t, NULL, 2, err, sizeof err),
+                 LNN_OK);
+    CHECK_STATUS(lnn_table_check_columns(&t, other, 2, err, sizeof err),
+                 LNN_ERR_SHAPE);
+    CHECK(strstr(err, "feature column 2 is \"x,2\", the training data's "
+                      "is \"x2\"") != NULL);
+    CHECK_STATUS(lnn_table_check_columns(&t, same, 1, err, sizeof err),
+                 LNN_ERR_SHAPE);
+    CHECK(strstr(err, "2 features, the training data has 1") != NULL);
+    lnn_table_free(&t);
+    /* the label column in the middle: the names of the others */
+    write_file("a,label,b\n1,x,2\n3,y,4\n");
+    CHECK_STATUS(lnn_table_load(&t, path, NULL, err, sizeof err), LNN_OK);
+    CHECK(t.n_x == 2 && t.columns && strcmp(t.columns[0], "a") == 0 &&
+          strcmp(t.columns[1], "b") == 0);
     lnn_table_free(&t);
     /* numeric labels sort by value; a decimal makes floats */
     write_file("10,0.5\n9,1\n-1,2\n10,3\n");
@@ -106,7 +130,168 @@ static void test_csv(void)
     CHECK(t.names && strcmp(t.names[0], "-1") == 0 &&
           strcmp(t.names[1], "9") == 0 && strcmp(t.names[2], "10") == 0);
     CHECK(t.X && t.X[0] == 0.5f && t.X[3] == 3.0f);
+    CHECK(t.columns == NULL); /* no header */
     lnn_table_free(&t);
+}
+
+#define BLOCK_ROWS 60000 /* about 3 MB of text: several 1 MiB chunks */
+#define BLOCK_COLS 12
+
+/* Feature i of row j. */
+static unsigned block_value(size_t j, size_t i)
+{
+    return (unsigned)((j * 7 + i * 13) % 256);
+}
+
+/* A CSV of BLOCK_ROWS rows: bytes, blank and CRLF lines; a quoted field
+ * while still bytes (rows 100..109: one by one); from row `wide` on the
+ * first feature is x.5 (floats), quoted labels with a line end inside
+ * from there on (a team's block, unquoted in place); `bad` (if not
+ * SIZE_MAX) is an unparseable cell. */
+static void write_blocks(size_t wide, size_t bad, size_t bad2)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("label", f);
+    for (size_t i = 0; i < BLOCK_COLS; i++)
+        fprintf(f, ",x%zu", i);
+    fputc('\n', f);
+    for (size_t j = 0; j < BLOCK_ROWS; j++) {
+        if (j % 1000 == 17)
+            fputs("\n", f);
+        if (j >= 100 && j < 110)
+            fprintf(f, "\"c%zu\"", j % 3);
+        else if (j >= wide && j % 5 == 0)
+            fprintf(f, "\"c%zu\n\"", j % 3);
+        else
+            fprintf(f, "c%zu", j % 3);
+        for (size_t i = 0; i < BLOCK_COLS; i++) {
+            if (j == bad && i == 2)
+                fputs(",abc", f);
+            else if (j == bad2 && i == 0)
+                fputs(",", f);
+            else if (j >= wide && i == 0)
+                fprintf(f, ",%u.5", block_value(j, i));
+            else
+                fprintf(f, ",%u", block_value(j, i));
+        }
+        fputs(j % 7 == 3 ? "\r\n" : "\n", f);
+    }
+    fclose(f);
+}
+
+/* The line of row j: the header, the blank lines before it, and the
+ * line ends inside the quoted labels before it. */
+static size_t block_line(size_t j, size_t wide)
+{
+    size_t quoted = 0;
+    for (size_t k = wide; k < j; k++)
+        quoted += k % 5 == 0;
+    return 2 + j + (j + 1000 - 17) / 1000 + quoted;
+}
+
+static void test_blocks(void)
+{
+    char err[256];
+    const size_t wide = 33333;
+    write_blocks(wide, SIZE_MAX, SIZE_MAX);
+    lnn_table t[2];
+    for (int k = 0; k < 2; k++) {
+        lnn_set_threads(k ? 4 : 1);
+        CHECK_STATUS(lnn_table_load(&t[k], path, NULL, err, sizeof err),
+                     LNN_OK);
+    }
+    CHECK(t[0].m == BLOCK_ROWS && t[0].n_x == BLOCK_COLS && t[0].X &&
+          t[0].n_classes == 6 && t[1].m == BLOCK_ROWS && t[1].X);
+    if (!t[0].X || !t[1].X || t[0].m != BLOCK_ROWS || t[1].m != BLOCK_ROWS)
+        return;
+    size_t wrong = 0;
+    for (size_t j = 0; j < BLOCK_ROWS; j++)
+        for (size_t i = 0; i < BLOCK_COLS; i++)
+            wrong += t[0].X[j * BLOCK_COLS + i] !=
+                     (float)block_value(j, i) + (j >= wide && i == 0) * 0.5f;
+    CHECK(wrong == 0);
+    CHECK(memcmp(t[0].X, t[1].X, sizeof(float) * BLOCK_ROWS * BLOCK_COLS) ==
+          0);
+    CHECK(memcmp(t[0].y, t[1].y, sizeof(int32_t) * BLOCK_ROWS) == 0);
+    /* "c0" < "c0\n" < "c1" ...: row 100 (quoted, no line end) is c1 */
+    CHECK(strcmp(t[0].names[t[0].y[100]], "c1") == 0 &&
+          strcmp(t[0].names[t[0].y[wide + 2]], "c2\n") == 0);
+    lnn_table_free(&t[0]);
+    lnn_table_free(&t[1]);
+    /* the first failure in file order, at its line, whatever the team
+     * (the two are in one block, in different members' shares): after the
+     * floats begin, and before them (bytes) */
+    const size_t cases[][3] = {{wide, 50001, 51501}, {BLOCK_ROWS, 21502,
+                                                      20002}};
+    for (size_t c = 0; c < 2; c++) {
+        const size_t w = cases[c][0], bad = cases[c][1], bad2 = cases[c][2];
+        write_blocks(w, bad, bad2);
+        char want[256];
+        const size_t first = bad < bad2 ? bad : bad2;
+        snprintf(want, sizeof want, "%s:%zu: field %d: ", path,
+                 block_line(first, w), first == bad ? 4 : 2);
+        for (int k = 0; k < 2; k++) {
+            lnn_set_threads(k ? 4 : 1);
+            lnn_table u;
+            CHECK_STATUS(lnn_table_load(&u, path, NULL, err, sizeof err),
+                         LNN_ERR_FORMAT);
+            CHECK(strncmp(err, want, strlen(want)) == 0);
+            if (strncmp(err, want, strlen(want)) != 0)
+                fprintf(stderr, "got: %s\nwant: %s\n", err, want);
+        }
+    }
+}
+
+/* The column names travel: fit copies them, the records keep them, apply
+ * checks them; a records section that misplaces them does not load. */
+static void test_column_records(void)
+{
+    char *names[] = {"x1", "x2"}, *labels[] = {"no", "yes"};
+    lnn_prep p = {.scale = LNN_SCALE_NONE, .n_x = 2, .n_classes = 2,
+                  .names = labels, .columns = names};
+    unsigned char *buf;
+    size_t len;
+    CHECK_STATUS(lnn__prep_encode(&p, &buf, &len), LNN_OK);
+    lnn_prep q;
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_OK);
+    CHECK(q.columns && strcmp(q.columns[0], "x1") == 0 &&
+          strcmp(q.columns[1], "x2") == 0 && q.n_classes == 2);
+    char err[256];
+    lnn_table t = {.n_x = 2, .m = 1, .X = calloc(2, sizeof(float))};
+    char *other[] = {"x1", "x3"};
+    t.columns = other;
+    CHECK_STATUS(lnn_prep_apply(&q, &t, err, sizeof err), LNN_ERR_SHAPE);
+    CHECK(strstr(err, "feature column 2 is \"x3\", the training data's "
+                      "is \"x2\"") != NULL);
+    t.columns = names;
+    CHECK_STATUS(lnn_prep_apply(&q, &t, err, sizeof err), LNN_OK);
+    t.columns = NULL;
+    lnn_table_free(&t);
+    lnn_prep_free(&q);
+    /* the records: scale (16 + 16 bytes), labels, columns (the last) */
+    const size_t columns_at = len - (16 + 8 + 2 * (4 + 2));
+    CHECK(buf[columns_at] == 4);
+    /* columns alone, before the scaling that counts them */
+    CHECK_STATUS(lnn__prep_decode(&q, buf + columns_at, len - columns_at),
+                 LNN_ERR_FORMAT);
+    /* columns counted otherwise than the scaling's features */
+    buf[8 + 16] = 3; /* the scale record's n_x */
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_ERR_FORMAT);
+    free(buf);
+    /* a second scale record */
+    p.columns = NULL;
+    CHECK_STATUS(lnn__prep_encode(&p, &buf, &len), LNN_OK);
+    unsigned char *twice = malloc(len + 32);
+    if (twice) {
+        memcpy(twice, buf, 32);
+        memcpy(twice + 32, buf, len);
+        CHECK_STATUS(lnn__prep_decode(&q, twice, len + 32), LNN_ERR_FORMAT);
+    }
+    free(twice);
+    free(buf);
 }
 
 /* 100 samples of class 0, 20 of class 1: a 10 % test part takes 10 and 2. */
@@ -161,6 +346,8 @@ int main(void)
              (long)getpid());
     test_numbers();
     test_csv();
+    test_column_records();
+    test_blocks();
     test_split_and_scale();
     unlink(path);
     return check_result("tables");

@@ -44,6 +44,7 @@ void seq_state_free(seq_state *s)
     free(s->values);
     free(s->layers);
     free(s->labels);
+    free(s->columns);
     free(s->shift);
     free(s->mul);
     memset(s, 0, sizeof *s);
@@ -64,20 +65,37 @@ static char *floats_string(const float *x, size_t n)
     return s;
 }
 
+/* "input" of a model trained on a table, by its scaling. */
+static const char *const input_of[] = {
+    [LNN_SCALE_NONE] = "x",
+    [LNN_SCALE_STANDARD] = "(x - scale_shift) * scale_mul: standardised by "
+                           "the training part's mean and 1/sd",
+    [LNN_SCALE_MINMAX] = "(x - scale_shift) * scale_mul: the training "
+                         "part's min and 1/(max - min)",
+    [LNN_SCALE_BYTE] = "x / 255",
+};
+#define SEQ_N_SCALES (sizeof input_of / sizeof *input_of)
+
+/* ["name",...] of n names (malloc'd), or NULL: out of memory. */
+static char *names_json(char *const *names, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; a && k < n; k++)
+        if (json_array_append_new(a, json_string(names[k])) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    return text;
+}
+
 /* The keys of a model trained on a table: how its inputs are scaled (the
- * ONNX graph does it itself: Sub and Mul before the first Gemm) and its
- * class names. */
+ * ONNX graph does it itself: Sub and Mul before the first Gemm), its
+ * class names and its feature column names. */
 static bool prep_metadata(seq_state *s, const lnn_prep *p, char *err,
                           size_t errlen)
 {
-    static const char *const input_of[] = {
-        [LNN_SCALE_NONE] = "x",
-        [LNN_SCALE_STANDARD] = "(x - scale_shift) * scale_mul: standardised "
-                               "by the training part's mean and 1/sd",
-        [LNN_SCALE_MINMAX] = "(x - scale_shift) * scale_mul: the training "
-                             "part's min and 1/(max - min)",
-        [LNN_SCALE_BYTE] = "x / 255",
-    };
     s->metadata[SEQ_N_METADATA - 1].value = input_of[p->scale];
     if (p->shift) {
         s->shift_v = p->shift;
@@ -89,17 +107,14 @@ static bool prep_metadata(seq_state *s, const lnn_prep *p, char *err,
         s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_MUL, s->mul};
     }
     if (p->names) {
-        json_t *a = json_array();
-        for (size_t k = 0; a && k < p->n_classes; k++)
-            if (json_array_append_new(a, json_string(p->names[k])) != 0) {
-                json_decref(a);
-                a = NULL;
-            }
-        s->labels = a ? json_dumps(a, JSON_COMPACT) : NULL;
-        json_decref(a);
-        if (!s->labels)
+        if (!(s->labels = names_json(p->names, p->n_classes)))
             return errbuf_set(err, errlen, "out of memory");
         s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_LABELS, s->labels};
+    }
+    if (p->columns) {
+        if (!(s->columns = names_json(p->columns, p->n_x)))
+            return errbuf_set(err, errlen, "out of memory");
+        s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_COLUMNS, s->columns};
     }
     return true;
 }
@@ -341,22 +356,166 @@ bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
     return true;
 }
 
+/* n floats as floats_string writes them into x: false unless s is exactly
+ * n finite numbers, comma-separated. */
+static bool parse_floats(const char *s, float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        x[i] = strtof(s, &end);
+        if (end == s || !isfinite(x[i]) || *end != (i + 1 < n ? ',' : '\0'))
+            return false;
+        s = end + 1;
+    }
+    return true;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names_json value of key: a new array of exactly n distinct,
+ * non-empty names (`what` the network has n of), or NULL with a
+ * message. */
+static char **names_of(const st_file *f, const char *key, size_t n,
+                       const char *what, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *a = json_loads(st_metadata(f, key), 0, &jerr);
+    char **names = NULL, **sorted = NULL;
+    if (!json_is_array(a)) {
+        errbuf_set(err, errlen, "metadata \"%s\" is not a JSON array of "
+                   "strings", key);
+        goto done;
+    }
+    if (json_array_size(a) != n) {
+        errbuf_set(err, errlen, "metadata \"%s\" has %zu names, the network "
+                   "%zu %s", key, json_array_size(a), n, what);
+        goto done;
+    }
+    names = calloc(n, sizeof *names);
+    sorted = malloc(n * sizeof *sorted);
+    if (!names || !sorted) {
+        errbuf_set(err, errlen, "out of memory for %zu names", n);
+        goto fail;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const char *name = json_string_value(json_array_get(a, k));
+        if (!name || !name[0]) {
+            errbuf_set(err, errlen, "metadata \"%s\": name %zu is %s", key,
+                       k + 1, name ? "empty" : "not a string");
+            goto fail;
+        }
+        if (!(sorted[k] = names[k] = strdup(name))) {
+            errbuf_set(err, errlen, "out of memory for %zu names", n);
+            goto fail;
+        }
+    }
+    qsort(sorted, n, sizeof *sorted, by_name);
+    for (size_t k = 1; k < n; k++)
+        if (strcmp(sorted[k - 1], sorted[k]) == 0) {
+            errbuf_set(err, errlen, "metadata \"%s\" has \"%.40s\" twice",
+                       key, sorted[k]);
+            goto fail;
+        }
+    goto done;
+fail:
+    for (size_t k = 0; names && k < n; k++)
+        free(names[k]);
+    free(names);
+    names = NULL;
+done:
+    free(sorted);
+    json_decref(a);
+    return names;
+}
+
+bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
+                 const seq_layout *s, char *err, size_t errlen)
+{
+    *p = (lnn_prep){0};
+    *table = false;
+    const char *input = st_metadata(f, SEQ_KEY_INPUT);
+    const char *shift = st_metadata(f, SEQ_KEY_SHIFT);
+    const char *mul = st_metadata(f, SEQ_KEY_MUL);
+    size_t scale = SEQ_N_SCALES;
+    for (size_t k = 0; input && k < SEQ_N_SCALES; k++)
+        if (strcmp(input, input_of[k]) == 0)
+            scale = k;
+    static const char *const keys[] = {SEQ_KEY_SHIFT, SEQ_KEY_MUL,
+                                       SEQ_KEY_LABELS, SEQ_KEY_COLUMNS};
+    if (scale == SEQ_N_SCALES) {
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+            if (st_metadata(f, keys[k]))
+                return errbuf_set(err, errlen, "metadata \"%s\" without an "
+                                  "\"%s\" of a model trained on a table "
+                                  "(x, x / 255, or (x - scale_shift) * "
+                                  "scale_mul: ...)", keys[k], SEQ_KEY_INPUT);
+        return true; /* an IDX model's "pixel / 255", or another tool's */
+    }
+    const bool affine = scale == LNN_SCALE_STANDARD ||
+                        scale == LNN_SCALE_MINMAX;
+    if (affine != (shift != NULL) || affine != (mul != NULL))
+        return errbuf_set(err, errlen, "metadata \"%s\" '%.40s' %s \"%s\" "
+                          "and \"%s\"", SEQ_KEY_INPUT, input,
+                          affine ? "needs" : "takes no", SEQ_KEY_SHIFT,
+                          SEQ_KEY_MUL);
+    const size_t n_x = s->dims[0], n_L = s->dims[s->L];
+    *p = (lnn_prep){.scale = (lnn_scale)scale, .n_x = n_x,
+                    .n_classes = n_L};
+    bool ok = true;
+    if (affine) {
+        p->shift = malloc(n_x * sizeof *p->shift);
+        p->mul = malloc(n_x * sizeof *p->mul);
+        const char *bad = !p->shift || !p->mul                 ? NULL
+                          : !parse_floats(shift, p->shift, n_x) ? SEQ_KEY_SHIFT
+                          : !parse_floats(mul, p->mul, n_x)     ? SEQ_KEY_MUL
+                                                                : NULL;
+        if (!p->shift || !p->mul)
+            ok = errbuf_set(err, errlen, "out of memory for %zu features",
+                            n_x);
+        else if (bad)
+            ok = errbuf_set(err, errlen, "metadata \"%s\" is not %zu finite "
+                            "numbers, comma-separated", bad, n_x);
+    }
+    if (ok && st_metadata(f, SEQ_KEY_LABELS))
+        ok = (p->names = names_of(f, SEQ_KEY_LABELS, n_L, "classes", err,
+                                  errlen)) != NULL;
+    if (ok && st_metadata(f, SEQ_KEY_COLUMNS))
+        ok = (p->columns = names_of(f, SEQ_KEY_COLUMNS, n_x, "inputs", err,
+                                    errlen)) != NULL;
+    if (!ok) {
+        lnn_prep_free(p);
+        return false;
+    }
+    *table = true;
+    return true;
+}
+
 lnn_net *seq_net_create(const st_file *f, const char *activation,
                         size_t max_batch, char *err, size_t errlen)
 {
     seq_layout s;
     lnn_net *net = NULL;
     lnn_activation hidden;
+    lnn_prep p;
+    bool table;
     if (seq_layout_of(&s, f, err, errlen) &&
-        seq_activation(f, activation, &hidden, err, errlen)) {
+        seq_activation(f, activation, &hidden, err, errlen) &&
+        seq_prep_of(&p, &table, f, &s, err, errlen)) {
         const lnn_net_config cfg = {.L = s.L, .dims = s.dims,
                                     .hidden = hidden,
                                     .max_batch = max_batch};
-        if (lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
-            !seq_load_params(&s, net, err, errlen)) {
+        bool ok = lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
+                  seq_load_params(&s, net, err, errlen);
+        if (ok && table && lnn_net_set_prep(net, &p) != LNN_OK)
+            ok = errbuf_set(err, errlen, "out of memory");
+        if (!ok) {
             lnn_net_destroy(net);
             net = NULL;
         }
+        lnn_prep_free(&p);
     }
     seq_layout_free(&s);
     return net;

@@ -32,8 +32,9 @@
 #define SEQ_KEY_LABELS "labels"         /* JSON array of the class names */
 #define SEQ_KEY_SHIFT "scale_shift"     /* n_0 floats, comma-separated */
 #define SEQ_KEY_MUL "scale_mul"         /* input = (x - shift) * mul */
+#define SEQ_KEY_COLUMNS "columns"       /* JSON array of the feature names */
 #define SEQ_N_METADATA 6                /* the keys every export has */
-#define SEQ_MAX_METADATA 9
+#define SEQ_MAX_METADATA 10
 
 /* The 2L tensors of the state dict, with their metadata. */
 typedef struct seq_state {
@@ -42,7 +43,8 @@ typedef struct seq_state {
     char (*names)[SEQ_NAME_MAX];  /* their names */
     float *values;                /* all of them, row-major */
     char *layers;                 /* "784,256,10" */
-    char *labels, *shift, *mul;   /* the prep's keys' values, or NULL */
+    char *labels, *columns;       /* the prep's keys' values, or NULL */
+    char *shift, *mul;
     const float *shift_v, *mul_v; /* n_0 each, borrowed from the net's prep,
                                      or NULL: no affine scaling */
     st_kv metadata[SEQ_MAX_METADATA];
@@ -82,8 +84,17 @@ bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
 bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
                      size_t errlen);
 
+/* The prep that f's metadata describes (seq_state_from_net's keys of a
+ * model trained on a table): *table false, and p zero, when "input" names
+ * no table scaling (an IDX model, another tool's file) and none of the
+ * prep's keys is there. false with a message in err for metadata that
+ * contradicts itself or the layer sizes (p then needs no lnn_prep_free). */
+bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
+                 const seq_layout *s, char *err, size_t errlen);
+
 /* All of the above: a new network (max_batch columns) holding f's
- * parameters, or NULL with a message in err. */
+ * parameters and the prep of its metadata, or NULL with a message in
+ * err. */
 lnn_net *seq_net_create(const st_file *f, const char *activation,
                         size_t max_batch, char *err, size_t errlen);
 

@@ -130,6 +130,11 @@ static bool load_like(lnn_table *t, const char *path, const lnn_table *first,
                   t->n_x, first->n_x);
         return false;
     }
+    if (lnn_table_check_columns(t, first->columns, first->n_x, err,
+                                sizeof err) != LNN_OK) {
+        cli_error("%s: %s", path, err);
+        return false;
+    }
     if (!t->y) {
         cli_error("%s: no labels", path);
         return false;

@@ -57,9 +57,22 @@ for f in t.tsv t.svm; do
     [ "$(summary)" = "$csv_summary" ] || fail "$f summary: $(summary)"
 done
 # the same numbers, the same labels, the same split: the same model bits
-# from CSV, TSV and LIBSVM (parameters: from offset 12 to the prep records)
-cmp -s csv.lnn tsv.lnn || fail "csv and tsv models differ"
-cmp -s csv.lnn svm.lnn || fail "csv and libsvm models differ"
+# from CSV, TSV and LIBSVM, but for the CSV header's column names (the
+# last prep record, before the CRC)
+cmp -s tsv.lnn svm.lnn || fail "tsv and libsvm models differ"
+checks=$((checks + 2))
+cmp -s -n $(($(stat -c %s tsv.lnn) - 4)) csv.lnn tsv.lnn ||
+    fail "csv and tsv models differ before the column names"
+$PY - <<'PY' || fail "csv model: no column names record"
+import struct
+a, b = open('csv.lnn', 'rb').read(), open('tsv.lnn', 'rb').read()
+rec = a[len(b) - 4:-4]
+tag, zero, n = struct.unpack('<IIQ', rec[:16])
+body = struct.pack('<Q', 4) + b''.join(
+    struct.pack('<I', len(c)) + c for c in
+    (b'a', b'b, with comma', b'c', b'd "q"'))
+assert (tag, zero, n, rec[16:]) == (4, 0, len(body), body), rec
+PY
 # .npy: integer labels 0..2 (in the string order) and C or Fortran order
 expect 0 "" "$LNN" train --data X.npy --labels y.npy "${common[@]}" --save npy.lnn
 expect 0 "" "$LNN" train --data Xf.npy --labels y.npy "${common[@]}" --save npyf.lnn
@@ -159,7 +172,7 @@ for s in none minmax standard; do
     expect 0 "" "$LNN" train --data t.csv --scale $s "${common[@]}" --epochs 2
 done
 # an unknown test label
-printf 'a,b,c,d,species\n1,2,3,4,rose\n' > rose.csv
+printf 'a,"b, with comma",c,"d ""q""",species\n1,2,3,4,rose\n' > rose.csv
 expect 1 'rose.*not one of the 3 classes' "$LNN" train --data t.csv --test-data rose.csv "${common[@]}"
 
 # --label, --delimiter, --header/--no-header, --hidden/--layers
@@ -251,6 +264,23 @@ printf 'a,b,c,y\n1,2,3,x\n' > three.csv
 expect 1 'three.csv: 3 features, the training file has 4' "$LNN" train --data t.csv --test-data three.csv
 printf '1,2,3\n' > narrow.csv
 expect 1 'narrow.csv: the data has 2 features, the model takes 4' "$LNN" predict --model csv.lnn narrow.csv
+# columns named otherwise than the training file's: train (--test-data,
+# --val-data), and eval and predict against the names the model keeps.
+# A file without a header (or LIBSVM, .npy) is checked by its width alone.
+{ echo 'a,"b, with comma",c,d,species'; sed 1d t.csv; } > renamed.csv
+cols='renamed.csv: feature column 4 is "d", the training data.s is "d "q""'
+expect 1 "$cols" "$LNN" train --data t.csv --test-data renamed.csv "${common[@]}"
+expect 1 "$cols" "$LNN" train --data t.csv --val-data renamed.csv "${common[@]}"
+expect 1 "$cols" "$LNN" eval --model csv.lnn --data renamed.csv
+expect 1 "$cols" "$LNN" predict --model csv.lnn renamed.csv
+printf 'species,a,c,"b, with comma","d ""q"""\nsetosa,1,2,3,4\n' > swapped.csv
+expect 1 'swapped.csv: feature column 2 is "c", the training data.s is "b, with comma"' \
+    "$LNN" predict --model csv.lnn --label species swapped.csv
+# the label column may move; no header, or a model without names: no check
+printf 'species,a,"b, with comma",c,"d ""q"""\nsetosa,1,2,3,4\n' > moved.csv
+expect 0 "" "$LNN" predict --model csv.lnn --label species moved.csv
+expect 0 "" "$LNN" train --data t.csv --test-data t.tsv "${common[@]}" --epochs 1
+expect 0 "" "$LNN" predict --model tsv.lnn renamed.csv
 # a record longer than the limit (64 MiB)
 $PY -c "open('long.csv','w').write('a,y\n' + '1' * (65 << 20) + ',x\n')"
 expect 1 'long.csv:2: a record longer than 64 MiB' "$LNN" train --data long.csv

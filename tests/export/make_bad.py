@@ -4,7 +4,9 @@
 
 writes DIR/NAME.safetensors for each case and DIR/cases.tsv, one line per
 case: NAME, a tab, and a regex the one-line error message must match.
-Also DIR/good.safetensors, which imports. Standard library only."""
+Also DIR/good.safetensors and DIR/good-table.safetensors (with the
+metadata of a model trained on a table), which import. Standard library
+only."""
 import json
 import os
 import struct
@@ -164,6 +166,58 @@ def main(d):
     nan[-4:] = struct.pack("<f", float("nan"))
     case("nan", "tensor '2.bias' holds a value that is not finite",
          bytes(nan))
+
+    # the metadata of a model trained on a table (lnn export's): 16
+    # standardised features, 10 named classes; good-table.safetensors
+    # imports, each case below spoils one key
+    std = ("(x - scale_shift) * scale_mul: standardised by the training "
+           "part's mean and 1/sd")
+    ones = ",".join(["1.5"] * 16)
+    labels = [f"c{k}" for k in range(10)]
+    table = {"activation": "relu", "input": std, "scale_shift": ones,
+             "scale_mul": ones, "labels": json.dumps(labels),
+             "columns": json.dumps([f"x{i}" for i in range(16)])}
+    with open(os.path.join(d, "good-table.safetensors"), "wb") as f:
+        f.write(pack(h, m, metadata=table))
+
+    def meta(name, pattern, **keys):
+        md = {**table, **keys}
+        case(name, pattern,
+             pack(h, m, metadata={k: v for k, v in md.items() if v is not None}))
+
+    meta("labels-not-array", "metadata \"labels\" is not a JSON array of "
+         "strings", labels="c0,c1")
+    meta("labels-object", "metadata \"labels\" is not a JSON array",
+         labels='{"c0": 0}')
+    meta("labels-count", "metadata \"labels\" has 9 names, the network 10 "
+         "classes", labels=json.dumps(labels[:9]))
+    meta("labels-number", "metadata \"labels\": name 3 is not a string",
+         labels=json.dumps(labels[:2] + [7] + labels[3:]))
+    meta("labels-empty-name", "metadata \"labels\": name 1 is empty",
+         labels=json.dumps([""] + labels[1:]))
+    meta("labels-twice", "metadata \"labels\" has \"c1\" twice",
+         labels=json.dumps(labels[:9] + ["c1"]))
+    meta("columns-count", "metadata \"columns\" has 15 names, the network 16 "
+         "inputs", columns=json.dumps([f"x{i}" for i in range(15)]))
+    meta("shift-count", "metadata \"scale_shift\" is not 16 finite numbers",
+         scale_shift=",".join(["1"] * 15))
+    meta("shift-nan", "metadata \"scale_shift\" is not 16 finite numbers",
+         scale_shift="nan" + ones[3:])
+    meta("shift-trailing-comma", "metadata \"scale_shift\" is not 16",
+         scale_shift=ones + ",")
+    meta("mul-text", "metadata \"scale_mul\" is not 16 finite numbers",
+         scale_mul=ones[:-3] + "one")
+    meta("mul-overflow", "metadata \"scale_mul\" is not 16 finite numbers",
+         scale_mul="1e999" + ones[3:])
+    meta("standard-without-mul", "metadata \"input\" .* needs \"scale_shift\" "
+         "and \"scale_mul\"", scale_mul=None)
+    meta("none-with-shift", "metadata \"input\" 'x' takes no \"scale_shift\"",
+         input="x", scale_mul=None)
+    meta("labels-of-pixels", "metadata \"labels\" without an \"input\" of a "
+         "model trained on a table", input="pixel / 255", scale_shift=None,
+         scale_mul=None, columns=None)
+    meta("columns-without-input", "metadata \"columns\" without an \"input\"",
+         input=None, scale_shift=None, scale_mul=None, labels=None)
 
     # the good file cut anywhere: in the length, the header, the data
     header_end = 8 + struct.unpack("<Q", good[:8])[0]

@@ -11,7 +11,12 @@
 #              --init-from at a learning rate of ~0 likewise to 1e-5; usage
 #              errors
 #   fixture    the committed PyTorch fixture imports and predicts as PyTorch
-#   bad        every damaged safetensors file: exit 1, one line "lnn: ..."
+#   table      a model trained on a CSV (string labels; standard, minmax,
+#              no and byte scaling): export -> import predicts the same
+#              label names and probabilities bit for bit, and keeps the
+#              feature names
+#   bad        every damaged safetensors file, and every malformed label,
+#              column or scaling metadata: exit 1, one line "lnn: ..."
 # The model is trained here on Debian's Fashion-MNIST, or, without it, on a
 # synthetic 28x28 dataset made here.
 set -u
@@ -159,9 +164,60 @@ fixture)
     "$PY" "$HERE/readers.py" close "$WORK/t.csv" "$HERE/torch_expected.csv" ||
         fail "the imported PyTorch model predicts otherwise than PyTorch"
     ;;
+table)
+    "$PY" - "$WORK/t.csv" <<'PY'
+import random, sys
+random.seed(14)
+with open(sys.argv[1], 'w') as f:
+    f.write('length,width,"weight, g",kind\n')
+    for i in range(400):
+        x = [random.gauss(0, 1), random.gauss(5, 10), random.gauss(50, 100)]
+        kind = ('ant', 'bee', 'cat')[(x[0] > 0) + (x[1] > 5)]
+        f.write('%.4f,%.4f,%.4f,%s\n' % (*x, kind))
+PY
+    # byte scaling: the same rows rounded into 0..255
+    awk -F, 'NR == 1 { print; next } { printf "%d,%d,%d,%s\n", \
+        ($1 + 4) * 30, $2 + 40, ($3 + 250) / 2, $4 }' "$WORK/t.csv" \
+        >"$WORK/b.csv"
+    for scale in standard minmax none byte; do
+        data=$WORK/t.csv
+        [ $scale = byte ] && data=$WORK/b.csv
+        expect 0 "" "$LNN" train --data "$data" --scale $scale --hidden 8 \
+            --epochs 3 --quiet --save "$WORK/t.lnn"
+        expect 0 "" "$LNN" export "$WORK/t.lnn" "$WORK/t.safetensors"
+        expect 0 "" "$LNN" import "$WORK/t.safetensors" "$WORK/t2.lnn"
+        for m in t t2; do
+            expect 0 "" "$LNN" predict --model "$WORK/$m.lnn" \
+                --output "$WORK/p-$m.csv" "$data"
+        done
+        checks=$((checks + 3))
+        cmp -s "$WORK/p-t.csv" "$WORK/p-t2.csv" ||
+            fail "$scale: the imported model predicts otherwise: $(diff "$WORK/p-t.csv" "$WORK/p-t2.csv" | head -3)"
+        sed 1d "$WORK/p-t2.csv" | cut -d, -f2 | grep -qvxE 'ant|bee|cat' &&
+            fail "$scale: the imported model's classes are not named: $(sed -n 2p "$WORK/p-t2.csv")"
+        expect 0 "" "$LNN" export "$WORK/t2.lnn" "$WORK/t2.safetensors"
+        cmp -s "$WORK/t.safetensors" "$WORK/t2.safetensors" ||
+            fail "$scale: the imported model exports another file"
+    done
+    # the imported model knows the feature names
+    sed '1s/width/breadth/' "$WORK/b.csv" >"$WORK/r.csv"
+    expect 1 'r.csv: feature column 2 is "breadth", the training data.s is "width"' \
+        "$LNN" predict --model "$WORK/t2.lnn" "$WORK/r.csv"
+    ;;
 bad)
     "$PY" "$HERE/make_bad.py" "$WORK" || { echo "make_bad.py failed"; exit 99; }
     expect 0 "" "$LNN" import "$WORK/good.safetensors" "$WORK/good.lnn"
+    # the table metadata as another tool may write it: the scaling, the
+    # names of the classes and of the features come along
+    expect 0 "" "$LNN" import "$WORK/good-table.safetensors" "$WORK/good.lnn"
+    printf '%s\n' "$(seq -s, 0 15 | sed 's/[0-9]*/x&/g')" "$(seq -s, 16)" \
+        >"$WORK/row.csv"
+    expect 0 "" "$LNN" predict --model "$WORK/good.lnn" "$WORK/row.csv"
+    grep -Eq '^[^ ]*row.csv\[0\]: c[0-9] ' "$WORK/out" ||
+        fail "good-table: no class name: $(cat "$WORK/out")"
+    sed -i '1s/x15/y15/' "$WORK/row.csv"
+    expect 1 'row.csv: feature column 16 is "y15", the training data.s is "x15"' \
+        "$LNN" predict --model "$WORK/good.lnn" "$WORK/row.csv"
     while IFS=$'\t' read -r name pattern; do
         expect 1 "$pattern" "$LNN" import "$WORK/$name.safetensors" "$WORK/x.lnn"
         checks=$((checks + 2))
