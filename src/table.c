@@ -131,14 +131,6 @@ lnn_status lnn__matrix_promote(lnn__matrix *M)
     return LNN_OK;
 }
 
-void lnn__matrix_zero_col(lnn__matrix *M)
-{
-    if (M->U)
-        memset(M->U + M->m * M->n_x, 0, M->n_x);
-    else
-        memset(M->F + M->m * M->n_x, 0, M->n_x * sizeof(float));
-}
-
 void lnn__matrix_free(lnn__matrix *M)
 {
     free(M->U);

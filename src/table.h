@@ -48,8 +48,6 @@ typedef struct lnn__matrix {
 lnn_status lnn__matrix_reserve(lnn__matrix *M, size_t cols);
 /* From bytes to floats: columns 0 .. m (m included, the one being set). */
 lnn_status lnn__matrix_promote(lnn__matrix *M);
-/* Column m all zero (sparse rows). */
-void lnn__matrix_zero_col(lnn__matrix *M);
 void lnn__matrix_free(lnn__matrix *M);
 
 /* Grow an array *p of *cap elements of size sz to hold n + 1 (doubling,
