@@ -11,12 +11,12 @@
 #include "util.h"
 
 /* e^x in float, within 1 ulp of the exact value (checked on every 7th
- * float with a normal result), in straight-line code
- * that vectorises (glibc's expf is a call per element). Cody and Waite's
- * reduction x = k ln2 + r, |r| <= ln2 / 2, then Cephes's degree-6
- * polynomial for e^r, scaled by 2^k in two halves so that every k the
- * clamp allows is a normal float: e^x for x >= 89 overflows to inf and for
- * x <= -104 underflows to 0, as the exact values do. NaN stays NaN. */
+ * float with a normal result), in straight-line code that vectorises
+ * (glibc's expf is a call per element). Cody and Waite's reduction
+ * x = k ln2 + r, |r| <= ln2 / 2, then Cephes's degree-6 polynomial for e^r,
+ * scaled by 2^k in two halves so that every k the clamp allows is a normal
+ * float: e^x for x >= 89 overflows to inf and for x <= -104 underflows to
+ * 0, as the exact values do. NaN stays NaN. */
 static inline float exp_f(float x)
 {
     const float xc = x > 89.0f ? 89.0f : x < -104.0f ? -104.0f : x;
