@@ -43,6 +43,7 @@ static inline float exp_f(float x)
 /* H = softmax(Z + b) for `cols` columns of n; H may be Z. Each column is
  * shifted by its max first: e^(z - max) <= 1 never overflows, and the
  * ratio is unchanged. */
+LNN_VECTOR_CLONES
 static void softmax_block(float *H, const float *Z, const float *b, size_t n,
                           size_t cols)
 {

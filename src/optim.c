@@ -202,7 +202,8 @@ static void sgd_run(const update *u)
     const float *restrict G = u->G;
     const size_t n = u->n;
     const float lr = u->lr, wd = u->wd;
-    LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(n)))
+    LNN_OMP(omp parallel for simd schedule(static)
+            if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++)
         W[k] -= lr * (G[k] + wd * W[k]);
 }
@@ -213,15 +214,17 @@ static void sgd_run(const update *u)
  * Nesterov's is the form that needs no look-ahead gradient (Sutskever et
  * al.; PyTorch's nesterov=True): the look-ahead update (gradient taken at
  * W - lr mu v) rewritten in terms of the look-ahead point itself, so one
- * gradient per step suffices. Inlined into each, so the branch is
- * decided at compile time. */
-static inline void heavy_ball(const update *u, bool nesterov)
+ * gradient per step suffices. One kernel for both: the test of nesterov
+ * is a select in the vector loop. */
+LNN_VECTOR_CLONES
+static void heavy_ball(const update *u, bool nesterov)
 {
     float *restrict W = u->W, *restrict v = u->state[0];
     const float *restrict G = u->G;
     const size_t n = u->n;
     const float lr = u->lr, wd = u->wd, mu = u->mu;
-    LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(n)))
+    LNN_OMP(omp parallel for simd schedule(static)
+            if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k] + wd * W[k];
         v[k] = mu * v[k] + g;
@@ -229,13 +232,11 @@ static inline void heavy_ball(const update *u, bool nesterov)
     }
 }
 
-LNN_VECTOR_CLONES
 static void momentum_run(const update *u)
 {
     heavy_ball(u, false);
 }
 
-LNN_VECTOR_CLONES
 static void nesterov_run(const update *u)
 {
     heavy_ball(u, true);
