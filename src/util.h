@@ -9,12 +9,14 @@
 #define LNN_PI 3.14159265358979323846
 
 /* An elementwise kernel compiled three times, for the baseline x86-64
- * (SSE2), AVX2 and AVX-512 (x86-64-v4), the one this CPU runs picked when
- * the library loads (GCC's target_clones, an ifunc): 4, 8 or 16 floats per
- * instruction from one portable binary. Every clone gives the same bits:
- * the kernels use only +, -, *, / and sqrt, each correctly rounded at any
- * width, and meson.build turns off FMA contraction. Elsewhere (clang,
- * other CPUs) a plain function. */
+ * (SSE2), AVX2 and AVX-512 (x86-64-v4); the library picks the one this CPU
+ * can run when it loads (GCC's target_clones, an ifunc): 4, 8 or 16 floats
+ * an instruction from one portable binary. Every clone gives the same
+ * bits: the kernels use +, -, *, /, sqrt, compares and conversions, each
+ * exact or correctly rounded at any width, and meson.build turns off FMA
+ * contraction. A static function the clone calls without inlining needs
+ * its own clones (activation.c's softmax_block). Elsewhere (clang, other
+ * CPUs) a plain function. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
     defined(__linux__)
 #  define LNN_VECTOR_CLONES \
