@@ -170,18 +170,20 @@ LNN_API const char *lnn_blas_threading(void);
  * stable (they are stored in model files). */
 
 /* X(value name, value, name, hidden): hidden = 1 if a hidden layer may use
- * it (the output layer is always softmax). */
+ * it; the output layer's comes from the loss (LNN_LOSS_LIST). */
 #define LNN_ACTIVATION_LIST(X)                                                \
-    X(LNN_ACT_RELU,    0, relu,    1) /* f(z) = max(0, z) */                  \
-    X(LNN_ACT_SIGMOID, 1, sigmoid, 1) /* f(z) = 1 / (1 + e^-z) */             \
-    X(LNN_ACT_SOFTMAX, 2, softmax, 0) /* h_i = e^{z_i} / sum_k e^{z_k} */
+    X(LNN_ACT_RELU,     0, relu,     1) /* f(z) = max(0, z) */                \
+    X(LNN_ACT_SIGMOID,  1, sigmoid,  1) /* f(z) = 1 / (1 + e^-z) */           \
+    X(LNN_ACT_SOFTMAX,  2, softmax,  0) /* h_i = e^{z_i} / sum_k e^{z_k} */   \
+    X(LNN_ACT_IDENTITY, 3, identity, 0) /* f(z) = z */
 
 typedef enum lnn_activation {
 #define LNN_ENUM_(name, value, ...) name = value,
     LNN_ACTIVATION_LIST(LNN_ENUM_)
 } lnn_activation;
 
-/** @return "relu", "sigmoid", "softmax", or "unknown"; never NULL. */
+/** @return "relu", "sigmoid", "softmax", "identity", or "unknown"; never
+ *  NULL. */
 LNN_API const char *lnn_activation_name(lnn_activation f);
 
 /**
@@ -190,6 +192,94 @@ LNN_API const char *lnn_activation_name(lnn_activation f);
  */
 LNN_API lnn_status lnn_activation_from_name(const char *name,
                                             lnn_activation *out);
+
+/* What a loss compares the network's n_L outputs with, per sample.
+ * X(value name, value, name, note). */
+#define LNN_TARGET_LIST(X)                                                    \
+    X(LNN_TARGET_CLASSES, 0, classes, "one class index in [0, n_L)")          \
+    X(LNN_TARGET_BINARY,  1, labels,  "n_L labels, each 0 or 1")              \
+    X(LNN_TARGET_VALUES,  2, values,  "n_L real values")
+
+typedef enum lnn_target {
+    LNN_TARGET_LIST(LNN_ENUM_)
+} lnn_target;
+
+/* What an evaluation measures (lnn_metrics), and which way is better.
+ * X(value name, value, name, higher): higher = 1 if larger is better. */
+#define LNN_METRIC_LIST(X)                                                    \
+    X(LNN_METRIC_LOSS,     0, loss,     0)                                    \
+    X(LNN_METRIC_ACCURACY, 1, accuracy, 1)                                    \
+    X(LNN_METRIC_RMSE,     2, rmse,     0)                                    \
+    X(LNN_METRIC_MAE,      3, mae,      0)                                    \
+    X(LNN_METRIC_R2,       4, r2,       1)
+
+typedef enum lnn_metric {
+    LNN_METRIC_LIST(LNN_ENUM_)
+} lnn_metric;
+
+/* The output head: a loss, the output activation it goes through, the
+ * kind of target it needs and the metric that judges it (the default of
+ * early stopping's monitor). The loss of a sample is PyTorch's default
+ * ("mean" reduction) for one sample: ce -log p_y; the others the mean over
+ * the n_L outputs of bce -(y log p + (1-y) log(1-p)), mse (p-y)^2, mae
+ * |p-y|, huber (p-y)^2/2 if |p-y| <= delta else delta (|p-y| - delta/2).
+ * The loss of a batch is the mean over its samples. Every head's dZ_L is
+ * the loss's gradient with respect to Z_L (P - Y for ce and bce, the
+ * output activation's Jacobian folded in).
+ * X(value name, value, name, output activation, target, metric, note).
+ * Adding one is a row here, its cases in src/loss.c (delta, loss sum) and
+ * a test (tests/test_loss.c). */
+#define LNN_LOSS_LIST(X)                                                      \
+    X(LNN_LOSS_CE,    0, ce,    LNN_ACT_SOFTMAX,  LNN_TARGET_CLASSES,         \
+      LNN_METRIC_ACCURACY, "softmax + cross-entropy")                         \
+    X(LNN_LOSS_BCE,   1, bce,   LNN_ACT_SIGMOID,  LNN_TARGET_BINARY,          \
+      LNN_METRIC_ACCURACY, "sigmoid + binary cross-entropy")                  \
+    X(LNN_LOSS_MSE,   2, mse,   LNN_ACT_IDENTITY, LNN_TARGET_VALUES,          \
+      LNN_METRIC_RMSE, "mean squared error")                                  \
+    X(LNN_LOSS_MAE,   3, mae,   LNN_ACT_IDENTITY, LNN_TARGET_VALUES,          \
+      LNN_METRIC_MAE, "mean absolute error (L1)")                             \
+    X(LNN_LOSS_HUBER, 4, huber, LNN_ACT_IDENTITY, LNN_TARGET_VALUES,          \
+      LNN_METRIC_RMSE, "Huber, quadratic within huber_delta")
+
+typedef enum lnn_loss {
+    LNN_LOSS_LIST(LNN_ENUM_)
+} lnn_loss;
+
+/** @return the list's names ("ce", "classes", "accuracy", ...), or
+ *  "unknown"; never NULL. */
+LNN_API const char *lnn_loss_name(lnn_loss loss);
+LNN_API const char *lnn_target_name(lnn_target target);
+LNN_API const char *lnn_metric_name(lnn_metric metric);
+/** The entry called `name`. @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_loss_from_name(const char *name, lnn_loss *out);
+LNN_API lnn_status lnn_metric_from_name(const char *name, lnn_metric *out);
+LNN_API lnn_status lnn_target_from_name(const char *name, lnn_target *out);
+/** The loss's row: its output activation, target kind and metric. */
+LNN_API lnn_activation lnn_loss_output(lnn_loss loss);
+LNN_API lnn_target lnn_loss_target(lnn_loss loss);
+LNN_API lnn_metric lnn_loss_metric(lnn_loss loss);
+/** 1 if a larger value of the metric is better, else 0. */
+LNN_API int lnn_metric_higher_is_better(lnn_metric metric);
+
+/**
+ * What an evaluation measured (lnn_evaluate). Metrics that do not apply
+ * to the head are NaN.
+ */
+typedef struct lnn_metrics {
+    size_t rows;          /* samples scored */
+    double loss;          /* mean loss per sample (the training loss) */
+    double accuracy;      /* classes: fraction whose argmax is the class;
+                             binary: fraction with every one of the n_L
+                             labels right (p >= 0.5 is 1: subset accuracy) */
+    double hamming_loss;  /* binary: fraction of the n_L x rows labels
+                             wrong */
+    double rmse, mae, r2; /* values: means over the n_L targets, in the
+                             targets' own units (the model's target
+                             scaling, lnn_prep, undone) */
+} lnn_metrics;
+
+/** The value of one metric of m (NaN if it does not apply). */
+LNN_API double lnn_metrics_get(const lnn_metrics *m, lnn_metric metric);
 
 
 
@@ -246,10 +336,13 @@ LNN_API lnn_status lnn_optimizer_from_name(const char *name,
 
 typedef struct lnn_net_config {
     size_t L;              /* layers with weights, >= 1 */
-    const size_t *dims;    /* L + 1 sizes n_0 (inputs) .. n_L (classes) */
+    const size_t *dims;    /* L + 1 sizes n_0 (inputs) .. n_L (outputs:
+                              classes, labels or targets) */
     lnn_activation hidden; /* LNN_ACT_RELU or LNN_ACT_SIGMOID */
     size_t max_batch;      /* the largest m any call will pass, >= 1 */
     lnn_optimizer optimizer; /* LNN_OPT_SGD (0) unless set */
+    lnn_loss loss;         /* the output head, LNN_LOSS_CE (0) unless set */
+    float huber_delta;     /* huber: > 0; 0 means 1 */
 } lnn_net_config;
 
 /** A view of layer l's buffers (pointers into the network, borrowed). */
@@ -288,6 +381,8 @@ LNN_API size_t lnn_net_L(const lnn_net *net);
 LNN_API const size_t *lnn_net_dims(const lnn_net *net);
 LNN_API lnn_activation lnn_net_hidden(const lnn_net *net);
 LNN_API lnn_optimizer lnn_net_optimizer(const lnn_net *net);
+LNN_API lnn_loss lnn_net_loss(const lnn_net *net);
+LNN_API float lnn_net_huber_delta(const lnn_net *net);
 LNN_API size_t lnn_net_max_batch(const lnn_net *net);
 /** Number of floats in the flat parameter block. */
 LNN_API size_t lnn_net_n_params(const lnn_net *net);
@@ -353,15 +448,19 @@ LNN_API lnn_status lnn_predict(lnn_net *net, const float *X, size_t m,
 /**
  * A labelled data set, borrowed: inputs either as floats (X) or as bytes
  * (X_u8, scaled by 1/255 as they are gathered into a batch), exactly one of
- * the two non-NULL.
+ * the two non-NULL. Targets as the head needs them (lnn_loss_target):
+ * classes as m class indices (labels) or one-hot columns (Y); binary
+ * labels and values as Y. Give labels or Y, not both.
  */
 typedef struct lnn_data {
     size_t n_x;           /* rows of X: must equal n_0 */
-    size_t n_y;           /* rows of Y: must equal n_L */
+    size_t n_y;           /* rows of Y (or the classes of labels): must
+                             equal n_L */
     size_t m;             /* samples (columns) */
     const float *X;       /* n_x x m, column-major, or NULL */
     const uint8_t *X_u8;  /* n_x x m bytes, or NULL */
-    const float *Y;       /* n_y x m targets (one-hot columns) */
+    const float *Y;       /* n_y x m targets, or NULL */
+    const int32_t *labels;/* m class indices in [0, n_y), or NULL */
 } lnn_data;
 
 typedef enum lnn_event {
@@ -379,6 +478,11 @@ typedef struct lnn_progress {
     double loss;        /* this batch's loss (STEP), the epoch's mean (EPOCH) */
     float lr;           /* the learning rate of this step */
     size_t cols;        /* samples in this step's batch (lnn_batch_plan) */
+    /* EPOCH with lnn_train_opts.val, at a validation only: */
+    const lnn_metrics *val; /* the validation data's metrics, else NULL */
+    int improved;       /* 1 if val's monitored metric is the best yet */
+    uint64_t best_epoch;/* the epoch of the best one so far */
+    uint64_t stale;     /* validations since it (early stopping's count) */
 } lnn_progress;
 
 /**
@@ -473,10 +577,28 @@ typedef struct lnn_train_opts {
     const lnn_comm *comm;    /* NULL: one process. Otherwise a data-parallel
                                 run (lnn_comm); borrowed, not stored in
                                 model files */
+    /* Validation and early stopping: with val, the library evaluates it
+     * after every epoch (lnn_progress.val) and follows `monitor`. */
+    const lnn_data *val;     /* NULL: none; borrowed */
+    uint64_t val_every;      /* validate after every val_every-th epoch and
+                                the last (0 means 1); patience counts
+                                these validations */
+    int monitor_default;     /* 1: monitor the loss's metric
+                                (lnn_loss_metric), ignoring monitor */
+    lnn_metric monitor;      /* the metric judged (when not default) */
+    double min_delta;        /* >= 0: an improvement must beat the best by
+                                more than this */
+    uint64_t patience;       /* 0: none; else stop (LNN_OK) after this many
+                                validations without an improvement */
+    int restore_best;        /* 1: at the end, the network goes back to the
+                                best epoch: parameters, optimizer state and
+                                training position (a complete checkpoint) */
 } lnn_train_opts;
 
 /** Defaults: learning_rate 0.1, batch_size 128, epochs 10, no iteration
- *  limit, seed 1, no callback, one process (comm NULL); momentum 0.9,
+ *  limit, seed 1, no callback, one process (comm NULL), no validation data
+ *  (monitor: the loss's metric, min_delta 0, no patience, no restore);
+ *  momentum 0.9,
  *  beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0; a constant rate without warm-up (step decay,
  *  if chosen: x 0.1 every 5 epochs; cosine, if chosen: down to 0). With the
  *  default optimizer (sgd) that is the exercise's plain gradient descent. */
@@ -591,29 +713,29 @@ LNN_API lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
                                      const lnn_train_opts *opts);
 
 /**
- * Loss and accuracy over a whole data set, in chunks of max_batch columns.
- * @param loss  out (may be NULL): mean cross-entropy
- * @param acc   out (may be NULL): fraction correct
- * @param pred  out (may be NULL): m predicted classes
+ * The head's metrics over a whole data set (lnn_metrics), in chunks of
+ * max_batch columns.
+ * @param out   out (may be NULL)
+ * @param pred  out (may be NULL): m predicted classes (classes heads only;
+ *              LNN_ERR_ARG for others)
  * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_SHAPE
  */
 LNN_API lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data,
-                                double *loss, double *acc, int32_t *pred);
+                                lnn_metrics *out, int32_t *pred);
 
 /**
  * lnn_evaluate shared by the processes of a data-parallel run: each process
- * evaluates its contiguous 1/size of the samples, and the loss and the count
- * of correct predictions are summed over the processes (collective: every
- * process calls it). The accuracy is exactly lnn_evaluate's; the loss
- * equals it up to the rounding of the sum's order.
+ * evaluates its contiguous 1/size of the samples, and the metrics' sums
+ * are summed over the processes (collective: every process calls it).
+ * Counts (accuracy) are exactly lnn_evaluate's; the others equal it up to
+ * the rounding of the sum's order.
  * @param comm  as lnn_train_opts.comm; NULL is lnn_evaluate
- * @param loss  out (may be NULL), @param acc out (may be NULL), on every
- *              process
+ * @param out   out (may be NULL), on every process
  * @return as lnn_evaluate; LNN_ERR_COMM, LNN_ERR_ARG for a bad comm
  */
 LNN_API lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
-                                        const lnn_comm *comm, double *loss,
-                                        double *acc);
+                                        const lnn_comm *comm,
+                                        lnn_metrics *out);
 
 
 /* ------------------------------------------------------------------------ */
@@ -714,11 +836,12 @@ LNN_API void lnn_splits_free(lnn_splits *s);
 /* Model files                                                              */
 /* ------------------------------------------------------------------------ */
 
-/** The newest model file format version: lnn writes 2 for a network with
- *  a prep (lnn_net_set_prep), 1 otherwise, and reads both. */
-#define LNN_MODEL_VERSION 2
-/** The version written for a network without a prep (as before it). */
-#define LNN_MODEL_VERSION_PLAIN 1
+/** The model file format version lnn writes: 3, whose records name the
+ *  output head (loss, target kind) besides the prep. lnn reads 1 and 2
+ *  (cross-entropy heads, written before version 3) as well. */
+#define LNN_MODEL_VERSION 3
+/** The oldest version lnn reads. */
+#define LNN_MODEL_VERSION_OLDEST 1
 
 /**
  * Save the network: sizes, activation, initialisation, parameters,
@@ -951,6 +1074,14 @@ typedef struct lnn_prep {
     uint64_t split_seed;/* the split of a single training file: */
     size_t split_m;     /* its samples (0: no split recorded) */
     size_t split_val, split_test; /* samples in its val and test parts */
+    /* Targets of a binary-label or value head (the loss's target kind;
+     * n_targets 0 for classes): their names (the label columns) and, for
+     * values, their scaling y' = (y - target_shift) target_mul, fitted on
+     * the training part; the network predicts y', lnn un-scales. */
+    size_t n_targets;
+    char **target_names; /* n_targets, or NULL */
+    float *target_shift; /* n_targets, or NULL (no scaling) */
+    float *target_mul;   /* n_targets, or NULL */
 } lnn_prep;
 
 /**

@@ -17,7 +17,8 @@
 
 /* Records of the prep section (docs/model-format.md): u32 tag, u32 zero,
  * u64 length, then length bytes. */
-enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4 };
+enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4,
+       PREP_TARGETS = 6 };
 #define LNN_PREP_RECORD_HEAD 16
 
 void lnn_prep_free(lnn_prep *p)
@@ -28,34 +29,47 @@ void lnn_prep_free(lnn_prep *p)
     free(p->mul);
     lnn__names_free(p->names, p->n_classes);
     lnn__names_free(p->columns, p->n_x);
+    lnn__names_free(p->target_names, p->n_targets);
+    free(p->target_shift);
+    free(p->target_mul);
     *p = (lnn_prep){0};
+}
+
+/* A copy of n floats, or NULL (for none, or out of memory: *ok false). */
+static float *floats_copy(const float *x, size_t n, bool *ok)
+{
+    if (!x)
+        return NULL;
+    float *y = malloc(n ? n * sizeof *y : 1);
+    if (y)
+        memcpy(y, x, n * sizeof *y);
+    else
+        *ok = false;
+    return y;
 }
 
 lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
 {
-    *dst = *src;
-    dst->shift = dst->mul = NULL;
-    dst->names = dst->columns = NULL;
-    const size_t bytes = src->n_x * sizeof(float);
-    if (src->shift && ((dst->shift = malloc(bytes ? bytes : 1)) == NULL ||
-                       (dst->mul = malloc(bytes ? bytes : 1)) == NULL))
-        goto fail;
-    if (src->shift) {
-        memcpy(dst->shift, src->shift, bytes);
-        memcpy(dst->mul, src->mul, bytes);
-    }
-    if (src->names && !(dst->names = lnn__names_copy(src->names, src->n_classes)))
-        goto fail;
-    if (src->columns && !(dst->columns = lnn__names_copy(src->columns,
-                                                         src->n_x)))
-        goto fail;
-    return LNN_OK;
-fail:
-    free(dst->shift);
-    free(dst->mul);
-    lnn__names_free(dst->names, dst->n_classes);
     *dst = (lnn_prep){0};
-    return LNN_ERR_NOMEM;
+    lnn_prep c = *src;
+    bool ok = true;
+    c.shift = floats_copy(src->shift, src->n_x, &ok);
+    c.mul = floats_copy(src->mul, src->n_x, &ok);
+    c.target_shift = floats_copy(src->target_shift, src->n_targets, &ok);
+    c.target_mul = floats_copy(src->target_mul, src->n_targets, &ok);
+    c.names = src->names ? lnn__names_copy(src->names, src->n_classes)
+                         : NULL;
+    c.columns = src->columns ? lnn__names_copy(src->columns, src->n_x) : NULL;
+    c.target_names = src->target_names
+                         ? lnn__names_copy(src->target_names, src->n_targets)
+                         : NULL;
+    if (!ok || !c.names != !src->names || !c.columns != !src->columns ||
+        !c.target_names != !src->target_names) {
+        lnn_prep_free(&c);
+        return LNN_ERR_NOMEM;
+    }
+    *dst = c;
+    return LNN_OK;
 }
 
 /* x of sample j, feature i, as a double. */
@@ -323,6 +337,17 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
         put_names(&b, p->columns, p->n_x);
         end_record(&b, r);
     }
+    if (p->n_targets) {
+        r = begin_record(&b, PREP_TARGETS);
+        put(&b, p->n_targets, 8);
+        put(&b, p->target_shift ? 1 : 0, 8); /* shift and mul follow */
+        if (p->target_shift) {
+            put_floats(&b, p->target_shift, p->n_targets);
+            put_floats(&b, p->target_mul, p->n_targets);
+        }
+        put_names(&b, p->target_names, p->n_targets);
+        end_record(&b, r);
+    }
     if (!b.ok) {
         free(b.p);
         return LNN_ERR_NOMEM;
@@ -358,6 +383,62 @@ static lnn_status decode_scale(lnn_prep *p, const unsigned char *q, size_t n)
             return LNN_ERR_FORMAT;
     }
     return LNN_OK;
+}
+
+/* n little-endian float32 at q into a new block (finite values only). */
+static lnn_status decode_floats(float **out, const unsigned char *q, size_t n)
+{
+    float *x = malloc(n ? n * sizeof *x : 1);
+    if (!x)
+        return LNN_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t u = (uint32_t)get_le(q + 4 * i, 4);
+        memcpy(&x[i], &u, 4);
+        if (!isfinite(x[i])) {
+            free(x);
+            return LNN_ERR_FORMAT;
+        }
+    }
+    *out = x;
+    return LNN_OK;
+}
+
+static lnn_status decode_names(char ***names, size_t *count,
+                               const unsigned char *q, size_t n);
+
+/* The targets record: u64 n, u64 1 if scaling follows, n float32 shift and
+ * n mul, then n names. */
+static lnn_status decode_targets(lnn_prep *p, const unsigned char *q,
+                                 size_t n)
+{
+    if (p->n_targets || n < 16)
+        return LNN_ERR_FORMAT;
+    const uint64_t T = get_le(q, 8), scaled = get_le(q + 8, 8);
+    if (T == 0 || scaled > 1 || T > (n - 16) / 4)
+        return LNN_ERR_FORMAT;
+    size_t off = 16;
+    lnn_status s = LNN_OK;
+    if (scaled) {
+        if (T > (n - off) / 8)
+            return LNN_ERR_FORMAT;
+        s = decode_floats(&p->target_shift, q + off, (size_t)T);
+        if (s == LNN_OK)
+            s = decode_floats(&p->target_mul, q + off + 4 * T, (size_t)T);
+        off += 8 * (size_t)T;
+    }
+    size_t count = 0;
+    if (s == LNN_OK)
+        s = decode_names(&p->target_names, &count, q + off, n - off);
+    if (s == LNN_OK && count != T) {
+        lnn__names_free(p->target_names, count);
+        p->target_names = NULL;
+        s = LNN_ERR_FORMAT;
+    }
+    for (size_t i = 0; s == LNN_OK && scaled && i < T; i++)
+        if (p->target_mul[i] == 0.0f)
+            s = LNN_ERR_FORMAT;
+    p->n_targets = (size_t)T; /* freed by lnn_prep_free either way */
+    return s;
 }
 
 /* The body of put_names into *names (*count of them); on failure nothing
@@ -445,6 +526,9 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
             }
             break;
         }
+        case PREP_TARGETS:
+            s = decode_targets(p, q, (size_t)n);
+            break;
         case PREP_SPLIT:
             if (n != 32) {
                 s = LNN_ERR_FORMAT;

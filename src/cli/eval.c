@@ -134,7 +134,7 @@ int cli_eval(int argc, char **argv)
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
     int32_t *pred = malloc(d->m * sizeof *pred);
     size_t *confusion = NULL;
-    double loss, acc;
+    lnn_metrics met;
     rc = EXIT_RUNTIME;
     if (!pred) {
         cli_error("out of memory");
@@ -145,7 +145,7 @@ int cli_eval(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    if (lnn_evaluate(net, d, &loss, &acc, pred) != LNN_OK) {
+    if (lnn_evaluate(net, d, &met, pred) != LNN_OK) {
         /* the model does not fit the data: a usage error, named */
         cli_error("%s: %s", model, lnn_net_errmsg(net));
         rc = EXIT_USAGE;
@@ -174,7 +174,7 @@ int cli_eval(int argc, char **argv)
                split_names[split], d->m);
     else
         printf("split: %s, %zu images\n", split_names[split], d->m);
-    printf("loss %.4f  accuracy %.2f%%\n", loss, 100.0 * acc);
+    printf("loss %.4f  accuracy %.2f%%\n", met.loss, 100.0 * met.accuracy);
     print_confusion(confusion, n_L, prep ? prep->names : NULL);
     rc = EXIT_OK;
 done:

@@ -7,11 +7,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lnn.h"
+
 typedef struct report {
     uint64_t epoch, epochs;  /* completed, and the run's total */
     uint64_t iteration;
     double loss;             /* mean training loss since the last report */
-    double val_acc;          /* NaN without a validation split */
+    double val_loss;         /* NaN without a validation split */
+    double val_metric;       /* the task's metric (progress.metric), NaN
+                                without a validation split */
+    double lr;               /* the learning rate of the last update */
     double seconds;          /* training time so far (evaluation excluded) */
     double samples_per_s;    /* since the last report */
 } report;
@@ -22,9 +27,16 @@ typedef struct progress {
     FILE *log;       /* NULL, or the --log file */
     bool log_json;   /* JSON lines rather than CSV */
     double last_draw;
+    const char *metric;  /* the validation metric's key: "val_acc",
+                            "val_rmse", ... */
 } progress;
 
-/* Open --log FILE (.csv or .jsonl); false with the message printed. */
+/* The key of a validation metric in reports and logs: val_acc for
+ * accuracy, else val_ and its name. */
+const char *progress_metric_key(lnn_metric metric);
+
+/* Open --log FILE (.csv or .jsonl), its columns those of progress_report
+ * (pr->metric set first); false with the message printed. */
 bool progress_open_log(progress *pr, const char *path);
 void progress_close(progress *pr);
 

@@ -462,6 +462,7 @@ typedef struct run {
     progress pr;
     uint64_t epochs;         /* epochs of the whole run, for display */
     uint64_t print_every;
+    lnn_metric monitor;      /* the validation metric shown and judged */
     double train_seconds;    /* training time before the current stretch */
     double stretch_start;    /* when the current stretch of training began */
     double loss_sum;         /* sum of batch loss x batch size since report */
@@ -469,10 +470,10 @@ typedef struct run {
     double epoch_loss_sum;   /* for the bar: since the epoch began */
     size_t epoch_samples;
     size_t total_samples;    /* trained in this run */
-    double best_acc;         /* best validation accuracy so far */
-    uint64_t best_epoch;
-    uint64_t since_best;     /* reports without a better one */
-    bool early_stop;         /* --patience ran out */
+    lnn_metrics best;        /* the best validation's metrics */
+    uint64_t best_epoch;     /* 0: no validation yet */
+    uint64_t stale;          /* validations since the best (the library's
+                                early stopping stops at --patience) */
     bool save_failed;
     bool replicas_differ;    /* --check-replicas failed */
 } run;
@@ -556,35 +557,32 @@ static int on_progress(const lnn_progress *p, void *ctx)
         .epochs = r->epochs,
         .iteration = p->iteration,
         .loss = r->loss_sum / (double)r->samples,
-        .val_acc = NAN,
+        .val_loss = p->val ? p->val->loss : NAN,
+        .val_metric = p->val ? lnn_metrics_get(p->val, r->monitor) : NAN,
+        .lr = p->lr,
         .seconds = r->train_seconds + stretch,
         .samples_per_s = (double)r->samples / fmax(stretch, 1e-9),
     };
-    if (r->ds->splits.val.m > 0)
-        lnn_evaluate_sharded(r->net, &r->ds->splits.val, r->opts->comm, NULL,
-                             &rep.val_acc);
     if (r->a->check_replicas && r->opts->comm &&
         !replicas_agree(r->net, r->opts->comm, p->iteration))
         r->replicas_differ = true;
     progress_report(&r->pr, &rep);
     if (r->a->save)
         save(r, r->a->save);
-    if (rep.val_acc > r->best_acc) {
-        r->best_acc = rep.val_acc;
+    if (p->val && p->improved) {
+        r->best = *p->val;
         r->best_epoch = p->epoch;
-        r->since_best = 0;
         if (r->a->save_best)
             save(r, r->a->save_best);
-    } else if (r->a->patience && ++r->since_best >= r->a->patience) {
-        r->early_stop = true;
     }
+    if (p->val)
+        r->stale = p->stale;
     /* Evaluation and saving do not count as training time. */
     r->train_seconds += stretch;
     r->loss_sum = 0.0;
     r->samples = 0;
     r->stretch_start = cli_now();
-    return interrupted || r->save_failed || r->early_stop ||
-           r->replicas_differ;
+    return interrupted || r->save_failed || r->replicas_differ;
 }
 
 /* In a run of several processes, why training stopped is known where it
@@ -812,8 +810,7 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     const size_t n_train = ds.splits.train.m;
 
-    run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root,
-             .best_acc = -1.0};
+    run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root};
     rc = EXIT_RUNTIME;
     r.net = a.resume ? resume_net(&a, n_train, &rc)
                      : create_net(&a, plan_batch(&a.opts, n_train));
@@ -838,8 +835,15 @@ int cli_train(int argc, char **argv, cli_world *w)
                    : a.opts.epochs;
     r.print_every = a.print_every ? a.print_every
                                   : full ? FULL_BATCH_PRINT_EVERY : 1;
+    r.monitor = lnn_loss_metric(lnn_net_loss(r.net));
+    if (ds.splits.val.m > 0) {
+        a.opts.val = &ds.splits.val;
+        a.opts.val_every = r.print_every;
+        a.opts.patience = a.patience;
+    }
     r.pr.tty = isatty(STDOUT_FILENO);
     r.pr.quiet = a.quiet || !root;
+    r.pr.metric = progress_metric_key(r.monitor);
     if (root && a.log && !progress_open_log(&r.pr, a.log)) {
         rc = EXIT_USAGE;
         goto done;
@@ -883,10 +887,11 @@ int cli_train(int argc, char **argv, cli_world *w)
         rc = EXIT_INTERRUPT;
         goto done;
     }
-    if (s == LNN_ERR_STOPPED && r.early_stop) {
+    if (s == LNN_OK && a.patience && r.stale >= a.patience) {
         if (!a.quiet)
-            printf("early stop: no better validation accuracy in %llu "
-                   "reports\n", (unsigned long long)a.patience);
+            printf("early stop: no better validation %s in %llu "
+                   "reports\n", lnn_metric_name(r.monitor),
+                   (unsigned long long)a.patience);
     } else if (s == LNN_ERR_ARG || s == LNN_ERR_SHAPE) {
         /* options the library refused before training began */
         if (root)
@@ -904,17 +909,18 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     if (a.save && !save(&r, a.save))
         goto done;
-    if (a.save_best && !a.quiet)
-        printf("best validation accuracy %.2f%% after epoch %llu, saved to "
-               "%s\n", 100.0 * r.best_acc, (unsigned long long)r.best_epoch,
-               a.save_best);
-    double test_loss = 0.0, test_acc = 0.0;
+    if (a.save_best && !a.quiet && r.best_epoch)
+        printf("best validation %s %.4f after epoch %llu, saved to %s\n",
+               lnn_metric_name(r.monitor),
+               lnn_metrics_get(&r.best, r.monitor),
+               (unsigned long long)r.best_epoch, a.save_best);
+    lnn_metrics test = {0};
     if (ds.splits.test.m > 0 &&
-        lnn_evaluate_sharded(r.net, &ds.splits.test, comm, &test_loss,
-                             &test_acc) != LNN_OK) {
+        lnn_evaluate_sharded(r.net, &ds.splits.test, comm, &test) != LNN_OK) {
         cli_error("%s", lnn_net_errmsg(r.net));
         goto done;
     }
+    const double test_loss = test.loss, test_acc = test.accuracy;
     const double samples = (double)r.total_samples;
     const double total = cli_now() - t_start;
     if (r.pr.tty)

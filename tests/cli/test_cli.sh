@@ -80,7 +80,7 @@ expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --epochs 30 --batch 20 --lr 0.3 \
     --save "$M" --log "$WORK/log.csv"
 cp "$WORK/out" "$WORK/train.out"
 checks=$((checks + 1))
-n=$(grep -Ec '^epoch=[0-9]+ iteration=[0-9]+ loss=[0-9.]+ val_acc=[0-9.]+ seconds=[0-9.]+ samples_per_s=[0-9]+$' "$WORK/train.out")
+n=$(grep -Ec '^epoch=[0-9]+ iteration=[0-9]+ loss=[0-9.]+ val_loss=[0-9.]+ val_acc=[0-9.]+ lr=[0-9.e-]+ seconds=[0-9.]+ samples_per_s=[0-9]+$' "$WORK/train.out")
 [ "$n" = 30 ] || fail "expected 30 key=value epoch lines, got $n: $(head -3 "$WORK/train.out")"
 checks=$((checks + 1))
 grep -Eq '^test_loss=[0-9.]+ test_acc=[0-9.]+ train_seconds=[0-9.]+ total_seconds=[0-9.]+ samples_per_s=[0-9]+$' "$WORK/train.out" ||
@@ -103,7 +103,8 @@ python3 - "$WORK/log.jsonl" <<'PY' || fail "the JSONL log does not parse"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert [r["epoch"] for r in rows] == [1, 2, 3]
-assert set(rows[0]) == {"epoch", "iteration", "loss", "val_acc", "seconds", "samples_per_s"}
+assert list(rows[0]) == ["epoch", "iteration", "loss", "val_loss", "val_acc", "lr", "seconds", "samples_per_s"]
+assert all(r["val_loss"] > 0 and r["lr"] > 0 for r in rows)
 PY
 checks=$((checks + 1))
 [ "$(wc -l <"$WORK/out")" = 1 ] || fail "--quiet printed more than the result"
