@@ -942,6 +942,12 @@ typedef struct lnn_table {
                            other strings bytewise */
     char **columns;     /* n_x feature column names from a CSV header row
                            (the label column left out), or NULL */
+    char *label;        /* the label column's name (a CSV header's), or
+                           NULL */
+    size_t n_t;         /* targets per sample (lnn_table_targets), or 0 */
+    float *T;           /* n_t x m target values (0/1 labels, or values),
+                           or NULL: the labels y are the targets */
+    char **targets;     /* n_t target names, or NULL */
 } lnn_table;
 
 /** How to read a table; start from lnn_table_opts_default(). */
@@ -958,6 +964,9 @@ typedef struct lnn_table_opts {
                               errors */
     size_t unlabeled_n_x;  /* CSV: if nonzero, a file of exactly this many
                               columns has no label column (predict) */
+    int no_label;          /* CSV: 1 = every column is a feature (targets
+                              are then taken from them:
+                              lnn_table_take_targets) */
     const char *labels_path; /* NPY: the labels' .npy (1-D, or m x 1), or
                               NULL for none */
 } lnn_table_opts;
@@ -1016,8 +1025,9 @@ LNN_API lnn_status lnn_table_check_columns(const lnn_table *t,
 /**
  * Reorder t's samples into train | val | test by a seeded, stratified
  * shuffle: each class gives its share (largest remainders) of n_val and
- * n_test; samples keep their file order within each part. Moves columns
- * in place (no second matrix).
+ * n_test (a table with targets T and no classes y is one stratum);
+ * samples keep their file order within each part. Moves columns in place
+ * (no second matrix).
  * @return LNN_OK, LNN_ERR_ARG (no labels, n_val + n_test >= m),
  *         LNN_ERR_NOMEM
  */
@@ -1026,16 +1036,60 @@ LNN_API lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
 
 /**
  * A labelled view of samples j0 .. j0+m-1 of t, for training and
- * evaluation: X or X_u8 borrowed from t, Y (n_classes x m one-hot columns)
- * from the caller's block, which lnn_table_one_hot fills.
+ * evaluation, borrowed from t: X or X_u8, and the targets T (n_y = n_t)
+ * if t has them, else the class indices y (labels, n_y = n_classes).
  */
-LNN_API lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m,
-                                const float *Y);
+LNN_API lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m);
 
 /** *Y = t's labels one-hot, a new n_classes x m block (free it).
  *  @return LNN_OK, LNN_ERR_ARG (no labels), LNN_ERR_NOMEM, LNN_ERR_OVERFLOW */
 LNN_API lnn_status lnn_table_one_hot(const lnn_table *t, float **Y,
                                      char *err, size_t errlen);
+
+/**
+ * Whether a label column looks like classes or values (for a task chosen
+ * automatically): classes if any label is text; values if the labels are
+ * numbers with a fraction, or integers with more than 50 distinct values
+ * or more distinct values than a fifth of the rows. Missing labels
+ * (lnn_is_missing) are not counted.
+ * @param why  out: one line saying why ("214 distinct integers in 442
+ *             rows")
+ * @return LNN_OK, LNN_ERR_ARG (no labels)
+ */
+LNN_API lnn_status lnn_table_guess_target(const lnn_table *t,
+                                          lnn_target *out, char *why,
+                                          size_t whylen);
+
+/** 1 if a cell's text means "missing": empty, NA, N/A, NaN, nan, ?, null,
+ *  NULL, None. */
+LNN_API int lnn_is_missing(const char *s);
+
+/**
+ * Make t's label column the targets of a head of kind `target`: rows whose
+ * label is missing are dropped (*dropped of them); then classes keep the
+ * labels (y, names); labels (one binary output) need exactly two classes
+ * and give T = 1 for the second (in sorted order) and keep y; values parse
+ * every label as a number into T (y and names are freed).
+ * @return LNN_OK, LNN_ERR_FORMAT (a label that is not a number, out of
+ *         float range; not two classes for labels: the message names the
+ *         row and the value), LNN_ERR_NOMEM, LNN_ERR_ARG
+ */
+LNN_API lnn_status lnn_table_targets(lnn_table *t, lnn_target target,
+                                     size_t *dropped, char *err,
+                                     size_t errlen);
+
+/**
+ * Move the feature columns named (a CSV header's names, or indices from 0
+ * counted among all columns) out of X into the targets T, in the order
+ * given (a table read with lnn_table_opts.no_label). For labels every
+ * value must be 0 or 1.
+ * @return LNN_OK, LNN_ERR_ARG (a name that is no column: the message lists
+ *         them; every column taken), LNN_ERR_FORMAT (a label not 0/1),
+ *         LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_table_take_targets(lnn_table *t, lnn_target target,
+                                          char *const *names, size_t n,
+                                          char *err, size_t errlen);
 
 /** Feature scaling, fitted on the training part and kept in the model.
  *  x' = (x - shift) * mul per feature. X(value name, value, name, note). */
@@ -1105,6 +1159,21 @@ LNN_API lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t,
  */
 LNN_API lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
                                   size_t errlen);
+
+/**
+ * Copy t's target names into p and, if standardise, fit their scaling on
+ * samples 0 .. m_train-1 (mean and 1/sd in double; a constant target gets
+ * mul = 1), for a values head; lnn_prep_apply then scales a table's T.
+ * @return LNN_OK, LNN_ERR_ARG (t has no targets), LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_prep_fit_targets(lnn_prep *p, const lnn_table *t,
+                                        size_t m_train, int standardise,
+                                        char *err, size_t errlen);
+
+/** Undo p's target scaling in place: Y (n x m) = Y / mul + shift; a no-op
+ *  without one (or for another n). */
+LNN_API void lnn_prep_unscale_targets(const lnn_prep *p, float *Y, size_t n,
+                                      size_t m);
 
 /** Free what a prep owns and zero it. NULL is a no-op. */
 LNN_API void lnn_prep_free(lnn_prep *p);

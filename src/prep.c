@@ -144,6 +144,68 @@ lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t, size_t m_train,
     return LNN_OK;
 }
 
+lnn_status lnn_prep_fit_targets(lnn_prep *p, const lnn_table *t,
+                                size_t m_train, int standardise, char *err,
+                                size_t errlen)
+{
+    if (!p || !t || !t->T || !t->targets || m_train == 0 || m_train > t->m)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "no targets to fit");
+    const size_t n = t->n_t;
+    if (!(p->target_names = lnn__names_copy(t->targets, n)))
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    p->n_targets = n;
+    if (!standardise)
+        return LNN_OK;
+    p->target_shift = malloc(n * sizeof(float));
+    p->target_mul = malloc(n * sizeof(float));
+    if (!p->target_shift || !p->target_mul)
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        double mean = 0.0, ss = 0.0;
+        for (size_t j = 0; j < m_train; j++)
+            mean += t->T[i + j * n];
+        mean /= (double)m_train;
+        for (size_t j = 0; j < m_train; j++) {
+            const double d = t->T[i + j * n] - mean;
+            ss += d * d;
+        }
+        const double sd = sqrt(ss / (double)m_train);
+        p->target_shift[i] = (float)mean;
+        p->target_mul[i] = sd > 0.0 && isfinite(1.0 / sd) ? (float)(1.0 / sd)
+                                                          : 1.0f;
+    }
+    return LNN_OK;
+}
+
+/* T' = (T - target_shift) target_mul, for a table with the model's
+ * targets. */
+static lnn_status apply_targets(const lnn_prep *p, lnn_table *t, char *err,
+                                size_t errlen)
+{
+    if (!t->T || !p->n_targets)
+        return LNN_OK;
+    if (t->n_t != p->n_targets)
+        return lnn__err(err, errlen, LNN_ERR_SHAPE,
+                        "the data has %zu targets, the model predicts %zu",
+                        t->n_t, p->n_targets);
+    for (size_t j = 0; p->target_shift && j < t->m; j++)
+        for (size_t i = 0; i < t->n_t; i++)
+            t->T[i + j * t->n_t] = (t->T[i + j * t->n_t] -
+                                    p->target_shift[i]) * p->target_mul[i];
+    return LNN_OK;
+}
+
+void lnn_prep_unscale_targets(const lnn_prep *p, float *Y, size_t n,
+                              size_t m)
+{
+    if (!p || !p->target_shift || p->n_targets != n)
+        return;
+    for (size_t j = 0; j < m; j++)
+        for (size_t i = 0; i < n; i++)
+            Y[i + j * n] = Y[i + j * n] / p->target_mul[i] +
+                           p->target_shift[i];
+}
+
 lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
                           size_t errlen)
 {
@@ -155,6 +217,8 @@ lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
                         t->n_x, p->n_x);
     lnn_status s = lnn_table_check_columns(t, p->columns, p->n_x, err,
                                            errlen);
+    if (s == LNN_OK)
+        s = apply_targets(p, t, err, errlen);
     if (s != LNN_OK)
         return s;
     const bool affine = p->scale == LNN_SCALE_STANDARD ||

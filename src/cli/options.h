@@ -43,9 +43,10 @@ typedef struct cli_option {
     {"header", 0, NULL, CLI_OPT_HEADER, "CSV: the first row is (not) column " \
      "names", "a first row with a non-numeric cell is a header", NULL},       \
     {"no-header", 0, NULL, CLI_OPT_NO_HEADER, NULL, NULL, NULL},              \
-    {"label", 0, "NAME|INDEX", CLI_OPT_LABEL, "CSV: the label column, by "    \
-     "name or index from 0", "a column named label, class, target or y, "     \
-     "else the last", NULL},                                                  \
+    {"label", 0, "NAME|INDEX[,...]", CLI_OPT_LABEL, "CSV: the label column, " \
+     "by name or index from 0; several (a,b,c) for multi-label or several "   \
+     "targets", "a column named label, class, target or y, else the last",    \
+     NULL},                                                                   \
     {"features", 0, "N", CLI_OPT_FEATURES, "LIBSVM: the feature count",       \
      "the largest index", NULL}
 #define CLI_OPTIONS_TABLE_TRAIN                                               \
@@ -57,7 +58,17 @@ typedef struct cli_option {
      "FILE, by a seeded stratified shuffle", "0.1", NULL},                    \
     {"scale", 0, "NAME", CLI_OPT_SCALE, "fitted on the training part, kept "  \
      "in the model", "byte when every value is an integer "    \
-     "0..255, else standard", &cli_scales}
+     "0..255, else standard", &cli_scales},                                   \
+    {"task", 0, "NAME", CLI_OPT_TASK, "what the label column(s) are; auto "   \
+     "says in one line what it chose and why", "auto", &cli_tasks},           \
+    {"loss", 0, "NAME", CLI_OPT_LOSS, "the output head (it sets the task)",   \
+     "ce for classify, mse for regress, bce for multilabel", &cli_losses},    \
+    {"huber-delta", 0, "F", CLI_OPT_HUBER_DELTA, "huber: where the loss "     \
+     "turns from quadratic to linear (in standardised target units)", "1",    \
+     NULL},                                                                   \
+    {"scale-target", 0, "NAME", CLI_OPT_SCALE_TARGET, "regression targets, "  \
+     "fitted on the training part, kept in the model; every number shown "    \
+     "is in the target's own units", "standard", &cli_scale_targets}
 
 /* The choices of --scale (lnn.h's list). */
 extern const cli_choices cli_scales;

@@ -18,6 +18,10 @@
 #define DEFAULT_LAYERS "784,256,128,10"
 #define DEFAULT_BATCH 128
 #define DEFAULT_EPOCHS 4
+/* A table without --epochs or --iterations trains until validation stops
+ * improving (patience), at most this long, and keeps the best epoch. */
+#define TABLE_MAX_EPOCHS 200
+#define TABLE_PATIENCE 10
 #define DEFAULT_VAL LNN_MNIST_VAL
 #define DEFAULT_OPTIMIZER LNN_OPT_ADAM
 #define DEFAULT_SCHEDULE LNN_LR_COSINE
@@ -58,6 +62,11 @@ static const cli_choices inits =
     CLI_CHOICES(init_names, init_olds, init_notes);
 static const cli_choices optimizers =
     CLI_CHOICES(optimizer_names, NULL, optimizer_notes);
+static const char *const monitor_names[] = {"metric", "loss"};
+static const char *const monitor_notes[] = {
+    "the task's: accuracy, rmse (regression)", "the validation loss"};
+static const cli_choices monitors =
+    CLI_CHOICES(monitor_names, NULL, monitor_notes);
 static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 
 enum {
@@ -65,7 +74,7 @@ enum {
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY, OPT_QUIET,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
-    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS,
+    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_MONITOR, OPT_MIN_DELTA,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -87,6 +96,9 @@ typedef struct train_args {
     bool hyper_set[OPT_HYPER_END - OPT_HYPER]; /* given on the command line */
     const char *save_best;
     uint64_t patience;
+    bool patience_set;
+    int monitor;           /* --monitor: 0 the task's metric, 1 val loss */
+    float min_delta;
     size_t train_subset;
     cli_part val;          /* --val: a count or a fraction */
     cli_table_args tab;    /* --data FILE: a table */
@@ -156,10 +168,17 @@ static const cli_option options[] = {
     {"lr-gamma", 0, "F", OPT_LR_GAMMA, "step: factor per decay", "0.1", NULL},
     {"lr-min", 0, "F", OPT_LR_MIN, "cosine: final rate as a fraction of --lr",
      "0", NULL},
-    {"save-best", 0, "FILE", OPT_SAVE_BEST, "save the model whenever "
-     "validation accuracy improves", NULL, NULL},
-    {"patience", 0, "N", OPT_PATIENCE, "stop after N reports without a better "
-     "validation accuracy", "never", NULL},
+    {NULL, 0, NULL, 0, "Validation and early stopping:", NULL, NULL},
+    {"monitor", 0, "NAME", OPT_MONITOR, "what judges an epoch on the "
+     "validation data", "metric", &monitors},
+    {"min-delta", 0, "F", OPT_MIN_DELTA, "an improvement must beat the best "
+     "by more than F", "0", NULL},
+    {"patience", 0, "N", OPT_PATIENCE, "stop after N reports without a "
+     "better one, and keep the best one's model", "never; for a table "
+     "without --epochs or --iterations, " STR(TABLE_PATIENCE) " (and at "
+     "most " STR(TABLE_MAX_EPOCHS) " epochs)", NULL},
+    {"save-best", 0, "FILE", OPT_SAVE_BEST, "save the model whenever the "
+     "monitored value improves", NULL, NULL},
     {NULL, 0, NULL, 0, "Files and output:", NULL, NULL},
     {"save", 0, "FILE", OPT_SAVE, "save the model after every report and at "
      "the end (atomically: FILE is always a complete model)", NULL, NULL},
@@ -307,6 +326,7 @@ static bool parse_count(train_args *a, int id, const char *value, bool *ok)
         a->epochs_set |= id == OPT_EPOCHS;
         a->iterations_set |= id == OPT_ITERATIONS;
         a->seed_set |= id == OPT_SEED;
+        a->patience_set |= id == OPT_PATIENCE;
         return true;
     }
     return false;
@@ -355,6 +375,10 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_LOG: a->log = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
+    case OPT_MONITOR:
+        return cli_parse_choice("--monitor", v, &monitors, &a->monitor);
+    case OPT_MIN_DELTA:
+        return cli_parse_float("--min-delta", v, 0, 1e30, &a->min_delta);
     case OPT_COMM_TIMEOUT: {
         float t;
         ok = cli_parse_float("--comm-timeout", v, 1e-3, 1e6, &t);
@@ -593,7 +617,7 @@ static void agree_on_stop(run *r, const lnn_comm *comm)
     r->save_failed = why[1] != 0.0;
 }
 
-static lnn_net *create_net(train_args *a, size_t max_batch)
+static lnn_net *create_net(train_args *a, size_t max_batch, lnn_loss loss)
 {
     lnn_net_config cfg = {
         .L = a->n_dims - 1,
@@ -601,6 +625,8 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
         .hidden = (lnn_activation)a->activation,
         .max_batch = max_batch,
         .optimizer = (lnn_optimizer)a->optimizer,
+        .loss = loss,
+        .huber_delta = a->tab.huber_delta,
     };
     char err[CLI_ERRLEN];
     lnn_net *net;
@@ -752,7 +778,15 @@ static bool fits_data(const lnn_net *net, const cli_dataset *ds)
     }
     if (n_L != ds->splits.train.n_y) {
         cli_error("--layers: the output layer has %zu units, the data (%s) "
-                  "has %zu classes", n_L, ds->dir, ds->splits.train.n_y);
+                  "has %zu %s", n_L, ds->dir, ds->splits.train.n_y,
+                  lnn_target_name(lnn_loss_target(ds->loss)));
+        return false;
+    }
+    if (lnn_net_loss(net) != ds->loss) {
+        cli_error("the model's loss is %s, the data's task asks for %s (give "
+                  "--loss %s, or --task as the model was trained)",
+                  lnn_loss_name(lnn_net_loss(net)), lnn_loss_name(ds->loss),
+                  lnn_loss_name(lnn_net_loss(net)));
         return false;
     }
     return true;
@@ -779,6 +813,25 @@ static bool shape_from_data(train_args *a, const cli_dataset *ds)
         a->dims[a->n_dims - 1] = ds->splits.train.n_y;
     }
     return true;
+}
+
+/* The last line: the test part's loss and metric (test_acc, test_rmse,
+ * ...), the times and the speed. */
+static void print_result(const run *r, const lnn_metrics *test,
+                         double train_seconds, double total)
+{
+    const char *key = progress_metric_key(r->monitor) + strlen("val_");
+    const double v = lnn_metrics_get(test, r->monitor);
+    const double rate = (double)r->total_samples / train_seconds;
+    if (r->pr.tty)
+        printf("test %s %.6g (loss %.4f); training %.2fs, total %.2fs, %.0f "
+               "samples/s\n", lnn_metric_name(r->monitor), v, test->loss,
+               train_seconds, total, rate);
+    else
+        printf("test_loss=%.6f test_%s=%.*f train_seconds=%.3f "
+               "total_seconds=%.3f samples_per_s=%.0f\n", test->loss, key,
+               r->monitor == LNN_METRIC_ACCURACY ? 4 : 6, v, train_seconds,
+               total, rate);
 }
 
 int cli_train(int argc, char **argv, cli_world *w)
@@ -808,7 +861,7 @@ int cli_train(int argc, char **argv, cli_world *w)
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root};
     rc = EXIT_RUNTIME;
     r.net = a.resume ? resume_net(&a, n_train, &rc)
-                     : create_net(&a, plan_batch(&a.opts, n_train));
+                     : create_net(&a, plan_batch(&a.opts, n_train), ds.loss);
     if (!r.net)
         goto done;
     if (!fits_data(r.net, &ds)) {
@@ -821,6 +874,11 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     if (a.iterations_set && !a.epochs_set)
         a.opts.epochs = UINT64_MAX; /* the iteration count decides */
+    if (ds.is_table && !a.epochs_set && !a.iterations_set && !a.resume) {
+        a.opts.epochs = TABLE_MAX_EPOCHS;
+        if (!a.patience_set)
+            a.patience = TABLE_PATIENCE;
+    }
     lnn_plan plan;
     lnn_batch_plan(&a.opts, n_train, &plan);
     const bool full = plan.steps_per_epoch == 1;
@@ -835,6 +893,10 @@ int cli_train(int argc, char **argv, cli_world *w)
         a.opts.val = &ds.splits.val;
         a.opts.val_every = r.print_every;
         a.opts.patience = a.patience;
+        a.opts.restore_best = a.patience > 0;
+        a.opts.monitor_default = 0;
+        a.opts.monitor = a.monitor ? LNN_METRIC_LOSS : r.monitor;
+        a.opts.min_delta = a.min_delta;
     }
     r.pr.tty = isatty(STDOUT_FILENO);
     r.pr.quiet = a.quiet || !root;
@@ -915,17 +977,7 @@ int cli_train(int argc, char **argv, cli_world *w)
         cli_error("%s", lnn_net_errmsg(r.net));
         goto done;
     }
-    const double test_loss = test.loss, test_acc = test.accuracy;
-    const double samples = (double)r.total_samples;
-    const double total = cli_now() - t_start;
-    if (r.pr.tty)
-        printf("test accuracy %.2f%% (loss %.4f); training %.2fs, total "
-               "%.2fs, %.0f samples/s\n", 100.0 * test_acc, test_loss,
-               train_seconds, total, samples / train_seconds);
-    else
-        printf("test_loss=%.6f test_acc=%.4f train_seconds=%.3f "
-               "total_seconds=%.3f samples_per_s=%.0f\n", test_loss, test_acc,
-               train_seconds, total, samples / train_seconds);
+    print_result(&r, &test, train_seconds, cli_now() - t_start);
     rc = EXIT_OK;
 done:
     progress_close(&r.pr);

@@ -143,7 +143,7 @@ for node in m.graph.node:
          'Gemm': lambda: x[0] @ x[1].T + x[2], 'Relu': lambda: np.maximum(x[0], 0),
          'Softmax': lambda: np.exp(x[0] - x[0].max(1, keepdims=True)) / np.exp(x[0] - x[0].max(1, keepdims=True)).sum(1, keepdims=True)}[node.op_type]()
     v[node.output[0]] = y
-p = np.loadtxt('p.csv', delimiter=',', skiprows=1, usecols=(3, 4, 5))
+p = np.loadtxt('p.csv', delimiter=',', skiprows=1, usecols=(2, 3, 4))
 assert np.abs(v['probabilities'] - p).max() < 1e-5, np.abs(v['probabilities'] - p).max()
 PY
 # LIBSVM rows without labels (features alone) predict too
