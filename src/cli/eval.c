@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,11 @@ int cli_eval(int argc, char **argv)
         /* the model does not fit the data: a usage error, named */
         cli_error("%s: %s", model, lnn_net_errmsg(net));
         rc = EXIT_USAGE;
+        goto done;
+    }
+    if (!isfinite(loss)) {
+        cli_error("%s: the network's output is not finite on %s (an input "
+                  "too large for the model?)", model, data ? data : "the data");
         goto done;
     }
     /* n_L is now known to be the data's class count, not just the file's

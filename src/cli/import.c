@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "paths.h"
 #include "safetensors.h"
 #include "sequential.h"
 
@@ -66,6 +67,14 @@ int cli_import(int argc, char **argv)
     }
     const char *in = argv[optind], *out = argv[optind + 1];
     char err[CLI_ERRLEN];
+    paths io = {0};
+    paths_in(&io, "", in);
+    paths_out(&io, "import:", out);
+    const int rc = paths_check(&io, err, sizeof err);
+    if (rc) {
+        cli_error("%s", err);
+        return rc;
+    }
     st_file f;
     if (!st_load(&f, in, err, sizeof err)) {
         cli_error("%s", err);

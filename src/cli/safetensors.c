@@ -457,11 +457,12 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
     if (!header)
         return errbuf_set(err, errlen, "%s: out of memory for the header",
                           path);
-    FILE *fp = outfile_open(path, err, errlen);
-    if (!fp) {
+    outfile out;
+    if (!outfile_open(&out, path, err, errlen)) {
         free(header);
         return false;
     }
+    FILE *fp = out.fp;
     unsigned char len_le[ST_LEN_BYTES];
     put_le(len_le, header_len, sizeof len_le);
     bool ok = fwrite(len_le, 1, sizeof len_le, fp) == sizeof len_le &&
@@ -472,5 +473,5 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
                              (tensors[i].rank == 2 ? tensors[i].shape[1] : 1);
         ok = write_f32_le(fp, tensors[i].data, count);
     }
-    return outfile_close(fp, ok, path, err, errlen);
+    return outfile_close(&out, ok, err, errlen);
 }
