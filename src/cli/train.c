@@ -205,7 +205,18 @@ static void usage(void)
 "  --lr-min F           cosine: final rate as a fraction of --lr [0]\n"
 "  --save-best FILE     save the model whenever validation accuracy improves\n"
 "  --patience N         stop after N reports without a better validation\n"
-"                       accuracy [never]\n"
+"                       accuracy [never]\n",
+        DEFAULT_VAL, cli_table_help, cli_table_train_help, DEFAULT_LAYERS,
+        cli_choices_help(&cli_hidden_activations, CLI_HELP_INDENT + 19, act, sizeof act),
+        cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
+        default_lr_help(lr, sizeof lr), (double)EXERCISE_LR,
+        (double)EXERCISE_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
+        cli_choices_help(&optimizers, CLI_HELP_INDENT, opt, sizeof opt),
+        lnn_optimizer_name(DEFAULT_OPTIMIZER),
+        cli_choices_help(&schedules, CLI_HELP_INDENT, sched, sizeof sched),
+        lnn_lr_schedule_name(DEFAULT_SCHEDULE));
+    /* two calls: one string would pass the 4095 characters C requires */
+    printf(
 "Files and output:\n"
 "  --save FILE          save the model after every report and at the end\n"
 "                       (atomically: FILE is always a complete model); every\n"
@@ -230,15 +241,7 @@ static void usage(void)
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved\n"
 "first).\n",
-        DEFAULT_VAL, cli_table_help, cli_table_train_help, DEFAULT_LAYERS,
-        cli_choices_help(&cli_hidden_activations, CLI_HELP_INDENT + 19, act, sizeof act),
-        cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
-        default_lr_help(lr, sizeof lr), (double)EXERCISE_LR,
-        (double)EXERCISE_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
-        cli_choices_help(&optimizers, CLI_HELP_INDENT, opt, sizeof opt),
-        lnn_optimizer_name(DEFAULT_OPTIMIZER),
-        cli_choices_help(&schedules, CLI_HELP_INDENT, sched, sizeof sched),
-        lnn_lr_schedule_name(DEFAULT_SCHEDULE), FULL_BATCH_PRINT_EVERY);
+        FULL_BATCH_PRINT_EVERY);
 }
 
 /* The optimizer's and schedule's numeric options: where each goes in

@@ -64,8 +64,19 @@ def many_classes(d):
             f.write("%d,k%d\n" % (r % 10, r))
 
 
+def safetensors_header(d):
+    """5: a safetensors file whose 8 MB header is 4 M tiny JSON values
+    (the tree would take about 600 MB before any check)."""
+    import struct
+    header = b'{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},' \
+             b'"__metadata__":{"x":"y"},"pad":[' + b"0," * (4 << 20) + b"0]}"
+    with open(os.path.join(d, "bomb.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(header)) + header + b"\0" * 4)
+
+
 CASES = {"header": header_columns, "float": float_range, "label": long_label,
-         "svmgz": libsvm_bomb, "wide": wide, "classes": many_classes}
+         "svmgz": libsvm_bomb, "wide": wide, "classes": many_classes,
+         "safetensors": safetensors_header}
 
 if __name__ == "__main__":
     for case in sys.argv[2:]:

@@ -89,6 +89,11 @@ export) # 3: export through a temporary and rename
         fail "a failed export removed or changed the previous one"
     [ "$(ls exports)" = m.safetensors ] || fail "left in exports/: $(ls exports)"
     ;;
+safetensors) # 5: a header of 4 M tiny JSON values
+    python3 "$GEN" . safetensors
+    expect 1 "bomb.safetensors: the header holds about 4194[0-9]+ JSON values, more than the 262144" \
+        bounded 2 256 "$LNN" import bomb.safetensors x.lnn
+    ;;
 label) # 11: labels longer than a model keeps
     python3 "$GEN" . label
     expect 1 "longlabel.csv:2: field 2: a label of 5000 bytes, more than the 4096 a model keeps" \
