@@ -155,13 +155,14 @@ static void usage(void)
     printf(
 "Usage: lnn train [OPTION]...\n"
 "Train an L-layer network (softmax output, cross-entropy loss) on a table\n"
-"file or an MNIST-format dataset, then report its test accuracy.\n"
+"file, an image folder or an MNIST-format dataset; report test accuracy.\n"
 "\n"
 "Data:\n"
 "  --data FILE|DIR      a table: .csv, .tsv, .svm/.libsvm (each also .gz) or\n"
-"                       .npy; or a directory with the four MNIST-format IDX\n"
-"                       files (.gz or not) [$LNN_DATA, else ./data/mnist,\n"
-"                       else Debian's /usr/share/datasets/fashion-mnist]\n"
+"                       .npy; a folder of class sub-folders of PNG/JPEG\n"
+"                       images; or a folder of the four MNIST-format IDX\n"
+"                       files [$LNN_DATA, else ./data/mnist, else Debian's\n"
+"                       /usr/share/datasets/fashion-mnist]\n"
 "  --train-subset N     train on the first N training samples [all but the\n"
 "                       validation split]\n"
 "  --val N|FRACTION     validation samples: IDX, taken after the training\n"
@@ -222,11 +223,7 @@ static void usage(void)
 "  --comm-timeout S     end the job if the other processes do not answer\n"
 "                       within S seconds [wait for ever]\n"
 "  --check-replicas     compare the parameters of all processes at each\n"
-"                       report and fail if they differ\n"
-"\n"
-"Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
-"130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved\n"
-"first).\n",
+"                       report and fail if they differ\n",
         DEFAULT_VAL, cli_table_help, cli_table_train_help, DEFAULT_LAYERS,
         cli_choices_help(&cli_hidden_activations, CLI_HELP_INDENT + 19, act, sizeof act),
         cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
@@ -236,6 +233,10 @@ static void usage(void)
         lnn_optimizer_name(DEFAULT_OPTIMIZER),
         cli_choices_help(&schedules, CLI_HELP_INDENT, sched, sizeof sched),
         lnn_lr_schedule_name(DEFAULT_SCHEDULE), FULL_BATCH_PRINT_EVERY);
+    fputs("\n"
+"Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
+"130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved\n"
+"first).\n", stdout);
 }
 
 /* The optimizer's and schedule's numeric options: where each goes in
