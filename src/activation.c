@@ -15,8 +15,11 @@
  * (glibc's expf is a call per element). Cody and Waite's reduction
  * x = k ln2 + r, |r| <= ln2 / 2, then Cephes's degree-6 polynomial for e^r,
  * scaled by 2^k in two halves so that every k the clamp allows is a normal
- * float: e^x for x >= 89 overflows to inf and for x <= -104 underflows to
- * 0, as the exact values do. NaN stays NaN. */
+ * float: e^x for x >= 89 overflows to inf, as the exact value does. A
+ * result below FLT_MIN (x below about -87.34) is flushed to 0 rather than
+ * returned subnormal (lnn__flush): softmax outputs of a confident network
+ * would otherwise feed subnormals to the backward pass's GEMMs. NaN stays
+ * NaN. */
 static inline float exp_f(float x)
 {
     const float xc = x > 89.0f ? 89.0f : x < -104.0f ? -104.0f : x;
@@ -34,7 +37,7 @@ static inline float exp_f(float x)
     const int32_t k1 = (int32_t)k / 2, k2 = (int32_t)k - k1;
     union { int32_t i; float f; } s1 = {(k1 + 127) << 23},
                                   s2 = {(k2 + 127) << 23};
-    return x == x ? p * s1.f * s2.f : x;
+    return x == x ? lnn__flush(p * s1.f * s2.f) : x;
 }
 
 /* Columns per sweep of softmax: a block's e^x is one contiguous loop. */
@@ -100,7 +103,8 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
             for (size_t i = 0; i < n; i++)
                 h[i] = z[i] + (b ? b[i] : 0.0f);
             for (size_t i = 0; i < n; i++)
-                h[i] = 1.0f / (1.0f + exp_f(-h[i])); /* e^-v = inf -> 0 */
+                /* e^-v = inf -> 0; flushed below FLT_MIN (v < -87.3) */
+                h[i] = lnn__flush(1.0f / (1.0f + exp_f(-h[i])));
         }
         break;
     case LNN_ACT_SOFTMAX:

@@ -205,7 +205,7 @@ static void sgd_run(const update *u)
     LNN_OMP(omp parallel for simd schedule(static)
             if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++)
-        W[k] -= lr * (G[k] + wd * W[k]);
+        W[k] = lnn__flush(W[k] - lr * (G[k] + wd * W[k]));
 }
 
 /* Heavy-ball momentum, with g = G + wd W:
@@ -227,8 +227,8 @@ static void heavy_ball(const update *u, bool nesterov)
             if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k] + wd * W[k];
-        v[k] = mu * v[k] + g;
-        W[k] -= lr * (nesterov ? g + mu * v[k] : v[k]);
+        v[k] = lnn__flush(mu * v[k] + g);
+        W[k] = lnn__flush(W[k] - lr * (nesterov ? g + mu * v[k] : v[k]));
     }
 }
 
@@ -263,11 +263,12 @@ static void adam_run(const update *u)
     LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
         const float g = G[k];
-        mom1[k] = b1 * mom1[k] + (1.0f - b1) * g;
-        mom2[k] = b2 * mom2[k] + (1.0f - b2) * g * g;
+        mom1[k] = lnn__flush(b1 * mom1[k] + (1.0f - b1) * g);
+        mom2[k] = lnn__flush(b2 * mom2[k] + (1.0f - b2) * g * g);
         const float mom1_hat = mom1[k] * inv_bc1;
         const float mom2_hat = mom2[k] * inv_bc2;
-        W[k] -= lr * (mom1_hat / (sqrtf(mom2_hat) + eps) + wd * W[k]);
+        W[k] = lnn__flush(W[k] - lr * (mom1_hat / (sqrtf(mom2_hat) + eps) +
+                                       wd * W[k]));
     }
 }
 

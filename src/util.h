@@ -2,6 +2,8 @@
 #ifndef LNN_UTIL_H
 #define LNN_UTIL_H
 
+#include <float.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +26,18 @@
 #else
 #  define LNN_VECTOR_CLONES
 #endif
+
+/* x, or 0 where x is subnormal (0 < |x| < FLT_MIN); NaN and inf pass.
+ * The kernels whose values decay or underflow systematically store their
+ * results through it (optimizer state and weights, e^x), so no later
+ * operation reads a subnormal operand: on Intel cores each costs a
+ * microcode assist of about 100 cycles (docs/threading.md, "Subnormal
+ * floats"). A compare and a mask: it vectorises, and every clone gives the
+ * same bits. */
+static inline float lnn__flush(float x)
+{
+    return fabsf(x) < FLT_MIN ? 0.0f : x;
+}
 
 /* *out = a * b; false (and *out untouched) if the product overflows. */
 static inline bool lnn__mul(size_t a, size_t b, size_t *out)
