@@ -97,6 +97,14 @@ int lnn_metric_higher_is_better(lnn_metric metric)
     return 0;
 }
 
+ENUM_FUNCTIONS(lnn_invert, LNN_INVERT_LIST, lnn_invert_name,
+               lnn_invert_from_name, lnn__is_invert)
+
+lnn_status lnn_invert_from_name(const char *name, lnn_invert *out)
+{
+    return name && out ? lnn_invert_from_name_list(name, out) : LNN_ERR_ARG;
+}
+
 lnn_status lnn_scale_from_name(const char *name, lnn_scale *out)
 {
     return name && out ? lnn_scale_from_name_list(name, out) : LNN_ERR_ARG;

@@ -17,6 +17,7 @@ bool lnn__is_scale(lnn_scale s);
 bool lnn__is_loss(lnn_loss loss);
 bool lnn__is_target(lnn_target target);
 bool lnn__is_metric(lnn_metric metric);
+bool lnn__is_invert(lnn_invert v);
 
 /* true for an activation a hidden layer may use (the list's hidden). */
 bool lnn__is_hidden(lnn_activation f);

@@ -82,6 +82,10 @@ int cli_common_apply(const cli_common *co, const char *cmd, bool need_model);
 #define LNN_CLI_MAX_DIMS 64
 bool cli_parse_layers(const char *name, const char *s, size_t *dims,
                       size_t *count);
+/* "256,128": 1..max positive sizes into dims (example: a list like it,
+ * for the message). */
+bool cli_parse_sizes(const char *name, const char *s, const char *example,
+                     size_t max, size_t *dims, size_t *count);
 
 /* lnn_model_load, printing its message on failure (NULL then). */
 lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
@@ -104,7 +108,8 @@ double cli_now(void);
 enum { CLI_OPT_LABELS = 1100, CLI_OPT_DELIMITER, CLI_OPT_HEADER,
        CLI_OPT_NO_HEADER, CLI_OPT_LABEL, CLI_OPT_FEATURES, CLI_OPT_TEST_DATA,
        CLI_OPT_VAL_DATA, CLI_OPT_TEST, CLI_OPT_SCALE, CLI_OPT_TASK,
-       CLI_OPT_LOSS, CLI_OPT_SCALE_TARGET, CLI_OPT_HUBER_DELTA };
+       CLI_OPT_LOSS, CLI_OPT_SCALE_TARGET, CLI_OPT_HUBER_DELTA, CLI_OPT_INVERT,
+       CLI_OPT_IMAGE_SIZE };
 
 /* A part of a file: a count (`500`) or a fraction of its rows (`0.2`). */
 typedef struct cli_part {
@@ -127,6 +132,8 @@ typedef struct cli_table_args {
     int loss;               /* --loss (lnn_loss), -1: the task's */
     int scale_target;       /* --scale-target: 1 standard, 0 none */
     float huber_delta;      /* --huber-delta, 0: the library's 1 */
+    lnn_image_opts image;   /* --image-size, --invert: images and image
+                               folders */
 } cli_table_args;
 
 /* What a model's outputs mean, by its head (outputs.c). */
@@ -154,8 +161,8 @@ void cli_outputs_line(const cli_outputs *o, const char *name, size_t index,
 
 /* lnn eval's report of net on d (report.c): text, or one JSON object on
  * stdout. An exit status. */
-int cli_report(lnn_net *net, const char *model, const lnn_data *d,
-               bool json);
+int cli_report(lnn_net *net, const char *model, const char *data,
+               const lnn_data *d, bool json);
 
 /* Label columns --label may name at once (several outputs). */
 #define CLI_MAX_LABELS 256
@@ -202,8 +209,13 @@ typedef struct cli_dataset {
     lnn_loss loss;      /* the head the data asks for (IDX: ce) */
 } cli_dataset;
 
-/* Is path a table file (a regular file, not an IDX directory)? */
+/* Is path a table file (a regular file) or an image folder (a directory
+ * with a sub-directory), not an IDX directory? */
 bool cli_is_table(const char *path);
+/* The image size of a model: its record, else 28x28 for a model of 784
+ * inputs; false (the message, naming the image at path, printed) if it has
+ * neither. */
+bool cli_model_image(const lnn_net *net, const char *path, lnn_image_opts *o);
 
 /* Find the dataset (--data DIR, else $LNN_DATA, else data/mnist/, else
  * Debian's Fashion-MNIST), load it and split it: n_train samples for

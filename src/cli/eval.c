@@ -1,6 +1,7 @@
 /* eval.c: lnn eval: loss, accuracy and confusion matrix of a saved model. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,10 @@ static const cli_choices splits = CLI_CHOICES(split_names, NULL, NULL);
 
 static const cli_option options[] = {
     CLI_OPTION_MODEL,
-    {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table file (its labels read "
-     "with the model's vocabulary, its features scaled as in training; the "
-     "model's split of it when it is the training file, else every row), or "
-     "a dataset directory, as for lnn train", "$LNN_DATA, else ./data/mnist, "
+    {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table file or an image folder "
+     "(its labels read with the model's vocabulary, its features scaled as "
+     "in training; the model's split of it when it is the training data, "
+     "else every row), or a dataset directory, as for lnn train", "$LNN_DATA, else ./data/mnist, "
      "else Debian's Fashion-MNIST", NULL},
     {"split", 0, "NAME", OPT_SPLIT, "", "test", &splits},
     {"val", 0, "N", OPT_VAL, "validation images of an IDX dataset, as for "
@@ -102,7 +103,7 @@ static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
     else
         fprintf(notes, "split: %s, %zu images\n", split, d->m);
     fflush(notes);
-    return cli_report(net, model, d, json);
+    return cli_report(net, model, ds->dir, d, json);
 }
 
 int cli_eval(int argc, char **argv)

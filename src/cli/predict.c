@@ -1,5 +1,5 @@
-/* predict.c: lnn predict: what a saved model says of table rows or
- * images: classes, labels or values. */
+/* predict.c: lnn predict: what a saved model says of table rows, IDX,
+ * PGM, PNG or JPEG images: classes, labels or values. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "options.h"
+#include "outfile.h"
+#include "paths.h"
 #include "pgm.h"
 
 #define PREDICT_BATCH 1024
-#define SNIFF_BYTES 4
+#define SNIFF_BYTES 8
 
 enum { OPT_TOP = CLI_OPT_OWN, OPT_OUTPUT, OPT_THRESHOLD };
 
@@ -46,8 +49,11 @@ const cli_command cli_predict_command = {
 "An INPUT is a table file (.csv, .tsv, .svm/.libsvm, .npy; its label\n"
 "column, if any, is ignored; features scaled as in training; classes\n"
 "printed by their label names), an IDX image file (gzipped or not; all its\n"
-"images) or a PGM image (P5 or P2, 28x28 greyscale, 0 = background as in\n"
-"MNIST).\n",
+"images), a PGM image (P5 or P2, 28x28 greyscale, 0 = background as in\n"
+"MNIST), or a PNG or JPEG image of any size and colour (made grey, resized\n"
+"by area averaging to the model's image size: 28x28 for MNIST; see\n"
+"--invert). A file that cannot be read is named on one line; the others\n"
+"are still predicted, and the exit status is then 1.\n",
     .options = options,
 };
 
@@ -98,6 +104,13 @@ static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
             cli_error("%s: %s", name, lnn_net_errmsg(net));
             return false;
         }
+        for (size_t k = 0; k < cols * n_L; k++)
+            if (!isfinite(HL[k])) {
+                cli_error("%s: sample %zu: the network's output is not "
+                          "finite (an input too large for the model?)",
+                          name, j0 + k / n_L);
+                return false;
+            }
         for (size_t j = 0; j < cols; j++)
             if (o->csv)
                 cli_outputs_row(&o->what, o->csv, o->row++, HL + j * n_L,
@@ -144,7 +157,53 @@ static bool predict_table(lnn_net *net, const char *path,
     return ok;
 }
 
-static bool predict_one(lnn_net *net, const char *path, predict_out *o)
+/* Does the name end in .png, .jpg or .jpeg (any case)? */
+static bool image_name(const char *path)
+{
+    static const char *const ext[] = {".png", ".jpg", ".jpeg"};
+    const size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        const size_t k = strlen(ext[i]);
+        if (n > k && strcasecmp(path + n - k, ext[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A PNG or JPEG image: the model's size, its scaling (bytes / 255 for an
+ * image or IDX model). */
+static bool predict_image(lnn_net *net, const char *path, lnn_invert invert,
+                          predict_out *o)
+{
+    lnn_image_opts img = {.invert = invert};
+    if (!cli_model_image(net, path, &img))
+        return false;
+    const size_t n_0 = lnn_net_dims(net)[0];
+    const lnn_prep *prep = lnn_net_prep(net);
+    const lnn_prep bytes = {.scale = LNN_SCALE_BYTE, .n_x = n_0};
+    lnn_table t = {.n_x = img.width * img.height, .m = 1,
+                   .X_u8 = malloc(img.width * img.height)};
+    char err[CLI_ERRLEN];
+    bool ok = t.X_u8 != NULL;
+    if (!ok)
+        cli_error("%s: out of memory", path);
+    else if (lnn_image_read(path, &img, t.X_u8, err, sizeof err) != LNN_OK) {
+        cli_error("%s", err);
+        ok = false;
+    } else if (lnn_prep_apply(prep ? prep : &bytes, &t, err, sizeof err) !=
+               LNN_OK) {
+        cli_error("%s: %s", path, err);
+        ok = false;
+    }
+    lnn_data d = lnn_table_view(&t, 0, 1);
+    d.n_y = lnn_net_dims(net)[lnn_net_L(net)];
+    ok = ok && predict_data(net, &d, path, false, o);
+    lnn_table_free(&t);
+    return ok;
+}
+
+static bool predict_one(lnn_net *net, const char *path, lnn_invert invert,
+                        predict_out *o)
 {
     const size_t n_0 = lnn_net_dims(net)[0];
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
@@ -154,6 +213,8 @@ static bool predict_one(lnn_net *net, const char *path, predict_out *o)
     if (f)
         fclose(f);
     char err[CLI_ERRLEN];
+    if (lnn_image_sniff(head, got) || (f && image_name(path)))
+        return predict_image(net, path, invert, o);
     if (pgm_sniff(head, got)) {
         float *x = malloc(n_0 * sizeof *x);
         bool ok = x && pgm_read(path, x, n_0, err, sizeof err);
@@ -167,7 +228,8 @@ static bool predict_one(lnn_net *net, const char *path, predict_out *o)
     /* Anything else must be an IDX image file; its loader says if not. */
     lnn_dataset images;
     if (lnn_load_images(&images, path, err, sizeof err) != LNN_OK) {
-        cli_error("%s (inputs are IDX image files or PGM images)", err);
+        cli_error("%s (inputs are table files, IDX image files, PGM, PNG or "
+                  "JPEG images)", err);
         return false;
     }
     bool ok = images.n_x == n_0;
@@ -178,6 +240,27 @@ static bool predict_one(lnn_net *net, const char *path, predict_out *o)
     ok = ok && predict_data(net, &d, path, true, o);
     lnn_dataset_free(&images);
     return ok;
+}
+
+/* --output is none of the files read, and can be written: 0, else an exit
+ * status (the message printed). */
+static int check_output(const char *model, const char *output, int n,
+                         char *const *inputs)
+{
+    for (int i = 0; i < n; i++)
+        if (paths_same_file(output, inputs[i])) {
+            cli_error("predict: --output %s: is the input %s; writing it "
+                      "would destroy it", output, inputs[i]);
+            return EXIT_USAGE;
+        }
+    paths io = {0};
+    paths_in(&io, "--model", model);
+    paths_out(&io, "--output", output);
+    char err[CLI_ERRLEN];
+    const int rc = paths_check(&io, err, sizeof err);
+    if (rc)
+        cli_error("predict: %s", err);
+    return rc;
 }
 
 int cli_predict(int argc, char **argv)
@@ -197,6 +280,11 @@ int cli_predict(int argc, char **argv)
     }
     const uint64_t top = a.top;
     const char *output = a.output;
+    const int bad = output ? check_output(a.co.model, output, argc - first,
+                                          argv + first)
+                           : 0;
+    if (bad)
+        return bad;
     lnn_net *net = cli_model_load_chunked(a.co.model, PREDICT_BATCH);
     if (!net)
         return EXIT_RUNTIME;
@@ -215,22 +303,27 @@ int cli_predict(int argc, char **argv)
         lnn_net_destroy(net);
         return EXIT_RUNTIME;
     }
-    if (output && !(o.csv = fopen(output, "w"))) {
-        cli_error("predict: %s: %s", output, strerror(errno));
+    outfile file;
+    char err[CLI_ERRLEN];
+    if (output && !outfile_open(&file, output, err, sizeof err)) {
+        cli_error("predict: %s", err);
         free(o.scratch);
         lnn_net_destroy(net);
         return EXIT_RUNTIME;
     }
+    o.csv = output ? file.fp : NULL;
     if (o.csv)
         cli_outputs_header(&o.what, o.csv);
     int rc = EXIT_OK;
     for (int i = first; i < argc; i++)
         if (lnn_table_format(argv[i]) != LNN_FORMAT_AUTO
                 ? !predict_table(net, argv[i], &a.ta, &o)
-                : !predict_one(net, argv[i], &o))
+                : !predict_one(net, argv[i], a.ta.image.invert, &o))
             rc = EXIT_RUNTIME;
-    if (o.csv && (ferror(o.csv) | fclose(o.csv))) {
-        cli_error("predict: %s: write failed", output);
+    if (o.csv && !outfile_close(&file, rc == EXIT_OK && !ferror(o.csv), err,
+                                sizeof err)) {
+        if (rc == EXIT_OK)
+            cli_error("predict: %s", err);
         rc = EXIT_RUNTIME;
     }
     free(o.scratch);

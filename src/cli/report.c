@@ -491,8 +491,8 @@ static bool report_labels(const scored *s, json_t *o, bool json)
     return true;
 }
 
-int cli_report(lnn_net *net, const char *model, const lnn_data *d,
-               bool json)
+int cli_report(lnn_net *net, const char *model, const char *data,
+               const lnn_data *d, bool json)
 {
     cli_outputs what;
     cli_outputs_init(&what, net, 0.5f);
@@ -511,6 +511,13 @@ int cli_report(lnn_net *net, const char *model, const lnn_data *d,
                           : what.target == LNN_TARGET_VALUES ? "regression"
                                                              : "multilabel",
                           "rows", (json_int_t)d->m);
+    if (!isfinite(s.lib.loss) && s.lib.rows) {
+        cli_error("%s: the network's output is not finite on %s (an input "
+                  "too large for the model?)", model, data);
+        json_decref(o);
+        scored_free(&s);
+        return EXIT_RUNTIME;
+    }
     bool ok = scored_ok && o;
     if (ok) {
         json_object_set_new(o, "loss", json_real(s.lib.loss));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 
 #include "cli.h"
 #include "options.h"
@@ -13,6 +14,8 @@
 #define DEFAULT_TABLE_VAL 0.1  /* of a single file's rows, when not given */
 #define DEFAULT_TABLE_TEST 0.1
 #define CLI_FEATURES_MAX ((size_t)1 << 31)
+#define CLI_IMAGE_SIDE_MAX 4096
+#define MNIST_SIDE 28
 
 enum { PART_TRAIN, PART_VAL, PART_TEST };
 
@@ -23,11 +26,19 @@ static const char *const scale_notes[] = {LNN_SCALE_LIST(SCALE_NOTE_AT)};
 #undef SCALE_NAME_AT
 #undef SCALE_NOTE_AT
 const cli_choices cli_scales = CLI_CHOICES(scale_names, NULL, scale_notes);
+#define INVERT_NAME_AT(E, value, name, note) [value] = #name,
+#define INVERT_NOTE_AT(E, value, name, note) [value] = note,
+static const char *const invert_names[] = {LNN_INVERT_LIST(INVERT_NAME_AT)};
+static const char *const invert_notes[] = {LNN_INVERT_LIST(INVERT_NOTE_AT)};
+#undef INVERT_NAME_AT
+#undef INVERT_NOTE_AT
+const cli_choices cli_inverts = CLI_CHOICES(invert_names, NULL, invert_notes);
 
 void cli_table_args_init(cli_table_args *t)
 {
     *t = (cli_table_args){.table = lnn_table_opts_default(), .scale = -1,
-                          .loss = -1, .scale_target = 1};
+                          .loss = -1, .scale_target = 1,
+                          .image = {MNIST_SIDE, MNIST_SIDE, LNN_INVERT_NO}};
 }
 
 bool cli_parse_part(const char *name, const char *s, cli_part *out)
@@ -48,6 +59,23 @@ size_t cli_part_of(const cli_part *p, size_t m)
     if (p->count || !(p->frac > 0.0))
         return p->count;
     return (size_t)(p->frac * (double)m + 0.5);
+}
+
+/* "WxH", each 1 .. CLI_IMAGE_SIDE_MAX. */
+static bool parse_image_size(const char *s, lnn_image_opts *o)
+{
+    const char *x = strchr(s, 'x');
+    char w[32];
+    if (!x || (size_t)(x - s) >= sizeof w) {
+        cli_error("--image-size: '%s'; give WIDTHxHEIGHT, e.g. 28x28", s);
+        return false;
+    }
+    memcpy(w, s, (size_t)(x - s));
+    w[x - s] = '\0';
+    return cli_parse_size("--image-size", w, 1, CLI_IMAGE_SIDE_MAX,
+                          &o->width) &&
+           cli_parse_size("--image-size", x + 1, 1, CLI_IMAGE_SIDE_MAX,
+                          &o->height);
 }
 
 int cli_table_option(cli_table_args *t, int c, const char *arg)
@@ -87,19 +115,95 @@ int cli_table_option(cli_table_args *t, int c, const char *arg)
     case CLI_OPT_HUBER_DELTA:
         return cli_parse_float("--huber-delta", arg, 1e-6, 1e6,
                                &t->huber_delta) ? 1 : -1;
+    case CLI_OPT_INVERT: {
+        int v;
+        if (!cli_parse_choice("--invert", arg, &cli_inverts, &v))
+            return -1;
+        t->image.invert = (lnn_invert)v;
+        return 1;
+    }
+    case CLI_OPT_IMAGE_SIZE: return parse_image_size(arg, &t->image) ? 1 : -1;
     default: return 0;
     }
+}
+
+/* Does directory path have a sub-directory (not a '.' name)? */
+static bool has_subdir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return false;
+    bool found = false;
+    const struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        char sub[4096];
+        struct stat st;
+        found = e->d_name[0] != '.' &&
+                (size_t)snprintf(sub, sizeof sub, "%s/%s", path,
+                                 e->d_name) < sizeof sub &&
+                stat(sub, &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    closedir(d);
+    return found;
 }
 
 bool cli_is_table(const char *path)
 {
     struct stat st;
-    return path && stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+    return path && stat(path, &st) == 0 &&
+           (!S_ISDIR(st.st_mode) || has_subdir(path));
 }
 
-/* One table, its message printed on failure. */
-static bool load(lnn_table *t, const char *path, const lnn_table_opts *o)
+bool cli_model_image(const lnn_net *net, const char *path, lnn_image_opts *o)
 {
+    const lnn_prep *p = lnn_net_prep(net);
+    const size_t n_0 = lnn_net_dims(net)[0];
+    if (p && p->image_width) {
+        o->width = p->image_width;
+        o->height = p->image_height;
+    } else if (n_0 == MNIST_SIDE * MNIST_SIDE) {
+        o->width = o->height = MNIST_SIDE;
+    } else {
+        cli_error("%s: the model takes %zu inputs and records no image size: "
+                  "it reads no images", path, n_0);
+        return false;
+    }
+    return true;
+}
+
+/* An image folder: its table, and a line on the files it skipped. */
+static bool load_images(lnn_table *t, const char *dir,
+                        const lnn_image_opts *img)
+{
+    char err[CLI_ERRLEN];
+    lnn_image_skips sk;
+    if (lnn_table_load_images(t, dir, img, &sk, err, sizeof err) != LNN_OK) {
+        cli_error("%s", err);
+        return false;
+    }
+    char a[sizeof sk.first_not_image + 64] = "";
+    char b[sizeof sk.first_undecodable + 64] = "";
+    if (sk.not_images)
+        snprintf(a, sizeof a, "%zu not PNG or JPEG (first: %s)",
+                 sk.not_images, sk.first_not_image);
+    if (sk.undecodable)
+        snprintf(b, sizeof b, "%zu undecodable (first: %s)", sk.undecodable,
+                 sk.first_undecodable);
+    if (sk.not_images || sk.undecodable)
+        cli_warn("%s: skipped %zu file%s: %s%s%s", dir,
+                 sk.not_images + sk.undecodable,
+                 sk.not_images + sk.undecodable == 1 ? "" : "s", a,
+                 *a && *b ? ", " : "", b);
+    return true;
+}
+
+/* One table file or image folder, its message printed on failure. */
+static bool load(lnn_table *t, const char *path, const lnn_table_opts *o,
+                 const lnn_image_opts *img)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return load_images(t, path, img);
     char err[CLI_ERRLEN];
     if (lnn_table_load(t, path, o, err, sizeof err) != LNN_OK) {
         cli_error("%s", err);
@@ -137,7 +241,7 @@ static bool load_like(lnn_table *t, const char *path, const lnn_table *first,
     same.no_label = multi;
     same.n_features = first->n_x; /* LIBSVM: the training file's width */
     same.labels_path = NULL;      /* an X.npy second file: not supported */
-    if (!load(t, path, &same))
+    if (!load(t, path, &same, &ta->image))
         return false;
     if (multi) /* the target columns are among the features until taken */
         return cli_task_like(t, path, first, ta, loss) &&
@@ -215,6 +319,25 @@ static const char *describe_targets(const cli_dataset *d, char *buf,
     return buf;
 }
 
+/* The "dataset:" line of a loaded table or image folder. */
+static void describe(const cli_dataset *d, const char *path, size_t n_train)
+{
+    const lnn_table *t = &d->tab[PART_TRAIN];
+    char what[96];
+    describe_targets(d, what, sizeof what);
+    if (d->prep.image_width)
+        printf("dataset: %s: %zu train, %zu validation, %zu test images of "
+               "%zux%zu, %s\n", path, n_train, d->splits.val.m,
+               d->splits.test.m, d->prep.image_width, d->prep.image_height,
+               what);
+    else
+        printf("dataset: %s: %zu train, %zu validation, %zu test rows of %zu "
+               "features (%s), %s; scaling %s\n", path, n_train,
+               d->splits.val.m, d->splits.test.m, t->n_x,
+               t->X_u8 ? "bytes" : "float32", what,
+               lnn_scale_name(d->prep.scale));
+}
+
 int cli_dataset_load_table(cli_dataset *d, const char *path,
                            const cli_table_args *ta, uint64_t seed,
                            size_t n_train, const cli_part *val, bool quiet)
@@ -227,7 +350,7 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     char err[CLI_ERRLEN];
     lnn_table_opts o = ta->table;
     o.no_label = cli_task_multi(ta);
-    if (!load(t, path, &o))
+    if (!load(t, path, &o, &ta->image))
         goto fail;
     int rc = cli_task_train(ta, t, path, &d->loss, quiet);
     if (rc == EXIT_USAGE)
@@ -259,19 +382,18 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     const lnn_table *tt = ta->test_data ? &d->tab[PART_TEST] : t;
     if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test))
         goto fail;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* an image folder */
+        d->prep.image_width = ta->image.width;
+        d->prep.image_height = ta->image.height;
+    }
     d->splits.train = lnn_table_view(t, 0, n_train);
     d->splits.val = ta->val_data ? lnn_table_view(tv, 0, tv->m)
                                  : lnn_table_view(t, n_fit, n_val);
     d->splits.test = ta->test_data ? lnn_table_view(tt, 0, tt->m)
                                    : lnn_table_view(t, n_fit + n_val, n_test);
-    char what[96];
     if (!quiet)
-        printf("dataset: %s: %zu train, %zu validation, %zu test rows of %zu "
-               "features (%s), %s; scaling %s\n", path, n_train,
-               d->splits.val.m, d->splits.test.m, t->n_x,
-               t->X_u8 ? "bytes" : "float32",
-               describe_targets(d, what, sizeof what),
-               lnn_scale_name(d->prep.scale));
+        describe(d, path, n_train);
     return EXIT_OK;
 usage:
     cli_dataset_free(d);
@@ -294,7 +416,10 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
     o.n_features = p->n_x;
     cli_task_model_opts(&o, p);
     char err[CLI_ERRLEN];
-    if (!load(t, path, &o) || !cli_task_for_model(t, path, p, loss))
+    const lnn_image_opts img = {p->image_width ? p->image_width : MNIST_SIDE,
+                                p->image_height ? p->image_height : MNIST_SIDE,
+                                ta->image.invert};
+    if (!load(t, path, &o, &img) || !cli_task_for_model(t, path, p, loss))
         goto fail;
     const bool same = p->split_m && p->split_m == t->m;
     const size_t n_val = same ? p->split_val : 0;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "options.h"
+#include "paths.h"
 #include "progress.h"
 #include "sequential.h"
 
@@ -115,8 +116,9 @@ typedef struct train_args {
 static const cli_option options[] = {
     {NULL, 0, NULL, 0, "Data:", NULL, NULL},
     {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table: .csv, .tsv, .svm/.libsvm "
-     "(each also .gz) or .npy; or a directory with the four MNIST-format IDX "
-     "files (.gz or not)", "$LNN_DATA, else ./data/mnist, else Debian's "
+     "(each also .gz) or .npy; an image folder: one sub-folder of PNG/JPEG "
+     "files per class, named by the class; or a directory with the four "
+     "MNIST-format IDX files (.gz or not)", "$LNN_DATA, else ./data/mnist, else Debian's "
      "/usr/share/datasets/fashion-mnist", NULL},
     {"train-subset", 0, "N", OPT_TRAIN_SUBSET, "train on the first N "
      "training samples", "all but the validation split", NULL},
@@ -181,7 +183,9 @@ static const cli_option options[] = {
      "monitored value improves", NULL, NULL},
     {NULL, 0, NULL, 0, "Files and output:", NULL, NULL},
     {"save", 0, "FILE", OPT_SAVE, "save the model after every report and at "
-     "the end (atomically: FILE is always a complete model)", NULL, NULL},
+     "the end (atomically: FILE is always a complete model); every output is "
+     "checked before training (writable, not an input), and a second run "
+     "saving to FILE is refused", NULL, NULL},
     {"resume", 0, "FILE", OPT_RESUME, "continue the run saved in FILE "
      "exactly; its options apply unless given again (a cosine schedule spans "
      "the run's --epochs: resume an interrupted run, do not extend a finished "
@@ -225,11 +229,13 @@ static const char *more_help(int id, char *buf, size_t len)
 
 const cli_command cli_train_command = {
     .name = "train",
-    .summary = "train a network on a table file or an MNIST-format dataset",
+    .summary = "train a network on a table file, an image folder or an "
+               "MNIST-format dataset",
     .synopsis = "[OPTION]...",
     .about =
 "Train an L-layer network (softmax output, cross-entropy loss) on a table\n"
-"file or an MNIST-format dataset, then report its test accuracy.\n",
+"file, an image folder or an MNIST-format dataset, then report its test\n"
+"accuracy.\n",
     .options = options,
     .epilogue =
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
@@ -494,6 +500,7 @@ typedef struct run {
     uint64_t stale;          /* validations since the best (the library's
                                 early stopping stops at --patience) */
     bool save_failed;
+    bool saved;              /* a save of --save succeeded in this run */
     bool replicas_differ;    /* --check-replicas failed */
 } run;
 
@@ -507,8 +514,10 @@ static bool save(run *r, const char *path)
     if (!r->root)
         return true; /* rank 0 saves for all */
     char err[CLI_ERRLEN];
-    if (lnn_model_save(r->net, r->opts, path, err, sizeof err) == LNN_OK)
+    if (lnn_model_save(r->net, r->opts, path, err, sizeof err) == LNN_OK) {
+        r->saved = r->saved || path == r->a->save;
         return true;
+    }
     cli_error("%s", err);
     r->save_failed = true;
     return false;
@@ -802,12 +811,13 @@ static bool shape_from_data(train_args *a, const cli_dataset *ds)
         return false;
     }
     if (a->hidden) {
-        /* "n_0,HIDDEN,n_L" parsed as one list */
-        char list[LNN_CLI_MAX_DIMS * 24];
-        snprintf(list, sizeof list, "%zu,%s,%zu", ds->splits.train.n_x,
-                 a->hidden, ds->splits.train.n_y);
-        if (!cli_parse_layers("--hidden", list, a->dims, &a->n_dims))
+        size_t n;
+        if (!cli_parse_sizes("--hidden", a->hidden, "256,128",
+                             LNN_CLI_MAX_DIMS - 2, a->dims + 1, &n))
             return false;
+        a->dims[0] = ds->splits.train.n_x;
+        a->dims[n + 1] = ds->splits.train.n_y;
+        a->n_dims = n + 2;
     } else if (!a->layers_set) {
         a->dims[0] = ds->splits.train.n_x;
         a->dims[a->n_dims - 1] = ds->splits.train.n_y;
@@ -823,15 +833,60 @@ static void print_result(const run *r, const lnn_metrics *test,
     const char *key = progress_metric_key(r->monitor) + strlen("val_");
     const double v = lnn_metrics_get(test, r->monitor);
     const double rate = (double)r->total_samples / train_seconds;
-    if (r->pr.tty)
+    if (r->pr.tty && test->rows == 0)
+        printf("no test split; training %.2fs, total %.2fs, %.0f "
+               "samples/s\n", train_seconds, total, rate);
+    else if (r->pr.tty)
         printf("test %s %.6g (loss %.4f); training %.2fs, total %.2fs, %.0f "
                "samples/s\n", lnn_metric_name(r->monitor), v, test->loss,
                train_seconds, total, rate);
+    else if (test->rows == 0) /* no test split: no test numbers */
+        printf("test_samples=0 train_seconds=%.3f total_seconds=%.3f "
+               "samples_per_s=%.0f\n", train_seconds, total, rate);
     else
         printf("test_loss=%.6f test_%s=%.*f train_seconds=%.3f "
                "total_seconds=%.3f samples_per_s=%.0f\n", test->loss, key,
                r->monitor == LNN_METRIC_ACCURACY ? 4 : 6, v, train_seconds,
                total, rate);
+}
+
+static void unlock(int lock[2])
+{
+    for (int k = 0; k < 2; k++)
+        if (lock[k] >= 0)
+            close(lock[k]);
+}
+
+/* Before any data is read: every file the run writes can be written and
+ * is none of those it reads (the model of --resume is saved back to), and
+ * no other run saves to its models (their locks, held in lock[] until the
+ * run ends). -1 to go on, else an exit status. */
+static int check_files(const train_args *a, bool root, int lock[2])
+{
+    paths io = {0};
+    if (a->common.data && cli_is_table(a->common.data))
+        paths_in(&io, "--data", a->common.data);
+    paths_in(&io, "--val-data", a->tab.val_data);
+    paths_in(&io, "--test-data", a->tab.test_data);
+    paths_in(&io, "--init-from", a->init_from);
+    paths_out(&io, "--save", a->save);
+    paths_out(&io, "--save-best", a->save_best);
+    paths_out(&io, "--log", a->log);
+    char err[CLI_ERRLEN];
+    const int rc = paths_check(&io, err, sizeof err);
+    if (rc) {
+        cli_error("%s", err);
+        return rc;
+    }
+    if (root &&
+        ((a->save && !paths_lock(a->save, &lock[0], err, sizeof err)) ||
+         (a->save_best && !paths_lock(a->save_best, &lock[1], err,
+                                      sizeof err)))) {
+        cli_error("%s", err);
+        unlock(lock);
+        return EXIT_RUNTIME;
+    }
+    return -1;
 }
 
 int cli_train(int argc, char **argv, cli_world *w)
@@ -847,13 +902,19 @@ int cli_train(int argc, char **argv, cli_world *w)
     w->timeout = a.comm_timeout;
     const lnn_comm *comm = cli_world_comm(w);
     const bool root = !comm || comm->rank == 0;
+    int lock[2] = {-1, -1};
+    if ((rc = check_files(&a, root, lock)) >= 0)
+        return rc;
 
     cli_dataset ds;
     if ((rc = cli_dataset_load(&ds, a.common.data, &a.tab, a.opts.seed,
-                               a.train_subset, &a.val, a.quiet)))
+                               a.train_subset, &a.val, a.quiet))) {
+        unlock(lock);
         return rc;
+    }
     if (!a.resume && !shape_from_data(&a, &ds)) {
         cli_dataset_free(&ds);
+        unlock(lock);
         return EXIT_USAGE;
     }
     const size_t n_train = ds.splits.train.m;
@@ -961,7 +1022,10 @@ int cli_train(int argc, char **argv, cli_world *w)
         if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
             cli_error("%s", lnn_net_errmsg(r.net));
         if (root && a.save && s == LNN_ERR_DIVERGED)
-            cli_error("%s keeps the last model saved before that", a.save);
+            cli_error(r.saved ? "%s keeps the last model saved before that"
+                      : a.resume ? "%s is left as it was"
+                                 : "no model was saved to %s",
+                      a.save);
         goto done;
     }
     if (a.save && !save(&r, a.save))
@@ -983,5 +1047,6 @@ done:
     progress_close(&r.pr);
     lnn_net_destroy(r.net);
     cli_dataset_free(&ds);
+    unlock(lock);
     return rc;
 }
