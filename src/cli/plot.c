@@ -233,11 +233,11 @@ static void draw_training(FILE *f, const plot_history *h, const char *title)
 bool plot_training(const plot_history *h, const char *title,
                    const char *path, char *err, size_t errlen)
 {
-    FILE *f = outfile_open(path, err, errlen);
-    if (!f)
+    outfile o;
+    if (!outfile_open(&o, path, err, errlen))
         return false;
-    draw_training(f, h, title);
-    return outfile_close(f, !ferror(f), path, err, errlen);
+    draw_training(o.fp, h, title);
+    return outfile_close(&o, !ferror(o.fp), err, errlen);
 }
 
 /* White to svg_colours[0] (#1f77b4) as share goes from 0 to 1, on a
@@ -353,9 +353,9 @@ bool plot_confusion(const size_t *confusion, size_t n, char *const *names,
                     const char *title, const char *path, char *err,
                     size_t errlen)
 {
-    FILE *f = outfile_open(path, err, errlen);
-    if (!f)
+    outfile o;
+    if (!outfile_open(&o, path, err, errlen))
         return false;
-    draw_confusion(f, confusion, n, names, title);
-    return outfile_close(f, !ferror(f), path, err, errlen);
+    draw_confusion(o.fp, confusion, n, names, title);
+    return outfile_close(&o, !ferror(o.fp), err, errlen);
 }
