@@ -161,8 +161,12 @@ void cli_outputs_line(const cli_outputs *o, const char *name, size_t index,
 
 /* lnn eval's report of net on d (report.c): text, or one JSON object on
  * stdout. An exit status. */
-int cli_report(lnn_net *net, const char *model, const char *data,
-               const lnn_data *d, bool json);
+typedef struct cli_report_opts {
+    const char *model, *data, *split; /* named in messages and the plot */
+    bool json;
+    const char *plot;  /* --plot FILE.svg, or NULL */
+} cli_report_opts;
+int cli_report(lnn_net *net, const lnn_data *d, const cli_report_opts *ro);
 
 /* Label columns --label may name at once (several outputs). */
 #define CLI_MAX_LABELS 256
@@ -270,5 +274,6 @@ int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_plot(int argc, char **argv);
 
 #endif /* LNN_CLI_H */

@@ -8,10 +8,11 @@
 
 #include "cli.h"
 #include "options.h"
+#include "plot.h"
 
 #define EVAL_BATCH 1024 /* columns per forward pass */
 
-enum { OPT_SPLIT = CLI_OPT_OWN, OPT_VAL, OPT_JSON };
+enum { OPT_SPLIT = CLI_OPT_OWN, OPT_VAL, OPT_JSON, OPT_PLOT };
 
 static const char *const split_names[] = {"test", "val", "train"};
 static const cli_choices splits = CLI_CHOICES(split_names, NULL, NULL);
@@ -31,6 +32,9 @@ static const cli_option options[] = {
      "lnn train", STR(LNN_MNIST_VAL), NULL},
     {"json", 0, NULL, OPT_JSON, "print the report as one JSON object, and "
      "nothing else, on standard output (notes go to standard error)", NULL,
+     NULL},
+    {"plot", 0, "FILE.svg", OPT_PLOT, "draw the confusion matrix there, as a "
+     "heat map (each cell coloured by its share of the true class)", NULL,
      NULL},
     CLI_OPTIONS_TABLE,
     CLI_OPTION_THREADS,
@@ -61,6 +65,7 @@ typedef struct eval_args {
     cli_part n_val;
     cli_table_args ta;
     bool json;
+    const char *plot; /* --plot FILE.svg, or NULL */
 } eval_args;
 
 /* Take one option of the command line (cli_take_fn). */
@@ -72,6 +77,7 @@ static bool take(void *ctx, const cli_given *g)
         return cli_parse_choice("--split", g->value, &splits, &a->split);
     case OPT_VAL: return cli_parse_part("--val", g->value, &a->n_val);
     case OPT_JSON: a->json = true; return true;
+    case OPT_PLOT: a->plot = g->value; return true;
     default: {
         const int shared = cli_table_option(&a->ta, g->id, g->value);
         return (shared ? shared
@@ -80,16 +86,18 @@ static bool take(void *ctx, const cli_given *g)
     }
 }
 
-/* Evaluate net (from file model) on split d of ds and print the report:
- * an exit status. With --json the report is the only thing on stdout. */
+/* Evaluate net (from file model) on split d of ds and print the report
+ * (and draw it, with plot): an exit status. With --json the report is the
+ * only thing on stdout. */
 static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
-                    const lnn_data *d, const char *split, bool json)
+                    const lnn_data *d, const char *split,
+                    const eval_args *a)
 {
     if (d->m == 0) {
         cli_error("eval: the %s split is empty", split);
         return EXIT_USAGE;
     }
-    FILE *notes = json ? stderr : stdout;
+    FILE *notes = a->json ? stderr : stdout;
     fprintf(notes, "model: %s (", model);
     for (size_t l = 0; l <= lnn_net_L(net); l++)
         fprintf(notes, "%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
@@ -103,7 +111,10 @@ static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
     else
         fprintf(notes, "split: %s, %zu images\n", split, d->m);
     fflush(notes);
-    return cli_report(net, model, ds->dir, d, json);
+    const cli_report_opts ro = {.model = model, .data = ds->dir,
+                                .split = split, .json = a->json,
+                                .plot = a->plot};
+    return cli_report(net, d, &ro);
 }
 
 int cli_eval(int argc, char **argv)
@@ -122,6 +133,11 @@ int cli_eval(int argc, char **argv)
         return EXIT_USAGE;
     const char *model = a.co.model, *data = a.co.data;
     const int split = a.split;
+    char err[CLI_ERRLEN];
+    if (a.plot && !plot_path_ok("--plot", a.plot, err, sizeof err)) {
+        cli_error("%s", err);
+        return EXIT_USAGE;
+    }
     const cli_table_args *ta = &a.ta;
 
     lnn_net *net = cli_model_load_chunked(model, EVAL_BATCH);
@@ -148,7 +164,7 @@ int cli_eval(int argc, char **argv)
     }
     const lnn_data *d = split == 0 ? &ds.splits.test
                       : split == 1 ? &ds.splits.val : &ds.splits.train;
-    rc = evaluate(net, model, &ds, d, split_names[split], a.json);
+    rc = evaluate(net, model, &ds, d, split_names[split], &a);
     cli_dataset_free(&ds);
     lnn_net_destroy(net);
     return rc;

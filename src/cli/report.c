@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plot.h"
 
 #define Z_95 1.959963984540054 /* the normal quantile of a 95 % interval */
 #define BOOTSTRAP_ROUNDS 1000
@@ -270,9 +271,25 @@ static void print_confusion(const scored *s, const counts *c)
     }
 }
 
-/* Classification: the JSON object, and the text when not json. */
-static bool report_classes(const scored *s, json_t *o, bool json)
+/* --plot: the confusion matrix as a heat map. */
+static bool draw_confusion(const scored *s, const counts *c, double acc,
+                           const cli_report_opts *ro)
 {
+    char title[CLI_ERRLEN], err[CLI_ERRLEN];
+    snprintf(title, sizeof title, "lnn eval: %s, %s split, accuracy %.2f %%",
+             ro->model, ro->split, 100.0 * acc);
+    if (c->confusion && plot_confusion(c->confusion, s->k, s->what->names,
+                                       title, ro->plot, err, sizeof err))
+        return true;
+    cli_error("%s", c->confusion ? err : "--plot: too many classes to draw");
+    return false;
+}
+
+/* Classification: the JSON object, and the text when not json. */
+static bool report_classes(const scored *s, json_t *o,
+                           const cli_report_opts *ro)
+{
+    const bool json = ro->json;
     counts c;
     if (!count_classes(s, &c)) {
         counts_free(&c);
@@ -325,10 +342,14 @@ static bool report_classes(const scored *s, json_t *o, bool json)
         if (k == 2)
             printf("ROC AUC %.4f  PR AUC %.4f (positive: %s)\n", roc, pr,
                    class_name(s, 1, buf, sizeof buf));
-        print_confusion(s, &c);
     }
+    /* drawn before printing, which keeps only the largest cells of a
+     * large matrix */
+    const bool drawn = !ro->plot || draw_confusion(s, &c, acc, ro);
+    if (!json)
+        print_confusion(s, &c);
     counts_free(&c);
-    return true;
+    return drawn;
 }
 
 /* RMSE, MAE and R^2 of target i over the rows idx (m of them; NULL: all). */
@@ -407,8 +428,24 @@ static const char *target_name(const scored *s, size_t i, char *buf,
     return buf;
 }
 
-static bool report_values(const scored *s, json_t *o, bool json)
+/* --plot: predicted against true values. */
+static bool draw_values(const scored *s, const cli_report_opts *ro,
+                        double rmse)
 {
+    char title[CLI_ERRLEN], err[CLI_ERRLEN];
+    snprintf(title, sizeof title, "lnn eval: %s, %s split, rmse %.4g",
+             ro->model, ro->split, rmse);
+    if (plot_scatter(s->P, s->T, s->n, s->m, s->what->target_names, title,
+                     ro->plot, err, sizeof err))
+        return true;
+    cli_error("%s", err);
+    return false;
+}
+
+static bool report_values(const scored *s, json_t *o,
+                          const cli_report_opts *ro)
+{
+    const bool json = ro->json;
     double mean[3] = {0, 0, 0}, e[3], ci[2];
     char buf[24];
     if (!bootstrap_rmse(s, ci))
@@ -427,6 +464,8 @@ static bool report_values(const scored *s, json_t *o, bool json)
     json_object_set_new(o, "mae", json_real(mean[1]));
     json_object_set_new(o, "r2", json_real(mean[2]));
     json_object_set_new(o, "per_target", per);
+    if (ro->plot && !draw_values(s, ro, mean[0]))
+        return false;
     if (json)
         return true;
     printf("loss %.4f  rmse %.6g  mae %.6g  r2 %.4f\n", s->lib.loss, mean[0],
@@ -491,11 +530,16 @@ static bool report_labels(const scored *s, json_t *o, bool json)
     return true;
 }
 
-int cli_report(lnn_net *net, const char *model, const char *data,
-               const lnn_data *d, bool json)
+int cli_report(lnn_net *net, const lnn_data *d, const cli_report_opts *ro)
 {
+    const char *model = ro->model;
+    const bool json = ro->json;
     cli_outputs what;
     cli_outputs_init(&what, net, 0.5f);
+    if (ro->plot && what.target == LNN_TARGET_BINARY && !what.binary) {
+        cli_error("--plot: a multi-label model has no picture yet");
+        return EXIT_USAGE;
+    }
     scored s;
     lnn_status status;
     const bool scored_ok = score(net, d, &what, &s, &status);
@@ -513,7 +557,7 @@ int cli_report(lnn_net *net, const char *model, const char *data,
                           "rows", (json_int_t)d->m);
     if (!isfinite(s.lib.loss) && s.lib.rows) {
         cli_error("%s: the network's output is not finite on %s (an input "
-                  "too large for the model?)", model, data);
+                  "too large for the model?)", model, ro->data);
         json_decref(o);
         scored_free(&s);
         return EXIT_RUNTIME;
@@ -521,9 +565,9 @@ int cli_report(lnn_net *net, const char *model, const char *data,
     bool ok = scored_ok && o;
     if (ok) {
         json_object_set_new(o, "loss", json_real(s.lib.loss));
-        ok = what.target == LNN_TARGET_VALUES ? report_values(&s, o, json)
+        ok = what.target == LNN_TARGET_VALUES ? report_values(&s, o, ro)
              : what.target == LNN_TARGET_CLASSES || what.binary
-                 ? report_classes(&s, o, json)
+                 ? report_classes(&s, o, ro)
                  : report_labels(&s, o, json);
     }
     if (ok && json) {
