@@ -60,8 +60,8 @@ typedef struct cli_option {
     {"test", 0, "N|FRACTION", CLI_OPT_TEST, "test rows held out of a --data " \
      "FILE, by a seeded stratified shuffle", "0.1", NULL},                    \
     {"scale", 0, "NAME", CLI_OPT_SCALE, "fitted on the training part, kept "  \
-     "in the model", "byte when every value is an integer "    \
-     "0..255, else standard", &cli_scales},                                   \
+     "in the model", "standard for a table, byte (x/255) for "  \
+     "images", &cli_scales},                                   \
     {"task", 0, "NAME", CLI_OPT_TASK, "what the label column(s) are; auto "   \
      "says in one line what it chose and why", "auto", &cli_tasks},           \
     {"loss", 0, "NAME", CLI_OPT_LOSS, "the output head (it sets the task)",   \

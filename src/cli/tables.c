@@ -273,13 +273,14 @@ static bool part_sizes(const cli_table_args *ta, const cli_part *val,
  * training file, record the split, and apply both to every part. */
 static bool fit_and_apply(cli_dataset *d, const cli_table_args *ta,
                           size_t n_train, uint64_t seed, size_t n_val,
-                          size_t n_test)
+                          size_t n_test, bool images)
 {
     lnn_table *t = &d->tab[PART_TRAIN];
     char err[CLI_ERRLEN];
+    /* images (a folder of them) as bytes / 255; any table standardised,
+     * whatever its values look like (0..16 digits are no pixels) */
     const lnn_scale scale = ta->scale >= 0 ? (lnn_scale)ta->scale
-                            : t->X_u8     ? LNN_SCALE_BYTE
-                                          : LNN_SCALE_STANDARD;
+                            : images ? LNN_SCALE_BYTE : LNN_SCALE_STANDARD;
     if (lnn_prep_fit(&d->prep, t, n_train, scale, err, sizeof err) !=
         LNN_OK) {
         cli_error("%s", err);
@@ -380,10 +381,11 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     }
     const lnn_table *tv = ta->val_data ? &d->tab[PART_VAL] : t;
     const lnn_table *tt = ta->test_data ? &d->tab[PART_TEST] : t;
-    if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test))
-        goto fail;
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* an image folder */
+    const bool images = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test, images))
+        goto fail;
+    if (images) { /* an image folder */
         d->prep.image_width = ta->image.width;
         d->prep.image_height = ta->image.height;
     }
