@@ -106,7 +106,7 @@ static bool get_positive(const json_doc *d, size_t obj, const char *key,
 static bool parse_kind(const char *name, bench_kind *kind)
 {
     static const bench_kind all[] = {BENCH_FORWARD, BENCH_BACKWARD,
-                                     BENCH_STEP};
+                                     BENCH_STEP, BENCH_TRAIN};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(name, bench_kind_name(all[i])) == 0) {
             *kind = all[i];
