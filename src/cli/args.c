@@ -44,22 +44,6 @@ double cli_now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-int cli_getopt_error(const char *cmd, int c, char *const *argv)
-{
-    /* optind is past the offending word */
-    const char *word = argv[optind - 1];
-    if (c == ':')
-        cli_error("%s: option '%s' needs a value; see 'lnn %s --help'", cmd,
-                  word, cmd);
-    else if (optopt && word[1] != '-')
-        cli_error("%s: unknown option '-%c'; see 'lnn %s --help'", cmd,
-                  optopt, cmd);
-    else
-        cli_error("%s: unknown option '%s'; see 'lnn %s --help'", cmd, word,
-                  cmd);
-    return EXIT_USAGE;
-}
-
 int cli_common_option(cli_common *co, int c, const char *arg)
 {
     uint64_t threads;
@@ -204,55 +188,6 @@ bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
     }
     cli_error("%s: '%s' is not one of %s", name, s, list);
     return false;
-}
-
-/* Append word to buf (at *used), after a space or, if it would reach
- * CLI_HELP_WIDTH, a new line indented to CLI_HELP_INDENT; *col is the
- * column the text has reached. */
-static void help_word(char *buf, size_t len, size_t *used, size_t *col,
-                      const char *word, size_t wlen, bool first)
-{
-    int w;
-    if (first)
-        w = snprintf(buf + *used, len - *used, "%.*s", (int)wlen, word);
-    else if (*col + 1 + wlen >= CLI_HELP_WIDTH) {
-        w = snprintf(buf + *used, len - *used, "\n%*s%.*s", CLI_HELP_INDENT,
-                     "", (int)wlen, word);
-        *col = CLI_HELP_INDENT;
-    } else {
-        w = snprintf(buf + *used, len - *used, " %.*s", (int)wlen, word);
-        *col += 1;
-    }
-    *col += wlen;
-    *used = w < 0 || (size_t)w >= len - *used ? len - 1 : *used + (size_t)w;
-}
-
-const char *cli_choices_help(const cli_choices *c, size_t col, char *buf,
-                             size_t len)
-{
-    char text[512] = "";
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->names[i])
-            continue;
-        const char *note = c->notes ? c->notes[i] : "";
-        const char *old = c->olds ? c->olds[i] : NULL;
-        const size_t at = strlen(text);
-        snprintf(text + at, sizeof text - at, "%s%s", at ? ", " : "",
-                 c->names[i]);
-        if (note[0] || old)
-            snprintf(text + strlen(text), sizeof text - strlen(text),
-                     " (%s%s%s)", note, note[0] && old ? "; also " : old
-                     ? "also " : "", old ? old : "");
-    }
-    size_t used = 0;
-    buf[0] = '\0';
-    for (const char *p = text; *p;) {
-        const size_t wlen = strcspn(p, " ");
-        help_word(buf, len, &used, &col, p, wlen, p == text);
-        p += wlen;
-        p += strspn(p, " ");
-    }
-    return buf;
 }
 
 bool cli_parse_layers(const char *name, const char *s, size_t *dims,

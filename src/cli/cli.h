@@ -58,21 +58,10 @@ extern const cli_choices cli_hidden_activations;
 bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
                       int *out);
 
-/* The choices for --help, "name (note), name, ..." from column `col`,
- * wrapped before column CLI_HELP_WIDTH to continue at CLI_HELP_INDENT.
- * Returns buf. */
-#define CLI_HELP_WIDTH 77
-#define CLI_HELP_INDENT 23
-const char *cli_choices_help(const cli_choices *c, size_t col, char *buf,
-                             size_t len);
 /* The options the subcommands share, parsed in one place: each command
- * lists those it takes (CLI_OPTION_*) in its getopt_long table, and hands
- * every option its own switch does not know to cli_common_option. */
+ * lists those it takes (options.h's CLI_OPTION_*) in its table, and hands
+ * every option its own take function does not know to cli_common_option. */
 enum { CLI_OPT_MODEL = 1000, CLI_OPT_DATA, CLI_OPT_THREADS };
-#define CLI_OPTION_MODEL {"model", required_argument, NULL, CLI_OPT_MODEL}
-#define CLI_OPTION_DATA {"data", required_argument, NULL, CLI_OPT_DATA}
-#define CLI_OPTION_THREADS                                                    \
-    {"threads", required_argument, NULL, CLI_OPT_THREADS}
 
 typedef struct cli_common {
     const char *model; /* --model FILE, or NULL */
@@ -93,11 +82,6 @@ int cli_common_apply(const cli_common *co, const char *cmd, bool need_model);
 bool cli_parse_layers(const char *name, const char *s, size_t *dims,
                       size_t *count);
 
-/* Report getopt_long's failure c ('?' unknown option, ':' missing value;
- * the option strings start with ':' and opterr is 0, so getopt itself
- * prints nothing) for subcommand cmd; returns EXIT_USAGE. */
-int cli_getopt_error(const char *cmd, int c, char *const *argv);
-
 /* lnn_model_load, printing its message on failure (NULL then). */
 lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,
                         size_t max_batch);
@@ -114,27 +98,11 @@ lnn_net *cli_model_load_chunked(const char *path, size_t batch);
 double cli_now(void);
 
 /* The options of table files (tables.c), shared by train, eval and
- * predict: each lists CLI_OPTIONS_TABLE in its getopt_long table and
- * hands options to cli_table_option. */
+ * predict: each lists options.h's CLI_OPTIONS_TABLE in its table and hands
+ * options to cli_table_option. */
 enum { CLI_OPT_LABELS = 1100, CLI_OPT_DELIMITER, CLI_OPT_HEADER,
        CLI_OPT_NO_HEADER, CLI_OPT_LABEL, CLI_OPT_FEATURES, CLI_OPT_TEST_DATA,
        CLI_OPT_VAL_DATA, CLI_OPT_TEST, CLI_OPT_SCALE };
-#define CLI_OPTIONS_TABLE                                                     \
-    {"labels", required_argument, NULL, CLI_OPT_LABELS},                      \
-    {"delimiter", required_argument, NULL, CLI_OPT_DELIMITER},                \
-    {"header", no_argument, NULL, CLI_OPT_HEADER},                            \
-    {"no-header", no_argument, NULL, CLI_OPT_NO_HEADER},                      \
-    {"label", required_argument, NULL, CLI_OPT_LABEL},                        \
-    {"features", required_argument, NULL, CLI_OPT_FEATURES}
-#define CLI_OPTIONS_TABLE_TRAIN                                               \
-    {"test-data", required_argument, NULL, CLI_OPT_TEST_DATA},                \
-    {"val-data", required_argument, NULL, CLI_OPT_VAL_DATA},                  \
-    {"test", required_argument, NULL, CLI_OPT_TEST},                          \
-    {"scale", required_argument, NULL, CLI_OPT_SCALE}
-
-/* --help's lines for CLI_OPTIONS_TABLE and CLI_OPTIONS_TABLE_TRAIN. */
-extern const char cli_table_help[];
-extern const char cli_table_train_help[];
 
 /* A part of a file: a count (`500`) or a fraction of its rows (`0.2`). */
 typedef struct cli_part {

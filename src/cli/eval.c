@@ -1,51 +1,70 @@
 /* eval.c: lnn eval: loss, accuracy and confusion matrix of a saved model. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 
 #define EVAL_BATCH 1024 /* columns per forward pass */
 
-enum { OPT_SPLIT = 256, OPT_VAL };
-
-static const struct option long_options[] = {
-    CLI_OPTION_MODEL,
-    CLI_OPTION_DATA,
-    {"split", required_argument, NULL, OPT_SPLIT},
-    {"val", required_argument, NULL, OPT_VAL},
-    CLI_OPTIONS_TABLE,
-    CLI_OPTION_THREADS,
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
+enum { OPT_SPLIT = CLI_OPT_OWN, OPT_VAL };
 
 static const char *const split_names[] = {"test", "val", "train"};
 static const cli_choices splits = CLI_CHOICES(split_names, NULL, NULL);
 
-static void usage(void)
-{
-    printf(
-"Usage: lnn eval --model FILE [OPTION]...\n"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const cli_option options[] = {
+    CLI_OPTION_MODEL,
+    {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table file (its labels read "
+     "with the model's vocabulary, its features scaled as in training; the "
+     "model's split of it when it is the training file, else every row), or "
+     "a dataset directory, as for lnn train", "$LNN_DATA, else ./data/mnist, "
+     "else Debian's Fashion-MNIST", NULL},
+    {"split", 0, "NAME", OPT_SPLIT, "", "test", &splits},
+    {"val", 0, "N", OPT_VAL, "validation images of an IDX dataset, as for "
+     "lnn train", STR(LNN_MNIST_VAL), NULL},
+    CLI_OPTIONS_TABLE,
+    CLI_OPTION_THREADS,
+    CLI_OPTION_HELP,
+    CLI_OPTIONS_END,
+};
+
+const cli_command cli_eval_command = {
+    .name = "eval",
+    .summary = "loss, accuracy and confusion matrix of a saved model",
+    .synopsis = "--model FILE [OPTION]...",
+    .about =
 "Report a saved model's loss, accuracy and confusion matrix on one split\n"
-"of the dataset.\n"
-"\n"
-"  --model FILE      the model (from lnn train --save)\n"
-"  --data FILE|DIR   a table file (its labels read with the model's\n"
-"                    vocabulary, its features scaled as in training; the\n"
-"                    model's split of it when it is the training file, else\n"
-"                    every row), or a dataset directory, as for lnn train\n"
-"                    [$LNN_DATA, else ./data/mnist, else Debian's\n"
-"                    Fashion-MNIST]\n"
-"  --split NAME      test, val or train [test]\n"
-"  --val N           validation images of an IDX dataset, as for lnn train\n"
-"                    [%d]\n"
-"%s"
-"  --threads N       threads [all cores]\n"
-"  -h, --help        show this help\n", LNN_MNIST_VAL, cli_table_help);
+"of the dataset.\n",
+    .options = options,
+};
+
+typedef struct eval_args {
+    cli_common co;
+    int split;
+    cli_part n_val;
+    cli_table_args ta;
+} eval_args;
+
+/* Take one option of the command line (cli_take_fn). */
+static bool take(void *ctx, const cli_given *g)
+{
+    eval_args *a = ctx;
+    switch (g->id) {
+    case OPT_SPLIT:
+        return cli_parse_choice("--split", g->value, &splits, &a->split);
+    case OPT_VAL: return cli_parse_part("--val", g->value, &a->n_val);
+    default: {
+        const int shared = cli_table_option(&a->ta, g->id, g->value);
+        return (shared ? shared
+                       : cli_common_option(&a->co, g->id, g->value)) > 0;
+    }
+    }
 }
 
 /* confusion[t * n + p]: samples of true class t predicted as p; classes
@@ -72,76 +91,23 @@ static void print_confusion(const size_t *confusion, size_t n,
     }
 }
 
-int cli_eval(int argc, char **argv)
+/* Evaluate net (from file model) on split d of ds and print the report:
+ * an exit status. */
+static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
+                    const lnn_data *d, const char *split)
 {
-    cli_common co = {0};
-    int split = 0;
-    cli_part n_val = {0};
-    cli_table_args ta;
-    cli_table_args_init(&ta);
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        int ok = 1;
-        switch (c) {
-        case OPT_SPLIT:
-            ok = cli_parse_choice("--split", optarg, &splits, &split);
-            break;
-        case OPT_VAL:
-            ok = cli_parse_part("--val", optarg, &n_val);
-            break;
-        case 'h': usage(); return EXIT_OK;
-        default:
-            if (!(ok = cli_table_option(&ta, c, optarg)) &&
-                !(ok = cli_common_option(&co, c, optarg)))
-                return cli_getopt_error("eval", c, argv);
-        }
-        if (ok <= 0)
-            return EXIT_USAGE;
-    }
-    if (optind < argc) {
-        cli_error("eval: unexpected argument '%s'", argv[optind]);
-        return EXIT_USAGE;
-    }
-    if (cli_common_apply(&co, "eval", true) != EXIT_OK)
-        return EXIT_USAGE;
-    const char *model = co.model, *data = co.data;
-
-    lnn_net *net = cli_model_load_chunked(model, EVAL_BATCH);
-    if (!net)
-        return EXIT_RUNTIME;
-    cli_dataset ds;
-    const lnn_prep *prep = lnn_net_prep(net);
-    lnn_prep idx_prep = {0}; /* a version-1 model: bytes / 255, classes
-                                named by their indices */
-    int rc;
-    if (!prep && cli_is_table(data) && !cli_idx_prep(&idx_prep, net)) {
-        rc = EXIT_RUNTIME;
-        lnn_net_destroy(net);
-        return rc;
-    }
-    if (cli_is_table(data))
-        rc = cli_dataset_for_model(&ds, data, &ta, prep ? prep : &idx_prep);
-    else
-        rc = cli_dataset_load(&ds, data, &ta, 0, 0, &n_val, false);
-    lnn_prep_free(&idx_prep);
-    if (rc) {
-        lnn_net_destroy(net);
-        return rc;
-    }
-    const lnn_data *d = split == 0 ? &ds.splits.test
-                      : split == 1 ? &ds.splits.val : &ds.splits.train;
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    const lnn_prep *prep = lnn_net_prep(net);
     int32_t *pred = malloc(d->m * sizeof *pred);
     size_t *confusion = NULL;
     double loss, acc;
-    rc = EXIT_RUNTIME;
+    int rc = EXIT_RUNTIME;
     if (!pred) {
         cli_error("out of memory");
         goto done;
     }
     if (d->m == 0) {
-        cli_error("eval: the %s split is empty", split_names[split]);
+        cli_error("eval: the %s split is empty", split);
         rc = EXIT_USAGE;
         goto done;
     }
@@ -169,17 +135,62 @@ int cli_eval(int argc, char **argv)
     printf(" %s, %llu epochs trained)\n",
            lnn_activation_name(lnn_net_hidden(net)),
            (unsigned long long)lnn_net_train_state(net).epoch);
-    if (ds.is_table)
-        printf("data: %s, %s: %s, %zu rows\n", ds.dir, ds.source,
-               split_names[split], d->m);
+    if (ds->is_table)
+        printf("data: %s, %s: %s, %zu rows\n", ds->dir, ds->source, split,
+               d->m);
     else
-        printf("split: %s, %zu images\n", split_names[split], d->m);
+        printf("split: %s, %zu images\n", split, d->m);
     printf("loss %.4f  accuracy %.2f%%\n", loss, 100.0 * acc);
     print_confusion(confusion, n_L, prep ? prep->names : NULL);
     rc = EXIT_OK;
 done:
     free(pred);
     free(confusion);
+    return rc;
+}
+
+int cli_eval(int argc, char **argv)
+{
+    eval_args a = {0};
+    cli_table_args_init(&a.ta);
+    int first, rc = cli_options_parse(&cli_eval_command, argc, argv, take, &a,
+                                      &first);
+    if (rc >= 0)
+        return rc;
+    if (first < argc) {
+        cli_error("eval: unexpected argument '%s'", argv[first]);
+        return EXIT_USAGE;
+    }
+    if (cli_common_apply(&a.co, "eval", true) != EXIT_OK)
+        return EXIT_USAGE;
+    const char *model = a.co.model, *data = a.co.data;
+    const int split = a.split;
+    const cli_table_args *ta = &a.ta;
+
+    lnn_net *net = cli_model_load_chunked(model, EVAL_BATCH);
+    if (!net)
+        return EXIT_RUNTIME;
+    cli_dataset ds;
+    const lnn_prep *prep = lnn_net_prep(net);
+    lnn_prep idx_prep = {0}; /* a version-1 model: bytes / 255, classes
+                                named by their indices */
+    if (!prep && cli_is_table(data) && !cli_idx_prep(&idx_prep, net)) {
+        rc = EXIT_RUNTIME;
+        lnn_net_destroy(net);
+        return rc;
+    }
+    if (cli_is_table(data))
+        rc = cli_dataset_for_model(&ds, data, ta, prep ? prep : &idx_prep);
+    else
+        rc = cli_dataset_load(&ds, data, ta, 0, 0, &a.n_val, false);
+    lnn_prep_free(&idx_prep);
+    if (rc) {
+        lnn_net_destroy(net);
+        return rc;
+    }
+    const lnn_data *d = split == 0 ? &ds.splits.test
+                      : split == 1 ? &ds.splits.val : &ds.splits.train;
+    rc = evaluate(net, model, &ds, d, split_names[split]);
     cli_dataset_free(&ds);
     lnn_net_destroy(net);
     return rc;

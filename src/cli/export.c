@@ -2,34 +2,36 @@
  * state dict) or ONNX, for other tools. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "onnx.h"
 #include "safetensors.h"
 #include "sequential.h"
 
 #define EXPORT_MAX_BATCH 1 /* the network only lends its parameters */
 
-enum { OPT_FORMAT = 256 };
+enum { OPT_FORMAT = CLI_OPT_OWN };
 enum { FORMAT_SAFETENSORS, FORMAT_ONNX, FORMAT_FROM_NAME };
 
 static const char *const format_names[] = {"safetensors", "onnx"};
 static const cli_choices formats = CLI_CHOICES(format_names, NULL, NULL);
 
-static const struct option long_options[] = {
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+static const cli_option options[] = {
+    {"format", 0, "F", OPT_FORMAT, "", "from OUT's extension: .safetensors, "
+     ".onnx", &formats},
+    CLI_OPTION_HELP,
+    CLI_OPTIONS_END,
 };
 
-static void usage(void)
-{
-    printf(
-"Usage: lnn export [OPTION]... MODEL OUT\n"
+const cli_command cli_export_command = {
+    .name = "export",
+    .summary = "write a model as safetensors (PyTorch) or ONNX",
+    .synopsis = "[OPTION]... MODEL OUT",
+    .about =
 "Write the network of MODEL (from lnn train --save) for other tools:\n"
 "  safetensors  the state dict of PyTorch's nn.Sequential(Linear, act, ...,\n"
 "               Linear): 0.weight [n_1, n_0], 0.bias [n_1], 2.weight, ...\n"
@@ -40,13 +42,16 @@ static void usage(void)
 "Inputs are what lnn feeds the network: 8-bit pixels / 255; for a model\n"
 "trained on a table, its scaling, label names and feature names go into\n"
 "the metadata (and the ONNX graph scales its inputs itself).\n"
-"See docs/model-format.md.\n"
-"\n"
-"  --format F   safetensors or onnx [from OUT's extension: .safetensors,\n"
-"               .onnx]\n"
-"  -h, --help   show this help\n"
-"\n"
-"Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n");
+"See docs/model-format.md.\n",
+    .options = options,
+    .epilogue =
+"Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n",
+};
+
+/* Take --format (cli_take_fn). */
+static bool take(void *ctx, const cli_given *g)
+{
+    return cli_parse_choice("--format", g->value, &formats, ctx);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -57,24 +62,16 @@ static bool ends_with(const char *s, const char *suffix)
 
 int cli_export(int argc, char **argv)
 {
-    int format = FORMAT_FROM_NAME;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_FORMAT:
-            if (!cli_parse_choice("--format", optarg, &formats, &format))
-                return EXIT_USAGE;
-            break;
-        case 'h': usage(); return EXIT_OK;
-        default: return cli_getopt_error("export", c, argv);
-        }
-    }
-    if (argc - optind != 2) {
+    int format = FORMAT_FROM_NAME, first;
+    const int rc = cli_options_parse(&cli_export_command, argc, argv, take,
+                                     &format, &first);
+    if (rc >= 0)
+        return rc;
+    if (argc - first != 2) {
         cli_error("export: expected MODEL and OUT; see 'lnn export --help'");
         return EXIT_USAGE;
     }
-    const char *model = argv[optind], *out = argv[optind + 1];
+    const char *model = argv[first], *out = argv[first + 1];
     if (format == FORMAT_FROM_NAME) {
         if (ends_with(out, ".safetensors"))
             format = FORMAT_SAFETENSORS;

@@ -2,28 +2,31 @@
  * state dict in a safetensors file. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
+#include "options.h"
 #include "safetensors.h"
 #include "sequential.h"
 
 #define IMPORT_MAX_BATCH 128 /* stored as the model's default batch */
 
-enum { OPT_ACTIVATION = 256 };
+enum { OPT_ACTIVATION = CLI_OPT_OWN };
 
-static const struct option long_options[] = {
-    {"activation", required_argument, NULL, OPT_ACTIVATION},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+static const cli_option options[] = {
+    {"activation", 0, "NAME", OPT_ACTIVATION, "hidden activation",
+     "the file's metadata \"activation\"; required without it",
+     &cli_hidden_activations},
+    CLI_OPTION_HELP,
+    CLI_OPTIONS_END,
 };
 
-static void usage(void)
-{
-    printf(
-"Usage: lnn import [OPTION]... WEIGHTS.safetensors OUT.lnn\n"
+const cli_command cli_import_command = {
+    .name = "import",
+    .summary = "make a model from a PyTorch nn.Sequential's safetensors",
+    .synopsis = "[OPTION]... WEIGHTS.safetensors OUT.lnn",
+    .about =
 "Make an lnn model (for eval, predict, train --resume) from the state dict\n"
 "of a PyTorch nn.Sequential(Linear, act, Linear, act, ..., Linear) saved as\n"
 "safetensors: tensors 0.weight [n_1, n_0], 0.bias [n_1], 2.weight\n"
@@ -32,39 +35,37 @@ static void usage(void)
 "unless the metadata describes a model trained on a table (\"input\",\n"
 "\"scale_shift\", \"scale_mul\", \"labels\", \"columns\", as lnn export writes\n"
 "them): then its scaling, label names and feature names come along.\n"
-"lnn export writes such files; see docs/model-format.md.\n"
-"\n"
-"  --activation NAME  hidden activation, relu or sigmoid [the file's\n"
-"                     metadata \"activation\"; required without it]\n"
-"  -h, --help         show this help\n"
-"\n"
-"Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n");
+"lnn export writes such files; see docs/model-format.md.\n",
+    .options = options,
+    .epilogue =
+"Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n",
+};
+
+/* Take --activation (cli_take_fn): *ctx is its name. */
+static bool take(void *ctx, const cli_given *g)
+{
+    int which;
+    if (!cli_parse_choice("--activation", g->value, &cli_hidden_activations,
+                          &which))
+        return false;
+    *(const char **)ctx = lnn_activation_name((lnn_activation)which);
+    return true;
 }
 
 int cli_import(int argc, char **argv)
 {
     const char *activation = NULL;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        int which;
-        switch (c) {
-        case OPT_ACTIVATION:
-            if (!cli_parse_choice("--activation", optarg,
-                                  &cli_hidden_activations, &which))
-                return EXIT_USAGE;
-            activation = lnn_activation_name((lnn_activation)which);
-            break;
-        case 'h': usage(); return EXIT_OK;
-        default: return cli_getopt_error("import", c, argv);
-        }
-    }
-    if (argc - optind != 2) {
+    int first;
+    const int rc = cli_options_parse(&cli_import_command, argc, argv, take,
+                                     &activation, &first);
+    if (rc >= 0)
+        return rc;
+    if (argc - first != 2) {
         cli_error("import: expected WEIGHTS.safetensors and OUT.lnn; see "
                   "'lnn import --help'");
         return EXIT_USAGE;
     }
-    const char *in = argv[optind], *out = argv[optind + 1];
+    const char *in = argv[first], *out = argv[first + 1];
     char err[CLI_ERRLEN];
     st_file f;
     if (!st_load(&f, in, err, sizeof err)) {

@@ -2,47 +2,65 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "pgm.h"
 
 #define PREDICT_BATCH 1024
 #define SNIFF_BYTES 4
 
-enum { OPT_TOP = 256, OPT_OUTPUT };
+enum { OPT_TOP = CLI_OPT_OWN, OPT_OUTPUT };
 
-static const struct option long_options[] = {
+static const cli_option options[] = {
     CLI_OPTION_MODEL,
-    {"top", required_argument, NULL, OPT_TOP},
-    CLI_OPTION_THREADS,
-    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"top", 0, "K", OPT_TOP, "also the next most likely classes, K in all",
+     "1", NULL},
+    {"output", 0, "FILE.csv", OPT_OUTPUT, "write every probability there "
+     "instead, at full float precision: row,label,probability,p_0,...,p_(n-1) "
+     "(row counts the images of all INPUTs from 0)", NULL, NULL},
     CLI_OPTIONS_TABLE,
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_OPTION_THREADS,
+    CLI_OPTION_HELP,
+    CLI_OPTIONS_END,
 };
 
-static void usage(void)
-{
-    printf(
-"Usage: lnn predict --model FILE [OPTION]... INPUT...\n"
+const cli_command cli_predict_command = {
+    .name = "predict",
+    .summary = "classify table rows or images with a saved model",
+    .synopsis = "--model FILE [OPTION]... INPUT...",
+    .about =
 "Print the predicted class and its probability for every row or image of\n"
 "every INPUT: a table file (.csv, .tsv, .svm/.libsvm, .npy; its label column,\n"
 "if any, is ignored; features scaled as in training; classes printed by\n"
 "their label names), an IDX image file (gzipped or not; all its images) or\n"
-"a PGM image (P5 or P2, 28x28 greyscale, 0 = background as in MNIST).\n"
-"\n"
-"  --model FILE      the model (from lnn train --save)\n"
-"  --top K           also the next most likely classes, K in all [1]\n"
-"  --output FILE.csv  write every probability there instead, at full float\n"
-"                    precision: row,label,probability,p_0,...,p_(n-1) (row\n"
-"                    counts the images of all INPUTs from 0)\n"
-"%s"
-"  --threads N       threads [all cores]\n"
-"  -h, --help        show this help\n", cli_table_help);
+"a PGM image (P5 or P2, 28x28 greyscale, 0 = background as in MNIST).\n",
+    .options = options,
+};
+
+typedef struct predict_args {
+    cli_common co;
+    cli_table_args ta;
+    const char *output;
+    uint64_t top;
+} predict_args;
+
+/* Take one option of the command line (cli_take_fn). */
+static bool take(void *ctx, const cli_given *g)
+{
+    predict_args *a = ctx;
+    switch (g->id) {
+    case OPT_TOP: return cli_parse_u64("--top", g->value, 1, 1000, &a->top);
+    case OPT_OUTPUT: a->output = g->value; return true;
+    default: {
+        const int shared = cli_table_option(&a->ta, g->id, g->value);
+        return (shared ? shared
+                       : cli_common_option(&a->co, g->id, g->value)) > 0;
+    }
+    }
 }
 
 /* One line per image: "name: class prob[, class prob]...", the top classes
@@ -188,34 +206,22 @@ static bool predict_one(lnn_net *net, const char *path, predict_out *o)
 
 int cli_predict(int argc, char **argv)
 {
-    cli_common co = {0};
-    cli_table_args ta;
-    cli_table_args_init(&ta);
-    const char *output = NULL;
-    uint64_t top = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        int ok = 1;
-        switch (c) {
-        case OPT_TOP: ok = cli_parse_u64("--top", optarg, 1, 1000, &top); break;
-        case OPT_OUTPUT: output = optarg; break;
-        case 'h': usage(); return EXIT_OK;
-        default:
-            if (!(ok = cli_table_option(&ta, c, optarg)) &&
-                !(ok = cli_common_option(&co, c, optarg)))
-                return cli_getopt_error("predict", c, argv);
-        }
-        if (ok <= 0)
-            return EXIT_USAGE;
-    }
-    if (cli_common_apply(&co, "predict", true) != EXIT_OK)
+    predict_args a = {.top = 1};
+    cli_table_args_init(&a.ta);
+    int first;
+    const int parsed = cli_options_parse(&cli_predict_command, argc, argv,
+                                         take, &a, &first);
+    if (parsed >= 0)
+        return parsed;
+    if (cli_common_apply(&a.co, "predict", true) != EXIT_OK)
         return EXIT_USAGE;
-    if (optind == argc) {
+    if (first == argc) {
         cli_error("predict: no INPUT images given");
         return EXIT_USAGE;
     }
-    lnn_net *net = cli_model_load_chunked(co.model, PREDICT_BATCH);
+    const uint64_t top = a.top;
+    const char *output = a.output;
+    lnn_net *net = cli_model_load_chunked(a.co.model, PREDICT_BATCH);
     if (!net)
         return EXIT_RUNTIME;
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
@@ -239,9 +245,9 @@ int cli_predict(int argc, char **argv)
         fputc('\n', o.csv);
     }
     int rc = EXIT_OK;
-    for (int i = optind; i < argc; i++)
+    for (int i = first; i < argc; i++)
         if (lnn_table_format(argv[i]) != LNN_FORMAT_AUTO
-                ? !predict_table(net, argv[i], &ta, &o)
+                ? !predict_table(net, argv[i], &a.ta, &o)
                 : !predict_one(net, argv[i], &o))
             rc = EXIT_RUNTIME;
     if (o.csv && (ferror(o.csv) | fclose(o.csv))) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "options.h"
 
 #define DEFAULT_TABLE_VAL 0.1  /* of a single file's rows, when not given */
 #define DEFAULT_TABLE_TEST 0.1
@@ -15,25 +16,13 @@
 
 enum { PART_TRAIN, PART_VAL, PART_TEST };
 
-const char cli_table_help[] =
-"  --labels FILE        the labels of an X.npy --data: a y.npy\n"
-"  --delimiter C        CSV: ',', ';' or 'tab' [from the first line; tab\n"
-"                       for .tsv]\n"
-"  --header, --no-header  CSV: the first row is (not) column names [a\n"
-"                       first row with a non-numeric cell is a header]\n"
-"  --label NAME|INDEX   CSV: the label column, by name or index from 0 [a\n"
-"                       column named label, class, target or y, else the\n"
-"                       last]\n"
-"  --features N         LIBSVM: the feature count [the largest index]\n";
-
-const char cli_table_train_help[] =
-"  --test-data FILE     test on this file instead of a part of --data\n"
-"  --val-data FILE      validate on this file instead of a part of --data\n"
-"  --test N|FRACTION    test rows held out of a --data FILE, by a seeded\n"
-"                       stratified shuffle [0.1]\n"
-"  --scale NAME         none, standard, minmax or byte (x/255): fitted on\n"
-"                       the training part, kept in the model [byte when\n"
-"                       every value is an integer 0..255, else standard]\n";
+#define SCALE_NAME_AT(E, value, name, note) [value] = #name,
+#define SCALE_NOTE_AT(E, value, name, note) [value] = note,
+static const char *const scale_names[] = {LNN_SCALE_LIST(SCALE_NAME_AT)};
+static const char *const scale_notes[] = {LNN_SCALE_LIST(SCALE_NOTE_AT)};
+#undef SCALE_NAME_AT
+#undef SCALE_NOTE_AT
+const cli_choices cli_scales = CLI_CHOICES(scale_names, NULL, scale_notes);
 
 void cli_table_args_init(cli_table_args *t)
 {
@@ -83,16 +72,9 @@ int cli_table_option(cli_table_args *t, int c, const char *arg)
     case CLI_OPT_TEST_DATA: t->test_data = arg; return 1;
     case CLI_OPT_VAL_DATA: t->val_data = arg; return 1;
     case CLI_OPT_TEST: return cli_parse_part("--test", arg, &t->test) ? 1 : -1;
-    case CLI_OPT_SCALE: {
-        lnn_scale s;
-        if (lnn_scale_from_name(arg, &s) != LNN_OK) {
-            cli_error("--scale: '%s'; give none, standard, minmax or byte",
-                      arg);
-            return -1;
-        }
-        t->scale = (int)s;
-        return 1;
-    }
+    case CLI_OPT_SCALE:
+        return cli_parse_choice("--scale", arg, &cli_scales, &t->scale) ? 1
+                                                                        : -1;
     default: return 0;
     }
 }

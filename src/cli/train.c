@@ -1,7 +1,6 @@
 /* train.c: lnn train. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <getopt.h>
 #include <stddef.h>
 #include <math.h>
 #include <signal.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "progress.h"
 #include "sequential.h"
 
@@ -22,7 +22,7 @@
 #define DEFAULT_OPTIMIZER LNN_OPT_ADAM
 #define DEFAULT_SCHEDULE LNN_LR_COSINE
 /* With --batch full the defaults are the exercise's own. */
-#define EXERCISE_LR 0.0075f
+#define EXERCISE_LR 0.0075
 #define EXERCISE_OPTIMIZER LNN_OPT_SGD
 #define EXERCISE_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
@@ -61,9 +61,9 @@ static const cli_choices optimizers =
 static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 
 enum {
-    OPT_LAYERS = 256, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
+    OPT_LAYERS = CLI_OPT_OWN, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
-    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY,
+    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY, OPT_QUIET,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS,
     /* options that a resumed run takes from its file unless given again */
@@ -97,146 +97,127 @@ typedef struct train_args {
     bool check_replicas;
 } train_args;
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
-static const struct option long_options[] = {
-    CLI_OPTION_DATA,
-    {"layers", required_argument, NULL, OPT_LAYERS},
-    {"hidden", required_argument, NULL, OPT_HIDDEN},
+static const cli_option options[] = {
+    {NULL, 0, NULL, 0, "Data:", NULL, NULL},
+    {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table: .csv, .tsv, .svm/.libsvm "
+     "(each also .gz) or .npy; or a directory with the four MNIST-format IDX "
+     "files (.gz or not)", "$LNN_DATA, else ./data/mnist, else Debian's "
+     "/usr/share/datasets/fashion-mnist", NULL},
+    {"train-subset", 0, "N", OPT_TRAIN_SUBSET, "train on the first N "
+     "training samples", "all but the validation split", NULL},
+    {"val", 0, "N|FRACTION", OPT_VAL, "validation samples: IDX, taken after "
+     "the training ones [" STR(DEFAULT_VAL) "]; a table, held out by a seeded "
+     "stratified shuffle [0.1]", NULL, NULL},
     CLI_OPTIONS_TABLE,
     CLI_OPTIONS_TABLE_TRAIN,
-    {"activation", required_argument, NULL, OPT_ACTIVATION},
-    {"init", required_argument, NULL, OPT_INIT},
-    {"init-from", required_argument, NULL, OPT_INIT_FROM},
-    {"lr", required_argument, NULL, OPT_LR},
-    {"epochs", required_argument, NULL, OPT_EPOCHS},
-    {"iterations", required_argument, NULL, OPT_ITERATIONS},
-    {"batch", required_argument, NULL, OPT_BATCH},
-    {"train-subset", required_argument, NULL, OPT_TRAIN_SUBSET},
-    {"val", required_argument, NULL, OPT_VAL},
-    {"seed", required_argument, NULL, OPT_SEED},
+    {NULL, 0, NULL, 0, "Network:", NULL, NULL},
+    {"layers", 0, "LIST", OPT_LAYERS, "layer sizes, input to output, checked "
+     "against the data", DEFAULT_LAYERS "; without it, the ends are the "
+     "data's width and class count", NULL},
+    {"hidden", 0, "LIST", OPT_HIDDEN, "the hidden sizes alone; the input and "
+     "output sizes come from the data", NULL, NULL},
+    {"activation", 0, "NAME", OPT_ACTIVATION, "hidden activation", "relu",
+     &cli_hidden_activations},
+    {"init", 0, "NAME", OPT_INIT, "", "auto", &inits},
+    {"init-from", 0, "FILE", OPT_INIT_FROM, "start from the weights of a "
+     ".safetensors state dict (lnn export's, or a PyTorch nn.Sequential's; "
+     "see lnn import) with the same --layers and activation", NULL, NULL},
+    {NULL, 0, NULL, 0, "Training:", NULL, NULL},
+    {"lr", 0, "F", OPT_LR, "learning rate", NULL, NULL},
+    {"batch", 0, "N|full", OPT_BATCH, "samples per update; full = the "
+     "exercise's full-batch gradient descent, whose defaults are --optimizer "
+     "sgd --lr-schedule constant --lr " STR(EXERCISE_LR), STR(DEFAULT_BATCH),
+     NULL},
+    {"epochs", 0, "N", OPT_EPOCHS, "passes over the training set",
+     STR(DEFAULT_EPOCHS), NULL},
+    {"iterations", 0, "N", OPT_ITERATIONS, "stop after N updates in all "
+     "(instead of --epochs)", NULL, NULL},
+    {"seed", 0, "N", OPT_SEED, "seeds initialisation and shuffling", "1",
+     NULL},
     CLI_OPTION_THREADS,
-    {"save", required_argument, NULL, OPT_SAVE},
-    {"resume", required_argument, NULL, OPT_RESUME},
-    {"log", required_argument, NULL, OPT_LOG},
-    {"print-every", required_argument, NULL, OPT_PRINT_EVERY},
-    {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
-    {"momentum", required_argument, NULL, OPT_MOMENTUM},
-    {"beta1", required_argument, NULL, OPT_BETA1},
-    {"beta2", required_argument, NULL, OPT_BETA2},
-    {"eps", required_argument, NULL, OPT_EPS},
-    {"weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY},
-    {"lr-schedule", required_argument, NULL, OPT_LR_SCHEDULE},
-    {"warmup", required_argument, NULL, OPT_WARMUP},
-    {"lr-step", required_argument, NULL, OPT_LR_STEP},
-    {"lr-gamma", required_argument, NULL, OPT_LR_GAMMA},
-    {"lr-min", required_argument, NULL, OPT_LR_MIN},
-    {"save-best", required_argument, NULL, OPT_SAVE_BEST},
-    {"patience", required_argument, NULL, OPT_PATIENCE},
-    {"comm-timeout", required_argument, NULL, OPT_COMM_TIMEOUT},
-    {"check-replicas", no_argument, NULL, OPT_CHECK_REPLICAS},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {NULL, 0, NULL, 0, "Optimizer:", NULL, NULL},
+    {"optimizer", 0, "NAME", OPT_OPTIMIZER, "", NULL, &optimizers},
+    {"momentum", 0, "F", OPT_MOMENTUM, "momentum and nesterov: mu in [0, 1)",
+     "0.9", NULL},
+    {"beta1", 0, "F", OPT_BETA1, "adam: moment decays in [0, 1)",
+     "0.9, 0.999", NULL},
+    {"beta2", 0, "F", OPT_BETA2, NULL, NULL, NULL},
+    {"eps", 0, "F", OPT_EPS, "adam: added to the root of the second moment",
+     "1e-8", NULL},
+    {"weight-decay", 0, "F", OPT_WEIGHT_DECAY, "on weights, not biases: L2 "
+     "for sgd, momentum and nesterov, decoupled for adam", "0", NULL},
+    {"lr-schedule", 0, "NAME", OPT_LR_SCHEDULE, "", NULL, &schedules},
+    {"warmup", 0, "N", OPT_WARMUP, "updates of linear warm-up", "0", NULL},
+    {"lr-step", 0, "N", OPT_LR_STEP, "step: epochs between decays", "5",
+     NULL},
+    {"lr-gamma", 0, "F", OPT_LR_GAMMA, "step: factor per decay", "0.1", NULL},
+    {"lr-min", 0, "F", OPT_LR_MIN, "cosine: final rate as a fraction of --lr",
+     "0", NULL},
+    {"save-best", 0, "FILE", OPT_SAVE_BEST, "save the model whenever "
+     "validation accuracy improves", NULL, NULL},
+    {"patience", 0, "N", OPT_PATIENCE, "stop after N reports without a better "
+     "validation accuracy", "never", NULL},
+    {NULL, 0, NULL, 0, "Files and output:", NULL, NULL},
+    {"save", 0, "FILE", OPT_SAVE, "save the model after every report and at "
+     "the end (atomically: FILE is always a complete model)", NULL, NULL},
+    {"resume", 0, "FILE", OPT_RESUME, "continue the run saved in FILE "
+     "exactly; its options apply unless given again (a cosine schedule spans "
+     "the run's --epochs: resume an interrupted run, do not extend a finished "
+     "one); --layers, --activation, --init and --optimizer may be given only "
+     "as the model has them", NULL, NULL},
+    {"log", 0, "FILE", OPT_LOG, "one row per report, FILE ending in .csv or "
+     ".jsonl", NULL, NULL},
+    {"print-every", 0, "N", OPT_PRINT_EVERY, "epochs between reports",
+     "1; " STR(FULL_BATCH_PRINT_EVERY) " with --batch full", NULL},
+    {"quiet", 'q', NULL, OPT_QUIET, "print only the final result", NULL,
+     NULL},
+    CLI_OPTION_HELP,
+    {NULL, 0, NULL, 0, "Several processes (lnn-mpi under mpirun; --batch is "
+     "the batch of all):", NULL, NULL},
+    {"comm-timeout", 0, "S", OPT_COMM_TIMEOUT, "end the job if the other "
+     "processes do not answer within S seconds", "wait for ever", NULL},
+    {"check-replicas", 0, NULL, OPT_CHECK_REPLICAS, "compare the parameters "
+     "of all processes at each report and fail if they differ", NULL, NULL},
+    CLI_OPTIONS_END,
 };
 
-/* "sgd 0.4, momentum 0.1, ..." into buf: each optimizer's default --lr. */
-static const char *default_lr_help(char *buf, size_t len)
+/* --help's text computed from lnn.h's lists: each optimizer's --lr, and
+ * the defaults of --optimizer and --lr-schedule. */
+static const char *more_help(int id, char *buf, size_t len)
 {
     buf[0] = '\0';
+    if (id == OPT_OPTIMIZER)
+        snprintf(buf, len, "[%s]", lnn_optimizer_name(DEFAULT_OPTIMIZER));
+    else if (id == OPT_LR_SCHEDULE)
+        snprintf(buf, len, "[%s]", lnn_lr_schedule_name(DEFAULT_SCHEDULE));
+    if (id != OPT_LR)
+        return buf[0] ? buf : NULL;
+    snprintf(buf, len, "[by optimizer:");
     for (size_t k = 0; k < sizeof default_lr / sizeof *default_lr; k++)
-        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s %g",
-                 k ? ", " : "", optimizer_names[k], (double)default_lr[k]);
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s %s %g",
+                 k ? "," : "", optimizer_names[k], (double)default_lr[k]);
+    snprintf(buf + strlen(buf), len - strlen(buf), "; %g with --batch full]",
+             EXERCISE_LR);
     return buf;
 }
 
-static void usage(void)
-{
-    char act[256], init[256], opt[256], sched[256], lr[256];
-    printf(
-"Usage: lnn train [OPTION]...\n"
+const cli_command cli_train_command = {
+    .name = "train",
+    .summary = "train a network on a table file or an MNIST-format dataset",
+    .synopsis = "[OPTION]...",
+    .about =
 "Train an L-layer network (softmax output, cross-entropy loss) on a table\n"
-"file or an MNIST-format dataset, then report its test accuracy.\n"
-"\n"
-"Data:\n"
-"  --data FILE|DIR      a table: .csv, .tsv, .svm/.libsvm (each also .gz) or\n"
-"                       .npy; or a directory with the four MNIST-format IDX\n"
-"                       files (.gz or not) [$LNN_DATA, else ./data/mnist,\n"
-"                       else Debian's /usr/share/datasets/fashion-mnist]\n"
-"  --train-subset N     train on the first N training samples [all but the\n"
-"                       validation split]\n"
-"  --val N|FRACTION     validation samples: IDX, taken after the training\n"
-"                       ones [%d]; a table, held out by a seeded stratified\n"
-"                       shuffle [0.1]\n"
-"%s%s"
-"Network:\n"
-"  --layers LIST        layer sizes, input to output, checked against the\n"
-"                       data [%s; without it, the ends are the\n"
-"                       data's width and class count]\n"
-"  --hidden LIST        the hidden sizes alone; the input and output sizes\n"
-"                       come from the data\n"
-"  --activation NAME    hidden activation: %s [relu]\n"
-"  --init NAME          %s [auto]\n"
-"  --init-from FILE     start from the weights of a .safetensors state dict\n"
-"                       (lnn export's, or a PyTorch nn.Sequential's; see\n"
-"                       lnn import) with the same --layers and activation\n"
-"Training:\n"
-"  --lr F               learning rate [by optimizer:\n"
-"                       %s;\n"
-"                       %g with --batch full]\n"
-"  --batch N|full       samples per update; full = the exercise's full-batch\n"
-"                       gradient descent, whose defaults are --optimizer\n"
-"                       sgd --lr-schedule constant --lr %g [%d]\n"
-"  --epochs N           passes over the training set [%d]\n"
-"  --iterations N       stop after N updates in all (instead of --epochs)\n"
-"  --seed N             seeds initialisation and shuffling [1]\n"
-"  --threads N          threads [all cores; more than that is much slower]\n"
-"Optimizer:\n"
-"  --optimizer NAME     %s [%s]\n"
-"  --momentum F         momentum and nesterov: mu in [0, 1) [0.9]\n"
-"  --beta1 F, --beta2 F adam: moment decays in [0, 1) [0.9, 0.999]\n"
-"  --eps F              adam: added to the root of the second moment [1e-8]\n"
-"  --weight-decay F     on weights, not biases: L2 for sgd, momentum and\n"
-"                       nesterov, decoupled for adam [0]\n"
-"  --lr-schedule NAME   %s [%s]\n"
-"  --warmup N           updates of linear warm-up [0]\n"
-"  --lr-step N          step: epochs between decays [5]\n"
-"  --lr-gamma F         step: factor per decay [0.1]\n"
-"  --lr-min F           cosine: final rate as a fraction of --lr [0]\n"
-"  --save-best FILE     save the model whenever validation accuracy improves\n"
-"  --patience N         stop after N reports without a better validation\n"
-"                       accuracy [never]\n"
-"Files and output:\n"
-"  --save FILE          save the model after every report and at the end\n"
-"                       (atomically: FILE is always a complete model)\n"
-"  --resume FILE        continue the run saved in FILE exactly; its options\n"
-"                       apply unless given again (a cosine schedule spans\n"
-"                       the run's --epochs: resume an interrupted run, do\n"
-"                       not extend a finished one); --layers, --activation,\n"
-"                       --init and --optimizer may be given only as the\n"
-"                       model has them\n"
-"  --log FILE           one row per report, FILE ending in .csv or .jsonl\n"
-"  --print-every N      epochs between reports [1; %d with --batch full]\n"
-"  -q, --quiet          print only the final result\n"
-"  -h, --help           show this help\n"
-"Several processes (lnn-mpi under mpirun; --batch is the batch of all):\n"
-"  --comm-timeout S     end the job if the other processes do not answer\n"
-"                       within S seconds [wait for ever]\n"
-"  --check-replicas     compare the parameters of all processes at each\n"
-"                       report and fail if they differ\n"
-"\n"
+"file or an MNIST-format dataset, then report its test accuracy.\n",
+    .options = options,
+    .epilogue =
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
 "130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved\n"
 "first).\n",
-        DEFAULT_VAL, cli_table_help, cli_table_train_help, DEFAULT_LAYERS,
-        cli_choices_help(&cli_hidden_activations, CLI_HELP_INDENT + 19, act, sizeof act),
-        cli_choices_help(&inits, CLI_HELP_INDENT, init, sizeof init),
-        default_lr_help(lr, sizeof lr), (double)EXERCISE_LR,
-        (double)EXERCISE_LR, DEFAULT_BATCH, DEFAULT_EPOCHS,
-        cli_choices_help(&optimizers, CLI_HELP_INDENT, opt, sizeof opt),
-        lnn_optimizer_name(DEFAULT_OPTIMIZER),
-        cli_choices_help(&schedules, CLI_HELP_INDENT, sched, sizeof sched),
-        lnn_lr_schedule_name(DEFAULT_SCHEDULE), FULL_BATCH_PRINT_EVERY);
-}
+    .more = more_help,
+};
 
 /* The optimizer's and schedule's numeric options: where each goes in
  * lnn_train_opts and the range the command line accepts (the library
@@ -291,117 +272,108 @@ static bool parse_hyper(train_args *a, int id, const char *value)
     return false;
 }
 
-/* Parse argv into a; returns -1 to go on, else an exit status. */
-static int parse(int argc, char **argv, train_args *a)
-{
-    a->opts = lnn_train_opts_default();
-    a->opts.batch_size = DEFAULT_BATCH;
-    a->opts.epochs = DEFAULT_EPOCHS;
-    a->opts.lr_schedule = DEFAULT_SCHEDULE;
-    a->optimizer = DEFAULT_OPTIMIZER;
-    cli_table_args_init(&a->tab);
-    cli_parse_layers("--layers", DEFAULT_LAYERS, a->dims, &a->n_dims);
+/* The options that set a number of lnn_train_opts or train_args: where,
+ * its range, and the flag that says it was given. */
+typedef struct count_option {
+    int id;
+    const char *name;
+    size_t offset; /* of a uint64_t in train_args */
+    uint64_t min, max;
+} count_option;
 
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
-        bool ok = true;
-        switch (c) {
-        case OPT_LAYERS:
-            ok = cli_parse_layers("--layers", optarg, a->dims, &a->n_dims);
-            a->layers_set = true;
-            break;
-        case OPT_ACTIVATION:
-            ok = cli_parse_choice("--activation", optarg, &cli_hidden_activations,
-                                  &a->activation);
-            a->activation_set = true;
-            break;
-        case OPT_INIT:
-            ok = cli_parse_choice("--init", optarg, &inits, &a->init);
-            a->init_set = true;
-            break;
-        case OPT_LR:
-            ok = cli_parse_float("--lr", optarg, 1e-12, 1e6,
-                                 &a->opts.learning_rate);
-            a->lr_set = true;
-            break;
-        case OPT_EPOCHS:
-            ok = cli_parse_u64("--epochs", optarg, 1, UINT32_MAX,
-                               &a->opts.epochs);
-            a->epochs_set = true;
-            break;
-        case OPT_ITERATIONS:
-            ok = cli_parse_u64("--iterations", optarg, 1, UINT32_MAX,
-                               &a->opts.num_iterations);
-            a->iterations_set = true;
-            break;
-        case OPT_BATCH:
-            if (strcmp(optarg, "full") == 0)
-                a->opts.batch_size = 0;
-            else
-                ok = cli_parse_size("--batch", optarg, 1, (size_t)1 << 24,
-                                    &a->opts.batch_size);
-            a->batch_set = true;
-            break;
-        case OPT_TRAIN_SUBSET:
-            ok = cli_parse_size("--train-subset", optarg, 1, SIZE_MAX,
-                                &a->train_subset);
-            break;
-        case OPT_VAL:
-            ok = cli_parse_part("--val", optarg, &a->val);
-            break;
-        case OPT_SEED:
-            ok = cli_parse_u64("--seed", optarg, 0, UINT64_MAX, &a->opts.seed);
-            a->seed_set = true;
-            break;
-        case OPT_HIDDEN: a->hidden = optarg; break;
-        case OPT_SAVE: a->save = optarg; break;
-        case OPT_RESUME: a->resume = optarg; break;
-        case OPT_INIT_FROM: a->init_from = optarg; break;
-        case OPT_LOG: a->log = optarg; break;
-        case OPT_PRINT_EVERY:
-            ok = cli_parse_u64("--print-every", optarg, 1, UINT32_MAX,
-                               &a->print_every);
-            break;
-        case OPT_OPTIMIZER:
-            ok = cli_parse_choice("--optimizer", optarg, &optimizers,
-                                  &a->optimizer);
-            a->optimizer_set = true;
-            break;
-        case OPT_SAVE_BEST: a->save_best = optarg; break;
-        case OPT_PATIENCE:
-            ok = cli_parse_u64("--patience", optarg, 1, UINT32_MAX,
-                               &a->patience);
-            break;
-        case OPT_COMM_TIMEOUT: {
-            float t;
-            ok = cli_parse_float("--comm-timeout", optarg, 1e-3, 1e6, &t);
-            a->comm_timeout = t;
-            break;
-        }
-        case OPT_CHECK_REPLICAS: a->check_replicas = true; break;
-        case 'q': a->quiet = true; break;
-        case 'h': usage(); return EXIT_OK;
-        default:
-            if (c >= OPT_HYPER && c < OPT_HYPER_END) {
-                ok = parse_hyper(a, c, optarg);
-                break;
-            }
-            int shared = cli_table_option(&a->tab, c, optarg);
-            if (shared == 0)
-                shared = cli_common_option(&a->common, c, optarg);
-            if (shared == 0)
-                return cli_getopt_error("train", c, argv);
-            ok = shared > 0;
-        }
-        if (!ok)
-            return EXIT_USAGE;
+static const count_option count_options[] = {
+    {OPT_EPOCHS, "--epochs", offsetof(train_args, opts.epochs), 1,
+     UINT32_MAX},
+    {OPT_ITERATIONS, "--iterations",
+     offsetof(train_args, opts.num_iterations), 1, UINT32_MAX},
+    {OPT_SEED, "--seed", offsetof(train_args, opts.seed), 0, UINT64_MAX},
+    {OPT_PRINT_EVERY, "--print-every", offsetof(train_args, print_every), 1,
+     UINT32_MAX},
+    {OPT_PATIENCE, "--patience", offsetof(train_args, patience), 1,
+     UINT32_MAX},
+};
+
+/* A whole-number option of count_options; false if id is none of them. */
+static bool parse_count(train_args *a, int id, const char *value, bool *ok)
+{
+    for (size_t i = 0; i < sizeof count_options / sizeof *count_options;
+         i++) {
+        const count_option *k = &count_options[i];
+        if (k->id != id)
+            continue;
+        *ok = cli_parse_u64(k->name, value, k->min, k->max,
+                            (uint64_t *)(void *)((unsigned char *)a +
+                                                 k->offset));
+        a->epochs_set |= id == OPT_EPOCHS;
+        a->iterations_set |= id == OPT_ITERATIONS;
+        a->seed_set |= id == OPT_SEED;
+        return true;
     }
-    if (optind < argc) {
-        cli_error("train: unexpected argument '%s'; see 'lnn train --help'",
-                  argv[optind]);
-        return EXIT_USAGE;
+    return false;
+}
+
+/* Take one option of the command line (cli_take_fn). */
+static bool take(void *ctx, const cli_given *g)
+{
+    train_args *a = ctx;
+    const char *v = g->value;
+    bool ok = true;
+    if (parse_count(a, g->id, v, &ok))
+        return ok;
+    if (g->id >= OPT_HYPER && g->id < OPT_HYPER_END)
+        return parse_hyper(a, g->id, v);
+    switch (g->id) {
+    case OPT_LAYERS:
+        a->layers_set = true;
+        return cli_parse_layers("--layers", v, a->dims, &a->n_dims);
+    case OPT_ACTIVATION:
+        a->activation_set = true;
+        return cli_parse_choice("--activation", v, &cli_hidden_activations,
+                                &a->activation);
+    case OPT_INIT:
+        a->init_set = true;
+        return cli_parse_choice("--init", v, &inits, &a->init);
+    case OPT_OPTIMIZER:
+        a->optimizer_set = true;
+        return cli_parse_choice("--optimizer", v, &optimizers, &a->optimizer);
+    case OPT_LR:
+        a->lr_set = true;
+        return cli_parse_float("--lr", v, 1e-12, 1e6, &a->opts.learning_rate);
+    case OPT_BATCH:
+        a->batch_set = true;
+        a->opts.batch_size = 0;
+        return strcmp(v, "full") == 0 ||
+               cli_parse_size("--batch", v, 1, (size_t)1 << 24,
+                              &a->opts.batch_size);
+    case OPT_TRAIN_SUBSET:
+        return cli_parse_size("--train-subset", v, 1, SIZE_MAX,
+                              &a->train_subset);
+    case OPT_VAL: return cli_parse_part("--val", v, &a->val);
+    case OPT_HIDDEN: a->hidden = v; return true;
+    case OPT_SAVE: a->save = v; return true;
+    case OPT_RESUME: a->resume = v; return true;
+    case OPT_INIT_FROM: a->init_from = v; return true;
+    case OPT_LOG: a->log = v; return true;
+    case OPT_SAVE_BEST: a->save_best = v; return true;
+    case OPT_COMM_TIMEOUT: {
+        float t;
+        ok = cli_parse_float("--comm-timeout", v, 1e-3, 1e6, &t);
+        a->comm_timeout = t;
+        return ok;
     }
+    case OPT_CHECK_REPLICAS: a->check_replicas = true; return true;
+    case OPT_QUIET: a->quiet = true; return true;
+    default: {
+        const int shared = cli_table_option(&a->tab, g->id, v);
+        return (shared ? shared : cli_common_option(&a->common, g->id, v)) > 0;
+    }
+    }
+}
+
+/* The defaults that depend on other options, and the checks across
+ * options: -1 to go on, else an exit status. */
+static int settle(train_args *a)
+{
     if (a->opts.batch_size == 0) {
         /* Full batch is the exercise's mode: its update rule and rate. */
         if (!a->optimizer_set)
@@ -412,7 +384,7 @@ static int parse(int argc, char **argv, train_args *a)
     if (!a->lr_set)
         a->opts.learning_rate = a->opts.batch_size == 0 &&
                                         a->optimizer == EXERCISE_OPTIMIZER
-                                    ? EXERCISE_LR
+                                    ? (float)EXERCISE_LR
                                     : default_lr[a->optimizer];
     if (a->init_from && a->resume) {
         cli_error("train: --init-from starts a new run, --resume continues "
@@ -426,6 +398,29 @@ static int parse(int argc, char **argv, train_args *a)
         return EXIT_USAGE;
     }
     return -1;
+}
+
+/* Parse argv into a; returns -1 to go on, else an exit status. */
+static int parse(int argc, char **argv, train_args *a)
+{
+    a->opts = lnn_train_opts_default();
+    a->opts.batch_size = DEFAULT_BATCH;
+    a->opts.epochs = DEFAULT_EPOCHS;
+    a->opts.lr_schedule = DEFAULT_SCHEDULE;
+    a->optimizer = DEFAULT_OPTIMIZER;
+    cli_table_args_init(&a->tab);
+    cli_parse_layers("--layers", DEFAULT_LAYERS, a->dims, &a->n_dims);
+    int first;
+    const int rc = cli_options_parse(&cli_train_command, argc, argv, take, a,
+                                     &first);
+    if (rc >= 0)
+        return rc;
+    if (first < argc) {
+        cli_error("train: unexpected argument '%s'; see 'lnn train --help'",
+                  argv[first]);
+        return EXIT_USAGE;
+    }
+    return settle(a);
 }
 
 /* The options a resumed run keeps from its file unless given again. */

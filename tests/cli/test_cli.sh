@@ -73,6 +73,38 @@ for cmd in "" train eval predict; do
 done
 checks=$((checks + 1))
 "$LNN" --version | grep -q "^lnn [0-9]" || fail "--version"
+# an unknown option or command names the nearest one; a prefix of several
+# names them all; a value is given as --name VALUE or --name=VALUE
+expect 2 "train: unknown option '--optimiser'; did you mean '--optimizer'\\?" "$LNN" train --optimiser adam
+expect 2 "predict: unknown option '--modle'; did you mean '--model'\\?" "$LNN" predict --modle m x.pgm
+expect 2 "unknown command 'trian'; did you mean 'train'\\?" "$LNN" trian
+expect 2 "train: option '--lr-s' is ambiguous \\(--lr-schedule, --lr-step\\)" "$LNN" train --lr-s 2
+expect 2 "train: option '--quiet' takes no value" "$LNN" train --quiet=yes
+expect 2 "--epochs: 'x' is not a whole number" "$LNN" train --epochs=x
+# --help, the completion and the man pages come from one table per
+# command: every option --help shows is completed, and no other
+for cmd in train eval predict export import completion; do
+    checks=$((checks + 1))
+    help=$("$LNN" $cmd --help | sed -n 's/^  \(-[^ ].*\)/\1/p' | sed 's/  .*//' | grep -oE -- '--[a-z0-9-]+' | sort)
+    comp=$("$LNN" completion | sed -n "/^    $cmd)/,/opts=/s/.*opts='\\(.*\\)'/\\1/p" | tr ' ' '\n' | sort)
+    [ -n "$help" ] && [ "$help" = "$comp" ] ||
+        fail "lnn $cmd: --help's options and the completion's differ: $(diff <(echo "$help") <(echo "$comp") | tr '\n' ' ')"
+done
+checks=$((checks + 1))
+"$LNN" completion >"$WORK/lnn.bash" && bash -n "$WORK/lnn.bash" || fail "lnn completion is not bash"
+# what the completion offers, as bash would ask it
+complete_words() {
+    bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _lnn; echo "${COMPREPLY[*]}"' _ "$WORK/lnn.bash" "$@"
+}
+checks=$((checks + 1))
+[ "$(complete_words lnn tr)" = train ] || fail "completing 'lnn tr': $(complete_words lnn tr)"
+checks=$((checks + 1))
+[ "$(complete_words lnn train --optim)" = --optimizer ] || fail "completing --optim: $(complete_words lnn train --optim)"
+checks=$((checks + 1))
+[ "$(complete_words lnn train --optimizer '')" = "sgd momentum nesterov adam" ] ||
+    fail "completing --optimizer's value: $(complete_words lnn train --optimizer '')"
+checks=$((checks + 1))
+[ -z "$(complete_words lnn train --epochs '')" ] || fail "completing --epochs' value offered words"
 
 # --- training, plain progress, logs ----------------------------------------
 M="$WORK/m.lnn"
