@@ -11,6 +11,8 @@
 
 #include "cli.h"
 #include "options.h"
+#include "paths.h"
+#include "plot.h"
 #include "progress.h"
 #include "sequential.h"
 
@@ -63,7 +65,7 @@ static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 enum {
     OPT_LAYERS = CLI_OPT_OWN, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
-    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY, OPT_QUIET,
+    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PLOT, OPT_PRINT_EVERY, OPT_QUIET,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS,
     /* options that a resumed run takes from its file unless given again */
@@ -74,7 +76,7 @@ enum {
 
 typedef struct train_args {
     cli_common common; /* --data, --threads */
-    const char *save, *resume, *log;
+    const char *save, *resume, *log, *plot;
     const char *init_from; /* safetensors state dict to start from */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
@@ -163,7 +165,9 @@ static const cli_option options[] = {
      "validation accuracy", "never", NULL},
     {NULL, 0, NULL, 0, "Files and output:", NULL, NULL},
     {"save", 0, "FILE", OPT_SAVE, "save the model after every report and at "
-     "the end (atomically: FILE is always a complete model)", NULL, NULL},
+     "the end (atomically: FILE is always a complete model); every output is "
+     "checked before training (writable, not an input), and a second run "
+     "saving to FILE is refused", NULL, NULL},
     {"resume", 0, "FILE", OPT_RESUME, "continue the run saved in FILE "
      "exactly; its options apply unless given again (a cosine schedule spans "
      "the run's --epochs: resume an interrupted run, do not extend a finished "
@@ -171,6 +175,10 @@ static const cli_option options[] = {
      "as the model has them", NULL, NULL},
     {"log", 0, "FILE", OPT_LOG, "one row per report, FILE ending in .csv or "
      ".jsonl", NULL, NULL},
+    {"plot", 0, "FILE.svg", OPT_PLOT, "draw the learning curves there at "
+     "the end: losses and the validation metric per report, the best "
+     "marked, the learning rate below (as lnn plot draws a --log)", NULL,
+     NULL},
     {"print-every", 0, "N", OPT_PRINT_EVERY, "epochs between reports",
      "1; " STR(FULL_BATCH_PRINT_EVERY) " with --batch full", NULL},
     {"quiet", 'q', NULL, OPT_QUIET, "print only the final result", NULL,
@@ -357,6 +365,7 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_RESUME: a->resume = v; return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_LOG: a->log = v; return true;
+    case OPT_PLOT: a->plot = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
     case OPT_COMM_TIMEOUT: {
         float t;
@@ -472,7 +481,10 @@ typedef struct run {
     uint64_t since_best;     /* reports without a better one */
     bool early_stop;         /* --patience ran out */
     bool save_failed;
+    bool saved;              /* a save of --save succeeded in this run */
     bool replicas_differ;    /* --check-replicas failed */
+    double lr;               /* the learning rate of the last update */
+    plot_history hist;       /* the reports, for --plot */
 } run;
 
 static double seconds_so_far(const run *r)
@@ -485,8 +497,10 @@ static bool save(run *r, const char *path)
     if (!r->root)
         return true; /* rank 0 saves for all */
     char err[CLI_ERRLEN];
-    if (lnn_model_save(r->net, r->opts, path, err, sizeof err) == LNN_OK)
+    if (lnn_model_save(r->net, r->opts, path, err, sizeof err) == LNN_OK) {
+        r->saved = r->saved || path == r->a->save;
         return true;
+    }
     cli_error("%s", err);
     r->save_failed = true;
     return false;
@@ -531,6 +545,7 @@ static int on_progress(const lnn_progress *p, void *ctx)
         r->total_samples += cols;
         r->epoch_loss_sum += p->loss * (double)cols;
         r->epoch_samples += cols;
+        r->lr = p->lr;
         const double t = seconds_so_far(r);
         const double rate = r->samples / fmax(t - r->train_seconds, 1e-9);
         progress_step(&r->pr, p->epoch, r->epochs, p->samples,
@@ -557,6 +572,7 @@ static int on_progress(const lnn_progress *p, void *ctx)
         .val_acc = NAN,
         .seconds = r->train_seconds + stretch,
         .samples_per_s = (double)r->samples / fmax(stretch, 1e-9),
+        .lr = r->lr,
     };
     if (r->ds->splits.val.m > 0)
         lnn_evaluate_sharded(r->net, &r->ds->splits.val, r->opts->comm, NULL,
@@ -565,6 +581,10 @@ static int on_progress(const lnn_progress *p, void *ctx)
         !replicas_agree(r->net, r->opts->comm, p->iteration))
         r->replicas_differ = true;
     progress_report(&r->pr, &rep);
+    if (r->a->plot && r->root &&
+        !plot_history_add(&r->hist, (double)rep.epoch, rep.loss, NAN,
+                          rep.val_acc, rep.lr))
+        cli_warn("--plot: out of memory; the picture will lack epochs");
     if (r->a->save)
         save(r, r->a->save);
     if (rep.val_acc > r->best_acc) {
@@ -773,17 +793,77 @@ static bool shape_from_data(train_args *a, const cli_dataset *ds)
         return false;
     }
     if (a->hidden) {
-        /* "n_0,HIDDEN,n_L" parsed as one list */
-        char list[LNN_CLI_MAX_DIMS * 24];
-        snprintf(list, sizeof list, "%zu,%s,%zu", ds->splits.train.n_x,
-                 a->hidden, ds->splits.train.n_y);
-        if (!cli_parse_layers("--hidden", list, a->dims, &a->n_dims))
+        size_t n;
+        if (!cli_parse_sizes("--hidden", a->hidden, "256,128",
+                             LNN_CLI_MAX_DIMS - 2, a->dims + 1, &n))
             return false;
+        a->dims[0] = ds->splits.train.n_x;
+        a->dims[n + 1] = ds->splits.train.n_y;
+        a->n_dims = n + 2;
     } else if (!a->layers_set) {
         a->dims[0] = ds->splits.train.n_x;
         a->dims[a->n_dims - 1] = ds->splits.train.n_y;
     }
     return true;
+}
+
+/* --plot: the run's reports as learning curves (rank 0). */
+static bool draw_plot(const run *r)
+{
+    char title[CLI_ERRLEN], err[CLI_ERRLEN];
+    int at = snprintf(title, sizeof title, "lnn train: %s, ", r->ds->dir);
+    for (size_t l = 0; l <= lnn_net_L(r->net) && at > 0 &&
+                       (size_t)at < sizeof title; l++)
+        at += snprintf(title + at, sizeof title - (size_t)at, "%s%zu",
+                       l ? "-" : "", lnn_net_dims(r->net)[l]);
+    if (at > 0 && (size_t)at < sizeof title)
+        snprintf(title + at, sizeof title - (size_t)at, " %s, %s",
+                 lnn_activation_name(lnn_net_hidden(r->net)),
+                 lnn_optimizer_name(lnn_net_optimizer(r->net)));
+    if (plot_training(&r->hist, title, r->a->plot, err, sizeof err))
+        return true;
+    cli_error("%s", err);
+    return false;
+}
+
+static void unlock(int lock[2])
+{
+    for (int k = 0; k < 2; k++)
+        if (lock[k] >= 0)
+            close(lock[k]);
+}
+
+/* Before any data is read: every file the run writes can be written and
+ * is none of those it reads (the model of --resume is saved back to), and
+ * no other run saves to its models (their locks, held in lock[] until the
+ * run ends). -1 to go on, else an exit status. */
+static int check_files(const train_args *a, bool root, int lock[2])
+{
+    paths io = {0};
+    if (a->common.data && cli_is_table(a->common.data))
+        paths_in(&io, "--data", a->common.data);
+    paths_in(&io, "--val-data", a->tab.val_data);
+    paths_in(&io, "--test-data", a->tab.test_data);
+    paths_in(&io, "--init-from", a->init_from);
+    paths_out(&io, "--save", a->save);
+    paths_out(&io, "--save-best", a->save_best);
+    paths_out(&io, "--log", a->log);
+    paths_out(&io, "--plot", a->plot);
+    char err[CLI_ERRLEN];
+    const int rc = paths_check(&io, err, sizeof err);
+    if (rc) {
+        cli_error("%s", err);
+        return rc;
+    }
+    if (root &&
+        ((a->save && !paths_lock(a->save, &lock[0], err, sizeof err)) ||
+         (a->save_best && !paths_lock(a->save_best, &lock[1], err,
+                                      sizeof err)))) {
+        cli_error("%s", err);
+        unlock(lock);
+        return EXIT_RUNTIME;
+    }
+    return -1;
 }
 
 int cli_train(int argc, char **argv, cli_world *w)
@@ -799,19 +879,29 @@ int cli_train(int argc, char **argv, cli_world *w)
     w->timeout = a.comm_timeout;
     const lnn_comm *comm = cli_world_comm(w);
     const bool root = !comm || comm->rank == 0;
-
+    char err[CLI_ERRLEN];
+    if (root && a.plot && !plot_path_ok("--plot", a.plot, err, sizeof err)) {
+        cli_error("%s", err);
+        return EXIT_USAGE;
+    }
+    int lock[2] = {-1, -1};
+    if ((rc = check_files(&a, root, lock)) >= 0)
+        return rc;
     cli_dataset ds;
     if ((rc = cli_dataset_load(&ds, a.common.data, &a.tab, a.opts.seed,
-                               a.train_subset, &a.val, a.quiet)))
+                               a.train_subset, &a.val, a.quiet))) {
+        unlock(lock);
         return rc;
+    }
     if (!a.resume && !shape_from_data(&a, &ds)) {
         cli_dataset_free(&ds);
+        unlock(lock);
         return EXIT_USAGE;
     }
     const size_t n_train = ds.splits.train.m;
 
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root,
-             .best_acc = -1.0};
+             .best_acc = -1.0, .hist = {.metric_name = "val_acc"}};
     rc = EXIT_RUNTIME;
     r.net = a.resume ? resume_net(&a, n_train, &rc)
                      : create_net(&a, plan_batch(&a.opts, n_train));
@@ -897,7 +987,10 @@ int cli_train(int argc, char **argv, cli_world *w)
         if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
             cli_error("%s", lnn_net_errmsg(r.net));
         if (root && a.save && s == LNN_ERR_DIVERGED)
-            cli_error("%s keeps the last model saved before that", a.save);
+            cli_error(r.saved ? "%s keeps the last model saved before that"
+                      : a.resume ? "%s is left as it was"
+                                 : "no model was saved to %s",
+                      a.save);
         goto done;
     }
     if (a.save && !save(&r, a.save))
@@ -915,18 +1008,29 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     const double samples = (double)r.total_samples;
     const double total = cli_now() - t_start;
-    if (r.pr.tty)
+    if (r.pr.tty && ds.splits.test.m == 0)
+        printf("no test split; training %.2fs, total %.2fs, %.0f "
+               "samples/s\n", train_seconds, total, samples / train_seconds);
+    else if (r.pr.tty)
         printf("test accuracy %.2f%% (loss %.4f); training %.2fs, total "
                "%.2fs, %.0f samples/s\n", 100.0 * test_acc, test_loss,
                train_seconds, total, samples / train_seconds);
-    else
+    else if (ds.splits.test.m > 0)
         printf("test_loss=%.6f test_acc=%.4f train_seconds=%.3f "
                "total_seconds=%.3f samples_per_s=%.0f\n", test_loss, test_acc,
                train_seconds, total, samples / train_seconds);
+    else /* no test split: no test numbers */
+        printf("test_samples=0 train_seconds=%.3f total_seconds=%.3f "
+               "samples_per_s=%.0f\n", train_seconds, total,
+               samples / train_seconds);
     rc = EXIT_OK;
 done:
     progress_close(&r.pr);
+    if (r.hist.n && !draw_plot(&r) && rc == EXIT_OK)
+        rc = EXIT_RUNTIME;
+    plot_history_free(&r.hist);
     lnn_net_destroy(r.net);
     cli_dataset_free(&ds);
+    unlock(lock);
     return rc;
 }
