@@ -951,6 +951,9 @@ typedef struct lnn_prep {
     uint64_t split_seed;/* the split of a single training file: */
     size_t split_m;     /* its samples (0: no split recorded) */
     size_t split_val, split_test; /* samples in its val and test parts */
+    size_t image_width, image_height; /* a model of images (n_x = width x
+                           height grey pixels, row-major), or 0: none
+                           recorded (an IDX model's are 28 x 28) */
 } lnn_prep;
 
 /**
@@ -985,6 +988,82 @@ LNN_API lnn_status lnn_net_set_prep(lnn_net *net, const lnn_prep *p);
 /** The network's prep (from lnn_net_set_prep or its model file), borrowed,
  *  or NULL (an IDX-trained model: bytes / 255, classes by index). */
 LNN_API const lnn_prep *lnn_net_prep(const lnn_net *net);
+
+/* ------------------------------------------------------------------------ */
+/* Images: PNG and JPEG files (libpng, libjpeg)                             */
+/* ------------------------------------------------------------------------ */
+
+/** Which images have their grey levels turned over (v -> 255 - v), so that
+ *  strokes are light on a dark background as in MNIST.
+ *  X(value name, value, name, note). */
+#define LNN_INVERT_LIST(X)                                                    \
+    X(LNN_INVERT_NO,   0, no,   "none")                                       \
+    X(LNN_INVERT_YES,  1, yes,  "every image")                                \
+    X(LNN_INVERT_AUTO, 2, auto, "dark on light: its border is lighter than "  \
+                                "mid-grey")
+
+#define LNN_ENUM_(name, value, ...) name = value,
+typedef enum lnn_invert {
+    LNN_INVERT_LIST(LNN_ENUM_)
+} lnn_invert;
+#undef LNN_ENUM_
+
+/** @return "no", "yes", "auto" or "unknown"; never NULL */
+LNN_API const char *lnn_invert_name(lnn_invert v);
+/** @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_invert_from_name(const char *name, lnn_invert *out);
+
+/** How an image becomes a sample: grey (ITU-R 601 luma; transparency over
+ *  white), resized by area averaging to width x height (stretched: the
+ *  aspect ratio is not kept), then inverted as `invert` says. */
+typedef struct lnn_image_opts {
+    size_t width, height; /* 1 .. 4096 each */
+    lnn_invert invert;
+} lnn_image_opts;
+
+/** 1 if the first n bytes of a file start a PNG or JPEG image, else 0. */
+LNN_API int lnn_image_sniff(const unsigned char *head, size_t n);
+
+/**
+ * Read a PNG or JPEG image of any size and colour into out: width x height
+ * grey bytes, row-major (o says how).
+ * @param err  optional: one line naming the file and the fault
+ *             ("a.png: not a PNG or JPEG image", "b.jpg: Premature end of
+ *             JPEG file", "c.png: lnn was built without libpng")
+ * @return LNN_OK, LNN_ERR_IO (cannot open), LNN_ERR_FORMAT (not an image,
+ *         undecodable, or larger than 32768 on a side or 2^28 pixels),
+ *         LNN_ERR_ARG (a bad o, or the decoder not built in),
+ *         LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_image_read(const char *path, const lnn_image_opts *o,
+                                  uint8_t *out, char *err, size_t errlen);
+
+/** What lnn_table_load_images left out: files in the class folders that
+ *  are not PNG or JPEG by their first bytes, and files that are but cannot
+ *  be decoded (the first of each named, its path from dir). */
+typedef struct lnn_image_skips {
+    size_t not_images, undecodable;
+    char first_not_image[512];
+    char first_undecodable[512]; /* lnn_image_read's message */
+} lnn_image_skips;
+
+/**
+ * Read an image folder as a table: dir holds one sub-folder per class (its
+ * name the label; names starting with '.' are ignored, as are files
+ * directly in dir), each holding PNG or JPEG files; every image becomes a
+ * column of width x height bytes (lnn_image_read), decoded once, files in
+ * parallel (lnn_omp_threads). Samples come class by class (the vocabulary's
+ * order), and by file name within a class. Files that are not images, or
+ * cannot be decoded, are skipped and counted in *skips.
+ * @param out  out, owned by the caller (lnn_table_free); zeroed on failure
+ * @return LNN_OK; LNN_ERR_IO (dir unreadable); LNN_ERR_FORMAT (no class
+ *         folder, a class folder without an image, fewer than 2 classes);
+ *         LNN_ERR_ARG, LNN_ERR_NOMEM, LNN_ERR_OVERFLOW
+ */
+LNN_API lnn_status lnn_table_load_images(lnn_table *out, const char *dir,
+                                         const lnn_image_opts *o,
+                                         lnn_image_skips *skips, char *err,
+                                         size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -45,6 +45,13 @@ ENUM_FUNCTIONS(lnn_init, LNN_INIT_LIST, lnn_init_name, lnn_init_from_name,
                lnn__is_init)
 ENUM_FUNCTIONS(lnn_scale, LNN_SCALE_LIST, lnn_scale_name, lnn_scale_from_name,
                lnn__is_scale)
+ENUM_FUNCTIONS(lnn_invert, LNN_INVERT_LIST, lnn_invert_name,
+               lnn_invert_from_name, lnn__is_invert)
+
+lnn_status lnn_invert_from_name(const char *name, lnn_invert *out)
+{
+    return name && out ? lnn_invert_from_name_list(name, out) : LNN_ERR_ARG;
+}
 
 lnn_status lnn_scale_from_name(const char *name, lnn_scale *out)
 {

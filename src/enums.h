@@ -14,6 +14,7 @@ bool lnn__is_optimizer(lnn_optimizer opt);
 bool lnn__is_schedule(lnn_lr_schedule schedule);
 bool lnn__is_init(lnn_init scheme);
 bool lnn__is_scale(lnn_scale s);
+bool lnn__is_invert(lnn_invert v);
 
 /* true for an activation a hidden layer may use (the list's hidden). */
 bool lnn__is_hidden(lnn_activation f);

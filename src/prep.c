@@ -17,7 +17,9 @@
 
 /* Records of the prep section (docs/model-format.md): u32 tag, u32 zero,
  * u64 length, then length bytes. */
-enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4 };
+enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4,
+       PREP_IMAGE = 11 };
+#define LNN_PREP_IMAGE_SIDE_MAX 4096 /* lnn_image_opts' limit */
 #define LNN_PREP_RECORD_HEAD 16
 
 void lnn_prep_free(lnn_prep *p)
@@ -323,6 +325,12 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
         put_names(&b, p->columns, p->n_x);
         end_record(&b, r);
     }
+    if (p->image_width) {
+        r = begin_record(&b, PREP_IMAGE);
+        put(&b, p->image_width, 4);
+        put(&b, p->image_height, 4);
+        end_record(&b, r);
+    }
     if (!b.ok) {
         free(b.p);
         return LNN_ERR_NOMEM;
@@ -403,6 +411,20 @@ static lnn_status decode_names(char ***names, size_t *count,
     return LNN_OK;
 }
 
+/* The image size: u32 width, u32 height, each 1 .. 4096, given once. */
+static lnn_status decode_image(lnn_prep *p, const unsigned char *q, size_t n)
+{
+    if (n != 8 || p->image_width)
+        return LNN_ERR_FORMAT;
+    const uint64_t w = get_le(q, 4), h = get_le(q + 4, 4);
+    if (w == 0 || h == 0 || w > LNN_PREP_IMAGE_SIDE_MAX ||
+        h > LNN_PREP_IMAGE_SIDE_MAX)
+        return LNN_ERR_FORMAT;
+    p->image_width = (size_t)w;
+    p->image_height = (size_t)h;
+    return LNN_OK;
+}
+
 lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
                             size_t len)
 {
@@ -455,10 +477,17 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
             p->split_val = (size_t)get_le(q + 16, 8);
             p->split_test = (size_t)get_le(q + 24, 8);
             break;
+        case PREP_IMAGE:
+            s = decode_image(p, q, (size_t)n);
+            break;
         default: break; /* a newer record: skipped */
         }
         off += (size_t)n;
     }
+    /* the image's pixels are the features */
+    if (s == LNN_OK && p->image_width &&
+        (!scaled || p->image_width * p->image_height != p->n_x))
+        s = LNN_ERR_FORMAT;
     if (s != LNN_OK)
         lnn_prep_free(p);
     return s;

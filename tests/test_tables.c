@@ -294,6 +294,36 @@ static void test_column_records(void)
     free(buf);
 }
 
+/* The image size (record 11) travels; it must be the scaling's features,
+ * and given once. */
+static void test_image_record(void)
+{
+    lnn_prep p = {.scale = LNN_SCALE_BYTE, .n_x = 12, .image_width = 4,
+                  .image_height = 3};
+    unsigned char *buf;
+    size_t len;
+    CHECK_STATUS(lnn__prep_encode(&p, &buf, &len), LNN_OK);
+    lnn_prep q;
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_OK);
+    CHECK(q.image_width == 4 && q.image_height == 3 && q.n_x == 12);
+    lnn_prep_free(&q);
+    /* the records: scale (16 + 16 bytes), image (16 + 8) */
+    CHECK(len == 56 && buf[32] == 11);
+    buf[48] = 5; /* 5 x 3 != 12 features */
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_ERR_FORMAT);
+    buf[48] = 0; /* width 0 */
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_ERR_FORMAT);
+    buf[48] = 4;
+    unsigned char *twice = malloc(len + 24);
+    if (twice) {
+        memcpy(twice, buf, len);
+        memcpy(twice + len, buf + 32, 24);
+        CHECK_STATUS(lnn__prep_decode(&q, twice, len + 24), LNN_ERR_FORMAT);
+    }
+    free(twice);
+    free(buf);
+}
+
 /* 100 samples of class 0, 20 of class 1: a 10 % test part takes 10 and 2. */
 static void test_split_and_scale(void)
 {
@@ -347,6 +377,7 @@ int main(void)
     test_numbers();
     test_csv();
     test_column_records();
+    test_image_record();
     test_blocks();
     test_split_and_scale();
     unlink(path);

@@ -102,7 +102,8 @@ double cli_now(void);
  * options to cli_table_option. */
 enum { CLI_OPT_LABELS = 1100, CLI_OPT_DELIMITER, CLI_OPT_HEADER,
        CLI_OPT_NO_HEADER, CLI_OPT_LABEL, CLI_OPT_FEATURES, CLI_OPT_TEST_DATA,
-       CLI_OPT_VAL_DATA, CLI_OPT_TEST, CLI_OPT_SCALE };
+       CLI_OPT_VAL_DATA, CLI_OPT_TEST, CLI_OPT_SCALE, CLI_OPT_INVERT,
+       CLI_OPT_IMAGE_SIZE };
 
 /* A part of a file: a count (`500`) or a fraction of its rows (`0.2`). */
 typedef struct cli_part {
@@ -121,6 +122,8 @@ typedef struct cli_table_args {
     const char *val_data;   /* --val-data FILE */
     cli_part val, test;     /* --val, --test */
     int scale;              /* --scale (lnn_scale), -1: by the data */
+    lnn_image_opts image;   /* --image-size, --invert: images and image
+                               folders */
 } cli_table_args;
 
 /* The defaults (to be called before parsing). */
@@ -141,8 +144,13 @@ typedef struct cli_dataset {
     lnn_prep prep;      /* train: fitted on the training part */
 } cli_dataset;
 
-/* Is path a table file (a regular file, not an IDX directory)? */
+/* Is path a table file (a regular file) or an image folder (a directory
+ * with a sub-directory), not an IDX directory? */
 bool cli_is_table(const char *path);
+/* The image size of a model: its record, else 28x28 for a model of 784
+ * inputs; false (the message, naming the image at path, printed) if it has
+ * neither. */
+bool cli_model_image(const lnn_net *net, const char *path, lnn_image_opts *o);
 
 /* Find the dataset (--data DIR, else $LNN_DATA, else data/mnist/, else
  * Debian's Fashion-MNIST), load it and split it: n_train samples for

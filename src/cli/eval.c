@@ -20,10 +20,10 @@ static const cli_choices splits = CLI_CHOICES(split_names, NULL, NULL);
 
 static const cli_option options[] = {
     CLI_OPTION_MODEL,
-    {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table file (its labels read "
-     "with the model's vocabulary, its features scaled as in training; the "
-     "model's split of it when it is the training file, else every row), or "
-     "a dataset directory, as for lnn train", "$LNN_DATA, else ./data/mnist, "
+    {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table file or an image folder "
+     "(its labels read with the model's vocabulary, its features scaled as "
+     "in training; the model's split of it when it is the training data, "
+     "else every row), or a dataset directory, as for lnn train", "$LNN_DATA, else ./data/mnist, "
      "else Debian's Fashion-MNIST", NULL},
     {"split", 0, "NAME", OPT_SPLIT, "", "test", &splits},
     {"val", 0, "N", OPT_VAL, "validation images of an IDX dataset, as for "

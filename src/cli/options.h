@@ -47,7 +47,10 @@ typedef struct cli_option {
      "name or index from 0", "a column named label, class, target or y, "     \
      "else the last", NULL},                                                  \
     {"features", 0, "N", CLI_OPT_FEATURES, "LIBSVM: the feature count",       \
-     "the largest index", NULL}
+     "the largest index", NULL},                                              \
+    {"invert", 0, "WHICH", CLI_OPT_INVERT, "PNG/JPEG images whose grey "      \
+     "levels are turned over (255 - v), for strokes light on dark as in "     \
+     "MNIST", "no", &cli_inverts}
 #define CLI_OPTIONS_TABLE_TRAIN                                               \
     {"test-data", 0, "FILE", CLI_OPT_TEST_DATA, "test on this file instead "  \
      "of a part of --data", NULL, NULL},                                      \
@@ -57,10 +60,13 @@ typedef struct cli_option {
      "FILE, by a seeded stratified shuffle", "0.1", NULL},                    \
     {"scale", 0, "NAME", CLI_OPT_SCALE, "fitted on the training part, kept "  \
      "in the model", "byte when every value is an integer "    \
-     "0..255, else standard", &cli_scales}
+     "0..255, else standard", &cli_scales},                                   \
+    {"image-size", 0, "WxH", CLI_OPT_IMAGE_SIZE, "an image folder's images "  \
+     "are resized to this (area averaging), kept in the model", "28x28",     \
+     NULL}
 
-/* The choices of --scale (lnn.h's list). */
-extern const cli_choices cli_scales;
+/* The choices of --scale and --invert (lnn.h's lists). */
+extern const cli_choices cli_scales, cli_inverts;
 
 /* The ids every command shares (a command's own start at CLI_OPT_OWN). */
 enum { CLI_OPT_HELP = 1, CLI_OPT_OWN = 256 };

@@ -1,17 +1,19 @@
-/* predict.c: lnn predict: classify IDX or PGM images with a saved model. */
+/* predict.c: lnn predict: classify table rows, IDX, PGM, PNG or JPEG images
+ * with a saved model. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "options.h"
 #include "pgm.h"
 
 #define PREDICT_BATCH 1024
-#define SNIFF_BYTES 4
+#define SNIFF_BYTES 8
 
 enum { OPT_TOP = CLI_OPT_OWN, OPT_OUTPUT };
 
@@ -36,8 +38,12 @@ const cli_command cli_predict_command = {
 "Print the predicted class and its probability for every row or image of\n"
 "every INPUT: a table file (.csv, .tsv, .svm/.libsvm, .npy; its label column,\n"
 "if any, is ignored; features scaled as in training; classes printed by\n"
-"their label names), an IDX image file (gzipped or not; all its images) or\n"
-"a PGM image (P5 or P2, 28x28 greyscale, 0 = background as in MNIST).\n",
+"their label names), an IDX image file (gzipped or not; all its images), a\n"
+"PGM image (P5 or P2, 28x28 greyscale, 0 = background as in MNIST), or a PNG\n"
+"or JPEG image of any size and colour (made grey, resized by area averaging\n"
+"to the model's image size: 28x28 for MNIST; see --invert). A file that\n"
+"cannot be read is named on one line; the others are still predicted, and\n"
+"the exit status is then 1.\n",
     .options = options,
 };
 
@@ -168,7 +174,53 @@ static bool predict_table(lnn_net *net, const char *path,
     return ok;
 }
 
-static bool predict_one(lnn_net *net, const char *path, predict_out *o)
+/* Does the name end in .png, .jpg or .jpeg (any case)? */
+static bool image_name(const char *path)
+{
+    static const char *const ext[] = {".png", ".jpg", ".jpeg"};
+    const size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        const size_t k = strlen(ext[i]);
+        if (n > k && strcasecmp(path + n - k, ext[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A PNG or JPEG image: the model's size, its scaling (bytes / 255 for an
+ * image or IDX model). */
+static bool predict_image(lnn_net *net, const char *path, lnn_invert invert,
+                          predict_out *o)
+{
+    lnn_image_opts img = {.invert = invert};
+    if (!cli_model_image(net, path, &img))
+        return false;
+    const size_t n_0 = lnn_net_dims(net)[0];
+    const lnn_prep *prep = lnn_net_prep(net);
+    const lnn_prep bytes = {.scale = LNN_SCALE_BYTE, .n_x = n_0};
+    lnn_table t = {.n_x = img.width * img.height, .m = 1,
+                   .X_u8 = malloc(img.width * img.height)};
+    char err[CLI_ERRLEN];
+    bool ok = t.X_u8 != NULL;
+    if (!ok)
+        cli_error("%s: out of memory", path);
+    else if (lnn_image_read(path, &img, t.X_u8, err, sizeof err) != LNN_OK) {
+        cli_error("%s", err);
+        ok = false;
+    } else if (lnn_prep_apply(prep ? prep : &bytes, &t, err, sizeof err) !=
+               LNN_OK) {
+        cli_error("%s: %s", path, err);
+        ok = false;
+    }
+    lnn_data d = lnn_table_view(&t, 0, 1, NULL);
+    d.n_y = lnn_net_dims(net)[lnn_net_L(net)];
+    ok = ok && predict_data(net, &d, path, false, o);
+    lnn_table_free(&t);
+    return ok;
+}
+
+static bool predict_one(lnn_net *net, const char *path, lnn_invert invert,
+                        predict_out *o)
 {
     const size_t n_0 = lnn_net_dims(net)[0];
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
@@ -178,6 +230,8 @@ static bool predict_one(lnn_net *net, const char *path, predict_out *o)
     if (f)
         fclose(f);
     char err[CLI_ERRLEN];
+    if (lnn_image_sniff(head, got) || (f && image_name(path)))
+        return predict_image(net, path, invert, o);
     if (pgm_sniff(head, got)) {
         float *x = malloc(n_0 * sizeof *x);
         bool ok = x && pgm_read(path, x, n_0, err, sizeof err);
@@ -191,7 +245,8 @@ static bool predict_one(lnn_net *net, const char *path, predict_out *o)
     /* Anything else must be an IDX image file; its loader says if not. */
     lnn_dataset images;
     if (lnn_load_images(&images, path, err, sizeof err) != LNN_OK) {
-        cli_error("%s (inputs are IDX image files or PGM images)", err);
+        cli_error("%s (inputs are table files, IDX image files, PGM, PNG or "
+                  "JPEG images)", err);
         return false;
     }
     bool ok = images.n_x == n_0;
@@ -248,7 +303,7 @@ int cli_predict(int argc, char **argv)
     for (int i = first; i < argc; i++)
         if (lnn_table_format(argv[i]) != LNN_FORMAT_AUTO
                 ? !predict_table(net, argv[i], &a.ta, &o)
-                : !predict_one(net, argv[i], &o))
+                : !predict_one(net, argv[i], a.ta.image.invert, &o))
             rc = EXIT_RUNTIME;
     if (o.csv && (ferror(o.csv) | fclose(o.csv))) {
         cli_error("predict: %s: write failed", output);

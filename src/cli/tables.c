@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 
 #include "cli.h"
 #include "options.h"
@@ -13,6 +14,8 @@
 #define DEFAULT_TABLE_VAL 0.1  /* of a single file's rows, when not given */
 #define DEFAULT_TABLE_TEST 0.1
 #define CLI_FEATURES_MAX ((size_t)1 << 31)
+#define CLI_IMAGE_SIDE_MAX 4096
+#define MNIST_SIDE 28
 
 enum { PART_TRAIN, PART_VAL, PART_TEST };
 
@@ -23,10 +26,18 @@ static const char *const scale_notes[] = {LNN_SCALE_LIST(SCALE_NOTE_AT)};
 #undef SCALE_NAME_AT
 #undef SCALE_NOTE_AT
 const cli_choices cli_scales = CLI_CHOICES(scale_names, NULL, scale_notes);
+#define INVERT_NAME_AT(E, value, name, note) [value] = #name,
+#define INVERT_NOTE_AT(E, value, name, note) [value] = note,
+static const char *const invert_names[] = {LNN_INVERT_LIST(INVERT_NAME_AT)};
+static const char *const invert_notes[] = {LNN_INVERT_LIST(INVERT_NOTE_AT)};
+#undef INVERT_NAME_AT
+#undef INVERT_NOTE_AT
+const cli_choices cli_inverts = CLI_CHOICES(invert_names, NULL, invert_notes);
 
 void cli_table_args_init(cli_table_args *t)
 {
-    *t = (cli_table_args){.table = lnn_table_opts_default(), .scale = -1};
+    *t = (cli_table_args){.table = lnn_table_opts_default(), .scale = -1,
+                          .image = {MNIST_SIDE, MNIST_SIDE, LNN_INVERT_NO}};
 }
 
 bool cli_parse_part(const char *name, const char *s, cli_part *out)
@@ -47,6 +58,23 @@ size_t cli_part_of(const cli_part *p, size_t m)
     if (p->count || !(p->frac > 0.0))
         return p->count;
     return (size_t)(p->frac * (double)m + 0.5);
+}
+
+/* "WxH", each 1 .. CLI_IMAGE_SIDE_MAX. */
+static bool parse_image_size(const char *s, lnn_image_opts *o)
+{
+    const char *x = strchr(s, 'x');
+    char w[32];
+    if (!x || (size_t)(x - s) >= sizeof w) {
+        cli_error("--image-size: '%s'; give WIDTHxHEIGHT, e.g. 28x28", s);
+        return false;
+    }
+    memcpy(w, s, (size_t)(x - s));
+    w[x - s] = '\0';
+    return cli_parse_size("--image-size", w, 1, CLI_IMAGE_SIDE_MAX,
+                          &o->width) &&
+           cli_parse_size("--image-size", x + 1, 1, CLI_IMAGE_SIDE_MAX,
+                          &o->height);
 }
 
 int cli_table_option(cli_table_args *t, int c, const char *arg)
@@ -75,19 +103,95 @@ int cli_table_option(cli_table_args *t, int c, const char *arg)
     case CLI_OPT_SCALE:
         return cli_parse_choice("--scale", arg, &cli_scales, &t->scale) ? 1
                                                                         : -1;
+    case CLI_OPT_INVERT: {
+        int v;
+        if (!cli_parse_choice("--invert", arg, &cli_inverts, &v))
+            return -1;
+        t->image.invert = (lnn_invert)v;
+        return 1;
+    }
+    case CLI_OPT_IMAGE_SIZE: return parse_image_size(arg, &t->image) ? 1 : -1;
     default: return 0;
     }
+}
+
+/* Does directory path have a sub-directory (not a '.' name)? */
+static bool has_subdir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return false;
+    bool found = false;
+    const struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        char sub[4096];
+        struct stat st;
+        found = e->d_name[0] != '.' &&
+                (size_t)snprintf(sub, sizeof sub, "%s/%s", path,
+                                 e->d_name) < sizeof sub &&
+                stat(sub, &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    closedir(d);
+    return found;
 }
 
 bool cli_is_table(const char *path)
 {
     struct stat st;
-    return path && stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+    return path && stat(path, &st) == 0 &&
+           (!S_ISDIR(st.st_mode) || has_subdir(path));
 }
 
-/* One table, its message printed on failure. */
-static bool load(lnn_table *t, const char *path, const lnn_table_opts *o)
+bool cli_model_image(const lnn_net *net, const char *path, lnn_image_opts *o)
 {
+    const lnn_prep *p = lnn_net_prep(net);
+    const size_t n_0 = lnn_net_dims(net)[0];
+    if (p && p->image_width) {
+        o->width = p->image_width;
+        o->height = p->image_height;
+    } else if (n_0 == MNIST_SIDE * MNIST_SIDE) {
+        o->width = o->height = MNIST_SIDE;
+    } else {
+        cli_error("%s: the model takes %zu inputs and records no image size: "
+                  "it reads no images", path, n_0);
+        return false;
+    }
+    return true;
+}
+
+/* An image folder: its table, and a line on the files it skipped. */
+static bool load_images(lnn_table *t, const char *dir,
+                        const lnn_image_opts *img)
+{
+    char err[CLI_ERRLEN];
+    lnn_image_skips sk;
+    if (lnn_table_load_images(t, dir, img, &sk, err, sizeof err) != LNN_OK) {
+        cli_error("%s", err);
+        return false;
+    }
+    char a[sizeof sk.first_not_image + 64] = "";
+    char b[sizeof sk.first_undecodable + 64] = "";
+    if (sk.not_images)
+        snprintf(a, sizeof a, "%zu not PNG or JPEG (first: %s)",
+                 sk.not_images, sk.first_not_image);
+    if (sk.undecodable)
+        snprintf(b, sizeof b, "%zu undecodable (first: %s)", sk.undecodable,
+                 sk.first_undecodable);
+    if (sk.not_images || sk.undecodable)
+        cli_warn("%s: skipped %zu file%s: %s%s%s", dir,
+                 sk.not_images + sk.undecodable,
+                 sk.not_images + sk.undecodable == 1 ? "" : "s", a,
+                 *a && *b ? ", " : "", b);
+    return true;
+}
+
+/* One table file or image folder, its message printed on failure. */
+static bool load(lnn_table *t, const char *path, const lnn_table_opts *o,
+                 const lnn_image_opts *img)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return load_images(t, path, img);
     char err[CLI_ERRLEN];
     if (lnn_table_load(t, path, o, err, sizeof err) != LNN_OK) {
         cli_error("%s", err);
@@ -99,12 +203,12 @@ static bool load(lnn_table *t, const char *path, const lnn_table_opts *o)
 /* A second file (--val-data, --test-data) read like the first, its
  * columns checked and its labels indexed by the first's vocabulary. */
 static bool load_like(lnn_table *t, const char *path, const lnn_table *first,
-                      const lnn_table_opts *o)
+                      const lnn_table_opts *o, const lnn_image_opts *img)
 {
     lnn_table_opts same = *o;
     same.n_features = first->n_x; /* LIBSVM: the training file's width */
     same.labels_path = NULL;      /* an X.npy second file: not supported */
-    if (!load(t, path, &same))
+    if (!load(t, path, &same, img))
         return false;
     char err[CLI_ERRLEN];
     if (t->n_x != first->n_x) {
@@ -143,6 +247,24 @@ static bool one_hot_all(cli_dataset *d)
     return true;
 }
 
+/* The "dataset:" line of a loaded table or image folder. */
+static void describe(const cli_dataset *d, const char *path, size_t n_train,
+                     lnn_scale scale)
+{
+    const lnn_table *t = &d->tab[PART_TRAIN];
+    if (d->prep.image_width)
+        printf("dataset: %s: %zu train, %zu validation, %zu test images of "
+               "%zux%zu, %zu classes\n", path, n_train, d->splits.val.m,
+               d->splits.test.m, d->prep.image_width, d->prep.image_height,
+               t->n_classes);
+    else
+        printf("dataset: %s: %zu train, %zu validation, %zu test rows of %zu "
+               "features (%s), %zu classes; scaling %s\n", path, n_train,
+               d->splits.val.m, d->splits.test.m, t->n_x,
+               t->X_u8 ? "bytes" : "float32", t->n_classes,
+               lnn_scale_name(scale));
+}
+
 int cli_dataset_load_table(cli_dataset *d, const char *path,
                            const cli_table_args *ta, uint64_t seed,
                            size_t n_train, const cli_part *val, bool quiet)
@@ -153,7 +275,7 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     d->source = "--data";
     lnn_table *t = &d->tab[PART_TRAIN];
     char err[CLI_ERRLEN];
-    if (!load(t, path, &ta->table))
+    if (!load(t, path, &ta->table, &ta->image))
         goto fail;
     if (!t->y) {
         cli_error("%s: no labels to train on (an X.npy needs --labels y.npy)",
@@ -166,10 +288,12 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
         goto fail;
     }
     if (ta->val_data &&
-        !load_like(&d->tab[PART_VAL], ta->val_data, t, &ta->table))
+        !load_like(&d->tab[PART_VAL], ta->val_data, t, &ta->table,
+                  &ta->image))
         goto fail;
     if (ta->test_data &&
-        !load_like(&d->tab[PART_TEST], ta->test_data, t, &ta->table))
+        !load_like(&d->tab[PART_TEST], ta->test_data, t, &ta->table,
+                  &ta->image))
         goto fail;
     const size_t m = t->m;
     const cli_part def_val = {.frac = DEFAULT_TABLE_VAL};
@@ -205,6 +329,11 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
         cli_error("%s", err);
         goto fail;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* an image folder */
+        d->prep.image_width = ta->image.width;
+        d->prep.image_height = ta->image.height;
+    }
     if (n_val || n_test) { /* recorded: eval redoes it on this file */
         d->prep.split_seed = seed;
         d->prep.split_m = m;
@@ -231,11 +360,7 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
                          : lnn_table_view(t, n_fit + n_val, n_test,
                                           d->Y[PART_TRAIN]);
     if (!quiet)
-        printf("dataset: %s: %zu train, %zu validation, %zu test rows of %zu "
-               "features (%s), %zu classes; scaling %s\n", path, n_train,
-               d->splits.val.m, d->splits.test.m, t->n_x,
-               t->X_u8 ? "bytes" : "float32", t->n_classes,
-               lnn_scale_name(scale));
+        describe(d, path, n_train, scale);
     return EXIT_OK;
 usage:
     cli_dataset_free(d);
@@ -255,7 +380,10 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
     lnn_table_opts o = ta->table;
     o.n_features = p->n_x;
     char err[CLI_ERRLEN];
-    if (!load(t, path, &o))
+    const lnn_image_opts img = {p->image_width ? p->image_width : MNIST_SIDE,
+                                p->image_height ? p->image_height : MNIST_SIDE,
+                                ta->image.invert};
+    if (!load(t, path, &o, &img))
         goto fail;
     if (!t->y || !p->names) {
         cli_error("%s: no labels to evaluate against", path);

@@ -105,8 +105,9 @@ typedef struct train_args {
 static const cli_option options[] = {
     {NULL, 0, NULL, 0, "Data:", NULL, NULL},
     {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table: .csv, .tsv, .svm/.libsvm "
-     "(each also .gz) or .npy; or a directory with the four MNIST-format IDX "
-     "files (.gz or not)", "$LNN_DATA, else ./data/mnist, else Debian's "
+     "(each also .gz) or .npy; an image folder: one sub-folder of PNG/JPEG "
+     "files per class, named by the class; or a directory with the four "
+     "MNIST-format IDX files (.gz or not)", "$LNN_DATA, else ./data/mnist, else Debian's "
      "/usr/share/datasets/fashion-mnist", NULL},
     {"train-subset", 0, "N", OPT_TRAIN_SUBSET, "train on the first N "
      "training samples", "all but the validation split", NULL},
@@ -212,11 +213,13 @@ static const char *more_help(int id, char *buf, size_t len)
 
 const cli_command cli_train_command = {
     .name = "train",
-    .summary = "train a network on a table file or an MNIST-format dataset",
+    .summary = "train a network on a table file, an image folder or an "
+               "MNIST-format dataset",
     .synopsis = "[OPTION]...",
     .about =
 "Train an L-layer network (softmax output, cross-entropy loss) on a table\n"
-"file or an MNIST-format dataset, then report its test accuracy.\n",
+"file, an image folder or an MNIST-format dataset, then report its test\n"
+"accuracy.\n",
     .options = options,
     .epilogue =
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"

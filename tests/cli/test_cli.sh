@@ -311,7 +311,7 @@ checks=$((checks + 1))
     fail "PGM and IDX predictions of one image differ: '$first' '$second' '$idx'"
 expect 1 "big.pgm: 5x4 image, the model takes 16 pixels" "$LNN" predict --model "$M" "$WORK/big.pgm"
 expect 1 "short.pgm: truncated: 7 of 16 pixels" "$LNN" predict --model "$M" "$WORK/short.pgm"
-expect 1 "junk.txt: .*(inputs are IDX image files or PGM images)" "$LNN" predict --model "$M" "$WORK/junk.txt"
+expect 1 "junk.txt: .*(inputs are table files, IDX image files, PGM, PNG or JPEG images)" "$LNN" predict --model "$M" "$WORK/junk.txt"
 expect 2 "--top: 11, but the model has 10 classes" "$LNN" predict --model "$M" --top 11 "$WORK/one.pgm"
 
 # --- Ctrl-C or SIGTERM: the current step ends, the model is saved, exit 130
