@@ -328,26 +328,46 @@ static lnn_status choose_label(csv_reader *r)
     return LNN_OK;
 }
 
-/* Keep the header's names; duplicates are an error. */
+/* Keep the header's names; a duplicate (found through a hash of the
+ * names, not by comparing every pair), a name longer than a model keeps,
+ * or more than LNN_COLUMNS_MAX columns is an error. */
 static lnn_status take_header(csv_reader *r, uint64_t line)
 {
+    const char *path = r->text.path;
+    if (r->n_cols > LNN_COLUMNS_MAX)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s:%llu: %zu "
+                        "columns, more than the %zu lnn takes", path,
+                        (unsigned long long)line, r->n_cols,
+                        LNN_COLUMNS_MAX);
     r->col_names = calloc(r->n_cols, sizeof *r->col_names);
-    if (!r->col_names)
-        return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of memory");
-    for (size_t j = 0; j < r->n_cols; j++) {
+    lnn__vocab seen = {0};
+    lnn_status s = r->col_names ? LNN_OK : LNN_ERR_NOMEM;
+    for (size_t j = 0; s == LNN_OK && j < r->n_cols; j++) {
         const lnn__field *f = &r->row.f[j];
-        if (!(r->col_names[j] = strndup(f->s, f->n)))
-            return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM,
-                            "out of memory");
-        for (size_t i = 0; i < j; i++)
-            if (strcmp(r->col_names[i], r->col_names[j]) == 0)
-                return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT,
-                                "%s:%llu: columns %zu and %zu are both "
-                                "named \"%.*s\"", r->text.path,
-                                (unsigned long long)line, i + 1, j + 1,
-                                LNN_QUOTE_TEXT, r->col_names[j]);
+        if (f->n > LNN_NAME_MAX) {
+            s = lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s:%llu: column "
+                         "%zu's name is %zu bytes, more than the %d a model "
+                         "keeps", path, (unsigned long long)line, j + 1,
+                         f->n, LNN_NAME_MAX);
+            break;
+        }
+        if (!(r->col_names[j] = strndup(f->s, f->n)) ||
+            (s = lnn__vocab_add(&seen, f->s, f->n)) != LNN_OK) {
+            s = LNN_ERR_NOMEM;
+            break;
+        }
+        if (seen.n == j) /* not new: the same as column seen.y[j] */
+            s = lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s:%llu: "
+                         "columns %zu and %zu are both named \"%.*s\"",
+                         path, (unsigned long long)line,
+                         (size_t)seen.y[j] + 1, j + 1, LNN_QUOTE_TEXT,
+                         r->col_names[j]);
     }
-    return LNN_OK;
+    lnn__vocab_free(&seen);
+    if (s == LNN_ERR_NOMEM)
+        return lnn__err(r->err, r->errlen, s, "%s: out of memory for the "
+                        "names of %zu columns", path, r->n_cols);
+    return s;
 }
 
 /* Row `line` (its fields in row) into column j of the matrix, and its
@@ -375,6 +395,12 @@ static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
                 return lnn__err(err, errlen, LNN_ERR_FORMAT,
                                 "%s:%llu: field %zu: an empty label", path,
                                 (unsigned long long)line, c + 1);
+            if (f->n > LNN_NAME_MAX)
+                return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                                "%s:%llu: field %zu: a label of %zu bytes, "
+                                "more than the %d a model keeps", path,
+                                (unsigned long long)line, c + 1, f->n,
+                                LNN_NAME_MAX);
             *label = *f;
             continue;
         }
@@ -390,11 +416,9 @@ static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
             }
         }
         double x;
-        const lnn__num k = lnn__parse_number(f->s, f->n, &x);
+        const lnn__num k = lnn__parse_value(f->s, f->n, &x);
         if (k != LNN_NUM_OK) {
-            const char *why = k == LNN_NUM_NONFINITE ? "is not finite"
-                              : k == LNN_NUM_RANGE   ? "is out of range"
-                                                     : "is not a number";
+            const char *why = lnn__num_why(k);
             if (f->n == 0)
                 return lnn__err(err, errlen, LNN_ERR_FORMAT,
                                 "%s:%llu: field %zu: an empty cell", path,

@@ -74,16 +74,14 @@ bool lnn__libsvm_line(const char *p, size_t n, lnn__field *label,
         }
         prev = idx;
         double v;
-        const lnn__num k = lnn__parse_number(colon + 1,
-                                             (size_t)(q - colon - 1), &v);
+        const lnn__num k = lnn__parse_value(colon + 1,
+                                            (size_t)(q - colon - 1), &v);
         if (k != LNN_NUM_OK) {
             const int w = (int)((size_t)(q - colon - 1) < LNN_QUOTE_TEXT
                                     ? q - colon - 1 : LNN_QUOTE_TEXT);
             snprintf(why, whylen, "index %llu: \"%.*s\" %s",
                      (unsigned long long)idx, w, colon + 1,
-                     k == LNN_NUM_NONFINITE ? "is not finite"
-                     : k == LNN_NUM_RANGE   ? "is out of range"
-                                            : "is not a number");
+                     lnn__num_why(k));
             return false;
         }
         if (!lnn__grow((void **)e, cap, *count, sizeof **e)) {
@@ -187,6 +185,12 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
                          (unsigned long long)line, label.n
                              ? "a label, after rows without one"
                              : "no label (rows before it have one)");
+            goto done;
+        }
+        if (label.n > LNN_NAME_MAX) {
+            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: a label of "
+                         "%zu bytes, more than the %d a model keeps", path,
+                         (unsigned long long)line, label.n, LNN_NAME_MAX);
             goto done;
         }
         if (o->n_features && count && e[count - 1].idx > o->n_features) {

@@ -11,6 +11,8 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,10 +334,13 @@ static lnn_status read_x(npy_file *F, lnn__matrix *M, const char *path,
             const size_t at = F->h.fortran
                                   ? (k % F->rows) * F->cols + k / F->rows
                                   : k;
-            if (v != v || v - v != 0.0) {
+            if (v != v || v - v != 0.0 || fabs(v) > FLT_MAX) {
                 s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: row %zu, "
-                             "column %zu: not finite", path, at / F->cols,
-                             at % F->cols);
+                             "column %zu: %s", path, at / F->cols,
+                             at % F->cols, v != v || v - v != 0.0
+                                               ? "not finite"
+                                               : "beyond float32's range "
+                                                 "(3.4e38)");
             } else if (M->U && v >= 0.0 && v <= 255.0 &&
                        v == (double)(int)v) {
                 M->U[at] = (uint8_t)v;

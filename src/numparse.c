@@ -8,6 +8,7 @@
  * here first, so strtod never sees hex floats, "nan" or "inf". */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -117,4 +118,17 @@ lnn__num lnn__parse_number(const char *s, size_t n, double *out)
         return LNN_NUM_RANGE;
     *out = v; /* underflow to 0 or a subnormal is the correct rounding */
     return LNN_NUM_OK;
+}
+
+lnn__num lnn__parse_value(const char *s, size_t n, double *out)
+{
+    const lnn__num k = lnn__parse_number(s, n, out);
+    return k == LNN_NUM_OK && fabs(*out) > FLT_MAX ? LNN_NUM_RANGE : k;
+}
+
+const char *lnn__num_why(lnn__num k)
+{
+    return k == LNN_NUM_NONFINITE ? "is not finite"
+           : k == LNN_NUM_RANGE   ? "is beyond float32's range (3.4e38)"
+                                  : "is not a number";
 }

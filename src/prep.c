@@ -164,10 +164,19 @@ lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
     }
     if (affine) {
         float *restrict X = t->X;
+        bool finite = true;
         for (size_t j = 0; j < t->m; j++)
-            for (size_t i = 0; i < t->n_x; i++)
-                X[j * t->n_x + i] = (X[j * t->n_x + i] - p->shift[i]) *
-                                    p->mul[i];
+            for (size_t i = 0; i < t->n_x; i++) {
+                const float x = (X[j * t->n_x + i] - p->shift[i]) * p->mul[i];
+                finite = finite && isfinite(x);
+                X[j * t->n_x + i] = x;
+            }
+        for (size_t k = 0; !finite && k < n; k++)
+            if (!isfinite(X[k]))
+                return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                                "sample %zu, feature %zu: the value scales "
+                                "beyond float32's range (3.4e38)",
+                                k / t->n_x + 1, k % t->n_x + 1);
     } else if (p->scale == LNN_SCALE_BYTE) {
         for (size_t k = 0; k < n; k++)
             t->X[k] /= LNN_BYTE_MAX;

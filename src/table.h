@@ -14,7 +14,9 @@
 
 #define LNN_TEXT_CHUNK ((size_t)1 << 20)  /* bytes read at a time */
 #define LNN_LINE_MAX ((size_t)1 << 26)    /* longest record: 64 MiB */
-#define LNN_NAME_MAX 4096 /* bytes of a label or column name a model keeps */
+#define LNN_NAME_MAX 4096 /* bytes of a label or column name a model keeps;
+                             a longer one is refused */
+#define LNN_COLUMNS_MAX ((size_t)1 << 24) /* columns of a table */
 
 /* A text file, raw or gzip, read in chunks into buf: bytes buf[pos .. len)
  * are not yet consumed; line is the line number of buf[pos]. */

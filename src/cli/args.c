@@ -190,8 +190,8 @@ bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
     return false;
 }
 
-bool cli_parse_layers(const char *name, const char *s, size_t *dims,
-                      size_t *count)
+bool cli_parse_sizes(const char *name, const char *s, const char *example,
+                     size_t max, size_t *dims, size_t *count)
 {
     size_t n = 0;
     const char *p = s;
@@ -199,12 +199,12 @@ bool cli_parse_layers(const char *name, const char *s, size_t *dims,
         char item[32];
         const size_t len = strcspn(p, ",");
         if (len == 0 || len >= sizeof item) {
-            cli_error("%s: '%s' is not a list of layer sizes like "
-                      "784,256,10", name, s);
+            cli_error("%s: '%s' is not a list of layer sizes like %s", name,
+                      s, example);
             return false;
         }
-        if (n == LNN_CLI_MAX_DIMS) {
-            cli_error("%s: more than %d layer sizes", name, LNN_CLI_MAX_DIMS);
+        if (n == max) {
+            cli_error("%s: more than %zu layer sizes", name, max);
             return false;
         }
         memcpy(item, p, len);
@@ -215,6 +215,16 @@ bool cli_parse_layers(const char *name, const char *s, size_t *dims,
             break;
         p += len + 1;
     }
+    *count = n;
+    return true;
+}
+
+bool cli_parse_layers(const char *name, const char *s, size_t *dims,
+                      size_t *count)
+{
+    size_t n;
+    if (!cli_parse_sizes(name, s, "784,256,10", LNN_CLI_MAX_DIMS, dims, &n))
+        return false;
     if (n < 2) {
         cli_error("%s: a network needs at least 2 layer sizes (input and "
                   "output), got %zu", name, n);

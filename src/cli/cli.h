@@ -81,6 +81,10 @@ int cli_common_apply(const cli_common *co, const char *cmd, bool need_model);
 #define LNN_CLI_MAX_DIMS 64
 bool cli_parse_layers(const char *name, const char *s, size_t *dims,
                       size_t *count);
+/* "256,128": 1..max positive sizes into dims (example: a list like it,
+ * for the message). */
+bool cli_parse_sizes(const char *name, const char *s, const char *example,
+                     size_t max, size_t *dims, size_t *count);
 
 /* lnn_model_load, printing its message on failure (NULL then). */
 lnn_net *cli_model_load(const char *path, lnn_train_opts *opts,

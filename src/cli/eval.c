@@ -1,6 +1,7 @@
 /* eval.c: lnn eval: loss, accuracy and confusion matrix of a saved model. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,11 @@ static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
         /* the model does not fit the data: a usage error, named */
         cli_error("%s: %s", model, lnn_net_errmsg(net));
         rc = EXIT_USAGE;
+        goto done;
+    }
+    if (!isfinite(loss)) {
+        cli_error("%s: the network's output is not finite on %s (an input "
+                  "too large for the model?)", model, ds->dir);
         goto done;
     }
     /* n_L is now known to be the data's class count, not just the file's

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "options.h"
 #include "onnx.h"
+#include "paths.h"
 #include "safetensors.h"
 #include "sequential.h"
 
@@ -83,10 +84,18 @@ int cli_export(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    paths io = {0};
+    paths_in(&io, "", model);
+    paths_out(&io, "export:", out);
+    char err[CLI_ERRLEN];
+    const int bad = paths_check(&io, err, sizeof err);
+    if (bad) {
+        cli_error("%s", err);
+        return bad;
+    }
     lnn_net *net = cli_model_load(model, NULL, EXPORT_MAX_BATCH);
     if (!net)
         return EXIT_RUNTIME;
-    char err[CLI_ERRLEN];
     seq_state s;
     bool ok = seq_state_from_net(&s, net, err, sizeof err);
     if (ok && format == FORMAT_SAFETENSORS)

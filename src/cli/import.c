@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "options.h"
+#include "paths.h"
 #include "safetensors.h"
 #include "sequential.h"
 
@@ -67,6 +68,14 @@ int cli_import(int argc, char **argv)
     }
     const char *in = argv[first], *out = argv[first + 1];
     char err[CLI_ERRLEN];
+    paths io = {0};
+    paths_in(&io, "", in);
+    paths_out(&io, "import:", out);
+    const int bad = paths_check(&io, err, sizeof err);
+    if (bad) {
+        cli_error("%s", err);
+        return bad;
+    }
     st_file f;
     if (!st_load(&f, in, err, sizeof err)) {
         cli_error("%s", err);

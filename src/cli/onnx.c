@@ -318,9 +318,10 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
         errbuf_set(err, errlen, "%s: out of memory for %zu bytes", path, len);
     if (ok) {
         onnx__model_proto__pack(&model, buf);
-        FILE *fp = outfile_open(path, err, errlen);
-        ok = fp && outfile_close(fp, fwrite(buf, 1, len, fp) == len, path,
-                                 err, errlen);
+        outfile file;
+        ok = outfile_open(&file, path, err, errlen) &&
+             outfile_close(&file, fwrite(buf, 1, len, file.fp) == len, err,
+                           errlen);
     }
     free(buf);
     graph_mem_free(&g);

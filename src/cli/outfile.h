@@ -1,6 +1,8 @@
-/* outfile.h: writing an export: a regular file that is removed again when
- * any write or its close fails, so no partial file is left under the name
- * (a device or FIFO given as the output is left alone). */
+/* outfile.h: writing an export or a predictions file as lnn_model_save
+ * writes a model: into a new temporary file beside the target, synced,
+ * then renamed over it. A failure at any point removes the temporary, and
+ * nothing else: the previous file under the name stays as it was. A device
+ * or FIFO given as the output is written in place. */
 #ifndef LNN_CLI_OUTFILE_H
 #define LNN_CLI_OUTFILE_H
 
@@ -8,12 +10,18 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* fopen(path, "wb"), or NULL with a message in err. */
-FILE *outfile_open(const char *path, char *err, size_t errlen);
+typedef struct outfile {
+    FILE *fp;         /* write here */
+    const char *path; /* the name it gets */
+    char *tmp;        /* the temporary's name; NULL: path written in place */
+} outfile;
 
-/* Close fp. If ok is false (a write failed) or the close fails, remove
- * path and put a message in err. Returns whether the file is complete. */
-bool outfile_close(FILE *fp, bool ok, const char *path, char *err,
-                   size_t errlen);
+/* Open for writing, or false with a message in err. */
+bool outfile_open(outfile *o, const char *path, char *err, size_t errlen);
+
+/* Close o. If ok (every write succeeded) and the close and sync succeed,
+ * the file gets its name; else the temporary is removed and err says why.
+ * Returns whether the file is complete under its name. */
+bool outfile_close(outfile *o, bool ok, char *err, size_t errlen);
 
 #endif /* LNN_CLI_OUTFILE_H */

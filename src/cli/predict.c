@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 
 #include "cli.h"
 #include "options.h"
+#include "outfile.h"
+#include "paths.h"
 #include "pgm.h"
 
 #define PREDICT_BATCH 1024
@@ -137,6 +140,13 @@ static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
             cli_error("%s: %s", name, lnn_net_errmsg(net));
             return false;
         }
+        for (size_t k = 0; k < cols * n_L; k++)
+            if (!isfinite(HL[k])) {
+                cli_error("%s: sample %zu: the network's output is not "
+                          "finite (an input too large for the model?)",
+                          name, j0 + k / n_L);
+                return false;
+            }
         for (size_t j = 0; j < cols; j++)
             if (o->csv)
                 print_csv(o, HL + j * n_L, n_L);
@@ -259,6 +269,27 @@ static bool predict_one(lnn_net *net, const char *path, lnn_invert invert,
     return ok;
 }
 
+/* --output is none of the files read, and can be written: 0, else an exit
+ * status (the message printed). */
+static int check_output(const char *model, const char *output, int n,
+                         char *const *inputs)
+{
+    for (int i = 0; i < n; i++)
+        if (paths_same_file(output, inputs[i])) {
+            cli_error("predict: --output %s: is the input %s; writing it "
+                      "would destroy it", output, inputs[i]);
+            return EXIT_USAGE;
+        }
+    paths io = {0};
+    paths_in(&io, "--model", model);
+    paths_out(&io, "--output", output);
+    char err[CLI_ERRLEN];
+    const int rc = paths_check(&io, err, sizeof err);
+    if (rc)
+        cli_error("predict: %s", err);
+    return rc;
+}
+
 int cli_predict(int argc, char **argv)
 {
     predict_args a = {.top = 1};
@@ -276,6 +307,11 @@ int cli_predict(int argc, char **argv)
     }
     const uint64_t top = a.top;
     const char *output = a.output;
+    const int bad = output ? check_output(a.co.model, output, argc - first,
+                                          argv + first)
+                           : 0;
+    if (bad)
+        return bad;
     lnn_net *net = cli_model_load_chunked(a.co.model, PREDICT_BATCH);
     if (!net)
         return EXIT_RUNTIME;
@@ -288,11 +324,14 @@ int cli_predict(int argc, char **argv)
     }
     const lnn_prep *prep = lnn_net_prep(net);
     predict_out o = {.top = (size_t)top, .names = prep ? prep->names : NULL};
-    if (output && !(o.csv = fopen(output, "w"))) {
-        cli_error("predict: %s: %s", output, strerror(errno));
+    outfile file;
+    char err[CLI_ERRLEN];
+    if (output && !outfile_open(&file, output, err, sizeof err)) {
+        cli_error("predict: %s", err);
         lnn_net_destroy(net);
         return EXIT_RUNTIME;
     }
+    o.csv = output ? file.fp : NULL;
     if (o.csv) {
         fprintf(o.csv, "row,label,probability");
         for (size_t i = 0; i < n_L; i++)
@@ -305,8 +344,10 @@ int cli_predict(int argc, char **argv)
                 ? !predict_table(net, argv[i], &a.ta, &o)
                 : !predict_one(net, argv[i], a.ta.image.invert, &o))
             rc = EXIT_RUNTIME;
-    if (o.csv && (ferror(o.csv) | fclose(o.csv))) {
-        cli_error("predict: %s: write failed", output);
+    if (o.csv && !outfile_close(&file, rc == EXIT_OK && !ferror(o.csv), err,
+                                sizeof err)) {
+        if (rc == EXIT_OK)
+            cli_error("predict: %s", err);
         rc = EXIT_RUNTIME;
     }
     lnn_net_destroy(net);

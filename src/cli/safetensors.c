@@ -194,6 +194,30 @@ static bool check_metadata(json_t *meta, char *err, size_t errlen)
     return true;
 }
 
+/* An upper bound on the JSON values of text p[0 .. n): one more than the
+ * commas and colons and openings of objects and arrays outside strings. A
+ * streaming pre-check, so that the tree is built only for a header a model
+ * can have. */
+static size_t json_values_bound(const unsigned char *p, size_t n)
+{
+    size_t count = 1;
+    bool in_string = false;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char c = p[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else {
+            count += c == ',' || c == ':' || c == '[' || c == '{';
+        }
+    }
+    return count;
+}
+
 bool st_parse(st_file *f, const unsigned char *buf, size_t len, char *err,
               size_t errlen)
 {
@@ -215,6 +239,12 @@ bool st_parse(st_file *f, const unsigned char *buf, size_t len, char *err,
                           (unsigned long long)header_len, ST_MAX_HEADER);
     const unsigned char *data = buf + ST_LEN_BYTES + header_len;
     const uint64_t data_len = len - ST_LEN_BYTES - header_len;
+    const size_t values = json_values_bound(buf + ST_LEN_BYTES,
+                                            (size_t)header_len);
+    if (values > ST_MAX_VALUES)
+        return errbuf_set(err, errlen, "the header holds about %zu JSON "
+                          "values, more than the %u a model's header can "
+                          "need", values, ST_MAX_VALUES);
 
     json_error_t jerr;
     json_t *root = json_loadb((const char *)buf + ST_LEN_BYTES,
@@ -457,11 +487,12 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
     if (!header)
         return errbuf_set(err, errlen, "%s: out of memory for the header",
                           path);
-    FILE *fp = outfile_open(path, err, errlen);
-    if (!fp) {
+    outfile out;
+    if (!outfile_open(&out, path, err, errlen)) {
         free(header);
         return false;
     }
+    FILE *fp = out.fp;
     unsigned char len_le[ST_LEN_BYTES];
     put_le(len_le, header_len, sizeof len_le);
     bool ok = fwrite(len_le, 1, sizeof len_le, fp) == sizeof len_le &&
@@ -472,5 +503,5 @@ bool st_write(const char *path, const st_out_tensor *tensors, size_t n,
                              (tensors[i].rank == 2 ? tensors[i].shape[1] : 1);
         ok = write_f32_le(fp, tensors[i].data, count);
     }
-    return outfile_close(fp, ok, path, err, errlen);
+    return outfile_close(&out, ok, err, errlen);
 }

@@ -19,6 +19,11 @@
 #define ST_ALIGN 8               /* writers pad the header to this */
 #define ST_MAX_HEADER (100u << 20) /* the reference reader's limit, 100 MB */
 #define ST_MAX_RANK 8
+/* JSON values in a header, at most: a model's header has about 12 per
+ * tensor (2 per layer, at most 4096 layers) and one per metadata entry;
+ * the parsed tree costs about 100 bytes a value, so a 48 MB header of
+ * tiny values would otherwise cost gigabytes before any check. */
+#define ST_MAX_VALUES (1u << 18)
 #define ST_METADATA_KEY "__metadata__"
 
 /* X(enum, name in the header, bytes per element): the dtypes lnn reads. */

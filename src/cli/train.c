@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "options.h"
+#include "paths.h"
 #include "progress.h"
 #include "sequential.h"
 
@@ -165,8 +167,9 @@ static const cli_option options[] = {
      "validation accuracy", "never", NULL},
     {NULL, 0, NULL, 0, "Files and output:", NULL, NULL},
     {"save", 0, "FILE", OPT_SAVE, "save the model after every report and at "
-     "the end (atomically: FILE is always a complete model)",
-     "with --resume, the resumed FILE", NULL},
+     "the end (atomically: FILE is always a complete model); every output is "
+     "checked before training (writable, not an input), and a second run "
+     "saving to FILE is refused", "with --resume, the resumed FILE", NULL},
     {"resume", 0, "FILE", OPT_RESUME, "continue the run saved in FILE "
      "exactly, saving back to FILE unless --save names another; its options "
      "apply unless given again (a cosine schedule spans "
@@ -550,6 +553,7 @@ typedef struct run {
     uint64_t since_best;     /* reports without a better one */
     bool early_stop;         /* --patience ran out */
     bool save_failed;
+    bool saved;              /* a save of --save succeeded in this run */
     bool replicas_differ;    /* --check-replicas failed */
 } run;
 
@@ -563,8 +567,10 @@ static bool save(run *r, const char *path)
     if (!r->root)
         return true; /* rank 0 saves for all */
     char err[CLI_ERRLEN];
-    if (lnn_model_save(r->net, r->opts, path, err, sizeof err) == LNN_OK)
+    if (lnn_model_save(r->net, r->opts, path, err, sizeof err) == LNN_OK) {
+        r->saved = r->saved || path == r->a->save;
         return true;
+    }
     cli_error("%s", err);
     r->save_failed = true;
     return false;
@@ -851,17 +857,57 @@ static bool shape_from_data(train_args *a, const cli_dataset *ds)
         return false;
     }
     if (a->hidden) {
-        /* "n_0,HIDDEN,n_L" parsed as one list */
-        char list[LNN_CLI_MAX_DIMS * 24];
-        snprintf(list, sizeof list, "%zu,%s,%zu", ds->splits.train.n_x,
-                 a->hidden, ds->splits.train.n_y);
-        if (!cli_parse_layers("--hidden", list, a->dims, &a->n_dims))
+        size_t n;
+        if (!cli_parse_sizes("--hidden", a->hidden, "256,128",
+                             LNN_CLI_MAX_DIMS - 2, a->dims + 1, &n))
             return false;
+        a->dims[0] = ds->splits.train.n_x;
+        a->dims[n + 1] = ds->splits.train.n_y;
+        a->n_dims = n + 2;
     } else if (!a->layers_set) {
         a->dims[0] = ds->splits.train.n_x;
         a->dims[a->n_dims - 1] = ds->splits.train.n_y;
     }
     return true;
+}
+
+static void unlock(int lock[2])
+{
+    for (int k = 0; k < 2; k++)
+        if (lock[k] >= 0)
+            close(lock[k]);
+}
+
+/* Before any data is read: every file the run writes can be written and
+ * is none of those it reads (the model of --resume is saved back to), and
+ * no other run saves to its models (their locks, held in lock[] until the
+ * run ends). -1 to go on, else an exit status. */
+static int check_files(const train_args *a, bool root, int lock[2])
+{
+    paths io = {0};
+    if (a->common.data && cli_is_table(a->common.data))
+        paths_in(&io, "--data", a->common.data);
+    paths_in(&io, "--val-data", a->tab.val_data);
+    paths_in(&io, "--test-data", a->tab.test_data);
+    paths_in(&io, "--init-from", a->init_from);
+    paths_out(&io, "--save", a->save);
+    paths_out(&io, "--save-best", a->save_best);
+    paths_out(&io, "--log", a->log);
+    char err[CLI_ERRLEN];
+    const int rc = paths_check(&io, err, sizeof err);
+    if (rc) {
+        cli_error("%s", err);
+        return rc;
+    }
+    if (root &&
+        ((a->save && !paths_lock(a->save, &lock[0], err, sizeof err)) ||
+         (a->save_best && !paths_lock(a->save_best, &lock[1], err,
+                                      sizeof err)))) {
+        cli_error("%s", err);
+        unlock(lock);
+        return EXIT_RUNTIME;
+    }
+    return -1;
 }
 
 int cli_train(int argc, char **argv, cli_world *w)
@@ -877,13 +923,19 @@ int cli_train(int argc, char **argv, cli_world *w)
     w->timeout = a.comm_timeout;
     const lnn_comm *comm = cli_world_comm(w);
     const bool root = !comm || comm->rank == 0;
+    int lock[2] = {-1, -1};
+    if ((rc = check_files(&a, root, lock)) >= 0)
+        return rc;
 
     cli_dataset ds;
     if ((rc = cli_dataset_load(&ds, a.common.data, &a.tab, a.opts.seed,
-                               a.train_subset, &a.val, a.quiet)))
+                               a.train_subset, &a.val, a.quiet))) {
+        unlock(lock);
         return rc;
+    }
     if (!a.resume && !shape_from_data(&a, &ds)) {
         cli_dataset_free(&ds);
+        unlock(lock);
         return EXIT_USAGE;
     }
     const size_t n_train = ds.splits.train.m;
@@ -971,7 +1023,10 @@ int cli_train(int argc, char **argv, cli_world *w)
         if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
             cli_error("%s", lnn_net_errmsg(r.net));
         if (root && a.save && s == LNN_ERR_DIVERGED)
-            cli_error("%s keeps the last model saved before that", a.save);
+            cli_error(r.saved ? "%s keeps the last model saved before that"
+                      : a.resume ? "%s is left as it was"
+                                 : "no model was saved to %s",
+                      a.save);
         goto done;
     }
     if (a.save && !save(&r, a.save))
@@ -989,18 +1044,26 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     const double samples = (double)r.total_samples;
     const double total = cli_now() - t_start;
-    if (r.pr.bar)
+    if (r.pr.bar && ds.splits.test.m == 0)
+        printf("no test split; training %.2fs, total %.2fs, %.0f "
+               "samples/s\n", train_seconds, total, samples / train_seconds);
+    else if (r.pr.bar)
         printf("test accuracy %.2f%% (loss %.4f); training %.2fs, total "
                "%.2fs, %.0f samples/s\n", 100.0 * test_acc, test_loss,
                train_seconds, total, samples / train_seconds);
-    else
+    else if (ds.splits.test.m > 0)
         printf("test_loss=%.6f test_acc=%.4f train_seconds=%.3f "
                "total_seconds=%.3f samples_per_s=%.0f\n", test_loss, test_acc,
                train_seconds, total, samples / train_seconds);
+    else /* no test split: no test numbers */
+        printf("test_samples=0 train_seconds=%.3f total_seconds=%.3f "
+               "samples_per_s=%.0f\n", train_seconds, total,
+               samples / train_seconds);
     rc = EXIT_OK;
 done:
     progress_close(&r.pr);
     lnn_net_destroy(r.net);
     cli_dataset_free(&ds);
+    unlock(lock);
     return rc;
 }

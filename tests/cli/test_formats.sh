@@ -229,7 +229,7 @@ bad nul.csv 'a,b,y\n1,2\0,x\n' 'nul.csv:2: a NUL byte'
 bad dup.csv 'a,a,y\n1,2,x\n1,2,z\n' 'columns 1 and 2 are both named "a"'
 bad oneclass.csv 'a,b,y\n1,2,x\n1,3,x\n' 'at least 2 classes'
 bad after.csv 'a,b,y\n1,"2"3,x\n' 'after.csv:2: field 2: text after its closing quote'
-bad big.csv 'a,b,y\n1,1e999,x\n' '"1e999" is out of range'
+bad big.csv 'a,b,y\n1,1e999,x\n' '"1e999" is beyond float32.s range'
 bad zero.svm '1 0:1\n' 'zero.svm:1: index 0'
 bad decr.svm '1 1:1\n2 3:1 2:1\n' 'decr.svm:2: index 2 after 3'
 bad beyond.svm '1 1:1\n2 9:1\n' 'beyond.svm:2: index 9 beyond the 4 features' --features 4

@@ -136,7 +136,7 @@ roundtrip)
     expect 2 "unknown option '--frobnicate'" "$LNN" export --frobnicate "$WORK/m.lnn" "$WORK/m.onnx"
     # runtime errors: exit 1
     expect 1 "no-such.lnn" "$LNN" export "$WORK/no-such.lnn" "$WORK/m.onnx"
-    expect 1 "cannot create" "$LNN" export "$WORK/m.lnn" "$WORK/no/dir/m.safetensors"
+    expect 1 "no/dir: No such file or directory" "$LNN" export "$WORK/m.lnn" "$WORK/no/dir/m.safetensors"
     # a write that fails (file size limit) leaves no partial file
     for ext in safetensors onnx; do
         expect 1 "big.$ext: write failed: File too large" \

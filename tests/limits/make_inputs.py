@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Hostile inputs for tests/limits/test_limits.sh (issue 24), each at a size
+that shows its problem: make_inputs.py DIR CASE... writes DIR/CASE.* files.
+Every file is made from the standard library alone, deterministically."""
+import gzip
+import os
+import sys
+
+
+def header_columns(d):
+    """1: a 2.7 MB header of 200 000 distinct columns (the pairwise
+    duplicate check took 52 s), a duplicate at the end; and the same
+    without the duplicate (then the label is the only problem)."""
+    n = 200000
+    names = ["c%d" % i for i in range(n)]
+    rows = ["1" * 1] * n
+    with open(os.path.join(d, "header.csv"), "w") as f:
+        f.write(",".join(names + ["c7"]) + ",label\n")
+        for r in range(4):
+            f.write(",".join(rows + ["1"]) + ",%s\n" % "ab"[r % 2])
+
+
+def float_range(d):
+    """2: a double that is not a float32, and finite values that overflow
+    once scaled by a model fitted on small ones."""
+    with open(os.path.join(d, "f32.csv"), "w") as f:
+        f.write("a,b,label\n1,2,x\n1e39,3,y\n4,5,x\n")
+    with open(os.path.join(d, "small.csv"), "w") as f:
+        f.write("a,b,label\n")
+        for r in range(200):  # standard scaling multiplies by about 12
+            f.write("0.%d,0.%d,%s\n" % (r % 3, r % 5, "xy"[r % 2]))
+    with open(os.path.join(d, "huge.csv"), "w") as f:
+        f.write("a,b,label\n3e38,3e38,x\n-3e38,3e38,y\n")
+
+
+def long_label(d):
+    """11: two labels of 5000 bytes that differ only after byte 4096."""
+    with open(os.path.join(d, "longlabel.csv"), "w") as f:
+        f.write("a,label\n")
+        for r in range(20):
+            f.write("%d,%s%s\n" % (r, "x" * 4999, "ab"[r % 2]))
+
+
+def libsvm_bomb(d):
+    """10: a small .svm.gz whose rows name index 4 000 000: dense, 1.5 GB."""
+    line = b"1 1:1 4000000:1\n" + b"2 1:1 4000000:1\n"
+    with gzip.open(os.path.join(d, "bomb.svm.gz"), "wb", 9) as f:
+        f.write(line * 5000)
+
+
+def wide(d):
+    """14: 4 rows of 4 M one-digit columns, 32 MB: bytes, 16 MB of matrix."""
+    n = 4 * 1024 * 1024
+    with open(os.path.join(d, "wide.csv"), "w") as f:
+        for r in range(4):
+            f.write(",".join(["1"] * n) + ",%s\n" % "ab"[r % 2])
+
+
+def many_classes(d):
+    """4: 50 000 rows, a label unique to each (539 KB)."""
+    with open(os.path.join(d, "classes.csv"), "w") as f:
+        f.write("a,label\n")
+        for r in range(50000):
+            f.write("%d,k%d\n" % (r % 10, r))
+
+
+def safetensors_header(d):
+    """5: a safetensors file whose 8 MB header is 4 M tiny JSON values
+    (the tree would take about 600 MB before any check)."""
+    import struct
+    header = b'{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},' \
+             b'"__metadata__":{"x":"y"},"pad":[' + b"0," * (4 << 20) + b"0]}"
+    with open(os.path.join(d, "bomb.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(header)) + header + b"\0" * 4)
+
+
+CASES = {"header": header_columns, "float": float_range, "label": long_label,
+         "svmgz": libsvm_bomb, "wide": wide, "classes": many_classes,
+         "safetensors": safetensors_header}
+
+if __name__ == "__main__":
+    for case in sys.argv[2:]:
+        CASES[case](sys.argv[1])
