@@ -49,6 +49,7 @@ static bool ends_with(const char *s, const char *suffix)
     X(iteration, "%.0f")                                                      \
     X(loss, "%.6f")                                                           \
     X(val_acc, "%.4f")                                                        \
+    X(lr, "%.9g")                                                             \
     X(seconds, "%.3f")                                                        \
     X(samples_per_s, "%.0f")
 #define NAME_OF(name, format) #name,

@@ -83,7 +83,7 @@ expect 2 "train: option '--quiet' takes no value" "$LNN" train --quiet=yes
 expect 2 "--epochs: 'x' is not a whole number" "$LNN" train --epochs=x
 # --help, the completion and the man pages come from one table per
 # command: every option --help shows is completed, and no other
-for cmd in train eval predict export import completion; do
+for cmd in $("$LNN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
     checks=$((checks + 1))
     help=$("$LNN" $cmd --help | sed -n 's/^  \(-[^ ].*\)/\1/p' | sed 's/  .*//' | grep -oE -- '--[a-z0-9-]+' | sort)
     comp=$("$LNN" completion | sed -n "/^    $cmd)/,/opts=/s/.*opts='\\(.*\\)'/\\1/p" | tr ' ' '\n' | sort)
@@ -135,7 +135,7 @@ python3 - "$WORK/log.jsonl" <<'PY' || fail "the JSONL log does not parse"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert [r["epoch"] for r in rows] == [1, 2, 3]
-assert set(rows[0]) == {"epoch", "iteration", "loss", "val_acc", "seconds", "samples_per_s"}
+assert set(rows[0]) == {"epoch", "iteration", "loss", "val_acc", "lr", "seconds", "samples_per_s"}
 PY
 checks=$((checks + 1))
 [ "$(wc -l <"$WORK/out")" = 1 ] || fail "--quiet printed more than the result"
