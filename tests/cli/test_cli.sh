@@ -245,7 +245,7 @@ assert len(u) == 301
 PY
 # a log of other columns is refused before training, and kept
 printf 'step,accuracy\n1,0.5\n' >"$WORK/other.csv"
-expect 2 "--log: .*other.csv has the columns step,accuracy, this run writes epoch,iteration,loss,val_acc,seconds,samples_per_s; give another file" \
+expect 2 "--log: .*other.csv has the columns step,accuracy, this run writes epoch,iteration,loss,.*; give another file" \
     "$LNN" train "${D[@]}" --resume "$WORK/u.lnn" --log "$WORK/other.csv"
 printf '{"step": 1, "accuracy": 0.5}\n' >"$WORK/other.jsonl"
 expect 2 "--log: .*other.jsonl has the columns step,accuracy, this run" \
