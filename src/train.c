@@ -7,6 +7,7 @@
 #include "batch.h"
 #include "kernels.h"
 #include "net.h"
+#include "threads.h"
 #include "util.h"
 
 lnn_train_opts lnn_train_opts_default(void)
@@ -127,7 +128,9 @@ lnn_status lnn_forward_data(lnn_net *net, const lnn_data *d, size_t j0,
                          "forward: samples %zu..%zu of %zu, at most %zu at "
                          "a time", j0, j0 + cols, d->m, net->max_batch);
     lnn__targets T;
+    const int scope = lnn__blas_scope_begin();
     forward_samples(net, d, j0, cols, &T);
+    lnn__blas_scope_end(scope);
     *HL = net->layers[net->L].H;
     return LNN_OK;
 }
@@ -149,12 +152,14 @@ lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
                          "(lnn_forward_data gives its outputs)",
                          lnn_loss_name(net->head.loss));
     const lnn__layer_buf *out = &net->layers[net->L];
+    const int scope = lnn__blas_scope_begin();
     for (size_t j0 = 0; j0 < m; j0 += net->max_batch) {
         const size_t cols = m - j0 < net->max_batch ? m - j0 : net->max_batch;
         lnn__targets T;
         forward_samples(net, &d, j0, cols, &T);
         lnn__argmax_cols(pred + j0, out->H, out->n, cols);
     }
+    lnn__blas_scope_end(scope);
     return LNN_OK;
 }
 
@@ -165,6 +170,7 @@ static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
                            size_t hi, int32_t *pred)
 {
     const lnn__layer_buf *out = &net->layers[net->L];
+    const int scope = lnn__blas_scope_begin();
     memset(net->eval_sums, 0, LNN_HEAD_SUMS(out->n) * sizeof(double));
     for (size_t j0 = lo; j0 < hi; j0 += net->max_batch) {
         const size_t rest = hi - j0;
@@ -174,6 +180,7 @@ static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
         lnn__head_sums(&net->head, net->eval_sums, out->H, T, out->n, cols,
                        pred ? pred + j0 : net->pred_batch);
     }
+    lnn__blas_scope_end(scope);
 }
 
 /* The metrics of all data->m samples from the net's sums. */
@@ -585,6 +592,7 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
      * forward, loss, backward, update, report. */
     lnn_train_state *st = &net->state;
     epoch_sum sum = {0};
+    const int scope = lnn__blas_scope_begin();
     while (more_to_do(st, opts)) {
         const lnn__batch B = lnn__batches_get(&batches, *st);
         const float lr = lnn__lr_at(opts, st->iteration, plan.steps_per_epoch,
@@ -598,6 +606,7 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
         if (s != LNN_OK || watch_done(opts, &w))
             break;
     }
+    lnn__blas_scope_end(scope);
     lnn__batches_close(&batches);
     /* the best epoch's checkpoint, unless training failed */
     if (w.saved && w.best_epoch && (s == LNN_OK || s == LNN_ERR_STOPPED))

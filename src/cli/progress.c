@@ -2,7 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "progress.h"
@@ -10,14 +12,38 @@
 #define BAR_WIDTH 30
 #define REDRAW_SECONDS 0.1
 
+#define MODE_NAME_AT(E, value, name, note) [value] = #name,
+#define MODE_NOTE_AT(E, value, name, note) [value] = note,
+static const char *const mode_names[] = {PROGRESS_MODE_LIST(MODE_NAME_AT)};
+static const char *const mode_notes[] = {PROGRESS_MODE_LIST(MODE_NOTE_AT)};
+#undef MODE_NAME_AT
+#undef MODE_NOTE_AT
+const cli_choices progress_modes = CLI_CHOICES(mode_names, NULL, mode_notes);
+
+void progress_init(progress *pr, progress_mode mode, bool quiet)
+{
+    /* Under mpirun a process's stdout is a terminal (Open MPI gives it a
+     * pty) even when mpirun's own is a file: a bar there would fill the
+     * file with escapes. Open MPI sets OMPI_COMM_WORLD_SIZE, MPICH and
+     * others PMI_SIZE. */
+    if (mode == PROGRESS_AUTO)
+        mode = isatty(STDOUT_FILENO) && !getenv("OMPI_COMM_WORLD_SIZE") &&
+                       !getenv("PMI_SIZE")
+                   ? PROGRESS_BAR
+                   : PROGRESS_LINES;
+    pr->quiet = quiet;
+    pr->bar = !quiet && mode == PROGRESS_BAR;
+    pr->reports = !quiet && mode != PROGRESS_NONE;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     const size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* One field of a report: its key, value and format; NaN is a value not
- * measured (left out of the line, empty in CSV, null in JSON). */
+/* One column of a report: its key, value and format; NaN is a value not
+ * measured (left out of the line, an empty CSV cell, a JSON null). */
 typedef struct field {
     const char *key;
     double value;
@@ -37,7 +63,7 @@ static void report_fields(const progress *pr, const report *r,
         {"loss", r->loss, "%.6f"},
         {"val_loss", r->val_loss, "%.6f"},
         {pr->metric, r->val_metric, "%.4f"},
-        {"lr", r->lr, "%.6g"},
+        {"lr", r->lr, "%.9g"},
         {"seconds", r->seconds, "%.3f"},
         {"samples_per_s", r->samples_per_s, "%.0f"},
     };
@@ -54,7 +80,56 @@ const char *progress_metric_key(lnn_metric metric)
     return metric == LNN_METRIC_ACCURACY ? "val_acc" : keys[metric];
 }
 
-bool progress_open_log(progress *pr, const char *path)
+/* The log's column names, comma-separated. */
+static void column_list(const progress *pr, char *out, size_t len)
+{
+    field f[N_FIELDS];
+    report_fields(pr, &(report){0}, f);
+    out[0] = '\0';
+    for (size_t i = 0; i < N_FIELDS; i++)
+        snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? "," : "",
+                 f[i].key);
+}
+
+/* The column names of a log's first line: a CSV header as it is, a JSON
+ * object's keys joined by commas. */
+static void columns_of(const char *line, bool json, char *out, size_t len)
+{
+    if (!json) {
+        snprintf(out, len, "%.*s", (int)strcspn(line, "\r\n"), line);
+        return;
+    }
+    out[0] = '\0';
+    /* every "key": (the rows hold numbers and null, no strings) */
+    for (const char *p = strchr(line, '"'); p; p = strchr(p, '"')) {
+        const char *end = strchr(p + 1, '"');
+        if (!end)
+            break;
+        if (end[1 + strspn(end + 1, " ")] == ':')
+            snprintf(out + strlen(out), len - strlen(out), "%s%.*s",
+                     out[0] ? "," : "", (int)(end - p - 1), p + 1);
+        p = end + 1;
+    }
+}
+
+/* --log FILE of a resumed run that already holds rows: true if its
+ * columns are this run's (then rows are appended), else the message. */
+static bool same_columns(const progress *pr, FILE *f, const char *path,
+                         bool json)
+{
+    char line[4096], have[1024], want[1024];
+    if (!fgets(line, sizeof line, f))
+        return true;
+    column_list(pr, want, sizeof want);
+    columns_of(line, json, have, sizeof have);
+    if (strcmp(have, want) == 0)
+        return true;
+    cli_error("--log: %s has the columns %s, this run writes %s; give "
+              "another file", path, have[0] ? have : "(none)", want);
+    return false;
+}
+
+bool progress_open_log(progress *pr, const char *path, bool append)
 {
     if (ends_with(path, ".jsonl")) {
         pr->log_json = true;
@@ -62,17 +137,22 @@ bool progress_open_log(progress *pr, const char *path)
         cli_error("--log: '%s' must end in .csv or .jsonl", path);
         return false;
     }
-    pr->log = fopen(path, "w");
+    FILE *old = append ? fopen(path, "r") : NULL;
+    const bool ok = !old || same_columns(pr, old, path, pr->log_json);
+    const bool has_rows = old && ftell(old) > 0;
+    if (old)
+        fclose(old);
+    if (!ok)
+        return false;
+    pr->log = fopen(path, has_rows ? "a" : "w");
     if (!pr->log) {
         cli_error("--log: cannot write %s", path);
         return false;
     }
-    if (!pr->log_json) {
-        field f[N_FIELDS];
-        report_fields(pr, &(report){0}, f);
-        for (size_t i = 0; i < N_FIELDS; i++)
-            fprintf(pr->log, "%s%s", i ? "," : "", f[i].key);
-        fputc('\n', pr->log);
+    if (!pr->log_json && !has_rows) {
+        char columns[1024];
+        column_list(pr, columns, sizeof columns);
+        fprintf(pr->log, "%s\n", columns);
     }
     return true;
 }
@@ -88,7 +168,7 @@ void progress_step(progress *pr, uint64_t epoch, uint64_t epochs,
                    size_t samples, size_t per_epoch, double loss,
                    double samples_per_s, double eta)
 {
-    if (!pr->tty || pr->quiet)
+    if (!pr->bar)
         return;
     const double now = cli_now();
     if (now - pr->last_draw < REDRAW_SECONDS && samples < per_epoch)
@@ -107,7 +187,7 @@ void progress_step(progress *pr, uint64_t epoch, uint64_t epochs,
     fflush(stdout);
 }
 
-/* The log row of f: CSV or JSON lines. */
+/* One row of the log: the fields f. */
 static void log_row(progress *pr, const field *f)
 {
     if (pr->log_json)
@@ -130,8 +210,8 @@ void progress_report(progress *pr, const report *r)
 {
     field f[N_FIELDS];
     report_fields(pr, r, f);
-    if (!pr->quiet) {
-        if (pr->tty) {
+    if (pr->reports) {
+        if (pr->bar) {
             printf("\r\033[Kepoch %llu/%llu  iteration %llu  loss %.4f",
                    (unsigned long long)r->epoch,
                    (unsigned long long)r->epochs,
