@@ -187,6 +187,10 @@ bool cli_task_like(lnn_table *t, const char *path, const lnn_table *first,
                    const cli_table_args *ta, lnn_loss loss);
 /* How to read a file for a model: its target columns. */
 void cli_task_model_opts(lnn_table_opts *o, const lnn_prep *p);
+/* Predict: a file that has the model's several target columns besides its
+ * features loses them (false with the message in err). */
+bool cli_task_drop_targets(lnn_table *t, const lnn_prep *p, char *err,
+                           size_t errlen);
 /* A file's targets as the model (its prep, its loss) has them. */
 bool cli_task_for_model(lnn_table *t, const char *path, const lnn_prep *p,
                         lnn_loss loss);

@@ -135,13 +135,10 @@ static bool predict_table(lnn_net *net, const char *path,
     opts.unlabeled_n_x = n_0;
     if (prep)
         cli_task_model_opts(&opts, prep);
-    if (opts.no_label) { /* several target columns: read past them */
-        opts.no_label = 0;
-        opts.label = NULL;
-    }
     lnn_table t;
     char err[CLI_ERRLEN];
     if (lnn_table_load(&t, path, &opts, err, sizeof err) != LNN_OK ||
+        !cli_task_drop_targets(&t, prep, err, sizeof err) ||
         lnn_prep_apply(prep ? prep : &bytes, &t, err, sizeof err) != LNN_OK) {
         cli_error("%s%s%s", strncmp(err, path, strlen(path)) ? path : "",
                   strncmp(err, path, strlen(path)) ? ": " : "", err);

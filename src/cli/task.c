@@ -137,7 +137,7 @@ static bool choose_target(const cli_table_args *ta, const lnn_table *t,
 /* Make t's targets of kind target: from the label column, or from the
  * columns named. */
 static bool make_targets(lnn_table *t, const char *path, lnn_target target,
-                         char *const *names, size_t n, bool quiet)
+                         char *const *names, size_t n)
 {
     char err[CLI_ERRLEN];
     size_t dropped = 0;
@@ -149,7 +149,7 @@ static bool make_targets(lnn_table *t, const char *path, lnn_target target,
         cli_error("%s: %s", path, err);
         return false;
     }
-    if (dropped && !quiet)
+    if (dropped) /* a note that stays, whatever --quiet says */
         fprintf(stderr, "lnn: %s: %zu rows without a label left out\n",
                 path, dropped);
     return true;
@@ -186,7 +186,7 @@ int cli_task_train(const cli_table_args *ta, lnn_table *t, const char *path,
     if (!choose_target(ta, t, names, n, &target, quiet))
         return EXIT_RUNTIME;
     *loss = choose_loss(ta, target);
-    if (!make_targets(t, path, target, names, n, quiet))
+    if (!make_targets(t, path, target, names, n))
         return EXIT_RUNTIME;
     if (target == LNN_TARGET_CLASSES && t->n_classes < 2) {
         cli_error("%s: every row has the label \"%s\": training needs at "
@@ -211,9 +211,9 @@ bool cli_task_like(lnn_table *t, const char *path, const lnn_table *first,
         return false;
     }
     if (target == LNN_TARGET_VALUES || n > 1)
-        return make_targets(t, path, target, names, n, false);
+        return make_targets(t, path, target, names, n);
     /* classes, or one binary label: by the first file's vocabulary */
-    if (!make_targets(t, path, LNN_TARGET_CLASSES, NULL, 1, false))
+    if (!make_targets(t, path, LNN_TARGET_CLASSES, NULL, 1))
         return false;
     if (lnn_table_relabel(t, first->names, first->n_classes, err,
                           sizeof err) != LNN_OK) {
@@ -221,7 +221,7 @@ bool cli_task_like(lnn_table *t, const char *path, const lnn_table *first,
         return false;
     }
     return target == LNN_TARGET_CLASSES ||
-           make_targets(t, path, target, NULL, 1, false);
+           make_targets(t, path, target, NULL, 1);
 }
 
 void cli_task_model_opts(lnn_table_opts *o, const lnn_prep *p)
@@ -232,25 +232,44 @@ void cli_task_model_opts(lnn_table_opts *o, const lnn_prep *p)
     o->no_label = p->n_targets > 1;
 }
 
+bool cli_task_drop_targets(lnn_table *t, const lnn_prep *p, char *err,
+                           size_t errlen)
+{
+    if (!p || p->n_targets < 2 || t->n_x != p->n_x + p->n_targets)
+        return true; /* none, or a file of the features alone */
+    /* values: any number is a target here (predict ignores them) */
+    if (lnn_table_take_targets(t, LNN_TARGET_VALUES, p->target_names,
+                               p->n_targets, err, errlen) != LNN_OK)
+        return false;
+    for (size_t k = 0; k < t->n_t; k++)
+        free(t->targets[k]);
+    free(t->targets);
+    free(t->T);
+    t->targets = NULL;
+    t->T = NULL;
+    t->n_t = 0;
+    return true;
+}
+
 bool cli_task_for_model(lnn_table *t, const char *path, const lnn_prep *p,
                         lnn_loss loss)
 {
     const lnn_target target = lnn_loss_target(loss);
     char err[CLI_ERRLEN];
     if (p->n_targets > 1)
-        return make_targets(t, path, target, p->target_names, p->n_targets,
-                            false);
+        return make_targets(t, path, target, p->target_names,
+                            p->n_targets);
     if (!t->y) {
         cli_error("%s: no labels to evaluate against", path);
         return false;
     }
     if (target == LNN_TARGET_VALUES)
-        return make_targets(t, path, target, NULL, 1, false);
+        return make_targets(t, path, target, NULL, 1);
     if (!p->names) {
         cli_error("%s: the model has no label names to match", path);
         return false;
     }
-    if (!make_targets(t, path, LNN_TARGET_CLASSES, NULL, 1, false))
+    if (!make_targets(t, path, LNN_TARGET_CLASSES, NULL, 1))
         return false;
     if (lnn_table_relabel(t, p->names, p->n_classes, err, sizeof err) !=
         LNN_OK) {
@@ -258,7 +277,7 @@ bool cli_task_for_model(lnn_table *t, const char *path, const lnn_prep *p,
         return false;
     }
     return target == LNN_TARGET_CLASSES ||
-           make_targets(t, path, target, NULL, 1, false);
+           make_targets(t, path, target, NULL, 1);
 }
 
 bool cli_task_fit(lnn_prep *p, const lnn_table *t, size_t n_train,

@@ -64,9 +64,9 @@ static const cli_choices inits =
     CLI_CHOICES(init_names, init_olds, init_notes);
 static const cli_choices optimizers =
     CLI_CHOICES(optimizer_names, NULL, optimizer_notes);
-static const char *const monitor_names[] = {"metric", "loss"};
+static const char *const monitor_names[] = {"loss", "metric"};
 static const char *const monitor_notes[] = {
-    "the task's: accuracy, rmse (regression)", "the validation loss"};
+    "the validation loss", "the task's: accuracy, rmse (regression)"};
 static const cli_choices monitors =
     CLI_CHOICES(monitor_names, NULL, monitor_notes);
 static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
@@ -102,7 +102,7 @@ typedef struct train_args {
     const char *save_best;
     uint64_t patience;
     bool patience_set;
-    int monitor;           /* --monitor: 0 the task's metric, 1 val loss */
+    int monitor;           /* --monitor: 0 val loss, 1 the task's metric */
     float min_delta;
     size_t train_subset;
     cli_part val;          /* --val: a count or a fraction */
@@ -177,7 +177,7 @@ static const cli_option options[] = {
      "0", NULL},
     {NULL, 0, NULL, 0, "Validation and early stopping:", NULL, NULL},
     {"monitor", 0, "NAME", OPT_MONITOR, "what judges an epoch on the "
-     "validation data", "metric", &monitors},
+     "validation data", "loss", &monitors},
     {"min-delta", 0, "F", OPT_MIN_DELTA, "an improvement must beat the best "
      "by more than F", "0", NULL},
     {"patience", 0, "N", OPT_PATIENCE, "stop after N reports without a "
@@ -1070,7 +1070,7 @@ int cli_train(int argc, char **argv, cli_world *w)
         a.opts.patience = a.patience;
         a.opts.restore_best = a.patience > 0;
         a.opts.monitor_default = 0;
-        a.opts.monitor = a.monitor ? LNN_METRIC_LOSS : r.monitor;
+        a.opts.monitor = a.monitor ? r.monitor : LNN_METRIC_LOSS;
         a.opts.min_delta = a.min_delta;
     }
     progress_init(&r.pr, (progress_mode)a.progress, a.quiet || !root);
@@ -1120,7 +1120,7 @@ int cli_train(int argc, char **argv, cli_world *w)
     if (s == LNN_OK && a.patience && r.stale >= a.patience) {
         if (!a.quiet)
             printf("early stop: no better validation %s in %llu "
-                   "reports\n", lnn_metric_name(r.monitor),
+                   "reports\n", lnn_metric_name(a.opts.monitor),
                    (unsigned long long)a.patience);
     } else if (s == LNN_ERR_ARG || s == LNN_ERR_SHAPE) {
         /* options the library refused before training began */
@@ -1144,8 +1144,8 @@ int cli_train(int argc, char **argv, cli_world *w)
         goto done;
     if (a.save_best && !a.quiet && r.best_epoch)
         printf("best validation %s %.4f after epoch %llu, saved to %s\n",
-               lnn_metric_name(r.monitor),
-               lnn_metrics_get(&r.best, r.monitor),
+               lnn_metric_name(a.opts.monitor),
+               lnn_metrics_get(&r.best, a.opts.monitor),
                (unsigned long long)r.best_epoch, a.save_best);
     lnn_metrics test = {0};
     if (ds.splits.test.m > 0 &&

@@ -256,7 +256,7 @@ checks=$((checks + 1))
 
 # --- best-model keeping and early stopping ---------------------------------
 BEST="$WORK/best.lnn"
-expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --lr 0.3 --batch 20 --epochs 200 --patience 3 --save-best "$BEST"
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --lr 0.3 --batch 20 --epochs 200 --patience 3 --monitor metric --save-best "$BEST"
 checks=$((checks + 1))
 grep -q "^early stop: no better validation accuracy in 3 reports" "$WORK/out" ||
     fail "--patience 3 did not stop 200 epochs early: $(tail -3 "$WORK/out")"
