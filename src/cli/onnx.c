@@ -2,8 +2,15 @@
  * from the structures protoc-c generated out of Debian's onnx.proto.
  *
  *   input [N, n_0] -> Gemm(0.weight, 0.bias, transB=1) -> Z1 -> Relu -> H1
- *     -> ... -> Gemm(<2(L-1)>.weight, <2(L-1)>.bias) -> ZL
- *     -> Softmax(axis=-1) -> probabilities [N, n_L]
+ *     -> ... -> Gemm(<2(L-1)>.weight, <2(L-1)>.bias) -> ZL -> the head:
+ *
+ *   ce                      Softmax(axis=-1) -> probabilities [N, n_L]
+ *   bce, one binary label   Sigmoid -> P; Concat(1 - P, P) -> probabilities
+ *                           [N, 2] (the two classes, as predict --output)
+ *   bce, n_L labels         Sigmoid -> probabilities [N, n_L]
+ *   mse, mae, huber         Div(target_mul), Add(target_shift) (the target
+ *                           scaling undone), or Identity without one ->
+ *                           predictions [N, n_L] in the targets' units
  *
  * Gemm computes Y = A . B^T + C: with A = H_{l-1}^T (one sample per row)
  * and B the row-major weight [n_l, n_{l-1}] (lnn's W_l), Y = (W_l H_{l-1} +
@@ -17,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "errbuf.h"
 #include "outfile.h"
 #include "onnx.pb-c.h"
@@ -54,8 +62,16 @@ static float *mutable_floats(const float *x)
 #define ONNX_SCALE_SHIFT "scale_shift"
 #define ONNX_SCALE_MUL "scale_mul"
 
+/* The head adds at most this many nodes and initializers after the last
+ * Gemm's, beyond its output activation. */
+#define ONNX_HEAD_EXTRA 2
+#define ONNX_ONE "one"
+#define ONNX_TARGET_SHIFT "target_shift"
+#define ONNX_TARGET_MUL "target_mul"
+
 /* Everything the model's structures point to, for n = 2L nodes (plus
- * ONNX_SCALE_NODES with scaling; as many initializers). */
+ * ONNX_SCALE_NODES with scaling and ONNX_HEAD_EXTRA; as many
+ * initializers). */
 typedef struct graph_mem {
     Onnx__NodeProto *nodes, **node_ptrs;             /* n */
     Onnx__AttributeProto *attrs, **attr_ptrs;        /* L + 1 */
@@ -82,7 +98,7 @@ static void graph_mem_free(graph_mem *g)
 
 static bool graph_mem_alloc(graph_mem *g, size_t L, size_t extra)
 {
-    const size_t n = 2 * L + extra;
+    const size_t n = 2 * L + extra + ONNX_HEAD_EXTRA;
     g->nodes = calloc(n, sizeof *g->nodes);
     g->node_ptrs = calloc(n, sizeof *g->node_ptrs);
     g->attrs = calloc(L + 1, sizeof *g->attrs);
@@ -204,13 +220,82 @@ static void build_layers(graph_mem *g, const lnn_net *net, const seq_state *s,
         int_attr(&g->attrs[l - 1], &g->attr_ptrs[l - 1], "transB", 1);
         node(g, k, "Gemm", NULL, GEMM_INPUTS, &g->attr_ptrs[l - 1]);
         g->inputs[k + 1][0] = g->values[k];
-        if (l < L) {
+        if (l < L)
             node(g, k + 1, act, NULL, 1, NULL);
-        } else {
-            int_attr(&g->attrs[L], &g->attr_ptrs[L], "axis", -1);
-            node(g, k + 1, "Softmax", ONNX_OUTPUT, 1, &g->attr_ptrs[L]);
-        }
         prev = g->values[k + 1];
+    }
+}
+
+/* The head's graph output: its name, its width, and the nodes and
+ * initializers it added. */
+typedef struct head_out {
+    const char *name;
+    size_t width, n_nodes, n_inits;
+} head_out;
+
+/* bce's one output for a label column of two values: both classes'
+ * probabilities, 1 - P and P, as predict --output writes them. */
+static head_out binary_head(graph_mem *g, size_t L, size_t k, size_t t)
+{
+    static const float one = 1.0f;
+    vector_init(g, t, ONNX_ONE, &one, 1);
+    snprintf(g->values[k], ONNX_VALUE_NAME_MAX, "P");
+    snprintf(g->values[k + 1], ONNX_VALUE_NAME_MAX, "Q");
+    node(g, k, "Sigmoid", NULL, 1, NULL);
+    g->inputs[k + 1][0] = mutable_str(ONNX_ONE);
+    g->inputs[k + 1][1] = g->values[k];
+    node(g, k + 1, "Sub", NULL, 2, NULL); /* Q = 1 - P */
+    g->inputs[k + 2][0] = g->values[k + 1];
+    g->inputs[k + 2][1] = g->values[k];
+    int_attr(&g->attrs[L], &g->attr_ptrs[L], "axis", 1);
+    node(g, k + 2, "Concat", ONNX_OUTPUT, 2, &g->attr_ptrs[L]);
+    return (head_out){ONNX_OUTPUT, 2, 3, 1};
+}
+
+/* Values in the targets' units: y = Y / target_mul + target_shift, in
+ * lnn's order of operations, or Y itself without a target scaling. */
+static head_out values_head(graph_mem *g, const seq_state *s, size_t n_L,
+                            size_t k, size_t t)
+{
+    if (!s->target_shift_v) {
+        node(g, k, "Identity", ONNX_PREDICTIONS, 1, NULL);
+        return (head_out){ONNX_PREDICTIONS, n_L, 1, 0};
+    }
+    vector_init(g, t, ONNX_TARGET_MUL, s->target_mul_v, n_L);
+    vector_init(g, t + 1, ONNX_TARGET_SHIFT, s->target_shift_v, n_L);
+    snprintf(g->values[k], ONNX_VALUE_NAME_MAX, "Y_scaled");
+    g->inputs[k][1] = mutable_str(ONNX_TARGET_MUL);
+    node(g, k, "Div", NULL, 2, NULL);
+    g->inputs[k + 1][0] = g->values[k];
+    g->inputs[k + 1][1] = mutable_str(ONNX_TARGET_SHIFT);
+    node(g, k + 1, "Add", ONNX_PREDICTIONS, 2, NULL);
+    return (head_out){ONNX_PREDICTIONS, n_L, 2, 2};
+}
+
+/* The head from node k on (its input, Z_L, already set) and initializers
+ * from t on, by the loss's output activation; n_nodes 0: a head this
+ * exporter does not know. */
+static head_out build_head(graph_mem *g, const lnn_net *net,
+                           const seq_state *s, size_t k, size_t t)
+{
+    const size_t L = lnn_net_L(net);
+    const size_t n_L = lnn_net_dims(net)[L];
+    cli_outputs o;
+    cli_outputs_init(&o, net, 0.5f);
+    switch (lnn_loss_output(lnn_net_loss(net))) {
+    case LNN_ACT_SOFTMAX:
+        int_attr(&g->attrs[L], &g->attr_ptrs[L], "axis", -1);
+        node(g, k, "Softmax", ONNX_OUTPUT, 1, &g->attr_ptrs[L]);
+        return (head_out){ONNX_OUTPUT, n_L, 1, 0};
+    case LNN_ACT_SIGMOID:
+        if (o.binary)
+            return binary_head(g, L, k, t);
+        node(g, k, "Sigmoid", ONNX_OUTPUT, 1, NULL);
+        return (head_out){ONNX_OUTPUT, n_L, 1, 0};
+    case LNN_ACT_IDENTITY:
+        return values_head(g, s, n_L, k, t);
+    default:
+        return (head_out){0};
     }
 }
 
@@ -250,6 +335,30 @@ static Onnx__ValueInfoProto *io_value_init(io_value *v, const char *name,
     return &v->info;
 }
 
+/* Pack model into the file at path (whole or not at all). */
+static bool write_model(const char *path, const Onnx__ModelProto *model,
+                        char *err, size_t errlen)
+{
+    const size_t len = onnx__model_proto__get_packed_size(model);
+    uint8_t *buf = len <= ONNX_MAX_BYTES ? malloc(len) : NULL;
+    bool ok = buf != NULL;
+    if (len > ONNX_MAX_BYTES)
+        errbuf_set(err, errlen, "%s: the model needs %zu bytes, over "
+                   "protobuf's 2 GiB limit on ONNX files (export "
+                   "safetensors instead)", path, len);
+    else if (!ok)
+        errbuf_set(err, errlen, "%s: out of memory for %zu bytes", path, len);
+    if (ok) {
+        onnx__model_proto__pack(model, buf);
+        outfile file;
+        ok = outfile_open(&file, path, err, errlen) &&
+             outfile_close(&file, fwrite(buf, 1, len, file.fp) == len, err,
+                           errlen);
+    }
+    free(buf);
+    return ok;
+}
+
 bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
                 char *err, size_t errlen)
 {
@@ -264,16 +373,24 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     }
     build_layers(&g, net, s, first,
                  first ? build_scaling(&g, net, s) : ONNX_INPUT);
+    const head_out head = build_head(&g, net, s, first + 2 * L - 1,
+                                     first + s->n_tensors);
+    if (!head.n_nodes) {
+        graph_mem_free(&g);
+        return errbuf_set(err, errlen, "%s: no ONNX head for loss %s",
+                          path, lnn_loss_name(lnn_net_loss(net)));
+    }
 
     io_value in, out;
     Onnx__ValueInfoProto *in_ptr = io_value_init(&in, ONNX_INPUT, dims[0]);
-    Onnx__ValueInfoProto *out_ptr = io_value_init(&out, ONNX_OUTPUT, dims[L]);
+    Onnx__ValueInfoProto *out_ptr = io_value_init(&out, head.name,
+                                                  head.width);
     Onnx__GraphProto graph;
     onnx__graph_proto__init(&graph);
     graph.name = mutable_str(ONNX_GRAPH_NAME);
-    graph.n_node = 2 * L + first;
+    graph.n_node = first + 2 * L - 1 + head.n_nodes;
     graph.node = g.node_ptrs;
-    graph.n_initializer = s->n_tensors + first;
+    graph.n_initializer = first + s->n_tensors + head.n_inits;
     graph.initializer = g.init_ptrs;
     graph.n_input = 1;
     graph.input = &in_ptr;
@@ -307,23 +424,7 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     model.n_metadata_props = s->n_metadata;
     model.metadata_props = prop_ptrs;
 
-    const size_t len = onnx__model_proto__get_packed_size(&model);
-    uint8_t *buf = len <= ONNX_MAX_BYTES ? malloc(len) : NULL;
-    bool ok = buf != NULL;
-    if (len > ONNX_MAX_BYTES)
-        errbuf_set(err, errlen, "%s: the model needs %zu bytes, over "
-                   "protobuf's 2 GiB limit on ONNX files (export "
-                   "safetensors instead)", path, len);
-    else if (!ok)
-        errbuf_set(err, errlen, "%s: out of memory for %zu bytes", path, len);
-    if (ok) {
-        onnx__model_proto__pack(&model, buf);
-        outfile file;
-        ok = outfile_open(&file, path, err, errlen) &&
-             outfile_close(&file, fwrite(buf, 1, len, file.fp) == len, err,
-                           errlen);
-    }
-    free(buf);
+    const bool ok = write_model(path, &model, err, errlen);
     graph_mem_free(&g);
     return ok;
 }

@@ -1,7 +1,9 @@
 /* onnx.h: an lnn network as an ONNX model (opset 13): input "input"
  * [N, n_0] float32, then per layer Gemm (transB = 1, the state dict's
- * row-major weights) and Relu or Sigmoid, then Softmax (axis -1) into
- * "probabilities" [N, n_L]. */
+ * row-major weights) and Relu or Sigmoid, then the loss's head: what
+ * predict --output writes, "probabilities" [N, classes or labels] (Softmax;
+ * Sigmoid; for one binary label both classes' 1 - p, p) or "predictions"
+ * [N, n_L] in the targets' units (the target scaling undone). */
 #ifndef LNN_CLI_ONNX_H
 #define LNN_CLI_ONNX_H
 
@@ -14,6 +16,7 @@
 #define ONNX_IR_VERSION 8 /* onnx 1.12 (Debian 12) reads up to 8 */
 #define ONNX_INPUT "input"
 #define ONNX_OUTPUT "probabilities"
+#define ONNX_PREDICTIONS "predictions" /* a regression head's output */
 #define ONNX_BATCH "N" /* the symbolic batch dimension */
 #define ONNX_PACKAGES "protobuf-c-compiler libprotobuf-c-dev libonnx-dev"
 

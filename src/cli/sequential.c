@@ -47,6 +47,9 @@ void seq_state_free(seq_state *s)
     free(s->columns);
     free(s->shift);
     free(s->mul);
+    free(s->targets);
+    free(s->target_shift);
+    free(s->target_mul);
     memset(s, 0, sizeof *s);
 }
 
@@ -90,9 +93,34 @@ static char *names_json(char *const *names, size_t n)
     return text;
 }
 
+/* The keys of a model with targets: their names and scaling (the ONNX
+ * graph undoes it itself: Div and Add after the last Gemm). */
+static bool target_metadata(seq_state *s, const lnn_prep *p, char *err,
+                            size_t errlen)
+{
+    if (p->target_names) {
+        if (!(s->targets = names_json(p->target_names, p->n_targets)))
+            return errbuf_set(err, errlen, "out of memory");
+        s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_TARGETS, s->targets};
+    }
+    if (p->target_shift) {
+        s->target_shift_v = p->target_shift;
+        s->target_mul_v = p->target_mul;
+        if (!(s->target_shift = floats_string(p->target_shift,
+                                              p->n_targets)) ||
+            !(s->target_mul = floats_string(p->target_mul, p->n_targets)))
+            return errbuf_set(err, errlen, "out of memory");
+        s->metadata[s->n_metadata++] =
+            (st_kv){SEQ_KEY_TARGET_SHIFT, s->target_shift};
+        s->metadata[s->n_metadata++] =
+            (st_kv){SEQ_KEY_TARGET_MUL, s->target_mul};
+    }
+    return true;
+}
+
 /* The keys of a model trained on a table: how its inputs are scaled (the
  * ONNX graph does it itself: Sub and Mul before the first Gemm), its
- * class names and its feature column names. */
+ * class names, its feature column names and its targets. */
 static bool prep_metadata(seq_state *s, const lnn_prep *p, char *err,
                           size_t errlen)
 {
@@ -116,7 +144,7 @@ static bool prep_metadata(seq_state *s, const lnn_prep *p, char *err,
             return errbuf_set(err, errlen, "out of memory");
         s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_COLUMNS, s->columns};
     }
-    return true;
+    return target_metadata(s, p, err, errlen);
 }
 
 bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
@@ -124,6 +152,12 @@ bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
     memset(s, 0, sizeof *s);
     const size_t L = lnn_net_L(net);
     const size_t *dims = lnn_net_dims(net);
+    const lnn_loss loss = lnn_net_loss(net);
+    const lnn_prep *p = lnn_net_prep(net);
+    if (p && p->n_targets && p->n_targets != dims[L])
+        return errbuf_set(err, errlen, "the model has %zu targets and %zu "
+                          "outputs: it cannot be exported as it predicts",
+                          p->n_targets, dims[L]);
     s->n_tensors = 2 * L;
     s->tensors = calloc(s->n_tensors, sizeof *s->tensors);
     s->names = calloc(s->n_tensors, sizeof *s->names);
@@ -157,12 +191,12 @@ bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
         {SEQ_KEY_LNN_VERSION, lnn_version()},
         {SEQ_KEY_LAYERS, s->layers},
         {SEQ_KEY_ACTIVATION, lnn_activation_name(lnn_net_hidden(net))},
-        {SEQ_KEY_OUTPUT, lnn_activation_name(LNN_ACT_SOFTMAX)},
+        {SEQ_KEY_OUTPUT, lnn_activation_name(lnn_loss_output(loss))},
+        {SEQ_KEY_LOSS, lnn_loss_name(loss)},
         {SEQ_KEY_INPUT, SEQ_INPUT_PIXELS},
     };
     memcpy(s->metadata, metadata, sizeof metadata);
     s->n_metadata = SEQ_N_METADATA;
-    const lnn_prep *p = lnn_net_prep(net);
     return !p || prep_metadata(s, p, err, errlen);
 }
 
@@ -431,8 +465,84 @@ done:
     return names;
 }
 
+bool seq_loss_of(const st_file *f, lnn_loss *loss, char *err, size_t errlen)
+{
+    const char *name = st_metadata(f, SEQ_KEY_LOSS);
+    const char *output = st_metadata(f, SEQ_KEY_OUTPUT);
+    *loss = LNN_LOSS_CE;
+    if (name && lnn_loss_from_name(name, loss) != LNN_OK)
+        return errbuf_set(err, errlen, "metadata \"%s\" '%.32s' is not a "
+                          "loss of lnn (ce, bce, mse, mae, huber)",
+                          SEQ_KEY_LOSS, name);
+    const char *want = lnn_activation_name(lnn_loss_output(*loss));
+    if (output && strcmp(output, want) != 0)
+        return errbuf_set(err, errlen, "metadata \"%s\" '%.32s' is not "
+                          "the %s of loss %s", SEQ_KEY_OUTPUT, output, want,
+                          lnn_loss_name(*loss));
+    return true;
+}
+
+/* An affine scaling: the metadata's shift and mul (n floats each, under
+ * keys shift_key and mul_key) as new arrays. */
+static bool scaling_of(const char *shift, const char *mul,
+                       const char *shift_key, const char *mul_key,
+                       float **shift_v, float **mul_v, size_t n, char *err,
+                       size_t errlen)
+{
+    *shift_v = malloc(n * sizeof **shift_v);
+    *mul_v = malloc(n * sizeof **mul_v);
+    if (!*shift_v || !*mul_v)
+        return errbuf_set(err, errlen, "out of memory for %zu numbers", n);
+    const char *bad = !parse_floats(shift, *shift_v, n) ? shift_key
+                      : !parse_floats(mul, *mul_v, n)   ? mul_key
+                                                        : NULL;
+    if (bad)
+        return errbuf_set(err, errlen, "metadata \"%s\" is not %zu finite "
+                          "numbers, comma-separated", bad, n);
+    return true;
+}
+
+/* The targets of a model with a bce or regression loss: their names and
+ * scaling, n_L of them. */
+static bool targets_of(lnn_prep *p, const st_file *f, size_t n_L,
+                       lnn_target target, char *err, size_t errlen)
+{
+    const char *names = st_metadata(f, SEQ_KEY_TARGETS);
+    const char *shift = st_metadata(f, SEQ_KEY_TARGET_SHIFT);
+    const char *mul = st_metadata(f, SEQ_KEY_TARGET_MUL);
+    if (!names && !shift && !mul)
+        return true;
+    if (target == LNN_TARGET_CLASSES)
+        return errbuf_set(err, errlen, "metadata \"%s\" for a loss of "
+                          "classes (ce)", names ? SEQ_KEY_TARGETS
+                          : SEQ_KEY_TARGET_SHIFT);
+    if ((shift != NULL) != (mul != NULL) ||
+        (shift && target != LNN_TARGET_VALUES))
+        return errbuf_set(err, errlen, "metadata \"%s\" and \"%s\" go "
+                          "together, for a regression loss",
+                          SEQ_KEY_TARGET_SHIFT, SEQ_KEY_TARGET_MUL);
+    p->n_targets = n_L;
+    if (names && !(p->target_names = names_of(f, SEQ_KEY_TARGETS, n_L,
+                                              "outputs", err, errlen)))
+        return false;
+    return !shift || scaling_of(shift, mul, SEQ_KEY_TARGET_SHIFT,
+                                SEQ_KEY_TARGET_MUL, &p->target_shift,
+                                &p->target_mul, n_L, err, errlen);
+}
+
+/* How many class names "labels" has for a loss of that target kind over
+ * n_L outputs: one per output (ce), two for one sigmoid output (a binary
+ * label), else none. */
+static size_t n_labels(lnn_target target, size_t n_L)
+{
+    return target == LNN_TARGET_CLASSES                 ? n_L
+           : target == LNN_TARGET_BINARY && n_L == 1    ? 2
+                                                        : 0;
+}
+
 bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
-                 const seq_layout *s, char *err, size_t errlen)
+                 const seq_layout *s, lnn_loss loss, char *err,
+                 size_t errlen)
 {
     *p = (lnn_prep){0};
     *table = false;
@@ -443,8 +553,10 @@ bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
     for (size_t k = 0; input && k < SEQ_N_SCALES; k++)
         if (strcmp(input, input_of[k]) == 0)
             scale = k;
-    static const char *const keys[] = {SEQ_KEY_SHIFT, SEQ_KEY_MUL,
-                                       SEQ_KEY_LABELS, SEQ_KEY_COLUMNS};
+    static const char *const keys[] = {
+        SEQ_KEY_SHIFT,   SEQ_KEY_MUL,          SEQ_KEY_LABELS,
+        SEQ_KEY_COLUMNS, SEQ_KEY_TARGETS,      SEQ_KEY_TARGET_SHIFT,
+        SEQ_KEY_TARGET_MUL};
     if (scale == SEQ_N_SCALES) {
         for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
             if (st_metadata(f, keys[k]))
@@ -462,29 +574,23 @@ bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
                           affine ? "needs" : "takes no", SEQ_KEY_SHIFT,
                           SEQ_KEY_MUL);
     const size_t n_x = s->dims[0], n_L = s->dims[s->L];
+    const lnn_target target = lnn_loss_target(loss);
+    const size_t n_names = n_labels(target, n_L);
     *p = (lnn_prep){.scale = (lnn_scale)scale, .n_x = n_x,
-                    .n_classes = n_L};
-    bool ok = true;
-    if (affine) {
-        p->shift = malloc(n_x * sizeof *p->shift);
-        p->mul = malloc(n_x * sizeof *p->mul);
-        const char *bad = !p->shift || !p->mul                 ? NULL
-                          : !parse_floats(shift, p->shift, n_x) ? SEQ_KEY_SHIFT
-                          : !parse_floats(mul, p->mul, n_x)     ? SEQ_KEY_MUL
-                                                                : NULL;
-        if (!p->shift || !p->mul)
-            ok = errbuf_set(err, errlen, "out of memory for %zu features",
-                            n_x);
-        else if (bad)
-            ok = errbuf_set(err, errlen, "metadata \"%s\" is not %zu finite "
-                            "numbers, comma-separated", bad, n_x);
-    }
+                    .n_classes = n_names};
+    bool ok = !affine || scaling_of(shift, mul, SEQ_KEY_SHIFT, SEQ_KEY_MUL,
+                                    &p->shift, &p->mul, n_x, err, errlen);
+    if (ok && st_metadata(f, SEQ_KEY_LABELS) && !n_names)
+        ok = errbuf_set(err, errlen, "metadata \"%s\" for %zu outputs of "
+                        "loss %s, which have no classes", SEQ_KEY_LABELS,
+                        n_L, lnn_loss_name(loss));
     if (ok && st_metadata(f, SEQ_KEY_LABELS))
-        ok = (p->names = names_of(f, SEQ_KEY_LABELS, n_L, "classes", err,
-                                  errlen)) != NULL;
+        ok = (p->names = names_of(f, SEQ_KEY_LABELS, n_names, "classes",
+                                  err, errlen)) != NULL;
     if (ok && st_metadata(f, SEQ_KEY_COLUMNS))
         ok = (p->columns = names_of(f, SEQ_KEY_COLUMNS, n_x, "inputs", err,
                                     errlen)) != NULL;
+    ok = ok && targets_of(p, f, n_L, target, err, errlen);
     if (!ok) {
         lnn_prep_free(p);
         return false;
@@ -499,14 +605,16 @@ lnn_net *seq_net_create(const st_file *f, const char *activation,
     seq_layout s;
     lnn_net *net = NULL;
     lnn_activation hidden;
+    lnn_loss loss;
     lnn_prep p;
     bool table;
     if (seq_layout_of(&s, f, err, errlen) &&
         seq_activation(f, activation, &hidden, err, errlen) &&
-        seq_prep_of(&p, &table, f, &s, err, errlen)) {
+        seq_loss_of(f, &loss, err, errlen) &&
+        seq_prep_of(&p, &table, f, &s, loss, err, errlen)) {
         const lnn_net_config cfg = {.L = s.L, .dims = s.dims,
                                     .hidden = hidden,
-                                    .max_batch = max_batch};
+                                    .max_batch = max_batch, .loss = loss};
         bool ok = lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
                   seq_load_params(&s, net, err, errlen);
         if (ok && table && lnn_net_set_prep(net, &p) != LNN_OK)

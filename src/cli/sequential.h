@@ -1,7 +1,7 @@
 /* sequential.h: an lnn network as PyTorch names it,
  *
  *     nn.Sequential(nn.Linear(n_0, n_1), act, nn.Linear(n_1, n_2), act, ...,
- *                   nn.Linear(n_{L-1}, n_L))       (+ softmax on the output)
+ *                   nn.Linear(n_{L-1}, n_L))   (+ the loss's output activation)
  *
  * whose state dict holds, for layer l = 1..L, "<2(l-1)>.weight" [n_l,
  * n_{l-1}] (row-major: lnn's column-major W_l transposed) and
@@ -25,7 +25,10 @@
 #define SEQ_KEY_LNN_VERSION "lnn_version"
 #define SEQ_KEY_LAYERS "layers"         /* "784,256,128,10" */
 #define SEQ_KEY_ACTIVATION "activation" /* hidden: "relu" or "sigmoid" */
-#define SEQ_KEY_OUTPUT "output"         /* "softmax" */
+#define SEQ_KEY_OUTPUT "output"         /* the loss's: "softmax", "sigmoid",
+                                           "identity" */
+#define SEQ_KEY_LOSS "loss"             /* "ce", "bce", "mse", ...; absent:
+                                           ce (an export before heads) */
 #define SEQ_KEY_INPUT "input"           /* how inputs are scaled */
 #define SEQ_INPUT_PIXELS "pixel / 255"  /* 8-bit IDX/PGM pixels to [0, 1] */
 /* A model trained on a table file (its lnn_prep) adds: */
@@ -33,8 +36,12 @@
 #define SEQ_KEY_SHIFT "scale_shift"     /* n_0 floats, comma-separated */
 #define SEQ_KEY_MUL "scale_mul"         /* input = (x - shift) * mul */
 #define SEQ_KEY_COLUMNS "columns"       /* JSON array of the feature names */
-#define SEQ_N_METADATA 6                /* the keys every export has */
-#define SEQ_MAX_METADATA 10
+/* ... and a model with targets (bce, or a regression loss): */
+#define SEQ_KEY_TARGETS "targets"       /* JSON array of the target names */
+#define SEQ_KEY_TARGET_SHIFT "target_shift" /* n_L floats: the network */
+#define SEQ_KEY_TARGET_MUL "target_mul" /* predicts (y - shift) * mul */
+#define SEQ_N_METADATA 7                /* the keys every export has */
+#define SEQ_MAX_METADATA 14
 
 /* The 2L tensors of the state dict, with their metadata. */
 typedef struct seq_state {
@@ -45,8 +52,11 @@ typedef struct seq_state {
     char *layers;                 /* "784,256,10" */
     char *labels, *columns;       /* the prep's keys' values, or NULL */
     char *shift, *mul;
+    char *targets, *target_shift, *target_mul;
     const float *shift_v, *mul_v; /* n_0 each, borrowed from the net's prep,
                                      or NULL: no affine scaling */
+    const float *target_shift_v, *target_mul_v; /* n_L each, borrowed, or
+                                     NULL: no target scaling */
     st_kv metadata[SEQ_MAX_METADATA];
     size_t n_metadata;
 } seq_state;
@@ -84,13 +94,19 @@ bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
 bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
                      size_t errlen);
 
+/* The loss that f's metadata names ("loss"; ce without one), checked
+ * against its "output" where given. false with a message in err. */
+bool seq_loss_of(const st_file *f, lnn_loss *loss, char *err, size_t errlen);
+
 /* The prep that f's metadata describes (seq_state_from_net's keys of a
- * model trained on a table): *table false, and p zero, when "input" names
- * no table scaling (an IDX model, another tool's file) and none of the
- * prep's keys is there. false with a message in err for metadata that
- * contradicts itself or the layer sizes (p then needs no lnn_prep_free). */
+ * model trained on a table) for a network of that loss: *table false, and
+ * p zero, when "input" names no table scaling (an IDX model, another
+ * tool's file) and none of the prep's keys is there. false with a message
+ * in err for metadata that contradicts itself, the loss or the layer sizes
+ * (p then needs no lnn_prep_free). */
 bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
-                 const seq_layout *s, char *err, size_t errlen);
+                 const seq_layout *s, lnn_loss loss, char *err,
+                 size_t errlen);
 
 /* All of the above: a new network (max_batch columns) holding f's
  * parameters and the prep of its metadata, or NULL with a message in

@@ -218,6 +218,30 @@ def main(d):
          scale_mul=None, columns=None)
     meta("columns-without-input", "metadata \"columns\" without an \"input\"",
          input=None, scale_shift=None, scale_mul=None, labels=None)
+    # the head (loss, output) and the targets of a bce or regression model
+    meta("loss-unknown", "metadata \"loss\" 'l3' is not a loss of lnn",
+         loss="l3")
+    meta("output-not-loss", "metadata \"output\" 'sigmoid' is not the "
+         "softmax of loss ce", output="sigmoid")
+    meta("output-without-loss", "metadata \"output\" 'identity' is not "
+         "the softmax of loss ce", output="identity")
+    meta("targets-of-ce", "metadata \"targets\" for a loss of classes",
+         targets=json.dumps(labels))
+    meta("labels-of-values", "metadata \"labels\" for 10 outputs of loss "
+         "mse, which have no classes", loss="mse")
+    meta("targets-count", "metadata \"targets\" has 9 names, the network "
+         "10 outputs", loss="mse", labels=None,
+         targets=json.dumps(labels[:9]))
+    meta("target-shift-alone", "metadata \"target_shift\" and "
+         "\"target_mul\" go together", loss="mse", labels=None,
+         target_shift=",".join(["1"] * 10))
+    meta("target-shift-of-bce", "metadata \"target_shift\" and "
+         "\"target_mul\" go together, for a regression loss", loss="bce",
+         labels=None, target_shift=",".join(["1"] * 10),
+         target_mul=",".join(["1"] * 10))
+    meta("target-mul-count", "metadata \"target_mul\" is not 10 finite "
+         "numbers", loss="mse", labels=None,
+         target_shift=",".join(["1"] * 10), target_mul=",".join(["1"] * 9))
 
     # the good file cut anywhere: in the length, the header, the data
     header_end = 8 + struct.unpack("<Q", good[:8])[0]

@@ -7,6 +7,13 @@
                                                with json + numpy standing in
                                                for safetensors.torch.load_file
     readers.py close CSV_A CSV_B               probabilities agree (stdlib)
+    readers.py onnx-table FILE LOSS DATA CSV   a table model's graph (any head)
+                                               on the feature columns of DATA
+                                               against CSV, the --output of
+                                               lnn predict on DATA, and the
+                                               metadata's "loss" is LOSS
+    readers.py onnxruntime FILE LOSS DATA CSV JS  likewise, run by
+                                               onnxruntime-node (node JS)
 
 IMAGES is an IDX image file (gzipped or not); CSV is `lnn predict --output`
 on it. The forward pass runs in float64 on the first N images (pixels / 255)
@@ -109,18 +116,17 @@ def check_safetensors(path, images, csv_path, n):
     return compare(np, h, csv_path, n, "safetensors (json + numpy)")
 
 
-def check_onnx(path, images, csv_path, n):
-    np = need("numpy")
-    onnx = need("onnx")
+def run_onnx(np, onnx, path, x):
+    """onnx.checker, then the graph node by node in float64 on x: the model
+    and the values of its graph outputs, or None on an unknown node."""
     from onnx import numpy_helper
     model = onnx.load(path)
     onnx.checker.check_model(model, full_check=True)
     g = model.graph
     assert [i.name for i in g.input] == ["input"], g.input
-    assert [o.name for o in g.output] == ["probabilities"], g.output
     values = {t.name: numpy_helper.to_array(t).astype(np.float64)
               for t in g.initializer}
-    values["input"] = read_images(np, images, n)
+    values["input"] = x
     for node in g.node:
         attrs = {a.name: onnx.helper.get_attribute_value(a)
                  for a in node.attribute}
@@ -129,10 +135,18 @@ def check_onnx(path, images, csv_path, n):
             A = x[0].T if attrs.get("transA", 0) else x[0]
             B = x[1].T if attrs.get("transB", 0) else x[1]
             y = attrs.get("alpha", 1.0) * (A @ B) + attrs.get("beta", 1.0) * x[2]
-        elif node.op_type == "Sub":  # the scaling of a table model
+        elif node.op_type == "Sub":  # the scaling of a table model; 1 - p
             y = x[0] - x[1]
         elif node.op_type == "Mul":
             y = x[0] * x[1]
+        elif node.op_type == "Div":  # the target scaling undone
+            y = x[0] / x[1]
+        elif node.op_type == "Add":
+            y = x[0] + x[1]
+        elif node.op_type == "Identity":
+            y = x[0]
+        elif node.op_type == "Concat":
+            y = np.concatenate(x, axis=attrs["axis"])
         elif node.op_type == "Relu":
             y = np.maximum(x[0], 0.0)
         elif node.op_type == "Sigmoid":
@@ -142,11 +156,103 @@ def check_onnx(path, images, csv_path, n):
             y = softmax(np, x[0])
         else:
             print(f"unexpected node {node.op_type}")
-            return 1
+            return model, None
         values[node.output[0]] = y
-    return compare(np, values["probabilities"], csv_path, n,
+    return model, [values[o.name] for o in g.output]
+
+
+def check_onnx(path, images, csv_path, n):
+    np = need("numpy")
+    onnx = need("onnx")
+    model, out = run_onnx(np, onnx, path, read_images(np, images, n))
+    if out is None:
+        return 1
+    assert [o.name for o in model.graph.output] == ["probabilities"]
+    return compare(np, out[0], csv_path, n,
                    f"onnx (IR {model.ir_version}, opset "
                    f"{model.opset_import[0].version}, node by node)")
+
+
+def table_inputs(np, meta, data_path):
+    """The feature columns of a table file that the metadata names."""
+    with open(data_path, newline="") as f:
+        rows = list(csv.reader(f))
+    at = [rows[0].index(c) for c in json.loads(meta["columns"])]
+    return np.array([[float(r[k]) for k in at] for r in rows[1:]])
+
+
+def compare_head(np, meta, what, p, csv_path):
+    """A table model's first graph output p against predict --output's
+    columns: the classes' probabilities (after row and label), a
+    multi-label model's p_ columns, or the predictions (after row)."""
+    with open(csv_path, newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    probs = [k for k, h in enumerate(header) if h.startswith("p_")]
+    first = 2 if header[1] == "label" else probs[0] if probs else 1
+    expected = np.array([[float(v) for v in r[first:]] for r in rows[1:]])
+    if p.shape != expected.shape:
+        print(f"{what} {p.shape}, lnn predict gave {expected.shape}")
+        return 1
+    # a scaled target's float32 rounding is relative to its spread (its
+    # sd, 1 / target_mul), not to a value near 0
+    spread = (1.0 / np.array([float(v) for v in meta["target_mul"].split(",")])
+              if "target_mul" in meta else np.zeros(p.shape[1]))
+    scale = np.abs(expected) + spread
+    worst = np.max(np.abs(p - expected) / (scale + ATOL))
+    print(f"{what} {p.shape} against predict --output: largest relative "
+          f"difference {worst:.3g} (tolerance {RTOL:g} + {ATOL:g} absolute)")
+    bad = np.abs(p - expected) > RTOL * scale + ATOL
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        print(f"{what}: row {i} column {j}: {p[i, j]!r} vs {expected[i, j]!r}")
+        return 1
+    return 0
+
+
+def check_loss(meta, loss):
+    if meta.get("loss") != loss:
+        print(f"metadata loss {meta.get('loss')!r}, not {loss!r}")
+        return False
+    return True
+
+
+def check_onnx_table(path, loss, data_path, csv_path):
+    np = need("numpy")
+    onnx = need("onnx")
+    meta = {p.key: p.value for p in onnx.load(path).metadata_props}
+    if not check_loss(meta, loss):
+        return 1
+    model, out = run_onnx(np, onnx, path, table_inputs(np, meta, data_path))
+    if out is None:
+        return 1
+    return compare_head(np, meta, f"{loss}: onnx (node by node) "
+                        f"{model.graph.output[0].name}", out[0], csv_path)
+
+
+def check_onnxruntime(path, loss, data_path, csv_path, script):
+    """The same, run by onnxruntime-node (node SCRIPT MODEL ROWS)."""
+    import os
+    import subprocess
+    import tempfile
+    np = need("numpy")
+    onnx = need("onnx")
+    meta = {p.key: p.value for p in onnx.load(path).metadata_props}
+    if not check_loss(meta, loss):
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = os.path.join(tmp, "rows.json")
+        with open(rows, "w") as f:
+            json.dump(table_inputs(np, meta, data_path).tolist(), f)
+        run = subprocess.run(["node", script, path, rows],
+                             capture_output=True, text=True)
+    if run.returncode != 0:
+        print(run.stderr.strip())
+        return 1
+    out = json.loads(run.stdout)
+    p = np.array(out["data"], dtype=np.float64).reshape(out["dims"])
+    return compare_head(np, meta, f"{loss}: onnxruntime {out['name']}", p,
+                        csv_path)
 
 
 def load_file(np, torch, path):
@@ -208,6 +314,10 @@ def main(argv):
         return check_onnx(argv[2], argv[3], argv[4], int(argv[5]))
     if argv[1] == "torch":
         return check_torch(argv[2], argv[3], argv[4], int(argv[5]))
+    if argv[1] == "onnx-table":
+        return check_onnx_table(argv[2], argv[3], argv[4], argv[5])
+    if argv[1] == "onnxruntime":
+        return check_onnxruntime(*argv[2:7])
     if argv[1] == "close":
         return check_close(argv[2], argv[3])
     print(__doc__)

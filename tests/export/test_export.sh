@@ -17,6 +17,15 @@
 #              feature names
 #   bad        every damaged safetensors file, and every malformed label,
 #              column or scaling metadata: exit 1, one line "lnn: ..."
+#   heads      every head (ce; bce of one Yes/No column; bce of three 0/1
+#              columns; mse of two targets in their own units, scaled): the
+#              ONNX graph in NumPy gives what predict --output gives (1e-5),
+#              and export -> import -> predict --output is byte for byte
+#              the same (77 without numpy or onnx)
+#   onnxruntime  likewise each head's ONNX export run by onnxruntime (the
+#              npm package onnxruntime-node, installed with --ignore-scripts
+#              into $LNN_ORT_DIR, by default ~/.cache/lnn/onnxruntime;
+#              77 without node, or if npm cannot install it)
 # The model is trained here on Debian's Fashion-MNIST, or, without it, on a
 # synthetic 28x28 dataset made here.
 set -u
@@ -25,6 +34,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # matching a pattern)
 . "$HERE/../cli/lib.sh" "$1"
 PY=$2 MODE=$3
+ORT_VERSION=1.31.1 # onnxruntime-node, as .ci/run installs it
 
 finish() {
     echo "$checks checks, $fails failed"
@@ -65,7 +75,110 @@ PY
         "$IMAGES"
 }
 
+# Four tables made with NumPy, one per head, each trained into
+# $WORK/<head>.lnn, predicted into $WORK/<head>.out and exported into
+# $WORK/<head>.onnx; HEADS lists "name loss" pairs.
+HEADS="ce ce
+binary bce
+multilabel bce
+regression mse"
+make_heads() {
+    "$PY" -c "import numpy" 2>/dev/null || {
+        echo "skipped: python3-numpy is not installed"
+        exit 77
+    }
+    "$PY" - "$WORK" <<'PY'
+import sys
+import numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(22)
+X = rng.normal(size=(300, 4)) * [1, 3, 0.5, 20] + [0, 10, -1, 100]
+Z = (X - [0, 10, -1, 100]) / [1, 3, 0.5, 20]
+heads = {
+    "ce": (["kind"], [np.array(["ant", "bee", "cat"])[(Z[:, 0] > 0) * 1 +
+                                                      (Z[:, 1] > 0.5)]]),
+    "binary": (["ok"], [np.where(Z[:, 0] + Z[:, 2] > 0, "Yes", "No")]),
+    "multilabel": (["p", "q", "r"], [(Z[:, 0] > 0) * 1, (Z[:, 1] > 0) * 1,
+                                     (Z[:, 2] + Z[:, 3] > 0) * 1]),
+    "regression": (["price", "area"], [1000 + 300 * Z[:, 0] - 50 * Z[:, 1] ** 2,
+                                       0.01 * Z[:, 2] + 5]),
+}
+for name, (labels, cols) in heads.items():
+    with open(f"{d}/{name}.csv", "w") as f:
+        f.write(",".join(["a", "b", "c", "d"] + labels) + "\n")
+        for i in range(len(X)):
+            f.write(",".join(["%.6g" % v for v in X[i]] +
+                             [str(c[i]) for c in cols]) + "\n")
+PY
+    local label
+    while read -r name loss; do
+        case $name in
+        ce) label=kind ;; binary) label=ok ;; multilabel) label=p,q,r ;;
+        regression) label=price,area ;;
+        esac
+        expect 0 "" "$LNN" train --data "$WORK/$name.csv" --label $label \
+            --loss "$loss" --hidden 8 --epochs 3 --quiet \
+            --save "$WORK/$name.lnn"
+        expect 0 "" "$LNN" predict --model "$WORK/$name.lnn" \
+            --output "$WORK/$name.out" "$WORK/$name.csv"
+        [ "${LNN_ONNX:-1}" = 0 ] ||
+            expect 0 "" "$LNN" export "$WORK/$name.lnn" "$WORK/$name.onnx"
+    done <<<"$HEADS"
+}
+
 case $MODE in
+heads)
+    "$PY" -c "import onnx" 2>/dev/null || {
+        echo "skipped: python3-onnx is not installed"
+        exit 77
+    }
+    make_heads
+    while read -r name loss; do
+        if [ "${LNN_ONNX:-1}" != 0 ]; then
+            checks=$((checks + 1))
+            "$PY" "$HERE/readers.py" onnx-table "$WORK/$name.onnx" "$loss" \
+                "$WORK/$name.csv" "$WORK/$name.out" ||
+                fail "$name: the ONNX graph predicts otherwise than lnn"
+        fi
+        expect 0 "" "$LNN" export "$WORK/$name.lnn" "$WORK/$name.safetensors"
+        expect 0 "" "$LNN" import "$WORK/$name.safetensors" "$WORK/$name-2.lnn"
+        expect 0 "" "$LNN" predict --model "$WORK/$name-2.lnn" \
+            --output "$WORK/$name-2.out" "$WORK/$name.csv"
+        checks=$((checks + 2))
+        cmp -s "$WORK/$name.out" "$WORK/$name-2.out" ||
+            fail "$name: the imported model predicts otherwise: $(diff "$WORK/$name.out" "$WORK/$name-2.out" | head -3)"
+        expect 0 "" "$LNN" export "$WORK/$name-2.lnn" "$WORK/$name-2.safetensors"
+        cmp -s "$WORK/$name.safetensors" "$WORK/$name-2.safetensors" ||
+            fail "$name: the imported model exports another file"
+    done <<<"$HEADS"
+    ;;
+onnxruntime)
+    [ "${LNN_ONNX:-1}" = 0 ] && {
+        echo "skipped: lnn is built without ONNX (meson option onnx)"
+        exit 77
+    }
+    command -v node >/dev/null || {
+        echo "skipped: node is not installed (Debian: nodejs npm)"
+        exit 77
+    }
+    ORT=${LNN_ORT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lnn/onnxruntime}
+    if [ ! -d "$ORT/node_modules/onnxruntime-node" ]; then
+        mkdir -p "$ORT" && command -v npm >/dev/null &&
+            npm install --prefix "$ORT" --ignore-scripts --no-audit \
+                --no-fund "onnxruntime-node@$ORT_VERSION" >&2 || {
+            echo "skipped: npm cannot install onnxruntime-node into $ORT"
+            exit 77
+        }
+    fi
+    make_heads
+    while read -r name loss; do
+        checks=$((checks + 1))
+        NODE_PATH=$ORT/node_modules "$PY" "$HERE/readers.py" onnxruntime \
+            "$WORK/$name.onnx" "$loss" "$WORK/$name.csv" "$WORK/$name.out" \
+            "$HERE/ort_run.js" ||
+            fail "$name: onnxruntime predicts otherwise than lnn"
+    done <<<"$HEADS"
+    ;;
 numpy | onnx | pytorch)
     "$PY" -c "import numpy" 2>/dev/null || {
         echo "skipped: no numpy for $PY (Debian: python3-numpy)"; exit 77; }
