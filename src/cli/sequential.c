@@ -197,6 +197,12 @@ bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
     };
     memcpy(s->metadata, metadata, sizeof metadata);
     s->n_metadata = SEQ_N_METADATA;
+    if (loss == LNN_LOSS_HUBER) {
+        snprintf(s->huber_delta, sizeof s->huber_delta, "%.9g",
+                 (double)lnn_net_huber_delta(net));
+        s->metadata[s->n_metadata++] =
+            (st_kv){SEQ_KEY_HUBER_DELTA, s->huber_delta};
+    }
     return !p || prep_metadata(s, p, err, errlen);
 }
 
@@ -465,11 +471,14 @@ done:
     return names;
 }
 
-bool seq_loss_of(const st_file *f, lnn_loss *loss, char *err, size_t errlen)
+bool seq_loss_of(const st_file *f, lnn_loss *loss, float *huber_delta,
+                 char *err, size_t errlen)
 {
     const char *name = st_metadata(f, SEQ_KEY_LOSS);
     const char *output = st_metadata(f, SEQ_KEY_OUTPUT);
+    const char *delta = st_metadata(f, SEQ_KEY_HUBER_DELTA);
     *loss = LNN_LOSS_CE;
+    *huber_delta = 0.0f;
     if (name && lnn_loss_from_name(name, loss) != LNN_OK)
         return errbuf_set(err, errlen, "metadata \"%s\" '%.32s' is not a "
                           "loss of lnn (ce, bce, mse, mae, huber)",
@@ -479,6 +488,11 @@ bool seq_loss_of(const st_file *f, lnn_loss *loss, char *err, size_t errlen)
         return errbuf_set(err, errlen, "metadata \"%s\" '%.32s' is not "
                           "the %s of loss %s", SEQ_KEY_OUTPUT, output, want,
                           lnn_loss_name(*loss));
+    if (delta && (*loss != LNN_LOSS_HUBER ||
+                  !parse_floats(delta, huber_delta, 1) || *huber_delta <= 0))
+        return errbuf_set(err, errlen, "metadata \"%s\" '%.32s' is not a "
+                          "huber loss's delta (a number > 0)",
+                          SEQ_KEY_HUBER_DELTA, delta);
     return true;
 }
 
@@ -606,15 +620,17 @@ lnn_net *seq_net_create(const st_file *f, const char *activation,
     lnn_net *net = NULL;
     lnn_activation hidden;
     lnn_loss loss;
+    float delta;
     lnn_prep p;
     bool table;
     if (seq_layout_of(&s, f, err, errlen) &&
         seq_activation(f, activation, &hidden, err, errlen) &&
-        seq_loss_of(f, &loss, err, errlen) &&
+        seq_loss_of(f, &loss, &delta, err, errlen) &&
         seq_prep_of(&p, &table, f, &s, loss, err, errlen)) {
         const lnn_net_config cfg = {.L = s.L, .dims = s.dims,
                                     .hidden = hidden,
-                                    .max_batch = max_batch, .loss = loss};
+                                    .max_batch = max_batch, .loss = loss,
+                                    .huber_delta = delta};
         bool ok = lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
                   seq_load_params(&s, net, err, errlen);
         if (ok && table && lnn_net_set_prep(net, &p) != LNN_OK)

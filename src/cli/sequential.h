@@ -29,6 +29,7 @@
                                            "identity" */
 #define SEQ_KEY_LOSS "loss"             /* "ce", "bce", "mse", ...; absent:
                                            ce (an export before heads) */
+#define SEQ_KEY_HUBER_DELTA "huber_delta" /* huber's delta, "%.9g" */
 #define SEQ_KEY_INPUT "input"           /* how inputs are scaled */
 #define SEQ_INPUT_PIXELS "pixel / 255"  /* 8-bit IDX/PGM pixels to [0, 1] */
 /* A model trained on a table file (its lnn_prep) adds: */
@@ -41,7 +42,7 @@
 #define SEQ_KEY_TARGET_SHIFT "target_shift" /* n_L floats: the network */
 #define SEQ_KEY_TARGET_MUL "target_mul" /* predicts (y - shift) * mul */
 #define SEQ_N_METADATA 7                /* the keys every export has */
-#define SEQ_MAX_METADATA 14
+#define SEQ_MAX_METADATA 15
 
 /* The 2L tensors of the state dict, with their metadata. */
 typedef struct seq_state {
@@ -53,6 +54,7 @@ typedef struct seq_state {
     char *labels, *columns;       /* the prep's keys' values, or NULL */
     char *shift, *mul;
     char *targets, *target_shift, *target_mul;
+    char huber_delta[SEQ_NAME_MAX];
     const float *shift_v, *mul_v; /* n_0 each, borrowed from the net's prep,
                                      or NULL: no affine scaling */
     const float *target_shift_v, *target_mul_v; /* n_L each, borrowed, or
@@ -95,8 +97,10 @@ bool seq_load_params(const seq_layout *s, lnn_net *net, char *err,
                      size_t errlen);
 
 /* The loss that f's metadata names ("loss"; ce without one), checked
- * against its "output" where given. false with a message in err. */
-bool seq_loss_of(const st_file *f, lnn_loss *loss, char *err, size_t errlen);
+ * against its "output" where given, and huber's delta (0: the default).
+ * false with a message in err. */
+bool seq_loss_of(const st_file *f, lnn_loss *loss, float *huber_delta,
+                 char *err, size_t errlen);
 
 /* The prep that f's metadata describes (seq_state_from_net's keys of a
  * model trained on a table) for a network of that loss: *table false, and

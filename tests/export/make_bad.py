@@ -225,6 +225,10 @@ def main(d):
          "softmax of loss ce", output="sigmoid")
     meta("output-without-loss", "metadata \"output\" 'identity' is not "
          "the softmax of loss ce", output="identity")
+    meta("delta-of-ce", "metadata \"huber_delta\" '2' is not a huber "
+         "loss's delta", huber_delta="2")
+    meta("delta-negative", "metadata \"huber_delta\" '-1' is not a huber "
+         "loss's delta", loss="huber", labels=None, huber_delta="-1")
     meta("targets-of-ce", "metadata \"targets\" for a loss of classes",
          targets=json.dumps(labels))
     meta("labels-of-values", "metadata \"labels\" for 10 outputs of loss "

@@ -18,7 +18,8 @@
 #   bad        every damaged safetensors file, and every malformed label,
 #              column or scaling metadata: exit 1, one line "lnn: ..."
 #   heads      every head (ce; bce of one Yes/No column; bce of three 0/1
-#              columns; mse of two targets in their own units, scaled): the
+#              columns; mse and huber (its delta kept) of two targets in
+#              their own units, scaled): the
 #              ONNX graph in NumPy gives what predict --output gives (1e-5),
 #              and export -> import -> predict --output is byte for byte
 #              the same (77 without numpy or onnx)
@@ -81,7 +82,8 @@ PY
 HEADS="ce ce
 binary bce
 multilabel bce
-regression mse"
+regression mse
+huber huber"
 make_heads() {
     "$PY" -c "import numpy" 2>/dev/null || {
         echo "skipped: python3-numpy is not installed"
@@ -110,14 +112,17 @@ for name, (labels, cols) in heads.items():
             f.write(",".join(["%.6g" % v for v in X[i]] +
                              [str(c[i]) for c in cols]) + "\n")
 PY
-    local label
+    local label more
     while read -r name loss; do
+        more=
         case $name in
         ce) label=kind ;; binary) label=ok ;; multilabel) label=p,q,r ;;
         regression) label=price,area ;;
+        huber) label=price,area more="--huber-delta 0.5"
+            cp "$WORK/regression.csv" "$WORK/huber.csv" ;;
         esac
         expect 0 "" "$LNN" train --data "$WORK/$name.csv" --label $label \
-            --loss "$loss" --hidden 8 --epochs 3 --quiet \
+            --loss "$loss" $more --hidden 8 --epochs 3 --quiet \
             --save "$WORK/$name.lnn"
         expect 0 "" "$LNN" predict --model "$WORK/$name.lnn" \
             --output "$WORK/$name.out" "$WORK/$name.csv"
