@@ -66,7 +66,7 @@ enum {
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY, OPT_QUIET,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
-    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS,
+    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_NEW_DATA,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -76,6 +76,7 @@ enum {
 typedef struct train_args {
     cli_common common; /* --data, --threads */
     const char *save, *resume, *log;
+    bool new_data;         /* --new-data: --resume on other data */
     const char *init_from; /* safetensors state dict to start from */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
@@ -171,7 +172,11 @@ static const cli_option options[] = {
      "exactly; its options apply unless given again (a cosine schedule spans "
      "the run's --epochs: resume an interrupted run, do not extend a finished "
      "one); --layers, --activation, --init and --optimizer may be given only "
-     "as the model has them", NULL, NULL},
+     "as the model has them; it is refused on other data than the model's "
+     "(a table's size, rows and digest)", NULL, NULL},
+    {"new-data", 0, NULL, OPT_NEW_DATA, "with --resume: continue on other "
+     "data (its classes and columns must be the model's; its scaling is "
+     "fitted anew)", NULL, NULL},
     {"log", 0, "FILE", OPT_LOG, "one row per report, FILE ending in .csv or "
      ".jsonl", NULL, NULL},
     {"print-every", 0, "N", OPT_PRINT_EVERY, "epochs between reports",
@@ -358,6 +363,7 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_HIDDEN: a->hidden = v; return true;
     case OPT_SAVE: a->save = v; return true;
     case OPT_RESUME: a->resume = v; return true;
+    case OPT_NEW_DATA: a->new_data = true; return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_LOG: a->log = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
@@ -800,6 +806,105 @@ static void unlock(int lock[2])
             close(lock[k]);
 }
 
+/* "a, b, c" of n names (at most 3, then "..."), in buf. */
+static const char *some_names(char *const *names, size_t n, char *buf,
+                              size_t len)
+{
+    buf[0] = '\0';
+    for (size_t k = 0; k < n && k < 3; k++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%.20s", k ? ", " : "",
+                 names[k]);
+    if (n > 3)
+        snprintf(buf + strlen(buf), len - strlen(buf), ", ... (%zu)", n);
+    return buf;
+}
+
+static bool same_names(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    if (!a || !b)
+        return !a && !b;
+    for (size_t k = 0; na == nb && k < na; k++)
+        if (strcmp(a[k], b[k]) != 0)
+            return false;
+    return na == nb;
+}
+
+/* A resumed run goes on with the model's data: a table the model records
+ * the id of (size, rows, digest) must be that file, unless --new-data; any
+ * table must have the model's classes and columns, so that output i keeps
+ * its meaning. (An IDX model records no id: format version 1.) */
+static bool resumed_data_ok(const train_args *a, const lnn_net *net,
+                            const cli_dataset *ds)
+{
+    const lnn_prep *p = lnn_net_prep(net);
+    if (!ds->is_table || !p)
+        return true;
+    const lnn_table *t = &ds->tab[0];
+    char mine[160], theirs[160];
+    if (p->data.rows && !cli_same_data(&p->data, &t->id) && !a->new_data) {
+        cli_error("--resume %s: it was trained on other data (%llu rows, "
+                  "%llu bytes) than %s (%zu rows, %llu bytes); --new-data "
+                  "continues on it", a->resume,
+                  (unsigned long long)p->data.rows,
+                  (unsigned long long)p->data.bytes, ds->dir, t->m,
+                  (unsigned long long)t->id.bytes);
+        return false;
+    }
+    if (p->names && !same_names(p->names, p->n_classes, t->names,
+                                t->n_classes)) {
+        cli_error("--resume %s: its classes are %s; %s has %s", a->resume,
+                  some_names(p->names, p->n_classes, mine, sizeof mine),
+                  ds->dir, some_names(t->names, t->n_classes, theirs,
+                                      sizeof theirs));
+        return false;
+    }
+    if (!same_names(p->columns, p->columns ? p->n_x : 0, t->columns,
+                    t->columns ? t->n_x : 0)) {
+        cli_error("--resume %s: its feature columns are %s; %s has %s",
+                  a->resume,
+                  p->columns ? some_names(p->columns, p->n_x, mine,
+                                          sizeof mine) : "unnamed",
+                  ds->dir, t->columns ? some_names(t->columns, t->n_x, theirs,
+                                                   sizeof theirs)
+                                      : "no header");
+        return false;
+    }
+    return true;
+}
+
+/* lnn-mpi: every process loaded the same data (rank 0's id), else each
+ * stops before any update; rank 0 names the first that differs. */
+static bool ranks_agree_on_data(const cli_dataset *ds, const lnn_comm *comm)
+{
+    const lnn_data_id id = ds->is_table ? ds->tab[0].id
+                                        : lnn_dataset_id(&ds->train_set);
+    lnn_data_id id0 = id;
+    const size_t n = (size_t)comm->size;
+    double *rows = calloc(2 * n, sizeof *rows); /* differ[r], rows[r] */
+    if (!rows || comm->broadcast(&id0, sizeof id0, comm->ctx) != 0) {
+        free(rows);
+        cli_error("out of memory, or the processes cannot talk");
+        return false;
+    }
+    const bool differ = !cli_same_data(&id, &id0);
+    rows[comm->rank] = differ;
+    rows[n + (size_t)comm->rank] = (double)id.rows;
+    bool ok = comm->sum_double(rows, 2 * n, comm->ctx) == 0;
+    size_t r = 0;
+    while (ok && r < n && rows[r] == 0.0)
+        r++;
+    if (ok && r < n && comm->rank == 0) {
+        if (rows[n + r] != (double)id0.rows)
+            cli_error("rank %zu's data differs from rank 0's: %llu vs %.0f "
+                      "rows", r, (unsigned long long)id0.rows, rows[n + r]);
+        else
+            cli_error("rank %zu's data differs from rank 0's: %llu rows "
+                      "each, other values", r, (unsigned long long)id0.rows);
+    }
+    free(rows);
+    return ok && r == n;
+}
+
 /* Before any data is read: every file the run writes can be written and
  * is none of those it reads (the model of --resume is saved back to), and
  * no other run saves to its models (their locks, held in lock[] until the
@@ -855,6 +960,14 @@ int cli_train(int argc, char **argv, cli_world *w)
         unlock(lock);
         return rc;
     }
+    if (comm && !ranks_agree_on_data(&ds, comm)) {
+        cli_dataset_free(&ds);
+        unlock(lock);
+        /* rank 0 ends the job (MPI_Abort, exit 1); the others wait in
+         * MPI_Finalize for it: aborts from every process at once crash
+         * Open MPI's mpirun as it merges their messages */
+        return root ? EXIT_RUNTIME : EXIT_OK;
+    }
     if (!a.resume && !shape_from_data(&a, &ds)) {
         cli_dataset_free(&ds);
         unlock(lock);
@@ -869,6 +982,10 @@ int cli_train(int argc, char **argv, cli_world *w)
                      : create_net(&a, plan_batch(&a.opts, n_train));
     if (!r.net)
         goto done;
+    if (a.resume && !resumed_data_ok(&a, r.net, &ds)) {
+        rc = EXIT_USAGE;
+        goto done;
+    }
     if (!fits_data(r.net, &ds)) {
         rc = EXIT_USAGE;
         goto done;

@@ -74,9 +74,27 @@ def safetensors_header(d):
         f.write(struct.pack("<Q", len(header)) + header + b"\0" * 4)
 
 
+def data_ids(d):
+    """6, 7: a training file of 200 rows; its rows shuffled (the same
+    count); other labels; and the file with one row more."""
+    import random
+    rows = ["0.%d,0.%d,%s\n" % (r % 3, r % 5, "xy"[r % 2]) for r in range(200)]
+    head = "a,b,label\n"
+    with open(os.path.join(d, "train.csv"), "w") as f:
+        f.write(head + "".join(rows))
+    shuffled = rows[:]
+    random.Random(1).shuffle(shuffled)
+    with open(os.path.join(d, "shuffled.csv"), "w") as f:
+        f.write(head + "".join(shuffled))
+    with open(os.path.join(d, "labels.csv"), "w") as f:
+        f.write(head + "".join(r.replace(",x", ",z") for r in rows))
+    with open(os.path.join(d, "longer.csv"), "w") as f:
+        f.write(head + "".join(rows) + "0.1,0.2,x\n")
+
+
 CASES = {"header": header_columns, "float": float_range, "label": long_label,
          "svmgz": libsvm_bomb, "wide": wide, "classes": many_classes,
-         "safetensors": safetensors_header}
+         "safetensors": safetensors_header, "data": data_ids}
 
 if __name__ == "__main__":
     for case in sys.argv[2:]:

@@ -94,6 +94,31 @@ safetensors) # 5: a header of 4 M tiny JSON values
     expect 1 "bomb.safetensors: the header holds about 4194[0-9]+ JSON values, more than the 262144" \
         bounded 2 256 "$LNN" import bomb.safetensors x.lnn
     ;;
+data) # 6, 7: the training file told by its id, not its row count
+    python3 "$GEN" . data
+    expect 0 "" "$LNN" train --data train.csv "${NET[@]}" --save m.lnn
+    cp m.lnn before.lnn
+    expect 0 "" "$LNN" eval --model m.lnn --data train.csv
+    checks=$((checks + 1))
+    grep -q "^data: train.csv, the training file, the model's split: test, 20 rows" out ||
+        fail "eval on the training file: $(head -3 out)"
+    for other in shuffled longer; do
+        expect 0 "" "$LNN" eval --model m.lnn --data $other.csv
+        checks=$((checks + 1))
+        grep -q "^data: $other.csv, not the training file, every row: test, 20[01] rows" out ||
+            fail "eval on $other.csv: $(head -3 out)"
+    done
+    # 7: --resume on other data is refused (the model unchanged), unless
+    # --new-data; other classes are refused even then
+    expect 2 "--resume m.lnn: it was trained on other data \(200 rows, [0-9]+ bytes\) than shuffled.csv \(200 rows" \
+        "$LNN" train --data shuffled.csv "${NET[@]}" --resume m.lnn --save m.lnn
+    checks=$((checks + 1))
+    cmp -s m.lnn before.lnn || fail "a refused --resume changed the model"
+    expect 2 "--resume m.lnn: its classes are x, y; labels.csv has y, z" \
+        "$LNN" train --data labels.csv "${NET[@]}" --resume m.lnn --new-data --save m.lnn
+    expect 0 "" "$LNN" train --data shuffled.csv --epochs 2 -q --resume m.lnn --new-data --save m.lnn
+    expect 0 "" "$LNN" train --data shuffled.csv --epochs 3 -q --resume m.lnn --save m.lnn
+    ;;
 label) # 11: labels longer than a model keeps
     python3 "$GEN" . label
     expect 1 "longlabel.csv:2: field 2: a label of 5000 bytes, more than the 4096 a model keeps" \
