@@ -17,7 +17,7 @@
 /* A gzip file's text: at most LNN_GZ_RATIO times the file's size, or
  * LNN_GZ_FREE, whichever is more (a bomb is refused, not expanded). */
 #define LNN_GZ_RATIO 256
-#define LNN_GZ_FREE ((uint64_t)256 << 20)
+#define LNN_GZ_FREE ((uint64_t)64 << 20)
 /* A matrix's first allocation, before it is known how many rows come. */
 #define LNN_MATRIX_FIRST_BYTES ((size_t)16 << 20)
 #define LNN_MATRIX_FIRST_COLS 256

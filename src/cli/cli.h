@@ -128,6 +128,7 @@ typedef struct cli_table_args {
     int scale;              /* --scale (lnn_scale), -1: by the data */
     lnn_image_opts image;   /* --image-size, --invert: images and image
                                folders */
+    bool classify;          /* --task classify: however many classes */
 } cli_table_args;
 
 /* The defaults (to be called before parsing). */

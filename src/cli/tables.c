@@ -13,6 +13,9 @@
 
 #define DEFAULT_TABLE_VAL 0.1  /* of a single file's rows, when not given */
 #define DEFAULT_TABLE_TEST 0.1
+/* Classes a table may have however few rows it has; beyond, more than one
+ * class per two rows is refused unless --task classify says it is meant. */
+#define CLASSES_FREE 64
 #define CLI_FEATURES_MAX ((size_t)1 << 31)
 #define CLI_IMAGE_SIDE_MAX 4096
 #define MNIST_SIDE 28
@@ -286,6 +289,13 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
         cli_error("%s: every row has the label \"%s\": training needs at "
                   "least 2 classes", path, t->names[0]);
         goto fail;
+    }
+    if (!ta->classify && t->n_classes > CLASSES_FREE &&
+        t->n_classes > t->m / 2) {
+        cli_error("%s: %zu classes in %zu rows: the label looks like an id "
+                  "or a number, not a class (--task classify trains on it "
+                  "anyway)", path, t->n_classes, t->m);
+        goto usage;
     }
     if (ta->val_data &&
         !load_like(&d->tab[PART_VAL], ta->val_data, t, &ta->table,

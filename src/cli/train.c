@@ -27,6 +27,10 @@
 #define EXERCISE_OPTIMIZER LNN_OPT_SGD
 #define EXERCISE_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
+/* Training data with a value beyond this is reported as too large, not as
+ * a learning rate that diverged: products of such values with the weights,
+ * and their gradients, pass float32's 3.4e38 within a few updates. */
+#define DATA_OVERFLOWS 1e15
 
 /* Set by SIGINT or SIGTERM (which mpirun forwards on Ctrl-C): the training
  * callback finishes the current step and stops. A signal can only talk to
@@ -66,7 +70,7 @@ enum {
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY, OPT_QUIET,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
-    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_NEW_DATA,
+    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_NEW_DATA, OPT_TASK,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -120,6 +124,9 @@ static const cli_option options[] = {
     {"layers", 0, "LIST", OPT_LAYERS, "layer sizes, input to output, checked "
      "against the data", DEFAULT_LAYERS "; without it, the ends are the "
      "data's width and class count", NULL},
+    {"task", 0, "NAME", OPT_TASK, "classify: the label is a class, even "
+     "when there are nearly as many classes as rows (refused otherwise)",
+     NULL, NULL},
     {"hidden", 0, "LIST", OPT_HIDDEN, "the hidden sizes alone; the input and "
      "output sizes come from the data", NULL, NULL},
     {"activation", 0, "NAME", OPT_ACTIVATION, "hidden activation", "relu",
@@ -364,6 +371,13 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_SAVE: a->save = v; return true;
     case OPT_RESUME: a->resume = v; return true;
     case OPT_NEW_DATA: a->new_data = true; return true;
+    case OPT_TASK:
+        if (strcmp(v, "classify") != 0) {
+            cli_error("--task: '%s' is not one of classify", v);
+            return false;
+        }
+        a->tab.classify = true;
+        return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_LOG: a->log = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
@@ -457,6 +471,49 @@ static void merge_resumed(train_args *a, const lnn_train_opts *stored)
                    (const unsigned char *)stored + h->offset,
                    h->is_float ? sizeof(float) : sizeof(uint64_t));
     }
+}
+
+/* A stored option's value against the range the command line takes. */
+static bool in_range(const char *resume, const char *name, double v,
+                     double lo, double hi)
+{
+    if (v >= lo && v <= hi)
+        return true;
+    cli_error("--resume %s: its stored %s is %g, outside the %g..%g the "
+              "command line takes (a damaged model?)", resume, name, v, lo,
+              hi);
+    return false;
+}
+
+/* The options a resumed run took from its file are in the command line's
+ * ranges: a crafted or damaged model (its CRC made to match) is refused,
+ * not trained with a learning rate of 1e30. */
+static bool stored_in_range(const train_args *a)
+{
+    const lnn_train_opts *o = &a->opts;
+    if ((!a->lr_set &&
+         !in_range(a->resume, "--lr", o->learning_rate, 1e-12, 1e6)) ||
+        (!a->batch_set && !in_range(a->resume, "--batch",
+                                    (double)o->batch_size, 0, 1 << 24)) ||
+        (!a->epochs_set && !a->iterations_set &&
+         (!in_range(a->resume, "--epochs", (double)o->epochs, 1,
+                    UINT32_MAX) ||
+          !in_range(a->resume, "--iterations", (double)o->num_iterations, 0,
+                    UINT32_MAX))))
+        return false;
+    for (size_t i = 0; i < N_HYPER; i++) {
+        const hyper_option *h = &hyper_options[i];
+        const unsigned char *field = (const unsigned char *)o + h->offset;
+        float f;
+        uint64_t u;
+        memcpy(&f, field, sizeof f);
+        memcpy(&u, field, sizeof u);
+        const double v = h->is_float ? (double)f : (double)u;
+        if (!a->hyper_set[h->id - OPT_HYPER] &&
+            !in_range(a->resume, h->name, v, h->min, h->max))
+            return false;
+    }
+    return true;
 }
 
 /* Everything the progress callback needs. */
@@ -714,6 +771,10 @@ static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
         return NULL;
     }
     merge_resumed(a, &stored);
+    if (!stored_in_range(a)) {
+        lnn_net_destroy(net);
+        return NULL;
+    }
     const size_t max_batch = plan_batch(&a->opts, n_train);
     if (lnn_net_max_batch(net) != max_batch) {
         lnn_net_destroy(net);
@@ -905,6 +966,39 @@ static bool ranks_agree_on_data(const cli_dataset *ds, const lnn_comm *comm)
     return ok && r == n;
 }
 
+/* The largest |x| of the training data. */
+static double largest_value(const lnn_data *d)
+{
+    double big = 0.0;
+    const size_t n = d->n_x * d->m;
+    for (size_t k = 0; d->X && k < n; k++)
+        big = fmax(big, fabs((double)d->X[k]));
+    return d->X ? big : 255.0;
+}
+
+/* One line for a loss that stopped being finite: data too large for
+ * float32 arithmetic is said to be that, not divergence; and what became
+ * of --save. */
+static void report_divergence(const run *r, const lnn_data *train)
+{
+    const train_args *a = r->a;
+    char saved[CLI_ERRLEN] = "";
+    if (a->save)
+        snprintf(saved, sizeof saved, r->saved ? "; %s keeps the last model "
+                 "saved before that" : a->resume ? "; %s is left as it was"
+                 : "; no model was saved to %s", a->save);
+    const double big = largest_value(train);
+    if (big > DATA_OVERFLOWS)
+        cli_error("the loss is not finite at iteration %llu: the training "
+                  "data has values up to %.3g, too large for float32 "
+                  "arithmetic (scale them: --scale standard)%s",
+                  (unsigned long long)lnn_net_train_state(r->net).iteration +
+                      1,
+                  big, saved);
+    else
+        cli_error("%s%s", lnn_net_errmsg(r->net), saved);
+}
+
 /* Before any data is read: every file the run writes can be written and
  * is none of those it reads (the model of --resume is saved back to), and
  * no other run saves to its models (their locks, held in lock[] until the
@@ -1063,13 +1157,10 @@ int cli_train(int argc, char **argv, cli_world *w)
     } else if (s != LNN_OK) {
         /* a failed save has said why already; every process diverges
          * together, but a failed communication is this process's own */
-        if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
+        if (s == LNN_ERR_DIVERGED && root)
+            report_divergence(&r, &ds.splits.train);
+        else if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
             cli_error("%s", lnn_net_errmsg(r.net));
-        if (root && a.save && s == LNN_ERR_DIVERGED)
-            cli_error(r.saved ? "%s keeps the last model saved before that"
-                      : a.resume ? "%s is left as it was"
-                                 : "no model was saved to %s",
-                      a.save);
         goto done;
     }
     if (a.save && !save(&r, a.save))

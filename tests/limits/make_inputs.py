@@ -42,10 +42,13 @@ def long_label(d):
 
 
 def libsvm_bomb(d):
-    """10: a small .svm.gz whose rows name index 4 000 000: dense, 1.5 GB."""
-    line = b"1 1:1 4000000:1\n" + b"2 1:1 4000000:1\n"
+    """10: a small .svm.gz (about 10 KB) of 15 000 rows of 25 values, the
+    last at index 100 000: within 4096 dense cells per stored value, but
+    1.5 GB dense."""
+    line = ("1 " + " ".join("%d:1" % k for k in range(1, 25)) +
+            " 100000:1\n").encode()
     with gzip.open(os.path.join(d, "bomb.svm.gz"), "wb", 9) as f:
-        f.write(line * 5000)
+        f.write(line * 15000)
 
 
 def wide(d):
@@ -57,11 +60,16 @@ def wide(d):
 
 
 def many_classes(d):
-    """4: 50 000 rows, a label unique to each (539 KB)."""
+    """4: 50 000 rows, a label unique to each (539 KB); 400 rows of 267
+    classes, 1.5 rows each."""
     with open(os.path.join(d, "classes.csv"), "w") as f:
         f.write("a,label\n")
         for r in range(50000):
             f.write("%d,k%d\n" % (r % 10, r))
+    with open(os.path.join(d, "pairs.csv"), "w") as f:
+        f.write("a,label\n")
+        for r in range(400):
+            f.write("%d,k%d\n" % (r % 10, r * 2 // 3))
 
 
 def safetensors_header(d):
@@ -92,9 +100,18 @@ def data_ids(d):
         f.write(head + "".join(rows) + "0.1,0.2,x\n")
 
 
+def overflow(d):
+    """9: values a float32 holds whose products overflow it."""
+    with open(os.path.join(d, "overflow.csv"), "w") as f:
+        f.write("a,b,label\n")
+        for r in range(64):
+            f.write("%de30,%d,%s\n" % (r % 9 + 1, r % 5, "xy"[r % 2]))
+
+
 CASES = {"header": header_columns, "float": float_range, "label": long_label,
          "svmgz": libsvm_bomb, "wide": wide, "classes": many_classes,
-         "safetensors": safetensors_header, "data": data_ids}
+         "safetensors": safetensors_header, "data": data_ids,
+         "overflow": overflow}
 
 if __name__ == "__main__":
     for case in sys.argv[2:]:
