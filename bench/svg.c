@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "svg.h"
 
 #define SVG_W 960.0
 #define SVG_H 720.0
@@ -19,15 +20,8 @@
 #define SVG_X_MARGIN 0.3 /* octaves of room left and right of the points */
 #define SVG_EFF_ROOM 0.2 /* above the highest efficiency, to see the 1 line */
 #define SVG_MARK_R 3.0
-#define SVG_MAX_SERIES 8 /* batch sizes drawn (colours) */
+#define SVG_MAX_SERIES SVG_N_COLOURS /* batch sizes drawn (colours) */
 #define SVG_MAX_POINTS 64 /* sizes per line */
-#define SVG_FONT "font-family=\"sans-serif\" font-size=\"12\""
-#define SVG_TITLE_FONT "font-family=\"sans-serif\" font-size=\"16\""
-
-static const char *const colours[SVG_MAX_SERIES] = {
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd",
-    "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
-};
 
 /* What a panel plots of a row. */
 typedef enum measure { GFLOPS, GEMM_GFLOPS, EFFICIENCY } measure;
@@ -54,61 +48,14 @@ static bool square(const bench_row *row, size_t *n)
 
 void bench_xml_text(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default:  fputc(*s, f);
-        }
-    }
-}
-
-/* A round step (1, 2, 2.5 or 5 times a power of ten) giving about
- * SVG_TICKS ticks from 0 to hi. */
-static double tick_step(double hi)
-{
-    static const double steps[] = {1.0, 2.0, 2.5, 5.0, 10.0};
-    const double raw = hi / SVG_TICKS;
-    const double p = pow(10.0, floor(log10(raw)));
-    size_t i = 0;
-    while (steps[i] * p < raw)
-        i++;
-    return steps[i] * p;
-}
-
-typedef struct axes {
-    double x0, y0, w, h; /* the plot area */
-    double lo2, hi2;     /* log2 of the x range */
-    double ymax;
-} axes;
-
-static double px(const axes *a, size_t n)
-{
-    return a->x0 + a->w * (log2((double)n) - a->lo2) / (a->hi2 - a->lo2);
-}
-
-static double py(const axes *a, double v)
-{
-    return a->y0 + a->h * (1.0 - v / a->ymax);
+    svg_xml_text(f, s);
 }
 
 /* Frame, grid, ticks and titles of one panel. */
-static void draw_axes(FILE *f, const axes *a, const bench_report *r,
+static void draw_axes(FILE *f, const svg_axes *a, const bench_report *r,
                       const char *title, const char *ytitle)
 {
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" " SVG_FONT
-            " font-weight=\"bold\">%s</text>\n", a->x0, a->y0 - 10.0, title);
-    const double step = tick_step(a->ymax);
-    for (double v = 0.0; v <= a->ymax * (1.0 + 1e-9); v += step) {
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                "stroke=\"#e0e0e0\"/>\n", a->x0, py(a, v), a->x0 + a->w,
-                py(a, v));
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" " SVG_FONT
-                " text-anchor=\"end\">%g</text>\n", a->x0 - 6.0,
-                py(a, v) + 4.0, v);
-    }
+    svg_y_ticks(f, a, SVG_TICKS, "%g", false);
     /* x ticks at every square size measured, once each */
     for (size_t i = 0; i < r->n_rows; i++) {
         size_t n, n2;
@@ -119,25 +66,16 @@ static void draw_axes(FILE *f, const axes *a, const bench_report *r,
             seen = square(&r->rows[j], &n2) && n2 == n;
         if (seen)
             continue;
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                "stroke=\"#e0e0e0\"/>\n", px(a, n), a->y0, px(a, n),
-                a->y0 + a->h);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" " SVG_FONT
-                " text-anchor=\"middle\">%zu</text>\n", px(a, n),
-                a->y0 + a->h + 16.0, n);
+        char label[32];
+        snprintf(label, sizeof label, "%zu", n);
+        svg_x_tick(f, a, (double)n, label);
     }
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-            "fill=\"none\" stroke=\"#404040\"/>\n", a->x0, a->y0, a->w, a->h);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" " SVG_FONT
-            " text-anchor=\"middle\">layer size n (an n &#8594; n layer; "
-            "log scale)</text>\n", a->x0 + a->w / 2.0, a->y0 + a->h + 36.0);
-    fprintf(f, "<text transform=\"translate(%.1f %.1f) rotate(-90)\" "
-            SVG_FONT " text-anchor=\"middle\">%s</text>\n", a->x0 - 44.0,
-            a->y0 + a->h / 2.0, ytitle);
+    svg_frame(f, a, title, "layer size n (an n \u2192 n layer; log scale)",
+              ytitle, NULL);
 }
 
 /* One line: the square rows of this kind and batch, by increasing n. */
-static void draw_series(FILE *f, const axes *a, const bench_report *r,
+static void draw_series(FILE *f, const svg_axes *a, const bench_report *r,
                         bench_kind kind, size_t m, measure what,
                         const char *colour, bool dashed)
 {
@@ -156,20 +94,15 @@ static void draw_series(FILE *f, const axes *a, const bench_report *r,
         }
         if (!next)
             break;
-        xs[k] = px(a, n_next);
-        ys[k] = py(a, value(next, what));
+        xs[k] = svg_px(a, (double)n_next);
+        ys[k] = svg_py(a, value(next, what));
         last = n_next;
         k++;
     }
-    fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s "
-            "points=\"", colour, dashed ? "1.2" : "2",
-            dashed ? " stroke-dasharray=\"5 4\"" : "");
-    for (size_t i = 0; i < k; i++)
-        fprintf(f, "%s%.1f,%.1f", i ? " " : "", xs[i], ys[i]);
-    fputs("\"/>\n", f);
+    svg_polyline(f, xs, ys, k, colour, dashed ? 1.2 : 2.0,
+                 dashed ? "5 4" : NULL);
     for (size_t i = 0; i < k && !dashed; i++)
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%g\" fill=\"%s\"/>\n",
-                xs[i], ys[i], SVG_MARK_R, colour);
+        svg_circle(f, xs[i], ys[i], SVG_MARK_R, colour);
 }
 
 void bench_emit_svg(FILE *f, const bench_report *r)
@@ -197,49 +130,44 @@ void bench_emit_svg(FILE *f, const bench_report *r)
     lo2 -= SVG_X_MARGIN; /* keep the end points off the frame */
     hi2 += SVG_X_MARGIN;
 
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
-            "width=\"%g\" height=\"%g\" viewBox=\"0 0 %g %g\">\n"
-            "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-            SVG_W, SVG_H, SVG_W, SVG_H);
-    fprintf(f, "<text x=\"%g\" y=\"24\" " SVG_TITLE_FONT " "
-            "font-weight=\"bold\">lnn-bench %s: one layer, ", SVG_PAD_L,
-            lnn_version());
-    bench_xml_text(f, r->machine.cpu);
-    fprintf(f, ", OpenMP %d / BLAS %d threads", r->machine.omp_threads,
-            r->machine.blas_threads);
-    if (r->machine.env[0]) {
-        fputs(", ", f);
-        bench_xml_text(f, r->machine.env);
-    }
-    fputs("</text>\n", f);
+    svg_begin(f, SVG_W, SVG_H);
+    char heading[4 * BENCH_TEXT_MAX];
+    snprintf(heading, sizeof heading, "lnn-bench %s: one layer, %s, OpenMP "
+             "%d / BLAS %d threads%s%s", lnn_version(), r->machine.cpu,
+             r->machine.omp_threads, r->machine.blas_threads,
+             r->machine.env[0] ? ", " : "", r->machine.env);
+    svg_text(f, SVG_PAD_L, 24.0, "start",
+             SVG_TITLE_FONT " font-weight=\"bold\"", heading);
 
     /* Legend: one entry per batch size, then the line styles. */
     double x = SVG_PAD_L;
-    for (size_t b = 0; b < n_batches; b++, x += 90.0)
-        fprintf(f, "<line x1=\"%.1f\" y1=\"48\" x2=\"%.1f\" y2=\"48\" "
-                "stroke=\"%s\" stroke-width=\"3\"/><text x=\"%.1f\" y=\"52\" "
-                SVG_FONT ">m = %zu</text>\n", x, x + 24.0, colours[b],
-                x + 30.0, batches[b]);
-    fprintf(f, "<text x=\"%g\" y=\"72\" " SVG_FONT ">solid: lnn; dashed: "
-            "the bare sgemm calls of the same shapes (the GEMM bound); dotted "
-            "grey: peak sgemm (%.0f GFLOP/s) and efficiency 1</text>\n",
-            SVG_PAD_L, r->machine.peak_gflops);
+    for (size_t b = 0; b < n_batches; b++, x += 90.0) {
+        char label[32];
+        snprintf(label, sizeof label, "m = %zu", batches[b]);
+        svg_legend(f, x, 52.0, svg_colours[b], NULL, label);
+    }
+    char note[BENCH_TEXT_MAX];
+    snprintf(note, sizeof note, "solid: lnn; dashed: the bare sgemm calls of "
+             "the same shapes (the GEMM bound); dotted grey: peak sgemm "
+             "(%.0f GFLOP/s) and efficiency 1", r->machine.peak_gflops);
+    svg_text(f, SVG_PAD_L, 72.0, "start", SVG_FONT, note);
 
     static const char *const kind_title[2] = {"feedforward", "backprop"};
     const double pw = SVG_W / 2.0, ph = (SVG_H - SVG_TOP) / 2.0;
     for (int k = 0; k < 2; k++) {
         for (int p = 0; p < 2; p++) {
             const measure what = p == 0 ? GFLOPS : EFFICIENCY;
-            const axes a = {
+            const double gstep = svg_tick_step(gmax, SVG_TICKS);
+            const svg_axes a = {
                 .x0 = k * pw + SVG_PAD_L,
                 .y0 = SVG_TOP + p * ph + SVG_PAD_T,
                 .w = pw - SVG_PAD_L - SVG_PAD_R,
                 .h = ph - SVG_PAD_T - SVG_PAD_B,
-                .lo2 = lo2,
-                .hi2 = hi2,
-                .ymax = p == 0 ? tick_step(gmax) * ceil(gmax / tick_step(gmax))
-                               : ceil(emax * 5.0) / 5.0 + SVG_EFF_ROOM,
+                .xlo = lo2,
+                .xhi = hi2,
+                .xlog2 = true,
+                .yhi = p == 0 ? gstep * ceil(gmax / gstep)
+                              : ceil(emax * 5.0) / 5.0 + SVG_EFF_ROOM,
             };
             char title[BENCH_TEXT_MAX];
             snprintf(title, sizeof title, "%s: %s", kind_title[k],
@@ -247,20 +175,18 @@ void bench_emit_svg(FILE *f, const bench_report *r)
             draw_axes(f, &a, r, title,
                       p == 0 ? "GFLOP/s" : "GEMM time / lnn time");
             const double ref = p == 0 ? r->machine.peak_gflops : 1.0;
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                    "y2=\"%.1f\" stroke=\"#909090\" stroke-width=\"1.5\" "
-                    "stroke-dasharray=\"2 3\"/>\n", a.x0, py(&a, ref),
-                    a.x0 + a.w, py(&a, ref));
+            svg_line(f, a.x0, svg_py(&a, ref), a.x0 + a.w, svg_py(&a, ref),
+                     "#909090", 1.5, "2 3");
             for (size_t b = 0; b < n_batches; b++) {
                 const bench_kind kind = k == 0 ? BENCH_FORWARD
                                                : BENCH_BACKWARD;
                 if (p == 0)
                     draw_series(f, &a, r, kind, batches[b], GEMM_GFLOPS,
-                                colours[b], true);
-                draw_series(f, &a, r, kind, batches[b], what, colours[b],
+                                svg_colours[b], true);
+                draw_series(f, &a, r, kind, batches[b], what, svg_colours[b],
                             false);
             }
         }
     }
-    fputs("</svg>\n", f);
+    svg_end(f);
 }

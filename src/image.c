@@ -67,13 +67,13 @@ static lnn_status check_size(const char *path, size_t w, size_t h, char *err,
 /* libpng's simplified API: any bit depth, palette or colour to 8-bit grey,
  * transparency composited over white; it reports through image.message
  * and never prints. */
-static lnn_status read_png(const char *path, grey *g, char *err,
+static lnn_status read_png(FILE *fp, const char *path, grey *g, char *err,
                            size_t errlen)
 {
     png_image im;
     memset(&im, 0, sizeof im);
     im.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&im, path))
+    if (!png_image_begin_read_from_stdio(&im, fp))
         return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: cannot decode "
                         "PNG: %s", path, im.message);
     lnn_status s = check_size(path, im.width, im.height, err, errlen);
@@ -123,13 +123,15 @@ static void jpeg_message(j_common_ptr c, int level)
         jpeg_error(c);
 }
 
-static lnn_status read_jpeg(const char *path, grey *g, char *err,
-                            size_t errlen)
+/* The image is decoded at 1/2, 1/4 or 1/8 of its size (libjpeg's DCT
+ * scaling, much faster for a photo) when that still leaves at least twice
+ * the sample's width and height for the area averaging. */
+#define JPEG_SCALE_MAX 8
+#define JPEG_SCALE_ROOM 2
+
+static lnn_status read_jpeg(FILE *fp, const char *path, size_t W, size_t H,
+                            grey *g, char *err, size_t errlen)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return lnn__err(err, errlen, LNN_ERR_IO, "%s: %s", path,
-                        strerror(errno));
     struct jpeg_decompress_struct d;
     jpeg_fail f = {0};
     d.err = jpeg_std_error(&f.mgr);
@@ -138,7 +140,6 @@ static lnn_status read_jpeg(const char *path, grey *g, char *err,
     grey *volatile out = g; /* what setjmp's return may read */
     if (setjmp(f.back)) {
         jpeg_destroy_decompress(&d);
-        fclose(fp);
         free(out->px);
         out->px = NULL;
         return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: cannot decode "
@@ -148,6 +149,13 @@ static lnn_status read_jpeg(const char *path, grey *g, char *err,
     jpeg_stdio_src(&d, fp);
     jpeg_read_header(&d, TRUE);
     d.out_color_space = JCS_GRAYSCALE;
+    for (unsigned k = JPEG_SCALE_MAX; k > 1; k /= 2)
+        if (d.image_width / k >= JPEG_SCALE_ROOM * W &&
+            d.image_height / k >= JPEG_SCALE_ROOM * H) {
+            d.scale_num = 1;
+            d.scale_denom = k;
+            break;
+        }
     jpeg_start_decompress(&d);
     lnn_status s = check_size(path, d.output_width, d.output_height, err,
                               errlen);
@@ -156,7 +164,6 @@ static lnn_status read_jpeg(const char *path, grey *g, char *err,
         s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
     if (s != LNN_OK) {
         jpeg_destroy_decompress(&d);
-        fclose(fp);
         return s;
     }
     out->w = d.output_width;
@@ -167,7 +174,6 @@ static lnn_status read_jpeg(const char *path, grey *g, char *err,
     }
     jpeg_finish_decompress(&d);
     jpeg_destroy_decompress(&d);
-    fclose(fp);
     return LNN_OK;
 }
 #endif
@@ -194,6 +200,11 @@ static void area_line(const float *src, size_t n, size_t ss, float *dst,
 /* g resized to W x H into out, rows first then columns. */
 static lnn_status resize(const grey *g, size_t W, size_t H, float *out)
 {
+    if (g->w == W && g->h == H) { /* already the sample's size */
+        for (size_t i = 0; i < W * H; i++)
+            out[i] = g->px[i];
+        return LNN_OK;
+    }
     float *row = malloc(g->w * sizeof *row);
     float *tmp = malloc(g->h * W * sizeof *tmp);
     if (!row || !tmp) {
@@ -227,13 +238,17 @@ static double border_mean(const float *x, size_t W, size_t H)
     return sum / (double)n;
 }
 
-static lnn_status decode(const char *path, const unsigned char *head,
-                         size_t got, grey *g, char *err, size_t errlen)
+/* The image in fp (rewound after its first bytes, head) into g. */
+static lnn_status decode(FILE *fp, const char *path, const unsigned char *head,
+                         size_t got, const lnn_image_opts *o, grey *g,
+                         char *err, size_t errlen)
 {
-    (void)g; /* unused when built without both decoders */
+    (void)fp; /* unused when built without both decoders */
+    (void)o;  /* unused when built without libjpeg */
+    (void)g;
     if (is_png(head, got)) {
 #ifdef LNN_HAVE_PNG
-        return read_png(path, g, err, errlen);
+        return read_png(fp, path, g, err, errlen);
 #else
         return lnn__err(err, errlen, LNN_ERR_ARG, "%s: lnn was built "
                         "without libpng (apt-get install libpng-dev, then "
@@ -242,7 +257,7 @@ static lnn_status decode(const char *path, const unsigned char *head,
     }
     if (is_jpeg(head, got)) {
 #ifdef LNN_HAVE_JPEG
-        return read_jpeg(path, g, err, errlen);
+        return read_jpeg(fp, path, o->width, o->height, g, err, errlen);
 #else
         return lnn__err(err, errlen, LNN_ERR_ARG, "%s: lnn was built "
                         "without libjpeg (apt-get install libjpeg-dev, then "
@@ -253,6 +268,26 @@ static lnn_status decode(const char *path, const unsigned char *head,
                     "%s: not a PNG or JPEG image", path);
 }
 
+/* The file at path, opened once: its first bytes say which decoder. */
+static lnn_status load(const char *path, const lnn_image_opts *o, grey *g,
+                       char *err, size_t errlen)
+{
+    unsigned char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: %s", path,
+                        strerror(errno));
+    const size_t got = fread(head, 1, sizeof head, f);
+    lnn_status s;
+    if (fseek(f, 0, SEEK_SET) != 0)
+        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: %s", path,
+                     strerror(errno));
+    else
+        s = decode(f, path, head, got, o, g, err, errlen);
+    fclose(f);
+    return s;
+}
+
 lnn_status lnn_image_read(const char *path, const lnn_image_opts *o,
                           uint8_t *out, char *err, size_t errlen)
 {
@@ -261,15 +296,8 @@ lnn_status lnn_image_read(const char *path, const lnn_image_opts *o,
         !lnn__is_invert(o->invert))
         return lnn__err(err, errlen, LNN_ERR_ARG, "lnn_image_read: invalid "
                         "argument");
-    unsigned char head[8] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return lnn__err(err, errlen, LNN_ERR_IO, "%s: %s", path,
-                        strerror(errno));
-    const size_t got = fread(head, 1, sizeof head, f);
-    fclose(f);
     grey g = {0};
-    lnn_status s = decode(path, head, got, &g, err, errlen);
+    lnn_status s = load(path, o, &g, err, errlen);
     if (s != LNN_OK)
         return s;
     const size_t W = o->width, H = o->height;

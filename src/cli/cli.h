@@ -211,5 +211,6 @@ int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_plot(int argc, char **argv);
 
 #endif /* LNN_CLI_H */

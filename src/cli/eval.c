@@ -8,10 +8,11 @@
 
 #include "cli.h"
 #include "options.h"
+#include "plot.h"
 
 #define EVAL_BATCH 1024 /* columns per forward pass */
 
-enum { OPT_SPLIT = CLI_OPT_OWN, OPT_VAL };
+enum { OPT_SPLIT = CLI_OPT_OWN, OPT_VAL, OPT_PLOT };
 
 static const char *const split_names[] = {"test", "val", "train"};
 static const cli_choices splits = CLI_CHOICES(split_names, NULL, NULL);
@@ -29,6 +30,9 @@ static const cli_option options[] = {
     {"split", 0, "NAME", OPT_SPLIT, "", "test", &splits},
     {"val", 0, "N", OPT_VAL, "validation images of an IDX dataset, as for "
      "lnn train", STR(LNN_MNIST_VAL), NULL},
+    {"plot", 0, "FILE.svg", OPT_PLOT, "draw the confusion matrix there, as a "
+     "heat map (each cell coloured by its share of the true class)", NULL,
+     NULL},
     CLI_OPTIONS_TABLE,
     CLI_OPTION_THREADS,
     CLI_OPTION_HELP,
@@ -50,6 +54,7 @@ typedef struct eval_args {
     int split;
     cli_part n_val;
     cli_table_args ta;
+    const char *plot; /* --plot FILE.svg, or NULL */
 } eval_args;
 
 /* Take one option of the command line (cli_take_fn). */
@@ -60,6 +65,7 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_SPLIT:
         return cli_parse_choice("--split", g->value, &splits, &a->split);
     case OPT_VAL: return cli_parse_part("--val", g->value, &a->n_val);
+    case OPT_PLOT: a->plot = g->value; return true;
     default: {
         const int shared = cli_table_option(&a->ta, g->id, g->value);
         return (shared ? shared
@@ -92,10 +98,24 @@ static void print_confusion(const size_t *confusion, size_t n,
     }
 }
 
-/* Evaluate net (from file model) on split d of ds and print the report:
- * an exit status. */
+/* --plot: the confusion matrix as a heat map. */
+static bool draw_confusion(const size_t *confusion, size_t n,
+                           char *const *names, const char *model,
+                           const char *split, double acc, const char *path)
+{
+    char title[CLI_ERRLEN], err[CLI_ERRLEN];
+    snprintf(title, sizeof title, "lnn eval: %s, %s split, accuracy %.2f %%",
+             model, split, 100.0 * acc);
+    if (plot_confusion(confusion, n, names, title, path, err, sizeof err))
+        return true;
+    cli_error("%s", err);
+    return false;
+}
+
+/* Evaluate net (from file model) on split d of ds and print the report
+ * (and draw it, with plot): an exit status. */
 static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
-                    const lnn_data *d, const char *split)
+                    const lnn_data *d, const char *split, const char *plot)
 {
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
     const lnn_prep *prep = lnn_net_prep(net);
@@ -148,7 +168,9 @@ static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
         printf("split: %s, %zu images\n", split, d->m);
     printf("loss %.4f  accuracy %.2f%%\n", loss, 100.0 * acc);
     print_confusion(confusion, n_L, prep ? prep->names : NULL);
-    rc = EXIT_OK;
+    rc = plot && !draw_confusion(confusion, n_L, prep ? prep->names : NULL,
+                                 model, split, acc, plot)
+             ? EXIT_RUNTIME : EXIT_OK;
 done:
     free(pred);
     free(confusion);
@@ -171,6 +193,11 @@ int cli_eval(int argc, char **argv)
         return EXIT_USAGE;
     const char *model = a.co.model, *data = a.co.data;
     const int split = a.split;
+    char err[CLI_ERRLEN];
+    if (a.plot && !plot_path_ok("--plot", a.plot, err, sizeof err)) {
+        cli_error("%s", err);
+        return EXIT_USAGE;
+    }
     const cli_table_args *ta = &a.ta;
 
     lnn_net *net = cli_model_load_chunked(model, EVAL_BATCH);
@@ -196,7 +223,7 @@ int cli_eval(int argc, char **argv)
     }
     const lnn_data *d = split == 0 ? &ds.splits.test
                       : split == 1 ? &ds.splits.val : &ds.splits.train;
-    rc = evaluate(net, model, &ds, d, split_names[split]);
+    rc = evaluate(net, model, &ds, d, split_names[split], a.plot);
     cli_dataset_free(&ds);
     lnn_net_destroy(net);
     return rc;

@@ -1,5 +1,5 @@
 /* main.c: the lnn command: dispatch to train, eval, predict, export,
- * import and completion. */
+ * import, plot and completion. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <signal.h>
@@ -42,6 +42,7 @@ static const command commands[] = {
     {&cli_predict_command, cli_predict, NULL},
     {&cli_export_command, cli_export, NULL},
     {&cli_import_command, cli_import, NULL},
+    {&cli_plot_command, cli_plot, NULL},
     {&cli_completion_command, run_completion, NULL},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

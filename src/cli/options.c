@@ -162,11 +162,12 @@ static int take_long(const cli_command *cmd, int argc, char **argv, int *i,
     return take(ctx, &g) ? -1 : EXIT_USAGE;
 }
 
-/* Short options argv[i] ("-q", "-qh"): flags only. */
-static int take_short(const cli_command *cmd, char **argv, int i,
+/* Short options argv[*i]: flags ("-q", "-qh"), the last of which may take
+ * a value, the rest of the word or the next one ("-o FILE", "-oFILE"). */
+static int take_short(const cli_command *cmd, int argc, char **argv, int *i,
                       cli_take_fn *take, void *ctx)
 {
-    for (const char *p = argv[i] + 1; *p; p++) {
+    for (const char *p = argv[*i] + 1; *p; p++) {
         const cli_option *o = find_letter(cmd->options, *p);
         if (!o) {
             cli_error("%s: unknown option '-%c'; see 'lnn %s --help'",
@@ -177,9 +178,22 @@ static int take_short(const cli_command *cmd, char **argv, int i,
             cli_options_usage(cmd, stdout);
             return EXIT_OK;
         }
-        const cli_given g = {.id = o->id, .at = i, .words = 1};
+        cli_given g = {.id = o->id, .at = *i, .words = 1};
+        if (o->value && p[1]) {
+            g.value = p + 1;
+        } else if (o->value) {
+            if (*i + 1 >= argc) {
+                cli_error("%s: option '-%c' needs a value; see 'lnn %s "
+                          "--help'", cmd->name, *p, cmd->name);
+                return EXIT_USAGE;
+            }
+            g.value = argv[++*i];
+            g.words = 2;
+        }
         if (!take(ctx, &g))
             return EXIT_USAGE;
+        if (o->value)
+            break;
     }
     return -1;
 }
@@ -207,7 +221,7 @@ int cli_options_parse(const cli_command *cmd, int argc, char **argv,
             continue;
         }
         rc = w[1] == '-' ? take_long(cmd, argc, argv, &i, take, ctx)
-                         : take_short(cmd, argv, i, take, ctx);
+                         : take_short(cmd, argc, argv, &i, take, ctx);
         for (int k = at; k <= i && k < argc; k++)
             words[n_words++] = argv[k];
     }

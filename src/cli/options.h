@@ -114,7 +114,7 @@ const char *cli_nearest(const char *word, const char *const *names,
 /* The commands of lnn, in the order lnn --help lists them. */
 extern const cli_command cli_train_command, cli_eval_command,
     cli_predict_command, cli_export_command, cli_import_command,
-    cli_completion_command;
+    cli_plot_command, cli_completion_command;
 
 /* A bash completion script for the commands cmds[0..n-1] of lnn. */
 void cli_completion_bash(FILE *to, const cli_command *const *cmds, size_t n);

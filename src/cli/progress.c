@@ -31,7 +31,7 @@ bool progress_open_log(progress *pr, const char *path)
     }
     if (!pr->log_json)
         fprintf(pr->log,
-                "epoch,iteration,loss,val_acc,seconds,samples_per_s\n");
+                "epoch,iteration,loss,val_acc,lr,seconds,samples_per_s\n");
     return true;
 }
 
@@ -98,14 +98,16 @@ void progress_report(progress *pr, const report *r)
             fputs("null", pr->log);
         else
             fprintf(pr->log, "%.4f", r->val_acc);
-        fprintf(pr->log, ", \"seconds\": %.3f, \"samples_per_s\": %.0f}\n",
-                r->seconds, r->samples_per_s);
+        fprintf(pr->log, ", \"lr\": %.9g, \"seconds\": %.3f, "
+                "\"samples_per_s\": %.0f}\n", r->lr, r->seconds,
+                r->samples_per_s);
     } else {
         fprintf(pr->log, "%llu,%llu,%.6f,", (unsigned long long)r->epoch,
                 (unsigned long long)r->iteration, r->loss);
         if (!isnan(r->val_acc))
             fprintf(pr->log, "%.4f", r->val_acc);
-        fprintf(pr->log, ",%.3f,%.0f\n", r->seconds, r->samples_per_s);
+        fprintf(pr->log, ",%.9g,%.3f,%.0f\n", r->lr, r->seconds,
+                r->samples_per_s);
     }
     fflush(pr->log);
 }

@@ -14,6 +14,7 @@ typedef struct report {
     double val_acc;          /* NaN without a validation split */
     double seconds;          /* training time so far (evaluation excluded) */
     double samples_per_s;    /* since the last report */
+    double lr;               /* the learning rate of the last update */
 } report;
 
 typedef struct progress {

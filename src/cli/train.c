@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "options.h"
 #include "paths.h"
+#include "plot.h"
 #include "progress.h"
 #include "sequential.h"
 
@@ -68,7 +69,7 @@ static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 enum {
     OPT_LAYERS = CLI_OPT_OWN, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
-    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PRINT_EVERY, OPT_QUIET,
+    OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PLOT, OPT_PRINT_EVERY, OPT_QUIET,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_NEW_DATA, OPT_TASK,
     /* options that a resumed run takes from its file unless given again */
@@ -79,7 +80,7 @@ enum {
 
 typedef struct train_args {
     cli_common common; /* --data, --threads */
-    const char *save, *resume, *log;
+    const char *save, *resume, *log, *plot;
     bool new_data;         /* --new-data: --resume on other data */
     const char *init_from; /* safetensors state dict to start from */
     size_t dims[LNN_CLI_MAX_DIMS];
@@ -186,6 +187,10 @@ static const cli_option options[] = {
      "fitted anew)", NULL, NULL},
     {"log", 0, "FILE", OPT_LOG, "one row per report, FILE ending in .csv or "
      ".jsonl", NULL, NULL},
+    {"plot", 0, "FILE.svg", OPT_PLOT, "draw the learning curves there at "
+     "the end: losses and the validation metric per report, the best "
+     "marked, the learning rate below (as lnn plot draws a --log)", NULL,
+     NULL},
     {"print-every", 0, "N", OPT_PRINT_EVERY, "epochs between reports",
      "1; " STR(FULL_BATCH_PRINT_EVERY) " with --batch full", NULL},
     {"quiet", 'q', NULL, OPT_QUIET, "print only the final result", NULL,
@@ -380,6 +385,7 @@ static bool take(void *ctx, const cli_given *g)
         return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_LOG: a->log = v; return true;
+    case OPT_PLOT: a->plot = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
     case OPT_COMM_TIMEOUT: {
         float t;
@@ -540,6 +546,8 @@ typedef struct run {
     bool save_failed;
     bool saved;              /* a save of --save succeeded in this run */
     bool replicas_differ;    /* --check-replicas failed */
+    double lr;               /* the learning rate of the last update */
+    plot_history hist;       /* the reports, for --plot */
 } run;
 
 static double seconds_so_far(const run *r)
@@ -600,6 +608,7 @@ static int on_progress(const lnn_progress *p, void *ctx)
         r->total_samples += cols;
         r->epoch_loss_sum += p->loss * (double)cols;
         r->epoch_samples += cols;
+        r->lr = p->lr;
         const double t = seconds_so_far(r);
         const double rate = r->samples / fmax(t - r->train_seconds, 1e-9);
         progress_step(&r->pr, p->epoch, r->epochs, p->samples,
@@ -626,6 +635,7 @@ static int on_progress(const lnn_progress *p, void *ctx)
         .val_acc = NAN,
         .seconds = r->train_seconds + stretch,
         .samples_per_s = (double)r->samples / fmax(stretch, 1e-9),
+        .lr = r->lr,
     };
     if (r->ds->splits.val.m > 0)
         lnn_evaluate_sharded(r->net, &r->ds->splits.val, r->opts->comm, NULL,
@@ -634,6 +644,10 @@ static int on_progress(const lnn_progress *p, void *ctx)
         !replicas_agree(r->net, r->opts->comm, p->iteration))
         r->replicas_differ = true;
     progress_report(&r->pr, &rep);
+    if (r->a->plot && r->root &&
+        !plot_history_add(&r->hist, (double)rep.epoch, rep.loss, NAN,
+                          rep.val_acc, rep.lr))
+        cli_warn("--plot: out of memory; the picture will lack epochs");
     if (r->a->save)
         save(r, r->a->save);
     if (rep.val_acc > r->best_acc) {
@@ -860,6 +874,25 @@ static bool shape_from_data(train_args *a, const cli_dataset *ds)
     return true;
 }
 
+/* --plot: the run's reports as learning curves (rank 0). */
+static bool draw_plot(const run *r)
+{
+    char title[CLI_ERRLEN], err[CLI_ERRLEN];
+    int at = snprintf(title, sizeof title, "lnn train: %s, ", r->ds->dir);
+    for (size_t l = 0; l <= lnn_net_L(r->net) && at > 0 &&
+                       (size_t)at < sizeof title; l++)
+        at += snprintf(title + at, sizeof title - (size_t)at, "%s%zu",
+                       l ? "-" : "", lnn_net_dims(r->net)[l]);
+    if (at > 0 && (size_t)at < sizeof title)
+        snprintf(title + at, sizeof title - (size_t)at, " %s, %s",
+                 lnn_activation_name(lnn_net_hidden(r->net)),
+                 lnn_optimizer_name(lnn_net_optimizer(r->net)));
+    if (plot_training(&r->hist, title, r->a->plot, err, sizeof err))
+        return true;
+    cli_error("%s", err);
+    return false;
+}
+
 static void unlock(int lock[2])
 {
     for (int k = 0; k < 2; k++)
@@ -1014,6 +1047,8 @@ static int check_files(const train_args *a, bool root, int lock[2])
     paths_out(&io, "--save", a->save);
     paths_out(&io, "--save-best", a->save_best);
     paths_out(&io, "--log", a->log);
+    paths_out(&io, "--plot", a->plot);
+    paths_out(&io, "--plot", a->plot);
     char err[CLI_ERRLEN];
     const int rc = paths_check(&io, err, sizeof err);
     if (rc) {
@@ -1044,10 +1079,14 @@ int cli_train(int argc, char **argv, cli_world *w)
     w->timeout = a.comm_timeout;
     const lnn_comm *comm = cli_world_comm(w);
     const bool root = !comm || comm->rank == 0;
+    char err[CLI_ERRLEN];
+    if (root && a.plot && !plot_path_ok("--plot", a.plot, err, sizeof err)) {
+        cli_error("%s", err);
+        return EXIT_USAGE;
+    }
     int lock[2] = {-1, -1};
     if ((rc = check_files(&a, root, lock)) >= 0)
         return rc;
-
     cli_dataset ds;
     if ((rc = cli_dataset_load(&ds, a.common.data, &a.tab, a.opts.seed,
                                a.train_subset, &a.val, a.quiet))) {
@@ -1070,7 +1109,7 @@ int cli_train(int argc, char **argv, cli_world *w)
     const size_t n_train = ds.splits.train.m;
 
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root,
-             .best_acc = -1.0};
+             .best_acc = -1.0, .hist = {.metric_name = "val_acc"}};
     rc = EXIT_RUNTIME;
     r.net = a.resume ? resume_net(&a, n_train, &rc)
                      : create_net(&a, plan_batch(&a.opts, n_train));
@@ -1196,6 +1235,9 @@ int cli_train(int argc, char **argv, cli_world *w)
     rc = EXIT_OK;
 done:
     progress_close(&r.pr);
+    if (r.hist.n && !draw_plot(&r) && rc == EXIT_OK)
+        rc = EXIT_RUNTIME;
+    plot_history_free(&r.hist);
     lnn_net_destroy(r.net);
     cli_dataset_free(&ds);
     unlock(lock);

@@ -135,7 +135,7 @@ python3 - "$WORK/log.jsonl" <<'PY' || fail "the JSONL log does not parse"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert [r["epoch"] for r in rows] == [1, 2, 3]
-assert set(rows[0]) == {"epoch", "iteration", "loss", "val_acc", "seconds", "samples_per_s"}
+assert set(rows[0]) == {"epoch", "iteration", "loss", "val_acc", "lr", "seconds", "samples_per_s"}
 PY
 checks=$((checks + 1))
 [ "$(wc -l <"$WORK/out")" = 1 ] || fail "--quiet printed more than the result"
