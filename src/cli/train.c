@@ -1048,7 +1048,6 @@ static int check_files(const train_args *a, bool root, int lock[2])
     paths_out(&io, "--save-best", a->save_best);
     paths_out(&io, "--log", a->log);
     paths_out(&io, "--plot", a->plot);
-    paths_out(&io, "--plot", a->plot);
     char err[CLI_ERRLEN];
     const int rc = paths_check(&io, err, sizeof err);
     if (rc) {
