@@ -192,6 +192,7 @@ typedef struct cli_world {
     lnn_comm comm;      /* the library's interface to the other processes */
     bool parallel;      /* started by mpirun: comm is in use */
     double timeout;     /* seconds a collective may wait, 0 = for ever */
+    const char *program; /* argv[0]: how lnn was started */
 } cli_world;
 
 /* Start: MPI_Init for lnn-mpi under mpirun (argc, argv as MPI_Init takes

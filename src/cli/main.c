@@ -153,5 +153,6 @@ int main(int argc, char **argv)
     int rc = cli_world_start(&w, &argc, &argv);
     if (rc != EXIT_OK)
         return rc;
+    w.program = argv[0];
     return cli_world_stop(&w, run_command(argc, argv, &w));
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli.h"
+
 typedef struct report {
     uint64_t epoch, epochs;  /* completed, and the run's total */
     uint64_t iteration;
@@ -17,16 +19,40 @@ typedef struct report {
     double lr;               /* the learning rate of the last update */
 } report;
 
+/* --progress: what lnn train prints while it trains. */
+#define PROGRESS_MODE_LIST(X)                                                 \
+    X(PROGRESS_AUTO, 0, auto, "bar on a terminal, lines when stdout is not "  \
+      "one or under mpirun")                                                  \
+    X(PROGRESS_BAR, 1, bar, "a live bar, and a line per report")              \
+    X(PROGRESS_LINES, 2, lines, "a key=value line per report")                \
+    X(PROGRESS_NONE, 3, none, "no line per report")
+
+typedef enum progress_mode {
+#define PROGRESS_ENUM_(name, value, ...) name = value,
+    PROGRESS_MODE_LIST(PROGRESS_ENUM_)
+#undef PROGRESS_ENUM_
+} progress_mode;
+
+/* The choices of --progress. */
+extern const cli_choices progress_modes;
+
 typedef struct progress {
-    bool tty;        /* stdout is a terminal: draw a bar */
-    bool quiet;
+    bool bar;        /* draw a bar and human lines, not key=value ones */
+    bool reports;    /* print a line per report */
+    bool quiet;      /* print nothing (then reports is false) */
     FILE *log;       /* NULL, or the --log file */
     bool log_json;   /* JSON lines rather than CSV */
     double last_draw;
 } progress;
 
-/* Open --log FILE (.csv or .jsonl); false with the message printed. */
-bool progress_open_log(progress *pr, const char *path);
+/* Set up pr to print as mode says (auto: as stdout and the environment
+ * say), or nothing if quiet. */
+void progress_init(progress *pr, progress_mode mode, bool quiet);
+
+/* Open --log FILE (.csv or .jsonl); false with the message printed. With
+ * append (a resumed run), rows go after those FILE holds, if its columns
+ * are this run's (else false). */
+bool progress_open_log(progress *pr, const char *path, bool append);
 void progress_close(progress *pr);
 
 /* Redraw the bar for the epoch in progress (terminal only, at most every

@@ -70,6 +70,7 @@ enum {
     OPT_LAYERS = CLI_OPT_OWN, OPT_ACTIVATION, OPT_INIT, OPT_LR, OPT_EPOCHS,
     OPT_ITERATIONS, OPT_BATCH, OPT_TRAIN_SUBSET, OPT_VAL, OPT_SEED,
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PLOT, OPT_PRINT_EVERY, OPT_QUIET,
+    OPT_PROGRESS,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_NEW_DATA, OPT_TASK,
     /* options that a resumed run takes from its file unless given again */
@@ -79,6 +80,8 @@ enum {
 };
 
 typedef struct train_args {
+    int argc;          /* the command line, for the one that continues it */
+    char **argv;
     cli_common common; /* --data, --threads */
     const char *save, *resume, *log, *plot;
     bool new_data;         /* --new-data: --resume on other data */
@@ -100,6 +103,7 @@ typedef struct train_args {
     const char *hidden;    /* --hidden LIST */
     uint64_t print_every;
     bool quiet;
+    int progress;          /* --progress (progress_mode) */
     double comm_timeout;   /* --comm-timeout, 0 = none */
     bool check_replicas;
 } train_args;
@@ -175,9 +179,10 @@ static const cli_option options[] = {
     {"save", 0, "FILE", OPT_SAVE, "save the model after every report and at "
      "the end (atomically: FILE is always a complete model); every output is "
      "checked before training (writable, not an input), and a second run "
-     "saving to FILE is refused", NULL, NULL},
+     "saving to FILE is refused", "with --resume, the resumed FILE", NULL},
     {"resume", 0, "FILE", OPT_RESUME, "continue the run saved in FILE "
-     "exactly; its options apply unless given again (a cosine schedule spans "
+     "exactly, saving back to FILE unless --save names another; its options "
+     "apply unless given again (a cosine schedule spans "
      "the run's --epochs: resume an interrupted run, do not extend a finished "
      "one); --layers, --activation, --init and --optimizer may be given only "
      "as the model has them; it is refused on other data than the model's "
@@ -186,13 +191,15 @@ static const cli_option options[] = {
      "data (its classes and columns must be the model's; its scaling is "
      "fitted anew)", NULL, NULL},
     {"log", 0, "FILE", OPT_LOG, "one row per report, FILE ending in .csv or "
-     ".jsonl", NULL, NULL},
+     ".jsonl; a resumed run adds its rows to FILE's (when FILE has this "
+     "run's columns)", NULL, NULL},
     {"plot", 0, "FILE.svg", OPT_PLOT, "draw the learning curves there at "
      "the end: losses and the validation metric per report, the best "
      "marked, the learning rate below (as lnn plot draws a --log)", NULL,
      NULL},
     {"print-every", 0, "N", OPT_PRINT_EVERY, "epochs between reports",
      "1; " STR(FULL_BATCH_PRINT_EVERY) " with --batch full", NULL},
+    {"progress", 0, "HOW", OPT_PROGRESS, "", "auto", &progress_modes},
     {"quiet", 'q', NULL, OPT_QUIET, "print only the final result", NULL,
      NULL},
     CLI_OPTION_HELP,
@@ -237,8 +244,8 @@ const cli_command cli_train_command = {
     .options = options,
     .epilogue =
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
-"130 interrupted (Ctrl-C or SIGTERM; with --save the model is saved\n"
-"first).\n",
+"130 interrupted (Ctrl-C or SIGTERM: with --save or --resume the model\n"
+"is saved first, and the command that continues the run is printed).\n",
     .more = more_help,
 };
 
@@ -395,6 +402,9 @@ static bool take(void *ctx, const cli_given *g)
     }
     case OPT_CHECK_REPLICAS: a->check_replicas = true; return true;
     case OPT_QUIET: a->quiet = true; return true;
+    case OPT_PROGRESS:
+        return cli_parse_choice("--progress", v, &progress_modes,
+                                &a->progress);
     default: {
         const int shared = cli_table_option(&a->tab, g->id, v);
         return (shared ? shared : cli_common_option(&a->common, g->id, v)) > 0;
@@ -442,6 +452,8 @@ static int parse(int argc, char **argv, train_args *a)
     a->optimizer = DEFAULT_OPTIMIZER;
     cli_table_args_init(&a->tab);
     cli_parse_layers("--layers", DEFAULT_LAYERS, a->dims, &a->n_dims);
+    a->argc = argc;
+    a->argv = argv;
     int first;
     const int rc = cli_options_parse(&cli_train_command, argc, argv, take, a,
                                      &first);
@@ -452,7 +464,74 @@ static int parse(int argc, char **argv, train_args *a)
                   argv[first]);
         return EXIT_USAGE;
     }
+    if (a->resume && !a->save)
+        a->save = a->resume; /* a resumed run keeps its work */
     return settle(a);
+}
+
+/* The command line that continues an interrupted run, being built. */
+typedef struct again {
+    char **argv;
+    int last;        /* the last word of argv written */
+    char text[8192];
+    size_t used;
+} again;
+
+/* Append word to c's text, quoted for the shell if it needs to be. */
+static void again_word(again *c, const char *word)
+{
+    const bool plain = word[0] && strspn(word, "abcdefghijklmnopqrstuvwxyz"
+                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                         "_-+=/.,:@%") == strlen(word);
+    char *out = c->text + c->used;
+    const size_t room = sizeof c->text - c->used;
+    size_t n = (size_t)snprintf(out, room, " %s", plain ? word : "'");
+    for (const char *p = word; !plain && *p && n < room; p++)
+        n += (size_t)(*p == '\'' ? snprintf(out + n, room - n, "'\\''")
+                                 : snprintf(out + n, room - n, "%c", *p));
+    if (!plain && n < room)
+        n += (size_t)snprintf(out + n, room - n, "'");
+    c->used += n < room ? n : room - 1;
+}
+
+/* Every option but --save, --resume and --init-from (cli_take_fn). */
+static bool take_again(void *ctx, const cli_given *g)
+{
+    again *c = ctx;
+    if (g->id == OPT_SAVE || g->id == OPT_RESUME || g->id == OPT_INIT_FROM ||
+        g->at <= c->last)
+        return true;
+    for (int k = 0; k < g->words; k++)
+        again_word(c, c->argv[g->at + k]);
+    c->last = g->at + g->words - 1;
+    return true;
+}
+
+/* Say how to continue a run interrupted at iteration it: the command line
+ * of this one with --resume FILE, FILE where the model was saved. */
+static void say_how_to_continue(const train_args *a, const cli_world *w,
+                                uint64_t it)
+{
+    if (!a->save) {
+        cli_error("interrupted at iteration %llu; nothing saved (with "
+                  "--save FILE a run can be continued)",
+                  (unsigned long long)it);
+        return;
+    }
+    cli_error("interrupted at iteration %llu; model saved to %s",
+              (unsigned long long)it, a->save);
+    again c = {.argv = a->argv};
+    if (w->parallel)
+        c.used = (size_t)snprintf(c.text, sizeof c.text, " mpirun -np %d",
+                                  w->comm.size);
+    again_word(&c, w->program);
+    again_word(&c, "train");
+    int first;
+    cli_options_parse(&cli_train_command, a->argc, a->argv, take_again, &c,
+                      &first);
+    again_word(&c, "--resume");
+    again_word(&c, a->save);
+    cli_error("to continue:%s", c.text);
 }
 
 /* The options a resumed run keeps from its file unless given again. */
@@ -1137,9 +1216,8 @@ int cli_train(int argc, char **argv, cli_world *w)
                    : a.opts.epochs;
     r.print_every = a.print_every ? a.print_every
                                   : full ? FULL_BATCH_PRINT_EVERY : 1;
-    r.pr.tty = isatty(STDOUT_FILENO);
-    r.pr.quiet = a.quiet || !root;
-    if (root && a.log && !progress_open_log(&r.pr, a.log)) {
+    progress_init(&r.pr, (progress_mode)a.progress, a.quiet || !root);
+    if (root && a.log && !progress_open_log(&r.pr, a.log, a.resume)) {
         rc = EXIT_USAGE;
         goto done;
     }
@@ -1160,7 +1238,7 @@ int cli_train(int argc, char **argv, cli_world *w)
     const double train_seconds = seconds_so_far(&r);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    if (r.pr.tty && !r.pr.quiet)
+    if (r.pr.bar)
         printf("\r\033[K");
 
     if (s == LNN_ERR_STOPPED && comm)
@@ -1173,12 +1251,9 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     if (s == LNN_ERR_STOPPED && interrupted) {
         const lnn_train_state st = lnn_net_train_state(r.net);
-        if (a.save && save(&r, a.save))
-            cli_error("interrupted at iteration %llu; model saved to %s",
-                      (unsigned long long)st.iteration, a.save);
-        else
-            cli_error("interrupted at iteration %llu",
-                      (unsigned long long)st.iteration);
+        if (a.save && !save(&r, a.save))
+            a.save = NULL;
+        say_how_to_continue(&a, w, st.iteration);
         rc = EXIT_INTERRUPT;
         goto done;
     }
@@ -1216,10 +1291,10 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     const double samples = (double)r.total_samples;
     const double total = cli_now() - t_start;
-    if (r.pr.tty && ds.splits.test.m == 0)
+    if (r.pr.bar && ds.splits.test.m == 0)
         printf("no test split; training %.2fs, total %.2fs, %.0f "
                "samples/s\n", train_seconds, total, samples / train_seconds);
-    else if (r.pr.tty)
+    else if (r.pr.bar)
         printf("test accuracy %.2f%% (loss %.4f); training %.2fs, total "
                "%.2fs, %.0f samples/s\n", 100.0 * test_acc, test_loss,
                train_seconds, total, samples / train_seconds);

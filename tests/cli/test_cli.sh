@@ -83,7 +83,7 @@ expect 2 "train: option '--quiet' takes no value" "$LNN" train --quiet=yes
 expect 2 "--epochs: 'x' is not a whole number" "$LNN" train --epochs=x
 # --help, the completion and the man pages come from one table per
 # command: every option --help shows is completed, and no other
-for cmd in train eval predict export import completion; do
+for cmd in $("$LNN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
     checks=$((checks + 1))
     help=$("$LNN" $cmd --help | sed -n 's/^  \(-[^ ].*\)/\1/p' | sed 's/  .*//' | grep -oE -- '--[a-z0-9-]+' | sort)
     comp=$("$LNN" completion | sed -n "/^    $cmd)/,/opts=/s/.*opts='\\(.*\\)'/\\1/p" | tr ' ' '\n' | sort)
@@ -140,6 +140,44 @@ PY
 checks=$((checks + 1))
 [ "$(wc -l <"$WORK/out")" = 1 ] || fail "--quiet printed more than the result"
 
+# --progress: bar (escapes, even into a file), lines, none (no report line;
+# the result line stays); auto is a bar on a terminal, but lines under
+# mpirun (OMPI_COMM_WORLD_SIZE), whose processes get a terminal of their own
+P=(train "${D[@]}" "${NET[@]}" --epochs 2)
+expect 0 "" "$LNN" "${P[@]}" --progress bar
+checks=$((checks + 1))
+grep -q $'\x1b\\[K' "$WORK/out" || fail "--progress bar drew no bar"
+expect 0 "" "$LNN" "${P[@]}" --progress none
+checks=$((checks + 1))
+! grep -q '^epoch' "$WORK/out" && grep -q '^test_loss=' "$WORK/out" || fail "--progress none: $(cat "$WORK/out")"
+expect 2 "--progress: 'fancy' is not one of auto, bar, lines, none" "$LNN" train --progress fancy
+on_terminal() {
+    python3 - "$@" <<'PY'
+import os, pty, sys
+out = b""
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.waitpid(pid, 0)
+sys.stdout.write("escapes\n" if b"\x1b" in out else "no escapes\n")
+PY
+}
+checks=$((checks + 1))
+[ "$(on_terminal "$LNN" "${P[@]}")" = escapes ] || fail "--progress auto on a terminal drew no bar"
+checks=$((checks + 1))
+[ "$(on_terminal env OMPI_COMM_WORLD_SIZE=2 "$LNN" "${P[@]}")" = "no escapes" ] ||
+    fail "--progress auto under mpirun (OMPI_COMM_WORLD_SIZE) drew a bar"
+checks=$((checks + 1))
+[ "$(on_terminal "$LNN" "${P[@]}" --progress lines)" = "no escapes" ] || fail "--progress lines on a terminal drew a bar"
+
 # eval reports what training reported
 expect 0 "" "$LNN" eval --model "$M" "${D[@]}"
 checks=$((checks + 1))
@@ -172,6 +210,48 @@ expect 0 "" "$LNN" train "${D[@]}" "${ADAM[@]}" --epochs 2 --save "$B" --quiet
 expect 0 "" "$LNN" train "${D[@]}" --resume "$B" --epochs 4 --save "$B" --quiet
 checks=$((checks + 1))
 cmp -s "$A" "$B" || fail "adam: 4 epochs straight and 2 + 2 resumed differ"
+
+# --- an interrupted run, continued by the command it prints ---------------
+# SIGTERM once the log holds a few rows; the printed command resumes the run
+# without --save (so it saves back to the file it resumes) and appends to
+# the log: the model and the log are the uninterrupted run's.
+RUN=(train "${D[@]}" "${NET[@]}" --epochs 300 --batch 20 --seed 5)
+expect 0 "" "$LNN" "${RUN[@]}" --save "$WORK/u.lnn" --log "$WORK/u.csv"
+(cd "$WORK" && exec "$LNN" "${RUN[@]}" --save 'i 1.lnn' --log i.csv >"$WORK/int.out" 2>"$WORK/int.err") &
+pid=$!
+while kill -0 "$pid" 2>/dev/null && [ "$(cat "$WORK/i.csv" 2>/dev/null | wc -l)" -lt 4 ]; do
+    sleep 0.01
+done
+kill -TERM "$pid"
+wait "$pid"
+st=$?
+checks=$((checks + 1))
+[ "$st" = 130 ] || fail "an interrupted run did not exit 130: $(cat "$WORK/int.err")"
+again=$(sed -n 's/^lnn: to continue: //p' "$WORK/int.err")
+checks=$((checks + 1))
+[ "$again" = "$LNN ${RUN[*]} --log i.csv --resume 'i 1.lnn'" ] ||
+    fail "the command that continues the run: '$again'"
+expect 0 "" bash -c "cd '$WORK' && $again"
+checks=$((checks + 1))
+cmp -s "$WORK/u.lnn" "$WORK/i 1.lnn" || fail "interrupted + resumed (saving back) differs from a straight run"
+checks=$((checks + 1))
+python3 - "$WORK/u.csv" "$WORK/i.csv" <<'PY' || fail "the resumed run's log is not the straight run's"
+import csv, sys
+u, i = (list(csv.reader(open(f))) for f in sys.argv[1:])
+assert u[0] == i[0], (u[0], i[0])
+cols = [u[0].index(c) for c in ("epoch", "iteration", "val_acc")]
+assert [[r[c] for c in cols] for r in u] == [[r[c] for c in cols] for r in i]
+assert len(u) == 301
+PY
+# a log of other columns is refused before training, and kept
+printf 'step,accuracy\n1,0.5\n' >"$WORK/other.csv"
+expect 2 "--log: .*other.csv has the columns step,accuracy, this run writes epoch,iteration,loss,.*; give another file" \
+    "$LNN" train "${D[@]}" --resume "$WORK/u.lnn" --log "$WORK/other.csv"
+printf '{"step": 1, "accuracy": 0.5}\n' >"$WORK/other.jsonl"
+expect 2 "--log: .*other.jsonl has the columns step,accuracy, this run" \
+    "$LNN" train "${D[@]}" --resume "$WORK/u.lnn" --log "$WORK/other.jsonl"
+checks=$((checks + 1))
+[ "$(cat "$WORK/other.csv")" = "$(printf 'step,accuracy\n1,0.5')" ] || fail "a refused log was changed"
 
 # --- best-model keeping and early stopping ---------------------------------
 BEST="$WORK/best.lnn"
@@ -249,6 +329,9 @@ for sig in INT TERM; do
     checks=$((checks + 1))
     grep -Eq '^lnn: interrupted at iteration [0-9]+; model saved to ' "$WORK/int.err" ||
         fail "SIG$sig message: $(cat "$WORK/int.err")"
+    checks=$((checks + 1))
+    grep -q "^lnn: to continue: $LNN train .* --resume $I\$" "$WORK/int.err" ||
+        fail "SIG$sig: no command to continue: $(cat "$WORK/int.err")"
     expect 0 "" "$LNN" eval --model "$I" "${D[@]}"
 done
 

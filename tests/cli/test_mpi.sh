@@ -70,6 +70,15 @@ for case in "sgd 32 3 0.5" "momentum 32 3 0.1" "adam 32 3 0.01" \
     done
 done
 
+# --- a process's stdout is a terminal under mpirun: the log stays lines -----
+checks=$((checks + 1))
+"${MPIRUN[@]}" -np 2 "$LNN_MPI" train --data "$WORK/data" --val 100 --threads 1 \
+    --layers 16,12,10 --epochs 2 >"$WORK/run.log" 2>"$WORK/err" ||
+    fail "mpirun -np 2 lnn-mpi train >run.log: $(head -c 600 "$WORK/err")"
+checks=$((checks + 1))
+! grep -q $'\x1b' "$WORK/run.log" && [ "$(grep -c '^epoch=' "$WORK/run.log")" = 2 ] ||
+    fail "mpirun -np 2 lnn-mpi train >run.log: escapes or no report lines: $(od -c "$WORK/run.log" | head -5)"
+
 # --- a resumed run continues from rank 0's file: optimizer state included ----
 T=(train "${D[@]}" --layers 16,12,10 --optimizer adam --lr 0.01 --batch 32
    --lr-schedule constant)
