@@ -241,12 +241,15 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
                            size_t n_train, const cli_part *val, bool quiet);
 /* Evaluating a model with a prep and a loss on a table file: its targets
  * (vocabulary, target columns and scaling) and scaling; its recorded split
- * when the file is the one it was trained on (the same number of rows),
- * else every row in splits.test. */
+ * when the file is the one it was trained on (the same id: size, rows and
+ * digest; for a model without one, the same number of rows), else every
+ * row in splits.test. */
 int cli_dataset_for_model(cli_dataset *d, const char *path,
                           const cli_table_args *ta, const lnn_prep *p,
                           lnn_loss loss);
 void cli_dataset_free(cli_dataset *d);
+/* Are a and b the ids of the same data (lnn_data_id)? */
+bool cli_same_data(const lnn_data_id *a, const lnn_data_id *b);
 /* The prep of a model without one (IDX-trained, format version 1): inputs
  * bytes / 255, class i named "i". false (the message printed) when out
  * of memory. */

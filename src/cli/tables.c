@@ -423,7 +423,11 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
                                 ta->image.invert};
     if (!load(t, path, &o, &img) || !cli_task_for_model(t, path, p, loss))
         goto fail;
-    const bool same = p->split_m && p->split_m == t->m;
+    /* the training file: the model's id of it, or (a model from before
+     * ids) its row count */
+    const bool by_id = p->data.rows != 0;
+    const bool same = p->split_m && (by_id ? cli_same_data(&p->data, &t->id)
+                                           : p->split_m == t->m);
     const size_t n_val = same ? p->split_val : 0;
     const size_t n_test = same ? p->split_test : t->m;
     if (same &&
@@ -440,11 +444,21 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
     d->splits.train = lnn_table_view(t, 0, n_fit);
     d->splits.val = lnn_table_view(t, n_fit, n_val);
     d->splits.test = lnn_table_view(t, n_fit + n_val, n_test);
-    d->source = same ? "the model's split" : "every row";
+    d->source = same && by_id ? "the training file, the model's split"
+                : same ? "the model's split (a model without the training "
+                         "file's id: told by its row count)"
+                : by_id && p->split_m ? "not the training file, every row"
+                                      : "every row";
     return EXIT_OK;
 fail:
     cli_dataset_free(d);
     return EXIT_RUNTIME;
+}
+
+bool cli_same_data(const lnn_data_id *a, const lnn_data_id *b)
+{
+    return a->bytes == b->bytes && a->rows == b->rows &&
+           a->digest == b->digest;
 }
 
 bool cli_idx_prep(lnn_prep *p, const lnn_net *net)

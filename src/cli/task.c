@@ -12,6 +12,10 @@
 #include "cli.h"
 #include "options.h"
 
+/* Classes a table may have however few rows it has; beyond, more than one
+ * class per two rows is refused unless --task classify says it is meant. */
+#define CLASSES_FREE 64
+
 /* X(name, target kind, default loss, what it trains) */
 #define CLI_TASK_LIST(X)                                                      \
     X(classify, LNN_TARGET_CLASSES, LNN_LOSS_CE, "one class per row")         \
@@ -117,14 +121,6 @@ static bool choose_target(const cli_table_args *ta, const lnn_table *t,
     } else {
         lnn_table_guess_target(t, target, why, sizeof why);
     }
-    if (*target == LNN_TARGET_CLASSES && t->n_classes * 2 > t->m) {
-        cli_error("%s: %zu distinct labels in %zu rows, about one per row: "
-                  "not classes; give --task classify to train them as "
-                  "classes anyway, or --task regress", t->label ? t->label
-                                                                : "the label",
-                  t->n_classes, t->m);
-        return false;
-    }
     if (!quiet)
         printf("task: %s (%s; --task to choose)\n",
                *target == LNN_TARGET_CLASSES  ? "classification"
@@ -185,6 +181,13 @@ int cli_task_train(const cli_table_args *ta, lnn_table *t, const char *path,
     }
     if (!choose_target(ta, t, names, n, &target, quiet))
         return EXIT_RUNTIME;
+    if (target == LNN_TARGET_CLASSES && ta->task != 1 &&
+        t->n_classes > CLASSES_FREE && t->n_classes > t->m / 2) {
+        cli_error("%s: %zu classes in %zu rows: the label looks like an id "
+                  "or a number, not a class (--task classify trains on it "
+                  "anyway)", path, t->n_classes, t->m);
+        return EXIT_USAGE;
+    }
     *loss = choose_loss(ta, target);
     if (!make_targets(t, path, target, names, n))
         return EXIT_RUNTIME;

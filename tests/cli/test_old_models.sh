@@ -43,7 +43,7 @@ checks=$((checks + 1))
 "$LNN" eval --model "$OLD/v2-model.lnn" --data "$OLD/flowers.csv" >"$WORK/eval" ||
     fail "eval with the version-2 model"
 # the lines the old lnn printed: the split, the loss and accuracy, the matrix
-for line in "data: $OLD/flowers.csv, the model's split: test, 15 rows" \
+for line in "data: $OLD/flowers.csv, the model's split (a model without the training file's id: told by its row count): test, 15 rows" \
     "$(sed -n 3p "$OLD/v2-eval.txt")"; do
     grep -qF -- "${line#data: flowers.csv}" "$WORK/eval" ||
         fail "eval lacks \"$line\": $(cat "$WORK/eval")"
