@@ -66,8 +66,10 @@ static int wanted_lists(const ab_run *run, ab_lists *l)
         if (!row->wanted)
             continue;
         int rc;
-        if (row->kind == BENCH_STEP) {
-            snprintf(item, sizeof item, "%s@%zu", row->dims, row->m);
+        if (row->kind == BENCH_STEP || row->kind == BENCH_TRAIN) {
+            snprintf(item, sizeof item, "%s@%zu%s%s", row->dims, row->m,
+                     row->kind == BENCH_TRAIN ? "/" : "",
+                     row->kind == BENCH_TRAIN ? row->act : "");
             rc = add_item(l->nets, item);
         } else {
             snprintf(item, sizeof item, "%s:%s", row->dims, row->act);
@@ -150,7 +152,8 @@ static const bench_result *find(const bench_result *res, size_t n,
 {
     for (size_t i = 0; i < n; i++)
         if (res[i].kind == row->kind && res[i].m == row->m &&
-            strcmp(res[i].dims, row->dims) == 0)
+            strcmp(res[i].dims, row->dims) == 0 &&
+            strcmp(res[i].act, row->act) == 0)
             return &res[i];
     return NULL;
 }

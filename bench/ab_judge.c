@@ -112,6 +112,7 @@ int ab_judge(ab_run *run)
 
 void ab_row_label(const ab_row *row, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s %s m=%zu", bench_kind_name(row->kind), row->dims,
-             row->m);
+    snprintf(buf, size, "%s %s m=%zu%s%s", bench_kind_name(row->kind),
+             row->dims, row->m, row->kind == BENCH_TRAIN ? " " : "",
+             row->kind == BENCH_TRAIN ? row->act : "");
 }

@@ -72,6 +72,9 @@ typedef struct bench_plan {
 int bench_time(const bench_task *tasks, size_t k, const bench_plan *plan,
                double *t);
 
+/* Wall-clock seconds (CLOCK_MONOTONIC). */
+double bench_now(void);
+
 /* Median of x[0..n) (n >= 1); scratch holds n doubles. */
 double bench_median(const double *x, size_t n, double *scratch);
 /* Smallest of x[0..n) (n >= 1). */
@@ -88,10 +91,11 @@ double bench_median_ratio(const double *num, const double *den, size_t n,
 typedef enum bench_kind {
     BENCH_FORWARD = 0,  /* one layer: lnn_layer_forward */
     BENCH_BACKWARD = 1, /* one layer: lnn_layer_backward */
-    BENCH_STEP = 2      /* a network: forward, loss, backward, update */
+    BENCH_STEP = 2,     /* a network: forward, loss, backward, update */
+    BENCH_TRAIN = 3     /* a network: a whole short training (train.c) */
 } bench_kind;
 
-/* "forward", "backward", "step". */
+/* "forward", "backward", "step", "train". */
 const char *bench_kind_name(bench_kind kind);
 
 /* One result. Times are seconds per call. */
@@ -100,13 +104,16 @@ typedef struct bench_row {
     char dims[BENCH_DIMS_MAX]; /* "n_prev-n" for a layer, "784-256-128-10"
                                   for a network */
     size_t m;                  /* batch size (columns) */
-    const char *act;           /* a layer's activation; "relu" for a network
-                                  (its hidden layers) */
+    const char *act;           /* a layer's activation; "relu" for a step
+                                  (its hidden layers); a train row's
+                                  optimizer */
     double flop;               /* floating-point operations of its GEMMs */
     double median_s, min_s;    /* the library's code path */
     double gemm_median_s, gemm_min_s; /* the bare sgemm calls of the same
                                          shapes: the GEMM bound */
     double efficiency;         /* median over samples of gemm / library */
+    double first_s, last_s;    /* a train row: its first and last epoch's
+                                  time per update */
     unsigned attempts;         /* measurements taken (see bench_remeasure) */
     /* What was measured, to measure it again: a layer at batch m, or a
      * network (the other is NULL). */
@@ -198,12 +205,23 @@ typedef struct bench_shape {
     lnn_activation f;
 } bench_shape;
 
-/* A network n_0 - ... - n_L trained at batch m. */
+/* A network n_0 - ... - n_L trained at batch m: a step row, or with
+ * `train` a train row (a whole short training by optimizer opt). */
 typedef struct bench_net_spec {
     size_t dims[BENCH_NET_MAX];
     size_t L;
     size_t m;
+    bool train;
+    lnn_optimizer opt;
 } bench_net_spec;
+
+/* A train row of ns (ns->train): 2000 updates of ns->opt in 20 epochs on
+ * synthetic MNIST-like data, a validation pass after each epoch; each
+ * epoch is a sample of the time per update, beside the bare GEMMs of an
+ * update (train.c). Fills the row's times and efficiency. Returns 0, or
+ * -1 with a message on stderr. */
+int bench_train_measure(const bench_net_spec *ns, bench_row *row,
+                        uint64_t seed);
 
 /* Everything one run measures, and how. */
 typedef struct bench_sweep {

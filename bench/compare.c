@@ -106,7 +106,7 @@ static bool get_positive(const json_doc *d, size_t obj, const char *key,
 static bool parse_kind(const char *name, bench_kind *kind)
 {
     static const bench_kind all[] = {BENCH_FORWARD, BENCH_BACKWARD,
-                                     BENCH_STEP};
+                                     BENCH_STEP, BENCH_TRAIN};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(name, bench_kind_name(all[i])) == 0) {
             *kind = all[i];
@@ -224,12 +224,15 @@ void bench_baseline_free(bench_baseline *b)
     free(b);
 }
 
-static const bench_result *find_row(const bench_baseline *b, bench_kind kind,
-                                    const char *dims, size_t m)
+/* A row of b with the kind, sizes, batch and activation (a train row's
+ * optimizer) of row. */
+static const bench_result *find_row(const bench_baseline *b,
+                                    const bench_row *row)
 {
     for (size_t i = 0; i < b->n_rows; i++)
-        if (b->rows[i].kind == kind && b->rows[i].m == m &&
-            strcmp(b->rows[i].dims, dims) == 0)
+        if (b->rows[i].kind == row->kind && b->rows[i].m == row->m &&
+            strcmp(b->rows[i].dims, row->dims) == 0 &&
+            strcmp(b->rows[i].act, row->act) == 0)
             return &b->rows[i];
     return NULL;
 }
@@ -238,7 +241,8 @@ static bool in_report(const bench_report *r, const bench_result *row)
 {
     for (size_t i = 0; i < r->n_rows; i++)
         if (r->rows[i].kind == row->kind && r->rows[i].m == row->m &&
-            strcmp(r->rows[i].dims, row->dims) == 0)
+            strcmp(r->rows[i].dims, row->dims) == 0 &&
+            strcmp(r->rows[i].act, row->act) == 0)
             return true;
     return false;
 }
@@ -284,7 +288,7 @@ bool bench_row_slower(const bench_baseline *b, const bench_row *row,
                       const bench_machine *mc, double tolerance,
                       double time_tolerance)
 {
-    const bench_result *base = find_row(b, row->kind, row->dims, row->m);
+    const bench_result *base = find_row(b, row);
     if (!base)
         return false;
     const change c = row_change(base, row, !setup_differs(b, mc), tolerance,
@@ -310,7 +314,7 @@ int bench_compare(FILE *f, const bench_baseline *b, const bench_report *r,
         const bench_row *row = &r->rows[i];
         snprintf(label, sizeof label, "%s %s m=%zu",
                  bench_kind_name(row->kind), row->dims, row->m);
-        const bench_result *base = find_row(b, row->kind, row->dims, row->m);
+        const bench_result *base = find_row(b, row);
         if (!base) {
             fprintf(f, "%-30s %8s %8.3f %7s  %9s %9.4g %7s  new\n", label,
                     "-", row->efficiency, "", "-", bench_ms(row->median_s),

@@ -17,7 +17,9 @@
 #define FULL_BATCHES "32,128,512"
 #define QUICK_SIZES "64,256,784-256,256-128,128-10:softmax"
 #define QUICK_BATCHES "128,512"
-#define DEFAULT_NETS "784-256-128-10@128,784-1024-1024-10@256"
+#define DEFAULT_NETS \
+    "784-256-128-10@128,784-1024-1024-10@256,784-256-128-10@128/adam," \
+    "784-256-128-10@128/sgd"
 #define DEFAULT_REPS 30
 #define DEFAULT_BLOCK 10
 #define DEFAULT_SAMPLE_MS 0.5
@@ -52,7 +54,9 @@ static void usage(FILE *f)
 "  -b, --batches LIST      batch sizes m [" FULL_BATCHES "; --quick: "
 QUICK_BATCHES "]\n"
 "  -n, --nets LIST         networks for training-step rows, N0-N1-...-NL@M,\n"
-"                          or \"none\" [" DEFAULT_NETS "]\n"
+"                          and for long-run rows, N0-...-NL@M/OPTIMIZER (a\n"
+"                          whole training of 2000 updates), or \"none\"\n"
+"                          [" DEFAULT_NETS "]\n"
 "  -t, --threads N         threads for lnn (OpenMP) [all OpenMP's threads]\n"
 "  -r, --reps N            timed samples per measurement [%d]\n"
 "      --block N           samples of one task in a row [%d]\n"
@@ -162,7 +166,8 @@ static bool parse_shape(const char *s, bench_shape *out)
     return *end == '\0';
 }
 
-/* One --nets entry: "N0-...-NL@M". */
+/* One --nets entry: "N0-...-NL@M" (a step row) or "N0-...-NL@M/OPT" (a
+ * train row). */
 static bool parse_net(const char *s, bench_net_spec *out)
 {
     const char *end;
@@ -170,7 +175,16 @@ static bool parse_net(const char *s, bench_net_spec *out)
     if (k < 2 || *end != '@')
         return false;
     out->L = k - 1;
-    return parse_whole_count(end + 1, &out->m);
+    char m[BENCH_TEXT_MAX];
+    const size_t len = strcspn(end + 1, "/");
+    if (len >= sizeof m)
+        return false;
+    memcpy(m, end + 1, len);
+    m[len] = '\0';
+    out->train = end[1 + len] == '/';
+    return parse_whole_count(m, &out->m) &&
+           (!out->train ||
+            lnn_optimizer_from_name(end + 2 + len, &out->opt) == LNN_OK);
 }
 
 /* Split a comma-separated list and parse each entry into items (of
@@ -370,10 +384,14 @@ int main(int argc, char **argv)
     const int parsed = parse_options(argc, argv, &o);
     if (parsed != 0)
         return parsed > 0 ? BENCH_EXIT_OK : BENCH_EXIT_ERROR;
-    /* lnn's thread arrangement is its default (src/threads.h); --threads
-     * only changes the team's size. */
-    if (o.threads > 0 && lnn_set_threads(o.threads) != LNN_OK) {
-        fprintf(stderr, "lnn-bench: cannot use %d threads\n", o.threads);
+    /* lnn's thread arrangement, set for the whole process with the one
+     * explicit call (src/threads.h, rule 5): the library's public calls set
+     * it only for their own duration, and the bare GEMMs are timed through
+     * the library's internal passes, outside any public call. --threads
+     * changes the team's size. */
+    const int threads = o.threads > 0 ? o.threads : lnn_omp_threads();
+    if (lnn_set_threads(threads) != LNN_OK) {
+        fprintf(stderr, "lnn-bench: cannot use %d threads\n", threads);
         return BENCH_EXIT_ERROR;
     }
 

@@ -13,6 +13,7 @@ const char *bench_kind_name(bench_kind kind)
     case BENCH_FORWARD:  return "forward";
     case BENCH_BACKWARD: return "backward";
     case BENCH_STEP:     return "step";
+    case BENCH_TRAIN:    return "train";
     }
     return "unknown";
 }
@@ -37,8 +38,9 @@ static double samples_per_s(const bench_row *row)
 /* ------------------------------------------------------------------------ */
 
 typedef enum column {
-    COL_KIND, COL_DIMS, COL_NET, COL_M, COL_ACT, COL_MEDIAN, COL_MIN,
-    COL_GEMM, COL_SAMPLES, COL_GFLOPS, COL_GEMM_GFLOPS, COL_EFF
+    COL_KIND, COL_DIMS, COL_NET, COL_M, COL_ACT, COL_OPT, COL_FIRST,
+    COL_LAST, COL_GROWTH, COL_MEDIAN, COL_MIN, COL_GEMM, COL_SAMPLES,
+    COL_GFLOPS, COL_GEMM_GFLOPS, COL_EFF
 } column;
 
 static const struct {
@@ -50,6 +52,10 @@ static const struct {
     [COL_NET] = {"network", -17},
     [COL_M] = {"m", 4},
     [COL_ACT] = {"act", -7},
+    [COL_OPT] = {"optimizer", -9},
+    [COL_FIRST] = {"first ms", 9},
+    [COL_LAST] = {"last ms", 9},
+    [COL_GROWTH] = {"last/first", 10},
     [COL_MEDIAN] = {"median ms", 10},
     [COL_MIN] = {"min ms", 10},
     [COL_GEMM] = {"GEMM ms", 10},
@@ -67,7 +73,43 @@ static const column step_cols[] = {
     COL_NET, COL_M, COL_MEDIAN, COL_MIN, COL_GEMM, COL_SAMPLES, COL_GFLOPS,
     COL_GEMM_GFLOPS, COL_EFF,
 };
+static const column train_cols[] = {
+    COL_NET, COL_OPT, COL_M, COL_FIRST, COL_LAST, COL_GROWTH, COL_MEDIAN,
+    COL_MIN, COL_GEMM, COL_EFF,
+};
 #define N_COLS(a) (sizeof(a) / sizeof(a)[0])
+
+/* The report's tables: one layer's rows, step rows, train rows. */
+typedef enum table { TABLE_LAYERS, TABLE_STEPS, TABLE_TRAIN } table;
+
+static const struct {
+    const column *cols;
+    size_t n_cols;
+    const char *title, *md_title;
+} tables[] = {
+    [TABLE_LAYERS] = {layer_cols, N_COLS(layer_cols),
+                      "One layer n_prev-n at batch m: forward = sgemm + "
+                      "bias + activation, backward = activation' + db + dW "
+                      "+ dH_prev",
+                      "One layer n_prev-n at batch m"},
+    [TABLE_STEPS] = {step_cols, N_COLS(step_cols),
+                     "Training step: forward + loss + backward + SGD update",
+                     "Training step (forward + loss + backward + SGD "
+                     "update)"},
+    [TABLE_TRAIN] = {train_cols, N_COLS(train_cols),
+                     "Long runs: 2000 updates in 20 epochs, each with a "
+                     "validation pass; ms per update (first and last epoch, "
+                     "median and fastest epoch)",
+                     "Long runs (2000 updates in 20 epochs, validation "
+                     "included; ms per update)"},
+};
+
+static table row_table(const bench_row *row)
+{
+    return row->kind == BENCH_STEP    ? TABLE_STEPS
+           : row->kind == BENCH_TRAIN ? TABLE_TRAIN
+                                      : TABLE_LAYERS;
+}
 
 static void format_cell(char *buf, size_t size, column c,
                         const bench_row *row)
@@ -84,7 +126,17 @@ static void format_cell(char *buf, size_t size, column c,
         snprintf(buf, size, "%zu", row->m);
         break;
     case COL_ACT:
+    case COL_OPT:
         snprintf(buf, size, "%s", row->act);
+        break;
+    case COL_FIRST:
+        snprintf(buf, size, "%.4g", bench_ms(row->first_s));
+        break;
+    case COL_LAST:
+        snprintf(buf, size, "%.4g", bench_ms(row->last_s));
+        break;
+    case COL_GROWTH:
+        snprintf(buf, size, "%.3f", row->last_s / row->first_s);
         break;
     case COL_MEDIAN:
         snprintf(buf, size, "%.4g", bench_ms(row->median_s));
@@ -110,13 +162,12 @@ static void format_cell(char *buf, size_t size, column c,
     }
 }
 
-/* The table of the step rows or of the layer rows: aligned text, or
- * Markdown. */
-static void print_table(FILE *f, const bench_report *r, bool steps,
+/* One table's rows: aligned text, or Markdown. */
+static void print_table(FILE *f, const bench_report *r, table t,
                         bool markdown)
 {
-    const column *cols = steps ? step_cols : layer_cols;
-    const size_t n_cols = steps ? N_COLS(step_cols) : N_COLS(layer_cols);
+    const column *cols = tables[t].cols;
+    const size_t n_cols = tables[t].n_cols;
     char cell[BENCH_TEXT_MAX];
 
     for (size_t c = 0; c < n_cols; c++) {
@@ -134,7 +185,7 @@ static void print_table(FILE *f, const bench_report *r, bool steps,
     }
     for (size_t i = 0; i < r->n_rows; i++) {
         const bench_row *row = &r->rows[i];
-        if ((row->kind == BENCH_STEP) != steps)
+        if (row_table(row) != t)
             continue;
         for (size_t c = 0; c < n_cols; c++) {
             format_cell(cell, sizeof cell, cols[c], row);
@@ -148,10 +199,10 @@ static void print_table(FILE *f, const bench_report *r, bool steps,
     }
 }
 
-static bool has_rows(const bench_report *r, bool steps)
+static bool has_rows(const bench_report *r, table t)
 {
     for (size_t i = 0; i < r->n_rows; i++)
-        if ((r->rows[i].kind == BENCH_STEP) == steps)
+        if (row_table(&r->rows[i]) == t)
             return true;
     return false;
 }
@@ -197,15 +248,11 @@ void bench_print_report(FILE *f, const bench_report *r)
 {
     fprintf(f, "\nlnn-bench %s\n", lnn_version());
     print_header(f, r, false);
-    if (has_rows(r, false)) {
-        fputs("\nOne layer n_prev-n at batch m: forward = sgemm + bias + "
-              "activation, backward = activation' + db + dW + dH_prev\n", f);
-        print_table(f, r, false, false);
-    }
-    if (has_rows(r, true)) {
-        fputs("\nTraining step: forward + loss + backward + SGD update\n", f);
-        print_table(f, r, true, false);
-    }
+    for (table t = TABLE_LAYERS; t <= TABLE_TRAIN; t++)
+        if (has_rows(r, t)) {
+            fprintf(f, "\n%s\n", tables[t].title);
+            print_table(f, r, t, false);
+        }
     fputs("\neff = bare GEMM time / measured time (median of the pairs)\n",
           f);
 }
@@ -215,15 +262,11 @@ void bench_emit_markdown(FILE *f, const bench_report *r)
     fprintf(f, "### lnn-bench %s: %s, %d threads\n\n", lnn_version(),
             r->machine.cpu, r->machine.omp_threads);
     print_header(f, r, true);
-    if (has_rows(r, false)) {
-        fputs("\n#### One layer n_prev-n at batch m\n\n", f);
-        print_table(f, r, false, true);
-    }
-    if (has_rows(r, true)) {
-        fputs("\n#### Training step (forward + loss + backward + SGD "
-              "update)\n\n", f);
-        print_table(f, r, true, true);
-    }
+    for (table t = TABLE_LAYERS; t <= TABLE_TRAIN; t++)
+        if (has_rows(r, t)) {
+            fprintf(f, "\n#### %s\n\n", tables[t].md_title);
+            print_table(f, r, t, true);
+        }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -285,6 +328,9 @@ void bench_emit_json(FILE *f, const bench_report *r)
                 row->efficiency, row->attempts);
         if (row->kind == BENCH_STEP)
             fprintf(f, ", \"samples_per_s\": %.1f", samples_per_s(row));
+        if (row->kind == BENCH_TRAIN)
+            fprintf(f, ", \"first_ms\": %.6g, \"last_ms\": %.6g",
+                    bench_ms(row->first_s), bench_ms(row->last_s));
         fputc('}', f);
     }
     fputs("\n  ]\n}\n", f);

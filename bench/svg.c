@@ -41,7 +41,7 @@ static bool square(const bench_row *row, size_t *n)
 {
     size_t n_prev;
     char rest;
-    return row->kind != BENCH_STEP &&
+    return (row->kind == BENCH_FORWARD || row->kind == BENCH_BACKWARD) &&
            sscanf(row->dims, "%zu-%zu%c", &n_prev, n, &rest) == 2 &&
            n_prev == *n;
 }

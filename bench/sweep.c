@@ -64,8 +64,10 @@ static int measure_layer(const bench_sweep *sw, bench_layer *ly,
 static int measure_net(const bench_sweep *sw, const bench_net_spec *ns,
                        bench_row *row)
 {
-    *row = (bench_row){.kind = BENCH_STEP, .m = ns->m, .net = ns,
-                       .act = lnn_activation_name(LNN_ACT_RELU)};
+    *row = (bench_row){.kind = ns->train ? BENCH_TRAIN : BENCH_STEP,
+                       .m = ns->m, .net = ns,
+                       .act = ns->train ? lnn_optimizer_name(ns->opt)
+                                        : lnn_activation_name(LNN_ACT_RELU)};
     size_t len = 0;
     for (size_t l = 0; l <= ns->L; l++) {
         const int w = snprintf(row->dims + len, sizeof row->dims - len,
@@ -81,6 +83,8 @@ static int measure_net(const bench_sweep *sw, const bench_net_spec *ns,
                 bench_flop_backward(ns->dims[l], ns->dims[l - 1], ns->m,
                                     l > 1);
     }
+    if (ns->train)
+        return bench_train_measure(ns, row, BENCH_SEED);
     bench_net *bn;
     if (bench_net_create(&bn, ns->dims, ns->L, ns->m, BENCH_SEED) != 0)
         return -1;

@@ -11,7 +11,7 @@
 
 #include "bench.h"
 
-static double now_s(void)
+double bench_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -22,11 +22,11 @@ static double now_s(void)
  * failed. */
 static double sample(const bench_task *task, size_t calls)
 {
-    const double t0 = now_s();
+    const double t0 = bench_now();
     for (size_t c = 0; c < calls; c++)
         if (task->run(task->ctx) != 0)
             return -1.0;
-    return (now_s() - t0) / (double)calls;
+    return (bench_now() - t0) / (double)calls;
 }
 
 int bench_time(const bench_task *tasks, size_t k, const bench_plan *plan,

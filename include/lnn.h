@@ -44,9 +44,9 @@
  * allocate nothing. Caller buffers are borrowed for the duration of one call.
  *
  * Threads: lnn runs each forward and backward pass in one team of OpenMP
- * threads with BLAS on one thread per call; this is the default, set up
- * by lnn_net_create (lnn_set_threads changes the team's size). See
- * docs/threading.md.
+ * threads with BLAS on one thread per call; this is the default, set for
+ * the duration of each call and restored after it (lnn_set_threads changes
+ * the team's size). See docs/threading.md.
  *
  * Example:
  *
@@ -122,18 +122,26 @@ LNN_API const char *lnn_version(void);
 /*
  * lnn's thread arrangement, its default: a team of OpenMP threads runs
  * each forward and backward pass, every thread calling BLAS on its own
- * share of the batch, and OpenBLAS runs each call on one thread (its
- * pthreads build is set to 1 thread by lnn_net_create, the one-layer
- * passes and lnn_blas_threads; its OpenMP build does this inside a team by
- * itself). The team has OpenMP's thread count (OMP_NUM_THREADS, or all
- * cores). These settings are process-wide: they are OpenMP's and
- * OpenBLAS's own. Results may differ from one thread count to another in
- * the last bits of float rounding; for one count they are reproducible.
+ * share of the batch, and OpenBLAS runs each call on one thread. Its
+ * OpenMP build does that inside a team by itself; its pthreads build is
+ * set to 1 thread by each call that runs passes (the training loop,
+ * evaluation, prediction, the exercise's forward and backward, the
+ * one-layer passes), only while OpenMP has more than one thread, and its
+ * own count is restored when the call returns: a program that shares
+ * OpenBLAS with lnn (numpy in the same process) keeps its BLAS threads,
+ * except inside lnn's calls (a progress callback runs inside one).
+ * Nothing else sets a process-wide setting, not lnn_net_create and not a
+ * query; lnn_set_threads does, when it is called. The team has OpenMP's
+ * thread count (OMP_NUM_THREADS, or all cores). Results may differ from
+ * one thread count to another in the last bits of float rounding; for one
+ * count they are reproducible.
  */
 
 /**
- * Set the team's size: n OpenMP threads, OpenBLAS on one thread per call
- * (its OpenMP build: n, which it uses only outside a team).
+ * The one call that sets process-wide thread settings: n OpenMP threads
+ * for the team (omp_set_num_threads), and OpenBLAS on one thread per call
+ * (its pthreads build: 1 thread from now on, until someone sets it
+ * otherwise; its OpenMP build: n, which it uses only outside a team).
  * @param n  threads, >= 1
  * @return LNN_OK, or LNN_ERR_ARG for n < 1
  */
@@ -142,8 +150,10 @@ LNN_API lnn_status lnn_set_threads(int n);
 /** Threads used by the OpenMP kernels (1 in a build without OpenMP). */
 LNN_API int lnn_omp_threads(void);
 
-/** Threads OpenBLAS runs each call on, lnn's arrangement applied (1 for a
- *  BLAS that cannot tell). */
+/** Threads OpenBLAS runs each call of lnn's passes on: 1 where lnn's calls
+ *  set it so (a pthreads OpenBLAS, OpenMP with more than one thread), else
+ *  OpenBLAS's own count (1 for a BLAS that cannot tell). A query: it sets
+ *  nothing. */
 LNN_API int lnn_blas_threads(void);
 
 /**

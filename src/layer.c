@@ -168,8 +168,9 @@ lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,
     lnn_status s = check_layer(f, n, n_prev, m);
     if (s != LNN_OK)
         return s;
-    lnn__threads_apply();
+    const int scope = lnn__blas_scope_begin();
     lnn__layer_forward_pass(H, H_prev, W, b, f, n, n_prev, m, LNN_PART_ALL);
+    lnn__blas_scope_end(scope);
     return LNN_OK;
 }
 
@@ -184,8 +185,9 @@ lnn_status lnn_layer_backward(float *dH_prev, float *dW, float *db, float *dZ,
     lnn_status s = check_layer(f, n, n_prev, m);
     if (s != LNN_OK)
         return s;
-    lnn__threads_apply();
+    const int scope = lnn__blas_scope_begin();
     lnn__layer_backward_pass(dH_prev, dW, db, dZ, dH, H, H_prev, W, f, n,
                              n_prev, m, LNN_PART_ALL);
+    lnn__blas_scope_end(scope);
     return LNN_OK;
 }

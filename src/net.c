@@ -121,7 +121,6 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     lnn_status s = check_config(cfg, &n_params, &n_units, &bytes, err, errlen);
     if (s != LNN_OK)
         return s;
-    lnn__threads_apply(); /* the team arrangement, the library's default */
 
     const size_t L = cfg->L, mb = cfg->max_batch;
     lnn_net *net = calloc(1, sizeof *net);
@@ -430,7 +429,9 @@ lnn_status lnn_L_layer_forward(lnn_net *net, const float *X, size_t m,
     lnn_status s = check_batch(net, m);
     if (s != LNN_OK)
         return s;
+    const int scope = lnn__blas_scope_begin();
     lnn__net_forward(net, X, m, LNN_PART_ALL);
+    lnn__blas_scope_end(scope);
     if (HL)
         *HL = net->layers[net->L].H;
     return LNN_OK;
@@ -449,6 +450,8 @@ lnn_status lnn_L_layer_backward(lnn_net *net, const float *X, const float *Y,
         return lnn__fail(net, LNN_ERR_SHAPE,
                          "backward of %zu columns after a forward of %zu", m,
                          net->m_fwd);
+    const int scope = lnn__blas_scope_begin();
     lnn__net_backward(net, X, Y, m, LNN_PART_ALL);
+    lnn__blas_scope_end(scope);
     return LNN_OK;
 }

@@ -80,22 +80,46 @@ int lnn__team_size(size_t m, double madds)
 #endif
 }
 
-/* Why no "applied once" flag: it would be global mutable state of ours,
- * and it could only go stale (a caller may change OpenBLAS's threads after
- * it was set). The one fact that matters, whether OpenBLAS threads each
- * call itself, is OpenBLAS's own state, so each caller of this function
- * reads it there and sets it only when it differs: applying twice is
- * applying once, and it costs a function call. */
-void lnn__threads_apply(void)
+/* true if lnn's passes may form a team here: OpenMP has more than one
+ * thread and we are not inside a parallel region (rule 1). */
+static bool team_possible(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads() > 1 && !omp_in_parallel();
+#else
+    return false;
+#endif
+}
+
+/* Why a scope and no "applied once" flag: a flag would be global mutable
+ * state of ours and could only go stale, and setting OpenBLAS once for the
+ * process took its threads from every other user of it in the process (a
+ * numpy sharing the library). The one fact that matters, whether OpenBLAS
+ * threads each call itself, is OpenBLAS's own state: the scope reads it,
+ * changes it only when it must, and puts it back. Two calls of
+ * openblas_set_num_threads per public call: tens of nanoseconds. */
+int lnn__blas_scope_begin(void)
 {
 #ifdef OPENBLAS_VERSION
-#  ifdef _OPENMP
-    if (omp_in_parallel())
-        return;
-#  endif
-    if (openblas_get_parallel() == OPENBLAS_THREAD &&
-        openblas_get_num_threads() != 1)
-        openblas_set_num_threads(1);
+    if (openblas_get_parallel() != OPENBLAS_THREAD || !team_possible())
+        return 0;
+    const int saved = openblas_get_num_threads();
+    if (saved == 1)
+        return 0;
+    openblas_set_num_threads(1);
+    return saved;
+#else
+    return 0;
+#endif
+}
+
+void lnn__blas_scope_end(int saved)
+{
+#ifdef OPENBLAS_VERSION
+    if (saved > 0)
+        openblas_set_num_threads(saved);
+#else
+    (void)saved;
 #endif
 }
 
@@ -128,8 +152,9 @@ int lnn_omp_threads(void)
 
 int lnn_blas_threads(void)
 {
-    lnn__threads_apply();
 #ifdef OPENBLAS_VERSION
+    if (openblas_get_parallel() == OPENBLAS_THREAD && team_possible())
+        return 1; /* what lnn's scope sets for its calls */
     return openblas_get_num_threads();
 #else
     return 1;

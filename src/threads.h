@@ -25,10 +25,12 @@
  *  4. BLAS is called inside a team only when it runs each call on its
  *     caller's thread; otherwise lnn__team_size says 1 (no team) and the
  *     BLAS threads each product itself.
- *  5. The arrangement is the library's default: lnn_net_create, the
- *     one-layer passes and the thread queries apply it
- *     (lnn__threads_apply), so no caller has to ask for it;
- *     lnn_set_threads changes the team's size.
+ *  5. The arrangement is the library's default, and it is lnn's own: each
+ *     public call that runs passes opens a BLAS scope
+ *     (lnn__blas_scope_begin) that sets a pthreads OpenBLAS to one thread
+ *     for the call and restores the caller's count when it returns.
+ *     Nothing else changes a process-wide setting except lnn_set_threads,
+ *     the one explicit call.
  */
 #ifndef LNN_THREADS_H
 #define LNN_THREADS_H
@@ -106,10 +108,15 @@ void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
  * call by itself (rule 4); else OpenMP's thread count, capped by m. */
 int lnn__team_size(size_t m, double madds);
 
-/* Apply lnn's arrangement (rule 5): a pthreads OpenBLAS runs each call on
- * one thread, as the team gives each thread its own calls. Idempotent, and
- * a no-op inside a parallel region; the state it sets is OpenBLAS's own
- * (see threads.c for why there is no flag of ours). */
-void lnn__threads_apply(void);
+/* Open lnn's arrangement for one public call (rule 5): if OpenBLAS is its
+ * pthreads build set to more than one thread and a team can form (OpenMP
+ * has more than one thread, and we are not inside a parallel region), set
+ * it to one thread. Returns what lnn__blas_scope_end needs to restore the
+ * caller's count: 0 if nothing was changed. Scopes nest (an inner one
+ * finds one thread and changes nothing). */
+int lnn__blas_scope_begin(void);
+
+/* Close a scope: give OpenBLAS back the count lnn__blas_scope_begin found. */
+void lnn__blas_scope_end(int saved);
 
 #endif /* LNN_THREADS_H */

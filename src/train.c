@@ -7,6 +7,7 @@
 #include "batch.h"
 #include "kernels.h"
 #include "net.h"
+#include "threads.h"
 #include "util.h"
 
 lnn_train_opts lnn_train_opts_default(void)
@@ -94,7 +95,9 @@ lnn_status lnn_forward_data(lnn_net *net, const lnn_data *d, size_t j0,
                          "forward: samples %zu..%zu of %zu, at most %zu at "
                          "a time", j0, j0 + cols, d->m, net->max_batch);
     const float *Y;
+    const int scope = lnn__blas_scope_begin();
     forward_samples(net, d, j0, cols, &Y);
+    lnn__blas_scope_end(scope);
     *HL = net->layers[net->L].H;
     return LNN_OK;
 }
@@ -111,12 +114,14 @@ lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
     if (s != LNN_OK)
         return s;
     const lnn__layer_buf *out = &net->layers[net->L];
+    const int scope = lnn__blas_scope_begin();
     for (size_t j0 = 0; j0 < m; j0 += net->max_batch) {
         const size_t cols = m - j0 < net->max_batch ? m - j0 : net->max_batch;
         const float *Y;
         forward_samples(net, &d, j0, cols, &Y);
         lnn__argmax_cols(pred + j0, out->H, out->n, cols);
     }
+    lnn__blas_scope_end(scope);
     return LNN_OK;
 }
 
@@ -128,6 +133,7 @@ static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
                            size_t hi, int32_t *pred, double sums[2])
 {
     const lnn__layer_buf *out = &net->layers[net->L];
+    const int scope = lnn__blas_scope_begin();
     double loss_sum = 0.0;
     size_t correct = 0;
     for (size_t j0 = lo; j0 < hi; j0 += net->max_batch) {
@@ -140,6 +146,7 @@ static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
         lnn__argmax_cols(p, out->H, out->n, cols);
         correct += lnn__count_correct(p, Y, out->n, cols);
     }
+    lnn__blas_scope_end(scope);
     sums[0] = loss_sum;
     sums[1] = (double)correct; /* exact below 2^53 samples */
 }
@@ -437,6 +444,7 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
      * forward, loss, backward, update, report. */
     lnn_train_state *st = &net->state;
     epoch_sum sum = {0};
+    const int scope = lnn__blas_scope_begin();
     while (more_to_do(st, opts)) {
         const lnn__batch B = lnn__batches_get(&batches, *st);
         const float lr = lnn__lr_at(opts, st->iteration, plan.steps_per_epoch,
@@ -450,6 +458,7 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
         if (s != LNN_OK)
             break;
     }
+    lnn__blas_scope_end(scope);
     lnn__batches_close(&batches);
     return s;
 }
