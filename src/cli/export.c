@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "options.h"
@@ -48,7 +49,8 @@ const cli_command cli_export_command = {
 "trained on a table, its scaling, label, feature and target names and\n"
 "target scaling go into the metadata (and the ONNX graph scales its\n"
 "inputs itself).\n"
-"See docs/model-format.md.\n",
+"See docs/model-format.md. On success it prints one line: the file, its\n"
+"size and what it holds.\n",
     .options = options,
     .epilogue =
 "Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n",
@@ -64,6 +66,27 @@ static bool ends_with(const char *s, const char *suffix)
 {
     const size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* "wrote OUT: ..." on stdout: what the file holds and its size. */
+static void say_written(const char *out, int format, const lnn_net *net,
+                        size_t n_tensors, const onnx_output *graph)
+{
+    const size_t L = lnn_net_L(net), *dims = lnn_net_dims(net);
+    struct stat st;
+    const double kib = stat(out, &st) == 0 ? (double)st.st_size / 1024.0 : 0;
+    printf("wrote %s (%.1f KiB): ", out, kib);
+    if (format == FORMAT_SAFETENSORS)
+        printf("the state dict of nn.Sequential, %zu float32 tensors",
+               n_tensors);
+    else
+        printf("an ONNX graph (opset 13), input [N, %zu] to %s [N, %zu]",
+               dims[0], graph->name, graph->width);
+    printf(", network ");
+    for (size_t l = 0; l <= L; l++)
+        printf("%s%zu", l ? "-" : "", dims[l]);
+    printf(" %s, %zu parameters\n", lnn_activation_name(lnn_net_hidden(net)),
+           lnn_net_n_params(net));
 }
 
 int cli_export(int argc, char **argv)
@@ -102,14 +125,17 @@ int cli_export(int argc, char **argv)
     if (!net)
         return EXIT_RUNTIME;
     seq_state s;
+    onnx_output graph = {0};
     bool ok = seq_state_from_net(&s, net, err, sizeof err);
     if (ok && format == FORMAT_SAFETENSORS)
         ok = st_write(out, s.tensors, s.n_tensors, s.metadata,
                       s.n_metadata, err, sizeof err);
     else if (ok)
-        ok = onnx_write(out, net, &s, err, sizeof err);
+        ok = onnx_write(out, net, &s, &graph, err, sizeof err);
     if (!ok)
         cli_error("%s", err);
+    else
+        say_written(out, format, net, s.n_tensors, &graph);
     seq_state_free(&s);
     lnn_net_destroy(net);
     return ok ? EXIT_OK : EXIT_RUNTIME;

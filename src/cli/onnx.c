@@ -360,7 +360,7 @@ static bool write_model(const char *path, const Onnx__ModelProto *model,
 }
 
 bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
-                char *err, size_t errlen)
+                onnx_output *output, char *err, size_t errlen)
 {
     const size_t L = lnn_net_L(net);
     const size_t *dims = lnn_net_dims(net);
@@ -425,6 +425,7 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     model.metadata_props = prop_ptrs;
 
     const bool ok = write_model(path, &model, err, errlen);
+    *output = (onnx_output){head.name, head.width};
     graph_mem_free(&g);
     return ok;
 }

@@ -20,10 +20,17 @@
 #define ONNX_BATCH "N" /* the symbolic batch dimension */
 #define ONNX_PACKAGES "protobuf-c-compiler libprotobuf-c-dev libonnx-dev"
 
+/* The graph's output: "probabilities" or "predictions", [N, width]. */
+typedef struct onnx_output {
+    const char *name;
+    size_t width;
+} onnx_output;
+
 /* Write net's graph, with s (its state dict) as the initializers and s's
- * metadata as metadata_props. false with a message in err; in a build
- * without ONNX support, says which packages to install. */
+ * metadata as metadata_props; *out says what it outputs. false with a
+ * message in err; in a build without ONNX support, says which packages to
+ * install. */
 bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
-                char *err, size_t errlen);
+                onnx_output *out, char *err, size_t errlen);
 
 #endif /* LNN_CLI_ONNX_H */
