@@ -14,10 +14,14 @@
  * X is n_0 x m with one sample per contiguous column, W_l is n_l x n_{l-1},
  * b_l has n_l entries, H_l and dZ_l are n_l x m. For l = 1..L:
  *
- *     Z_l = W_l . H_{l-1} + b_l          H_l = f(Z_l)         H_L = softmax(Z_L)
- *     dZ_L = P - Y                        dZ_l = dH_l (.) f'(Z_l)
+ *     Z_l = W_l . H_{l-1} + b_l          H_l = f(Z_l)         H_L = g(Z_L)
+ *     dZ_L = dLoss/dZ_L (P - Y for ce, bce)   dZ_l = dH_l (.) f'(Z_l)
  *     dW_l = (1/m) dZ_l . H_{l-1}^T       db_l = (1/m) sum over columns of dZ_l
  *     dH_{l-1} = W_l^T . dZ_l
+ *
+ * The output head (lnn_net_config.loss, LNN_LOSS_LIST) picks the output
+ * activation g (softmax, sigmoid or identity) and the loss; the exercise's
+ * is softmax + cross-entropy, the default.
  *
  * The exercise's "memory" (what a forward step keeps for the backward step) is
  * H_l, held in buffers the network owns: relu'(Z) = [H > 0] and
