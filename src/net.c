@@ -45,10 +45,15 @@ static void *alloc_block(size_t count, size_t size)
 
 /* Validate cfg; on success *n_params and *n_units (sum of n_l, l >= 1) are
  * the block sizes the network needs, *bytes all its blocks together. */
-/* Columns of an evaluation chunk for a network of max_batch columns. */
-static size_t eval_cols(size_t max_batch)
+/* Columns of an evaluation chunk for a network of max_batch columns whose
+ * evaluation needs per_col floats a column (H, X, Y, a prediction):
+ * LNN_EVAL_COLS where those fit in LNN_EVAL_BYTES, fewer where they do not,
+ * never fewer than max_batch. */
+static size_t eval_cols(size_t max_batch, size_t per_col)
 {
-    return max_batch > LNN_EVAL_COLS ? max_batch : LNN_EVAL_COLS;
+    size_t cols = LNN_EVAL_BYTES / sizeof(float) / per_col;
+    cols = cols < LNN_EVAL_COLS ? cols : LNN_EVAL_COLS;
+    return max_batch > cols ? max_batch : cols;
 }
 
 static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
@@ -98,13 +103,12 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
     }
     /* params, grads, optimizer state; dZ of a batch; H, X, Y and
      * predictions of an evaluation chunk: all floats or int32 */
-    const size_t eval = eval_cols(cfg->max_batch);
     size_t per_col, floats, batch;
     if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &floats) ||
         !lnn__mul(units, cfg->max_batch, &batch) ||
         !lnn__add(floats, batch, &floats) ||
         !lnn__add(units, cfg->dims[0] + cfg->dims[cfg->L] + 1, &per_col) ||
-        !lnn__mul(per_col, eval, &batch) ||
+        !lnn__mul(per_col, eval_cols(cfg->max_batch, per_col), &batch) ||
         !lnn__add(floats, batch, &floats) ||
         !lnn__mul(floats, sizeof(float), bytes))
         goto overflow;
@@ -130,7 +134,8 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     if (s != LNN_OK)
         return s;
 
-    const size_t L = cfg->L, mb = cfg->max_batch, ec = eval_cols(mb);
+    const size_t L = cfg->L, mb = cfg->max_batch,
+                 ec = eval_cols(mb, n_units + cfg->dims[0] + cfg->dims[L] + 1);
     lnn_net *net = calloc(1, sizeof *net);
     if (!net)
         goto nomem;

@@ -30,8 +30,11 @@ typedef struct lnn__layer_buf {
  * validation pass of 10000 MNIST images took 0.68x the time in chunks of
  * 512 that it took in chunks of 128 (the GEMMs run nearer their peak and
  * the team meets 4x less often; bench/README.md, "Issue 23"). The forward
- * outputs H and the evaluation buffers are sized for it. */
+ * outputs H and the evaluation buffers are sized for it, as far as they fit
+ * in LNN_EVAL_BYTES (a network with a million inputs evaluates 4 columns
+ * at a time, or max_batch). */
 #define LNN_EVAL_COLS ((size_t)512)
+#define LNN_EVAL_BYTES ((size_t)16 << 20)
 
 struct lnn_net {
     size_t L;              /* layers with weights */
