@@ -42,7 +42,8 @@
  * Memory: lnn_net_create allocates everything the training loop touches, sized
  * for cfg->max_batch columns (the forward outputs and evaluation's buffers
  * for up to 512, the evaluation chunk, as far as 16 MiB allow). Forward,
- * backward, update and the training loop allocate nothing. Caller buffers are borrowed for the duration of one call.
+ * backward, update and the training loop allocate nothing. Caller buffers
+ * are borrowed for the duration of one call.
  *
  * Threads: lnn runs each forward and backward pass in one team of OpenMP
  * threads with BLAS on one thread per call; this is the default, set for
