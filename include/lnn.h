@@ -636,6 +636,22 @@ LNN_API lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
 /* ------------------------------------------------------------------------ */
 
 /** Images and labels loaded from an IDX pair, kept as bytes. */
+/**
+ * What identifies a data set: eval's "is this the training file?", a
+ * resumed run's "is this the model's data?", lnn-mpi's "do all processes
+ * hold the same data?". For a table: its file's size, its rows, and a
+ * digest of its rows in file order (each row's features as stored, then
+ * its label's text), so that a shuffled, edited or extended copy is other
+ * data. For IDX: the images' header (count, rows, columns) and a digest of
+ * the labels in order. The digest is 64-bit FNV-1a over 8-byte words,
+ * finished with MurmurHash3's fmix64. All zero: unknown.
+ */
+typedef struct lnn_data_id {
+    uint64_t bytes;  /* the file's size (0 for IDX) */
+    uint64_t rows;
+    uint64_t digest;
+} lnn_data_id;
+
 typedef struct lnn_dataset {
     size_t m;          /* samples */
     size_t rows, cols; /* image size; n_x = rows * cols */
@@ -673,6 +689,9 @@ LNN_API lnn_status lnn_load_data(lnn_dataset *out, const char *images_path,
 
 /** Free a dataset's buffers and zero it. NULL is a no-op. */
 LNN_API void lnn_dataset_free(lnn_dataset *d);
+
+/** The id of an IDX training set (lnn_data_id): its header and labels. */
+LNN_API lnn_data_id lnn_dataset_id(const lnn_dataset *d);
 
 /**
  * Load the four standard files from a directory: train-images-idx3-ubyte,
@@ -834,6 +853,7 @@ typedef struct lnn_table {
                            other strings bytewise */
     char **columns;     /* n_x feature column names from a CSV header row
                            (the label column left out), or NULL */
+    lnn_data_id id;     /* the file's, as lnn_table_load read it */
 } lnn_table;
 
 /** How to read a table; start from lnn_table_opts_default(). */
@@ -969,6 +989,7 @@ typedef struct lnn_prep {
     size_t image_width, image_height; /* a model of images (n_x = width x
                            height grey pixels, row-major), or 0: none
                            recorded (an IDX model's are 28 x 28) */
+    lnn_data_id data;   /* the training file's id (rows 0: not recorded) */
 } lnn_prep;
 
 /**

@@ -442,13 +442,31 @@ static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
     return LNN_OK;
 }
 
+/* The matrix could not grow to `cols` rows (status s): the message, with
+ * the size wanted. */
+static lnn_status no_room(csv_reader *r, lnn_status s, size_t cols)
+{
+    const size_t cap = cols > r->M.cap ? cols : r->M.cap;
+    return lnn__err(r->err, r->errlen, s, "%s: out of memory for %zu rows of "
+                    "%zu features (%.1f MiB of %s) after %zu rows",
+                    r->text.path, cap, r->M.n_x,
+                    (double)lnn__matrix_bytes(&r->M, cap) / (1 << 20),
+                    r->M.U ? "bytes" : "float32", r->M.m);
+}
+
 /* The matrix from bytes to floats, columns 0 .. m (m: the row being
  * parsed). */
 static lnn_status widen(csv_reader *r)
 {
     const lnn_status s = lnn__matrix_promote(&r->M);
-    return s == LNN_OK ? s : lnn__err(r->err, r->errlen, s, "%s: out of "
-                                      "memory", r->text.path);
+    if (s == LNN_OK)
+        return s;
+    const lnn__matrix F = {.n_x = r->M.n_x, .F = r->M.F};
+    return lnn__err(r->err, r->errlen, s, "%s: out of memory for %zu rows of "
+                    "%zu features as float32 (%.1f MiB) after %zu rows",
+                    r->text.path, r->M.cap, r->M.n_x,
+                    (double)lnn__matrix_bytes(&F, r->M.cap) / (1 << 20),
+                    r->M.m);
 }
 
 static lnn_status add_label(csv_reader *r, const lnn__field *label)
@@ -456,7 +474,9 @@ static lnn_status add_label(csv_reader *r, const lnn__field *label)
     if (r->label_col == r->n_cols)
         return LNN_OK; /* no label column */
     const lnn_status s = lnn__vocab_add(&r->v, label->s, label->n);
-    return s == LNN_OK ? s : lnn__err(r->err, r->errlen, s, "out of memory");
+    return s == LNN_OK ? s : lnn__err(r->err, r->errlen, s, "%s: out of "
+                                      "memory for label %zu (%zu names)",
+                                      r->text.path, r->v.m + 1, r->v.n);
 }
 
 /* One data row (r->row) into column m of the matrix and the vocabulary. */
@@ -464,8 +484,7 @@ static lnn_status take_row(csv_reader *r, uint64_t line)
 {
     lnn_status s = lnn__matrix_reserve(&r->M, r->M.m + 1);
     if (s != LNN_OK)
-        return lnn__err(r->err, r->errlen, s, "%s: out of memory after %zu "
-                        "rows", r->text.path, r->M.m);
+        return no_room(r, s, r->M.m + 1);
     lnn__field label = {0};
     bool wide = false;
     s = parse_row(r, &r->row, r->M.m, line, &label, &wide, r->err,
@@ -549,8 +568,7 @@ static lnn_status take_block(csv_reader *r, bool *took)
     const size_t m0 = r->M.m;
     lnn_status s = lnn__matrix_reserve(&r->M, m0 + n);
     if (s != LNN_OK)
-        return lnn__err(r->err, r->errlen, s, "%s: out of memory after %zu "
-                        "rows", t->path, m0);
+        return no_room(r, s, m0 + n);
     const int T = at - t->pos >= LNN_BLOCK_PAR_MIN ? lnn_omp_threads() : 1;
     csv_team team = {.r = r, .m0 = m0, .stop = SIZE_MAX};
     lnn__team_pass(T, n, parse_records, NULL, &team);

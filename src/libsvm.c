@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "numparse.h"
 #include "table.h"
@@ -15,6 +16,8 @@
 
 #define LNN_QUOTE_TEXT 24
 #define LNN_DENSE_PER_ENTRY 4096 /* dense cells per stored value, at most */
+#define LNN_DENSE_PER_FILE_BYTE 256 /* dense bytes per byte of the file */
+#define LNN_DENSE_FREE ((size_t)256 << 20) /* dense bytes any file may ask */
 
 static bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -203,7 +206,10 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
         }
         if (!sparse_row(&S, e, count) ||
             (label.n && lnn__vocab_add(&v, label.s, label.n) != LNN_OK)) {
-            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory for "
+                         "%zu stored values (%.1f MiB) after %zu rows", path,
+                         S.n + count, (double)(S.n + count) * 8 / (1 << 20),
+                         S.m);
             goto done;
         }
     }
@@ -233,6 +239,21 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
                      "values (more than %d per value: too sparse to make "
                      "dense)", path, S.m, M.n_x, cells, S.n,
                      LNN_DENSE_PER_ENTRY);
+        goto done;
+    }
+    /* nor a small file, compressed, a huge one: at most
+     * LNN_DENSE_PER_FILE_BYTE bytes of matrix per byte of the file, or
+     * LNN_DENSE_FREE */
+    struct stat st;
+    const double disk = stat(path, &st) == 0 ? (double)st.st_size : 0.0;
+    const double dense = (double)cells * (S.bytes ? 1.0 : sizeof(float));
+    if (dense > (double)LNN_DENSE_FREE &&
+        dense > disk * LNN_DENSE_PER_FILE_BYTE) {
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: %zu rows of %zu "
+                     "features would be %.0f MiB dense, from a file of %.0f "
+                     "bytes (more than %d times its size and %d MiB)", path,
+                     S.m, M.n_x, dense / (1 << 20), disk,
+                     LNN_DENSE_PER_FILE_BYTE, (int)(LNN_DENSE_FREE >> 20));
         goto done;
     }
     if (S.bytes)

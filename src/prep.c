@@ -20,6 +20,8 @@
 enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4,
        PREP_IMAGE = 11 };
 #define LNN_PREP_IMAGE_SIDE_MAX 4096 /* lnn_image_opts' limit */
+enum { PREP_DATA = 7 }; /* the training data's id (issue 24) */
+#define PREP_DATA_BYTES 24 /* its size, rows and digest, u64 each */
 #define LNN_PREP_RECORD_HEAD 16
 
 void lnn_prep_free(lnn_prep *p)
@@ -75,7 +77,7 @@ lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t, size_t m_train,
                         "prep_fit: no table, no training samples or an "
                         "unknown scaling");
     *out = (lnn_prep){.scale = scale, .n_x = t->n_x,
-                      .n_classes = t->n_classes};
+                      .n_classes = t->n_classes, .data = t->id};
     if ((t->names && !(out->names = lnn__names_copy(t->names,
                                                     t->n_classes))) ||
         (t->columns && !(out->columns = lnn__names_copy(t->columns, t->n_x)))) {
@@ -340,6 +342,13 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
         put(&b, p->image_height, 4);
         end_record(&b, r);
     }
+    if (p->data.rows) {
+        r = begin_record(&b, PREP_DATA);
+        put(&b, p->data.bytes, 8);
+        put(&b, p->data.rows, 8);
+        put(&b, p->data.digest, 8);
+        end_record(&b, r);
+    }
     if (!b.ok) {
         free(b.p);
         return LNN_ERR_NOMEM;
@@ -476,6 +485,17 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
             }
             break;
         }
+        case PREP_DATA:
+            if (n != PREP_DATA_BYTES || p->data.rows) {
+                s = LNN_ERR_FORMAT;
+                break;
+            }
+            p->data.bytes = get_le(q, 8);
+            p->data.rows = get_le(q + 8, 8);
+            p->data.digest = get_le(q + 16, 8);
+            if (p->data.rows == 0)
+                s = LNN_ERR_FORMAT;
+            break;
         case PREP_SPLIT:
             if (n != 32) {
                 s = LNN_ERR_FORMAT;

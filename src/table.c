@@ -8,7 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "dataid.h"
 #include "numparse.h"
 #include "rng.h"
 #include "table.h"
@@ -30,6 +32,12 @@ lnn_status lnn__text_open(lnn__text *t, const char *path, char *err,
         return lnn__err(err, errlen, LNN_ERR_IO, "%s: cannot open: %s", path,
                         errno ? strerror(errno) : "out of memory");
     gzbuffer(t->gz, (unsigned)LNN_TEXT_CHUNK);
+    struct stat st;
+    t->limit = UINT64_MAX;
+    if (!gzdirect(t->gz) && stat(path, &st) == 0) {
+        const uint64_t by_size = (uint64_t)st.st_size * LNN_GZ_RATIO;
+        t->limit = by_size > LNN_GZ_FREE ? by_size : LNN_GZ_FREE;
+    }
     t->cap = LNN_TEXT_CHUNK;
     if (!(t->buf = malloc(t->cap))) {
         lnn__text_close(t);
@@ -77,6 +85,12 @@ lnn_status lnn__text_more(lnn__text *t, bool *more, char *err, size_t errlen)
         return LNN_OK;
     }
     t->len += (size_t)got;
+    t->total += (uint64_t)got;
+    if (t->total > t->limit)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: decompresses to "
+                        "more than %llu MiB, over %d times its size (a gzip "
+                        "bomb? gunzip it to read it whole)", t->path,
+                        (unsigned long long)(t->limit >> 20), LNN_GZ_RATIO);
     *more = true;
     return LNN_OK;
 }
@@ -97,7 +111,13 @@ lnn_status lnn__matrix_reserve(lnn__matrix *M, size_t cols)
 {
     if (cols <= M->cap)
         return LNN_OK;
-    size_t cap = M->cap ? M->cap : 256, bytes;
+    const size_t width = M->n_x * (M->U ? 1 : sizeof(float));
+    size_t cap = M->cap, bytes;
+    if (!cap) {
+        cap = width ? LNN_MATRIX_FIRST_BYTES / width : LNN_MATRIX_FIRST_COLS;
+        cap = cap < 1 ? 1
+              : cap > LNN_MATRIX_FIRST_COLS ? LNN_MATRIX_FIRST_COLS : cap;
+    }
     while (cap < cols)
         cap = cap > SIZE_MAX / 2 ? cols : 2 * cap;
     if (!lnn__mul(cap, M->n_x, &bytes) ||
@@ -112,6 +132,15 @@ lnn_status lnn__matrix_reserve(lnn__matrix *M, size_t cols)
         M->F = p;
     M->cap = cap;
     return LNN_OK;
+}
+
+size_t lnn__matrix_bytes(const lnn__matrix *M, size_t cols)
+{
+    size_t n;
+    return lnn__mul(cols, M->n_x, &n) &&
+                   lnn__mul(n, M->U ? 1 : sizeof(float), &n)
+               ? n
+               : SIZE_MAX;
 }
 
 lnn_status lnn__matrix_promote(lnn__matrix *M)
@@ -183,6 +212,30 @@ bool lnn__grow(void **p, size_t *cap, size_t n, size_t sz)
     return true;
 }
 
+/* The index of name s[0 .. n) in v, or -1 with *empty the free slot's
+ * hash where it would go. */
+static int64_t find(const lnn__vocab *v, const char *s, size_t n,
+                    size_t *empty)
+{
+    size_t h = (size_t)hash(s, n);
+    for (; v->n_slots; h++) {
+        const uint32_t k = v->slot[h & (v->n_slots - 1)];
+        if (k == 0)
+            break;
+        const char *name = v->names[k - 1];
+        if (strncmp(name, s, n) == 0 && name[n] == '\0')
+            return (int64_t)k - 1;
+    }
+    *empty = h;
+    return -1;
+}
+
+int64_t lnn__vocab_find(const lnn__vocab *v, const char *s, size_t n)
+{
+    size_t h;
+    return find(v, s, n, &h);
+}
+
 lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n)
 {
     if (!lnn__grow((void **)&v->y, &v->y_cap, v->m, sizeof *v->y))
@@ -193,16 +246,11 @@ lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n)
         if (st != LNN_OK)
             return st;
     }
-    size_t h = (size_t)hash(s, n);
-    for (;; h++) {
-        const uint32_t k = v->slot[h & (v->n_slots - 1)];
-        if (k == 0)
-            break;
-        const char *name = v->names[k - 1];
-        if (strncmp(name, s, n) == 0 && name[n] == '\0') {
-            v->y[v->m++] = (int32_t)(k - 1);
-            return LNN_OK;
-        }
+    size_t h;
+    const int64_t found = find(v, s, n, &h);
+    if (found >= 0) {
+        v->y[v->m++] = (int32_t)found;
+        return LNN_OK;
     }
     if (v->n >= INT32_MAX ||
         !lnn__grow((void **)&v->names, &v->cap, v->n, sizeof *v->names))
@@ -360,16 +408,21 @@ lnn_status lnn_table_load(lnn_table *out, const char *path,
     *out = (lnn_table){0};
     const lnn_table_opts o = opts ? *opts : lnn_table_opts_default();
     const lnn_format f = o.format ? o.format : lnn_table_format(path);
+    lnn_status s;
     switch (f) {
-    case LNN_FORMAT_CSV: return lnn__csv_load(out, path, &o, err, errlen);
+    case LNN_FORMAT_CSV: s = lnn__csv_load(out, path, &o, err, errlen); break;
     case LNN_FORMAT_LIBSVM:
-        return lnn__libsvm_load(out, path, &o, err, errlen);
-    case LNN_FORMAT_NPY: return lnn__npy_load(out, path, &o, err, errlen);
-    case LNN_FORMAT_AUTO: break;
+        s = lnn__libsvm_load(out, path, &o, err, errlen);
+        break;
+    case LNN_FORMAT_NPY: s = lnn__npy_load(out, path, &o, err, errlen); break;
+    default:
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "%s: unknown format (name it .csv, .tsv, .svm, "
+                        ".libsvm or .npy, optionally .gz)", path);
     }
-    return lnn__err(err, errlen, LNN_ERR_ARG,
-                    "%s: unknown format (name it .csv, .tsv, .svm, .libsvm "
-                    "or .npy, optionally .gz)", path);
+    if (s == LNN_OK)
+        out->id = lnn__table_id(out, path);
+    return s;
 }
 
 void lnn__names_free(char **names, size_t n)
@@ -413,23 +466,33 @@ lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
         return lnn__err(err, errlen, LNN_ERR_ARG, "relabel: no vocabulary");
     if (!t->y)
         return LNN_OK;
+    /* the training data's names through a hash table: a name's index in
+     * one probe, not a scan of every class */
     int32_t *map = malloc((t->n_classes ? t->n_classes : 1) * sizeof *map);
-    if (!map)
-        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    lnn__vocab known = {0};
+    lnn_status s = map ? LNN_OK : LNN_ERR_NOMEM;
+    for (size_t c = 0; s == LNN_OK && c < n_classes; c++)
+        s = lnn__vocab_add(&known, names[c], strlen(names[c]));
+    if (s != LNN_OK) {
+        free(map);
+        lnn__vocab_free(&known);
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory for the "
+                        "names of %zu classes", n_classes);
+    }
     for (size_t k = 0; k < t->n_classes; k++) {
-        map[k] = -1;
-        for (size_t c = 0; c < n_classes && map[k] < 0; c++)
-            if (strcmp(t->names[k], names[c]) == 0)
-                map[k] = (int32_t)c;
-        if (map[k] < 0) {
-            lnn_status s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                                    "label \"%.40s\" is not one of the %zu "
-                                    "classes of the training data",
-                                    t->names[k], n_classes);
+        const int64_t c = lnn__vocab_find(&known, t->names[k],
+                                          strlen(t->names[k]));
+        map[k] = (int32_t)c;
+        if (c < 0) {
+            s = lnn__err(err, errlen, LNN_ERR_FORMAT,
+                         "label \"%.40s\" is not one of the %zu classes of "
+                         "the training data", t->names[k], n_classes);
             free(map);
+            lnn__vocab_free(&known);
             return s;
         }
     }
+    lnn__vocab_free(&known);
     char **copy = lnn__names_copy(names, n_classes);
     if (!copy) {
         free(map);
@@ -516,7 +579,8 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
     lnn_status s = LNN_OK;
     if (!count || !start || !share[0] || !share[1] || !order || !src ||
         !part || !rem) {
-        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory");
+        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory for %zu rows",
+                         t->m);
         goto done;
     }
     for (size_t j = 0; j < m; j++)
@@ -526,7 +590,8 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
     {
         size_t *fill = calloc(C, sizeof *fill);
         if (!fill) {
-            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory");
+            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory for %zu rows",
+                         t->m);
             goto done;
         }
         for (size_t j = 0; j < m; j++) {
@@ -590,7 +655,8 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
     if (permute_columns(t->X ? (void *)t->X : (void *)t->X_u8, width, src,
                         m) != LNN_OK ||
         permute_columns(t->y, sizeof *t->y, src, m) != LNN_OK)
-        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory");
+        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory for %zu rows",
+                         t->m);
 done:
     free(count);
     free(start);
@@ -626,7 +692,9 @@ lnn_status lnn_table_one_hot(const lnn_table *t, float **Y, char *err,
                         "one_hot: %zu x %zu overflows", t->n_classes, t->m);
     if (!(*Y = calloc(n ? n : 1, sizeof **Y)))
         return lnn__err(err, errlen, LNN_ERR_NOMEM,
-                        "one_hot: out of memory");
+                        "one_hot: out of memory for %zu x %zu floats "
+                        "(%.1f MiB)", t->n_classes, t->m,
+                        (double)n * sizeof(float) / (1 << 20));
     for (size_t j = 0; j < t->m; j++)
         (*Y)[j * t->n_classes + (size_t)t->y[j]] = 1.0f;
     return LNN_OK;

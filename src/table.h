@@ -14,6 +14,13 @@
 
 #define LNN_TEXT_CHUNK ((size_t)1 << 20)  /* bytes read at a time */
 #define LNN_LINE_MAX ((size_t)1 << 26)    /* longest record: 64 MiB */
+/* A gzip file's text: at most LNN_GZ_RATIO times the file's size, or
+ * LNN_GZ_FREE, whichever is more (a bomb is refused, not expanded). */
+#define LNN_GZ_RATIO 256
+#define LNN_GZ_FREE ((uint64_t)64 << 20)
+/* A matrix's first allocation, before it is known how many rows come. */
+#define LNN_MATRIX_FIRST_BYTES ((size_t)16 << 20)
+#define LNN_MATRIX_FIRST_COLS 256
 #define LNN_NAME_MAX 4096 /* bytes of a label or column name a model keeps;
                              a longer one is refused */
 #define LNN_COLUMNS_MAX ((size_t)1 << 24) /* columns of a table */
@@ -27,6 +34,8 @@ typedef struct lnn__text {
     size_t cap, len, pos;
     bool eof;
     uint64_t line;
+    uint64_t total;  /* bytes of text read so far */
+    uint64_t limit;  /* at most (a gzip file: by its size; else no limit) */
 } lnn__text;
 
 lnn_status lnn__text_open(lnn__text *t, const char *path, char *err,
@@ -46,8 +55,13 @@ typedef struct lnn__matrix {
     float *F;     /* n_x x cap, or NULL */
 } lnn__matrix;
 
-/* Room for columns 0 .. cols - 1; LNN_ERR_NOMEM/OVERFLOW. */
+/* Room for columns 0 .. cols - 1; LNN_ERR_NOMEM/OVERFLOW. The first
+ * allocation takes LNN_MATRIX_FIRST_COLS columns, fewer for a row so wide
+ * that they would pass LNN_MATRIX_FIRST_BYTES; then capacity doubles. */
 lnn_status lnn__matrix_reserve(lnn__matrix *M, size_t cols);
+/* The bytes the matrix would take with room for cols columns (for a
+ * message; SIZE_MAX on overflow). */
+size_t lnn__matrix_bytes(const lnn__matrix *M, size_t cols);
 /* From bytes to floats: columns 0 .. m (m included, the one being set). */
 lnn_status lnn__matrix_promote(lnn__matrix *M);
 void lnn__matrix_free(lnn__matrix *M);
@@ -71,6 +85,8 @@ typedef struct lnn__vocab {
 
 /* Append sample label s[0 .. n). */
 lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n);
+/* The index of name s[0 .. n), or -1. */
+int64_t lnn__vocab_find(const lnn__vocab *v, const char *s, size_t n);
 void lnn__vocab_free(lnn__vocab *v);
 
 /* Move M and v into a table: names sorted (all numbers: by value, else

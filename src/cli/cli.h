@@ -128,6 +128,7 @@ typedef struct cli_table_args {
     int scale;              /* --scale (lnn_scale), -1: by the data */
     lnn_image_opts image;   /* --image-size, --invert: images and image
                                folders */
+    bool classify;          /* --task classify: however many classes */
 } cli_table_args;
 
 /* The defaults (to be called before parsing). */
@@ -172,10 +173,13 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
                            size_t n_train, const cli_part *val, bool quiet);
 /* Evaluating a model with a prep on a table file: its vocabulary and
  * scaling; its recorded split when the file is the one it was trained on
- * (the same number of rows), else every row in splits.test. */
+ * (the same id: size, rows and digest; for a model without one, the same
+ * number of rows), else every row in splits.test. */
 int cli_dataset_for_model(cli_dataset *d, const char *path,
                           const cli_table_args *ta, const lnn_prep *p);
 void cli_dataset_free(cli_dataset *d);
+/* Are a and b the ids of the same data (lnn_data_id)? */
+bool cli_same_data(const lnn_data_id *a, const lnn_data_id *b);
 /* The prep of a model without one (IDX-trained, format version 1): inputs
  * bytes / 255, class i named "i". false (the message printed) when out
  * of memory. */

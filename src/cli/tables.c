@@ -13,6 +13,9 @@
 
 #define DEFAULT_TABLE_VAL 0.1  /* of a single file's rows, when not given */
 #define DEFAULT_TABLE_TEST 0.1
+/* Classes a table may have however few rows it has; beyond, more than one
+ * class per two rows is refused unless --task classify says it is meant. */
+#define CLASSES_FREE 64
 #define CLI_FEATURES_MAX ((size_t)1 << 31)
 #define CLI_IMAGE_SIDE_MAX 4096
 #define MNIST_SIDE 28
@@ -287,6 +290,13 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
                   "least 2 classes", path, t->names[0]);
         goto fail;
     }
+    if (!ta->classify && t->n_classes > CLASSES_FREE &&
+        t->n_classes > t->m / 2) {
+        cli_error("%s: %zu classes in %zu rows: the label looks like an id "
+                  "or a number, not a class (--task classify trains on it "
+                  "anyway)", path, t->n_classes, t->m);
+        goto usage;
+    }
     if (ta->val_data &&
         !load_like(&d->tab[PART_VAL], ta->val_data, t, &ta->table,
                   &ta->image))
@@ -394,7 +404,11 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
         cli_error("%s: %s", path, err);
         goto fail;
     }
-    const bool same = p->split_m && p->split_m == t->m;
+    /* the training file: the model's id of it, or (a model from before
+     * ids) its row count */
+    const bool by_id = p->data.rows != 0;
+    const bool same = p->split_m && (by_id ? cli_same_data(&p->data, &t->id)
+                                           : p->split_m == t->m);
     const size_t n_val = same ? p->split_val : 0;
     const size_t n_test = same ? p->split_test : t->m;
     if (same &&
@@ -414,11 +428,21 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
     d->splits.val = lnn_table_view(t, n_fit, n_val, d->Y[PART_TRAIN]);
     d->splits.test = lnn_table_view(t, n_fit + n_val, n_test,
                                     d->Y[PART_TRAIN]);
-    d->source = same ? "the model's split" : "every row";
+    d->source = same && by_id ? "the training file, the model's split"
+                : same ? "the model's split (a model without the training "
+                         "file's id: told by its row count)"
+                : by_id && p->split_m ? "not the training file, every row"
+                                      : "every row";
     return EXIT_OK;
 fail:
     cli_dataset_free(d);
     return EXIT_RUNTIME;
+}
+
+bool cli_same_data(const lnn_data_id *a, const lnn_data_id *b)
+{
+    return a->bytes == b->bytes && a->rows == b->rows &&
+           a->digest == b->digest;
 }
 
 bool cli_idx_prep(lnn_prep *p, const lnn_net *net)

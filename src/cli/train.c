@@ -28,6 +28,10 @@
 #define EXERCISE_OPTIMIZER LNN_OPT_SGD
 #define EXERCISE_SCHEDULE LNN_LR_CONSTANT
 #define FULL_BATCH_PRINT_EVERY 100 /* the exercise prints every 100 */
+/* Training data with a value beyond this is reported as too large, not as
+ * a learning rate that diverged: products of such values with the weights,
+ * and their gradients, pass float32's 3.4e38 within a few updates. */
+#define DATA_OVERFLOWS 1e15
 
 /* Set by SIGINT or SIGTERM (which mpirun forwards on Ctrl-C): the training
  * callback finishes the current step and stops. A signal can only talk to
@@ -68,7 +72,7 @@ enum {
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PLOT, OPT_PRINT_EVERY, OPT_QUIET,
     OPT_PROGRESS,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
-    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS,
+    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_NEW_DATA, OPT_TASK,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -80,6 +84,7 @@ typedef struct train_args {
     char **argv;
     cli_common common; /* --data, --threads */
     const char *save, *resume, *log, *plot;
+    bool new_data;         /* --new-data: --resume on other data */
     const char *init_from; /* safetensors state dict to start from */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
@@ -124,6 +129,9 @@ static const cli_option options[] = {
     {"layers", 0, "LIST", OPT_LAYERS, "layer sizes, input to output, checked "
      "against the data", DEFAULT_LAYERS "; without it, the ends are the "
      "data's width and class count", NULL},
+    {"task", 0, "NAME", OPT_TASK, "classify: the label is a class, even "
+     "when there are nearly as many classes as rows (refused otherwise)",
+     NULL, NULL},
     {"hidden", 0, "LIST", OPT_HIDDEN, "the hidden sizes alone; the input and "
      "output sizes come from the data", NULL, NULL},
     {"activation", 0, "NAME", OPT_ACTIVATION, "hidden activation", "relu",
@@ -177,7 +185,11 @@ static const cli_option options[] = {
      "apply unless given again (a cosine schedule spans "
      "the run's --epochs: resume an interrupted run, do not extend a finished "
      "one); --layers, --activation, --init and --optimizer may be given only "
-     "as the model has them", NULL, NULL},
+     "as the model has them; it is refused on other data than the model's "
+     "(a table's size, rows and digest)", NULL, NULL},
+    {"new-data", 0, NULL, OPT_NEW_DATA, "with --resume: continue on other "
+     "data (its classes and columns must be the model's; its scaling is "
+     "fitted anew)", NULL, NULL},
     {"log", 0, "FILE", OPT_LOG, "one row per report, FILE ending in .csv or "
      ".jsonl; a resumed run adds its rows to FILE's (when FILE has this "
      "run's columns)", NULL, NULL},
@@ -370,6 +382,14 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_HIDDEN: a->hidden = v; return true;
     case OPT_SAVE: a->save = v; return true;
     case OPT_RESUME: a->resume = v; return true;
+    case OPT_NEW_DATA: a->new_data = true; return true;
+    case OPT_TASK:
+        if (strcmp(v, "classify") != 0) {
+            cli_error("--task: '%s' is not one of classify", v);
+            return false;
+        }
+        a->tab.classify = true;
+        return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_LOG: a->log = v; return true;
     case OPT_PLOT: a->plot = v; return true;
@@ -536,6 +556,49 @@ static void merge_resumed(train_args *a, const lnn_train_opts *stored)
                    (const unsigned char *)stored + h->offset,
                    h->is_float ? sizeof(float) : sizeof(uint64_t));
     }
+}
+
+/* A stored option's value against the range the command line takes. */
+static bool in_range(const char *resume, const char *name, double v,
+                     double lo, double hi)
+{
+    if (v >= lo && v <= hi)
+        return true;
+    cli_error("--resume %s: its stored %s is %g, outside the %g..%g the "
+              "command line takes (a damaged model?)", resume, name, v, lo,
+              hi);
+    return false;
+}
+
+/* The options a resumed run took from its file are in the command line's
+ * ranges: a crafted or damaged model (its CRC made to match) is refused,
+ * not trained with a learning rate of 1e30. */
+static bool stored_in_range(const train_args *a)
+{
+    const lnn_train_opts *o = &a->opts;
+    if ((!a->lr_set &&
+         !in_range(a->resume, "--lr", o->learning_rate, 1e-12, 1e6)) ||
+        (!a->batch_set && !in_range(a->resume, "--batch",
+                                    (double)o->batch_size, 0, 1 << 24)) ||
+        (!a->epochs_set && !a->iterations_set &&
+         (!in_range(a->resume, "--epochs", (double)o->epochs, 1,
+                    UINT32_MAX) ||
+          !in_range(a->resume, "--iterations", (double)o->num_iterations, 0,
+                    UINT32_MAX))))
+        return false;
+    for (size_t i = 0; i < N_HYPER; i++) {
+        const hyper_option *h = &hyper_options[i];
+        const unsigned char *field = (const unsigned char *)o + h->offset;
+        float f;
+        uint64_t u;
+        memcpy(&f, field, sizeof f);
+        memcpy(&u, field, sizeof u);
+        const double v = h->is_float ? (double)f : (double)u;
+        if (!a->hyper_set[h->id - OPT_HYPER] &&
+            !in_range(a->resume, h->name, v, h->min, h->max))
+            return false;
+    }
+    return true;
 }
 
 /* Everything the progress callback needs. */
@@ -801,6 +864,10 @@ static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
         return NULL;
     }
     merge_resumed(a, &stored);
+    if (!stored_in_range(a)) {
+        lnn_net_destroy(net);
+        return NULL;
+    }
     const size_t max_batch = plan_batch(&a->opts, n_train);
     if (lnn_net_max_batch(net) != max_batch) {
         lnn_net_destroy(net);
@@ -912,6 +979,138 @@ static void unlock(int lock[2])
             close(lock[k]);
 }
 
+/* "a, b, c" of n names (at most 3, then "..."), in buf. */
+static const char *some_names(char *const *names, size_t n, char *buf,
+                              size_t len)
+{
+    buf[0] = '\0';
+    for (size_t k = 0; k < n && k < 3; k++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%.20s", k ? ", " : "",
+                 names[k]);
+    if (n > 3)
+        snprintf(buf + strlen(buf), len - strlen(buf), ", ... (%zu)", n);
+    return buf;
+}
+
+static bool same_names(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    if (!a || !b)
+        return !a && !b;
+    for (size_t k = 0; na == nb && k < na; k++)
+        if (strcmp(a[k], b[k]) != 0)
+            return false;
+    return na == nb;
+}
+
+/* A resumed run goes on with the model's data: a table the model records
+ * the id of (size, rows, digest) must be that file, unless --new-data; any
+ * table must have the model's classes and columns, so that output i keeps
+ * its meaning. (An IDX model records no id: format version 1.) */
+static bool resumed_data_ok(const train_args *a, const lnn_net *net,
+                            const cli_dataset *ds)
+{
+    const lnn_prep *p = lnn_net_prep(net);
+    if (!ds->is_table || !p)
+        return true;
+    const lnn_table *t = &ds->tab[0];
+    char mine[160], theirs[160];
+    if (p->data.rows && !cli_same_data(&p->data, &t->id) && !a->new_data) {
+        cli_error("--resume %s: it was trained on other data (%llu rows, "
+                  "%llu bytes) than %s (%zu rows, %llu bytes); --new-data "
+                  "continues on it", a->resume,
+                  (unsigned long long)p->data.rows,
+                  (unsigned long long)p->data.bytes, ds->dir, t->m,
+                  (unsigned long long)t->id.bytes);
+        return false;
+    }
+    if (p->names && !same_names(p->names, p->n_classes, t->names,
+                                t->n_classes)) {
+        cli_error("--resume %s: its classes are %s; %s has %s", a->resume,
+                  some_names(p->names, p->n_classes, mine, sizeof mine),
+                  ds->dir, some_names(t->names, t->n_classes, theirs,
+                                      sizeof theirs));
+        return false;
+    }
+    if (!same_names(p->columns, p->columns ? p->n_x : 0, t->columns,
+                    t->columns ? t->n_x : 0)) {
+        cli_error("--resume %s: its feature columns are %s; %s has %s",
+                  a->resume,
+                  p->columns ? some_names(p->columns, p->n_x, mine,
+                                          sizeof mine) : "unnamed",
+                  ds->dir, t->columns ? some_names(t->columns, t->n_x, theirs,
+                                                   sizeof theirs)
+                                      : "no header");
+        return false;
+    }
+    return true;
+}
+
+/* lnn-mpi: every process loaded the same data (rank 0's id), else each
+ * stops before any update; rank 0 names the first that differs. */
+static bool ranks_agree_on_data(const cli_dataset *ds, const lnn_comm *comm)
+{
+    const lnn_data_id id = ds->is_table ? ds->tab[0].id
+                                        : lnn_dataset_id(&ds->train_set);
+    lnn_data_id id0 = id;
+    const size_t n = (size_t)comm->size;
+    double *rows = calloc(2 * n, sizeof *rows); /* differ[r], rows[r] */
+    if (!rows || comm->broadcast(&id0, sizeof id0, comm->ctx) != 0) {
+        free(rows);
+        cli_error("out of memory, or the processes cannot talk");
+        return false;
+    }
+    const bool differ = !cli_same_data(&id, &id0);
+    rows[comm->rank] = differ;
+    rows[n + (size_t)comm->rank] = (double)id.rows;
+    bool ok = comm->sum_double(rows, 2 * n, comm->ctx) == 0;
+    size_t r = 0;
+    while (ok && r < n && rows[r] == 0.0)
+        r++;
+    if (ok && r < n && comm->rank == 0) {
+        if (rows[n + r] != (double)id0.rows)
+            cli_error("rank %zu's data differs from rank 0's: %llu vs %.0f "
+                      "rows", r, (unsigned long long)id0.rows, rows[n + r]);
+        else
+            cli_error("rank %zu's data differs from rank 0's: %llu rows "
+                      "each, other values", r, (unsigned long long)id0.rows);
+    }
+    free(rows);
+    return ok && r == n;
+}
+
+/* The largest |x| of the training data. */
+static double largest_value(const lnn_data *d)
+{
+    double big = 0.0;
+    const size_t n = d->n_x * d->m;
+    for (size_t k = 0; d->X && k < n; k++)
+        big = fmax(big, fabs((double)d->X[k]));
+    return d->X ? big : 255.0;
+}
+
+/* One line for a loss that stopped being finite: data too large for
+ * float32 arithmetic is said to be that, not divergence; and what became
+ * of --save. */
+static void report_divergence(const run *r, const lnn_data *train)
+{
+    const train_args *a = r->a;
+    char saved[CLI_ERRLEN] = "";
+    if (a->save)
+        snprintf(saved, sizeof saved, r->saved ? "; %s keeps the last model "
+                 "saved before that" : a->resume ? "; %s is left as it was"
+                 : "; no model was saved to %s", a->save);
+    const double big = largest_value(train);
+    if (big > DATA_OVERFLOWS)
+        cli_error("the loss is not finite at iteration %llu: the training "
+                  "data has values up to %.3g, too large for float32 "
+                  "arithmetic (scale them: --scale standard)%s",
+                  (unsigned long long)lnn_net_train_state(r->net).iteration +
+                      1,
+                  big, saved);
+    else
+        cli_error("%s%s", lnn_net_errmsg(r->net), saved);
+}
+
 /* Before any data is read: every file the run writes can be written and
  * is none of those it reads (the model of --resume is saved back to), and
  * no other run saves to its models (their locks, held in lock[] until the
@@ -972,6 +1171,14 @@ int cli_train(int argc, char **argv, cli_world *w)
         unlock(lock);
         return rc;
     }
+    if (comm && !ranks_agree_on_data(&ds, comm)) {
+        cli_dataset_free(&ds);
+        unlock(lock);
+        /* rank 0 ends the job (MPI_Abort, exit 1); the others wait in
+         * MPI_Finalize for it: aborts from every process at once crash
+         * Open MPI's mpirun as it merges their messages */
+        return root ? EXIT_RUNTIME : EXIT_OK;
+    }
     if (!a.resume && !shape_from_data(&a, &ds)) {
         cli_dataset_free(&ds);
         unlock(lock);
@@ -986,6 +1193,10 @@ int cli_train(int argc, char **argv, cli_world *w)
                      : create_net(&a, plan_batch(&a.opts, n_train));
     if (!r.net)
         goto done;
+    if (a.resume && !resumed_data_ok(&a, r.net, &ds)) {
+        rc = EXIT_USAGE;
+        goto done;
+    }
     if (!fits_data(r.net, &ds)) {
         rc = EXIT_USAGE;
         goto done;
@@ -1059,13 +1270,10 @@ int cli_train(int argc, char **argv, cli_world *w)
     } else if (s != LNN_OK) {
         /* a failed save has said why already; every process diverges
          * together, but a failed communication is this process's own */
-        if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
+        if (s == LNN_ERR_DIVERGED && root)
+            report_divergence(&r, &ds.splits.train);
+        else if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
             cli_error("%s", lnn_net_errmsg(r.net));
-        if (root && a.save && s == LNN_ERR_DIVERGED)
-            cli_error(r.saved ? "%s keeps the last model saved before that"
-                      : a.resume ? "%s is left as it was"
-                                 : "no model was saved to %s",
-                      a.save);
         goto done;
     }
     if (a.save && !save(&r, a.save))

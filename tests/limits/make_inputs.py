@@ -42,10 +42,13 @@ def long_label(d):
 
 
 def libsvm_bomb(d):
-    """10: a small .svm.gz whose rows name index 4 000 000: dense, 1.5 GB."""
-    line = b"1 1:1 4000000:1\n" + b"2 1:1 4000000:1\n"
+    """10: a small .svm.gz (about 10 KB) of 15 000 rows of 25 values, the
+    last at index 100 000: within 4096 dense cells per stored value, but
+    1.5 GB dense."""
+    line = ("1 " + " ".join("%d:1" % k for k in range(1, 25)) +
+            " 100000:1\n").encode()
     with gzip.open(os.path.join(d, "bomb.svm.gz"), "wb", 9) as f:
-        f.write(line * 5000)
+        f.write(line * 15000)
 
 
 def wide(d):
@@ -57,11 +60,16 @@ def wide(d):
 
 
 def many_classes(d):
-    """4: 50 000 rows, a label unique to each (539 KB)."""
+    """4: 50 000 rows, a label unique to each (539 KB); 400 rows of 267
+    classes, 1.5 rows each."""
     with open(os.path.join(d, "classes.csv"), "w") as f:
         f.write("a,label\n")
         for r in range(50000):
             f.write("%d,k%d\n" % (r % 10, r))
+    with open(os.path.join(d, "pairs.csv"), "w") as f:
+        f.write("a,label\n")
+        for r in range(400):
+            f.write("%d,k%d\n" % (r % 10, r * 2 // 3))
 
 
 def safetensors_header(d):
@@ -74,9 +82,36 @@ def safetensors_header(d):
         f.write(struct.pack("<Q", len(header)) + header + b"\0" * 4)
 
 
+def data_ids(d):
+    """6, 7: a training file of 200 rows; its rows shuffled (the same
+    count); other labels; and the file with one row more."""
+    import random
+    rows = ["0.%d,0.%d,%s\n" % (r % 3, r % 5, "xy"[r % 2]) for r in range(200)]
+    head = "a,b,label\n"
+    with open(os.path.join(d, "train.csv"), "w") as f:
+        f.write(head + "".join(rows))
+    shuffled = rows[:]
+    random.Random(1).shuffle(shuffled)
+    with open(os.path.join(d, "shuffled.csv"), "w") as f:
+        f.write(head + "".join(shuffled))
+    with open(os.path.join(d, "labels.csv"), "w") as f:
+        f.write(head + "".join(r.replace(",x", ",z") for r in rows))
+    with open(os.path.join(d, "longer.csv"), "w") as f:
+        f.write(head + "".join(rows) + "0.1,0.2,x\n")
+
+
+def overflow(d):
+    """9: values a float32 holds whose products overflow it."""
+    with open(os.path.join(d, "overflow.csv"), "w") as f:
+        f.write("a,b,label\n")
+        for r in range(64):
+            f.write("%de30,%d,%s\n" % (r % 9 + 1, r % 5, "xy"[r % 2]))
+
+
 CASES = {"header": header_columns, "float": float_range, "label": long_label,
          "svmgz": libsvm_bomb, "wide": wide, "classes": many_classes,
-         "safetensors": safetensors_header}
+         "safetensors": safetensors_header, "data": data_ids,
+         "overflow": overflow}
 
 if __name__ == "__main__":
     for case in sys.argv[2:]:

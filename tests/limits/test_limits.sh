@@ -94,6 +94,76 @@ safetensors) # 5: a header of 4 M tiny JSON values
     expect 1 "bomb.safetensors: the header holds about 4194[0-9]+ JSON values, more than the 262144" \
         bounded 2 256 "$LNN" import bomb.safetensors x.lnn
     ;;
+data) # 6, 7: the training file told by its id, not its row count
+    python3 "$GEN" . data
+    expect 0 "" "$LNN" train --data train.csv "${NET[@]}" --save m.lnn
+    cp m.lnn before.lnn
+    expect 0 "" "$LNN" eval --model m.lnn --data train.csv
+    checks=$((checks + 1))
+    grep -q "^data: train.csv, the training file, the model's split: test, 20 rows" out ||
+        fail "eval on the training file: $(head -3 out)"
+    for other in shuffled longer; do
+        expect 0 "" "$LNN" eval --model m.lnn --data $other.csv
+        checks=$((checks + 1))
+        grep -q "^data: $other.csv, not the training file, every row: test, 20[01] rows" out ||
+            fail "eval on $other.csv: $(head -3 out)"
+    done
+    # 7: --resume on other data is refused (the model unchanged), unless
+    # --new-data; other classes are refused even then
+    expect 2 "--resume m.lnn: it was trained on other data \(200 rows, [0-9]+ bytes\) than shuffled.csv \(200 rows" \
+        "$LNN" train --data shuffled.csv "${NET[@]}" --resume m.lnn --save m.lnn
+    checks=$((checks + 1))
+    cmp -s m.lnn before.lnn || fail "a refused --resume changed the model"
+    expect 2 "--resume m.lnn: its classes are x, y; labels.csv has y, z" \
+        "$LNN" train --data labels.csv "${NET[@]}" --resume m.lnn --new-data --save m.lnn
+    expect 0 "" "$LNN" train --data shuffled.csv --epochs 2 -q --resume m.lnn --new-data --save m.lnn
+    expect 0 "" "$LNN" train --data shuffled.csv --epochs 3 -q --resume m.lnn --save m.lnn
+    ;;
+overflow) # 9: overflowing data is not divergence; stored options checked
+    python3 "$GEN" . overflow float
+    expect 1 "the loss is not finite at iteration [0-9]+: the training data has values up to 9e\+30, too large for float32 arithmetic \(scale them: --scale standard\); no model was saved to m.lnn" \
+        bounded 2 256 "$LNN" train --data overflow.csv "${NET[@]}" --scale none --optimizer sgd --save m.lnn
+    checks=$((checks + 1))
+    [ ! -e m.lnn ] || fail "a model was saved"
+    # a learning rate of 1e30 stored in a model whose CRC is made to match
+    expect 0 "" "$LNN" train --data small.csv "${NET[@]}" --lr 0.5 --save m.lnn
+    python3 - m.lnn <<'PY'
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+rec = struct.pack("<IId", 1, 1, 0.5)  # tag 1 (lr), f64
+at = b.index(rec)
+b[at + 8:at + 16] = struct.pack("<d", 1e30)
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])))
+open(sys.argv[1], "wb").write(b)
+PY
+    expect 1 "--resume m.lnn: its stored --lr is 1e\+30, outside the 1e-12..1e\+06 the command line takes" \
+        "$LNN" train --data small.csv "${NET[@]}" --resume m.lnn --epochs 2
+    expect 0 "" "$LNN" train --data small.csv --quiet --resume m.lnn --epochs 2 --lr 0.1
+    ;;
+svmgz) # 10: a small .svm.gz that would be a huge dense matrix
+    python3 "$GEN" . svmgz
+    expect 1 "bomb.svm.gz: 15000 rows of 100000 features would be 1431 MiB dense, from a file of [0-9]+ bytes" \
+        bounded 2 256 "$LNN" train --data bomb.svm.gz "${NET[@]}"
+    # and text that decompresses past 256 times the file's size
+    python3 -c "
+import gzip
+with gzip.open('zeros.csv.gz', 'wb', 9) as f:
+    f.write(b'a,b,label\n' + b'0,0,x\n0,0,y\n' * 6250000)"
+    expect 1 "zeros.csv.gz: decompresses to more than [0-9]+ MiB, over 256 times its size" \
+        bounded 10 256 "$LNN" train --data zeros.csv.gz "${NET[@]}"
+    ;;
+wide) # 14: 4 rows of 4 M columns: room for 4 rows, not 256
+    python3 "$GEN" . wide
+    expect 0 "" bounded 20 768 "$LNN" train --data wide.csv --hidden 1 --batch 4 --epochs 1 --quiet --val 0 --test 0
+    ;;
+classes) # 4: about as many classes as rows
+    python3 "$GEN" . classes
+    expect 2 "classes.csv: 50000 classes in 50000 rows: the label looks like an id or a number, not a class \(--task classify trains on it anyway\)" \
+        bounded 2 256 "$LNN" train --data classes.csv "${NET[@]}"
+    expect 2 "pairs.csv: 267 classes in 400 rows" \
+        bounded 2 256 "$LNN" train --data pairs.csv "${NET[@]}"
+    expect 0 "" "$LNN" train --data pairs.csv "${NET[@]}" --task classify --val 0 --test 0
+    ;;
 label) # 11: labels longer than a model keeps
     python3 "$GEN" . label
     expect 1 "longlabel.csv:2: field 2: a label of 5000 bytes, more than the 4096 a model keeps" \
