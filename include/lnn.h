@@ -14,10 +14,14 @@
  * X is n_0 x m with one sample per contiguous column, W_l is n_l x n_{l-1},
  * b_l has n_l entries, H_l and dZ_l are n_l x m. For l = 1..L:
  *
- *     Z_l = W_l . H_{l-1} + b_l          H_l = f(Z_l)         H_L = softmax(Z_L)
- *     dZ_L = P - Y                        dZ_l = dH_l (.) f'(Z_l)
+ *     Z_l = W_l . H_{l-1} + b_l          H_l = f(Z_l)         H_L = g(Z_L)
+ *     dZ_L = dLoss/dZ_L (P - Y for ce, bce)   dZ_l = dH_l (.) f'(Z_l)
  *     dW_l = (1/m) dZ_l . H_{l-1}^T       db_l = (1/m) sum over columns of dZ_l
  *     dH_{l-1} = W_l^T . dZ_l
+ *
+ * The output head (lnn_net_config.loss, LNN_LOSS_LIST) picks the output
+ * activation g (softmax, sigmoid or identity) and the loss; the exercise's
+ * is softmax + cross-entropy, the default.
  *
  * The exercise's "memory" (what a forward step keeps for the backward step) is
  * H_l, held in buffers the network owns: relu'(Z) = [H > 0] and
@@ -40,8 +44,10 @@
  * library never prints, exits or aborts.
  *
  * Memory: lnn_net_create allocates everything the training loop touches, sized
- * for cfg->max_batch columns. Forward, backward, update and the training loop
- * allocate nothing. Caller buffers are borrowed for the duration of one call.
+ * for cfg->max_batch columns (the forward outputs and evaluation's buffers
+ * for up to 512, the evaluation chunk, as far as 16 MiB allow). Forward,
+ * backward, update and the training loop allocate nothing. Caller buffers
+ * are borrowed for the duration of one call.
  *
  * Threads: lnn runs each forward and backward pass in one team of OpenMP
  * threads with BLAS on one thread per call; this is the default, set for
@@ -369,7 +375,9 @@ typedef struct lnn_layer {
 /**
  * Create a network and allocate everything forward, backward and training
  * use: parameters, gradients, per-layer H and dZ, and a batch buffer, for up
- * to cfg->max_batch columns. Parameters start at zero: call
+ * to cfg->max_batch columns (H and the evaluation buffers for
+ * the evaluation chunk: 512 columns, fewer where they would take more than
+ * 16 MiB, never fewer than cfg->max_batch). Parameters start at zero: call
  * lnn_initialize_parameters (or load a model) before training.
  * @param out  out, the new network; NULL on failure
  * @param cfg  in, borrowed
@@ -443,7 +451,7 @@ LNN_API lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
 
 /**
  * Predicted class of each column: argmax of H_L. Runs the forward pass in
- * chunks of max_batch columns, so m may be any size.
+ * chunks of the evaluation chunk (lnn_net_create), so m may be any size.
  * @param X     in, n_0 x m
  * @param pred  out, m class indices in [0, n_L)
  * @return LNN_OK, LNN_ERR_ARG (NULL, m == 0)
@@ -723,8 +731,9 @@ LNN_API lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
                                      const lnn_train_opts *opts);
 
 /**
- * The head's metrics over a whole data set (lnn_metrics), in chunks of
- * max_batch columns.
+ * The head's metrics over a whole data set (lnn_metrics), in chunks of up
+ * to 512 columns (lnn_net_create; the GEMMs run nearer their peak on wider
+ * chunks).
  * @param out   out (may be NULL)
  * @param pred  out (may be NULL): m predicted classes (classes heads only;
  *              LNN_ERR_ARG for others)

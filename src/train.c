@@ -153,8 +153,8 @@ lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
                          lnn_loss_name(net->head.loss));
     const lnn__layer_buf *out = &net->layers[net->L];
     const int scope = lnn__blas_scope_begin();
-    for (size_t j0 = 0; j0 < m; j0 += net->max_batch) {
-        const size_t cols = m - j0 < net->max_batch ? m - j0 : net->max_batch;
+    for (size_t j0 = 0; j0 < m; j0 += net->eval_cols) {
+        const size_t cols = m - j0 < net->eval_cols ? m - j0 : net->eval_cols;
         lnn__targets T;
         forward_samples(net, &d, j0, cols, &T);
         lnn__argmax_cols(pred + j0, out->H, out->n, cols);
@@ -164,7 +164,7 @@ lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
 }
 
 /* The head's sums (net->eval_sums, LNN_HEAD_SUMS(n_L)) of an evaluation
- * over samples lo .. hi of data, in chunks of max_batch columns. pred (may
+ * over samples lo .. hi of data, in chunks of eval_cols columns. pred (may
  * be NULL; classes only) gets the predictions of lo .. hi at pred[lo ..]. */
 static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
                            size_t hi, int32_t *pred)
@@ -172,9 +172,9 @@ static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
     const lnn__layer_buf *out = &net->layers[net->L];
     const int scope = lnn__blas_scope_begin();
     memset(net->eval_sums, 0, LNN_HEAD_SUMS(out->n) * sizeof(double));
-    for (size_t j0 = lo; j0 < hi; j0 += net->max_batch) {
+    for (size_t j0 = lo; j0 < hi; j0 += net->eval_cols) {
         const size_t rest = hi - j0;
-        const size_t cols = rest < net->max_batch ? rest : net->max_batch;
+        const size_t cols = rest < net->eval_cols ? rest : net->eval_cols;
         lnn__targets T;
         forward_samples(net, data, j0, cols, &T);
         lnn__head_sums(&net->head, net->eval_sums, out->H, T, out->n, cols,
