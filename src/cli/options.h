@@ -115,6 +115,10 @@ typedef bool cli_take_fn(void *ctx, const cli_given *g);
 int cli_options_parse(const cli_command *cmd, int argc, char **argv,
                       cli_take_fn *take, void *ctx, int *first);
 
+/* text from column col, its words wrapped before column 77 onto lines
+ * that start at column indent; then a newline. */
+void cli_wrap(FILE *to, const char *text, size_t col, size_t indent);
+
 /* The command's --help. */
 void cli_options_usage(const cli_command *cmd, FILE *to);
 

@@ -83,7 +83,7 @@ expect 2 "train: option '--quiet' takes no value" "$LNN" train --quiet=yes
 expect 2 "--epochs: 'x' is not a whole number" "$LNN" train --epochs=x
 # --help, the completion and the man pages come from one table per
 # command: every option --help shows is completed, and no other
-for cmd in $("$LNN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
+for cmd in $("$LNN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p'); do
     checks=$((checks + 1))
     help=$("$LNN" $cmd --help | sed -n 's/^  \(-[^ ].*\)/\1/p' | sed 's/  .*//' | grep -oE -- '--[a-z0-9-]+' | sort)
     comp=$("$LNN" completion | sed -n "/^    $cmd)/,/opts=/s/.*opts='\\(.*\\)'/\\1/p" | tr ' ' '\n' | sort)
