@@ -261,9 +261,6 @@ int bench_machine_peak(bench_machine *mach, size_t N, const bench_plan *plan);
 /* Reports (report.c, svg.c)                                                */
 /* ------------------------------------------------------------------------ */
 
-/* "bench=forward dims=784-256 m=128 act=relu threads=2 ms_median=..." */
-void bench_print_line(FILE *f, const bench_row *row,
-                      const bench_machine *mach);
 /* The header and the tables, for people. */
 void bench_print_report(FILE *f, const bench_report *r);
 

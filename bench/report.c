@@ -33,24 +33,6 @@ static double samples_per_s(const bench_row *row)
     return (double)row->m / row->median_s;
 }
 
-void bench_print_line(FILE *f, const bench_row *row,
-                      const bench_machine *mach)
-{
-    fprintf(f, "bench=%s dims=%s m=%zu act=%s omp=%d blas=%d "
-            "ms_median=%.6g ms_min=%.6g gemm_ms_median=%.6g "
-            "gemm_ms_min=%.6g gflops=%.2f eff=%.4f",
-            bench_kind_name(row->kind), row->dims, row->m, row->act,
-            mach->omp_threads, mach->blas_threads, bench_ms(row->median_s),
-            bench_ms(row->min_s), bench_ms(row->gemm_median_s),
-            bench_ms(row->gemm_min_s), bench_gflops(row), row->efficiency);
-    if (row->kind == BENCH_STEP)
-        fprintf(f, " samples_per_s=%.0f", samples_per_s(row));
-    if (row->kind == BENCH_TRAIN)
-        fprintf(f, " first_ms=%.6g last_ms=%.6g", bench_ms(row->first_s),
-                bench_ms(row->last_s));
-    fputc('\n', f);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Tables                                                                   */
 /* ------------------------------------------------------------------------ */

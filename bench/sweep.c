@@ -1,8 +1,11 @@
 /* sweep.c: what one run measures: per layer shape and batch size the
  * forward and backward of one layer beside their bare GEMMs, then whole
  * training steps; and measuring a row again. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -100,19 +103,30 @@ static size_t largest_batch(const bench_sweep *sw)
     return max_m;
 }
 
-static void print_lines(const bench_row *rows, size_t n,
-                        const bench_machine *mc)
+/* On a terminal (stderr), one status line that says which row was just
+ * measured, erased by the next; the rows themselves are printed once, in
+ * the tables, when all are done. */
+static void show_progress(const char *what, const bench_row *row,
+                          size_t done, size_t total)
 {
-    for (size_t i = 0; i < n; i++)
-        bench_print_line(stdout, &rows[i], mc);
-    fflush(stdout);
+    if (!isatty(STDERR_FILENO))
+        return;
+    fprintf(stderr, "\r\033[K%s %s %s m=%zu (%zu of %zu)", what,
+            bench_kind_name(row->kind), row->dims, row->m, done, total);
+    fflush(stderr);
+}
+
+static void end_progress(void)
+{
+    if (isatty(STDERR_FILENO))
+        fputs("\r\033[K", stderr);
 }
 
 int bench_run(const bench_sweep *sw, bench_report *r)
 {
+    const size_t total = 2 * sw->n_shapes * sw->n_batches + sw->n_nets;
     r->n_rows = 0;
-    r->rows = calloc(2 * sw->n_shapes * sw->n_batches + sw->n_nets + 1,
-                     sizeof *r->rows);
+    r->rows = calloc(total + 1, sizeof *r->rows);
     if (!r->rows) {
         fprintf(stderr, "lnn-bench: out of memory\n");
         return -1;
@@ -133,7 +147,7 @@ int bench_run(const bench_sweep *sw, bench_report *r)
                 return -1;
             }
             r->n_rows += 2;
-            print_lines(rows, 2, &r->machine);
+            show_progress("measured", &rows[1], r->n_rows, total);
         }
         bench_layer_destroy(ly);
     }
@@ -142,8 +156,9 @@ int bench_run(const bench_sweep *sw, bench_report *r)
         if (measure_net(sw, &sw->nets[i], row) != 0)
             return -1;
         r->n_rows++;
-        print_lines(row, 1, &r->machine);
+        show_progress("measured", row, r->n_rows, total);
     }
+    end_progress();
     return 0;
 }
 
@@ -179,7 +194,8 @@ int bench_remeasure(const bench_sweep *sw, bench_report *r, size_t i)
             return -1;
         n_again = 2;
     }
-    print_lines(again, n_again, &r->machine);
+    show_progress("re-measured", &again[n_again - 1], i + 1, r->n_rows);
+    end_progress();
     /* the rows of the same layer and batch, or of the same network */
     const bench_shape *sh = old->shape;
     const bench_net_spec *net = old->net;

@@ -40,8 +40,10 @@
  * library never prints, exits or aborts.
  *
  * Memory: lnn_net_create allocates everything the training loop touches, sized
- * for cfg->max_batch columns. Forward, backward, update and the training loop
- * allocate nothing. Caller buffers are borrowed for the duration of one call.
+ * for cfg->max_batch columns (the forward outputs and evaluation's buffers
+ * for up to 512, the evaluation chunk, as far as 16 MiB allow). Forward,
+ * backward, update and the training loop allocate nothing. Caller buffers
+ * are borrowed for the duration of one call.
  *
  * Threads: lnn runs each forward and backward pass in one team of OpenMP
  * threads with BLAS on one thread per call; this is the default, set for
@@ -276,7 +278,9 @@ typedef struct lnn_layer {
 /**
  * Create a network and allocate everything forward, backward and training
  * use: parameters, gradients, per-layer H and dZ, and a batch buffer, for up
- * to cfg->max_batch columns. Parameters start at zero: call
+ * to cfg->max_batch columns (H and the evaluation buffers for
+ * the evaluation chunk: 512 columns, fewer where they would take more than
+ * 16 MiB, never fewer than cfg->max_batch). Parameters start at zero: call
  * lnn_initialize_parameters (or load a model) before training.
  * @param out  out, the new network; NULL on failure
  * @param cfg  in, borrowed
@@ -348,7 +352,7 @@ LNN_API lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
 
 /**
  * Predicted class of each column: argmax of H_L. Runs the forward pass in
- * chunks of max_batch columns, so m may be any size.
+ * chunks of the evaluation chunk (lnn_net_create), so m may be any size.
  * @param X     in, n_0 x m
  * @param pred  out, m class indices in [0, n_L)
  * @return LNN_OK, LNN_ERR_ARG (NULL, m == 0)
@@ -601,7 +605,8 @@ LNN_API lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
                                      const lnn_train_opts *opts);
 
 /**
- * Loss and accuracy over a whole data set, in chunks of max_batch columns.
+ * Loss and accuracy over a whole data set, in chunks of up to 512 columns
+ * (lnn_net_create; the GEMMs run nearer their peak on wider chunks).
  * @param loss  out (may be NULL): mean cross-entropy
  * @param acc   out (may be NULL): fraction correct
  * @param pred  out (may be NULL): m predicted classes

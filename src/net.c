@@ -45,6 +45,17 @@ static void *alloc_block(size_t count, size_t size)
 
 /* Validate cfg; on success *n_params and *n_units (sum of n_l, l >= 1) are
  * the block sizes the network needs, *bytes all its blocks together. */
+/* Columns of an evaluation chunk for a network of max_batch columns whose
+ * evaluation needs per_col floats a column (H, X, Y, a prediction):
+ * LNN_EVAL_COLS where those fit in LNN_EVAL_BYTES, fewer where they do not,
+ * never fewer than max_batch. */
+static size_t eval_cols(size_t max_batch, size_t per_col)
+{
+    size_t cols = LNN_EVAL_BYTES / sizeof(float) / per_col;
+    cols = cols < LNN_EVAL_COLS ? cols : LNN_EVAL_COLS;
+    return max_batch > cols ? max_batch : cols;
+}
+
 static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
                                size_t *n_units, size_t *bytes, char *err,
                                size_t errlen)
@@ -90,13 +101,14 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
             !lnn__add(params, w, &params) || !lnn__add(units, n, &units))
             goto overflow;
     }
-    /* params, grads, optimizer state; H and dZ; X, Y and predictions of a
-     * batch: all floats or int32 */
+    /* params, grads, optimizer state; dZ of a batch; H, X, Y and
+     * predictions of an evaluation chunk: all floats or int32 */
     size_t per_col, floats, batch;
     if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &floats) ||
-        !lnn__mul(units, 2, &per_col) ||
-        !lnn__add(per_col, cfg->dims[0] + cfg->dims[cfg->L] + 1, &per_col) ||
-        !lnn__mul(per_col, cfg->max_batch, &batch) ||
+        !lnn__mul(units, cfg->max_batch, &batch) ||
+        !lnn__add(floats, batch, &floats) ||
+        !lnn__add(units, cfg->dims[0] + cfg->dims[cfg->L] + 1, &per_col) ||
+        !lnn__mul(per_col, eval_cols(cfg->max_batch, per_col), &batch) ||
         !lnn__add(floats, batch, &floats) ||
         !lnn__mul(floats, sizeof(float), bytes))
         goto overflow;
@@ -122,13 +134,15 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     if (s != LNN_OK)
         return s;
 
-    const size_t L = cfg->L, mb = cfg->max_batch;
+    const size_t L = cfg->L, mb = cfg->max_batch,
+                 ec = eval_cols(mb, n_units + cfg->dims[0] + cfg->dims[L] + 1);
     lnn_net *net = calloc(1, sizeof *net);
     if (!net)
         goto nomem;
     net->L = L;
     net->hidden = cfg->hidden;
     net->max_batch = mb;
+    net->eval_cols = ec;
     net->n_params = n_params;
     net->optimizer = cfg->optimizer;
     net->dims = malloc((L + 1) * sizeof *net->dims);
@@ -138,11 +152,11 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     const size_t slots = lnn__opt_slots(cfg->optimizer);
     if (slots)
         net->opt_state = alloc_block(slots * n_params, sizeof(float));
-    net->H_block = alloc_block(n_units * mb, sizeof(float));
+    net->H_block = alloc_block(n_units * ec, sizeof(float));
     net->dZ_block = alloc_block(n_units * mb, sizeof(float));
-    net->X_eval = alloc_block(cfg->dims[0] * mb, sizeof(float));
-    net->Y_eval = alloc_block(cfg->dims[L] * mb, sizeof(float));
-    net->pred_batch = alloc_block(mb, sizeof(int32_t));
+    net->X_eval = alloc_block(cfg->dims[0] * ec, sizeof(float));
+    net->Y_eval = alloc_block(cfg->dims[L] * ec, sizeof(float));
+    net->pred_batch = alloc_block(ec, sizeof(int32_t));
     if (!net->dims || !net->layers || !net->params || !net->grads ||
         (slots && !net->opt_state) ||
         !net->H_block || !net->dZ_block || !net->X_eval || !net->Y_eval ||
@@ -167,7 +181,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
         g += ly->n;
         ly->H = h;
         ly->dZ = d;
-        h += ly->n * mb;
+        h += ly->n * ec;
         d += ly->n * mb;
     }
     *out = net;

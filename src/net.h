@@ -21,25 +21,38 @@ typedef struct lnn__layer_buf {
     float *b;  /* n */
     float *dW; /* n x n_prev */
     float *db; /* n */
-    float *H;  /* n x max_batch: the forward output, kept for backward */
+    float *H;  /* n x eval_cols: the forward output, kept for backward */
     float *dZ; /* n x max_batch: dH from layer l+1, turned into dZ in place */
 } lnn__layer_buf;
+
+/* Evaluation and prediction run the forward pass on chunks of at least
+ * this many columns, whatever max_batch is: on the default network a
+ * validation pass of 10000 MNIST images took 0.68x the time in chunks of
+ * 512 that it took in chunks of 128 (the GEMMs run nearer their peak and
+ * the team meets 4x less often; bench/README.md, "Issue 23"). The forward
+ * outputs H and the evaluation buffers are sized for it, as far as they fit
+ * in LNN_EVAL_BYTES (a network with a million inputs evaluates 4 columns
+ * at a time, or max_batch). */
+#define LNN_EVAL_COLS ((size_t)512)
+#define LNN_EVAL_BYTES ((size_t)16 << 20)
 
 struct lnn_net {
     size_t L;              /* layers with weights */
     size_t *dims;          /* L + 1 sizes n_0 .. n_L */
     lnn_activation hidden; /* relu or sigmoid */
     size_t max_batch;
+    size_t eval_cols;      /* columns of an evaluation's forward:
+                              max(max_batch, LNN_EVAL_COLS) */
     size_t n_params;       /* floats in params (and in grads) */
     float *params;         /* W_1 b_1 W_2 b_2 ... W_L b_L, 64-byte aligned */
     float *grads;          /* dW_1 db_1 ... dW_L db_L */
-    float *H_block;        /* H_1 .. H_L, each n_l x max_batch */
+    float *H_block;        /* H_1 .. H_L, each n_l x eval_cols */
     float *dZ_block;       /* dZ_1 .. dZ_L, each n_l x max_batch */
-    float *X_eval;         /* n_0 x max_batch: evaluation's gathered
+    float *X_eval;         /* n_0 x eval_cols: evaluation's gathered
                               inputs (training batches have their own,
                               lnn__batches) */
-    float *Y_eval;         /* n_L x max_batch */
-    int32_t *pred_batch;   /* max_batch predictions */
+    float *Y_eval;         /* n_L x eval_cols */
+    int32_t *pred_batch;   /* eval_cols predictions */
     lnn_optimizer optimizer;
     float *opt_state;      /* lnn__opt_slots(optimizer) x n_params: the
                               velocity v, or Adam's moments mom1 then mom2;

@@ -115,8 +115,8 @@ lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
         return s;
     const lnn__layer_buf *out = &net->layers[net->L];
     const int scope = lnn__blas_scope_begin();
-    for (size_t j0 = 0; j0 < m; j0 += net->max_batch) {
-        const size_t cols = m - j0 < net->max_batch ? m - j0 : net->max_batch;
+    for (size_t j0 = 0; j0 < m; j0 += net->eval_cols) {
+        const size_t cols = m - j0 < net->eval_cols ? m - j0 : net->eval_cols;
         const float *Y;
         forward_samples(net, &d, j0, cols, &Y);
         lnn__argmax_cols(pred + j0, out->H, out->n, cols);
@@ -126,7 +126,7 @@ lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
 }
 
 /* The sums of an evaluation over samples lo .. hi of data, in chunks of
- * max_batch columns: [0] the loss summed over samples, [1] the count of
+ * eval_cols columns: [0] the loss summed over samples, [1] the count of
  * correct predictions. pred (may be NULL) gets the predictions of lo .. hi
  * at pred[lo ..]. */
 static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
@@ -136,9 +136,9 @@ static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
     const int scope = lnn__blas_scope_begin();
     double loss_sum = 0.0;
     size_t correct = 0;
-    for (size_t j0 = lo; j0 < hi; j0 += net->max_batch) {
+    for (size_t j0 = lo; j0 < hi; j0 += net->eval_cols) {
         const size_t rest = hi - j0;
-        const size_t cols = rest < net->max_batch ? rest : net->max_batch;
+        const size_t cols = rest < net->eval_cols ? rest : net->eval_cols;
         const float *Y;
         int32_t *p = pred ? pred + j0 : net->pred_batch;
         forward_samples(net, data, j0, cols, &Y);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "options.h"
@@ -43,7 +44,8 @@ const cli_command cli_export_command = {
 "Inputs are what lnn feeds the network: 8-bit pixels / 255; for a model\n"
 "trained on a table, its scaling, label names and feature names go into\n"
 "the metadata (and the ONNX graph scales its inputs itself).\n"
-"See docs/model-format.md.\n",
+"See docs/model-format.md. On success it prints one line: the file, its\n"
+"size and what it holds.\n",
     .options = options,
     .epilogue =
 "Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n",
@@ -59,6 +61,27 @@ static bool ends_with(const char *s, const char *suffix)
 {
     const size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* "wrote OUT: ..." on stdout: what the file holds and its size. */
+static void say_written(const char *out, int format, const lnn_net *net,
+                        size_t n_tensors)
+{
+    const size_t L = lnn_net_L(net), *dims = lnn_net_dims(net);
+    struct stat st;
+    const double kib = stat(out, &st) == 0 ? (double)st.st_size / 1024.0 : 0;
+    printf("wrote %s (%.1f KiB): ", out, kib);
+    if (format == FORMAT_SAFETENSORS)
+        printf("the state dict of nn.Sequential, %zu float32 tensors",
+               n_tensors);
+    else
+        printf("an ONNX graph (opset 13), input [N, %zu] to probabilities "
+               "[N, %zu]", dims[0], dims[L]);
+    printf(", network ");
+    for (size_t l = 0; l <= L; l++)
+        printf("%s%zu", l ? "-" : "", dims[l]);
+    printf(" %s, %zu parameters\n", lnn_activation_name(lnn_net_hidden(net)),
+           lnn_net_n_params(net));
 }
 
 int cli_export(int argc, char **argv)
@@ -105,6 +128,8 @@ int cli_export(int argc, char **argv)
         ok = onnx_write(out, net, &s, err, sizeof err);
     if (!ok)
         cli_error("%s", err);
+    else
+        say_written(out, format, net, s.n_tensors);
     seq_state_free(&s);
     lnn_net_destroy(net);
     return ok ? EXIT_OK : EXIT_RUNTIME;

@@ -89,8 +89,16 @@ int cli_import(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     const bool ok = lnn_model_save(net, NULL, out, err, sizeof err) == LNN_OK;
-    if (!ok)
+    if (!ok) {
         cli_error("%s", err);
+    } else {
+        printf("wrote %s: network ", out);
+        for (size_t l = 0; l <= lnn_net_L(net); l++)
+            printf("%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
+        printf(" %s, %zu parameters, from %s\n",
+               lnn_activation_name(lnn_net_hidden(net)),
+               lnn_net_n_params(net), in);
+    }
     lnn_net_destroy(net);
     return ok ? EXIT_OK : EXIT_RUNTIME;
 }

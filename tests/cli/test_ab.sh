@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# lnn-bench --ab end to end, on tiny rows: an A/A run never says slower and
+# lnn-bench on tiny rows: a plain run prints each row once; --ab end to
+# end: an A/A run never says slower and
 # writes its JSON, JUnit and Markdown (and the step summary); a candidate
 # whose GEMMs take four times as long is slower, with the GEMMs blamed;
 # errors exit 2.
@@ -19,6 +20,12 @@ check() { # description, then a command that must succeed
 export GOMP_SPINCOUNT=1000
 tiny=(--sizes 32 --batches 32 --nets none --rounds 5 --max-rounds 5
       --resamples 200 --warmup-ms 0.2 --reps 3)
+
+# A plain run prints each row once: in the tables, not also as it goes.
+"$BENCH" --quick --sizes 32 --batches 32 --nets 32-10@32 --reps 3 \
+    --warmup-ms 0.2 --peak 64 >"$WORK/rows" 2>&1
+check "forward 32-32 printed once" test "$(grep -c '32-32 ' "$WORK/rows")" = 2
+check "step 32-10 printed once" test "$(grep -c '^32-10 ' "$WORK/rows")" = 1
 
 # A/A: the same executable twice.
 status=0

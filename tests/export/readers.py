@@ -3,9 +3,9 @@
     readers.py safetensors FILE IMAGES CSV N   plain json + numpy.frombuffer
     readers.py onnx FILE IMAGES CSV N          onnx.checker, then the graph
                                                node by node in NumPy
-    readers.py torch FILE IMAGES CSV N         the README's PyTorch snippet,
-                                               with json + numpy standing in
-                                               for safetensors.torch.load_file
+    readers.py torch FILE IMAGES CSV N README  the README's PyTorch snippet
+                                               (json + torch.frombuffer), run
+                                               as it stands there
     readers.py close CSV_A CSV_B               probabilities agree (stdlib)
 
 IMAGES is an IDX image file (gzipped or not); CSV is `lnn predict --output`
@@ -18,8 +18,11 @@ import csv
 import gzip
 import json
 import math
+import os
+import re
 import struct
 import sys
+import tempfile
 
 RTOL = 1e-5
 ATOL = 1e-7
@@ -149,40 +152,39 @@ def check_onnx(path, images, csv_path, n):
                    f"{model.opset_import[0].version}, node by node)")
 
 
-def load_file(np, torch, path):
-    """safetensors.torch.load_file (not in Debian 12) for F32 files."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    metadata = header.pop("__metadata__", {})
-    data = raw[8 + n:]
-    state = {}
-    for name, t in header.items():
-        assert t["dtype"] == "F32", t
-        begin, end = t["data_offsets"]
-        a = np.frombuffer(data[begin:end], dtype="<f4").reshape(t["shape"])
-        state[name] = torch.from_numpy(a.copy())
-    return state, metadata
+def readme_snippet(readme):
+    """The README's PyTorch snippet: its python block that uses
+    torch.frombuffer."""
+    with open(readme) as f:
+        blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)
+    found = [b for b in blocks if "torch.frombuffer" in b]
+    assert len(found) == 1, f"{len(found)} PyTorch snippets in {readme}"
+    return found[0]
 
 
-def check_torch(path, images, csv_path, n):
+def check_torch(path, images, csv_path, n, readme):
     np = need("numpy")
     torch = need("torch")
-    state, meta = load_file(np, torch, path)
-    # the README's snippet from here on
-    dims = [int(d) for d in meta["layers"].split(",")]
-    act = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}[meta["activation"]]
-    layers = []
-    for n_in, n_out in zip(dims, dims[1:]):
-        layers += [torch.nn.Linear(n_in, n_out), act()]
-    model = torch.nn.Sequential(*layers[:-1], torch.nn.Softmax(dim=-1))
-    model.load_state_dict(state, strict=True)
-    x = torch.from_numpy(read_images(np, images, n).astype(np.float32))
-    with torch.no_grad():
-        p = model(x).double().numpy()
-    return compare(np, p, csv_path, n, f"torch {torch.__version__} "
-                   "nn.Sequential.load_state_dict(strict=True)")
+    opener = gzip.open if images.endswith(".gz") else open
+    with opener(images, "rb") as f:
+        raw = f.read()
+    pixels = torch.frombuffer(bytearray(raw[16:16 + n * 784]),
+                              dtype=torch.uint8).reshape(n, 784)
+    # the snippet as the README has it, run where model.safetensors is the
+    # file under test
+    with tempfile.TemporaryDirectory() as d:
+        os.symlink(os.path.abspath(path), os.path.join(d, "model.safetensors"))
+        here = os.getcwd()
+        os.chdir(d)
+        try:
+            scope = {"pixels": pixels}
+            with torch.no_grad():
+                exec(readme_snippet(readme), scope)
+        finally:
+            os.chdir(here)
+    p = scope["probabilities"].double().numpy()
+    return compare(np, p, csv_path, n, f"torch {torch.__version__}, the "
+                   "README's snippet (json + torch.frombuffer)")
 
 
 def check_close(a_path, b_path):
@@ -207,7 +209,7 @@ def main(argv):
     if argv[1] == "onnx":
         return check_onnx(argv[2], argv[3], argv[4], int(argv[5]))
     if argv[1] == "torch":
-        return check_torch(argv[2], argv[3], argv[4], int(argv[5]))
+        return check_torch(argv[2], argv[3], argv[4], int(argv[5]), argv[6])
     if argv[1] == "close":
         return check_close(argv[2], argv[3])
     print(__doc__)

@@ -5,8 +5,10 @@
 #              lnn predict on 1000 images (77 without numpy)
 #   onnx       the ONNX export passes onnx.checker (full) and, evaluated node
 #              by node in NumPy, agrees likewise (77 without numpy or onnx)
-#   pytorch    the safetensors export loads into the matching nn.Sequential
-#              (strict) as the README shows and agrees (77 without torch)
+#   pytorch    the README's PyTorch snippet (json + torch.frombuffer, no
+#              safetensors package), run as it stands there, loads the
+#              safetensors export into the matching nn.Sequential (strict)
+#              and agrees (77 without torch)
 #   roundtrip  export -> import predicts bit for bit as the original, train
 #              --init-from at a learning rate of ~0 likewise to 1e-5; usage
 #              errors
@@ -86,7 +88,7 @@ numpy | onnx | pytorch)
         expect 0 "" "$LNN" export "$WORK/m.lnn" "$WORK/m.$ext"
         checks=$((checks + 1))
         "$PY" "$HERE/readers.py" "$reader" "$WORK/m.$ext" "$IMAGES" \
-            "$WORK/p.csv" 1000
+            "$WORK/p.csv" 1000 "$HERE/../../README.md"
         rc=$?
         [ $rc = 77 ] && exit 77
         [ $rc = 0 ] || fail "$MODE reader ($act) disagrees with lnn predict"
@@ -95,7 +97,14 @@ numpy | onnx | pytorch)
 roundtrip)
     make_model relu
     expect 0 "" "$LNN" export "$WORK/m.lnn" "$WORK/m.safetensors"
+    # each says what it wrote
+    checks=$((checks + 1))
+    grep -Eq "^wrote $WORK/m.safetensors \([0-9.]+ KiB\): the state dict of nn.Sequential, 6 float32 tensors, network 784-32-16-10 relu, 25818 parameters$" "$WORK/out" ||
+        fail "export's line: $(cat "$WORK/out")"
     expect 0 "" "$LNN" import "$WORK/m.safetensors" "$WORK/m2.lnn"
+    checks=$((checks + 1))
+    grep -q "^wrote $WORK/m2.lnn: network 784-32-16-10 relu, 25818 parameters, from $WORK/m.safetensors$" "$WORK/out" ||
+        fail "import's line: $(cat "$WORK/out")"
     expect 0 "" "$LNN" predict --model "$WORK/m2.lnn" --output "$WORK/p2.csv" \
         "$IMAGES"
     checks=$((checks + 1))
