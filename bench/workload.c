@@ -300,7 +300,8 @@ static int net_step_gemm(void *ctx)
 {
     const bench_net *bn = ctx;
     lnn__net_forward(bn->net, bn->X, bn->m, LNN_PART_GEMMS);
-    lnn__net_backward(bn->net, bn->X, bn->Y, bn->m, LNN_PART_GEMMS);
+    lnn__net_backward(bn->net, bn->X, (lnn__targets){.Y = bn->Y}, bn->m,
+                      LNN_PART_GEMMS);
     return 0;
 }
 

@@ -14,10 +14,14 @@
  * X is n_0 x m with one sample per contiguous column, W_l is n_l x n_{l-1},
  * b_l has n_l entries, H_l and dZ_l are n_l x m. For l = 1..L:
  *
- *     Z_l = W_l . H_{l-1} + b_l          H_l = f(Z_l)         H_L = softmax(Z_L)
- *     dZ_L = P - Y                        dZ_l = dH_l (.) f'(Z_l)
+ *     Z_l = W_l . H_{l-1} + b_l          H_l = f(Z_l)         H_L = g(Z_L)
+ *     dZ_L = dLoss/dZ_L (P - Y for ce, bce)   dZ_l = dH_l (.) f'(Z_l)
  *     dW_l = (1/m) dZ_l . H_{l-1}^T       db_l = (1/m) sum over columns of dZ_l
  *     dH_{l-1} = W_l^T . dZ_l
+ *
+ * The output head (lnn_net_config.loss, LNN_LOSS_LIST) picks the output
+ * activation g (softmax, sigmoid or identity) and the loss; the exercise's
+ * is softmax + cross-entropy, the default.
  *
  * The exercise's "memory" (what a forward step keeps for the backward step) is
  * H_l, held in buffers the network owns: relu'(Z) = [H > 0] and
@@ -182,18 +186,20 @@ LNN_API const char *lnn_blas_threading(void);
  * stable (they are stored in model files). */
 
 /* X(value name, value, name, hidden): hidden = 1 if a hidden layer may use
- * it (the output layer is always softmax). */
+ * it; the output layer's comes from the loss (LNN_LOSS_LIST). */
 #define LNN_ACTIVATION_LIST(X)                                                \
-    X(LNN_ACT_RELU,    0, relu,    1) /* f(z) = max(0, z) */                  \
-    X(LNN_ACT_SIGMOID, 1, sigmoid, 1) /* f(z) = 1 / (1 + e^-z) */             \
-    X(LNN_ACT_SOFTMAX, 2, softmax, 0) /* h_i = e^{z_i} / sum_k e^{z_k} */
+    X(LNN_ACT_RELU,     0, relu,     1) /* f(z) = max(0, z) */                \
+    X(LNN_ACT_SIGMOID,  1, sigmoid,  1) /* f(z) = 1 / (1 + e^-z) */           \
+    X(LNN_ACT_SOFTMAX,  2, softmax,  0) /* h_i = e^{z_i} / sum_k e^{z_k} */   \
+    X(LNN_ACT_IDENTITY, 3, identity, 0) /* f(z) = z */
 
 typedef enum lnn_activation {
 #define LNN_ENUM_(name, value, ...) name = value,
     LNN_ACTIVATION_LIST(LNN_ENUM_)
 } lnn_activation;
 
-/** @return "relu", "sigmoid", "softmax", or "unknown"; never NULL. */
+/** @return "relu", "sigmoid", "softmax", "identity", or "unknown"; never
+ *  NULL. */
 LNN_API const char *lnn_activation_name(lnn_activation f);
 
 /**
@@ -202,6 +208,94 @@ LNN_API const char *lnn_activation_name(lnn_activation f);
  */
 LNN_API lnn_status lnn_activation_from_name(const char *name,
                                             lnn_activation *out);
+
+/* What a loss compares the network's n_L outputs with, per sample.
+ * X(value name, value, name, note). */
+#define LNN_TARGET_LIST(X)                                                    \
+    X(LNN_TARGET_CLASSES, 0, classes, "one class index in [0, n_L)")          \
+    X(LNN_TARGET_BINARY,  1, labels,  "n_L labels, each 0 or 1")              \
+    X(LNN_TARGET_VALUES,  2, values,  "n_L real values")
+
+typedef enum lnn_target {
+    LNN_TARGET_LIST(LNN_ENUM_)
+} lnn_target;
+
+/* What an evaluation measures (lnn_metrics), and which way is better.
+ * X(value name, value, name, higher): higher = 1 if larger is better. */
+#define LNN_METRIC_LIST(X)                                                    \
+    X(LNN_METRIC_LOSS,     0, loss,     0)                                    \
+    X(LNN_METRIC_ACCURACY, 1, accuracy, 1)                                    \
+    X(LNN_METRIC_RMSE,     2, rmse,     0)                                    \
+    X(LNN_METRIC_MAE,      3, mae,      0)                                    \
+    X(LNN_METRIC_R2,       4, r2,       1)
+
+typedef enum lnn_metric {
+    LNN_METRIC_LIST(LNN_ENUM_)
+} lnn_metric;
+
+/* The output head: a loss, the output activation it goes through, the
+ * kind of target it needs and the metric that judges it (the default of
+ * early stopping's monitor). The loss of a sample is PyTorch's default
+ * ("mean" reduction) for one sample: ce -log p_y; the others the mean over
+ * the n_L outputs of bce -(y log p + (1-y) log(1-p)), mse (p-y)^2, mae
+ * |p-y|, huber (p-y)^2/2 if |p-y| <= delta else delta (|p-y| - delta/2).
+ * The loss of a batch is the mean over its samples. Every head's dZ_L is
+ * the loss's gradient with respect to Z_L (P - Y for ce and bce, the
+ * output activation's Jacobian folded in).
+ * X(value name, value, name, output activation, target, metric, note).
+ * Adding one is a row here, its cases in src/loss.c (delta, loss sum) and
+ * a test (tests/test_loss.c). */
+#define LNN_LOSS_LIST(X)                                                      \
+    X(LNN_LOSS_CE,    0, ce,    LNN_ACT_SOFTMAX,  LNN_TARGET_CLASSES,         \
+      LNN_METRIC_ACCURACY, "softmax + cross-entropy")                         \
+    X(LNN_LOSS_BCE,   1, bce,   LNN_ACT_SIGMOID,  LNN_TARGET_BINARY,          \
+      LNN_METRIC_ACCURACY, "sigmoid + binary cross-entropy")                  \
+    X(LNN_LOSS_MSE,   2, mse,   LNN_ACT_IDENTITY, LNN_TARGET_VALUES,          \
+      LNN_METRIC_RMSE, "mean squared error")                                  \
+    X(LNN_LOSS_MAE,   3, mae,   LNN_ACT_IDENTITY, LNN_TARGET_VALUES,          \
+      LNN_METRIC_MAE, "mean absolute error (L1)")                             \
+    X(LNN_LOSS_HUBER, 4, huber, LNN_ACT_IDENTITY, LNN_TARGET_VALUES,          \
+      LNN_METRIC_RMSE, "Huber, quadratic within huber_delta")
+
+typedef enum lnn_loss {
+    LNN_LOSS_LIST(LNN_ENUM_)
+} lnn_loss;
+
+/** @return the list's names ("ce", "classes", "accuracy", ...), or
+ *  "unknown"; never NULL. */
+LNN_API const char *lnn_loss_name(lnn_loss loss);
+LNN_API const char *lnn_target_name(lnn_target target);
+LNN_API const char *lnn_metric_name(lnn_metric metric);
+/** The entry called `name`. @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_loss_from_name(const char *name, lnn_loss *out);
+LNN_API lnn_status lnn_metric_from_name(const char *name, lnn_metric *out);
+LNN_API lnn_status lnn_target_from_name(const char *name, lnn_target *out);
+/** The loss's row: its output activation, target kind and metric. */
+LNN_API lnn_activation lnn_loss_output(lnn_loss loss);
+LNN_API lnn_target lnn_loss_target(lnn_loss loss);
+LNN_API lnn_metric lnn_loss_metric(lnn_loss loss);
+/** 1 if a larger value of the metric is better, else 0. */
+LNN_API int lnn_metric_higher_is_better(lnn_metric metric);
+
+/**
+ * What an evaluation measured (lnn_evaluate). Metrics that do not apply
+ * to the head are NaN.
+ */
+typedef struct lnn_metrics {
+    size_t rows;          /* samples scored */
+    double loss;          /* mean loss per sample (the training loss) */
+    double accuracy;      /* classes: fraction whose argmax is the class;
+                             binary: fraction with every one of the n_L
+                             labels right (p >= 0.5 is 1: subset accuracy) */
+    double hamming_loss;  /* binary: fraction of the n_L x rows labels
+                             wrong */
+    double rmse, mae, r2; /* values: means over the n_L targets, in the
+                             targets' own units (the model's target
+                             scaling, lnn_prep, undone) */
+} lnn_metrics;
+
+/** The value of one metric of m (NaN if it does not apply). */
+LNN_API double lnn_metrics_get(const lnn_metrics *m, lnn_metric metric);
 
 
 
@@ -258,10 +352,13 @@ LNN_API lnn_status lnn_optimizer_from_name(const char *name,
 
 typedef struct lnn_net_config {
     size_t L;              /* layers with weights, >= 1 */
-    const size_t *dims;    /* L + 1 sizes n_0 (inputs) .. n_L (classes) */
+    const size_t *dims;    /* L + 1 sizes n_0 (inputs) .. n_L (outputs:
+                              classes, labels or targets) */
     lnn_activation hidden; /* LNN_ACT_RELU or LNN_ACT_SIGMOID */
     size_t max_batch;      /* the largest m any call will pass, >= 1 */
     lnn_optimizer optimizer; /* LNN_OPT_SGD (0) unless set */
+    lnn_loss loss;         /* the output head, LNN_LOSS_CE (0) unless set */
+    float huber_delta;     /* huber: > 0; 0 means 1 */
 } lnn_net_config;
 
 /** A view of layer l's buffers (pointers into the network, borrowed). */
@@ -302,6 +399,8 @@ LNN_API size_t lnn_net_L(const lnn_net *net);
 LNN_API const size_t *lnn_net_dims(const lnn_net *net);
 LNN_API lnn_activation lnn_net_hidden(const lnn_net *net);
 LNN_API lnn_optimizer lnn_net_optimizer(const lnn_net *net);
+LNN_API lnn_loss lnn_net_loss(const lnn_net *net);
+LNN_API float lnn_net_huber_delta(const lnn_net *net);
 LNN_API size_t lnn_net_max_batch(const lnn_net *net);
 /** Number of floats in the flat parameter block. */
 LNN_API size_t lnn_net_n_params(const lnn_net *net);
@@ -367,15 +466,19 @@ LNN_API lnn_status lnn_predict(lnn_net *net, const float *X, size_t m,
 /**
  * A labelled data set, borrowed: inputs either as floats (X) or as bytes
  * (X_u8, scaled by 1/255 as they are gathered into a batch), exactly one of
- * the two non-NULL.
+ * the two non-NULL. Targets as the head needs them (lnn_loss_target):
+ * classes as m class indices (labels) or one-hot columns (Y); binary
+ * labels and values as Y. Give labels or Y, not both.
  */
 typedef struct lnn_data {
     size_t n_x;           /* rows of X: must equal n_0 */
-    size_t n_y;           /* rows of Y: must equal n_L */
+    size_t n_y;           /* rows of Y (or the classes of labels): must
+                             equal n_L */
     size_t m;             /* samples (columns) */
     const float *X;       /* n_x x m, column-major, or NULL */
     const uint8_t *X_u8;  /* n_x x m bytes, or NULL */
-    const float *Y;       /* n_y x m targets (one-hot columns) */
+    const float *Y;       /* n_y x m targets, or NULL */
+    const int32_t *labels;/* m class indices in [0, n_y), or NULL */
 } lnn_data;
 
 typedef enum lnn_event {
@@ -393,6 +496,11 @@ typedef struct lnn_progress {
     double loss;        /* this batch's loss (STEP), the epoch's mean (EPOCH) */
     float lr;           /* the learning rate of this step */
     size_t cols;        /* samples in this step's batch (lnn_batch_plan) */
+    /* EPOCH with lnn_train_opts.val, at a validation only: */
+    const lnn_metrics *val; /* the validation data's metrics, else NULL */
+    int improved;       /* 1 if val's monitored metric is the best yet */
+    uint64_t best_epoch;/* the epoch of the best one so far */
+    uint64_t stale;     /* validations since it (early stopping's count) */
 } lnn_progress;
 
 /**
@@ -487,10 +595,28 @@ typedef struct lnn_train_opts {
     const lnn_comm *comm;    /* NULL: one process. Otherwise a data-parallel
                                 run (lnn_comm); borrowed, not stored in
                                 model files */
+    /* Validation and early stopping: with val, the library evaluates it
+     * after every epoch (lnn_progress.val) and follows `monitor`. */
+    const lnn_data *val;     /* NULL: none; borrowed */
+    uint64_t val_every;      /* validate after every val_every-th epoch and
+                                the last (0 means 1); patience counts
+                                these validations */
+    int monitor_default;     /* 1: monitor the loss's metric
+                                (lnn_loss_metric), ignoring monitor */
+    lnn_metric monitor;      /* the metric judged (when not default) */
+    double min_delta;        /* >= 0: an improvement must beat the best by
+                                more than this */
+    uint64_t patience;       /* 0: none; else stop (LNN_OK) after this many
+                                validations without an improvement */
+    int restore_best;        /* 1: at the end, the network goes back to the
+                                best epoch: parameters, optimizer state and
+                                training position (a complete checkpoint) */
 } lnn_train_opts;
 
 /** Defaults: learning_rate 0.1, batch_size 128, epochs 10, no iteration
- *  limit, seed 1, no callback, one process (comm NULL); momentum 0.9,
+ *  limit, seed 1, no callback, one process (comm NULL), no validation data
+ *  (monitor: the loss's metric, min_delta 0, no patience, no restore);
+ *  momentum 0.9,
  *  beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0; a constant rate without warm-up (step decay,
  *  if chosen: x 0.1 every 5 epochs; cosine, if chosen: down to 0). With the
  *  default optimizer (sgd) that is the exercise's plain gradient descent. */
@@ -605,30 +731,30 @@ LNN_API lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
                                      const lnn_train_opts *opts);
 
 /**
- * Loss and accuracy over a whole data set, in chunks of up to 512 columns
- * (lnn_net_create; the GEMMs run nearer their peak on wider chunks).
- * @param loss  out (may be NULL): mean cross-entropy
- * @param acc   out (may be NULL): fraction correct
- * @param pred  out (may be NULL): m predicted classes
+ * The head's metrics over a whole data set (lnn_metrics), in chunks of up
+ * to 512 columns (lnn_net_create; the GEMMs run nearer their peak on wider
+ * chunks).
+ * @param out   out (may be NULL)
+ * @param pred  out (may be NULL): m predicted classes (classes heads only;
+ *              LNN_ERR_ARG for others)
  * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_SHAPE
  */
 LNN_API lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data,
-                                double *loss, double *acc, int32_t *pred);
+                                lnn_metrics *out, int32_t *pred);
 
 /**
  * lnn_evaluate shared by the processes of a data-parallel run: each process
- * evaluates its contiguous 1/size of the samples, and the loss and the count
- * of correct predictions are summed over the processes (collective: every
- * process calls it). The accuracy is exactly lnn_evaluate's; the loss
- * equals it up to the rounding of the sum's order.
+ * evaluates its contiguous 1/size of the samples, and the metrics' sums
+ * are summed over the processes (collective: every process calls it).
+ * Counts (accuracy) are exactly lnn_evaluate's; the others equal it up to
+ * the rounding of the sum's order.
  * @param comm  as lnn_train_opts.comm; NULL is lnn_evaluate
- * @param loss  out (may be NULL), @param acc out (may be NULL), on every
- *              process
+ * @param out   out (may be NULL), on every process
  * @return as lnn_evaluate; LNN_ERR_COMM, LNN_ERR_ARG for a bad comm
  */
 LNN_API lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
-                                        const lnn_comm *comm, double *loss,
-                                        double *acc);
+                                        const lnn_comm *comm,
+                                        lnn_metrics *out);
 
 
 /* ------------------------------------------------------------------------ */
@@ -748,11 +874,12 @@ LNN_API void lnn_splits_free(lnn_splits *s);
 /* Model files                                                              */
 /* ------------------------------------------------------------------------ */
 
-/** The newest model file format version: lnn writes 2 for a network with
- *  a prep (lnn_net_set_prep), 1 otherwise, and reads both. */
-#define LNN_MODEL_VERSION 2
-/** The version written for a network without a prep (as before it). */
-#define LNN_MODEL_VERSION_PLAIN 1
+/** The model file format version lnn writes: 3, whose records name the
+ *  output head (loss, target kind) besides the prep. lnn reads 1 and 2
+ *  (cross-entropy heads, written before version 3) as well. */
+#define LNN_MODEL_VERSION 3
+/** The oldest version lnn reads. */
+#define LNN_MODEL_VERSION_OLDEST 1
 
 /**
  * Save the network: sizes, activation, initialisation, parameters,
@@ -853,6 +980,12 @@ typedef struct lnn_table {
                            other strings bytewise */
     char **columns;     /* n_x feature column names from a CSV header row
                            (the label column left out), or NULL */
+    char *label;        /* the label column's name (a CSV header's), or
+                           NULL */
+    size_t n_t;         /* targets per sample (lnn_table_targets), or 0 */
+    float *T;           /* n_t x m target values (0/1 labels, or values),
+                           or NULL: the labels y are the targets */
+    char **targets;     /* n_t target names, or NULL */
     lnn_data_id id;     /* the file's, as lnn_table_load read it */
 } lnn_table;
 
@@ -870,6 +1003,9 @@ typedef struct lnn_table_opts {
                               errors */
     size_t unlabeled_n_x;  /* CSV: if nonzero, a file of exactly this many
                               columns has no label column (predict) */
+    int no_label;          /* CSV: 1 = every column is a feature (targets
+                              are then taken from them:
+                              lnn_table_take_targets) */
     const char *labels_path; /* NPY: the labels' .npy (1-D, or m x 1), or
                               NULL for none */
 } lnn_table_opts;
@@ -928,8 +1064,9 @@ LNN_API lnn_status lnn_table_check_columns(const lnn_table *t,
 /**
  * Reorder t's samples into train | val | test by a seeded, stratified
  * shuffle: each class gives its share (largest remainders) of n_val and
- * n_test; samples keep their file order within each part. Moves columns
- * in place (no second matrix).
+ * n_test (a table with targets T and no classes y is one stratum);
+ * samples keep their file order within each part. Moves columns in place
+ * (no second matrix).
  * @return LNN_OK, LNN_ERR_ARG (no labels, n_val + n_test >= m),
  *         LNN_ERR_NOMEM
  */
@@ -938,16 +1075,60 @@ LNN_API lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
 
 /**
  * A labelled view of samples j0 .. j0+m-1 of t, for training and
- * evaluation: X or X_u8 borrowed from t, Y (n_classes x m one-hot columns)
- * from the caller's block, which lnn_table_one_hot fills.
+ * evaluation, borrowed from t: X or X_u8, and the targets T (n_y = n_t)
+ * if t has them, else the class indices y (labels, n_y = n_classes).
  */
-LNN_API lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m,
-                                const float *Y);
+LNN_API lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m);
 
 /** *Y = t's labels one-hot, a new n_classes x m block (free it).
  *  @return LNN_OK, LNN_ERR_ARG (no labels), LNN_ERR_NOMEM, LNN_ERR_OVERFLOW */
 LNN_API lnn_status lnn_table_one_hot(const lnn_table *t, float **Y,
                                      char *err, size_t errlen);
+
+/**
+ * Whether a label column looks like classes or values (for a task chosen
+ * automatically): classes if any label is text; values if the labels are
+ * numbers with a fraction, or integers with more than 50 distinct values
+ * or more distinct values than a fifth of the rows. Missing labels
+ * (lnn_is_missing) are not counted.
+ * @param why  out: one line saying why ("214 distinct integers in 442
+ *             rows")
+ * @return LNN_OK, LNN_ERR_ARG (no labels)
+ */
+LNN_API lnn_status lnn_table_guess_target(const lnn_table *t,
+                                          lnn_target *out, char *why,
+                                          size_t whylen);
+
+/** 1 if a cell's text means "missing": empty, NA, N/A, NaN, nan, ?, null,
+ *  NULL, None. */
+LNN_API int lnn_is_missing(const char *s);
+
+/**
+ * Make t's label column the targets of a head of kind `target`: rows whose
+ * label is missing are dropped (*dropped of them); then classes keep the
+ * labels (y, names); labels (one binary output) need exactly two classes
+ * and give T = 1 for the second (in sorted order) and keep y; values parse
+ * every label as a number into T (y and names are freed).
+ * @return LNN_OK, LNN_ERR_FORMAT (a label that is not a number, out of
+ *         float range; not two classes for labels: the message names the
+ *         row and the value), LNN_ERR_NOMEM, LNN_ERR_ARG
+ */
+LNN_API lnn_status lnn_table_targets(lnn_table *t, lnn_target target,
+                                     size_t *dropped, char *err,
+                                     size_t errlen);
+
+/**
+ * Move the feature columns named (a CSV header's names, or indices from 0
+ * counted among all columns) out of X into the targets T, in the order
+ * given (a table read with lnn_table_opts.no_label). For labels every
+ * value must be 0 or 1.
+ * @return LNN_OK, LNN_ERR_ARG (a name that is no column: the message lists
+ *         them; every column taken), LNN_ERR_FORMAT (a label not 0/1),
+ *         LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_table_take_targets(lnn_table *t, lnn_target target,
+                                          char *const *names, size_t n,
+                                          char *err, size_t errlen);
 
 /** Feature scaling, fitted on the training part and kept in the model.
  *  x' = (x - shift) * mul per feature. X(value name, value, name, note). */
@@ -986,6 +1167,14 @@ typedef struct lnn_prep {
     uint64_t split_seed;/* the split of a single training file: */
     size_t split_m;     /* its samples (0: no split recorded) */
     size_t split_val, split_test; /* samples in its val and test parts */
+    /* Targets of a binary-label or value head (the loss's target kind;
+     * n_targets 0 for classes): their names (the label columns) and, for
+     * values, their scaling y' = (y - target_shift) target_mul, fitted on
+     * the training part; the network predicts y', lnn un-scales. */
+    size_t n_targets;
+    char **target_names; /* n_targets, or NULL */
+    float *target_shift; /* n_targets, or NULL (no scaling) */
+    float *target_mul;   /* n_targets, or NULL */
     size_t image_width, image_height; /* a model of images (n_x = width x
                            height grey pixels, row-major), or 0: none
                            recorded (an IDX model's are 28 x 28) */
@@ -1013,6 +1202,21 @@ LNN_API lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t,
  */
 LNN_API lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
                                   size_t errlen);
+
+/**
+ * Copy t's target names into p and, if standardise, fit their scaling on
+ * samples 0 .. m_train-1 (mean and 1/sd in double; a constant target gets
+ * mul = 1), for a values head; lnn_prep_apply then scales a table's T.
+ * @return LNN_OK, LNN_ERR_ARG (t has no targets), LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_prep_fit_targets(lnn_prep *p, const lnn_table *t,
+                                        size_t m_train, int standardise,
+                                        char *err, size_t errlen);
+
+/** Undo p's target scaling in place: Y (n x m) = Y / mul + shift; a no-op
+ *  without one (or for another n). */
+LNN_API void lnn_prep_unscale_targets(const lnn_prep *p, float *Y, size_t n,
+                                      size_t m);
 
 /** Free what a prep owns and zero it. NULL is a no-op. */
 LNN_API void lnn_prep_free(lnn_prep *p);

@@ -155,11 +155,13 @@ LNN_API lnn_status lnn_L_layer_forward(lnn_net *net, const float *X, size_t m,
                                        const float **HL);
 
 /**
- * Backpropagation through all layers, from the last forward: dZ_L = P - Y,
- * then lnn_layer_backward for l = L..1 (no gradient for X is computed).
+ * Backpropagation through all layers, from the last forward: dZ_L from the
+ * network's head (P - Y for the exercise's softmax + cross-entropy), then
+ * lnn_layer_backward for l = L..1 (no gradient for X is computed).
  * Gradients are stored (not accumulated) in the network's dW, db.
  * @param X  in, n_0 x m: the batch given to the last forward
- * @param Y  in, n_L x m targets (one-hot columns)
+ * @param Y  in, n_L x m targets: one-hot columns for ce, 0/1 labels for
+ *           bce, values for mse, mae and huber
  * @param m  must equal the last forward's m
  * @return LNN_OK, LNN_ERR_ARG (NULL, no forward yet), LNN_ERR_SHAPE
  */

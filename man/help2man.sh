@@ -11,14 +11,19 @@ trap 'rm -rf "$dir"' EXIT
 if [ "$cmd" = lnn ]; then
     name=lnn run=
     summary=$("$lnn" --help | sed -n 2p | sed 's/\.$//')
-    commands=$("$lnn" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+    commands=$("$lnn" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p')
     printf '[SEE ALSO]\n' >"$dir/include"
     for c in $commands; do
         printf '.BR lnn-%s (1),\n' "$c"
     done | sed '$s/,$//' >>"$dir/include"
 else
     name=lnn-$cmd run=$cmd
-    summary=$("$lnn" --help | sed -n "s/^  $cmd  *//p")
+    # its line of lnn --help, and the lines that continue it
+    summary=$("$lnn" --help | awk -v c="$cmd" '
+        on && /^   *[^ ]/ && !/^  [a-z]/ { sub(/^ +/, ""); s = s " " $0; next }
+        { on = 0 }
+        $1 == c { sub(/^  [a-z]+ +/, ""); s = $0; on = 1 }
+        END { print s }')
     printf '[SEE ALSO]\n.BR lnn (1)\n' >"$dir/include"
 fi
 cat >"$dir/$name" <<WRAPPER

@@ -113,6 +113,15 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
             softmax_block(H + j0 * n, Z + j0 * n, b, n,
                           m - j0 < SOFTMAX_COLS ? m - j0 : SOFTMAX_COLS);
         break;
+    case LNN_ACT_IDENTITY:
+        LNN_OMP(omp parallel for schedule(static) if(parallel: par))
+        for (size_t j = 0; j < m; j++) {
+            const float *z = Z + j * n;
+            float *h = H + j * n;
+            for (size_t i = 0; i < n; i++)
+                h[i] = z[i] + (b ? b[i] : 0.0f);
+        }
+        break;
     }
 }
 
@@ -140,8 +149,9 @@ void lnn__act_backward(float *dZ, const float *dH, const float *H,
             dZ[k] = dH[k] * H[k] * (1.0f - H[k]);
         break;
     case LNN_ACT_SOFTMAX:
-        /* The output layer: dH is already dZ_L = P - Y (softmax's Jacobian
-         * folded into the cross-entropy), so dZ = dH. */
+    case LNN_ACT_IDENTITY:
+        /* identity' = 1; softmax only ever ends the network, where dH is
+         * already dZ_L (the head folds its Jacobian in), so dZ = dH. */
         if (dZ != dH)
             memmove(dZ, dH, count * sizeof *dZ);
         break;

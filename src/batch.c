@@ -16,8 +16,8 @@
 #define LNN_STREAM_SHUFFLE 1
 
 LNN_VECTOR_CLONES
-void lnn__gather(float *X, float *Y, const lnn_data *d, const size_t *idx,
-                 size_t j0, size_t cols)
+void lnn__gather(float *X, float *Y, int32_t *labels, const lnn_data *d,
+                 const size_t *idx, size_t j0, size_t cols)
 {
     const size_t n_x = d->n_x, n_y = d->n_y;
     LNN_OMP(omp parallel for schedule(static)
@@ -34,6 +34,8 @@ void lnn__gather(float *X, float *Y, const lnn_data *d, const size_t *idx,
         }
         if (d->Y && Y)
             memcpy(Y + k * n_y, d->Y + src * n_y, n_y * sizeof(float));
+        if (d->labels && labels)
+            labels[k] = d->labels[src];
     }
 }
 
@@ -73,8 +75,11 @@ lnn_status lnn__batches_open(lnn__batches *src, const lnn_data *d,
     if (plan->steps_per_epoch > 1) {
         src->perm = malloc(d->m * sizeof *src->perm);
         src->X = malloc(d->n_x * b * sizeof *src->X);
-        src->Y = malloc(d->n_y * b * sizeof *src->Y);
-        if (!src->perm || !src->X || !src->Y)
+        if (d->labels)
+            src->labels = malloc(b * sizeof *src->labels);
+        else
+            src->Y = malloc(d->n_y * b * sizeof *src->Y);
+        if (!src->perm || !src->X || (!src->Y && !src->labels))
             goto nomem;
     } else if (d->X_u8) {
         src->X = malloc(d->n_x * b * sizeof *src->X);
@@ -96,7 +101,8 @@ lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st)
     size_t lo, hi;
     lnn__slice(m_all, src->rank, src->size, &lo, &hi);
     lnn__batch B = {.X = d->X ? d->X + lo * d->n_x : NULL,
-                    .Y = d->Y + lo * d->n_y,
+                    .T = {.Y = d->Y ? d->Y + lo * d->n_y : NULL,
+                          .labels = d->labels ? d->labels + lo : NULL},
                     .m = hi - lo, .m_all = m_all,
                     .epoch = st.epoch, .first = j0};
     if (src->perm) {
@@ -110,13 +116,14 @@ lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st)
         }
         if (!src->held || src->held_epoch != st.epoch ||
             src->held_step != st.step)
-            lnn__gather(src->X, src->Y, d, src->perm, j0 + lo, B.m);
+            lnn__gather(src->X, src->Y, src->labels, d, src->perm, j0 + lo,
+                        B.m);
         B.X = src->X;
-        B.Y = src->Y;
+        B.T = (lnn__targets){.Y = src->Y, .labels = src->labels};
     } else if (src->X) {
         /* the full batch of bytes: converted on the first step only */
         if (!src->held)
-            lnn__gather(src->X, NULL, d, NULL, lo, B.m);
+            lnn__gather(src->X, NULL, NULL, d, NULL, lo, B.m);
         B.X = src->X;
     }
     src->held = true;
@@ -130,5 +137,6 @@ void lnn__batches_close(lnn__batches *src)
     free(src->perm);
     free(src->X);
     free(src->Y);
+    free(src->labels);
     *src = (lnn__batches){0};
 }

@@ -8,13 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels.h"
 #include "lnn.h"
 
 /* Copy samples idx[j0 .. j0+cols) (or j0 .. j0+cols when idx is NULL) of d
- * into X (n_x x cols, bytes scaled to [0, 1]) and, when d->Y and Y are
- * given, into Y (n_y x cols): one pass per column. */
-void lnn__gather(float *X, float *Y, const lnn_data *d, const size_t *idx,
-                 size_t j0, size_t cols);
+ * into X (n_x x cols, bytes scaled to [0, 1]) and, when d has them and the
+ * buffer is given, their targets into Y (n_y x cols) or labels (cols): one
+ * pass per column. */
+void lnn__gather(float *X, float *Y, int32_t *labels, const lnn_data *d,
+                 const size_t *idx, size_t j0, size_t cols);
 
 /* lnn_batch_plan without checks (opts and m already validated). */
 lnn_plan lnn__plan(const lnn_train_opts *opts, size_t m);
@@ -35,8 +37,8 @@ static inline void lnn__slice(size_t m, size_t rank, size_t size, size_t *lo,
  * data-parallel run they are this process's slice of the m_all columns of
  * the batch (possibly none). */
 typedef struct lnn__batch {
-    const float *X; /* n_0 x m */
-    const float *Y; /* n_L x m */
+    const float *X;   /* n_0 x m */
+    lnn__targets T;   /* the m columns' targets */
     size_t m;
     size_t m_all;   /* the batch's columns in all processes (= m for one) */
     uint64_t epoch; /* the epoch it belongs to */
@@ -62,6 +64,7 @@ typedef struct lnn__batches {
     size_t *perm;        /* d->m sample indices; NULL for the full batch */
     float *X;            /* n_0 x plan.batch gathered inputs, or NULL */
     float *Y;            /* n_L x plan.batch gathered targets, or NULL */
+    int32_t *labels;     /* plan.batch gathered class indices, or NULL */
     uint64_t perm_epoch; /* the epoch perm was drawn for (UINT64_MAX: none) */
     bool held;           /* X, Y hold the batch of (held_epoch, held_step) */
     uint64_t held_epoch, held_step;

@@ -289,7 +289,8 @@ static const char *list_columns(const csv_reader *r, char *buf, size_t n)
 static lnn_status choose_label(csv_reader *r)
 {
     const char *label = r->o->label;
-    if (r->o->unlabeled_n_x && r->n_cols == r->o->unlabeled_n_x) {
+    if (r->o->no_label ||
+        (r->o->unlabeled_n_x && r->n_cols == r->o->unlabeled_n_x)) {
         r->label_col = r->n_cols; /* no label column */
         return LNN_OK;
     }
@@ -599,7 +600,7 @@ static void give_columns(csv_reader *r, lnn_table *out)
     size_t i = 0;
     for (size_t j = 0; j < r->n_cols; j++)
         if (j == r->label_col)
-            free(r->col_names[j]);
+            out->label = r->col_names[j];
         else
             r->col_names[i++] = r->col_names[j];
     out->columns = r->col_names;

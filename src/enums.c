@@ -45,6 +45,58 @@ ENUM_FUNCTIONS(lnn_init, LNN_INIT_LIST, lnn_init_name, lnn_init_from_name,
                lnn__is_init)
 ENUM_FUNCTIONS(lnn_scale, LNN_SCALE_LIST, lnn_scale_name, lnn_scale_from_name,
                lnn__is_scale)
+ENUM_FUNCTIONS(lnn_loss, LNN_LOSS_LIST, lnn_loss_name, lnn_loss_from_name,
+               lnn__is_loss)
+ENUM_FUNCTIONS(lnn_target, LNN_TARGET_LIST, lnn_target_name,
+               lnn_target_from_name, lnn__is_target)
+ENUM_FUNCTIONS(lnn_metric, LNN_METRIC_LIST, lnn_metric_name,
+               lnn_metric_from_name, lnn__is_metric)
+
+lnn_status lnn_loss_from_name(const char *name, lnn_loss *out)
+{
+    return name && out ? lnn_loss_from_name_list(name, out) : LNN_ERR_ARG;
+}
+
+lnn_status lnn_target_from_name(const char *name, lnn_target *out)
+{
+    return name && out ? lnn_target_from_name_list(name, out) : LNN_ERR_ARG;
+}
+
+lnn_status lnn_metric_from_name(const char *name, lnn_metric *out)
+{
+    return name && out ? lnn_metric_from_name_list(name, out) : LNN_ERR_ARG;
+}
+
+/* One column of the loss list, for a known loss (else `unknown`). */
+#define LOSS_COLUMN(fn, type, col, unknown)                                   \
+    type fn(lnn_loss loss)                                                    \
+    {                                                                         \
+        switch (loss) {                                                       \
+            LNN_LOSS_LIST(col)                                                \
+        }                                                                     \
+        return unknown;                                                       \
+    }
+#define OUTPUT_CASE(E, v, n, act, target, metric, note) case E: return act;
+#define TARGET_CASE(E, v, n, act, target, metric, note) case E: return target;
+#define METRIC_CASE(E, v, n, act, target, metric, note) case E: return metric;
+LOSS_COLUMN(lnn_loss_output, lnn_activation, OUTPUT_CASE, LNN_ACT_SOFTMAX)
+LOSS_COLUMN(lnn_loss_target, lnn_target, TARGET_CASE, LNN_TARGET_CLASSES)
+LOSS_COLUMN(lnn_loss_metric, lnn_metric, METRIC_CASE, LNN_METRIC_LOSS)
+#undef OUTPUT_CASE
+#undef TARGET_CASE
+#undef METRIC_CASE
+#undef LOSS_COLUMN
+
+int lnn_metric_higher_is_better(lnn_metric metric)
+{
+#define HIGHER_CASE(E, value, name, higher) case E: return higher;
+    switch (metric) {
+        LNN_METRIC_LIST(HIGHER_CASE)
+    }
+#undef HIGHER_CASE
+    return 0;
+}
+
 ENUM_FUNCTIONS(lnn_invert, LNN_INVERT_LIST, lnn_invert_name,
                lnn_invert_from_name, lnn__is_invert)
 

@@ -32,6 +32,9 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_HEADER_FIXED 80  /* bytes before dims[] */
 #define LNN_OPT_RECORD 16    /* tag u32, type u32, value 8 bytes */
 #define LNN_CRC_LEN 4
+#define LNN_RECORD_HEAD 16   /* a record: tag u32, zero u32, length u64 */
+#define LNN_TAG_HEAD 5       /* the output head's record (version 3) */
+#define LNN_HEAD_BODY 16     /* loss u32, target kind u32, huber delta f64 */
 #define LNN_MAX_LAYERS 4096  /* far beyond any real network; bounds L */
 #define LNN_MAX_OPT_RECORDS 256
 #define LNN_FLOAT_CHUNK 4096 /* floats encoded or decoded at a time */
@@ -194,7 +197,7 @@ static void w_header(writer *w, const lnn_net *net, const lnn_train_opts *o)
 {
     unsigned char h[LNN_HEADER_FIXED];
     memcpy(h, LNN_MODEL_MAGIC, LNN_MAGIC_LEN);
-    put_u32(h + 8, net->prep ? LNN_MODEL_VERSION : LNN_MODEL_VERSION_PLAIN);
+    put_u32(h + 8, LNN_MODEL_VERSION);
     put_u32(h + 12, (uint32_t)net->L);
     put_u32(h + 16, (uint32_t)net->hidden);
     put_u32(h + 20, (uint32_t)net->optimizer);
@@ -231,6 +234,18 @@ static void w_header(writer *w, const lnn_net *net, const lnn_train_opts *o)
         put_u64(r + 8, v);
         w_bytes(w, r, sizeof r);
     }
+}
+
+/* The head record: what the network's outputs mean. */
+static void w_head_record(writer *w, const lnn_net *net)
+{
+    unsigned char r[LNN_RECORD_HEAD + LNN_HEAD_BODY] = {0};
+    put_u32(r, LNN_TAG_HEAD);
+    put_u64(r + 8, LNN_HEAD_BODY);
+    put_u32(r + 16, (uint32_t)net->head.loss);
+    put_u32(r + 20, (uint32_t)lnn_loss_target(net->head.loss));
+    put_u64(r + 24, f64_bits(net->head.delta));
+    w_bytes(w, r, sizeof r);
 }
 
 /* The directory part of path ("." if none), in buf. */
@@ -325,7 +340,8 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_header(w, net, opts);
     w_floats(w, net->params, net->n_params);
     w_floats(w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
-    if (net->prep) { /* version 2: the prep records fill the rest */
+    w_head_record(w, net);
+    if (net->prep) { /* the prep records fill the rest */
         unsigned char *prep;
         size_t prep_len;
         if (lnn__prep_encode(net->prep, &prep, &prep_len) != LNN_OK) {
@@ -656,11 +672,10 @@ static lnn_status read_dims(FILE *f, const header *hd, uint64_t file_size,
     }
     const uint64_t slots = lnn__opt_slots((lnn_optimizer)hd->optimizer);
     const uint64_t expect = head + 4 * n_params * (1 + slots) + LNN_CRC_LEN;
-    /* version 2: the prep records take the bytes between the optimizer
+    /* versions 2 and 3: the records take the bytes between the optimizer
      * state and the CRC */
-    *prep_len = hd->version == LNN_MODEL_VERSION && file_size > expect
-                    ? file_size - expect
-                    : 0;
+    *prep_len = hd->version >= 2 && file_size > expect ? file_size - expect
+                                                       : 0;
     if (file_size != expect + *prep_len)
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                        "%s: %llu bytes, but its header describes %llu (%s)",
@@ -693,8 +708,63 @@ static lnn_status check_stored_batch(const header *hd, const size_t *dims,
                     (unsigned long long)(LNN_MODEL_BATCH_BYTES_MAX >> 20));
 }
 
-/* The version-2 prep records (prep_len bytes, bounded by the file's
- * size, which the CRC has vouched for) into net->prep. */
+/* The head of a version-3 file: its record among the prep_len bytes of
+ * records that end LNN_CRC_LEN before the file's end, read without moving
+ * f. Versions 1 and 2 are cross-entropy. */
+static lnn_status read_head(FILE *f, const header *hd, uint64_t file_size,
+                            uint64_t prep_len, lnn__head *head,
+                            const char *path, char *err, size_t errlen)
+{
+    *head = (lnn__head){.loss = LNN_LOSS_CE, .delta = 1.0f};
+    if (hd->version < 3)
+        return LNN_OK;
+    const long back = ftell(f);
+    const uint64_t start = file_size - LNN_CRC_LEN - prep_len;
+    unsigned char r[LNN_RECORD_HEAD + LNN_HEAD_BODY];
+    bool found = false, bad = false;
+    for (uint64_t off = 0; !found && !bad && off < prep_len;) {
+        bad = prep_len - off < LNN_RECORD_HEAD ||
+              fseek(f, (long)(start + off), SEEK_SET) != 0 ||
+              !r_bytes(f, r, LNN_RECORD_HEAD);
+        const uint64_t n = bad ? 0 : get_u64(r + 8);
+        bad = bad || n > prep_len - off - LNN_RECORD_HEAD;
+        found = !bad && get_u32(r) == LNN_TAG_HEAD;
+        bad = bad || (found && (n != LNN_HEAD_BODY ||
+                                !r_bytes(f, r + LNN_RECORD_HEAD, n)));
+        off += LNN_RECORD_HEAD + n;
+    }
+    if (fseek(f, back, SEEK_SET) != 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    if (bad || !found)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: %s", path, bad ? "malformed records"
+                                            : "no output head record");
+    head->loss = (lnn_loss)get_u32(r + 16);
+    head->delta = (float)bits_f64(get_u64(r + 24));
+    if (!lnn__is_loss(head->loss) ||
+        get_u32(r + 20) != (uint32_t)lnn_loss_target(head->loss) ||
+        !(head->delta > 0.0f && isfinite(head->delta)))
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: unknown or inconsistent output head (loss %u)",
+                        path, get_u32(r + 16));
+    return LNN_OK;
+}
+
+/* The outputs the prep names fit the network's n_L: classes, two class
+ * names for one binary output, or one name per target. */
+static bool prep_fits(const lnn_prep *p, const lnn_net *net)
+{
+    const size_t n_L = net->dims[net->L];
+    const bool binary_one = net->head.loss == LNN_LOSS_BCE && n_L == 1 &&
+                            p->n_classes == 2;
+    return p->n_x == net->dims[0] &&
+           (!p->names || p->n_classes == n_L || binary_one) &&
+           (!p->n_targets || p->n_targets == n_L);
+}
+
+/* The prep records (prep_len bytes, bounded by the file's size, which the
+ * CRC has vouched for) into net->prep; none if they hold no scaling
+ * record (a model trained on IDX data). */
 static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
                             const char *path, char *err, size_t errlen)
 {
@@ -709,8 +779,10 @@ static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
     else if ((s = lnn__prep_decode(&p, buf, (size_t)prep_len)) != LNN_OK)
         s = lnn__err(err, errlen, s, "%s: malformed label or scaling "
                      "records", path);
-    else if (p.n_x != net->dims[0] ||
-             (p.names && p.n_classes != net->dims[net->L]))
+    else if (p.n_x == 0) { /* no prep records: nothing to keep */
+        free(buf);
+        return LNN_OK;
+    } else if (!prep_fits(&p, net))
         s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: its scaling or "
                      "labels do not fit its layer sizes", path);
     if (s == LNN_OK && !(net->prep = malloc(sizeof *net->prep)))
@@ -760,11 +832,11 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
                     "%s: not an lnn model file (bad magic)", path);
         goto done;
     }
-    if (get_u32(h + 8) != LNN_MODEL_VERSION &&
-        get_u32(h + 8) != LNN_MODEL_VERSION_PLAIN) {
+    if (get_u32(h + 8) < LNN_MODEL_VERSION_OLDEST ||
+        get_u32(h + 8) > LNN_MODEL_VERSION) {
         s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                    "%s: format version %u, this lnn reads %d and %d", path,
-                    get_u32(h + 8), LNN_MODEL_VERSION_PLAIN,
+                    "%s: format version %u, this lnn reads %d to %d", path,
+                    get_u32(h + 8), LNN_MODEL_VERSION_OLDEST,
                     LNN_MODEL_VERSION);
         goto done;
     }
@@ -804,12 +876,18 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     if (!max_batch &&
         (s = check_stored_batch(&hd, dims, path, err, errlen)) != LNN_OK)
         goto done;
+    lnn__head head;
+    if ((s = read_head(f, &hd, file_size, prep_len, &head, path, err,
+                       errlen)) != LNN_OK)
+        goto done;
     lnn_net_config cfg = {
         .L = hd.L,
         .dims = dims,
         .hidden = (lnn_activation)hd.hidden,
         .max_batch = max_batch ? max_batch : (size_t)hd.max_batch,
         .optimizer = (lnn_optimizer)hd.optimizer,
+        .loss = head.loss,
+        .huber_delta = head.delta,
     };
     if ((s = lnn_net_create(&net, &cfg, err, errlen)) != LNN_OK)
         goto done;

@@ -14,8 +14,9 @@
 void lnn__act_forward(float *H, const float *Z, const float *b,
                       lnn_activation f, size_t n, size_t m);
 
-/* dZ (n x m) = dH (.) f'(Z), from the forward output H; for softmax dZ = dH
- * (dH is already P - Y). dZ may be dH (in place). */
+/* dZ (n x m) = dH (.) f'(Z), from the forward output H; for softmax and
+ * identity dZ = dH (the output layer: the head's delta is already dZ_L).
+ * dZ may be dH (in place). */
 void lnn__act_backward(float *dZ, const float *dH, const float *H,
                        lnn_activation f, size_t n, size_t m);
 
@@ -34,6 +35,53 @@ void lnn__argmax_cols(int32_t *out, const float *A, size_t n, size_t m);
 /* Number of columns j with pred[j] == argmax of column j of Y (n x m). */
 size_t lnn__count_correct(const int32_t *pred, const float *Y, size_t n,
                           size_t m);
+
+/* The targets of a block of columns, as the head needs them: class
+ * indices (labels) or n x m values (Y, one-hot for classes). */
+typedef struct lnn__targets {
+    const float *Y;        /* n x m, or NULL */
+    const int32_t *labels; /* m class indices, or NULL */
+} lnn__targets;
+
+/* The targets of columns j0 .. of T (n values per column). */
+static inline lnn__targets lnn__targets_at(lnn__targets T, size_t n,
+                                           size_t j0)
+{
+    return (lnn__targets){T.Y ? T.Y + j0 * n : NULL,
+                          T.labels ? T.labels + j0 : NULL};
+}
+
+/* The output head (LNN_LOSS_LIST): everything that depends on the loss
+ * (its forward is the list's output activation, lnn_loss_output). */
+typedef struct lnn__head {
+    lnn_loss loss;
+    float delta; /* huber's */
+} lnn__head;
+
+/* dZ (n x m) = d(loss of each column)/dZ_L from the outputs P and the
+ * targets T; dZ may be P. Not divided by m (the gradients' 1/m is). */
+void lnn__head_delta(const lnn__head *h, float *dZ, const float *P,
+                     lnn__targets T, size_t n, size_t m);
+
+/* The loss summed over the m columns (not divided by m), in double. */
+double lnn__head_loss_sum(const lnn__head *h, const float *P, lnn__targets T,
+                          size_t n, size_t m);
+
+/* An evaluation's sums, in LNN_HEAD_SUMS(n) doubles: [0] loss, [1] columns
+ * right (class, or every binary label), [2] binary labels wrong, then 4
+ * per output (values): squared error, absolute error, y, y^2. */
+#define LNN_HEAD_SUMS(n) ((size_t)3 + 4 * (size_t)(n))
+
+/* Add m columns to sums; pred (m int32) is scratch, and for classes gets
+ * the predictions. */
+void lnn__head_sums(const lnn__head *h, double *sums, const float *P,
+                    lnn__targets T, size_t n, size_t m, int32_t *pred);
+
+/* The metrics of `rows` columns from their sums; target_mul (n, or NULL:
+ * none) is the targets' scaling (y' = (y - shift) mul), undone. */
+void lnn__head_metrics(const lnn__head *h, lnn_metrics *out,
+                       const double *sums, size_t n, size_t rows,
+                       const float *target_mul);
 
 /* What a pass computes: everything, or its GEMMs alone, the same products
  * in the same team and shares without the elementwise work (lnn-bench's

@@ -69,6 +69,13 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
     if (!lnn__is_hidden(cfg->hidden))
         return lnn__err(err, errlen, LNN_ERR_ARG,
                            "hidden activation must be relu or sigmoid");
+    if (!lnn__is_loss(cfg->loss))
+        return lnn__err(err, errlen, LNN_ERR_ARG, "unknown loss %d",
+                        (int)cfg->loss);
+    if (!(cfg->huber_delta >= 0.0f && isfinite(cfg->huber_delta)))
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "huber delta %g: must be finite and > 0",
+                        (double)cfg->huber_delta);
     if (!lnn__is_optimizer(cfg->optimizer))
         return lnn__err(err, errlen, LNN_ERR_ARG, "unknown optimizer %d",
                            (int)cfg->optimizer);
@@ -101,13 +108,14 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
             !lnn__add(params, w, &params) || !lnn__add(units, n, &units))
             goto overflow;
     }
-    /* params, grads, optimizer state; dZ of a batch; H, X, Y and
-     * predictions of an evaluation chunk: all floats or int32 */
+    /* params, grads, optimizer state; dZ of a batch; H, X, Y, labels and
+     * predictions of an evaluation chunk: all floats or int32 (the
+     * evaluation's sums are a few doubles per output, counted in units) */
     size_t per_col, floats, batch;
     if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &floats) ||
         !lnn__mul(units, cfg->max_batch, &batch) ||
         !lnn__add(floats, batch, &floats) ||
-        !lnn__add(units, cfg->dims[0] + cfg->dims[cfg->L] + 1, &per_col) ||
+        !lnn__add(units, cfg->dims[0] + cfg->dims[cfg->L] + 2, &per_col) ||
         !lnn__mul(per_col, eval_cols(cfg->max_batch, per_col), &batch) ||
         !lnn__add(floats, batch, &floats) ||
         !lnn__mul(floats, sizeof(float), bytes))
@@ -135,7 +143,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
         return s;
 
     const size_t L = cfg->L, mb = cfg->max_batch,
-                 ec = eval_cols(mb, n_units + cfg->dims[0] + cfg->dims[L] + 1);
+                 ec = eval_cols(mb, n_units + cfg->dims[0] + cfg->dims[L] + 2);
     lnn_net *net = calloc(1, sizeof *net);
     if (!net)
         goto nomem;
@@ -145,6 +153,9 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     net->eval_cols = ec;
     net->n_params = n_params;
     net->optimizer = cfg->optimizer;
+    net->head = (lnn__head){.loss = cfg->loss,
+                            .delta = cfg->huber_delta > 0.0f
+                                         ? cfg->huber_delta : 1.0f};
     net->dims = malloc((L + 1) * sizeof *net->dims);
     net->layers = calloc(L + 1, sizeof *net->layers);
     net->params = alloc_block(n_params, sizeof(float));
@@ -156,11 +167,13 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     net->dZ_block = alloc_block(n_units * mb, sizeof(float));
     net->X_eval = alloc_block(cfg->dims[0] * ec, sizeof(float));
     net->Y_eval = alloc_block(cfg->dims[L] * ec, sizeof(float));
+    net->labels_eval = alloc_block(ec, sizeof(int32_t));
     net->pred_batch = alloc_block(ec, sizeof(int32_t));
+    net->eval_sums = alloc_block(LNN_HEAD_SUMS(cfg->dims[L]), sizeof(double));
     if (!net->dims || !net->layers || !net->params || !net->grads ||
         (slots && !net->opt_state) ||
         !net->H_block || !net->dZ_block || !net->X_eval || !net->Y_eval ||
-        !net->pred_batch)
+        !net->labels_eval || !net->pred_batch || !net->eval_sums)
         goto nomem;
     memcpy(net->dims, cfg->dims, (L + 1) * sizeof *net->dims);
 
@@ -207,7 +220,9 @@ void lnn_net_destroy(lnn_net *net)
     free(net->dZ_block);
     free(net->X_eval);
     free(net->Y_eval);
+    free(net->labels_eval);
     free(net->pred_batch);
+    free(net->eval_sums);
     lnn_prep_free(net->prep);
     free(net->prep);
     free(net);
@@ -222,6 +237,8 @@ size_t lnn_net_L(const lnn_net *net) { return net->L; }
 const size_t *lnn_net_dims(const lnn_net *net) { return net->dims; }
 lnn_activation lnn_net_hidden(const lnn_net *net) { return net->hidden; }
 lnn_optimizer lnn_net_optimizer(const lnn_net *net) { return net->optimizer; }
+lnn_loss lnn_net_loss(const lnn_net *net) { return net->head.loss; }
+float lnn_net_huber_delta(const lnn_net *net) { return net->head.delta; }
 size_t lnn_net_max_batch(const lnn_net *net) { return net->max_batch; }
 size_t lnn_net_n_params(const lnn_net *net) { return net->n_params; }
 float *lnn_net_params(lnn_net *net) { return net->params; }
@@ -302,7 +319,7 @@ int lnn__net_team(const lnn_net *net, size_t m, bool backward)
 typedef struct net_pass {
     lnn_net *net;
     const float *X; /* n_0 x m */
-    const float *Y; /* n_L x m (backward only) */
+    lnn__targets T; /* the m columns' targets (backward only) */
     size_t m;
     float inv_m;    /* the gradients' 1/m (backward only; net.h) */
     lnn__part part;
@@ -317,7 +334,8 @@ static void forward_columns(void *ctx, size_t j0, size_t cols)
     const float *H_prev = p->X + j0 * net->dims[0];
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
-        lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
+        lnn_activation f =
+            l == net->L ? lnn_loss_output(net->head.loss) : net->hidden;
         lnn__layer_forward(ly->H + j0 * ly->n, H_prev, ly->W, ly->b, f,
                            ly->n, ly->n_prev, cols, p->part);
         H_prev = ly->H + j0 * ly->n;
@@ -332,16 +350,19 @@ void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part)
     net->m_fwd = m;
 }
 
-/* The backward's column-wise part for columns j0 .. j0+cols: dZ_L = P - Y,
- * then for l = L..1 dZ_l from dH_l, and dH_{l-1} = W_l^T dZ_l. */
+/* The backward's column-wise part for columns j0 .. j0+cols: dZ_L from the
+ * head (its output activation's Jacobian folded in, so the output layer's
+ * own backward is the identity), then for l = L..1 dZ_l from dH_l, and
+ * dH_{l-1} = W_l^T dZ_l. */
 static void delta_columns(void *ctx, size_t j0, size_t cols)
 {
     const net_pass *p = ctx;
     const lnn_net *net = p->net;
     lnn__layer_buf *out = &net->layers[net->L];
     if (p->part == LNN_PART_ALL)
-        lnn__output_delta(out->dZ + j0 * out->n, out->H + j0 * out->n,
-                          p->Y + j0 * out->n, out->n * cols);
+        lnn__head_delta(&net->head, out->dZ + j0 * out->n,
+                        out->H + j0 * out->n,
+                        lnn__targets_at(p->T, out->n, j0), out->n, cols);
     for (size_t l = net->L; l >= 1; l--) {
         lnn__layer_buf *ly = &net->layers[l];
         /* dH_{l-1} lands in layer l-1's dZ buffer, which its own delta
@@ -349,7 +370,7 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
         float *dH_prev = l > 1 ? net->layers[l - 1].dZ + j0 * ly->n_prev
                                : NULL;
         float *dZ = ly->dZ + j0 * ly->n;
-        lnn_activation f = l == net->L ? LNN_ACT_SOFTMAX : net->hidden;
+        lnn_activation f = l == net->L ? LNN_ACT_IDENTITY : net->hidden;
         lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n, ly->W, f,
                          ly->n, ly->n_prev, cols, p->part);
     }
@@ -399,29 +420,29 @@ static void grads_share(void *ctx, size_t rank, size_t count)
     }
 }
 
-void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
+void lnn__net_backward_share(lnn_net *net, const float *X, lnn__targets T,
                              size_t m, size_t m_all, lnn__part part)
 {
-    net_pass p = {.net = net, .X = X, .Y = Y, .m = m,
+    net_pass p = {.net = net, .X = X, .T = T, .m = m,
                   .inv_m = 1.0f / (float)m_all, .part = part};
     lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
                    &p);
 }
 
-void lnn__net_backward_update(lnn_net *net, const float *X, const float *Y,
+void lnn__net_backward_update(lnn_net *net, const float *X, lnn__targets T,
                               size_t m, const lnn__step *step)
 {
-    net_pass p = {.net = net, .X = X, .Y = Y, .m = m,
+    net_pass p = {.net = net, .X = X, .T = T, .m = m,
                   .inv_m = 1.0f / (float)m, .part = LNN_PART_ALL,
                   .step = step};
     lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
                    &p);
 }
 
-void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
-                       lnn__part part)
+void lnn__net_backward(lnn_net *net, const float *X, lnn__targets T,
+                       size_t m, lnn__part part)
 {
-    lnn__net_backward_share(net, X, Y, m, m, part);
+    lnn__net_backward_share(net, X, T, m, m, part);
 }
 
 static lnn_status check_batch(lnn_net *net, size_t m)
@@ -465,7 +486,7 @@ lnn_status lnn_L_layer_backward(lnn_net *net, const float *X, const float *Y,
                          "backward of %zu columns after a forward of %zu", m,
                          net->m_fwd);
     const int scope = lnn__blas_scope_begin();
-    lnn__net_backward(net, X, Y, m, LNN_PART_ALL);
+    lnn__net_backward(net, X, (lnn__targets){.Y = Y}, m, LNN_PART_ALL);
     lnn__blas_scope_end(scope);
     return LNN_OK;
 }

@@ -52,7 +52,10 @@ struct lnn_net {
                               inputs (training batches have their own,
                               lnn__batches) */
     float *Y_eval;         /* n_L x eval_cols */
+    int32_t *labels_eval;  /* eval_cols class indices */
     int32_t *pred_batch;   /* eval_cols predictions */
+    double *eval_sums;     /* LNN_HEAD_SUMS(n_L): an evaluation's sums */
+    lnn__head head;        /* the loss, its output activation, its delta */
     lnn_optimizer optimizer;
     float *opt_state;      /* lnn__opt_slots(optimizer) x n_params: the
                               velocity v, or Adam's moments mom1 then mom2;
@@ -89,13 +92,13 @@ int lnn__net_team(const lnn_net *net, size_t m, bool backward);
  * (kernels.h): the forward leaves W_l . H_{l-1} in H_l, the backward
  * computes every dH_{l-1} and dW_l from whatever dZ_l holds. */
 void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part);
-void lnn__net_backward(lnn_net *net, const float *X, const float *Y, size_t m,
-                       lnn__part part);
+void lnn__net_backward(lnn_net *net, const float *X, lnn__targets T,
+                       size_t m, lnn__part part);
 /* The backward of one process's m columns of a data-parallel batch of
  * m_all columns in all: dW_l, db_l scaled by 1/m_all, so that their sum
  * over the processes is the whole batch's gradient (m_all = m: the
  * backward of the whole batch, lnn__net_backward). */
-void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
+void lnn__net_backward_share(lnn_net *net, const float *X, lnn__targets T,
                              size_t m, size_t m_all, lnn__part part);
 
 /* The backward of the whole batch (LNN_PART_ALL) with the update fused
@@ -103,7 +106,7 @@ void lnn__net_backward_share(lnn_net *net, const float *X, const float *Y,
  * (lnn__optim_run) right after computing it. The same result, bit for bit,
  * as lnn__net_backward then the update; for one process only (a
  * data-parallel run must sum the gradients before updating). */
-void lnn__net_backward_update(lnn_net *net, const float *X, const float *Y,
+void lnn__net_backward_update(lnn_net *net, const float *X, lnn__targets T,
                               size_t m, const lnn__step *step);
 
 /* true if lr is a usable learning rate: finite and > 0. */

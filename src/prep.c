@@ -18,7 +18,7 @@
 /* Records of the prep section (docs/model-format.md): u32 tag, u32 zero,
  * u64 length, then length bytes. */
 enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4,
-       PREP_IMAGE = 11 };
+       PREP_TARGETS = 6, PREP_IMAGE = 11 };
 #define LNN_PREP_IMAGE_SIDE_MAX 4096 /* lnn_image_opts' limit */
 enum { PREP_DATA = 7 }; /* the training data's id (issue 24) */
 #define PREP_DATA_BYTES 24 /* its size, rows and digest, u64 each */
@@ -32,34 +32,47 @@ void lnn_prep_free(lnn_prep *p)
     free(p->mul);
     lnn__names_free(p->names, p->n_classes);
     lnn__names_free(p->columns, p->n_x);
+    lnn__names_free(p->target_names, p->n_targets);
+    free(p->target_shift);
+    free(p->target_mul);
     *p = (lnn_prep){0};
+}
+
+/* A copy of n floats, or NULL (for none, or out of memory: *ok false). */
+static float *floats_copy(const float *x, size_t n, bool *ok)
+{
+    if (!x)
+        return NULL;
+    float *y = malloc(n ? n * sizeof *y : 1);
+    if (y)
+        memcpy(y, x, n * sizeof *y);
+    else
+        *ok = false;
+    return y;
 }
 
 lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
 {
-    *dst = *src;
-    dst->shift = dst->mul = NULL;
-    dst->names = dst->columns = NULL;
-    const size_t bytes = src->n_x * sizeof(float);
-    if (src->shift && ((dst->shift = malloc(bytes ? bytes : 1)) == NULL ||
-                       (dst->mul = malloc(bytes ? bytes : 1)) == NULL))
-        goto fail;
-    if (src->shift) {
-        memcpy(dst->shift, src->shift, bytes);
-        memcpy(dst->mul, src->mul, bytes);
-    }
-    if (src->names && !(dst->names = lnn__names_copy(src->names, src->n_classes)))
-        goto fail;
-    if (src->columns && !(dst->columns = lnn__names_copy(src->columns,
-                                                         src->n_x)))
-        goto fail;
-    return LNN_OK;
-fail:
-    free(dst->shift);
-    free(dst->mul);
-    lnn__names_free(dst->names, dst->n_classes);
     *dst = (lnn_prep){0};
-    return LNN_ERR_NOMEM;
+    lnn_prep c = *src;
+    bool ok = true;
+    c.shift = floats_copy(src->shift, src->n_x, &ok);
+    c.mul = floats_copy(src->mul, src->n_x, &ok);
+    c.target_shift = floats_copy(src->target_shift, src->n_targets, &ok);
+    c.target_mul = floats_copy(src->target_mul, src->n_targets, &ok);
+    c.names = src->names ? lnn__names_copy(src->names, src->n_classes)
+                         : NULL;
+    c.columns = src->columns ? lnn__names_copy(src->columns, src->n_x) : NULL;
+    c.target_names = src->target_names
+                         ? lnn__names_copy(src->target_names, src->n_targets)
+                         : NULL;
+    if (!ok || !c.names != !src->names || !c.columns != !src->columns ||
+        !c.target_names != !src->target_names) {
+        lnn_prep_free(&c);
+        return LNN_ERR_NOMEM;
+    }
+    *dst = c;
+    return LNN_OK;
 }
 
 /* x of sample j, feature i, as a double. */
@@ -134,6 +147,68 @@ lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t, size_t m_train,
     return LNN_OK;
 }
 
+lnn_status lnn_prep_fit_targets(lnn_prep *p, const lnn_table *t,
+                                size_t m_train, int standardise, char *err,
+                                size_t errlen)
+{
+    if (!p || !t || !t->T || !t->targets || m_train == 0 || m_train > t->m)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "no targets to fit");
+    const size_t n = t->n_t;
+    if (!(p->target_names = lnn__names_copy(t->targets, n)))
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    p->n_targets = n;
+    if (!standardise)
+        return LNN_OK;
+    p->target_shift = malloc(n * sizeof(float));
+    p->target_mul = malloc(n * sizeof(float));
+    if (!p->target_shift || !p->target_mul)
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        double mean = 0.0, ss = 0.0;
+        for (size_t j = 0; j < m_train; j++)
+            mean += t->T[i + j * n];
+        mean /= (double)m_train;
+        for (size_t j = 0; j < m_train; j++) {
+            const double d = t->T[i + j * n] - mean;
+            ss += d * d;
+        }
+        const double sd = sqrt(ss / (double)m_train);
+        p->target_shift[i] = (float)mean;
+        p->target_mul[i] = sd > 0.0 && isfinite(1.0 / sd) ? (float)(1.0 / sd)
+                                                          : 1.0f;
+    }
+    return LNN_OK;
+}
+
+/* T' = (T - target_shift) target_mul, for a table with the model's
+ * targets. */
+static lnn_status apply_targets(const lnn_prep *p, lnn_table *t, char *err,
+                                size_t errlen)
+{
+    if (!t->T || !p->n_targets)
+        return LNN_OK;
+    if (t->n_t != p->n_targets)
+        return lnn__err(err, errlen, LNN_ERR_SHAPE,
+                        "the data has %zu targets, the model predicts %zu",
+                        t->n_t, p->n_targets);
+    for (size_t j = 0; p->target_shift && j < t->m; j++)
+        for (size_t i = 0; i < t->n_t; i++)
+            t->T[i + j * t->n_t] = (t->T[i + j * t->n_t] -
+                                    p->target_shift[i]) * p->target_mul[i];
+    return LNN_OK;
+}
+
+void lnn_prep_unscale_targets(const lnn_prep *p, float *Y, size_t n,
+                              size_t m)
+{
+    if (!p || !p->target_shift || p->n_targets != n)
+        return;
+    for (size_t j = 0; j < m; j++)
+        for (size_t i = 0; i < n; i++)
+            Y[i + j * n] = Y[i + j * n] / p->target_mul[i] +
+                           p->target_shift[i];
+}
+
 lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
                           size_t errlen)
 {
@@ -145,6 +220,8 @@ lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
                         t->n_x, p->n_x);
     lnn_status s = lnn_table_check_columns(t, p->columns, p->n_x, err,
                                            errlen);
+    if (s == LNN_OK)
+        s = apply_targets(p, t, err, errlen);
     if (s != LNN_OK)
         return s;
     const bool affine = p->scale == LNN_SCALE_STANDARD ||
@@ -336,6 +413,17 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
         put_names(&b, p->columns, p->n_x);
         end_record(&b, r);
     }
+    if (p->n_targets) {
+        r = begin_record(&b, PREP_TARGETS);
+        put(&b, p->n_targets, 8);
+        put(&b, p->target_shift ? 1 : 0, 8); /* shift and mul follow */
+        if (p->target_shift) {
+            put_floats(&b, p->target_shift, p->n_targets);
+            put_floats(&b, p->target_mul, p->n_targets);
+        }
+        put_names(&b, p->target_names, p->n_targets);
+        end_record(&b, r);
+    }
     if (p->image_width) {
         r = begin_record(&b, PREP_IMAGE);
         put(&b, p->image_width, 4);
@@ -384,6 +472,62 @@ static lnn_status decode_scale(lnn_prep *p, const unsigned char *q, size_t n)
             return LNN_ERR_FORMAT;
     }
     return LNN_OK;
+}
+
+/* n little-endian float32 at q into a new block (finite values only). */
+static lnn_status decode_floats(float **out, const unsigned char *q, size_t n)
+{
+    float *x = malloc(n ? n * sizeof *x : 1);
+    if (!x)
+        return LNN_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t u = (uint32_t)get_le(q + 4 * i, 4);
+        memcpy(&x[i], &u, 4);
+        if (!isfinite(x[i])) {
+            free(x);
+            return LNN_ERR_FORMAT;
+        }
+    }
+    *out = x;
+    return LNN_OK;
+}
+
+static lnn_status decode_names(char ***names, size_t *count,
+                               const unsigned char *q, size_t n);
+
+/* The targets record: u64 n, u64 1 if scaling follows, n float32 shift and
+ * n mul, then n names. */
+static lnn_status decode_targets(lnn_prep *p, const unsigned char *q,
+                                 size_t n)
+{
+    if (p->n_targets || n < 16)
+        return LNN_ERR_FORMAT;
+    const uint64_t T = get_le(q, 8), scaled = get_le(q + 8, 8);
+    if (T == 0 || scaled > 1 || T > (n - 16) / 4)
+        return LNN_ERR_FORMAT;
+    size_t off = 16;
+    lnn_status s = LNN_OK;
+    if (scaled) {
+        if (T > (n - off) / 8)
+            return LNN_ERR_FORMAT;
+        s = decode_floats(&p->target_shift, q + off, (size_t)T);
+        if (s == LNN_OK)
+            s = decode_floats(&p->target_mul, q + off + 4 * T, (size_t)T);
+        off += 8 * (size_t)T;
+    }
+    size_t count = 0;
+    if (s == LNN_OK)
+        s = decode_names(&p->target_names, &count, q + off, n - off);
+    if (s == LNN_OK && count != T) {
+        lnn__names_free(p->target_names, count);
+        p->target_names = NULL;
+        s = LNN_ERR_FORMAT;
+    }
+    for (size_t i = 0; s == LNN_OK && scaled && i < T; i++)
+        if (p->target_mul[i] == 0.0f)
+            s = LNN_ERR_FORMAT;
+    p->n_targets = (size_t)T; /* freed by lnn_prep_free either way */
+    return s;
 }
 
 /* The body of put_names into *names (*count of them); on failure nothing
@@ -485,6 +629,9 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
             }
             break;
         }
+        case PREP_TARGETS:
+            s = decode_targets(p, q, (size_t)n);
+            break;
         case PREP_DATA:
             if (n != PREP_DATA_BYTES || p->data.rows) {
                 s = LNN_ERR_FORMAT;

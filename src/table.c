@@ -452,6 +452,9 @@ void lnn_table_free(lnn_table *t)
     free(t->y);
     lnn__names_free(t->names, t->n_classes);
     lnn__names_free(t->columns, t->n_x);
+    free(t->label);
+    free(t->T);
+    lnn__names_free(t->targets, t->n_t);
     *t = (lnn_table){0};
 }
 
@@ -560,7 +563,7 @@ static lnn_status permute_columns(void *X, size_t width, const size_t *src,
 lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
                            uint64_t seed, char *err, size_t errlen)
 {
-    if (!t || !t->y || t->n_classes == 0)
+    if (!t || (!t->T && (!t->y || t->n_classes == 0)))
         return lnn__err(err, errlen, LNN_ERR_ARG, "split: no labels");
     if (n_val >= t->m || n_test >= t->m - n_val)
         return lnn__err(err, errlen, LNN_ERR_ARG,
@@ -568,7 +571,8 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
                         "none of the %zu for training", n_val, n_test, t->m);
     if (n_val == 0 && n_test == 0)
         return LNN_OK;
-    const size_t m = t->m, C = t->n_classes;
+    /* strata: the classes, or one for targets without classes */
+    const size_t m = t->m, C = t->y ? t->n_classes : 1;
     size_t *count = calloc(C, sizeof *count);
     size_t *start = calloc(C + 1, sizeof *start);
     size_t *share[2] = {calloc(C, sizeof(size_t)), calloc(C, sizeof(size_t))};
@@ -584,7 +588,7 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
         goto done;
     }
     for (size_t j = 0; j < m; j++)
-        count[t->y[j]]++;
+        count[t->y ? (size_t)t->y[j] : 0]++;
     for (size_t c = 0; c < C; c++)
         start[c + 1] = start[c] + count[c];
     {
@@ -595,7 +599,7 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
             goto done;
         }
         for (size_t j = 0; j < m; j++) {
-            const size_t c = (size_t)t->y[j];
+            const size_t c = t->y ? (size_t)t->y[j] : 0;
             order[start[c] + fill[c]++] = j;
         }
         free(fill);
@@ -654,9 +658,11 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
     const size_t width = t->n_x * (t->X ? sizeof(float) : 1);
     if (permute_columns(t->X ? (void *)t->X : (void *)t->X_u8, width, src,
                         m) != LNN_OK ||
-        permute_columns(t->y, sizeof *t->y, src, m) != LNN_OK)
-        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory for %zu rows",
-                         t->m);
+        (t->y && permute_columns(t->y, sizeof *t->y, src, m) != LNN_OK) ||
+        (t->T && permute_columns(t->T, t->n_t * sizeof *t->T, src, m) !=
+                     LNN_OK))
+        s = lnn__err(err, errlen, LNN_ERR_NOMEM,
+                     "split: out of memory for %zu rows", t->m);
 done:
     free(count);
     free(start);
@@ -669,15 +675,20 @@ done:
     return s;
 }
 
-lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m,
-                        const float *Y)
+lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m)
 {
-    lnn_data d = {.n_x = t->n_x, .n_y = t->n_classes, .m = m};
+    lnn_data d = {.n_x = t->n_x, .m = m};
     if (t->X)
         d.X = t->X + j0 * t->n_x;
     else
         d.X_u8 = t->X_u8 + j0 * t->n_x;
-    d.Y = Y ? Y + j0 * t->n_classes : NULL;
+    if (t->T) {
+        d.n_y = t->n_t;
+        d.Y = t->T + j0 * t->n_t;
+    } else if (t->y) {
+        d.n_y = t->n_classes;
+        d.labels = t->y + j0;
+    }
     return d;
 }
 

@@ -31,7 +31,36 @@ lnn_train_opts lnn_train_opts_default(void)
         .progress = NULL,
         .progress_ctx = NULL,
         .comm = NULL,
+        .val = NULL,
+        .monitor_default = 1,
+        .monitor = LNN_METRIC_LOSS,
+        .min_delta = 0.0,
+        .patience = 0,
+        .restore_best = 0,
     };
+}
+
+/* d's targets are what the head needs: labels (in range) or one-hot Y for
+ * classes, Y for the others. */
+static lnn_status check_targets(lnn_net *net, const lnn_data *d,
+                                const char *what)
+{
+    const bool classes =
+        lnn_loss_target(net->head.loss) == LNN_TARGET_CLASSES;
+    if (d->labels && d->Y)
+        return lnn__fail(net, LNN_ERR_ARG, "%s: give labels or Y, not both",
+                         what);
+    if (!d->Y && !(classes && d->labels))
+        return lnn__fail(net, LNN_ERR_ARG, "%s: %s", what,
+                         classes ? "no targets (labels and Y are NULL)"
+                                 : "Y is NULL (this loss needs values)");
+    for (size_t j = 0; d->labels && j < d->m; j++)
+        if (d->labels[j] < 0 || (size_t)d->labels[j] >= d->n_y)
+            return lnn__fail(net, LNN_ERR_ARG,
+                             "%s: sample %zu has class %ld, outside "
+                             "0..%zu", what, j, (long)d->labels[j],
+                             d->n_y - 1);
+    return LNN_OK;
 }
 
 /* A data set fits the network: shapes agree, exactly one kind of input. */
@@ -44,8 +73,8 @@ static lnn_status check_data(lnn_net *net, const lnn_data *d, bool need_y,
     if (!d->X == !d->X_u8)
         return lnn__fail(net, LNN_ERR_ARG,
                          "%s: give exactly one of X and X_u8", what);
-    if (need_y && !d->Y)
-        return lnn__fail(net, LNN_ERR_ARG, "%s: Y is NULL", what);
+    if (need_y && check_targets(net, d, what) != LNN_OK)
+        return LNN_ERR_ARG;
     if (d->m == 0)
         return lnn__fail(net, LNN_ERR_SHAPE, "%s has no samples", what);
     if (d->n_x != net->dims[0])
@@ -54,28 +83,32 @@ static lnn_status check_data(lnn_net *net, const lnn_data *d, bool need_y,
                          "input layer has %zu", what, d->n_x, net->dims[0]);
     if (need_y && d->n_y != net->dims[net->L])
         return lnn__fail(net, LNN_ERR_SHAPE,
-                         "%s has %zu classes, the network's output layer "
-                         "has %zu", what, d->n_y, net->dims[net->L]);
+                         "%s has %zu %s, the network's output layer has %zu",
+                         what, d->n_y,
+                         lnn_target_name(lnn_loss_target(net->head.loss)),
+                         net->dims[net->L]);
     if (!lnn__mul(d->n_x, d->m, &count) || !lnn__mul(d->n_y, d->m, &count))
         return lnn__fail(net, LNN_ERR_OVERFLOW, "%s is too large", what);
     return LNN_OK;
 }
 
-/* Forward over samples j0 .. j0+cols of d in their stored order; *Y gets
- * those columns' targets (NULL if d has none). Float inputs are read in
- * place; byte inputs are gathered into the network's evaluation buffers
- * first (never the training batch's: lnn__batches owns those). */
+/* Forward over samples j0 .. j0+cols of d in their stored order; *T gets
+ * those columns' targets (NULL pointers if d has none). Float inputs are
+ * read in place; byte inputs are gathered into the network's evaluation
+ * buffers first (never the training batch's: lnn__batches owns those). */
 static void forward_samples(lnn_net *net, const lnn_data *d, size_t j0,
-                            size_t cols, const float **Y)
+                            size_t cols, lnn__targets *T)
 {
     const float *X;
     if (d->X_u8) {
-        lnn__gather(net->X_eval, net->Y_eval, d, NULL, j0, cols);
+        lnn__gather(net->X_eval, net->Y_eval, net->labels_eval, d, NULL, j0,
+                    cols);
         X = net->X_eval;
-        *Y = d->Y ? net->Y_eval : NULL;
+        *T = (lnn__targets){d->Y ? net->Y_eval : NULL,
+                            d->labels ? net->labels_eval : NULL};
     } else {
         X = d->X + j0 * d->n_x;
-        *Y = d->Y ? d->Y + j0 * d->n_y : NULL;
+        *T = lnn__targets_at((lnn__targets){d->Y, d->labels}, d->n_y, j0);
     }
     lnn__net_forward(net, X, cols, LNN_PART_ALL);
 }
@@ -94,9 +127,9 @@ lnn_status lnn_forward_data(lnn_net *net, const lnn_data *d, size_t j0,
         return lnn__fail(net, LNN_ERR_SHAPE,
                          "forward: samples %zu..%zu of %zu, at most %zu at "
                          "a time", j0, j0 + cols, d->m, net->max_batch);
-    const float *Y;
+    lnn__targets T;
     const int scope = lnn__blas_scope_begin();
-    forward_samples(net, d, j0, cols, &Y);
+    forward_samples(net, d, j0, cols, &T);
     lnn__blas_scope_end(scope);
     *HL = net->layers[net->L].H;
     return LNN_OK;
@@ -113,64 +146,69 @@ lnn_status lnn_predict(lnn_net *net, const float *X, size_t m, int32_t *pred)
     lnn_status s = check_data(net, &d, false, "predict input");
     if (s != LNN_OK)
         return s;
+    if (lnn_loss_target(net->head.loss) != LNN_TARGET_CLASSES)
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "predict: a %s model predicts values, not classes "
+                         "(lnn_forward_data gives its outputs)",
+                         lnn_loss_name(net->head.loss));
     const lnn__layer_buf *out = &net->layers[net->L];
     const int scope = lnn__blas_scope_begin();
     for (size_t j0 = 0; j0 < m; j0 += net->eval_cols) {
         const size_t cols = m - j0 < net->eval_cols ? m - j0 : net->eval_cols;
-        const float *Y;
-        forward_samples(net, &d, j0, cols, &Y);
+        lnn__targets T;
+        forward_samples(net, &d, j0, cols, &T);
         lnn__argmax_cols(pred + j0, out->H, out->n, cols);
     }
     lnn__blas_scope_end(scope);
     return LNN_OK;
 }
 
-/* The sums of an evaluation over samples lo .. hi of data, in chunks of
- * eval_cols columns: [0] the loss summed over samples, [1] the count of
- * correct predictions. pred (may be NULL) gets the predictions of lo .. hi
- * at pred[lo ..]. */
+/* The head's sums (net->eval_sums, LNN_HEAD_SUMS(n_L)) of an evaluation
+ * over samples lo .. hi of data, in chunks of eval_cols columns. pred (may
+ * be NULL; classes only) gets the predictions of lo .. hi at pred[lo ..]. */
 static void evaluate_range(lnn_net *net, const lnn_data *data, size_t lo,
-                           size_t hi, int32_t *pred, double sums[2])
+                           size_t hi, int32_t *pred)
 {
     const lnn__layer_buf *out = &net->layers[net->L];
     const int scope = lnn__blas_scope_begin();
-    double loss_sum = 0.0;
-    size_t correct = 0;
+    memset(net->eval_sums, 0, LNN_HEAD_SUMS(out->n) * sizeof(double));
     for (size_t j0 = lo; j0 < hi; j0 += net->eval_cols) {
         const size_t rest = hi - j0;
         const size_t cols = rest < net->eval_cols ? rest : net->eval_cols;
-        const float *Y;
-        int32_t *p = pred ? pred + j0 : net->pred_batch;
-        forward_samples(net, data, j0, cols, &Y);
-        loss_sum += lnn__loss_sum(out->H, Y, out->n, cols);
-        lnn__argmax_cols(p, out->H, out->n, cols);
-        correct += lnn__count_correct(p, Y, out->n, cols);
+        lnn__targets T;
+        forward_samples(net, data, j0, cols, &T);
+        lnn__head_sums(&net->head, net->eval_sums, out->H, T, out->n, cols,
+                       pred ? pred + j0 : net->pred_batch);
     }
     lnn__blas_scope_end(scope);
-    sums[0] = loss_sum;
-    sums[1] = (double)correct; /* exact below 2^53 samples */
 }
 
-static void evaluate_results(const lnn_data *data, const double sums[2],
-                             double *loss, double *acc)
+/* The metrics of all data->m samples from the net's sums. */
+static void evaluate_results(const lnn_net *net, const lnn_data *data,
+                             lnn_metrics *out)
 {
-    if (loss)
-        *loss = sums[0] / (double)data->m;
-    if (acc)
-        *acc = sums[1] / (double)data->m;
+    const lnn_prep *prep = net->prep;
+    const float *mul = prep && prep->n_targets == net->dims[net->L]
+                           ? prep->target_mul : NULL;
+    if (out)
+        lnn__head_metrics(&net->head, out, net->eval_sums, net->dims[net->L],
+                          data->m, mul);
 }
 
-lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data, double *loss,
-                        double *acc, int32_t *pred)
+lnn_status lnn_evaluate(lnn_net *net, const lnn_data *data, lnn_metrics *out,
+                        int32_t *pred)
 {
     if (!net)
         return LNN_ERR_ARG;
     lnn_status s = check_data(net, data, true, "evaluation data");
     if (s != LNN_OK)
         return s;
-    double sums[2];
-    evaluate_range(net, data, 0, data->m, pred, sums);
-    evaluate_results(data, sums, loss, acc);
+    if (pred && lnn_loss_target(net->head.loss) != LNN_TARGET_CLASSES)
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "evaluate: a %s model has no class predictions",
+                         lnn_loss_name(net->head.loss));
+    evaluate_range(net, data, 0, data->m, pred);
+    evaluate_results(net, data, out);
     return LNN_OK;
 }
 
@@ -196,11 +234,10 @@ static lnn_status comm_sum(lnn_net *net, const lnn_comm *comm, double *x,
 }
 
 lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
-                                const lnn_comm *comm, double *loss,
-                                double *acc)
+                                const lnn_comm *comm, lnn_metrics *out)
 {
     if (!comm)
-        return lnn_evaluate(net, data, loss, acc, NULL);
+        return lnn_evaluate(net, data, out, NULL);
     if (!net)
         return LNN_ERR_ARG;
     lnn_status s = check_comm(net, comm);
@@ -210,11 +247,11 @@ lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
         return s;
     size_t lo, hi;
     lnn__slice(data->m, (size_t)comm->rank, (size_t)comm->size, &lo, &hi);
-    double sums[2];
-    evaluate_range(net, data, lo, hi, NULL, sums);
-    s = comm_sum(net, comm, sums, 2, "the evaluation");
+    evaluate_range(net, data, lo, hi, NULL);
+    s = comm_sum(net, comm, net->eval_sums,
+                 LNN_HEAD_SUMS(net->dims[net->L]), "the evaluation");
     if (s == LNN_OK)
-        evaluate_results(data, sums, loss, acc);
+        evaluate_results(net, data, out);
     return s;
 }
 
@@ -240,7 +277,9 @@ static lnn_status batch_loss(lnn_net *net, const lnn__batch *B,
                              const lnn_comm *comm, double sums[2])
 {
     const lnn__layer_buf *out = &net->layers[net->L];
-    sums[0] = B->m ? lnn__loss_sum(out->H, B->Y, out->n, B->m) : 0.0;
+    sums[0] = B->m ? lnn__head_loss_sum(&net->head, out->H, B->T, out->n,
+                                        B->m)
+                   : 0.0;
     if (!comm)
         return LNN_OK;
     sums[1] = isfinite(sums[0]) ? 0.0 : 1.0;
@@ -277,11 +316,11 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
     if (!comm) {
         lnn__step step;
         lnn__optim_begin(net, opts, lr, &step);
-        lnn__net_backward_update(net, B->X, B->Y, B->m, &step);
+        lnn__net_backward_update(net, B->X, B->T, B->m, &step);
         return LNN_OK;
     }
     if (B->m)
-        lnn__net_backward_share(net, B->X, B->Y, B->m, B->m_all,
+        lnn__net_backward_share(net, B->X, B->T, B->m, B->m_all,
                                 LNN_PART_ALL);
     else
         memset(net->grads, 0, net->n_params * sizeof *net->grads);
@@ -340,6 +379,95 @@ static void advance(lnn_train_state *st, const lnn_plan *plan)
     }
 }
 
+/* Validation and early stopping (lnn_train_opts.val): the best epoch so
+ * far by the monitored metric, and, for restore_best, its checkpoint. */
+typedef struct watch {
+    lnn_metric metric;
+    int higher;            /* larger is better */
+    double best;           /* the best value (valid once best_epoch > 0) */
+    uint64_t best_epoch;   /* 0: none yet */
+    uint64_t stale;        /* validations since the best */
+    lnn_metrics val;       /* the last epoch's */
+    float *saved;          /* params then optimizer state, or NULL */
+    uint64_t saved_opt_t;
+    lnn_train_state saved_state;
+} watch;
+
+/* Allocate the checkpoint copy a run with restore_best needs. */
+static lnn_status watch_open(lnn_net *net, const lnn_train_opts *opts,
+                             watch *w)
+{
+    *w = (watch){.metric = opts->monitor_default
+                               ? lnn_loss_metric(net->head.loss)
+                               : opts->monitor};
+    w->higher = lnn_metric_higher_is_better(w->metric);
+    if (!opts->val || !opts->restore_best)
+        return LNN_OK;
+    const size_t floats =
+        net->n_params * (1 + lnn__opt_slots(net->optimizer));
+    w->saved = malloc(floats * sizeof *w->saved);
+    if (!w->saved)
+        return lnn__fail(net, LNN_ERR_NOMEM,
+                         "out of memory for the best checkpoint (%zu MiB)",
+                         floats * sizeof(float) >> 20);
+    return LNN_OK;
+}
+
+/* Copy the network's parameters, optimizer state and position into the
+ * checkpoint (to = true) or back. */
+static void watch_copy(lnn_net *net, watch *w, bool to)
+{
+    const size_t n = net->n_params, slots = lnn__opt_slots(net->optimizer);
+    if (to) {
+        memcpy(w->saved, net->params, n * sizeof(float));
+        if (slots)
+            memcpy(w->saved + n, net->opt_state, slots * n * sizeof(float));
+        w->saved_opt_t = net->opt_t;
+        w->saved_state = net->state;
+    } else {
+        memcpy(net->params, w->saved, n * sizeof(float));
+        if (slots)
+            memcpy(net->opt_state, w->saved + n, slots * n * sizeof(float));
+        net->opt_t = w->saved_opt_t;
+        net->state = w->saved_state;
+    }
+}
+
+/* The end of an epoch: evaluate the validation data, judge it, keep the
+ * checkpoint of a new best; fill p's validation fields. */
+static lnn_status watch_epoch(lnn_net *net, const lnn_train_opts *opts,
+                              watch *w, lnn_progress *p)
+{
+    lnn_status s = lnn_evaluate_sharded(net, opts->val, opts->comm, &w->val);
+    if (s != LNN_OK)
+        return s;
+    const double v = lnn_metrics_get(&w->val, w->metric);
+    const double d = opts->min_delta;
+    const bool better = w->best_epoch == 0
+                            ? !isnan(v)
+                            : (w->higher ? v > w->best + d : v < w->best - d);
+    if (better) {
+        w->best = v;
+        w->best_epoch = net->state.epoch;
+        w->stale = 0;
+        if (w->saved)
+            watch_copy(net, w, true);
+    } else {
+        w->stale++;
+    }
+    p->val = &w->val;
+    p->improved = better;
+    p->best_epoch = w->best_epoch;
+    p->stale = w->stale;
+    return LNN_OK;
+}
+
+/* true once patience epochs have passed without a better one. */
+static bool watch_done(const lnn_train_opts *opts, const watch *w)
+{
+    return opts->val && opts->patience && w->stale >= opts->patience;
+}
+
 /* The losses of the epoch in progress, for its mean. */
 typedef struct epoch_sum {
     double loss;    /* sum over samples */
@@ -350,7 +478,7 @@ typedef struct epoch_sum {
  * rate lr, with loss `loss`, and, if it ended an epoch, about the epoch.
  * LNN_ERR_STOPPED if the callback asks to stop. */
 static lnn_status notify(lnn_net *net, const lnn_train_opts *opts,
-                         const lnn_plan *plan, epoch_sum *sum,
+                         const lnn_plan *plan, epoch_sum *sum, watch *w,
                          const lnn__batch *B, float lr, double loss)
 {
     const lnn_train_state *st = &net->state;
@@ -358,8 +486,16 @@ static lnn_status notify(lnn_net *net, const lnn_train_opts *opts,
     sum->loss += loss * (double)B->m_all;
     sum->samples += B->m_all;
     int stop = 0;
+    lnn_progress p = {0};
+    const uint64_t every = opts->val_every ? opts->val_every : 1;
+    if (epoch_done && opts->val &&
+        (st->epoch % every == 0 || !more_to_do(st, opts))) {
+        lnn_status s = watch_epoch(net, opts, w, &p);
+        if (s != LNN_OK)
+            return s;
+    }
     if (opts->progress) {
-        lnn_progress p = {
+        const lnn_progress step = {
             .event = LNN_EVENT_STEP,
             .epoch = B->epoch,
             .iteration = st->iteration,
@@ -369,9 +505,14 @@ static lnn_status notify(lnn_net *net, const lnn_train_opts *opts,
             .lr = lr,
             .cols = B->m_all,
         };
-        stop = opts->progress(&p, opts->progress_ctx);
+        stop = opts->progress(&step, opts->progress_ctx);
         if (epoch_done) {
             p.event = LNN_EVENT_EPOCH;
+            p.iteration = st->iteration;
+            p.samples = plan->samples;
+            p.samples_per_epoch = plan->samples;
+            p.lr = lr;
+            p.cols = B->m_all;
             p.epoch = st->epoch;
             p.loss = sum->loss / (double)sum->samples;
             stop |= opts->progress(&p, opts->progress_ctx);
@@ -427,18 +568,25 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
     lnn_status s = check_data(net, train, true, "training data");
     if (s == LNN_OK)
         s = check_opts(net, train, opts, &plan);
+    if (s == LNN_OK && opts->val)
+        s = check_data(net, opts->val, true, "validation data");
     if (s != LNN_OK)
         return s;
     const lnn_comm *comm = opts->comm;
     if (comm && (s = share_state(net, comm)) != LNN_OK)
         return s;
+    watch w;
+    if ((s = watch_open(net, opts, &w)) != LNN_OK)
+        return s;
     lnn__batches batches;
     if (lnn__batches_open(&batches, train, &plan, opts->seed,
                           comm ? (size_t)comm->rank : 0,
-                          comm ? (size_t)comm->size : 1) != LNN_OK)
+                          comm ? (size_t)comm->size : 1) != LNN_OK) {
+        free(w.saved);
         return lnn__fail(net, LNN_ERR_NOMEM,
                          "out of memory for batches of %zu of %zu samples",
                          plan.batch, train->m);
+    }
 
     /* The exercise's L_layer_model: for each iteration, take a batch,
      * forward, loss, backward, update, report. */
@@ -454,11 +602,15 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
         if (s != LNN_OK)
             break;
         advance(st, &plan);
-        s = notify(net, opts, &plan, &sum, &B, lr, loss);
-        if (s != LNN_OK)
+        s = notify(net, opts, &plan, &sum, &w, &B, lr, loss);
+        if (s != LNN_OK || watch_done(opts, &w))
             break;
     }
     lnn__blas_scope_end(scope);
     lnn__batches_close(&batches);
+    /* the best epoch's checkpoint, unless training failed */
+    if (w.saved && w.best_epoch && (s == LNN_OK || s == LNN_ERR_STOPPED))
+        watch_copy(net, &w, false);
+    free(w.saved);
     return s;
 }

@@ -44,7 +44,7 @@ typedef struct replica {
     lnn_status status;
     bool evaluate;       /* then lnn_evaluate_sharded on data */
     lnn_status eval_status;
-    double eval_loss, eval_acc;
+    lnn_metrics eval;
 } replica;
 
 static void sync_world(fake_world *w)
@@ -115,7 +115,7 @@ static void *replica_main(void *arg)
     r->status = lnn_L_layer_model(r->net, &r->data, &r->opts);
     if (r->evaluate)
         r->eval_status = lnn_evaluate_sharded(r->net, &r->data, &r->comm,
-                                              &r->eval_loss, &r->eval_acc);
+                                              &r->eval);
     return NULL;
 }
 
@@ -272,17 +272,17 @@ static void sharded_evaluation(const problem *p)
         reps[k].evaluate = true;
     run_world(reps, 3);
     lnn_data d = as_data(p);
-    double loss, acc;
-    CHECK_STATUS(lnn_evaluate(reps[0].net, &d, &loss, &acc, NULL), LNN_OK);
+    lnn_metrics one;
+    CHECK_STATUS(lnn_evaluate(reps[0].net, &d, &one, NULL), LNN_OK);
     for (int k = 0; k < 3; k++) {
         CHECK_STATUS(reps[k].eval_status, LNN_OK);
-        CHECK(reps[k].eval_acc == acc);
-        CHECK_NEAR(reps[k].eval_loss, loss, EVAL_LOSS_RTOL * loss);
+        CHECK(reps[k].eval.accuracy == one.accuracy);
+        CHECK(reps[k].eval.rows == one.rows);
+        CHECK_NEAR(reps[k].eval.loss, one.loss, EVAL_LOSS_RTOL * one.loss);
     }
-    double loss0, acc0;
-    CHECK_STATUS(lnn_evaluate_sharded(reps[0].net, &d, NULL, &loss0, &acc0),
-                 LNN_OK);
-    CHECK(loss0 == loss && acc0 == acc);
+    lnn_metrics zero;
+    CHECK_STATUS(lnn_evaluate_sharded(reps[0].net, &d, NULL, &zero), LNN_OK);
+    CHECK(zero.loss == one.loss && zero.accuracy == one.accuracy);
     free_replicas(reps, 3);
 }
 
@@ -299,7 +299,7 @@ static void bad_comm(const problem *p)
     c.rank = 0;
     c.broadcast = NULL;
     CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
-    CHECK_STATUS(lnn_evaluate_sharded(net, &d, &c, NULL, NULL), LNN_ERR_ARG);
+    CHECK_STATUS(lnn_evaluate_sharded(net, &d, &c, NULL), LNN_ERR_ARG);
     CHECK(strstr(lnn_net_errmsg(net), "comm") != NULL);
     CHECK(lnn_strerror(LNN_ERR_COMM)[0] != '\0');
     lnn_net_destroy(net);

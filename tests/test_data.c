@@ -833,13 +833,13 @@ static void wrapper(void)
         lnn_train_opts opts = lnn_train_opts_default();
         opts.batch_size = 2;
         opts.epochs = 2;
-        double loss = 0, acc = 0;
+        lnn_metrics e;
         CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_HE, 3), LNN_OK);
         CHECK_STATUS(lnn_L_layer_model(net, &s.train, &opts), LNN_OK);
-        CHECK_STATUS(lnn_evaluate(net, &s.val, &loss, &acc, NULL), LNN_OK);
-        CHECK(loss > 0 && acc >= 0 && acc <= 1);
-        CHECK_STATUS(lnn_evaluate(net, &s.test, &loss, &acc, NULL), LNN_OK);
-        CHECK(loss > 0 && acc >= 0 && acc <= 1);
+        CHECK_STATUS(lnn_evaluate(net, &s.val, &e, NULL), LNN_OK);
+        CHECK(e.loss > 0 && e.accuracy >= 0 && e.accuracy <= 1);
+        CHECK_STATUS(lnn_evaluate(net, &s.test, &e, NULL), LNN_OK);
+        CHECK(e.loss > 0 && e.accuracy >= 0 && e.accuracy <= 1);
         lnn_net_destroy(net);
     }
     lnn_splits_free(&s);

@@ -136,8 +136,8 @@ static void use_errors(void)
     CHECK_STATUS(lnn_net_set_train_state(net, st), LNN_OK);
     CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
     CHECK(strstr(lnn_net_errmsg(net), "batch size changed") != NULL);
-    CHECK_STATUS(lnn_evaluate(net, NULL, NULL, NULL, NULL), LNN_ERR_ARG);
-    CHECK_STATUS(lnn_evaluate(NULL, &d, NULL, NULL, NULL), LNN_ERR_ARG);
+    CHECK_STATUS(lnn_evaluate(net, NULL, NULL, NULL), LNN_ERR_ARG);
+    CHECK_STATUS(lnn_evaluate(NULL, &d, NULL, NULL), LNN_ERR_ARG);
     lnn_net_destroy(net);
     lnn_net_destroy(NULL); /* a no-op */
 }

@@ -1,6 +1,8 @@
 /* Gradient check: every dW and db element of backpropagation against a
- * central finite difference of compute_loss, for small random networks with
- * relu and with sigmoid hidden layers. */
+ * central finite difference of the loss, for small random networks with
+ * relu and with sigmoid hidden layers, and for every output head of
+ * LNN_LOSS_LIST; the class-index targets of cross-entropy against its
+ * one-hot ones. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,15 +18,42 @@
  * (a step of EPS in one weight moves Z by far less). */
 #define LNN_KINK_MARGIN 0.2
 
+/* The mean loss of the net's head over the m columns (for cross-entropy,
+ * the exercise's compute_loss, which must agree with the head's). */
 static double loss_of(lnn_net *net, const float *X, const float *Y, size_t m)
 {
     const float *P;
     double loss = NAN;
     CHECK_STATUS(lnn_L_layer_forward(net, X, m, &P), LNN_OK);
-    const size_t *dims = lnn_net_dims(net);
-    CHECK_STATUS(lnn_compute_loss(P, Y, dims[lnn_net_L(net)], m, &loss),
-                 LNN_OK);
+    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
+    const double head = lnn__head_loss_sum(&net->head, P,
+                                           (lnn__targets){.Y = Y}, n_L, m) /
+                        (double)m;
+    if (net->head.loss != LNN_LOSS_CE)
+        return head;
+    CHECK_STATUS(lnn_compute_loss(P, Y, n_L, m, &loss), LNN_OK);
+    CHECK_NEAR(head, loss, 1e-12 + 1e-12 * loss);
     return loss;
+}
+
+/* Targets for the loss's kind: one-hot classes, 0/1 labels or values. */
+static void draw_targets(float *Y, lnn_loss loss, size_t nL, size_t m,
+                         lnn_rng *rng)
+{
+    for (size_t j = 0; j < m; j++)
+        switch (lnn_loss_target(loss)) {
+        case LNN_TARGET_CLASSES:
+            Y[lnn__rng_below(rng, nL) + j * nL] = 1.0f;
+            break;
+        case LNN_TARGET_BINARY:
+            for (size_t i = 0; i < nL; i++)
+                Y[i + j * nL] = (float)lnn__rng_below(rng, 2);
+            break;
+        case LNN_TARGET_VALUES:
+            for (size_t i = 0; i < nL; i++)
+                Y[i + j * nL] = (float)(2.0 * lnn__rng_normal(rng));
+            break;
+        }
 }
 
 /* Smallest |Z| over all hidden layers, recomputed in double. */
@@ -52,11 +81,11 @@ static double min_abs_hidden_z(lnn_net *net, const float *X, size_t m)
  * the network must have every gradient element well above it for a 1 %
  * check to mean anything: sigmoid layers shrink gradients by up to 4x each,
  * and larger weights undo that. */
-static void gradcheck(lnn_activation hidden, const size_t *dims, size_t L,
-                      size_t m, float w_scale)
+static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
+                      size_t L, size_t m, float w_scale, double floor)
 {
     lnn_net_config cfg = {.L = L, .dims = dims, .hidden = hidden,
-                          .max_batch = m};
+                          .max_batch = m, .loss = loss, .huber_delta = 0.5f};
     lnn_net *net;
     CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
     if (!net)
@@ -67,8 +96,7 @@ static void gradcheck(lnn_activation hidden, const size_t *dims, size_t L,
     lnn__rng_seed(&rng, 2024, 0);
     for (size_t k = 0; k < n0 * m; k++)
         X[k] = (float)lnn__rng_normal(&rng);
-    for (size_t j = 0; j < m; j++)
-        Y[lnn__rng_below(&rng, nL) + j * nL] = 1.0f;
+    draw_targets(Y, loss, nL, m, &rng);
 
     /* Random biases too, so db is exercised; redraw until no kink is near. */
     uint64_t seed = 1;
@@ -111,16 +139,16 @@ static void gradcheck(lnn_activation hidden, const size_t *dims, size_t L,
         double numeric = (up - down) / step;
         double a = analytic[k];
         smallest = fabs(a) < smallest ? fabs(a) : smallest;
-        double rel = fabs(a - numeric) / fmax(fabs(a) + fabs(numeric), 1e-6);
+        double rel = fabs(a - numeric) / fmax(fabs(a) + fabs(numeric), floor);
         if (rel > worst) {
             worst = rel;
             worst_k = k;
         }
     }
-    printf("gradcheck %s L=%zu, %zu params: max relative error %.3g "
+    printf("gradcheck %s %s L=%zu, %zu params: max relative error %.3g "
            "(param %zu), smallest |gradient| %.3g\n",
-           lnn_activation_name(hidden), L, n_params, worst, worst_k,
-           smallest);
+           lnn_activation_name(hidden), lnn_loss_name(loss), L, n_params,
+           worst, worst_k, smallest);
     CHECK(worst < LNN_GRADCHECK_TOL);
     free(analytic);
     free(X);
@@ -176,15 +204,72 @@ static void team_matches_one_thread(void)
     lnn_net_destroy(net);
 }
 
+/* Cross-entropy from class indices (lnn_data.labels, no one-hot block)
+ * trains exactly as from one-hot Y: P - Y is the same subtraction. */
+static void labels_match_one_hot(void)
+{
+    const size_t dims[] = {5, 6, 4};
+    const size_t m = 37;
+    lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_RELU,
+                          .max_batch = 8, .optimizer = LNN_OPT_ADAM};
+    lnn_net *a, *b;
+    CHECK_STATUS(lnn_net_create(&a, &cfg, NULL, 0), LNN_OK);
+    CHECK_STATUS(lnn_net_create(&b, &cfg, NULL, 0), LNN_OK);
+    float X[5 * 37], Y[4 * 37] = {0};
+    int32_t labels[37];
+    lnn_rng rng;
+    lnn__rng_seed(&rng, 77, 0);
+    for (size_t k = 0; k < 5 * m; k++)
+        X[k] = (float)lnn__rng_normal(&rng);
+    for (size_t j = 0; j < m; j++) {
+        labels[j] = (int32_t)lnn__rng_below(&rng, 4);
+        Y[(size_t)labels[j] + 4 * j] = 1.0f;
+    }
+    lnn_train_opts o = lnn_train_opts_default();
+    o.batch_size = 8;
+    o.epochs = 3;
+    o.learning_rate = 0.01f;
+    const lnn_data dy = {.n_x = 5, .n_y = 4, .m = m, .X = X, .Y = Y};
+    const lnn_data dl = {.n_x = 5, .n_y = 4, .m = m, .X = X,
+                         .labels = labels};
+    CHECK_STATUS(lnn_initialize_parameters(a, LNN_INIT_HE, 3), LNN_OK);
+    CHECK_STATUS(lnn_initialize_parameters(b, LNN_INIT_HE, 3), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_model(a, &dy, &o), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_model(b, &dl, &o), LNN_OK);
+    CHECK(memcmp(lnn_net_params(a), lnn_net_params(b),
+                 lnn_net_n_params(a) * sizeof(float)) == 0);
+    lnn_metrics ma, mb;
+    CHECK_STATUS(lnn_evaluate(a, &dy, &ma, NULL), LNN_OK);
+    CHECK_STATUS(lnn_evaluate(b, &dl, &mb, NULL), LNN_OK);
+    CHECK(ma.loss == mb.loss && ma.accuracy == mb.accuracy);
+    /* a label outside the classes is refused, not read out of bounds */
+    labels[5] = 4;
+    CHECK_STATUS(lnn_L_layer_model(b, &dl, &o), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(b), "class 4") != NULL);
+    lnn_net_destroy(a);
+    lnn_net_destroy(b);
+}
+
 int main(void)
 {
     const size_t dims[] = {6, 5, 4, 3};
-    gradcheck(LNN_ACT_RELU, dims, 3, 7, 1.0f);
-    gradcheck(LNN_ACT_SIGMOID, dims, 3, 7, 3.0f);
+    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, dims, 3, 7, 1.0f, 1e-6);
+    gradcheck(LNN_ACT_SIGMOID, LNN_LOSS_CE, dims, 3, 7, 3.0f, 1e-6);
     const size_t deep[] = {8, 7, 6, 5, 4};
-    gradcheck(LNN_ACT_RELU, deep, 4, 3, 1.0f);
+    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, deep, 4, 3, 1.0f, 1e-6);
     const size_t one[] = {4, 3};
-    gradcheck(LNN_ACT_RELU, one, 1, 5, 1.0f);
+    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, one, 1, 5, 1.0f, 1e-6);
+    /* every head, through sigmoid layers (no kinks); one output too. A
+     * float loss differenced over 2 EPS has an absolute noise of a few
+     * 1e-6, so gradients below 1e-3 are held to 1e-5, not to 1 %. */
+    const size_t single[] = {6, 5, 1};
+#define HEAD_CHECK(E, ...)                                                    \
+    gradcheck(LNN_ACT_SIGMOID, E, dims, 3, 7, 2.0f, 1e-3);                    \
+    if (E != LNN_LOSS_CE)                                                     \
+        gradcheck(LNN_ACT_SIGMOID, E, single, 2, 9, 2.0f, 1e-3);
+    LNN_LOSS_LIST(HEAD_CHECK)
+#undef HEAD_CHECK
+    labels_match_one_hot();
     team_matches_one_thread();
     return check_result("gradcheck");
 }

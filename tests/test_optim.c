@@ -432,10 +432,11 @@ static void learns(const problem *p, const size_t *dims, size_t L,
     o.epochs = epochs;
     o.learning_rate = lr;
     o.lr_schedule = schedule;
-    double loss0 = 0.0, loss = 0.0, acc = 0.0;
-    CHECK_STATUS(lnn_evaluate(net, &d, &loss0, NULL, NULL), LNN_OK);
+    lnn_metrics e0, e;
+    CHECK_STATUS(lnn_evaluate(net, &d, &e0, NULL), LNN_OK);
     CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_OK);
-    CHECK_STATUS(lnn_evaluate(net, &d, &loss, &acc, NULL), LNN_OK);
+    CHECK_STATUS(lnn_evaluate(net, &d, &e, NULL), LNN_OK);
+    const double loss0 = e0.loss, loss = e.loss, acc = e.accuracy;
     printf("%s %s, %zu-%zu-..., batch %zu, %llu epochs: loss %.4f -> %.4f, "
            "accuracy %.3f\n", lnn_optimizer_name(opt),
            lnn_lr_schedule_name(schedule), dims[0], dims[1], batch,

@@ -64,8 +64,8 @@ static void host_keeps_threads(void)
     printf("inside lnn_L_layer_model: OpenBLAS on %d..%d threads; "
            "lnn_blas_threads said %d\n", s.fewest, s.most, reported);
     CHECK(s.most == inside && s.fewest == inside && reported == inside);
-    double loss, acc;
-    CHECK_STATUS(lnn_evaluate(net, &d, &loss, &acc, NULL), LNN_OK);
+    lnn_metrics e;
+    CHECK_STATUS(lnn_evaluate(net, &d, &e, NULL), LNN_OK);
     CHECK_HOST("lnn_evaluate");
     const float *HL;
     CHECK_STATUS(lnn_L_layer_forward(net, b.X, b.m, &HL), LNN_OK);

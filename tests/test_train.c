@@ -31,9 +31,9 @@ static int record(const lnn_progress *p, void *ctx)
 static double accuracy(lnn_net *net, const problem *p)
 {
     lnn_data d = as_data(p);
-    double acc = 0.0;
-    CHECK_STATUS(lnn_evaluate(net, &d, NULL, &acc, NULL), LNN_OK);
-    return acc;
+    lnn_metrics e;
+    CHECK_STATUS(lnn_evaluate(net, &d, &e, NULL), LNN_OK);
+    return e.accuracy;
 }
 
 static void learns(const problem *p, const size_t *dims, size_t L,
@@ -272,7 +272,7 @@ static int evaluate_each_epoch(const lnn_progress *p, void *ctx)
 {
     const eval_ctx *e = ctx;
     if (p->event == LNN_EVENT_EPOCH)
-        CHECK_STATUS(lnn_evaluate(e->net, e->d, NULL, NULL, NULL), LNN_OK);
+        CHECK_STATUS(lnn_evaluate(e->net, e->d, NULL, NULL), LNN_OK);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lnn.h"
 
@@ -106,7 +107,8 @@ double cli_now(void);
  * options to cli_table_option. */
 enum { CLI_OPT_LABELS = 1100, CLI_OPT_DELIMITER, CLI_OPT_HEADER,
        CLI_OPT_NO_HEADER, CLI_OPT_LABEL, CLI_OPT_FEATURES, CLI_OPT_TEST_DATA,
-       CLI_OPT_VAL_DATA, CLI_OPT_TEST, CLI_OPT_SCALE, CLI_OPT_INVERT,
+       CLI_OPT_VAL_DATA, CLI_OPT_TEST, CLI_OPT_SCALE, CLI_OPT_TASK,
+       CLI_OPT_LOSS, CLI_OPT_SCALE_TARGET, CLI_OPT_HUBER_DELTA, CLI_OPT_INVERT,
        CLI_OPT_IMAGE_SIZE };
 
 /* A part of a file: a count (`500`) or a fraction of its rows (`0.2`). */
@@ -126,10 +128,76 @@ typedef struct cli_table_args {
     const char *val_data;   /* --val-data FILE */
     cli_part val, test;     /* --val, --test */
     int scale;              /* --scale (lnn_scale), -1: by the data */
+    int task;               /* --task: 0 auto, else cli_tasks' index */
+    int loss;               /* --loss (lnn_loss), -1: the task's */
+    int scale_target;       /* --scale-target: 1 standard, 0 none */
+    float huber_delta;      /* --huber-delta, 0: the library's 1 */
     lnn_image_opts image;   /* --image-size, --invert: images and image
                                folders */
-    bool classify;          /* --task classify: however many classes */
 } cli_table_args;
+
+/* What a model's outputs mean, by its head (outputs.c). */
+typedef struct cli_outputs {
+    lnn_target target;
+    size_t n;                 /* outputs, n_L */
+    const lnn_prep *prep;     /* the target scaling, or NULL */
+    char *const *names;       /* class names, or NULL: indices */
+    size_t n_names;
+    char *const *target_names;/* label or target names, or NULL */
+    float threshold;          /* a label is 1 from this probability on */
+    bool binary;              /* one sigmoid output of two classes */
+} cli_outputs;
+
+void cli_outputs_init(cli_outputs *o, const lnn_net *net, float threshold);
+/* predict --output's header and one row from the outputs y (n of them);
+ * scratch holds n + 2 floats. */
+void cli_outputs_header(const cli_outputs *o, FILE *f);
+void cli_outputs_row(const cli_outputs *o, FILE *f, size_t row,
+                     const float *y, float *scratch);
+/* predict's line: the top classes, the labels set, or the values. */
+void cli_outputs_line(const cli_outputs *o, const char *name, size_t index,
+                      bool indexed, const float *y, size_t top,
+                      float *scratch);
+
+/* lnn eval's report of net on d (report.c): text, or one JSON object on
+ * stdout. An exit status. */
+typedef struct cli_report_opts {
+    const char *model, *data, *split; /* named in messages and the plot */
+    bool json;
+    const char *plot;  /* --plot FILE.svg, or NULL */
+} cli_report_opts;
+int cli_report(lnn_net *net, const lnn_data *d, const cli_report_opts *ro);
+
+/* Label columns --label may name at once (several outputs). */
+#define CLI_MAX_LABELS 256
+
+/* The choices of --task, --loss, --scale-target (task.c). */
+extern const cli_choices cli_tasks, cli_losses, cli_scale_targets;
+
+/* --label names several columns ("a,b,c"). */
+bool cli_task_multi(const cli_table_args *ta);
+/* The training file's targets: decide the task (said in one line unless
+ * quiet; --task, --loss, or the data), set *loss and turn t's labels or
+ * label columns into its targets. Prints the error itself; an exit
+ * status (usage: options that contradict each other). */
+int cli_task_train(const cli_table_args *ta, lnn_table *t, const char *path,
+                   lnn_loss *loss, bool quiet);
+/* A --val-data or --test-data file's targets, as the training file's. */
+bool cli_task_like(lnn_table *t, const char *path, const lnn_table *first,
+                   const cli_table_args *ta, lnn_loss loss);
+/* How to read a file for a model: its target columns. */
+void cli_task_model_opts(lnn_table_opts *o, const lnn_prep *p);
+/* Predict: a file that has the model's several target columns besides its
+ * features loses them (false with the message in err). */
+bool cli_task_drop_targets(lnn_table *t, const lnn_prep *p, char *err,
+                           size_t errlen);
+/* A file's targets as the model (its prep, its loss) has them. */
+bool cli_task_for_model(lnn_table *t, const char *path, const lnn_prep *p,
+                        lnn_loss loss);
+/* The targets' names and (values, unless --scale-target none) scaling,
+ * fitted on the training part, into p. */
+bool cli_task_fit(lnn_prep *p, const lnn_table *t, size_t n_train,
+                  const cli_table_args *ta, lnn_loss loss);
 
 /* The defaults (to be called before parsing). */
 void cli_table_args_init(cli_table_args *t);
@@ -145,8 +213,8 @@ typedef struct cli_dataset {
     /* a table file (--data FILE) rather than an IDX directory: */
     bool is_table;
     lnn_table tab[3];   /* the file, --val-data, --test-data */
-    float *Y[3];        /* their one-hot labels */
     lnn_prep prep;      /* train: fitted on the training part */
+    lnn_loss loss;      /* the head the data asks for (IDX: ce) */
 } cli_dataset;
 
 /* Is path a table file (a regular file) or an image folder (a directory
@@ -171,12 +239,14 @@ int cli_dataset_load(cli_dataset *d, const char *data_opt,
 int cli_dataset_load_table(cli_dataset *d, const char *path,
                            const cli_table_args *ta, uint64_t seed,
                            size_t n_train, const cli_part *val, bool quiet);
-/* Evaluating a model with a prep on a table file: its vocabulary and
- * scaling; its recorded split when the file is the one it was trained on
- * (the same id: size, rows and digest; for a model without one, the same
- * number of rows), else every row in splits.test. */
+/* Evaluating a model with a prep and a loss on a table file: its targets
+ * (vocabulary, target columns and scaling) and scaling; its recorded split
+ * when the file is the one it was trained on (the same id: size, rows and
+ * digest; for a model without one, the same number of rows), else every
+ * row in splits.test. */
 int cli_dataset_for_model(cli_dataset *d, const char *path,
-                          const cli_table_args *ta, const lnn_prep *p);
+                          const cli_table_args *ta, const lnn_prep *p,
+                          lnn_loss loss);
 void cli_dataset_free(cli_dataset *d);
 /* Are a and b the ids of the same data (lnn_data_id)? */
 bool cli_same_data(const lnn_data_id *a, const lnn_data_id *b);

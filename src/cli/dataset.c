@@ -125,8 +125,6 @@ void cli_dataset_free(cli_dataset *d)
 {
     for (int k = 0; k < 3; k++) {
         lnn_table_free(&d->tab[k]);
-        free(d->Y[k]);
-        d->Y[k] = NULL;
     }
     lnn_prep_free(&d->prep);
     lnn_splits_free(&d->splits);

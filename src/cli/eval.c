@@ -12,7 +12,7 @@
 
 #define EVAL_BATCH 1024 /* columns per forward pass */
 
-enum { OPT_SPLIT = CLI_OPT_OWN, OPT_VAL, OPT_PLOT };
+enum { OPT_SPLIT = CLI_OPT_OWN, OPT_VAL, OPT_JSON, OPT_PLOT };
 
 static const char *const split_names[] = {"test", "val", "train"};
 static const cli_choices splits = CLI_CHOICES(split_names, NULL, NULL);
@@ -30,6 +30,9 @@ static const cli_option options[] = {
     {"split", 0, "NAME", OPT_SPLIT, "", "test", &splits},
     {"val", 0, "N", OPT_VAL, "validation images of an IDX dataset, as for "
      "lnn train", STR(LNN_MNIST_VAL), NULL},
+    {"json", 0, NULL, OPT_JSON, "print the report as one JSON object, and "
+     "nothing else, on standard output (notes go to standard error)", NULL,
+     NULL},
     {"plot", 0, "FILE.svg", OPT_PLOT, "draw the confusion matrix there, as a "
      "heat map (each cell coloured by its share of the true class)", NULL,
      NULL},
@@ -41,11 +44,18 @@ static const cli_option options[] = {
 
 const cli_command cli_eval_command = {
     .name = "eval",
-    .summary = "loss, accuracy and confusion matrix of a saved model",
+    .summary = "the metrics of a saved model on one split of a dataset",
     .synopsis = "--model FILE [OPTION]...",
     .about =
-"Report a saved model's loss, accuracy and confusion matrix on one split\n"
-"of the dataset.\n",
+"Report a saved model's metrics on one split of the dataset, by its task:\n"
+"classification: accuracy (95% Wilson interval), log loss, balanced\n"
+"accuracy, macro and weighted F1, per-class precision, recall and F1, ROC\n"
+"and PR AUC of a binary task, the confusion matrix (up to 30 classes, else\n"
+"its largest cells); regression: RMSE (95% bootstrap interval), MAE and R^2\n"
+"in the targets' units, per target; multi-label: subset accuracy, Hamming\n"
+"loss, micro and macro F1, per label. --json gives them all as JSON (keys\n"
+"task, rows, loss, and the metrics' names; per_class, per_target,\n"
+"per_label; intervals as NAME_ci).\n",
     .options = options,
 };
 
@@ -54,6 +64,7 @@ typedef struct eval_args {
     int split;
     cli_part n_val;
     cli_table_args ta;
+    bool json;
     const char *plot; /* --plot FILE.svg, or NULL */
 } eval_args;
 
@@ -65,6 +76,7 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_SPLIT:
         return cli_parse_choice("--split", g->value, &splits, &a->split);
     case OPT_VAL: return cli_parse_part("--val", g->value, &a->n_val);
+    case OPT_JSON: a->json = true; return true;
     case OPT_PLOT: a->plot = g->value; return true;
     default: {
         const int shared = cli_table_option(&a->ta, g->id, g->value);
@@ -74,107 +86,35 @@ static bool take(void *ctx, const cli_given *g)
     }
 }
 
-/* confusion[t * n + p]: samples of true class t predicted as p; classes
- * by name when the model has a vocabulary */
-static void print_confusion(const size_t *confusion, size_t n,
-                            char *const *names)
-{
-    printf("confusion matrix (rows: true class, columns: predicted)\n");
-    printf("%6s", "");
-    for (size_t p = 0; p < n; p++)
-        if (names)
-            printf(" %6.6s", names[p]);
-        else
-            printf(" %6zu", p);
-    printf("\n");
-    for (size_t t = 0; t < n; t++) {
-        if (names)
-            printf("%6.6s", names[t]);
-        else
-            printf("%6zu", t);
-        for (size_t p = 0; p < n; p++)
-            printf(" %6zu", confusion[t * n + p]);
-        printf("\n");
-    }
-}
-
-/* --plot: the confusion matrix as a heat map. */
-static bool draw_confusion(const size_t *confusion, size_t n,
-                           char *const *names, const char *model,
-                           const char *split, double acc, const char *path)
-{
-    char title[CLI_ERRLEN], err[CLI_ERRLEN];
-    snprintf(title, sizeof title, "lnn eval: %s, %s split, accuracy %.2f %%",
-             model, split, 100.0 * acc);
-    if (plot_confusion(confusion, n, names, title, path, err, sizeof err))
-        return true;
-    cli_error("%s", err);
-    return false;
-}
-
 /* Evaluate net (from file model) on split d of ds and print the report
- * (and draw it, with plot): an exit status. */
+ * (and draw it, with plot): an exit status. With --json the report is the
+ * only thing on stdout. */
 static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
-                    const lnn_data *d, const char *split, const char *plot)
+                    const lnn_data *d, const char *split,
+                    const eval_args *a)
 {
-    const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
-    const lnn_prep *prep = lnn_net_prep(net);
-    int32_t *pred = malloc(d->m * sizeof *pred);
-    size_t *confusion = NULL;
-    double loss, acc;
-    int rc = EXIT_RUNTIME;
-    if (!pred) {
-        cli_error("out of memory");
-        goto done;
-    }
     if (d->m == 0) {
         cli_error("eval: the %s split is empty", split);
-        rc = EXIT_USAGE;
-        goto done;
+        return EXIT_USAGE;
     }
-    if (lnn_evaluate(net, d, &loss, &acc, pred) != LNN_OK) {
-        /* the model does not fit the data: a usage error, named */
-        cli_error("%s: %s", model, lnn_net_errmsg(net));
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    if (!isfinite(loss)) {
-        cli_error("%s: the network's output is not finite on %s (an input "
-                  "too large for the model?)", model, ds->dir);
-        goto done;
-    }
-    /* n_L is now known to be the data's class count, not just the file's
-     * word */
-    if (!(confusion = calloc(n_L * n_L, sizeof *confusion))) {
-        cli_error("out of memory");
-        goto done;
-    }
-    for (size_t j = 0; j < d->m; j++) {
-        size_t t = 0;
-        for (size_t i = 1; i < n_L; i++)
-            t = d->Y[i + j * n_L] > d->Y[t + j * n_L] ? i : t;
-        confusion[t * n_L + (size_t)pred[j]]++;
-    }
-    printf("model: %s (", model);
+    FILE *notes = a->json ? stderr : stdout;
+    fprintf(notes, "model: %s (", model);
     for (size_t l = 0; l <= lnn_net_L(net); l++)
-        printf("%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
-    printf(" %s, %llu epochs trained)\n",
-           lnn_activation_name(lnn_net_hidden(net)),
-           (unsigned long long)lnn_net_train_state(net).epoch);
+        fprintf(notes, "%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
+    fprintf(notes, " %s, %s, %llu epochs trained)\n",
+            lnn_activation_name(lnn_net_hidden(net)),
+            lnn_loss_name(lnn_net_loss(net)),
+            (unsigned long long)lnn_net_train_state(net).epoch);
     if (ds->is_table)
-        printf("data: %s, %s: %s, %zu rows\n", ds->dir, ds->source, split,
-               d->m);
+        fprintf(notes, "data: %s, %s: %s, %zu rows\n", ds->dir, ds->source,
+                split, d->m);
     else
-        printf("split: %s, %zu images\n", split, d->m);
-    printf("loss %.4f  accuracy %.2f%%\n", loss, 100.0 * acc);
-    print_confusion(confusion, n_L, prep ? prep->names : NULL);
-    rc = plot && !draw_confusion(confusion, n_L, prep ? prep->names : NULL,
-                                 model, split, acc, plot)
-             ? EXIT_RUNTIME : EXIT_OK;
-done:
-    free(pred);
-    free(confusion);
-    return rc;
+        fprintf(notes, "split: %s, %zu images\n", split, d->m);
+    fflush(notes);
+    const cli_report_opts ro = {.model = model, .data = ds->dir,
+                                .split = split, .json = a->json,
+                                .plot = a->plot};
+    return cli_report(net, d, &ro);
 }
 
 int cli_eval(int argc, char **argv)
@@ -213,7 +153,8 @@ int cli_eval(int argc, char **argv)
         return rc;
     }
     if (cli_is_table(data))
-        rc = cli_dataset_for_model(&ds, data, ta, prep ? prep : &idx_prep);
+        rc = cli_dataset_for_model(&ds, data, ta, prep ? prep : &idx_prep,
+                                   lnn_net_loss(net));
     else
         rc = cli_dataset_load(&ds, data, ta, 0, 0, &a.n_val, false);
     lnn_prep_free(&idx_prep);
@@ -223,7 +164,7 @@ int cli_eval(int argc, char **argv)
     }
     const lnn_data *d = split == 0 ? &ds.splits.test
                       : split == 1 ? &ds.splits.val : &ds.splits.train;
-    rc = evaluate(net, model, &ds, d, split_names[split], a.plot);
+    rc = evaluate(net, model, &ds, d, split_names[split], &a);
     cli_dataset_free(&ds);
     lnn_net_destroy(net);
     return rc;

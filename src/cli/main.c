@@ -96,9 +96,10 @@ static void usage(FILE *to)
 "A fast L-layer neural-network trainer (OpenBLAS + OpenMP).\n"
 "\n"
 "Commands:\n");
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(to, "  %-10s  %s\n", commands[i].cmd->name,
-                commands[i].cmd->summary);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        fprintf(to, "  %-10s  ", commands[i].cmd->name);
+        cli_wrap(to, commands[i].cmd->summary, 14, 14);
+    }
     fprintf(to,
 "\n"
 "  lnn COMMAND --help   options of a command\n"

@@ -255,16 +255,14 @@ static void choices_text(const cli_choices *c, char *buf, size_t len)
     }
 }
 
-/* text from column col, words wrapped before HELP_WIDTH onto lines that
- * start at HELP_INDENT; then a newline. */
-static void wrap(FILE *to, const char *text, size_t col)
+void cli_wrap(FILE *to, const char *text, size_t col, size_t indent)
 {
     bool first = true;
     for (const char *p = text + strspn(text, " "); *p;) {
         const size_t len = strcspn(p, " ");
         if (!first && col + 1 + len >= HELP_WIDTH) {
-            fprintf(to, "\n%*s", HELP_INDENT, "");
-            col = HELP_INDENT;
+            fprintf(to, "\n%*s", (int)indent, "");
+            col = indent;
         } else if (!first) {
             fputc(' ', to);
             col++;
@@ -316,7 +314,7 @@ static void print_option(const cli_command *cmd, const cli_option *o,
              list[0] && o->help[0] ? ": " : "", list,
              extra ? " " : "", extra ? extra : "",
              o->def ? " [" : "", o->def ? o->def : "", o->def ? "]" : "");
-    wrap(to, text, col);
+    cli_wrap(to, text, col, HELP_INDENT);
 }
 
 void cli_options_usage(const cli_command *cmd, FILE *to)

@@ -43,9 +43,10 @@ typedef struct cli_option {
     {"header", 0, NULL, CLI_OPT_HEADER, "CSV: the first row is (not) column " \
      "names", "a first row with a non-numeric cell is a header", NULL},       \
     {"no-header", 0, NULL, CLI_OPT_NO_HEADER, NULL, NULL, NULL},              \
-    {"label", 0, "NAME|INDEX", CLI_OPT_LABEL, "CSV: the label column, by "    \
-     "name or index from 0", "a column named label, class, target or y, "     \
-     "else the last", NULL},                                                  \
+    {"label", 0, "NAME|INDEX[,...]", CLI_OPT_LABEL, "CSV: the label column, " \
+     "by name or index from 0; several (a,b,c) for multi-label or several "   \
+     "targets", "a column named label, class, target or y, else the last",    \
+     NULL},                                                                   \
     {"features", 0, "N", CLI_OPT_FEATURES, "LIBSVM: the feature count",       \
      "the largest index", NULL},                                              \
     {"invert", 0, "WHICH", CLI_OPT_INVERT, "PNG/JPEG images whose grey "      \
@@ -59,8 +60,18 @@ typedef struct cli_option {
     {"test", 0, "N|FRACTION", CLI_OPT_TEST, "test rows held out of a --data " \
      "FILE, by a seeded stratified shuffle", "0.1", NULL},                    \
     {"scale", 0, "NAME", CLI_OPT_SCALE, "fitted on the training part, kept "  \
-     "in the model", "byte when every value is an integer "    \
-     "0..255, else standard", &cli_scales},                                   \
+     "in the model", "standard for a table, byte (x/255) for "  \
+     "images", &cli_scales},                                   \
+    {"task", 0, "NAME", CLI_OPT_TASK, "what the label column(s) are; auto "   \
+     "says in one line what it chose and why", "auto", &cli_tasks},           \
+    {"loss", 0, "NAME", CLI_OPT_LOSS, "the output head (it sets the task)",   \
+     "ce for classify, mse for regress, bce for multilabel", &cli_losses},    \
+    {"huber-delta", 0, "F", CLI_OPT_HUBER_DELTA, "huber: where the loss "     \
+     "turns from quadratic to linear (in standardised target units)", "1",    \
+     NULL},                                                                   \
+    {"scale-target", 0, "NAME", CLI_OPT_SCALE_TARGET, "regression targets, "  \
+     "fitted on the training part, kept in the model; every number shown "    \
+     "is in the target's own units", "standard", &cli_scale_targets},         \
     {"image-size", 0, "WxH", CLI_OPT_IMAGE_SIZE, "an image folder's images "  \
      "are resized to this (area averaging), kept in the model", "28x28",     \
      NULL}
@@ -103,6 +114,10 @@ typedef bool cli_take_fn(void *ctx, const cli_given *g);
  * printing --help, EXIT_USAGE after printing why. */
 int cli_options_parse(const cli_command *cmd, int argc, char **argv,
                       cli_take_fn *take, void *ctx, int *first);
+
+/* text from column col, its words wrapped before column 77 onto lines
+ * that start at column indent; then a newline. */
+void cli_wrap(FILE *to, const char *text, size_t col, size_t indent);
 
 /* The command's --help. */
 void cli_options_usage(const cli_command *cmd, FILE *to);

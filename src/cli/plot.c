@@ -359,3 +359,56 @@ bool plot_confusion(const size_t *confusion, size_t n, char *const *names,
     draw_confusion(o.fp, confusion, n, names, title);
     return outfile_close(&o, !ferror(o.fp), err, errlen);
 }
+
+#define XY_SIDE 520.0  /* the scatter panel's side */
+#define XY_DOT 2.0
+
+/* Predicted against true values: one dot per row and target (a colour per
+ * target), the diagonal where they agree. */
+static void draw_scatter(FILE *f, const float *P, const float *T, size_t n,
+                         size_t m, char *const *names, const char *title)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < n * m; k++) {
+        lo = fmin(lo, fmin((double)P[k], (double)T[k]));
+        hi = fmax(hi, fmax((double)P[k], (double)T[k]));
+    }
+    if (!(hi > lo)) {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    svg_nice_range(&lo, &hi, TICKS);
+    const svg_axes a = {.x0 = CURVE_L, .y0 = CURVE_TOP, .w = XY_SIDE,
+                        .h = XY_SIDE, .xlo = lo, .xhi = hi, .ylo = lo,
+                        .yhi = hi};
+    svg_begin(f, CURVE_L + XY_SIDE + 200.0, CURVE_TOP + XY_SIDE + 60.0);
+    svg_text(f, CURVE_L, 26.0, "start", SVG_TITLE_FONT " font-weight=\"bold\"",
+             title);
+    svg_y_ticks(f, &a, TICKS, "%g", false);
+    svg_x_ticks(f, &a, TICKS);
+    svg_line(f, svg_px(&a, lo), svg_py(&a, lo), svg_px(&a, hi),
+             svg_py(&a, hi), BEST_COLOUR, 1.0, "4 3");
+    for (size_t i = 0; i < n; i++) {
+        const char *colour = svg_colours[i % SVG_N_COLOURS];
+        for (size_t j = 0; j < m; j++)
+            svg_circle(f, svg_px(&a, T[i + j * n]), svg_py(&a, P[i + j * n]),
+                       XY_DOT, colour);
+        if (names)
+            svg_legend(f, CURVE_L + XY_SIDE + 20.0, CURVE_TOP + 20.0 * i,
+                       colour, NULL, names[i]);
+    }
+    svg_frame(f, &a, "predicted against true (the dashed line: equal)",
+              "true value", "predicted value", NULL);
+    svg_end(f);
+}
+
+bool plot_scatter(const float *P, const float *T, size_t n, size_t m,
+                  char *const *names, const char *title, const char *path,
+                  char *err, size_t errlen)
+{
+    outfile o;
+    if (!outfile_open(&o, path, err, errlen))
+        return false;
+    draw_scatter(o.fp, P, T, n, m, names, title);
+    return outfile_close(&o, !ferror(o.fp), err, errlen);
+}

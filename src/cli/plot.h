@@ -46,4 +46,11 @@ bool plot_confusion(const size_t *confusion, size_t n, char *const *names,
                     const char *title, const char *path, char *err,
                     size_t errlen);
 
+/* Regression: the predictions P against the true values T (n targets x m
+ * rows, in the targets' units), a colour per target named by names (or
+ * NULL). */
+bool plot_scatter(const float *P, const float *T, size_t n, size_t m,
+                  char *const *names, const char *title, const char *path,
+                  char *err, size_t errlen);
+
 #endif /* LNN_CLI_PLOT_H */

@@ -1,5 +1,5 @@
-/* predict.c: lnn predict: classify table rows, IDX, PGM, PNG or JPEG images
- * with a saved model. */
+/* predict.c: lnn predict: what a saved model says of table rows, IDX,
+ * PGM, PNG or JPEG images: classes, labels or values. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -18,15 +18,20 @@
 #define PREDICT_BATCH 1024
 #define SNIFF_BYTES 8
 
-enum { OPT_TOP = CLI_OPT_OWN, OPT_OUTPUT };
+enum { OPT_TOP = CLI_OPT_OWN, OPT_OUTPUT, OPT_THRESHOLD };
 
 static const cli_option options[] = {
     CLI_OPTION_MODEL,
     {"top", 0, "K", OPT_TOP, "also the next most likely classes, K in all",
      "1", NULL},
-    {"output", 0, "FILE.csv", OPT_OUTPUT, "write every probability there "
-     "instead, at full float precision: row,label,probability,p_0,...,p_(n-1) "
-     "(row counts the images of all INPUTs from 0)", NULL, NULL},
+    {"output", 0, "FILE.csv", OPT_OUTPUT, "write every prediction there "
+     "instead, at full float precision, with a header: row (counting the "
+     "rows and images of all INPUTs from 0), then for classes label and one "
+     "probability column per class named by it; for regression one column "
+     "per target, in its own units; for multi-label one 0/1 column per "
+     "label, then p_LABEL, its probability", NULL, NULL},
+    {"threshold", 0, "F", OPT_THRESHOLD, "multi-label: a label is set from "
+     "this probability on", "0.5", NULL},
     CLI_OPTIONS_TABLE,
     CLI_OPTION_THREADS,
     CLI_OPTION_HELP,
@@ -38,15 +43,17 @@ const cli_command cli_predict_command = {
     .summary = "classify table rows or images with a saved model",
     .synopsis = "--model FILE [OPTION]... INPUT...",
     .about =
-"Print the predicted class and its probability for every row or image of\n"
-"every INPUT: a table file (.csv, .tsv, .svm/.libsvm, .npy; its label column,\n"
-"if any, is ignored; features scaled as in training; classes printed by\n"
-"their label names), an IDX image file (gzipped or not; all its images), a\n"
-"PGM image (P5 or P2, 28x28 greyscale, 0 = background as in MNIST), or a PNG\n"
-"or JPEG image of any size and colour (made grey, resized by area averaging\n"
-"to the model's image size: 28x28 for MNIST; see --invert). A file that\n"
-"cannot be read is named on one line; the others are still predicted, and\n"
-"the exit status is then 1.\n",
+"Print what the model predicts for every row or image of every INPUT: the\n"
+"class and its probability (classification), the labels set and theirs\n"
+"(multi-label), or the values in the targets' own units (regression).\n"
+"An INPUT is a table file (.csv, .tsv, .svm/.libsvm, .npy; its label\n"
+"column, if any, is ignored; features scaled as in training; classes\n"
+"printed by their label names), an IDX image file (gzipped or not; all its\n"
+"images), a PGM image (P5 or P2, 28x28 greyscale, 0 = background as in\n"
+"MNIST), or a PNG or JPEG image of any size and colour (made grey, resized\n"
+"by area averaging to the model's image size: 28x28 for MNIST; see\n"
+"--invert). A file that cannot be read is named on one line; the others\n"
+"are still predicted, and the exit status is then 1.\n",
     .options = options,
 };
 
@@ -55,6 +62,7 @@ typedef struct predict_args {
     cli_table_args ta;
     const char *output;
     uint64_t top;
+    float threshold;
 } predict_args;
 
 /* Take one option of the command line (cli_take_fn). */
@@ -64,6 +72,8 @@ static bool take(void *ctx, const cli_given *g)
     switch (g->id) {
     case OPT_TOP: return cli_parse_u64("--top", g->value, 1, 1000, &a->top);
     case OPT_OUTPUT: a->output = g->value; return true;
+    case OPT_THRESHOLD:
+        return cli_parse_float("--threshold", g->value, 0, 1, &a->threshold);
     default: {
         const int shared = cli_table_option(&a->ta, g->id, g->value);
         return (shared ? shared
@@ -72,60 +82,14 @@ static bool take(void *ctx, const cli_given *g)
     }
 }
 
-/* One line per image: "name: class prob[, class prob]...", the top classes
- * by probability (ties: the lower class first). */
-static void print_top(const char *name, size_t index, bool indexed,
-                      const float *p, size_t n, size_t top,
-                      char *const *names)
-{
-    if (indexed)
-        printf("%s[%zu]:", name, index);
-    else
-        printf("%s:", name);
-    size_t prev = n; /* the class printed last */
-    for (size_t k = 0; k < top; k++) {
-        size_t best = n;
-        for (size_t i = 0; i < n; i++) {
-            const bool after_prev = prev == n || p[i] < p[prev] ||
-                                    (p[i] == p[prev] && i > prev);
-            if (after_prev && (best == n || p[i] > p[best]))
-                best = i;
-        }
-        if (best == n)
-            break;
-        if (names)
-            printf("%s %s %.4f", k ? "," : "", names[best], (double)p[best]);
-        else
-            printf("%s %zu %.4f", k ? "," : "", best, (double)p[best]);
-        prev = best;
-    }
-    printf("\n");
-}
-
-/* Where predictions go: top classes on stdout, or all of them as CSV. */
+/* Where predictions go: lines on stdout, or every output as CSV. */
 typedef struct predict_out {
     size_t top;
     FILE *csv;  /* --output, or NULL */
     size_t row; /* CSV rows written */
-    char *const *names; /* the model's label names, or NULL: indices */
+    cli_outputs what;
+    float *scratch; /* n_L + 2 */
 } predict_out;
-
-/* "row,label,probability,p_0,...": %.9g gives back the exact float. */
-static void print_csv(predict_out *o, const float *p, size_t n)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < n; i++)
-        if (p[i] > p[best])
-            best = i;
-    if (o->names)
-        fprintf(o->csv, "%zu,%s,%.9g", o->row++, o->names[best],
-                (double)p[best]);
-    else
-        fprintf(o->csv, "%zu,%zu,%.9g", o->row++, best, (double)p[best]);
-    for (size_t i = 0; i < n; i++)
-        fprintf(o->csv, ",%.9g", (double)p[i]);
-    fputc('\n', o->csv);
-}
 
 /* Run d through the network in chunks and print every column. */
 static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
@@ -149,10 +113,11 @@ static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
             }
         for (size_t j = 0; j < cols; j++)
             if (o->csv)
-                print_csv(o, HL + j * n_L, n_L);
+                cli_outputs_row(&o->what, o->csv, o->row++, HL + j * n_L,
+                                o->scratch);
             else
-                print_top(name, j0 + j, indexed, HL + j * n_L, n_L, o->top,
-                          o->names);
+                cli_outputs_line(&o->what, name, j0 + j, indexed,
+                                 HL + j * n_L, o->top, o->scratch);
     }
     return true;
 }
@@ -168,17 +133,22 @@ static bool predict_table(lnn_net *net, const char *path,
     lnn_table_opts opts = ta->table;
     opts.n_features = n_0;
     opts.unlabeled_n_x = n_0;
+    if (prep)
+        cli_task_model_opts(&opts, prep);
     lnn_table t;
     char err[CLI_ERRLEN];
     if (lnn_table_load(&t, path, &opts, err, sizeof err) != LNN_OK ||
+        !cli_task_drop_targets(&t, prep, err, sizeof err) ||
         lnn_prep_apply(prep ? prep : &bytes, &t, err, sizeof err) != LNN_OK) {
         cli_error("%s%s%s", strncmp(err, path, strlen(path)) ? path : "",
                   strncmp(err, path, strlen(path)) ? ": " : "", err);
         lnn_table_free(&t);
         return false;
     }
-    lnn_data d = lnn_table_view(&t, 0, t.m, NULL);
+    lnn_data d = lnn_table_view(&t, 0, t.m);
     d.n_y = n_L;
+    d.Y = NULL;
+    d.labels = NULL;
     const bool ok = predict_data(net, &d, path, true, o);
     lnn_table_free(&t);
     return ok;
@@ -222,7 +192,7 @@ static bool predict_image(lnn_net *net, const char *path, lnn_invert invert,
         cli_error("%s: %s", path, err);
         ok = false;
     }
-    lnn_data d = lnn_table_view(&t, 0, 1, NULL);
+    lnn_data d = lnn_table_view(&t, 0, 1);
     d.n_y = lnn_net_dims(net)[lnn_net_L(net)];
     ok = ok && predict_data(net, &d, path, false, o);
     lnn_table_free(&t);
@@ -292,7 +262,7 @@ static int check_output(const char *model, const char *output, int n,
 
 int cli_predict(int argc, char **argv)
 {
-    predict_args a = {.top = 1};
+    predict_args a = {.top = 1, .threshold = 0.5f};
     cli_table_args_init(&a.ta);
     int first;
     const int parsed = cli_options_parse(&cli_predict_command, argc, argv,
@@ -316,28 +286,31 @@ int cli_predict(int argc, char **argv)
     if (!net)
         return EXIT_RUNTIME;
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
-    if (top > n_L) {
+    predict_out o = {.top = (size_t)top};
+    cli_outputs_init(&o.what, net, a.threshold);
+    const size_t n_classes = o.what.binary ? 2 : n_L;
+    if (top > n_classes) {
         cli_error("--top: %llu, but the model has %zu classes",
-                  (unsigned long long)top, n_L);
+                  (unsigned long long)top, n_classes);
         lnn_net_destroy(net);
         return EXIT_USAGE;
     }
-    const lnn_prep *prep = lnn_net_prep(net);
-    predict_out o = {.top = (size_t)top, .names = prep ? prep->names : NULL};
+    if (!(o.scratch = malloc((n_L + 2) * sizeof *o.scratch))) {
+        cli_error("out of memory");
+        lnn_net_destroy(net);
+        return EXIT_RUNTIME;
+    }
     outfile file;
     char err[CLI_ERRLEN];
     if (output && !outfile_open(&file, output, err, sizeof err)) {
         cli_error("predict: %s", err);
+        free(o.scratch);
         lnn_net_destroy(net);
         return EXIT_RUNTIME;
     }
     o.csv = output ? file.fp : NULL;
-    if (o.csv) {
-        fprintf(o.csv, "row,label,probability");
-        for (size_t i = 0; i < n_L; i++)
-            fprintf(o.csv, ",p_%zu", i);
-        fputc('\n', o.csv);
-    }
+    if (o.csv)
+        cli_outputs_header(&o.what, o.csv);
     int rc = EXIT_OK;
     for (int i = first; i < argc; i++)
         if (lnn_table_format(argv[i]) != LNN_FORMAT_AUTO
@@ -350,6 +323,7 @@ int cli_predict(int argc, char **argv)
             cli_error("predict: %s", err);
         rc = EXIT_RUNTIME;
     }
+    free(o.scratch);
     lnn_net_destroy(net);
     return rc;
 }

@@ -42,22 +42,54 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* The log's columns, in their order: name, and the value's printf format
- * (a NaN value is an empty CSV cell, a JSON null). */
-#define LOG_COLUMNS(X)                                                        \
-    X(epoch, "%.0f")                                                          \
-    X(iteration, "%.0f")                                                      \
-    X(loss, "%.6f")                                                           \
-    X(val_acc, "%.4f")                                                        \
-    X(lr, "%.9g")                                                             \
-    X(seconds, "%.3f")                                                        \
-    X(samples_per_s, "%.0f")
-#define NAME_OF(name, format) #name,
-#define FORMAT_OF(name, format) format,
-#define VALUE_OF(name, format) (double)r->name,
-static const char *const column_names[] = {LOG_COLUMNS(NAME_OF)};
-static const char *const column_formats[] = {LOG_COLUMNS(FORMAT_OF)};
-#define N_COLUMNS (sizeof column_names / sizeof *column_names)
+/* One column of a report: its key, value and format; NaN is a value not
+ * measured (left out of the line, an empty CSV cell, a JSON null). */
+typedef struct field {
+    const char *key;
+    double value;
+    const char *fmt;
+} field;
+
+enum { N_FIELDS = 8 };
+
+/* A report's fields, in their order on the line and in the log (new
+ * fields go before seconds, which stays next to last). */
+static void report_fields(const progress *pr, const report *r,
+                          field f[N_FIELDS])
+{
+    const field all[N_FIELDS] = {
+        {"epoch", (double)r->epoch, "%.0f"},
+        {"iteration", (double)r->iteration, "%.0f"},
+        {"loss", r->loss, "%.6f"},
+        {"val_loss", r->val_loss, "%.6f"},
+        {pr->metric, r->val_metric, "%.4f"},
+        {"lr", r->lr, "%.9g"},
+        {"seconds", r->seconds, "%.3f"},
+        {"samples_per_s", r->samples_per_s, "%.0f"},
+    };
+    memcpy(f, all, sizeof all);
+}
+
+const char *progress_metric_key(lnn_metric metric)
+{
+    static const char *const keys[] = {
+#define METRIC_KEY(E, value, name, higher) [E] = "val_" #name,
+        LNN_METRIC_LIST(METRIC_KEY)
+#undef METRIC_KEY
+    };
+    return metric == LNN_METRIC_ACCURACY ? "val_acc" : keys[metric];
+}
+
+/* The log's column names, comma-separated. */
+static void column_list(const progress *pr, char *out, size_t len)
+{
+    field f[N_FIELDS];
+    report_fields(pr, &(report){0}, f);
+    out[0] = '\0';
+    for (size_t i = 0; i < N_FIELDS; i++)
+        snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? "," : "",
+                 f[i].key);
+}
 
 /* The column names of a log's first line: a CSV header as it is, a JSON
  * object's keys joined by commas. */
@@ -82,14 +114,13 @@ static void columns_of(const char *line, bool json, char *out, size_t len)
 
 /* --log FILE of a resumed run that already holds rows: true if its
  * columns are this run's (then rows are appended), else the message. */
-static bool same_columns(FILE *f, const char *path, bool json)
+static bool same_columns(const progress *pr, FILE *f, const char *path,
+                         bool json)
 {
-    char line[4096], have[1024], want[1024] = "";
+    char line[4096], have[1024], want[1024];
     if (!fgets(line, sizeof line, f))
         return true;
-    for (size_t i = 0; i < N_COLUMNS; i++)
-        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s",
-                 i ? "," : "", column_names[i]);
+    column_list(pr, want, sizeof want);
     columns_of(line, json, have, sizeof have);
     if (strcmp(have, want) == 0)
         return true;
@@ -107,7 +138,7 @@ bool progress_open_log(progress *pr, const char *path, bool append)
         return false;
     }
     FILE *old = append ? fopen(path, "r") : NULL;
-    const bool ok = !old || same_columns(old, path, pr->log_json);
+    const bool ok = !old || same_columns(pr, old, path, pr->log_json);
     const bool has_rows = old && ftell(old) > 0;
     if (old)
         fclose(old);
@@ -118,10 +149,11 @@ bool progress_open_log(progress *pr, const char *path, bool append)
         cli_error("--log: cannot write %s", path);
         return false;
     }
-    if (!pr->log_json && !has_rows)
-        for (size_t i = 0; i < N_COLUMNS; i++)
-            fprintf(pr->log, "%s%s", column_names[i],
-                    i + 1 < N_COLUMNS ? "," : "\n");
+    if (!pr->log_json && !has_rows) {
+        char columns[1024];
+        column_list(pr, columns, sizeof columns);
+        fprintf(pr->log, "%s\n", columns);
+    }
     return true;
 }
 
@@ -155,19 +187,18 @@ void progress_step(progress *pr, uint64_t epoch, uint64_t epochs,
     fflush(stdout);
 }
 
-/* One row of the log. */
-static void log_row(progress *pr, const report *r)
+/* One row of the log: the fields f. */
+static void log_row(progress *pr, const field *f)
 {
-    const double values[] = {LOG_COLUMNS(VALUE_OF)};
     if (pr->log_json)
         fputc('{', pr->log);
-    for (size_t i = 0; i < N_COLUMNS; i++) {
+    for (size_t i = 0; i < N_FIELDS; i++) {
         if (pr->log_json)
-            fprintf(pr->log, "%s\"%s\": ", i ? ", " : "", column_names[i]);
+            fprintf(pr->log, "%s\"%s\": ", i ? ", " : "", f[i].key);
         else if (i)
             fputc(',', pr->log);
-        if (!isnan(values[i]))
-            fprintf(pr->log, column_formats[i], values[i]);
+        if (!isnan(f[i].value))
+            fprintf(pr->log, f[i].fmt, f[i].value);
         else if (pr->log_json)
             fputs("null", pr->log);
     }
@@ -177,27 +208,32 @@ static void log_row(progress *pr, const report *r)
 
 void progress_report(progress *pr, const report *r)
 {
+    field f[N_FIELDS];
+    report_fields(pr, r, f);
     if (pr->reports) {
         if (pr->bar) {
             printf("\r\033[Kepoch %llu/%llu  iteration %llu  loss %.4f",
                    (unsigned long long)r->epoch,
                    (unsigned long long)r->epochs,
                    (unsigned long long)r->iteration, r->loss);
-            if (!isnan(r->val_acc))
-                printf("  val %.2f%%", 100.0 * r->val_acc);
-            printf("  %.2fs  %.0f samples/s\n", r->seconds, r->samples_per_s);
+            if (!isnan(r->val_loss))
+                printf("  val_loss %.4f", r->val_loss);
+            if (!isnan(r->val_metric))
+                printf("  %s %.4f", pr->metric, r->val_metric);
+            printf("  %.2fs  %.0f samples/s\n", r->seconds,
+                   r->samples_per_s);
         } else {
             /* Stable key=value fields, for scripts. */
-            printf("epoch=%llu iteration=%llu loss=%.6f",
-                   (unsigned long long)r->epoch,
-                   (unsigned long long)r->iteration, r->loss);
-            if (!isnan(r->val_acc))
-                printf(" val_acc=%.4f", r->val_acc);
-            printf(" seconds=%.3f samples_per_s=%.0f\n", r->seconds,
-                   r->samples_per_s);
+            for (size_t i = 0; i < N_FIELDS; i++) {
+                if (isnan(f[i].value))
+                    continue;
+                printf("%s%s=", i ? " " : "", f[i].key);
+                printf(f[i].fmt, f[i].value);
+            }
+            putchar('\n');
         }
         fflush(stdout);
     }
     if (pr->log)
-        log_row(pr, r);
+        log_row(pr, f);
 }

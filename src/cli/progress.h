@@ -13,10 +13,12 @@ typedef struct report {
     uint64_t epoch, epochs;  /* completed, and the run's total */
     uint64_t iteration;
     double loss;             /* mean training loss since the last report */
-    double val_acc;          /* NaN without a validation split */
+    double val_loss;         /* NaN without a validation split */
+    double val_metric;       /* the task's metric (progress.metric), NaN
+                                without a validation split */
+    double lr;               /* the learning rate of the last update */
     double seconds;          /* training time so far (evaluation excluded) */
     double samples_per_s;    /* since the last report */
-    double lr;               /* the learning rate of the last update */
 } report;
 
 /* --progress: what lnn train prints while it trains. */
@@ -43,15 +45,22 @@ typedef struct progress {
     FILE *log;       /* NULL, or the --log file */
     bool log_json;   /* JSON lines rather than CSV */
     double last_draw;
+    const char *metric;  /* the validation metric's key: "val_acc",
+                            "val_rmse", ... (progress_metric_key) */
 } progress;
+
+/* The key of a validation metric in reports and logs: val_acc for
+ * accuracy, else val_ and its name. */
+const char *progress_metric_key(lnn_metric metric);
 
 /* Set up pr to print as mode says (auto: as stdout and the environment
  * say), or nothing if quiet. */
 void progress_init(progress *pr, progress_mode mode, bool quiet);
 
-/* Open --log FILE (.csv or .jsonl); false with the message printed. With
- * append (a resumed run), rows go after those FILE holds, if its columns
- * are this run's (else false). */
+/* Open --log FILE (.csv or .jsonl), its columns those of progress_report
+ * (pr->metric set first); false with the message printed. With append (a
+ * resumed run), rows go after those FILE holds, if its columns are this
+ * run's (else false). */
 bool progress_open_log(progress *pr, const char *path, bool append);
 void progress_close(progress *pr);
 

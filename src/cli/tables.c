@@ -13,9 +13,6 @@
 
 #define DEFAULT_TABLE_VAL 0.1  /* of a single file's rows, when not given */
 #define DEFAULT_TABLE_TEST 0.1
-/* Classes a table may have however few rows it has; beyond, more than one
- * class per two rows is refused unless --task classify says it is meant. */
-#define CLASSES_FREE 64
 #define CLI_FEATURES_MAX ((size_t)1 << 31)
 #define CLI_IMAGE_SIDE_MAX 4096
 #define MNIST_SIDE 28
@@ -40,6 +37,7 @@ const cli_choices cli_inverts = CLI_CHOICES(invert_names, NULL, invert_notes);
 void cli_table_args_init(cli_table_args *t)
 {
     *t = (cli_table_args){.table = lnn_table_opts_default(), .scale = -1,
+                          .loss = -1, .scale_target = 1,
                           .image = {MNIST_SIDE, MNIST_SIDE, LNN_INVERT_NO}};
 }
 
@@ -106,6 +104,17 @@ int cli_table_option(cli_table_args *t, int c, const char *arg)
     case CLI_OPT_SCALE:
         return cli_parse_choice("--scale", arg, &cli_scales, &t->scale) ? 1
                                                                         : -1;
+    case CLI_OPT_TASK:
+        return cli_parse_choice("--task", arg, &cli_tasks, &t->task) ? 1 : -1;
+    case CLI_OPT_LOSS:
+        return cli_parse_choice("--loss", arg, &cli_losses, &t->loss) ? 1
+                                                                      : -1;
+    case CLI_OPT_SCALE_TARGET:
+        return cli_parse_choice("--scale-target", arg, &cli_scale_targets,
+                                &t->scale_target) ? 1 : -1;
+    case CLI_OPT_HUBER_DELTA:
+        return cli_parse_float("--huber-delta", arg, 1e-6, 1e6,
+                               &t->huber_delta) ? 1 : -1;
     case CLI_OPT_INVERT: {
         int v;
         if (!cli_parse_choice("--invert", arg, &cli_inverts, &v))
@@ -203,16 +212,10 @@ static bool load(lnn_table *t, const char *path, const lnn_table_opts *o,
     return true;
 }
 
-/* A second file (--val-data, --test-data) read like the first, its
- * columns checked and its labels indexed by the first's vocabulary. */
-static bool load_like(lnn_table *t, const char *path, const lnn_table *first,
-                      const lnn_table_opts *o, const lnn_image_opts *img)
+/* A table's width and feature names are the training file's. */
+static bool same_columns(const lnn_table *t, const char *path,
+                         const lnn_table *first)
 {
-    lnn_table_opts same = *o;
-    same.n_features = first->n_x; /* LIBSVM: the training file's width */
-    same.labels_path = NULL;      /* an X.npy second file: not supported */
-    if (!load(t, path, &same, img))
-        return false;
     char err[CLI_ERRLEN];
     if (t->n_x != first->n_x) {
         cli_error("%s: %zu features, the training file has %zu", path,
@@ -224,48 +227,116 @@ static bool load_like(lnn_table *t, const char *path, const lnn_table *first,
         cli_error("%s: %s", path, err);
         return false;
     }
-    if (!t->y) {
-        cli_error("%s: no labels", path);
-        return false;
-    }
-    if (lnn_table_relabel(t, first->names, first->n_classes, err,
-                          sizeof err) != LNN_OK) {
-        cli_error("%s: %s", path, err);
-        return false;
-    }
     return true;
 }
 
-/* One-hot labels of every loaded table. */
-static bool one_hot_all(cli_dataset *d)
+/* A second file (--val-data, --test-data) read like the first, its
+ * columns checked (a renamed column is named before any label is matched)
+ * and its targets made as the first's. */
+static bool load_like(lnn_table *t, const char *path, const lnn_table *first,
+                      const cli_table_args *ta, lnn_loss loss)
 {
+    const bool multi = cli_task_multi(ta);
+    lnn_table_opts same = ta->table;
+    same.no_label = multi;
+    same.n_features = first->n_x; /* LIBSVM: the training file's width */
+    same.labels_path = NULL;      /* an X.npy second file: not supported */
+    if (!load(t, path, &same, &ta->image))
+        return false;
+    if (multi) /* the target columns are among the features until taken */
+        return cli_task_like(t, path, first, ta, loss) &&
+               same_columns(t, path, first);
+    return same_columns(t, path, first) &&
+           cli_task_like(t, path, first, ta, loss);
+}
+
+/* The parts of a single --data file (--val, --test), or 0 for a part that
+ * comes from its own file; false if they leave no rows for training. */
+static bool part_sizes(const cli_table_args *ta, const cli_part *val,
+                       size_t m, const char *path, size_t *n_val,
+                       size_t *n_test)
+{
+    const cli_part def_val = {.frac = DEFAULT_TABLE_VAL};
+    const cli_part def_test = {.frac = DEFAULT_TABLE_TEST};
+    *n_val = ta->val_data ? 0 : cli_part_of(val->set ? val : &def_val, m);
+    *n_test = ta->test_data ? 0
+                            : cli_part_of(ta->test.set ? &ta->test
+                                                       : &def_test, m);
+    if (*n_val + *n_test < m)
+        return true;
+    cli_error("--val %zu and --test %zu leave none of the %zu rows of %s "
+              "for training", *n_val, *n_test, m, path);
+    return false;
+}
+
+/* Fit the scaling and the targets' on the first n_train rows of the
+ * training file, record the split, and apply both to every part. */
+static bool fit_and_apply(cli_dataset *d, const cli_table_args *ta,
+                          size_t n_train, uint64_t seed, size_t n_val,
+                          size_t n_test, bool images)
+{
+    lnn_table *t = &d->tab[PART_TRAIN];
     char err[CLI_ERRLEN];
+    /* images (a folder of them) as bytes / 255; any table standardised,
+     * whatever its values look like (0..16 digits are no pixels) */
+    const lnn_scale scale = ta->scale >= 0 ? (lnn_scale)ta->scale
+                            : images ? LNN_SCALE_BYTE : LNN_SCALE_STANDARD;
+    if (lnn_prep_fit(&d->prep, t, n_train, scale, err, sizeof err) !=
+        LNN_OK) {
+        cli_error("%s", err);
+        return false;
+    }
+    if (!cli_task_fit(&d->prep, t, n_train, ta, d->loss))
+        return false;
+    if (n_val || n_test) { /* recorded: eval redoes it on this file */
+        d->prep.split_seed = seed;
+        d->prep.split_m = t->m;
+        d->prep.split_val = n_val;
+        d->prep.split_test = n_test;
+    }
     for (int k = 0; k < 3; k++)
-        if (d->tab[k].y &&
-            lnn_table_one_hot(&d->tab[k], &d->Y[k], err, sizeof err) !=
-                LNN_OK) {
+        if (d->tab[k].m &&
+            lnn_prep_apply(&d->prep, &d->tab[k], err, sizeof err) != LNN_OK) {
             cli_error("%s", err);
             return false;
         }
     return true;
 }
 
-/* The "dataset:" line of a loaded table or image folder. */
-static void describe(const cli_dataset *d, const char *path, size_t n_train,
-                     lnn_scale scale)
+/* What the dataset line says of the targets: "3 classes", "1 target". */
+static const char *describe_targets(const cli_dataset *d, char *buf,
+                                    size_t len)
 {
     const lnn_table *t = &d->tab[PART_TRAIN];
+    if (lnn_loss_target(d->loss) == LNN_TARGET_CLASSES)
+        snprintf(buf, len, "%zu classes", t->n_classes);
+    else if (t->y)
+        snprintf(buf, len, "a binary label (%s: 1)", t->names[1]);
+    else
+        snprintf(buf, len, "%zu %s%s", t->n_t,
+                 lnn_loss_target(d->loss) == LNN_TARGET_VALUES ? "target"
+                                                               : "label",
+                 t->n_t == 1 ? "" : "s");
+    return buf;
+}
+
+/* The "dataset:" line of a loaded table or image folder. */
+static void describe(const cli_dataset *d, const char *path, size_t n_train)
+{
+    const lnn_table *t = &d->tab[PART_TRAIN];
+    char what[96];
+    describe_targets(d, what, sizeof what);
     if (d->prep.image_width)
         printf("dataset: %s: %zu train, %zu validation, %zu test images of "
-               "%zux%zu, %zu classes\n", path, n_train, d->splits.val.m,
+               "%zux%zu, %s\n", path, n_train, d->splits.val.m,
                d->splits.test.m, d->prep.image_width, d->prep.image_height,
-               t->n_classes);
+               what);
     else
         printf("dataset: %s: %zu train, %zu validation, %zu test rows of %zu "
-               "features (%s), %zu classes; scaling %s\n", path, n_train,
+               "features (%s), %s; scaling %s\n", path, n_train,
                d->splits.val.m, d->splits.test.m, t->n_x,
-               t->X_u8 ? "bytes" : "float32", t->n_classes,
-               lnn_scale_name(scale));
+               t->X_u8 ? "bytes" : "float32", what,
+               lnn_scale_name(d->prep.scale));
 }
 
 int cli_dataset_load_table(cli_dataset *d, const char *path,
@@ -278,47 +349,24 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     d->source = "--data";
     lnn_table *t = &d->tab[PART_TRAIN];
     char err[CLI_ERRLEN];
-    if (!load(t, path, &ta->table, &ta->image))
+    lnn_table_opts o = ta->table;
+    o.no_label = cli_task_multi(ta);
+    if (!load(t, path, &o, &ta->image))
         goto fail;
-    if (!t->y) {
-        cli_error("%s: no labels to train on (an X.npy needs --labels y.npy)",
-                  path);
-        goto fail;
-    }
-    if (t->n_classes < 2) {
-        cli_error("%s: every row has the label \"%s\": training needs at "
-                  "least 2 classes", path, t->names[0]);
-        goto fail;
-    }
-    if (!ta->classify && t->n_classes > CLASSES_FREE &&
-        t->n_classes > t->m / 2) {
-        cli_error("%s: %zu classes in %zu rows: the label looks like an id "
-                  "or a number, not a class (--task classify trains on it "
-                  "anyway)", path, t->n_classes, t->m);
+    int rc = cli_task_train(ta, t, path, &d->loss, quiet);
+    if (rc == EXIT_USAGE)
         goto usage;
-    }
-    if (ta->val_data &&
-        !load_like(&d->tab[PART_VAL], ta->val_data, t, &ta->table,
-                  &ta->image))
+    if (rc != EXIT_OK)
         goto fail;
-    if (ta->test_data &&
-        !load_like(&d->tab[PART_TEST], ta->test_data, t, &ta->table,
-                  &ta->image))
+    if ((ta->val_data && !load_like(&d->tab[PART_VAL], ta->val_data, t, ta,
+                                    d->loss)) ||
+        (ta->test_data && !load_like(&d->tab[PART_TEST], ta->test_data, t,
+                                     ta, d->loss)))
         goto fail;
     const size_t m = t->m;
-    const cli_part def_val = {.frac = DEFAULT_TABLE_VAL};
-    const cli_part def_test = {.frac = DEFAULT_TABLE_TEST};
-    const size_t n_val = ta->val_data ? 0
-                         : cli_part_of(val->set ? val : &def_val, m);
-    const size_t n_test = ta->test_data
-                              ? 0
-                              : cli_part_of(ta->test.set ? &ta->test
-                                                         : &def_test, m);
-    if (n_val + n_test >= m) {
-        cli_error("--val %zu and --test %zu leave none of the %zu rows of %s "
-                  "for training", n_val, n_test, m, path);
+    size_t n_val, n_test;
+    if (!part_sizes(ta, val, m, path, &n_val, &n_test))
         goto usage;
-    }
     if (lnn_table_split(t, n_val, n_test, seed, err, sizeof err) != LNN_OK) {
         cli_error("%s: %s", path, err);
         goto fail;
@@ -331,46 +379,23 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
                   n_train, n_fit);
         goto usage;
     }
-    const lnn_scale scale = ta->scale >= 0 ? (lnn_scale)ta->scale
-                            : t->X_u8     ? LNN_SCALE_BYTE
-                                          : LNN_SCALE_STANDARD;
-    if (lnn_prep_fit(&d->prep, t, n_train, scale, err, sizeof err) !=
-        LNN_OK) {
-        cli_error("%s", err);
-        goto fail;
-    }
+    const lnn_table *tv = ta->val_data ? &d->tab[PART_VAL] : t;
+    const lnn_table *tt = ta->test_data ? &d->tab[PART_TEST] : t;
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* an image folder */
+    const bool images = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test, images))
+        goto fail;
+    if (images) { /* an image folder */
         d->prep.image_width = ta->image.width;
         d->prep.image_height = ta->image.height;
     }
-    if (n_val || n_test) { /* recorded: eval redoes it on this file */
-        d->prep.split_seed = seed;
-        d->prep.split_m = m;
-        d->prep.split_val = n_val;
-        d->prep.split_test = n_test;
-    }
-    for (int k = 0; k < 3; k++)
-        if (d->tab[k].m &&
-            lnn_prep_apply(&d->prep, &d->tab[k], err, sizeof err) != LNN_OK) {
-            cli_error("%s", err);
-            goto fail;
-        }
-    if (!one_hot_all(d))
-        goto fail;
-    d->splits.train = lnn_table_view(t, 0, n_train, d->Y[PART_TRAIN]);
-    d->splits.val = ta->val_data
-                        ? lnn_table_view(&d->tab[PART_VAL], 0,
-                                         d->tab[PART_VAL].m, d->Y[PART_VAL])
-                        : lnn_table_view(t, n_fit, n_val, d->Y[PART_TRAIN]);
-    d->splits.test = ta->test_data
-                         ? lnn_table_view(&d->tab[PART_TEST], 0,
-                                          d->tab[PART_TEST].m,
-                                          d->Y[PART_TEST])
-                         : lnn_table_view(t, n_fit + n_val, n_test,
-                                          d->Y[PART_TRAIN]);
+    d->splits.train = lnn_table_view(t, 0, n_train);
+    d->splits.val = ta->val_data ? lnn_table_view(tv, 0, tv->m)
+                                 : lnn_table_view(t, n_fit, n_val);
+    d->splits.test = ta->test_data ? lnn_table_view(tt, 0, tt->m)
+                                   : lnn_table_view(t, n_fit + n_val, n_test);
     if (!quiet)
-        describe(d, path, n_train, scale);
+        describe(d, path, n_train);
     return EXIT_OK;
 usage:
     cli_dataset_free(d);
@@ -381,29 +406,23 @@ fail:
 }
 
 int cli_dataset_for_model(cli_dataset *d, const char *path,
-                          const cli_table_args *ta, const lnn_prep *p)
+                          const cli_table_args *ta, const lnn_prep *p,
+                          lnn_loss loss)
 {
     memset(d, 0, sizeof *d);
     d->is_table = true;
+    d->loss = loss;
     snprintf(d->dir, sizeof d->dir, "%s", path);
     lnn_table *t = &d->tab[PART_TRAIN];
     lnn_table_opts o = ta->table;
     o.n_features = p->n_x;
+    cli_task_model_opts(&o, p);
     char err[CLI_ERRLEN];
     const lnn_image_opts img = {p->image_width ? p->image_width : MNIST_SIDE,
                                 p->image_height ? p->image_height : MNIST_SIDE,
                                 ta->image.invert};
-    if (!load(t, path, &o, &img))
+    if (!load(t, path, &o, &img) || !cli_task_for_model(t, path, p, loss))
         goto fail;
-    if (!t->y || !p->names) {
-        cli_error("%s: no labels to evaluate against", path);
-        goto fail;
-    }
-    if (lnn_table_relabel(t, p->names, p->n_classes, err, sizeof err) !=
-        LNN_OK) {
-        cli_error("%s: %s", path, err);
-        goto fail;
-    }
     /* the training file: the model's id of it, or (a model from before
      * ids) its row count */
     const bool by_id = p->data.rows != 0;
@@ -421,13 +440,10 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
         cli_error("%s: %s", path, err);
         goto fail;
     }
-    if (!one_hot_all(d))
-        goto fail;
     const size_t n_fit = t->m - n_val - n_test;
-    d->splits.train = lnn_table_view(t, 0, n_fit, d->Y[PART_TRAIN]);
-    d->splits.val = lnn_table_view(t, n_fit, n_val, d->Y[PART_TRAIN]);
-    d->splits.test = lnn_table_view(t, n_fit + n_val, n_test,
-                                    d->Y[PART_TRAIN]);
+    d->splits.train = lnn_table_view(t, 0, n_fit);
+    d->splits.val = lnn_table_view(t, n_fit, n_val);
+    d->splits.test = lnn_table_view(t, n_fit + n_val, n_test);
     d->source = same && by_id ? "the training file, the model's split"
                 : same ? "the model's split (a model without the training "
                          "file's id: told by its row count)"

@@ -20,6 +20,10 @@
 #define DEFAULT_LAYERS "784,256,128,10"
 #define DEFAULT_BATCH 128
 #define DEFAULT_EPOCHS 4
+/* A table without --epochs or --iterations trains until validation stops
+ * improving (patience), at most this long, and keeps the best epoch. */
+#define TABLE_MAX_EPOCHS 200
+#define TABLE_PATIENCE 10
 #define DEFAULT_VAL LNN_MNIST_VAL
 #define DEFAULT_OPTIMIZER LNN_OPT_ADAM
 #define DEFAULT_SCHEDULE LNN_LR_COSINE
@@ -64,6 +68,11 @@ static const cli_choices inits =
     CLI_CHOICES(init_names, init_olds, init_notes);
 static const cli_choices optimizers =
     CLI_CHOICES(optimizer_names, NULL, optimizer_notes);
+static const char *const monitor_names[] = {"loss", "metric"};
+static const char *const monitor_notes[] = {
+    "the validation loss", "the task's: accuracy, rmse (regression)"};
+static const cli_choices monitors =
+    CLI_CHOICES(monitor_names, NULL, monitor_notes);
 static const cli_choices schedules = CLI_CHOICES(schedule_names, NULL, NULL);
 
 enum {
@@ -72,7 +81,8 @@ enum {
     OPT_SAVE, OPT_RESUME, OPT_LOG, OPT_PLOT, OPT_PRINT_EVERY, OPT_QUIET,
     OPT_PROGRESS,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
-    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_NEW_DATA, OPT_TASK,
+    OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_MONITOR, OPT_MIN_DELTA,
+    OPT_NEW_DATA,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -97,6 +107,9 @@ typedef struct train_args {
     bool hyper_set[OPT_HYPER_END - OPT_HYPER]; /* given on the command line */
     const char *save_best;
     uint64_t patience;
+    bool patience_set;
+    int monitor;           /* --monitor: 0 val loss, 1 the task's metric */
+    float min_delta;
     size_t train_subset;
     cli_part val;          /* --val: a count or a fraction */
     cli_table_args tab;    /* --data FILE: a table */
@@ -129,9 +142,6 @@ static const cli_option options[] = {
     {"layers", 0, "LIST", OPT_LAYERS, "layer sizes, input to output, checked "
      "against the data", DEFAULT_LAYERS "; without it, the ends are the "
      "data's width and class count", NULL},
-    {"task", 0, "NAME", OPT_TASK, "classify: the label is a class, even "
-     "when there are nearly as many classes as rows (refused otherwise)",
-     NULL, NULL},
     {"hidden", 0, "LIST", OPT_HIDDEN, "the hidden sizes alone; the input and "
      "output sizes come from the data", NULL, NULL},
     {"activation", 0, "NAME", OPT_ACTIVATION, "hidden activation", "relu",
@@ -171,10 +181,17 @@ static const cli_option options[] = {
     {"lr-gamma", 0, "F", OPT_LR_GAMMA, "step: factor per decay", "0.1", NULL},
     {"lr-min", 0, "F", OPT_LR_MIN, "cosine: final rate as a fraction of --lr",
      "0", NULL},
-    {"save-best", 0, "FILE", OPT_SAVE_BEST, "save the model whenever "
-     "validation accuracy improves", NULL, NULL},
-    {"patience", 0, "N", OPT_PATIENCE, "stop after N reports without a better "
-     "validation accuracy", "never", NULL},
+    {NULL, 0, NULL, 0, "Validation and early stopping:", NULL, NULL},
+    {"monitor", 0, "NAME", OPT_MONITOR, "what judges an epoch on the "
+     "validation data", "loss", &monitors},
+    {"min-delta", 0, "F", OPT_MIN_DELTA, "an improvement must beat the best "
+     "by more than F", "0", NULL},
+    {"patience", 0, "N", OPT_PATIENCE, "stop after N reports without a "
+     "better one, and keep the best one's model", "never; for a table "
+     "without --epochs or --iterations, " STR(TABLE_PATIENCE) " (and at "
+     "most " STR(TABLE_MAX_EPOCHS) " epochs)", NULL},
+    {"save-best", 0, "FILE", OPT_SAVE_BEST, "save the model whenever the "
+     "monitored value improves", NULL, NULL},
     {NULL, 0, NULL, 0, "Files and output:", NULL, NULL},
     {"save", 0, "FILE", OPT_SAVE, "save the model after every report and at "
      "the end (atomically: FILE is always a complete model); every output is "
@@ -337,6 +354,7 @@ static bool parse_count(train_args *a, int id, const char *value, bool *ok)
         a->epochs_set |= id == OPT_EPOCHS;
         a->iterations_set |= id == OPT_ITERATIONS;
         a->seed_set |= id == OPT_SEED;
+        a->patience_set |= id == OPT_PATIENCE;
         return true;
     }
     return false;
@@ -383,17 +401,14 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_SAVE: a->save = v; return true;
     case OPT_RESUME: a->resume = v; return true;
     case OPT_NEW_DATA: a->new_data = true; return true;
-    case OPT_TASK:
-        if (strcmp(v, "classify") != 0) {
-            cli_error("--task: '%s' is not one of classify", v);
-            return false;
-        }
-        a->tab.classify = true;
-        return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_LOG: a->log = v; return true;
     case OPT_PLOT: a->plot = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
+    case OPT_MONITOR:
+        return cli_parse_choice("--monitor", v, &monitors, &a->monitor);
+    case OPT_MIN_DELTA:
+        return cli_parse_float("--min-delta", v, 0, 1e30, &a->min_delta);
     case OPT_COMM_TIMEOUT: {
         float t;
         ok = cli_parse_float("--comm-timeout", v, 1e-3, 1e6, &t);
@@ -611,6 +626,7 @@ typedef struct run {
     progress pr;
     uint64_t epochs;         /* epochs of the whole run, for display */
     uint64_t print_every;
+    lnn_metric monitor;      /* the validation metric shown and judged */
     double train_seconds;    /* training time before the current stretch */
     double stretch_start;    /* when the current stretch of training began */
     double loss_sum;         /* sum of batch loss x batch size since report */
@@ -618,14 +634,13 @@ typedef struct run {
     double epoch_loss_sum;   /* for the bar: since the epoch began */
     size_t epoch_samples;
     size_t total_samples;    /* trained in this run */
-    double best_acc;         /* best validation accuracy so far */
-    uint64_t best_epoch;
-    uint64_t since_best;     /* reports without a better one */
-    bool early_stop;         /* --patience ran out */
+    lnn_metrics best;        /* the best validation's metrics */
+    uint64_t best_epoch;     /* 0: no validation yet */
+    uint64_t stale;          /* validations since the best (the library's
+                                early stopping stops at --patience) */
     bool save_failed;
     bool saved;              /* a save of --save succeeded in this run */
     bool replicas_differ;    /* --check-replicas failed */
-    double lr;               /* the learning rate of the last update */
     plot_history hist;       /* the reports, for --plot */
 } run;
 
@@ -687,7 +702,6 @@ static int on_progress(const lnn_progress *p, void *ctx)
         r->total_samples += cols;
         r->epoch_loss_sum += p->loss * (double)cols;
         r->epoch_samples += cols;
-        r->lr = p->lr;
         const double t = seconds_so_far(r);
         const double rate = r->samples / fmax(t - r->train_seconds, 1e-9);
         progress_step(&r->pr, p->epoch, r->epochs, p->samples,
@@ -711,40 +725,36 @@ static int on_progress(const lnn_progress *p, void *ctx)
         .epochs = r->epochs,
         .iteration = p->iteration,
         .loss = r->loss_sum / (double)r->samples,
-        .val_acc = NAN,
+        .val_loss = p->val ? p->val->loss : NAN,
+        .val_metric = p->val ? lnn_metrics_get(p->val, r->monitor) : NAN,
+        .lr = p->lr,
         .seconds = r->train_seconds + stretch,
         .samples_per_s = (double)r->samples / fmax(stretch, 1e-9),
-        .lr = r->lr,
     };
-    if (r->ds->splits.val.m > 0)
-        lnn_evaluate_sharded(r->net, &r->ds->splits.val, r->opts->comm, NULL,
-                             &rep.val_acc);
     if (r->a->check_replicas && r->opts->comm &&
         !replicas_agree(r->net, r->opts->comm, p->iteration))
         r->replicas_differ = true;
     progress_report(&r->pr, &rep);
     if (r->a->plot && r->root &&
-        !plot_history_add(&r->hist, (double)rep.epoch, rep.loss, NAN,
-                          rep.val_acc, rep.lr))
+        !plot_history_add(&r->hist, (double)rep.epoch, rep.loss,
+                          rep.val_loss, rep.val_metric, rep.lr))
         cli_warn("--plot: out of memory; the picture will lack epochs");
     if (r->a->save)
         save(r, r->a->save);
-    if (rep.val_acc > r->best_acc) {
-        r->best_acc = rep.val_acc;
+    if (p->val && p->improved) {
+        r->best = *p->val;
         r->best_epoch = p->epoch;
-        r->since_best = 0;
         if (r->a->save_best)
             save(r, r->a->save_best);
-    } else if (r->a->patience && ++r->since_best >= r->a->patience) {
-        r->early_stop = true;
     }
+    if (p->val)
+        r->stale = p->stale;
     /* Evaluation and saving do not count as training time. */
     r->train_seconds += stretch;
     r->loss_sum = 0.0;
     r->samples = 0;
     r->stretch_start = cli_now();
-    return interrupted || r->save_failed || r->early_stop ||
-           r->replicas_differ;
+    return interrupted || r->save_failed || r->replicas_differ;
 }
 
 /* In a run of several processes, why training stopped is known where it
@@ -760,7 +770,7 @@ static void agree_on_stop(run *r, const lnn_comm *comm)
     r->save_failed = why[1] != 0.0;
 }
 
-static lnn_net *create_net(train_args *a, size_t max_batch)
+static lnn_net *create_net(train_args *a, size_t max_batch, lnn_loss loss)
 {
     lnn_net_config cfg = {
         .L = a->n_dims - 1,
@@ -768,6 +778,8 @@ static lnn_net *create_net(train_args *a, size_t max_batch)
         .hidden = (lnn_activation)a->activation,
         .max_batch = max_batch,
         .optimizer = (lnn_optimizer)a->optimizer,
+        .loss = loss,
+        .huber_delta = a->tab.huber_delta,
     };
     char err[CLI_ERRLEN];
     lnn_net *net;
@@ -923,7 +935,15 @@ static bool fits_data(const lnn_net *net, const cli_dataset *ds)
     }
     if (n_L != ds->splits.train.n_y) {
         cli_error("--layers: the output layer has %zu units, the data (%s) "
-                  "has %zu classes", n_L, ds->dir, ds->splits.train.n_y);
+                  "has %zu %s", n_L, ds->dir, ds->splits.train.n_y,
+                  lnn_target_name(lnn_loss_target(ds->loss)));
+        return false;
+    }
+    if (lnn_net_loss(net) != ds->loss) {
+        cli_error("the model's loss is %s, the data's task asks for %s (give "
+                  "--loss %s, or --task as the model was trained)",
+                  lnn_loss_name(lnn_net_loss(net)), lnn_loss_name(ds->loss),
+                  lnn_loss_name(lnn_net_loss(net)));
         return false;
     }
     return true;
@@ -951,6 +971,31 @@ static bool shape_from_data(train_args *a, const cli_dataset *ds)
         a->dims[a->n_dims - 1] = ds->splits.train.n_y;
     }
     return true;
+}
+
+/* The last line: the test part's loss and metric (test_acc, test_rmse,
+ * ...), the times and the speed. */
+static void print_result(const run *r, const lnn_metrics *test,
+                         double train_seconds, double total)
+{
+    const char *key = progress_metric_key(r->monitor) + strlen("val_");
+    const double v = lnn_metrics_get(test, r->monitor);
+    const double rate = (double)r->total_samples / train_seconds;
+    if (r->pr.bar && test->rows == 0)
+        printf("no test split; training %.2fs, total %.2fs, %.0f "
+               "samples/s\n", train_seconds, total, rate);
+    else if (r->pr.bar)
+        printf("test %s %.6g (loss %.4f); training %.2fs, total %.2fs, %.0f "
+               "samples/s\n", lnn_metric_name(r->monitor), v, test->loss,
+               train_seconds, total, rate);
+    else if (test->rows == 0) /* no test split: no test numbers */
+        printf("test_samples=0 train_seconds=%.3f total_seconds=%.3f "
+               "samples_per_s=%.0f\n", train_seconds, total, rate);
+    else
+        printf("test_loss=%.6f test_%s=%.*f train_seconds=%.3f "
+               "total_seconds=%.3f samples_per_s=%.0f\n", test->loss, key,
+               r->monitor == LNN_METRIC_ACCURACY ? 4 : 6, v, train_seconds,
+               total, rate);
 }
 
 /* --plot: the run's reports as learning curves (rank 0). */
@@ -1186,11 +1231,10 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     const size_t n_train = ds.splits.train.m;
 
-    run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root,
-             .best_acc = -1.0, .hist = {.metric_name = "val_acc"}};
+    run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root};
     rc = EXIT_RUNTIME;
     r.net = a.resume ? resume_net(&a, n_train, &rc)
-                     : create_net(&a, plan_batch(&a.opts, n_train));
+                     : create_net(&a, plan_batch(&a.opts, n_train), ds.loss);
     if (!r.net)
         goto done;
     if (a.resume && !resumed_data_ok(&a, r.net, &ds)) {
@@ -1207,6 +1251,11 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     if (a.iterations_set && !a.epochs_set)
         a.opts.epochs = UINT64_MAX; /* the iteration count decides */
+    if (ds.is_table && !a.epochs_set && !a.iterations_set && !a.resume) {
+        a.opts.epochs = TABLE_MAX_EPOCHS;
+        if (!a.patience_set)
+            a.patience = TABLE_PATIENCE;
+    }
     lnn_plan plan;
     lnn_batch_plan(&a.opts, n_train, &plan);
     const bool full = plan.steps_per_epoch == 1;
@@ -1216,7 +1265,20 @@ int cli_train(int argc, char **argv, cli_world *w)
                    : a.opts.epochs;
     r.print_every = a.print_every ? a.print_every
                                   : full ? FULL_BATCH_PRINT_EVERY : 1;
+    r.monitor = lnn_loss_metric(lnn_net_loss(r.net));
+    if (ds.splits.val.m > 0) {
+        a.opts.val = &ds.splits.val;
+        a.opts.val_every = r.print_every;
+        a.opts.patience = a.patience;
+        a.opts.restore_best = a.patience > 0;
+        a.opts.monitor_default = 0;
+        a.opts.monitor = a.monitor ? r.monitor : LNN_METRIC_LOSS;
+        a.opts.min_delta = a.min_delta;
+    }
     progress_init(&r.pr, (progress_mode)a.progress, a.quiet || !root);
+    r.pr.metric = progress_metric_key(r.monitor);
+    snprintf(r.hist.metric_name, sizeof r.hist.metric_name, "%s",
+             r.pr.metric);
     if (root && a.log && !progress_open_log(&r.pr, a.log, a.resume)) {
         rc = EXIT_USAGE;
         goto done;
@@ -1257,10 +1319,11 @@ int cli_train(int argc, char **argv, cli_world *w)
         rc = EXIT_INTERRUPT;
         goto done;
     }
-    if (s == LNN_ERR_STOPPED && r.early_stop) {
+    if (s == LNN_OK && a.patience && r.stale >= a.patience) {
         if (!a.quiet)
-            printf("early stop: no better validation accuracy in %llu "
-                   "reports\n", (unsigned long long)a.patience);
+            printf("early stop: no better validation %s in %llu "
+                   "reports\n", lnn_metric_name(a.opts.monitor),
+                   (unsigned long long)a.patience);
     } else if (s == LNN_ERR_ARG || s == LNN_ERR_SHAPE) {
         /* options the library refused before training began */
         if (root)
@@ -1278,34 +1341,18 @@ int cli_train(int argc, char **argv, cli_world *w)
     }
     if (a.save && !save(&r, a.save))
         goto done;
-    if (a.save_best && !a.quiet)
-        printf("best validation accuracy %.2f%% after epoch %llu, saved to "
-               "%s\n", 100.0 * r.best_acc, (unsigned long long)r.best_epoch,
-               a.save_best);
-    double test_loss = 0.0, test_acc = 0.0;
+    if (a.save_best && !a.quiet && r.best_epoch)
+        printf("best validation %s %.4f after epoch %llu, saved to %s\n",
+               lnn_metric_name(a.opts.monitor),
+               lnn_metrics_get(&r.best, a.opts.monitor),
+               (unsigned long long)r.best_epoch, a.save_best);
+    lnn_metrics test = {0};
     if (ds.splits.test.m > 0 &&
-        lnn_evaluate_sharded(r.net, &ds.splits.test, comm, &test_loss,
-                             &test_acc) != LNN_OK) {
+        lnn_evaluate_sharded(r.net, &ds.splits.test, comm, &test) != LNN_OK) {
         cli_error("%s", lnn_net_errmsg(r.net));
         goto done;
     }
-    const double samples = (double)r.total_samples;
-    const double total = cli_now() - t_start;
-    if (r.pr.bar && ds.splits.test.m == 0)
-        printf("no test split; training %.2fs, total %.2fs, %.0f "
-               "samples/s\n", train_seconds, total, samples / train_seconds);
-    else if (r.pr.bar)
-        printf("test accuracy %.2f%% (loss %.4f); training %.2fs, total "
-               "%.2fs, %.0f samples/s\n", 100.0 * test_acc, test_loss,
-               train_seconds, total, samples / train_seconds);
-    else if (ds.splits.test.m > 0)
-        printf("test_loss=%.6f test_acc=%.4f train_seconds=%.3f "
-               "total_seconds=%.3f samples_per_s=%.0f\n", test_loss, test_acc,
-               train_seconds, total, samples / train_seconds);
-    else /* no test split: no test numbers */
-        printf("test_samples=0 train_seconds=%.3f total_seconds=%.3f "
-               "samples_per_s=%.0f\n", train_seconds, total,
-               samples / train_seconds);
+    print_result(&r, &test, train_seconds, cli_now() - t_start);
     rc = EXIT_OK;
 done:
     progress_close(&r.pr);

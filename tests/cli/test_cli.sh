@@ -83,7 +83,7 @@ expect 2 "train: option '--quiet' takes no value" "$LNN" train --quiet=yes
 expect 2 "--epochs: 'x' is not a whole number" "$LNN" train --epochs=x
 # --help, the completion and the man pages come from one table per
 # command: every option --help shows is completed, and no other
-for cmd in $("$LNN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
+for cmd in $("$LNN" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p'); do
     checks=$((checks + 1))
     help=$("$LNN" $cmd --help | sed -n 's/^  \(-[^ ].*\)/\1/p' | sed 's/  .*//' | grep -oE -- '--[a-z0-9-]+' | sort)
     comp=$("$LNN" completion | sed -n "/^    $cmd)/,/opts=/s/.*opts='\\(.*\\)'/\\1/p" | tr ' ' '\n' | sort)
@@ -112,7 +112,7 @@ expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --epochs 30 --batch 20 --lr 0.3 \
     --save "$M" --log "$WORK/log.csv"
 cp "$WORK/out" "$WORK/train.out"
 checks=$((checks + 1))
-n=$(grep -Ec '^epoch=[0-9]+ iteration=[0-9]+ loss=[0-9.]+ val_acc=[0-9.]+ seconds=[0-9.]+ samples_per_s=[0-9]+$' "$WORK/train.out")
+n=$(grep -Ec '^epoch=[0-9]+ iteration=[0-9]+ loss=[0-9.]+ val_loss=[0-9.]+ val_acc=[0-9.]+ lr=[0-9.e-]+ seconds=[0-9.]+ samples_per_s=[0-9]+$' "$WORK/train.out")
 [ "$n" = 30 ] || fail "expected 30 key=value epoch lines, got $n: $(head -3 "$WORK/train.out")"
 checks=$((checks + 1))
 grep -Eq '^test_loss=[0-9.]+ test_acc=[0-9.]+ train_seconds=[0-9.]+ total_seconds=[0-9.]+ samples_per_s=[0-9]+$' "$WORK/train.out" ||
@@ -135,7 +135,8 @@ python3 - "$WORK/log.jsonl" <<'PY' || fail "the JSONL log does not parse"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert [r["epoch"] for r in rows] == [1, 2, 3]
-assert set(rows[0]) == {"epoch", "iteration", "loss", "val_acc", "lr", "seconds", "samples_per_s"}
+assert list(rows[0]) == ["epoch", "iteration", "loss", "val_loss", "val_acc", "lr", "seconds", "samples_per_s"]
+assert all(r["val_loss"] > 0 and r["lr"] > 0 for r in rows)
 PY
 checks=$((checks + 1))
 [ "$(wc -l <"$WORK/out")" = 1 ] || fail "--quiet printed more than the result"
@@ -255,7 +256,7 @@ checks=$((checks + 1))
 
 # --- best-model keeping and early stopping ---------------------------------
 BEST="$WORK/best.lnn"
-expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --lr 0.3 --batch 20 --epochs 200 --patience 3 --save-best "$BEST"
+expect 0 "" "$LNN" train "${D[@]}" "${NET[@]}" --lr 0.3 --batch 20 --epochs 200 --patience 3 --monitor metric --save-best "$BEST"
 checks=$((checks + 1))
 grep -q "^early stop: no better validation accuracy in 3 reports" "$WORK/out" ||
     fail "--patience 3 did not stop 200 epochs early: $(tail -3 "$WORK/out")"

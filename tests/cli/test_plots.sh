@@ -53,10 +53,10 @@ assert len(rows) == 12
 got, texts = marks('train.svg')
 for r in rows:
     e = float(r['epoch'])
-    for key in ('loss', 'val_acc', 'lr'):
+    for key in ('loss', 'val_loss', 'val_acc', 'lr'):
         want = float(r[key])
         assert abs(got[(key, e)] - want) <= 1e-4 * max(1, abs(want)), (key, e, got[(key, e)], want)
-assert len(got) == 36, len(got)
+assert len(got) == 48, len(got)
 best = max(rows, key=lambda r: (float(r['val_acc']), -float(r['epoch'])))
 assert any(t and t.startswith('best: epoch %s, val_acc' % best['epoch']) for t in texts), texts
 def close(a, b):  # a log keeps loss to 6 decimals, val_acc to 4

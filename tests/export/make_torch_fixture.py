@@ -61,11 +61,11 @@ def main(out):
     with torch.no_grad():
         p = torch.softmax(model(pixels.to(torch.float32) / 255), dim=1)
     with open(os.path.join(out, "torch_expected.csv"), "w") as f:
-        f.write("row,label,probability," +
-                ",".join(f"p_{i}" for i in range(p.shape[1])) + "\n")
+        f.write("row,label," +
+                ",".join(f"{i}" for i in range(p.shape[1])) + "\n")
         for row, probs in enumerate(p.tolist()):
             label = max(range(len(probs)), key=lambda i: (probs[i], -i))
-            f.write(f"{row},{label},{probs[label]:.9g}," +
+            f.write(f"{row},{label}," +
                     ",".join(f"{x:.9g}" for x in probs) + "\n")
 
 

@@ -42,9 +42,9 @@ def read_csv(path, n=None):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     header, rows = rows[0], rows[1:]
-    assert header[:3] == ["row", "label", "probability"], header
+    assert header[:2] == ["row", "label"], header
     rows = rows if n is None else rows[:n]
-    return [[float(x) for x in r[3:]] for r in rows]
+    return [[float(x) for x in r[2:]] for r in rows]
 
 
 def read_images(np, path, n):

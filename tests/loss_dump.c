@@ -1,0 +1,74 @@
+/* loss_dump: for every head of LNN_LOSS_LIST, random logits Z (n x m),
+ * targets of its kind, the head's mean loss and its gradient with respect
+ * to Z (the delta / m), printed for tests/test_loss_torch.py to hold
+ * against PyTorch's loss modules. Lines: "loss NAME n m", "Z ...", "T ...",
+ * "value L", "grad ...". */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kernels.h"
+#include "rng.h"
+
+static void print_row(const char *key, const float *x, size_t count)
+{
+    printf("%s", key);
+    for (size_t k = 0; k < count; k++)
+        printf(" %.9g", (double)x[k]);
+    printf("\n");
+}
+
+static void dump(lnn_loss loss, size_t n, size_t m, lnn_rng *rng)
+{
+    float *Z = malloc(n * m * sizeof *Z), *P = malloc(n * m * sizeof *P);
+    float *T = calloc(n * m, sizeof *T), *dZ = malloc(n * m * sizeof *dZ);
+    int32_t *labels = malloc(m * sizeof *labels);
+    for (size_t k = 0; k < n * m; k++)
+        Z[k] = (float)(2.0 * lnn__rng_normal(rng));
+    for (size_t j = 0; j < m; j++) {
+        labels[j] = (int32_t)lnn__rng_below(rng, n);
+        for (size_t i = 0; i < n; i++) {
+            float *t = &T[i + j * n];
+            switch (lnn_loss_target(loss)) {
+            case LNN_TARGET_CLASSES: *t = (int32_t)i == labels[j]; break;
+            case LNN_TARGET_BINARY: *t = (float)lnn__rng_below(rng, 2); break;
+            case LNN_TARGET_VALUES: *t = (float)lnn__rng_normal(rng); break;
+            }
+        }
+    }
+    const lnn__head h = {.loss = loss, .delta = 0.75f};
+    lnn__act_forward(P, Z, NULL, lnn_loss_output(loss), n, m);
+    /* classes by index (the library's training path) */
+    lnn__targets tg = {.Y = T};
+    if (lnn_loss_target(loss) == LNN_TARGET_CLASSES)
+        tg = (lnn__targets){.labels = labels};
+    const double value = lnn__head_loss_sum(&h, P, tg, n, m) / (double)m;
+    lnn__head_delta(&h, dZ, P, tg, n, m);
+    for (size_t k = 0; k < n * m; k++)
+        dZ[k] /= (float)m;
+    printf("loss %s %zu %zu %g\n", lnn_loss_name(loss), n, m,
+           (double)h.delta);
+    print_row("Z", Z, n * m);
+    print_row("T", T, n * m);
+    printf("value %.17g\n", value);
+    print_row("grad", dZ, n * m);
+    free(Z);
+    free(P);
+    free(T);
+    free(dZ);
+    free(labels);
+}
+
+int main(void)
+{
+    lnn_rng rng;
+    lnn__rng_seed(&rng, 11, 0);
+    /* 4 outputs; and 1 (binary, one target) where the head has no
+     * classes */
+#define DUMP(E, ...)                                                          \
+    dump(E, 4, 6, &rng);                                                      \
+    if (lnn_loss_target(E) != LNN_TARGET_CLASSES)                             \
+        dump(E, 1, 9, &rng);
+    LNN_LOSS_LIST(DUMP)
+#undef DUMP
+    return 0;
+}
