@@ -76,6 +76,14 @@ static void softmax_block(float *H, const float *Z, const float *b, size_t n,
     }
 }
 
+/* h = z + b (b may be NULL: none) for one column of n. */
+static inline void add_bias(float *h, const float *z, const float *b,
+                            size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h[i] = z[i] + (b ? b[i] : 0.0f);
+}
+
 LNN_VECTOR_CLONES
 void lnn__act_forward(float *H, const float *Z, const float *b,
                       lnn_activation f, size_t n, size_t m)
@@ -97,11 +105,9 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
     case LNN_ACT_SIGMOID:
         LNN_OMP(omp parallel for schedule(static) if(parallel: par))
         for (size_t j = 0; j < m; j++) {
-            const float *z = Z + j * n;
             float *h = H + j * n;
             /* two sweeps: the bias's test would keep one scalar */
-            for (size_t i = 0; i < n; i++)
-                h[i] = z[i] + (b ? b[i] : 0.0f);
+            add_bias(h, Z + j * n, b, n);
             for (size_t i = 0; i < n; i++)
                 /* e^-v = inf -> 0; flushed below FLT_MIN (v < -87.3) */
                 h[i] = lnn__flush(1.0f / (1.0f + exp_f(-h[i])));
@@ -115,12 +121,8 @@ void lnn__act_forward(float *H, const float *Z, const float *b,
         break;
     case LNN_ACT_IDENTITY:
         LNN_OMP(omp parallel for schedule(static) if(parallel: par))
-        for (size_t j = 0; j < m; j++) {
-            const float *z = Z + j * n;
-            float *h = H + j * n;
-            for (size_t i = 0; i < n; i++)
-                h[i] = z[i] + (b ? b[i] : 0.0f);
-        }
+        for (size_t j = 0; j < m; j++)
+            add_bias(H + j * n, Z + j * n, b, n);
         break;
     }
 }

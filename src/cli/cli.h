@@ -149,6 +149,9 @@ typedef struct cli_outputs {
 } cli_outputs;
 
 void cli_outputs_init(cli_outputs *o, const lnn_net *net, float threshold);
+/* The name of class (or label, or target) i: names[i], else "i" in buf. */
+const char *cli_name_of(char *const *names, size_t i, char *buf,
+                        size_t len);
 /* predict --output's header and one row from the outputs y (n of them);
  * scratch holds n + 2 floats. */
 void cli_outputs_header(const cli_outputs *o, FILE *f);

@@ -26,9 +26,8 @@ void cli_outputs_init(cli_outputs *o, const lnn_net *net, float threshold)
                 o->n_names == 2;
 }
 
-/* The name of class (or label, or target) i: the model's, else "i". */
-static const char *name_of(char *const *names, size_t i, char *buf,
-                           size_t len)
+const char *cli_name_of(char *const *names, size_t i, char *buf,
+                        size_t len)
 {
     if (names)
         return names[i];
@@ -58,18 +57,20 @@ void cli_outputs_header(const cli_outputs *o, FILE *f)
         if (o->target == LNN_TARGET_CLASSES || o->binary) {
             fputs(",label", f);
             for (size_t i = 0; i < (o->binary ? 2 : o->n); i++)
-                fprintf(f, ",%s", name_of(o->names, i, buf, sizeof buf));
+                fprintf(f, ",%s", cli_name_of(o->names, i, buf, sizeof buf));
             break;
         }
         for (size_t i = 0; i < o->n; i++)
-            fprintf(f, ",%s", name_of(o->target_names, i, buf, sizeof buf));
+            fprintf(f, ",%s",
+                    cli_name_of(o->target_names, i, buf, sizeof buf));
         for (size_t i = 0; i < o->n; i++)
             fprintf(f, ",p_%s",
-                    name_of(o->target_names, i, buf, sizeof buf));
+                    cli_name_of(o->target_names, i, buf, sizeof buf));
         break;
     case LNN_TARGET_VALUES:
         for (size_t i = 0; i < o->n; i++)
-            fprintf(f, ",%s", name_of(o->target_names, i, buf, sizeof buf));
+            fprintf(f, ",%s",
+                    cli_name_of(o->target_names, i, buf, sizeof buf));
         break;
     }
     fputc('\n', f);
@@ -97,7 +98,7 @@ void cli_outputs_row(const cli_outputs *o, FILE *f, size_t row,
             fprintf(f, ",%.9g", (double)scratch[i]);
     } else if (o->target == LNN_TARGET_CLASSES || o->binary) {
         const size_t k = class_probs(o, y, scratch);
-        fprintf(f, ",%s", name_of(o->names, best_of(scratch, k), buf,
+        fprintf(f, ",%s", cli_name_of(o->names, best_of(scratch, k), buf,
                                   sizeof buf));
         for (size_t i = 0; i < k; i++)
             fprintf(f, ",%.9g", (double)scratch[i]);
@@ -128,7 +129,7 @@ static void print_top(const cli_outputs *o, const float *p, size_t n,
         if (best == n)
             break;
         printf("%s %s %.4f", k ? "," : "",
-               name_of(o->names, best, buf, sizeof buf), (double)p[best]);
+               cli_name_of(o->names, best, buf, sizeof buf), (double)p[best]);
         prev = best;
     }
 }
@@ -147,7 +148,7 @@ void cli_outputs_line(const cli_outputs *o, const char *name, size_t index,
         lnn_prep_unscale_targets(o->prep, scratch, o->n, 1);
         for (size_t i = 0; i < o->n && o->n > 1; i++)
             printf("%s %s %.6g", i ? "," : "",
-                   name_of(o->target_names, i, buf, sizeof buf),
+                   cli_name_of(o->target_names, i, buf, sizeof buf),
                    (double)scratch[i]);
         if (o->n == 1)
             printf(" %.6g", (double)scratch[0]);
@@ -159,7 +160,7 @@ void cli_outputs_line(const cli_outputs *o, const char *name, size_t index,
         for (size_t i = 0; i < o->n; i++)
             if (y[i] >= o->threshold)
                 printf("%s %s %.4f", shown++ ? "," : "",
-                       name_of(o->target_names, i, buf, sizeof buf),
+                       cli_name_of(o->target_names, i, buf, sizeof buf),
                        (double)y[i]);
         if (!shown)
             printf(" (no label)");

@@ -116,10 +116,7 @@ static json_t *interval(const double ci[2])
 static const char *class_name(const scored *s, size_t c, char *buf,
                               size_t len)
 {
-    if (s->what->names)
-        return s->what->names[c];
-    snprintf(buf, len, "%zu", c);
-    return buf;
+    return cli_name_of(s->what->names, c, buf, len);
 }
 
 /* The class probabilities of row j (k of them) into p. */
@@ -422,10 +419,7 @@ static bool bootstrap_rmse(const scored *s, double ci[2])
 static const char *target_name(const scored *s, size_t i, char *buf,
                                size_t len)
 {
-    if (s->what->target_names)
-        return s->what->target_names[i];
-    snprintf(buf, len, "%zu", i);
-    return buf;
+    return cli_name_of(s->what->target_names, i, buf, len);
 }
 
 /* --plot: predicted against true values. */

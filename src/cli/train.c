@@ -1189,6 +1189,192 @@ static int check_files(const train_args *a, bool root, int lock[2])
     return -1;
 }
 
+/* Before the network: the output paths checked and locked, the data
+ * loaded (and agreed on by every process), the network's ends from it.
+ * -1 to go on, else an exit status (with nothing left to free). */
+static int setup_data(train_args *a, const lnn_comm *comm, bool root,
+                      cli_dataset *ds, int lock[2])
+{
+    char err[CLI_ERRLEN];
+    if (root && a->plot && !plot_path_ok("--plot", a->plot, err, sizeof err)) {
+        cli_error("%s", err);
+        return EXIT_USAGE;
+    }
+    int rc = check_files(a, root, lock);
+    if (rc >= 0)
+        return rc;
+    if ((rc = cli_dataset_load(ds, a->common.data, &a->tab, a->opts.seed,
+                               a->train_subset, &a->val, a->quiet))) {
+        unlock(lock);
+        return rc;
+    }
+    rc = -1;
+    if (comm && !ranks_agree_on_data(ds, comm))
+        /* rank 0 ends the job (MPI_Abort, exit 1); the others wait in
+         * MPI_Finalize for it: aborts from every process at once crash
+         * Open MPI's mpirun as it merges their messages */
+        rc = root ? EXIT_RUNTIME : EXIT_OK;
+    else if (!a->resume && !shape_from_data(a, ds))
+        rc = EXIT_USAGE;
+    if (rc >= 0) {
+        cli_dataset_free(ds);
+        unlock(lock);
+    }
+    return rc;
+}
+
+/* The training policy of the run: a table's defaults (train until the
+ * validation loss stops improving), the reports' cadence, and the
+ * validation, monitor and patience the library follows. */
+static void setup_policy(run *r, train_args *a, const cli_dataset *ds)
+{
+    if (a->iterations_set && !a->epochs_set)
+        a->opts.epochs = UINT64_MAX; /* the iteration count decides */
+    if (ds->is_table && !a->epochs_set && !a->iterations_set && !a->resume) {
+        a->opts.epochs = TABLE_MAX_EPOCHS;
+        if (!a->patience_set)
+            a->patience = TABLE_PATIENCE;
+    }
+    lnn_plan plan;
+    lnn_batch_plan(&a->opts, ds->splits.train.m, &plan);
+    const uint64_t steps = plan.steps_per_epoch;
+    r->epochs = a->opts.num_iterations
+                    ? (a->opts.num_iterations + steps - 1) / steps
+                    : a->opts.epochs;
+    r->print_every = a->print_every ? a->print_every
+                     : steps == 1   ? FULL_BATCH_PRINT_EVERY
+                                    : 1;
+    r->monitor = lnn_loss_metric(lnn_net_loss(r->net));
+    if (ds->splits.val.m > 0) {
+        a->opts.val = &ds->splits.val;
+        a->opts.val_every = r->print_every;
+        a->opts.patience = a->patience;
+        a->opts.restore_best = a->patience > 0;
+        a->opts.monitor_default = 0;
+        a->opts.monitor = a->monitor ? r->monitor : LNN_METRIC_LOSS;
+        a->opts.min_delta = a->min_delta;
+    }
+}
+
+/* The network (new or resumed), checked against the data, its policy, and
+ * the reports' output. EXIT_OK, or an exit status with *r to clean. */
+static int setup_run(run *r, train_args *a, const cli_dataset *ds,
+                     const lnn_comm *comm)
+{
+    int rc = EXIT_RUNTIME;
+    const size_t n_train = ds->splits.train.m;
+    r->net = a->resume ? resume_net(a, n_train, &rc)
+                       : create_net(a, plan_batch(&a->opts, n_train),
+                                    ds->loss);
+    if (!r->net)
+        return rc;
+    if ((a->resume && !resumed_data_ok(a, r->net, ds)) ||
+        !fits_data(r->net, ds))
+        return EXIT_USAGE;
+    if (ds->is_table && lnn_net_set_prep(r->net, &ds->prep) != LNN_OK) {
+        cli_error("out of memory");
+        return EXIT_RUNTIME;
+    }
+    setup_policy(r, a, ds);
+    progress_init(&r->pr, (progress_mode)a->progress, a->quiet || !r->root);
+    r->pr.metric = progress_metric_key(r->monitor);
+    snprintf(r->hist.metric_name, sizeof r->hist.metric_name, "%s",
+             r->pr.metric);
+    if (r->root && a->log && !progress_open_log(&r->pr, a->log, a->resume))
+        return EXIT_USAGE;
+    a->opts.comm = comm;
+    if (!r->pr.quiet)
+        print_header(r);
+    return EXIT_OK;
+}
+
+/* Train, with Ctrl-C and SIGTERM asking to stop after the update in
+ * progress; *seconds is the training time. */
+static lnn_status run_training(run *r, train_args *a, double *seconds)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    a->opts.progress = on_progress;
+    a->opts.progress_ctx = r;
+    r->stretch_start = cli_now();
+    const lnn_status s = lnn_L_layer_model(r->net, &r->ds->splits.train,
+                                           &a->opts);
+    *seconds = seconds_so_far(r);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (r->pr.bar)
+        printf("\r\033[K");
+    return s;
+}
+
+/* Why training stopped, said: -1 to go on to the test (done, or stopped
+ * early), else an exit status. */
+static int triage(run *r, train_args *a, cli_world *w, lnn_status s)
+{
+    const lnn_comm *comm = a->opts.comm;
+    if (s == LNN_ERR_STOPPED && comm)
+        agree_on_stop(r, comm);
+    if (s == LNN_ERR_STOPPED && r->replicas_differ)
+        return EXIT_RUNTIME;
+    if (s == LNN_ERR_STOPPED && interrupted) {
+        if (r->root) {
+            const lnn_train_state st = lnn_net_train_state(r->net);
+            if (a->save && !save(r, a->save))
+                a->save = NULL;
+            say_how_to_continue(a, w, st.iteration);
+        }
+        return EXIT_INTERRUPT;
+    }
+    if (s == LNN_OK && a->patience && r->stale >= a->patience) {
+        if (!a->quiet)
+            printf("early stop: no better validation %s in %llu "
+                   "reports\n", lnn_metric_name(a->opts.monitor),
+                   (unsigned long long)a->patience);
+        return -1;
+    }
+    if (s == LNN_ERR_ARG || s == LNN_ERR_SHAPE) {
+        /* options the library refused before training began */
+        if (r->root)
+            cli_error("%s", lnn_net_errmsg(r->net));
+        return EXIT_USAGE;
+    }
+    if (s == LNN_OK)
+        return -1;
+    /* a failed save has said why already; every process diverges
+     * together, but a failed communication is this process's own */
+    if (s == LNN_ERR_DIVERGED && r->root)
+        report_divergence(r, &r->ds->splits.train);
+    else if (s != LNN_ERR_STOPPED && (r->root || s == LNN_ERR_COMM))
+        cli_error("%s", lnn_net_errmsg(r->net));
+    return EXIT_RUNTIME;
+}
+
+/* After training: the model saved, the best epoch said, the test part's
+ * metrics printed. An exit status. */
+static int report_outcome(run *r, const train_args *a, double train_seconds,
+                          double t_start)
+{
+    if (a->save && !save(r, a->save))
+        return EXIT_RUNTIME;
+    if (a->save_best && !a->quiet && r->best_epoch)
+        printf("best validation %s %.4f after epoch %llu, saved to %s\n",
+               lnn_metric_name(a->opts.monitor),
+               lnn_metrics_get(&r->best, a->opts.monitor),
+               (unsigned long long)r->best_epoch, a->save_best);
+    lnn_metrics test = {0};
+    if (r->ds->splits.test.m > 0 &&
+        lnn_evaluate_sharded(r->net, &r->ds->splits.test, a->opts.comm,
+                             &test) != LNN_OK) {
+        cli_error("%s", lnn_net_errmsg(r->net));
+        return EXIT_RUNTIME;
+    }
+    print_result(r, &test, train_seconds, cli_now() - t_start);
+    return EXIT_OK;
+}
+
 int cli_train(int argc, char **argv, cli_world *w)
 {
     const double t_start = cli_now();
@@ -1202,159 +1388,19 @@ int cli_train(int argc, char **argv, cli_world *w)
     w->timeout = a.comm_timeout;
     const lnn_comm *comm = cli_world_comm(w);
     const bool root = !comm || comm->rank == 0;
-    char err[CLI_ERRLEN];
-    if (root && a.plot && !plot_path_ok("--plot", a.plot, err, sizeof err)) {
-        cli_error("%s", err);
-        return EXIT_USAGE;
-    }
     int lock[2] = {-1, -1};
-    if ((rc = check_files(&a, root, lock)) >= 0)
-        return rc;
     cli_dataset ds;
-    if ((rc = cli_dataset_load(&ds, a.common.data, &a.tab, a.opts.seed,
-                               a.train_subset, &a.val, a.quiet))) {
-        unlock(lock);
+    if ((rc = setup_data(&a, comm, root, &ds, lock)) >= 0)
         return rc;
-    }
-    if (comm && !ranks_agree_on_data(&ds, comm)) {
-        cli_dataset_free(&ds);
-        unlock(lock);
-        /* rank 0 ends the job (MPI_Abort, exit 1); the others wait in
-         * MPI_Finalize for it: aborts from every process at once crash
-         * Open MPI's mpirun as it merges their messages */
-        return root ? EXIT_RUNTIME : EXIT_OK;
-    }
-    if (!a.resume && !shape_from_data(&a, &ds)) {
-        cli_dataset_free(&ds);
-        unlock(lock);
-        return EXIT_USAGE;
-    }
-    const size_t n_train = ds.splits.train.m;
-
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root};
-    rc = EXIT_RUNTIME;
-    r.net = a.resume ? resume_net(&a, n_train, &rc)
-                     : create_net(&a, plan_batch(&a.opts, n_train), ds.loss);
-    if (!r.net)
-        goto done;
-    if (a.resume && !resumed_data_ok(&a, r.net, &ds)) {
-        rc = EXIT_USAGE;
-        goto done;
+    rc = setup_run(&r, &a, &ds, comm);
+    if (rc == EXIT_OK) {
+        double train_seconds;
+        const lnn_status s = run_training(&r, &a, &train_seconds);
+        rc = triage(&r, &a, w, s);
+        if (rc < 0)
+            rc = report_outcome(&r, &a, train_seconds, t_start);
     }
-    if (!fits_data(r.net, &ds)) {
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    if (ds.is_table && lnn_net_set_prep(r.net, &ds.prep) != LNN_OK) {
-        cli_error("out of memory");
-        goto done;
-    }
-    if (a.iterations_set && !a.epochs_set)
-        a.opts.epochs = UINT64_MAX; /* the iteration count decides */
-    if (ds.is_table && !a.epochs_set && !a.iterations_set && !a.resume) {
-        a.opts.epochs = TABLE_MAX_EPOCHS;
-        if (!a.patience_set)
-            a.patience = TABLE_PATIENCE;
-    }
-    lnn_plan plan;
-    lnn_batch_plan(&a.opts, n_train, &plan);
-    const bool full = plan.steps_per_epoch == 1;
-    const uint64_t steps = plan.steps_per_epoch;
-    r.epochs = a.opts.num_iterations
-                   ? (a.opts.num_iterations + steps - 1) / steps
-                   : a.opts.epochs;
-    r.print_every = a.print_every ? a.print_every
-                                  : full ? FULL_BATCH_PRINT_EVERY : 1;
-    r.monitor = lnn_loss_metric(lnn_net_loss(r.net));
-    if (ds.splits.val.m > 0) {
-        a.opts.val = &ds.splits.val;
-        a.opts.val_every = r.print_every;
-        a.opts.patience = a.patience;
-        a.opts.restore_best = a.patience > 0;
-        a.opts.monitor_default = 0;
-        a.opts.monitor = a.monitor ? r.monitor : LNN_METRIC_LOSS;
-        a.opts.min_delta = a.min_delta;
-    }
-    progress_init(&r.pr, (progress_mode)a.progress, a.quiet || !root);
-    r.pr.metric = progress_metric_key(r.monitor);
-    snprintf(r.hist.metric_name, sizeof r.hist.metric_name, "%s",
-             r.pr.metric);
-    if (root && a.log && !progress_open_log(&r.pr, a.log, a.resume)) {
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    a.opts.comm = comm;
-    if (!r.pr.quiet)
-        print_header(&r);
-
-    struct sigaction sa = {0};
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    a.opts.progress = on_progress;
-    a.opts.progress_ctx = &r;
-    r.stretch_start = cli_now();
-    lnn_status s = lnn_L_layer_model(r.net, &ds.splits.train, &a.opts);
-    const double train_seconds = seconds_so_far(&r);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    if (r.pr.bar)
-        printf("\r\033[K");
-
-    if (s == LNN_ERR_STOPPED && comm)
-        agree_on_stop(&r, comm);
-    if (s == LNN_ERR_STOPPED && r.replicas_differ)
-        goto done;
-    if (s == LNN_ERR_STOPPED && interrupted && !root) {
-        rc = EXIT_INTERRUPT;
-        goto done;
-    }
-    if (s == LNN_ERR_STOPPED && interrupted) {
-        const lnn_train_state st = lnn_net_train_state(r.net);
-        if (a.save && !save(&r, a.save))
-            a.save = NULL;
-        say_how_to_continue(&a, w, st.iteration);
-        rc = EXIT_INTERRUPT;
-        goto done;
-    }
-    if (s == LNN_OK && a.patience && r.stale >= a.patience) {
-        if (!a.quiet)
-            printf("early stop: no better validation %s in %llu "
-                   "reports\n", lnn_metric_name(a.opts.monitor),
-                   (unsigned long long)a.patience);
-    } else if (s == LNN_ERR_ARG || s == LNN_ERR_SHAPE) {
-        /* options the library refused before training began */
-        if (root)
-            cli_error("%s", lnn_net_errmsg(r.net));
-        rc = EXIT_USAGE;
-        goto done;
-    } else if (s != LNN_OK) {
-        /* a failed save has said why already; every process diverges
-         * together, but a failed communication is this process's own */
-        if (s == LNN_ERR_DIVERGED && root)
-            report_divergence(&r, &ds.splits.train);
-        else if (s != LNN_ERR_STOPPED && (root || s == LNN_ERR_COMM))
-            cli_error("%s", lnn_net_errmsg(r.net));
-        goto done;
-    }
-    if (a.save && !save(&r, a.save))
-        goto done;
-    if (a.save_best && !a.quiet && r.best_epoch)
-        printf("best validation %s %.4f after epoch %llu, saved to %s\n",
-               lnn_metric_name(a.opts.monitor),
-               lnn_metrics_get(&r.best, a.opts.monitor),
-               (unsigned long long)r.best_epoch, a.save_best);
-    lnn_metrics test = {0};
-    if (ds.splits.test.m > 0 &&
-        lnn_evaluate_sharded(r.net, &ds.splits.test, comm, &test) != LNN_OK) {
-        cli_error("%s", lnn_net_errmsg(r.net));
-        goto done;
-    }
-    print_result(&r, &test, train_seconds, cli_now() - t_start);
-    rc = EXIT_OK;
-done:
     progress_close(&r.pr);
     if (r.hist.n && !draw_plot(&r) && rc == EXIT_OK)
         rc = EXIT_RUNTIME;
