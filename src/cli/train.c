@@ -1209,7 +1209,14 @@ static int setup_data(train_args *a, const lnn_comm *comm, bool root,
         return rc;
     }
     rc = -1;
-    if (comm && !ranks_agree_on_data(ds, comm))
+    if (!ds->is_table && (a->tab.task > 1 || cli_task_multi(&a->tab) ||
+                          (a->tab.loss >= 0 && a->tab.loss != LNN_LOSS_CE))) {
+        /* never a flag silently ignored: IDX labels are classes */
+        cli_error("%s is an IDX dataset: its labels are classes (softmax + "
+                  "cross-entropy); --task, --loss and several --label "
+                  "columns are for tables", ds->dir);
+        rc = EXIT_USAGE;
+    } else if (comm && !ranks_agree_on_data(ds, comm))
         /* rank 0 ends the job (MPI_Abort, exit 1); the others wait in
          * MPI_Finalize for it: aborts from every process at once crash
          * Open MPI's mpirun as it merges their messages */

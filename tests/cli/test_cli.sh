@@ -17,6 +17,8 @@ NET=(--layers 16,12,10 --optimizer sgd --lr-schedule constant)
 expect 2 "unknown command" "$LNN" frobnicate
 expect 2 "unknown option '--frobnicate'" "$LNN" train --frobnicate
 expect 2 "unknown option '-x'" "$LNN" train -x
+expect 2 "is an IDX dataset: its labels are classes" "$LNN" train "${D[@]}" --loss mse
+expect 2 "is an IDX dataset: its labels are classes" "$LNN" train "${D[@]}" --task regress
 expect 2 "option '--lr' needs a value" "$LNN" train --lr
 expect 2 "--epochs: 'abc' is not a whole number" "$LNN" train --epochs abc
 expect 2 "--epochs: '-3' is not a whole number" "$LNN" train --epochs -3
