@@ -987,6 +987,15 @@ typedef struct lnn_table {
                            or NULL: the labels y are the targets */
     char **targets;     /* n_t target names, or NULL */
     lnn_data_id id;     /* the file's, as lnn_table_load read it */
+    size_t *n_levels;   /* n_x: a category column's number of categories,
+                           0 for a number column; NULL: all numbers. A
+                           category column's X holds the index of its
+                           category in levels (NaN: missing) */
+    char ***levels;     /* n_x: a category column's names, sorted as
+                           labels are; NULL for a number column */
+    size_t n_unseen;    /* set by lnn_prep_apply: cells of a category the
+                           model's training part did not have (their
+                           one-hot inputs are all zero) */
 } lnn_table;
 
 /** How to read a table; start from lnn_table_opts_default(). */
@@ -1008,6 +1017,18 @@ typedef struct lnn_table_opts {
                               lnn_table_take_targets) */
     const char *labels_path; /* NPY: the labels' .npy (1-D, or m x 1), or
                               NULL for none */
+    int missing;           /* CSV: 1 = a missing feature cell (empty, or
+                              one of na_values) is read as NaN, for
+                              lnn_prep to fill; 0 = it is an error */
+    const char *na_values; /* CSV: the comma-separated texts that mean
+                              missing besides the empty cell, or NULL:
+                              NA, N/A, NaN, nan, ?, null, NULL, None */
+    int text;              /* CSV: 1 = a feature column with a cell that
+                              is no number is a category column; 0 = such
+                              a cell is an error */
+    const char *categorical; /* CSV: columns read as categories whatever
+                              they hold (lnn_table_pick_columns' COLS), or
+                              NULL */
 } lnn_table_opts;
 
 /** The format a file name says (.csv .tsv, .svm .libsvm .svmlight,
@@ -1033,6 +1054,20 @@ LNN_API lnn_table_opts lnn_table_opts_default(void);
 LNN_API lnn_status lnn_table_load(lnn_table *out, const char *path,
                                   const lnn_table_opts *opts, char *err,
                                   size_t errlen);
+
+/**
+ * Which columns a COLS list names: comma-separated column names, 1-based
+ * indices and ranges of them ("2-4"), among n columns (names NULL: a file
+ * without a header, indices only). A name is matched before a number.
+ * @param opt   the option, for the message ("--ignore")
+ * @param pick  out: n flags, set for each column named
+ * @return LNN_OK, LNN_ERR_ARG (an entry that names no column: the message
+ *         lists the columns)
+ */
+LNN_API lnn_status lnn_table_pick_columns(const char *cols, const char *opt,
+                                          char *const *names, size_t n,
+                                          int *pick, char *err,
+                                          size_t errlen);
 
 /** Free a table's buffers and zero it. NULL is a no-op. */
 LNN_API void lnn_table_free(lnn_table *t);
@@ -1149,6 +1184,48 @@ LNN_API const char *lnn_scale_name(lnn_scale s);
 /** @return LNN_OK, LNN_ERR_ARG */
 LNN_API lnn_status lnn_scale_from_name(const char *name, lnn_scale *out);
 
+/** How a column's missing cells are filled, fitted on the training part.
+ *  X(value name, value, token, name, a category column's way, note). */
+#define LNN_IMPUTE_LIST(X)                                                    \
+    X(LNN_IMPUTE_ERROR,         0, error,         "error",                    \
+      LNN_IMPUTE_ERROR,         "a missing cell is an error")                 \
+    X(LNN_IMPUTE_MEDIAN,        1, median,        "median",                   \
+      LNN_IMPUTE_MOST_FREQUENT, "the median (text: the most frequent)")       \
+    X(LNN_IMPUTE_MEAN,          2, mean,          "mean",                     \
+      LNN_IMPUTE_MOST_FREQUENT, "the mean (text: the most frequent)")         \
+    X(LNN_IMPUTE_MOST_FREQUENT, 3, most_frequent, "most-frequent",            \
+      LNN_IMPUTE_MOST_FREQUENT, "the most frequent value")                    \
+    X(LNN_IMPUTE_ZERO,          4, zero,          "zero",                     \
+      LNN_IMPUTE_ZERO,          "0 (text: no category, all zeros)")
+
+#define LNN_ENUM_(name, value, ...) name = value,
+typedef enum lnn_impute {
+    LNN_IMPUTE_LIST(LNN_ENUM_)
+} lnn_impute;
+#undef LNN_ENUM_
+
+/** @return "error", "median", "mean", "most-frequent", "zero" or
+ *  "unknown"; never NULL */
+LNN_API const char *lnn_impute_name(lnn_impute v);
+/** @return LNN_OK, LNN_ERR_ARG */
+LNN_API lnn_status lnn_impute_from_name(const char *name, lnn_impute *out);
+
+/** A feature column of the training file as the model reads it: a number
+ *  (one input) or a category (one 0/1 input per kept category, and one
+ *  for the rest when some were folded), its gaps filled, and after it a
+ *  0/1 input saying the cell was missing if it has an indicator. */
+typedef struct lnn_prep_column {
+    char *name;        /* its name in the training file, or NULL */
+    size_t n_levels;   /* a category column's kept categories, 0: a number */
+    char **levels;     /* n_levels names, sorted as labels are */
+    int other;         /* 1: one more input, for the categories folded */
+    lnn_impute impute; /* how its gaps are filled */
+    float fill;        /* a number column's fill; a category column's: the
+                          index of its category (n_levels: other), -1
+                          none (all zeros) */
+    int indicator;     /* 1: a "was missing" input follows its inputs */
+} lnn_prep_column;
+
 /**
  * What a model knows of its data beyond the network: the label vocabulary,
  * the scaling and the split of its training file. Stored in the model file
@@ -1179,7 +1256,47 @@ typedef struct lnn_prep {
                            height grey pixels, row-major), or 0: none
                            recorded (an IDX model's are 28 x 28) */
     lnn_data_id data;   /* the training file's id (rows 0: not recorded) */
+    /* The training file's feature columns, when its inputs are not they
+     * (n_raw 0: they are): categories one-hot, gaps filled, indicators;
+     * shift and mul then scale the number columns' inputs, and leave the
+     * 0/1 ones (shift 0, mul 1). */
+    size_t n_raw;
+    lnn_prep_column *raw; /* n_raw, or NULL */
+    char *label;        /* the label column's name in the training file,
+                           or NULL */
 } lnn_prep;
+
+/** How lnn_prep_fit_table prepares a table. */
+typedef struct lnn_prep_opts {
+    lnn_scale scale;
+    int impute;             /* an lnn_impute for every column, or -1: the
+                               median for numbers, the most frequent
+                               category for text */
+    int missing_indicators; /* 1: a 0/1 input for each column that has
+                               gaps in the training part */
+    size_t max_categories;  /* 0: every category of the training part;
+                               else its N most frequent, the rest folded
+                               into one "other" input */
+} lnn_prep_opts;
+
+/** scale, the default imputation, no indicators, every category. */
+LNN_API lnn_prep_opts lnn_prep_opts_default(lnn_scale scale);
+
+/**
+ * Fit the preparation of t on its samples 0 .. m_train-1: when t has
+ * category columns or missing cells (NaN), each column's fill and kept
+ * categories (lnn_prep.raw), and the scaling of the inputs they make;
+ * else as lnn_prep_fit. Copies the vocabulary and column names.
+ * @return LNN_OK, LNN_ERR_ARG, LNN_ERR_NOMEM, LNN_ERR_FORMAT (a column
+ *         all missing in the training part; a missing cell under
+ *         LNN_IMPUTE_ERROR; a category column with more distinct values
+ *         than half the training rows, without max_categories: the message
+ *         names the column)
+ */
+LNN_API lnn_status lnn_prep_fit_table(lnn_prep *out, const lnn_table *t,
+                                      size_t m_train,
+                                      const lnn_prep_opts *o, char *err,
+                                      size_t errlen);
 
 /**
  * Fit scaling on samples 0 .. m_train-1 of t (statistics in double) and
@@ -1193,7 +1310,11 @@ LNN_API lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t,
                                 size_t errlen);
 
 /**
- * Scale t in place as p says: bytes stay bytes under LNN_SCALE_BYTE
+ * Prepare t in place as p says: with p->raw, t's columns must be the
+ * training file's (count, and names where both have them): gaps are
+ * filled, categories one-hot (t->n_unseen counts those the model does not
+ * know), indicators added, so that t's features become the network's
+ * inputs. Then scaling: bytes stay bytes under LNN_SCALE_BYTE
  * (divided by 255 as batches are gathered) and become float32 under
  * standard and minmax. Checks t's feature count against p's, and its
  * column names where both have them (lnn_table_check_columns).

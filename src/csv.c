@@ -20,6 +20,7 @@
  * for any number of threads. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,9 @@
                                         and what was wrong */
 
 static const char *const label_names[] = {"label", "class", "target", "y"};
+/* What a feature cell may say for "missing" when na_values is not given
+ * (the empty cell always does). */
+static const char *const na_default = "NA,N/A,NaN,nan,?,null,NULL,None";
 
 lnn__rec lnn__csv_record(const char *p, size_t n, bool eof, size_t *len,
                          size_t *next, size_t *lines)
@@ -209,7 +213,48 @@ typedef struct csv_reader {
     lnn__vocab v;
     csv_record *rec;   /* a block's records */
     size_t rec_cap;
+    const char *na;    /* the texts meaning missing, comma-separated */
+    bool na_number;    /* one of them is a number: looked for first */
+    int *cat;          /* n_cols: 1 for a category column, or NULL */
+    lnn__vocab *lev;   /* n_cols: a category column's names, or NULL */
+    size_t text_col;   /* a column found holding text (SIZE_MAX: none) */
 } csv_reader;
+
+/* What parsing a row gives besides its values. */
+typedef struct row_out {
+    lnn__field label;  /* the label's text */
+    bool wide;         /* a value that is not a byte: widen, parse again */
+    size_t text;       /* a text cell in this column, if text is allowed
+                          (SIZE_MAX: none) */
+} row_out;
+
+/* Is field f one of the texts meaning missing? */
+static bool is_na(const csv_reader *r, const lnn__field *f)
+{
+    if (f->n == 0)
+        return true;
+    for (const char *s = r->na;;) {
+        const char *comma = strchr(s, ',');
+        const size_t k = comma ? (size_t)(comma - s) : strlen(s);
+        if (k == f->n && memcmp(s, f->s, k) == 0)
+            return true;
+        if (!comma)
+            return false;
+        s = comma + 1;
+    }
+}
+
+/* "column 3 \"bill\"" (or "column 3" without a header) of file column c. */
+static const char *col_name(const csv_reader *r, size_t c, char *buf,
+                            size_t n)
+{
+    if (r->col_names)
+        snprintf(buf, n, "column %zu \"%.*s\"", c + 1, LNN_QUOTE_TEXT,
+                 r->col_names[c]);
+    else
+        snprintf(buf, n, "column %zu", c + 1);
+    return buf;
+}
 
 /* Split record p[0 .. len) of line `line` into row. */
 static lnn_status split_row(const csv_reader *r, char *p, size_t len,
@@ -371,19 +416,89 @@ static lnn_status take_header(csv_reader *r, uint64_t line)
     return s;
 }
 
-/* Row `line` (its fields in row) into column j of the matrix, and its
- * label's text into *label. The matrix does not move (a team parses rows
- * at once): a value that is not a byte while the matrix is bytes stops the
- * row with *wide set; the caller makes the matrix floats (widen) and
- * parses the row again. */
-static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
-                            size_t j, uint64_t line, lnn__field *label,
-                            bool *wide, char *err, size_t errlen)
+/* Missing feature cell f of file column c, row `line`, into *x (NaN), or
+ * an error where missing cells are not allowed. */
+static lnn_status missing_cell(const csv_reader *r, const lnn__field *f,
+                               size_t c, uint64_t line, float *x, char *err,
+                               size_t errlen)
 {
-    const char *path = r->text.path;
+    char col[LNN_QUOTE_TEXT + 32];
+    if (!r->o->missing)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: %s: %s%.*s%s "
+                        "(missing cells not allowed)", r->text.path,
+                        (unsigned long long)line,
+                        col_name(r, c, col, sizeof col),
+                        f->n ? "a missing cell \"" : "an empty cell",
+                        (int)(f->n < LNN_QUOTE_TEXT ? f->n : LNN_QUOTE_TEXT),
+                        f->s, f->n ? "\"" : "");
+    *x = NAN;
+    return LNN_OK;
+}
+
+/* Feature cell f of file column c (row `line`) as a number into *x: a
+ * byte while U (else *wide), NaN for a missing cell, a text cell told in
+ * out->text where text is allowed. */
+static lnn_status parse_cell(const csv_reader *r, const lnn__field *f,
+                             size_t c, uint64_t line, bool bytes, double *x,
+                             row_out *out, char *err, size_t errlen)
+{
+    float na;
+    const lnn__num k = r->na_number && is_na(r, f)
+                           ? LNN_NUM_BAD
+                           : lnn__parse_value(f->s, f->n, x);
+    if (k == LNN_NUM_OK)
+        return LNN_OK;
+    if (is_na(r, f)) {
+        if (bytes && r->o->missing) {
+            out->wide = true;
+            return LNN_OK;
+        }
+        lnn_status s = missing_cell(r, f, c, line, &na, err, errlen);
+        *x = na;
+        return s;
+    }
+    char col[LNN_QUOTE_TEXT + 32];
+    if (r->o->text && k == LNN_NUM_BAD)
+        out->text = c;
+    return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: %s: \"%.*s%s\" "
+                    "%s", r->text.path, (unsigned long long)line,
+                    col_name(r, c, col, sizeof col),
+                    (int)(f->n < LNN_QUOTE_TEXT ? f->n : LNN_QUOTE_TEXT),
+                    f->s, f->n > LNN_QUOTE_TEXT ? "..." : "",
+                    lnn__num_why(k));
+}
+
+/* The label cell f of file column c, row `line`. */
+static lnn_status check_label(const csv_reader *r, const lnn__field *f,
+                              size_t c, uint64_t line, char *err,
+                              size_t errlen)
+{
+    char col[LNN_QUOTE_TEXT + 32];
+    if (f->n == 0)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: %s: an empty "
+                        "label", r->text.path, (unsigned long long)line,
+                        col_name(r, c, col, sizeof col));
+    if (f->n > LNN_NAME_MAX)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: %s: a label "
+                        "of %zu bytes, more than the %d a model keeps",
+                        r->text.path, (unsigned long long)line,
+                        col_name(r, c, col, sizeof col), f->n, LNN_NAME_MAX);
+    return LNN_OK;
+}
+
+/* Row `line` (its fields in row) into column j of the matrix, and its
+ * label's text into out->label. The matrix does not move (a team parses
+ * rows at once): a value that is not a byte while the matrix is bytes
+ * stops the row with out->wide set; the caller makes the matrix floats
+ * (widen) and parses the row again. A category column's cell is left NaN
+ * here: take_row adds it to its names. */
+static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
+                            size_t j, uint64_t line, row_out *out, char *err,
+                            size_t errlen)
+{
     if (row->n != r->n_cols)
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
-                        "%s:%llu: %zu fields, the %s has %zu", path,
+                        "%s:%llu: %zu fields, the %s has %zu", r->text.path,
                         (unsigned long long)line, row->n,
                         r->col_names ? "header" : "first row", r->n_cols);
     uint8_t *U = r->M.U ? r->M.U + j * r->M.n_x : NULL;
@@ -392,21 +507,18 @@ static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
     for (size_t c = 0; c < r->n_cols; c++) {
         const lnn__field *f = &row->f[c];
         if (c == r->label_col) {
-            if (f->n == 0)
-                return lnn__err(err, errlen, LNN_ERR_FORMAT,
-                                "%s:%llu: field %zu: an empty label", path,
-                                (unsigned long long)line, c + 1);
-            if (f->n > LNN_NAME_MAX)
-                return lnn__err(err, errlen, LNN_ERR_FORMAT,
-                                "%s:%llu: field %zu: a label of %zu bytes, "
-                                "more than the %d a model keeps", path,
-                                (unsigned long long)line, c + 1, f->n,
-                                LNN_NAME_MAX);
-            *label = *f;
+            lnn_status s = check_label(r, f, c, line, err, errlen);
+            if (s != LNN_OK)
+                return s;
+            out->label = *f;
+            continue;
+        }
+        if (r->cat && r->cat[c]) { /* the matrix is floats */
+            F[i++] = NAN;
             continue;
         }
         /* the byte fast path: 1 to 3 digits */
-        if (f->n >= 1 && f->n <= 3 && U) {
+        if (f->n >= 1 && f->n <= 3 && U && !r->na_number) {
             unsigned v = 0;
             size_t k = 0;
             while (k < f->n && (unsigned)(f->s[k] - '0') < 10)
@@ -417,22 +529,12 @@ static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
             }
         }
         double x;
-        const lnn__num k = lnn__parse_value(f->s, f->n, &x);
-        if (k != LNN_NUM_OK) {
-            const char *why = lnn__num_why(k);
-            if (f->n == 0)
-                return lnn__err(err, errlen, LNN_ERR_FORMAT,
-                                "%s:%llu: field %zu: an empty cell", path,
-                                (unsigned long long)line, c + 1);
-            return lnn__err(err, errlen, LNN_ERR_FORMAT,
-                            "%s:%llu: field %zu: \"%.*s%s\" %s", path,
-                            (unsigned long long)line, c + 1,
-                            (int)(f->n < LNN_QUOTE_TEXT ? f->n
-                                                        : LNN_QUOTE_TEXT),
-                            f->s, f->n > LNN_QUOTE_TEXT ? "..." : "", why);
-        }
+        lnn_status s = parse_cell(r, f, c, line, U != NULL, &x, out, err,
+                                  errlen);
+        if (s != LNN_OK || out->wide)
+            return s;
         if (U && !(x >= 0.0 && x <= 255.0 && x == (double)(int)x)) {
-            *wide = true;
+            out->wide = true;
             return LNN_OK;
         }
         if (U)
@@ -480,20 +582,55 @@ static lnn_status add_label(csv_reader *r, const lnn__field *label)
                                       r->text.path, r->v.m + 1, r->v.n);
 }
 
+/* The category cells of r->row (row `line`) into their columns' names,
+ * and their indices (in order of first appearance) into column m. */
+static lnn_status add_levels(csv_reader *r, uint64_t line)
+{
+    float *F = r->M.F + r->M.m * r->M.n_x;
+    size_t i = 0;
+    for (size_t c = 0; c < r->n_cols; c++) {
+        if (c == r->label_col)
+            continue;
+        const lnn__field *f = &r->row.f[c];
+        char col[LNN_QUOTE_TEXT + 32];
+        lnn_status s = LNN_OK;
+        if (!r->cat[c]) {
+        } else if (is_na(r, f)) {
+            s = missing_cell(r, f, c, line, &F[i], r->err, r->errlen);
+        } else if (f->n > LNN_NAME_MAX) {
+            s = lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s:%llu: %s: a "
+                         "category of %zu bytes, more than the %d a model "
+                         "keeps", r->text.path, (unsigned long long)line,
+                         col_name(r, c, col, sizeof col), f->n, LNN_NAME_MAX);
+        } else if ((s = lnn__vocab_add(&r->lev[c], f->s, f->n)) == LNN_OK) {
+            F[i] = (float)r->lev[c].y[r->lev[c].m - 1];
+        } else {
+            s = lnn__err(r->err, r->errlen, s, "%s: out of memory",
+                         r->text.path);
+        }
+        if (s != LNN_OK)
+            return s;
+        i++;
+    }
+    return LNN_OK;
+}
+
 /* One data row (r->row) into column m of the matrix and the vocabulary. */
 static lnn_status take_row(csv_reader *r, uint64_t line)
 {
     lnn_status s = lnn__matrix_reserve(&r->M, r->M.m + 1);
     if (s != LNN_OK)
         return no_room(r, s, r->M.m + 1);
-    lnn__field label = {0};
-    bool wide = false;
-    s = parse_row(r, &r->row, r->M.m, line, &label, &wide, r->err,
-                  r->errlen);
-    if (s == LNN_OK && wide && (s = widen(r)) == LNN_OK)
-        s = parse_row(r, &r->row, r->M.m, line, &label, &wide, r->err,
-                      r->errlen);
-    if (s == LNN_OK && (s = add_label(r, &label)) == LNN_OK)
+    row_out out = {.text = SIZE_MAX};
+    s = parse_row(r, &r->row, r->M.m, line, &out, r->err, r->errlen);
+    if (s == LNN_OK && out.wide && (s = widen(r)) == LNN_OK) {
+        out.wide = false;
+        s = parse_row(r, &r->row, r->M.m, line, &out, r->err, r->errlen);
+    }
+    r->text_col = out.text;
+    if (s == LNN_OK && r->cat)
+        s = add_levels(r, line);
+    if (s == LNN_OK && (s = add_label(r, &out.label)) == LNN_OK)
         r->M.m++;
     return s;
 }
@@ -505,6 +642,7 @@ typedef struct csv_team {
     size_t m0, first;
     size_t stop;       /* the earliest such record, or SIZE_MAX */
     bool wide;         /* it stopped wide (else it failed) */
+    size_t text;       /* it failed on text in this column, or SIZE_MAX */
     lnn_status status;
     char err[LNN_BLOCK_ERRLEN];
 } csv_team;
@@ -518,18 +656,20 @@ static void parse_records(void *ctx, size_t k0, size_t count)
     char err[LNN_BLOCK_ERRLEN];
     for (size_t k = team->first + k0; k < team->first + k0 + count; k++) {
         csv_record *rec = &r->rec[k];
-        bool wide = false;
+        row_out out = {.text = SIZE_MAX};
         lnn_status s = split_row(r, r->text.buf + rec->at, rec->len,
                                  rec->line, &row, err, sizeof err);
         if (s == LNN_OK)
-            s = parse_row(r, &row, team->m0 + k, rec->line, &rec->label,
-                          &wide, err, sizeof err);
-        if (s == LNN_OK && !wide)
+            s = parse_row(r, &row, team->m0 + k, rec->line, &out, err,
+                          sizeof err);
+        rec->label = out.label;
+        if (s == LNN_OK && !out.wide)
             continue;
         LNN_OMP(omp critical)
         if (k < team->stop) {
             team->stop = k;
-            team->wide = wide;
+            team->wide = out.wide;
+            team->text = out.text;
             team->status = s;
             memcpy(team->err, err, sizeof err);
         }
@@ -549,7 +689,7 @@ static lnn_status take_block(csv_reader *r, bool *took)
     size_t n = 0, at = t->pos;
     uint64_t line = t->line;
     *took = false;
-    while (n < LNN_BLOCK_RECORDS && at < t->len) {
+    while (!r->cat && n < LNN_BLOCK_RECORDS && at < t->len) {
         size_t len, next, lines;
         if (lnn__csv_record(t->buf + at, t->len - at, false, &len, &next,
                             &lines) != LNN_REC_OK ||
@@ -582,8 +722,10 @@ static lnn_status take_block(csv_reader *r, bool *took)
         team.stop = SIZE_MAX;
         lnn__team_pass(T, n - team.first, parse_records, NULL, &team);
     }
-    if (team.stop != SIZE_MAX)
+    if (team.stop != SIZE_MAX) {
+        r->text_col = team.text;
         return lnn__err(r->err, r->errlen, team.status, "%s", team.err);
+    }
     for (size_t k = 0; k < n; k++)
         if ((s = add_label(r, &r->rec[k].label)) != LNN_OK)
             return s;
@@ -607,16 +749,60 @@ static void give_columns(csv_reader *r, lnn_table *out)
     r->col_names = NULL;
 }
 
+/* The category columns' names, sorted, into the table, and their cells'
+ * indices renumbered. */
+static lnn_status give_levels(csv_reader *r, lnn_table *out)
+{
+    if (!(out->n_levels = calloc(out->n_x, sizeof *out->n_levels)) ||
+        !(out->levels = calloc(out->n_x, sizeof *out->levels)))
+        return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of memory");
+    size_t i = 0;
+    for (size_t c = 0; c < r->n_cols; c++) {
+        if (c == r->label_col)
+            continue;
+        lnn__vocab *v = &r->lev[c];
+        size_t *rank = malloc((v->n ? v->n : 1) * sizeof *rank);
+        if (!rank || lnn__vocab_sort(v, rank) != LNN_OK) {
+            free(rank);
+            return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of "
+                            "memory");
+        }
+        for (size_t j = 0; r->cat[c] && j < out->m; j++) {
+            float *x = &out->X[j * out->n_x + i];
+            if (!isnan(*x))
+                *x = (float)rank[(size_t)*x];
+        }
+        free(rank);
+        if (r->cat[c]) { /* a column with no cell but gaps has no names */
+            out->levels[i] = v->names ? v->names
+                                      : calloc(1, sizeof(char *));
+            out->n_levels[i] = v->n;
+            v->names = NULL;
+            v->n = 0;
+            if (!out->levels[i])
+                return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of "
+                                "memory");
+        }
+        i++;
+    }
+    return LNN_OK;
+}
+
 static void reader_free(csv_reader *r)
 {
     for (size_t j = 0; r->col_names && j < r->n_cols; j++)
         free(r->col_names[j]);
+    for (size_t j = 0; r->lev && j < r->n_cols; j++)
+        lnn__vocab_free(&r->lev[j]);
+    free(r->lev);
+    free(r->cat);
     free(r->col_names);
     free(r->row.f);
     free(r->rec);
     lnn__matrix_free(&r->M);
     lnn__vocab_free(&r->v);
     lnn__text_close(&r->text);
+    *r = (csv_reader){.o = r->o, .err = r->err, .errlen = r->errlen};
 }
 
 static bool has_tsv_name(const char *path)
@@ -626,92 +812,194 @@ static bool has_tsv_name(const char *path)
            (n >= 7 && strcasecmp(path + n - 7, ".tsv.gz") == 0);
 }
 
+/* Does one of the texts meaning missing read as a number? */
+static bool na_has_number(const char *na)
+{
+    for (const char *s = na;;) {
+        const char *comma = strchr(s, ',');
+        const size_t k = comma ? (size_t)(comma - s) : strlen(s);
+        double v;
+        if (lnn__parse_number(s, k, &v) == LNN_NUM_OK)
+            return true;
+        if (!comma)
+            return false;
+        s = comma + 1;
+    }
+}
+
+/* Open the file, find its delimiter, read its first row (into r->row,
+ * at *line), the header's names and the label column. */
+static lnn_status start(csv_reader *r, const char *path, bool *header,
+                        uint64_t *line)
+{
+    lnn_status s = lnn__text_open(&r->text, path, r->err, r->errlen);
+    bool more = true;
+    while (s == LNN_OK && r->text.len < 3 && more)
+        s = lnn__text_more(&r->text, &more, r->err, r->errlen);
+    if (s != LNN_OK)
+        return s;
+    if (r->text.len >= 3 && memcmp(r->text.buf, LNN_BOM, 3) == 0)
+        r->text.pos = 3;
+    /* the first line, whole, for the delimiter */
+    size_t len = 0, next, lines;
+    while (lnn__csv_record(r->text.buf + r->text.pos,
+                           r->text.len - r->text.pos, r->text.eof, &len,
+                           &next, &lines) == LNN_REC_MORE &&
+           (s = lnn__text_more(&r->text, &more, r->err, r->errlen)) ==
+               LNN_OK) {
+    }
+    if (s != LNN_OK)
+        return s;
+    const lnn_table_opts *o = r->o;
+    r->delim = o->delimiter         ? o->delimiter
+               : has_tsv_name(path) ? '\t'
+                                    : detect_delimiter(r->text.buf +
+                                                           r->text.pos, len);
+    r->na = o->na_values ? o->na_values : na_default;
+    r->na_number = na_has_number(r->na);
+    r->text_col = SIZE_MAX;
+    bool got;
+    *line = 1;
+    if ((s = next_row(r, &got, line)) != LNN_OK)
+        return s;
+    if (!got)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: an empty "
+                        "file", path);
+    r->n_cols = r->row.n;
+    *header = o->header >= 0 ? o->header == 1
+                             : looks_like_header(&r->row, o->label);
+    if (*header && (s = take_header(r, *line)) != LNN_OK)
+        return s;
+    if ((s = choose_label(r)) != LNN_OK)
+        return s;
+    if (r->n_cols - (r->label_col < r->n_cols) == 0)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: a label "
+                        "column and no features", path);
+    return LNN_OK;
+}
+
+/* The category columns: --categorical's and those in cat (from a scan),
+ * each with its names; the matrix floats from the start. */
+static lnn_status set_categories(csv_reader *r, const int *cat)
+{
+    const lnn_table_opts *o = r->o;
+    if (!o->categorical && !cat)
+        return LNN_OK;
+    if (!(r->cat = calloc(r->n_cols, sizeof *r->cat)) ||
+        !(r->lev = calloc(r->n_cols, sizeof *r->lev)))
+        return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of memory");
+    lnn_status s = o->categorical
+                       ? lnn_table_pick_columns(o->categorical,
+                                                "--categorical", r->col_names,
+                                                r->n_cols, r->cat, r->err,
+                                                r->errlen)
+                       : LNN_OK;
+    for (size_t c = 0; cat && c < r->n_cols; c++)
+        r->cat[c] |= cat[c];
+    if (s == LNN_OK && r->label_col < r->n_cols)
+        r->cat[r->label_col] = 0;
+    return s;
+}
+
+/* Every data row into the matrix (the first row too, if not a header). */
+static lnn_status read_rows(csv_reader *r, bool header, uint64_t line)
+{
+    const bool labelled = r->label_col < r->n_cols;
+    r->M.n_x = r->n_cols - labelled;
+    /* bytes until a value is not one; floats for categories */
+    void *first = malloc(1);
+    if (!first)
+        return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of memory");
+    if (r->cat)
+        r->M.F = first;
+    else
+        r->M.U = first;
+    lnn_status s = header ? LNN_OK : take_row(r, line);
+    for (bool got = true; s == LNN_OK && got;) {
+        bool took;
+        if ((s = take_block(r, &took)) != LNN_OK || took)
+            continue;
+        if ((s = next_row(r, &got, &line)) == LNN_OK && got)
+            s = take_row(r, line);
+    }
+    if (s != LNN_OK)
+        return s;
+    if (r->M.m == 0)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: a header "
+                        "and no rows", r->text.path);
+    const int z = gzclose(r->text.gz);
+    r->text.gz = NULL;
+    if (z != Z_OK)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: damaged gzip "
+                        "stream", r->text.path);
+    return LNN_OK;
+}
+
+/* After a text cell: every column holding one, marked in cat (n_cols). */
+static lnn_status scan_text(csv_reader *r, int *cat)
+{
+    uint64_t line;
+    bool got = true, header;
+    lnn_status s = start(r, r->text.path, &header, &line);
+    if (s == LNN_OK && header)
+        s = next_row(r, &got, &line);
+    for (; s == LNN_OK && got; s = next_row(r, &got, &line)) {
+        if (r->row.n != r->n_cols)
+            continue; /* the parse says so */
+        for (size_t c = 0; c < r->n_cols; c++) {
+            const lnn__field *f = &r->row.f[c];
+            double v;
+            cat[c] |= c != r->label_col && !is_na(r, f) &&
+                      lnn__parse_value(f->s, f->n, &v) == LNN_NUM_BAD;
+        }
+    }
+    return s;
+}
+
+/* One pass over the file: the table, or the failure; cat: category
+ * columns found by a scan (or NULL). */
+static lnn_status load_pass(csv_reader *r, lnn_table *out, const char *path,
+                            const int *cat)
+{
+    uint64_t line;
+    bool header;
+    lnn_status s = start(r, path, &header, &line);
+    if (s == LNN_OK)
+        s = set_categories(r, cat);
+    if (s == LNN_OK)
+        s = read_rows(r, header, line);
+    if (s == LNN_OK)
+        s = lnn__table_finish(out, &r->M, &r->v, r->err, r->errlen);
+    if (s == LNN_OK && r->cat)
+        s = give_levels(r, out);
+    if (s == LNN_OK && r->col_names)
+        give_columns(r, out);
+    return s;
+}
+
 lnn_status lnn__csv_load(lnn_table *out, const char *path,
                          const lnn_table_opts *o, char *err, size_t errlen)
 {
     csv_reader r = {.o = o, .err = err, .errlen = errlen};
-    lnn_status s = lnn__text_open(&r.text, path, err, errlen);
-    if (s != LNN_OK)
-        return s;
-    bool more = true;
-    while (s == LNN_OK && r.text.len < 3 && more)
-        s = lnn__text_more(&r.text, &more, err, errlen);
-    if (s != LNN_OK)
-        goto done;
-    if (r.text.len >= 3 && memcmp(r.text.buf, LNN_BOM, 3) == 0)
-        r.text.pos = 3;
-    /* the first line, whole, for the delimiter */
-    size_t len = 0, next, lines;
-    lnn__rec k;
-    while ((k = lnn__csv_record(r.text.buf + r.text.pos,
-                                r.text.len - r.text.pos, r.text.eof, &len,
-                                &next, &lines)) == LNN_REC_MORE &&
-           (s = lnn__text_more(&r.text, &more, err, errlen)) == LNN_OK) {
+    lnn_status s = load_pass(&r, out, path, NULL);
+    if (s == LNN_ERR_FORMAT && r.text_col != SIZE_MAX) {
+        /* text in a feature column: find every such column, read again */
+        const size_t n = r.n_cols;
+        int *cat = calloc(n, sizeof *cat);
+        reader_free(&r);
+        lnn_table_free(out);
+        s = cat ? LNN_OK : lnn__err(err, errlen, LNN_ERR_NOMEM, "out of "
+                                    "memory");
+        if (s == LNN_OK)
+            r.text.path = path;
+        if (s == LNN_OK && (s = scan_text(&r, cat)) == LNN_OK) {
+            reader_free(&r);
+            s = load_pass(&r, out, path, cat);
+        }
+        free(cat);
     }
     if (s != LNN_OK)
-        goto done;
-    r.delim = o->delimiter         ? o->delimiter
-              : has_tsv_name(path) ? '\t'
-                                   : detect_delimiter(r.text.buf + r.text.pos,
-                                                      len);
-    bool got;
-    uint64_t line = 1;
-    if ((s = next_row(&r, &got, &line)) != LNN_OK)
-        goto done;
-    if (!got) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: an empty file", path);
-        goto done;
-    }
-    r.n_cols = r.row.n;
-    const bool header = o->header >= 0 ? o->header == 1
-                                       : looks_like_header(&r.row, o->label);
-    if (header && (s = take_header(&r, line)) != LNN_OK)
-        goto done;
-    if ((s = choose_label(&r)) != LNN_OK)
-        goto done;
-    const bool labelled = r.label_col < r.n_cols;
-    if (r.n_cols - labelled == 0) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: a label column and "
-                     "no features", path);
-        goto done;
-    }
-    r.M.n_x = r.n_cols - labelled;
-    r.M.U = malloc(1); /* bytes until a value is not one */
-    if (!r.M.U) {
-        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if (!header && (s = take_row(&r, line)) != LNN_OK)
-        goto done;
-    for (;;) {
-        bool took;
-        if ((s = take_block(&r, &took)) != LNN_OK)
-            goto done;
-        if (took)
-            continue;
-        if ((s = next_row(&r, &got, &line)) != LNN_OK)
-            goto done;
-        if (!got)
-            break;
-        if ((s = take_row(&r, line)) != LNN_OK)
-            goto done;
-    }
-    if (r.M.m == 0) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: a header and no rows",
-                     path);
-        goto done;
-    }
-    if (gzclose(r.text.gz) != Z_OK) {
-        r.text.gz = NULL;
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                     "%s: damaged gzip stream", path);
-        goto done;
-    }
-    r.text.gz = NULL;
-    s = lnn__table_finish(out, &r.M, &r.v, err, errlen);
-    if (s == LNN_OK && r.col_names)
-        give_columns(&r, out);
-done:
+        lnn_table_free(out);
     reader_free(&r);
     return s;
 }

@@ -171,3 +171,36 @@ unsigned lnn__opt_uses(lnn_optimizer opt)
 #undef USES_CASE
     return 0;
 }
+
+/* The imputations' names are strings ("most-frequent"). */
+#define IMPUTE_NAME_CASE(E, value, token, name, ...) case E: return name;
+#define IMPUTE_FROM_NAME(E, value, token, name, ...)                          \
+    if (strcmp(s, name) == 0) {                                               \
+        *out = E;                                                             \
+        return LNN_OK;                                                        \
+    }
+#define IMPUTE_VALID_CASE(E, ...) case E: return true;
+
+const char *lnn_impute_name(lnn_impute v)
+{
+    switch (v) {
+        LNN_IMPUTE_LIST(IMPUTE_NAME_CASE)
+    }
+    return "unknown";
+}
+
+bool lnn__is_impute(lnn_impute v)
+{
+    switch (v) {
+        LNN_IMPUTE_LIST(IMPUTE_VALID_CASE)
+    }
+    return false;
+}
+
+lnn_status lnn_impute_from_name(const char *s, lnn_impute *out)
+{
+    if (!s || !out)
+        return LNN_ERR_ARG;
+    LNN_IMPUTE_LIST(IMPUTE_FROM_NAME)
+    return LNN_ERR_ARG;
+}

@@ -14,6 +14,7 @@ bool lnn__is_optimizer(lnn_optimizer opt);
 bool lnn__is_schedule(lnn_lr_schedule schedule);
 bool lnn__is_init(lnn_init scheme);
 bool lnn__is_scale(lnn_scale s);
+bool lnn__is_impute(lnn_impute v);
 bool lnn__is_loss(lnn_loss loss);
 bool lnn__is_target(lnn_target target);
 bool lnn__is_metric(lnn_metric metric);

@@ -10,6 +10,7 @@
 
 #include "enums.h"
 #include "net.h"
+#include "prepcols.h"
 #include "table.h"
 #include "util.h"
 
@@ -21,6 +22,7 @@ enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4,
        PREP_TARGETS = 6, PREP_IMAGE = 11 };
 #define LNN_PREP_IMAGE_SIDE_MAX 4096 /* lnn_image_opts' limit */
 enum { PREP_DATA = 7 }; /* the training data's id (issue 24) */
+enum { PREP_IMPUTE = 12, PREP_RAW = 14, PREP_LABEL = 15 }; /* columns */
 #define PREP_DATA_BYTES 24 /* its size, rows and digest, u64 each */
 #define LNN_PREP_RECORD_HEAD 16
 
@@ -35,6 +37,8 @@ void lnn_prep_free(lnn_prep *p)
     lnn__names_free(p->target_names, p->n_targets);
     free(p->target_shift);
     free(p->target_mul);
+    lnn__raw_free(p->raw, p->n_raw);
+    free(p->label);
     *p = (lnn_prep){0};
 }
 
@@ -66,6 +70,11 @@ lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
     c.target_names = src->target_names
                          ? lnn__names_copy(src->target_names, src->n_targets)
                          : NULL;
+    if (lnn__raw_copy(&c.raw, src->raw, src->n_raw) != LNN_OK)
+        ok = false;
+    c.label = NULL;
+    if (src->label && !(c.label = strdup(src->label)))
+        ok = false;
     if (!ok || !c.names != !src->names || !c.columns != !src->columns ||
         !c.target_names != !src->target_names) {
         lnn_prep_free(&c);
@@ -85,17 +94,37 @@ static double at(const lnn_table *t, size_t j, size_t i)
 lnn_status lnn_prep_fit(lnn_prep *out, const lnn_table *t, size_t m_train,
                         lnn_scale scale, char *err, size_t errlen)
 {
-    if (!out || !t || m_train == 0 || m_train > t->m || !lnn__is_scale(scale))
+    const lnn_prep_opts o = lnn_prep_opts_default(scale);
+    return lnn_prep_fit_table(out, t, m_train, &o, err, errlen);
+}
+
+lnn_status lnn_prep_fit_table(lnn_prep *out, const lnn_table *t,
+                              size_t m_train, const lnn_prep_opts *o,
+                              char *err, size_t errlen)
+{
+    if (!out || !t || !o || m_train == 0 || m_train > t->m ||
+        !lnn__is_scale(o->scale) ||
+        (o->impute >= 0 && !lnn__is_impute((lnn_impute)o->impute)))
         return lnn__err(err, errlen, LNN_ERR_ARG,
-                        "prep_fit: no table, no training samples or an "
-                        "unknown scaling");
+                        "prep_fit: no table, no training samples, an "
+                        "unknown scaling or imputation");
+    const lnn_scale scale = o->scale;
     *out = (lnn_prep){.scale = scale, .n_x = t->n_x,
                       .n_classes = t->n_classes, .data = t->id};
-    if ((t->names && !(out->names = lnn__names_copy(t->names,
+    const bool raw = lnn__raw_needed(t);
+    if ((t->label && !(out->label = strdup(t->label))) ||
+        (t->names && !(out->names = lnn__names_copy(t->names,
                                                     t->n_classes))) ||
-        (t->columns && !(out->columns = lnn__names_copy(t->columns, t->n_x)))) {
+        (!raw && t->columns &&
+         !(out->columns = lnn__names_copy(t->columns, t->n_x)))) {
         lnn_prep_free(out);
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    }
+    if (raw) {
+        const lnn_status s = lnn__raw_fit(out, t, m_train, o, err, errlen);
+        if (s != LNN_OK)
+            lnn_prep_free(out);
+        return s;
     }
     if (scale != LNN_SCALE_STANDARD && scale != LNN_SCALE_MINMAX)
         return LNN_OK;
@@ -209,23 +238,47 @@ void lnn_prep_unscale_targets(const lnn_prep *p, float *Y, size_t n,
                            p->target_shift[i];
 }
 
+/* A table for a model that prepares no columns has neither text nor
+ * gaps. */
+static lnn_status check_plain(const lnn_table *t, char *err, size_t errlen)
+{
+    for (size_t i = 0; t->n_levels && i < t->n_x; i++)
+        if (t->n_levels[i])
+            return lnn__err(err, errlen, LNN_ERR_FORMAT, "feature column %zu "
+                            "holds text; the model was trained on numbers",
+                            i + 1);
+    for (size_t k = 0; t->X && k < t->n_x * t->m; k++)
+        if (isnan(t->X[k]))
+            return lnn__err(err, errlen, LNN_ERR_FORMAT, "row %zu, feature "
+                            "column %zu%s%s%s: a missing cell, and the model "
+                            "fills none (its training data had no gaps)",
+                            k / t->n_x + 1, k % t->n_x + 1,
+                            t->columns ? " \"" : "",
+                            t->columns ? t->columns[k % t->n_x] : "",
+                            t->columns ? "\"" : "");
+    return LNN_OK;
+}
+
 lnn_status lnn_prep_apply(const lnn_prep *p, lnn_table *t, char *err,
                           size_t errlen)
 {
     if (!p || !t)
         return lnn__err(err, errlen, LNN_ERR_ARG, "prep_apply: NULL");
+    lnn_status s = p->raw ? lnn__raw_apply(p, t, err, errlen)
+                          : check_plain(t, err, errlen);
+    if (s != LNN_OK)
+        return s;
     if (p->n_x != t->n_x)
         return lnn__err(err, errlen, LNN_ERR_SHAPE,
                         "the data has %zu features, the model takes %zu",
                         t->n_x, p->n_x);
-    lnn_status s = lnn_table_check_columns(t, p->columns, p->n_x, err,
-                                           errlen);
+    s = lnn_table_check_columns(t, p->columns, p->n_x, err, errlen);
     if (s == LNN_OK)
         s = apply_targets(p, t, err, errlen);
     if (s != LNN_OK)
         return s;
-    const bool affine = p->scale == LNN_SCALE_STANDARD ||
-                        p->scale == LNN_SCALE_MINMAX;
+    const bool affine = p->shift != NULL; /* standard, minmax, or a model
+                                              of prepared columns */
     if (t->X_u8 && (p->scale == LNN_SCALE_BYTE))
         return LNN_OK; /* divided by 255 as batches are gathered */
     const size_t n = t->n_x * t->m;
@@ -382,6 +435,36 @@ static void end_record(bytes *b, size_t body)
         put_le(b->p + body - 8, b->n - body, 8);
 }
 
+/* The columns record (14): u64 n_raw, then per column u32 1 if named,
+ * u32 length and the name, u32 other, then its categories as names; and
+ * the imputation record (12): u64 n_raw, then per column u32 impute, u32
+ * indicator, float32 fill. */
+static void put_raw(bytes *b, const lnn_prep *p)
+{
+    size_t r = begin_record(b, PREP_RAW);
+    put(b, p->n_raw, 8);
+    for (size_t c = 0; c < p->n_raw; c++) {
+        const lnn_prep_column *pc = &p->raw[c];
+        const size_t n = pc->name ? strlen(pc->name) : 0;
+        put(b, pc->name ? 1 : 0, 4);
+        put(b, n > LNN_NAME_MAX ? LNN_NAME_MAX : n, 4);
+        unsigned char *q = room(b, n > LNN_NAME_MAX ? LNN_NAME_MAX : n);
+        if (q)
+            memcpy(q, pc->name, n > LNN_NAME_MAX ? LNN_NAME_MAX : n);
+        put(b, (uint64_t)pc->other, 4);
+        put_names(b, pc->levels, pc->n_levels);
+    }
+    end_record(b, r);
+    r = begin_record(b, PREP_IMPUTE);
+    put(b, p->n_raw, 8);
+    for (size_t c = 0; c < p->n_raw; c++) {
+        put(b, (uint64_t)p->raw[c].impute, 4);
+        put(b, (uint64_t)p->raw[c].indicator, 4);
+        put_floats(b, &p->raw[c].fill, 1);
+    }
+    end_record(b, r);
+}
+
 lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
                             size_t *len)
 {
@@ -428,6 +511,13 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
         r = begin_record(&b, PREP_IMAGE);
         put(&b, p->image_width, 4);
         put(&b, p->image_height, 4);
+        end_record(&b, r);
+    }
+    if (p->raw)
+        put_raw(&b, p);
+    if (p->label) {
+        r = begin_record(&b, PREP_LABEL);
+        put_names(&b, &p->label, 1);
         end_record(&b, r);
     }
     if (p->data.rows) {
@@ -573,6 +663,99 @@ static lnn_status decode_names(char ***names, size_t *count,
     return LNN_OK;
 }
 
+/* A u32 length and that many bytes at q[*off ..) (within n) into a new
+ * string. */
+static lnn_status get_name(const unsigned char *q, size_t n, size_t *off,
+                           char **out)
+{
+    if (n - *off < 4)
+        return LNN_ERR_FORMAT;
+    const size_t len = (size_t)get_le(q + *off, 4);
+    *off += 4;
+    if (len > n - *off || len > LNN_NAME_MAX)
+        return LNN_ERR_FORMAT;
+    if (!(*out = malloc(len + 1)))
+        return LNN_ERR_NOMEM;
+    memcpy(*out, q + *off, len);
+    (*out)[len] = '\0';
+    *off += len;
+    return LNN_OK;
+}
+
+/* One column of the columns record at q[*off ..). */
+static lnn_status decode_column(lnn_prep_column *pc, const unsigned char *q,
+                                size_t n, size_t *off)
+{
+    if (n - *off < 8)
+        return LNN_ERR_FORMAT;
+    const uint64_t named = get_le(q + *off, 4);
+    *off += 4;
+    lnn_status s = named > 1 ? LNN_ERR_FORMAT : LNN_OK;
+    char *name = NULL;
+    if (s == LNN_OK)
+        s = get_name(q, n, off, &name);
+    if (named)
+        pc->name = name;
+    else
+        free(name);
+    if (s != LNN_OK || n - *off < 12)
+        return LNN_ERR_FORMAT;
+    pc->other = (int)get_le(q + *off, 4);
+    const uint64_t L = get_le(q + *off + 4, 8);
+    *off += 12;
+    if (pc->other > 1 || L > (n - *off) / 4)
+        return LNN_ERR_FORMAT;
+    if (L && !(pc->levels = calloc((size_t)L, sizeof *pc->levels)))
+        return LNN_ERR_NOMEM;
+    pc->n_levels = (size_t)L;
+    for (size_t l = 0; s == LNN_OK && l < L; l++)
+        s = get_name(q, n, off, &pc->levels[l]);
+    return s;
+}
+
+/* The columns record (14), before the imputation record (12). */
+static lnn_status decode_raw(lnn_prep *p, const unsigned char *q, size_t n)
+{
+    if (p->raw || n < 8)
+        return LNN_ERR_FORMAT;
+    const uint64_t R = get_le(q, 8);
+    if (R == 0 || R > (n - 8) / 20)
+        return LNN_ERR_FORMAT;
+    if (!(p->raw = calloc((size_t)R, sizeof *p->raw)))
+        return LNN_ERR_NOMEM;
+    p->n_raw = (size_t)R;
+    size_t off = 8;
+    lnn_status s = LNN_OK;
+    for (size_t c = 0; s == LNN_OK && c < R; c++)
+        s = decode_column(&p->raw[c], q, n, &off);
+    return s == LNN_OK && off != n ? LNN_ERR_FORMAT : s;
+}
+
+/* The imputation record (12): each column's way, indicator and fill, in
+ * range for its kind. */
+static lnn_status decode_impute(lnn_prep *p, const unsigned char *q, size_t n)
+{
+    if (!p->raw || n != 8 + 12 * p->n_raw || get_le(q, 8) != p->n_raw)
+        return LNN_ERR_FORMAT;
+    for (size_t c = 0; c < p->n_raw; c++) {
+        lnn_prep_column *pc = &p->raw[c];
+        const unsigned char *e = q + 8 + 12 * c;
+        const uint64_t way = get_le(e, 4), ind = get_le(e + 4, 4);
+        const uint32_t u = (uint32_t)get_le(e + 8, 4);
+        memcpy(&pc->fill, &u, 4);
+        const bool category = pc->n_levels || pc->other;
+        const float top = (float)(pc->n_levels + (size_t)pc->other);
+        if (way > INT32_MAX || !lnn__is_impute((lnn_impute)way) || ind > 1 ||
+            !isfinite(pc->fill) ||
+            (category && (pc->fill < -1.0f || pc->fill >= top ||
+                          pc->fill != floorf(pc->fill))))
+            return LNN_ERR_FORMAT;
+        pc->impute = (lnn_impute)way;
+        pc->indicator = (int)ind;
+    }
+    return LNN_OK;
+}
+
 /* The image size: u32 width, u32 height, each 1 .. 4096, given once. */
 static lnn_status decode_image(lnn_prep *p, const unsigned char *q, size_t n)
 {
@@ -587,12 +770,21 @@ static lnn_status decode_image(lnn_prep *p, const unsigned char *q, size_t n)
     return LNN_OK;
 }
 
+/* The inputs of the columns are the network's (n_x). */
+static bool raw_fits(const lnn_prep *p)
+{
+    size_t w = 0;
+    for (size_t c = 0; c < p->n_raw; c++)
+        w += lnn__raw_width(&p->raw[c]);
+    return w == p->n_x;
+}
+
 lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
                             size_t len)
 {
     *p = (lnn_prep){0};
     size_t off = 0;
-    bool scaled = false;
+    bool scaled = false, imputed = false;
     lnn_status s = LNN_OK;
     while (s == LNN_OK && off < len) {
         if (len - off < LNN_PREP_RECORD_HEAD) {
@@ -656,6 +848,27 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
         case PREP_IMAGE:
             s = decode_image(p, q, (size_t)n);
             break;
+        case PREP_RAW:
+            s = decode_raw(p, q, (size_t)n);
+            break;
+        case PREP_LABEL: {
+            char **one = NULL;
+            size_t count = 0;
+            s = p->label ? LNN_ERR_FORMAT
+                         : decode_names(&one, &count, q, (size_t)n);
+            if (s == LNN_OK && count != 1)
+                s = LNN_ERR_FORMAT;
+            if (s == LNN_OK)
+                p->label = one[0];
+            free(s == LNN_OK ? one : NULL);
+            if (s != LNN_OK)
+                lnn__names_free(one, count);
+            break;
+        }
+        case PREP_IMPUTE:
+            s = decode_impute(p, q, (size_t)n);
+            imputed = s == LNN_OK;
+            break;
         default: break; /* a newer record: skipped */
         }
         off += (size_t)n;
@@ -663,6 +876,8 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
     /* the image's pixels are the features */
     if (s == LNN_OK && p->image_width &&
         (!scaled || p->image_width * p->image_height != p->n_x))
+        s = LNN_ERR_FORMAT;
+    if (s == LNN_OK && p->raw && (!imputed || !p->shift || !raw_fits(p)))
         s = LNN_ERR_FORMAT;
     if (s != LNN_OK)
         lnn_prep_free(p);

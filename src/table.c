@@ -278,7 +278,7 @@ void lnn__vocab_free(lnn__vocab *v)
 
 /* A name and its value, for sorting. */
 typedef struct named {
-    const char *name;
+    char *name;
     double value;
     size_t old;
 } named;
@@ -294,6 +294,27 @@ static int by_value(const void *a, const void *b)
 static int by_name(const void *a, const void *b)
 {
     return strcmp(((const named *)a)->name, ((const named *)b)->name);
+}
+
+lnn_status lnn__vocab_sort(lnn__vocab *v, size_t *rank)
+{
+    named *s = malloc((v->n ? v->n : 1) * sizeof *s);
+    if (!s)
+        return LNN_ERR_NOMEM;
+    bool numeric = true;
+    for (size_t k = 0; k < v->n; k++) {
+        s[k] = (named){.name = v->names[k], .old = k};
+        numeric = numeric &&
+                  lnn__parse_number(v->names[k], strlen(v->names[k]),
+                                    &s[k].value) == LNN_NUM_OK;
+    }
+    qsort(s, v->n, sizeof *s, numeric ? by_value : by_name);
+    for (size_t k = 0; k < v->n; k++) {
+        rank[s[k].old] = k;
+        v->names[k] = s[k].name;
+    }
+    free(s);
+    return LNN_OK;
 }
 
 lnn_status lnn__table_finish(lnn_table *out, lnn__matrix *M, lnn__vocab *v,
@@ -312,34 +333,16 @@ lnn_status lnn__table_finish(lnn_table *out, lnn__matrix *M, lnn__vocab *v,
         }
     }
     if (v->n > 0) {
-        named *s = malloc(v->n * sizeof *s);
         size_t *rank = malloc(v->n * sizeof *rank);
-        char **names = malloc(v->n * sizeof *names);
-        if (!s || !rank || !names) {
-            free(s);
+        if (!rank || lnn__vocab_sort(v, rank) != LNN_OK) {
             free(rank);
-            free(names);
             return lnn__err(err, errlen, LNN_ERR_NOMEM,
                             "out of memory for %zu labels", v->n);
         }
-        bool numeric = true;
-        for (size_t k = 0; k < v->n; k++) {
-            s[k] = (named){.name = v->names[k], .old = k};
-            numeric = numeric &&
-                      lnn__parse_number(v->names[k], strlen(v->names[k]),
-                                        &s[k].value) == LNN_NUM_OK;
-        }
-        qsort(s, v->n, sizeof *s, numeric ? by_value : by_name);
-        for (size_t k = 0; k < v->n; k++) {
-            rank[s[k].old] = k;
-            names[k] = v->names[s[k].old];
-        }
         for (size_t j = 0; j < v->m; j++)
             v->y[j] = (int32_t)rank[v->y[j]];
-        free(s);
         free(rank);
-        free(v->names);
-        out->names = names;
+        out->names = v->names;
         out->n_classes = v->n;
         out->y = v->y;
         v->names = NULL;
@@ -455,6 +458,10 @@ void lnn_table_free(lnn_table *t)
     free(t->label);
     free(t->T);
     lnn__names_free(t->targets, t->n_t);
+    for (size_t i = 0; t->levels && i < t->n_x; i++)
+        lnn__names_free(t->levels[i], t->n_levels[i]);
+    free(t->levels);
+    free(t->n_levels);
     *t = (lnn_table){0};
 }
 

@@ -88,6 +88,10 @@ lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n);
 /* The index of name s[0 .. n), or -1. */
 int64_t lnn__vocab_find(const lnn__vocab *v, const char *s, size_t n);
 void lnn__vocab_free(lnn__vocab *v);
+/* Sort v's names as labels are (all numbers: by value, else bytewise):
+ * rank[old index] = new index (v->n of them). v's index (find) is stale
+ * after it: the names are to be taken. */
+lnn_status lnn__vocab_sort(lnn__vocab *v, size_t *rank);
 
 /* Move M and v into a table: names sorted (all numbers: by value, else
  * bytewise), y renumbered; M and v are emptied. */

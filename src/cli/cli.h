@@ -109,7 +109,9 @@ enum { CLI_OPT_LABELS = 1100, CLI_OPT_DELIMITER, CLI_OPT_HEADER,
        CLI_OPT_NO_HEADER, CLI_OPT_LABEL, CLI_OPT_FEATURES, CLI_OPT_TEST_DATA,
        CLI_OPT_VAL_DATA, CLI_OPT_TEST, CLI_OPT_SCALE, CLI_OPT_TASK,
        CLI_OPT_LOSS, CLI_OPT_SCALE_TARGET, CLI_OPT_HUBER_DELTA, CLI_OPT_INVERT,
-       CLI_OPT_IMAGE_SIZE };
+       CLI_OPT_IMAGE_SIZE, CLI_OPT_NA_VALUES, CLI_OPT_IMPUTE,
+       CLI_OPT_MISSING_INDICATORS, CLI_OPT_MAX_CATEGORIES,
+       CLI_OPT_CATEGORICAL };
 
 /* A part of a file: a count (`500`) or a fraction of its rows (`0.2`). */
 typedef struct cli_part {
@@ -134,6 +136,8 @@ typedef struct cli_table_args {
     float huber_delta;      /* --huber-delta, 0: the library's 1 */
     lnn_image_opts image;   /* --image-size, --invert: images and image
                                folders */
+    lnn_prep_opts prep;     /* --impute, --missing-indicators,
+                               --max-categories (scale: --scale's) */
 } cli_table_args;
 
 /* What a model's outputs mean, by its head (outputs.c). */
@@ -179,6 +183,11 @@ extern const cli_choices cli_tasks, cli_losses, cli_scale_targets;
 
 /* --label names several columns ("a,b,c"). */
 bool cli_task_multi(const cli_table_args *ta);
+/* Reading a table for a model: its gaps and category columns as in
+ * training (*cats: a list the caller frees after loading). */
+bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p, char **cats);
+/* The one-line note of a prepared table's unseen categories, if any. */
+void cli_table_unseen(const lnn_table *t, const char *path);
 /* The training file's targets: decide the task (said in one line unless
  * quiet; --task, --loss, or the data), set *loss and turn t's labels or
  * label columns into its targets. Prints the error itself; an exit

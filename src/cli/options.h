@@ -49,6 +49,9 @@ typedef struct cli_option {
      NULL},                                                                   \
     {"features", 0, "N", CLI_OPT_FEATURES, "LIBSVM: the feature count",       \
      "the largest index", NULL},                                              \
+    {"na-values", 0, "LIST", CLI_OPT_NA_VALUES, "CSV: the texts that mean "   \
+     "a missing cell besides the empty one, comma-separated",                 \
+     "NA,N/A,NaN,nan,?,null,NULL,None", NULL},                                \
     {"invert", 0, "WHICH", CLI_OPT_INVERT, "PNG/JPEG images whose grey "      \
      "levels are turned over (255 - v), for strokes light on dark as in "     \
      "MNIST", "no", &cli_inverts}
@@ -74,10 +77,21 @@ typedef struct cli_option {
      "is in the target's own units", "standard", &cli_scale_targets},         \
     {"image-size", 0, "WxH", CLI_OPT_IMAGE_SIZE, "an image folder's images "  \
      "are resized to this (area averaging), kept in the model", "28x28",     \
-     NULL}
+     NULL},                                                                   \
+    {"impute", 0, "NAME", CLI_OPT_IMPUTE, "CSV: how missing cells are "       \
+     "filled, fitted on the training part, kept in the model",               \
+     "median for numbers, most-frequent for text", &cli_imputes},             \
+    {"missing-indicators", 0, NULL, CLI_OPT_MISSING_INDICATORS, "CSV: one "   \
+     "more 0/1 input per column with gaps in the training part", NULL, NULL}, \
+    {"categorical", 0, "COLS", CLI_OPT_CATEGORICAL, "CSV: columns that are "  \
+     "categories though they hold numbers (names, 1-based indices, ranges "   \
+     "2-4); a column holding text always is one (one-hot)", NULL, NULL},      \
+    {"max-categories", 0, "N", CLI_OPT_MAX_CATEGORIES, "CSV: a category "     \
+     "column keeps its N most frequent categories, the rest share one "       \
+     "\"other\" input", "all", NULL}
 
-/* The choices of --scale and --invert (lnn.h's lists). */
-extern const cli_choices cli_scales, cli_inverts;
+/* The choices of --scale, --invert and --impute (lnn.h's lists). */
+extern const cli_choices cli_scales, cli_inverts, cli_imputes;
 
 /* The ids every command shares (a command's own start at CLI_OPT_OWN). */
 enum { CLI_OPT_HELP = 1, CLI_OPT_OWN = 256 };

@@ -133,11 +133,17 @@ static bool predict_table(lnn_net *net, const char *path,
     lnn_table_opts opts = ta->table;
     opts.n_features = n_0;
     opts.unlabeled_n_x = n_0;
+    char *cats = NULL;
     if (prep)
         cli_task_model_opts(&opts, prep);
+    if (!cli_table_model_opts(&opts, prep ? prep : &bytes, &cats))
+        return false;
     lnn_table t;
     char err[CLI_ERRLEN];
-    if (lnn_table_load(&t, path, &opts, err, sizeof err) != LNN_OK ||
+    const lnn_status loaded = lnn_table_load(&t, path, &opts, err,
+                                             sizeof err);
+    free(cats);
+    if (loaded != LNN_OK ||
         !cli_task_drop_targets(&t, prep, err, sizeof err) ||
         lnn_prep_apply(prep ? prep : &bytes, &t, err, sizeof err) != LNN_OK) {
         cli_error("%s%s%s", strncmp(err, path, strlen(path)) ? path : "",
@@ -145,6 +151,7 @@ static bool predict_table(lnn_net *net, const char *path,
         lnn_table_free(&t);
         return false;
     }
+    cli_table_unseen(&t, path);
     lnn_data d = lnn_table_view(&t, 0, t.m);
     d.n_y = n_L;
     d.Y = NULL;

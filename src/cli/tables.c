@@ -2,6 +2,7 @@
  * their options, and loading them for train, eval and predict. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,23 @@ static const char *const invert_notes[] = {LNN_INVERT_LIST(INVERT_NOTE_AT)};
 #undef INVERT_NAME_AT
 #undef INVERT_NOTE_AT
 const cli_choices cli_inverts = CLI_CHOICES(invert_names, NULL, invert_notes);
+#define IMPUTE_NAME_AT(E, value, token, name, cat, note) [value] = name,
+#define IMPUTE_NOTE_AT(E, value, token, name, cat, note) [value] = note,
+static const char *const impute_names[] = {LNN_IMPUTE_LIST(IMPUTE_NAME_AT)};
+static const char *const impute_notes[] = {LNN_IMPUTE_LIST(IMPUTE_NOTE_AT)};
+#undef IMPUTE_NAME_AT
+#undef IMPUTE_NOTE_AT
+const cli_choices cli_imputes = CLI_CHOICES(impute_names, NULL, impute_notes);
 
 void cli_table_args_init(cli_table_args *t)
 {
     *t = (cli_table_args){.table = lnn_table_opts_default(), .scale = -1,
                           .loss = -1, .scale_target = 1,
-                          .image = {MNIST_SIDE, MNIST_SIDE, LNN_INVERT_NO}};
+                          .image = {MNIST_SIDE, MNIST_SIDE, LNN_INVERT_NO},
+                          .prep = lnn_prep_opts_default(LNN_SCALE_STANDARD)};
+    /* a CSV as people have it: gaps filled, text columns categories */
+    t->table.missing = 1;
+    t->table.text = 1;
 }
 
 bool cli_parse_part(const char *name, const char *s, cli_part *out)
@@ -123,6 +135,17 @@ int cli_table_option(cli_table_args *t, int c, const char *arg)
         return 1;
     }
     case CLI_OPT_IMAGE_SIZE: return parse_image_size(arg, &t->image) ? 1 : -1;
+    case CLI_OPT_NA_VALUES: t->table.na_values = arg; return 1;
+    case CLI_OPT_IMPUTE:
+        if (!cli_parse_choice("--impute", arg, &cli_imputes, &t->prep.impute))
+            return -1;
+        t->table.missing = t->prep.impute != LNN_IMPUTE_ERROR;
+        return 1;
+    case CLI_OPT_MISSING_INDICATORS: t->prep.missing_indicators = 1; return 1;
+    case CLI_OPT_CATEGORICAL: t->table.categorical = arg; return 1;
+    case CLI_OPT_MAX_CATEGORIES:
+        return cli_parse_size("--max-categories", arg, 1, SIZE_MAX,
+                              &t->prep.max_categories) ? 1 : -1;
     default: return 0;
     }
 }
@@ -269,19 +292,116 @@ static bool part_sizes(const cli_table_args *ta, const cli_part *val,
     return false;
 }
 
+/* "bill_length_mm 2 (median 44.45), sex 11 (most-frequent \"male\")":
+ * the cells of each column filled in every part, said in one line. */
+static void describe_fill(const cli_dataset *d)
+{
+    const lnn_prep *p = &d->prep;
+    char line[1024] = "";
+    size_t used = 0, total = 0;
+    for (size_t c = 0; c < p->n_raw; c++) {
+        const lnn_prep_column *pc = &p->raw[c];
+        size_t n = 0;
+        for (int k = 0; k < 3; k++)
+            for (size_t j = 0; j < d->tab[k].m && d->tab[k].X; j++)
+                n += isnan(d->tab[k].X[j * d->tab[k].n_x + c]);
+        total += n;
+        char fill[96], name[32];
+        if (!pc->n_levels && !pc->other)
+            snprintf(fill, sizeof fill, "%g", (double)pc->fill);
+        else
+            snprintf(fill, sizeof fill, "\"%.60s\"",
+                     pc->fill < 0 ? "" : pc->fill < (float)pc->n_levels
+                                             ? pc->levels[(size_t)pc->fill]
+                                             : "(other)");
+        snprintf(name, sizeof name, "column %zu", c + 1);
+        const int w = n && used < sizeof line
+                          ? snprintf(line + used, sizeof line - used,
+                                     "%s%s %zu (%s %s)", used ? ", " : "",
+                                     pc->name ? pc->name : name, n,
+                                     lnn_impute_name(pc->impute), fill)
+                          : 0;
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (total)
+        printf("missing: %zu cells filled: %s\n", total, line);
+}
+
+/* "island 3, sex 2": the category columns and their one-hot inputs. */
+static void describe_categories(const lnn_prep *p)
+{
+    char line[1024] = "";
+    size_t used = 0;
+    for (size_t c = 0; c < p->n_raw; c++) {
+        const lnn_prep_column *pc = &p->raw[c];
+        char name[32];
+        snprintf(name, sizeof name, "column %zu", c + 1);
+        const int w = (pc->n_levels || pc->other) && used < sizeof line
+                          ? snprintf(line + used, sizeof line - used,
+                                     "%s%s %zu%s", used ? ", " : "",
+                                     pc->name ? pc->name : name,
+                                     pc->n_levels,
+                                     pc->other ? " + other" : "")
+                          : 0;
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (used)
+        printf("categories (one-hot): %s\n", line);
+}
+
+bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p, char **cats)
+{
+    *cats = NULL;
+    o->missing = p->raw != NULL;
+    o->text = p->raw != NULL;
+    o->categorical = NULL;
+    if (!p->raw)
+        return true;
+    o->unlabeled_n_x = p->n_raw;
+    if (!o->label && !o->no_label && p->label)
+        o->label = p->label; /* the training file's label column */
+    size_t len = 1;
+    for (size_t c = 0; c < p->n_raw; c++)
+        if (p->raw[c].name && (p->raw[c].n_levels || p->raw[c].other))
+            len += strlen(p->raw[c].name) + 1;
+    if (len == 1)
+        return true;
+    if (!(*cats = malloc(len))) {
+        cli_error("out of memory");
+        return false;
+    }
+    size_t used = 0;
+    for (size_t c = 0; c < p->n_raw; c++)
+        if (p->raw[c].name && (p->raw[c].n_levels || p->raw[c].other) &&
+            !strchr(p->raw[c].name, ','))
+            used += (size_t)sprintf(*cats + used, "%s%s", used ? "," : "",
+                                    p->raw[c].name);
+    o->categorical = used ? *cats : NULL;
+    return true;
+}
+
+void cli_table_unseen(const lnn_table *t, const char *path)
+{
+    if (t->n_unseen)
+        cli_warn("%s: %zu cell%s of categories the model never saw in "
+                 "training (their one-hot inputs are all zero)", path,
+                 t->n_unseen, t->n_unseen == 1 ? "" : "s");
+}
+
 /* Fit the scaling and the targets' on the first n_train rows of the
  * training file, record the split, and apply both to every part. */
 static bool fit_and_apply(cli_dataset *d, const cli_table_args *ta,
                           size_t n_train, uint64_t seed, size_t n_val,
-                          size_t n_test, bool images)
+                          size_t n_test, bool images, bool quiet)
 {
     lnn_table *t = &d->tab[PART_TRAIN];
     char err[CLI_ERRLEN];
     /* images (a folder of them) as bytes / 255; any table standardised,
      * whatever its values look like (0..16 digits are no pixels) */
-    const lnn_scale scale = ta->scale >= 0 ? (lnn_scale)ta->scale
-                            : images ? LNN_SCALE_BYTE : LNN_SCALE_STANDARD;
-    if (lnn_prep_fit(&d->prep, t, n_train, scale, err, sizeof err) !=
+    lnn_prep_opts po = ta->prep;
+    po.scale = ta->scale >= 0 ? (lnn_scale)ta->scale
+               : images ? LNN_SCALE_BYTE : LNN_SCALE_STANDARD;
+    if (lnn_prep_fit_table(&d->prep, t, n_train, &po, err, sizeof err) !=
         LNN_OK) {
         cli_error("%s", err);
         return false;
@@ -293,6 +413,10 @@ static bool fit_and_apply(cli_dataset *d, const cli_table_args *ta,
         d->prep.split_m = t->m;
         d->prep.split_val = n_val;
         d->prep.split_test = n_test;
+    }
+    if (!quiet) {
+        describe_categories(&d->prep);
+        describe_fill(d);
     }
     for (int k = 0; k < 3; k++)
         if (d->tab[k].m &&
@@ -383,7 +507,7 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     const lnn_table *tt = ta->test_data ? &d->tab[PART_TEST] : t;
     struct stat st;
     const bool images = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test, images))
+    if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test, images, quiet))
         goto fail;
     if (images) { /* an image folder */
         d->prep.image_width = ta->image.width;
@@ -417,11 +541,16 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
     lnn_table_opts o = ta->table;
     o.n_features = p->n_x;
     cli_task_model_opts(&o, p);
+    char *cats;
+    if (!cli_table_model_opts(&o, p, &cats))
+        goto fail;
     char err[CLI_ERRLEN];
     const lnn_image_opts img = {p->image_width ? p->image_width : MNIST_SIDE,
                                 p->image_height ? p->image_height : MNIST_SIDE,
                                 ta->image.invert};
-    if (!load(t, path, &o, &img) || !cli_task_for_model(t, path, p, loss))
+    const bool loaded = load(t, path, &o, &img);
+    free(cats);
+    if (!loaded || !cli_task_for_model(t, path, p, loss))
         goto fail;
     /* the training file: the model's id of it, or (a model from before
      * ids) its row count */
@@ -440,6 +569,7 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
         cli_error("%s: %s", path, err);
         goto fail;
     }
+    cli_table_unseen(t, path);
     const size_t n_fit = t->m - n_val - n_test;
     d->splits.train = lnn_table_view(t, 0, n_fit);
     d->splits.val = lnn_table_view(t, n_fit, n_val);

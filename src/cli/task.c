@@ -238,7 +238,8 @@ void cli_task_model_opts(lnn_table_opts *o, const lnn_prep *p)
 bool cli_task_drop_targets(lnn_table *t, const lnn_prep *p, char *err,
                            size_t errlen)
 {
-    if (!p || p->n_targets < 2 || t->n_x != p->n_x + p->n_targets)
+    if (!p || p->n_targets < 2 ||
+        t->n_x != (p->raw ? p->n_raw : p->n_x) + p->n_targets)
         return true; /* none, or a file of the features alone */
     /* values: any number is a target here (predict ignores them) */
     if (lnn_table_take_targets(t, LNN_TARGET_VALUES, p->target_names,
