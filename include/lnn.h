@@ -1262,8 +1262,8 @@ typedef struct lnn_prep {
      * 0/1 ones (shift 0, mul 1). */
     size_t n_raw;
     lnn_prep_column *raw; /* n_raw, or NULL */
-    char *label;        /* the label column's name in the training file,
-                           or NULL */
+    char *label;        /* the label column's name in the training file (a
+                           model of prepared columns: raw), or NULL */
 } lnn_prep;
 
 /** How lnn_prep_fit_table prepares a table. */

@@ -112,7 +112,7 @@ lnn_status lnn_prep_fit_table(lnn_prep *out, const lnn_table *t,
     *out = (lnn_prep){.scale = scale, .n_x = t->n_x,
                       .n_classes = t->n_classes, .data = t->id};
     const bool raw = lnn__raw_needed(t);
-    if ((t->label && !(out->label = strdup(t->label))) ||
+    if ((raw && t->label && !(out->label = strdup(t->label))) ||
         (t->names && !(out->names = lnn__names_copy(t->names,
                                                     t->n_classes))) ||
         (!raw && t->columns &&

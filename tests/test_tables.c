@@ -231,7 +231,7 @@ static void test_blocks(void)
         write_blocks(w, bad, bad2);
         char want[256];
         const size_t first = bad < bad2 ? bad : bad2;
-        snprintf(want, sizeof want, "%s:%zu: field %d: ", path,
+        snprintf(want, sizeof want, "%s:%zu: column %d ", path,
                  block_line(first, w), first == bad ? 4 : 2);
         for (int k = 0; k < 2; k++) {
             lnn_set_threads(k ? 4 : 1);

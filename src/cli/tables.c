@@ -309,9 +309,11 @@ static void describe_fill(const cli_dataset *d)
         char fill[96], name[32];
         if (!pc->n_levels && !pc->other)
             snprintf(fill, sizeof fill, "%g", (double)pc->fill);
+        else if (pc->fill < 0)
+            snprintf(fill, sizeof fill, "none");
         else
             snprintf(fill, sizeof fill, "\"%.60s\"",
-                     pc->fill < 0 ? "" : pc->fill < (float)pc->n_levels
+                     pc->fill < (float)pc->n_levels
                                              ? pc->levels[(size_t)pc->fill]
                                              : "(other)");
         snprintf(name, sizeof name, "column %zu", c + 1);

@@ -230,10 +230,11 @@ bad() { # bad NAME CONTENT PATTERN [train options]
     expect 1 "$pattern" "$LNN" train --data "$name" --threads 1 "$@"
 }
 bad ragged.csv 'a,b,y\n1,2,x\n1,2,3,x\n' 'ragged.csv:3: 4 fields, the header has 3'
-bad text.csv 'a,b,y\n1,2,x\n1,abcdefghijklmnopqrstuvwxyz0123,x\n' 'text.csv:3: field 2: "abcdefghijklmnopqrstuvwx..." is not a number'
-bad empty_cell.csv 'a,b,y\n1,,x\n1,2,z\n' 'empty_cell.csv:2: field 2: an empty cell'
-bad nan.csv 'a,b,y\n1,nan,x\n1,2,z\n' 'nan.csv:2: field 2: "nan" is not finite'
-bad inf.csv 'a,b,y\n1,-Inf,x\n1,2,z\n' 'inf.csv:2: field 2: "-Inf" is not finite'
+bad text.csv 'a,b,y\n1,2,x\n1,abcdefghijklmnopqrstuvwxyz0123,z\n' 'column 2 "b": 2 distinct values in 2 training rows, more than half'
+bad empty_cell.csv 'a,b,y\n1,,x\n1,2,z\n' 'empty_cell.csv:2: column 2 "b": an empty cell' --impute error
+bad nan.csv 'a,b,y\n1,nan,x\n1,2,z\n' 'nan.csv:2: column 2 "b": a missing cell "nan"' --impute error
+bad inf_na.csv 'a,b,y\n1,-Inf,x\n1,2,z\n' 'inf_na.csv:2: column 2 "b": a missing cell "-Inf"' --na-values=-Inf --impute error
+bad inf.csv 'a,b,y\n1,-Inf,x\n1,2,z\n' 'inf.csv:2: column 2 "b": "-Inf" is not finite'
 bad empty.csv '' 'empty.csv: an empty file'
 bad headonly.csv 'a,b,label\n' 'headonly.csv: a header and no rows'
 bad quote.csv 'a,b,y\n1,"2,x\n1,2,z\n' 'quote.csv:2: a quote opened here is never closed'

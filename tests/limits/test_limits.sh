@@ -41,7 +41,7 @@ header) # 1: 200 000 columns, a duplicate name at the end
     ;;
 float) # 2: not a float32; finite values that overflow once scaled
     python3 "$GEN" . float
-    expect 1 'f32.csv:3: field 1: "1e39" is beyond float32.s range' \
+    expect 1 'f32.csv:3: column 1 "a": "1e39" is beyond float32.s range' \
         bounded 2 256 "$LNN" train --data f32.csv "${NET[@]}"
     expect 0 "" "$LNN" train --data small.csv "${NET[@]}" --save std.lnn
     expect 0 "" "$LNN" train --data small.csv "${NET[@]}" --scale none --save none.lnn
@@ -166,7 +166,7 @@ classes) # 4: about as many classes as rows
     ;;
 label) # 11: labels longer than a model keeps
     python3 "$GEN" . label
-    expect 1 "longlabel.csv:2: field 2: a label of 5000 bytes, more than the 4096 a model keeps" \
+    expect 1 "longlabel.csv:2: column 2.*: a label of 5000 bytes, more than the 4096 a model keeps" \
         bounded 2 256 "$LNN" train --data longlabel.csv "${NET[@]}"
     ;;
 outputs) # 12, 13: outputs checked against inputs and each other, first
