@@ -1021,6 +1021,11 @@ typedef struct lnn_table {
     size_t n_unseen;    /* set by lnn_prep_apply: cells of a category the
                            model's training part did not have (their
                            one-hot inputs are all zero) */
+    size_t n_skipped;   /* columns left out (ignore, columns, id) */
+    char **skipped;     /* their names (or 1-based indices without a
+                           header), or NULL */
+    char *id_name;      /* the id column's name (or index), or NULL */
+    char **ids;         /* m row names from it, or NULL */
 } lnn_table;
 
 /** How to read a table; start from lnn_table_opts_default(). */
@@ -1054,6 +1059,14 @@ typedef struct lnn_table_opts {
     const char *categorical; /* CSV: columns read as categories whatever
                               they hold (lnn_table_pick_columns' COLS), or
                               NULL */
+    const char *ignore;    /* CSV: columns left out (COLS), or NULL */
+    const char *columns;   /* CSV: the feature columns (COLS; the others
+                              but the label's and id's are left out), or
+                              NULL: all */
+    const char *id;        /* CSV: a column of row names, no feature: its
+                              texts into lnn_table.ids; or NULL */
+    int soft_columns;      /* CSV: 1 = names in ignore and id that the file
+                              lacks are passed over (a model's own) */
 } lnn_table_opts;
 
 /** The format a file name says (.csv .tsv, .svm .libsvm .svmlight,
@@ -1289,6 +1302,10 @@ typedef struct lnn_prep {
     lnn_prep_column *raw; /* n_raw, or NULL */
     char *label;        /* the label column's name in the training file (a
                            model of prepared columns: raw), or NULL */
+    size_t n_skipped;   /* the training file's columns left out (--ignore,
+                           --columns, --id), by name (or 1-based index) */
+    char **skipped;     /* n_skipped, or NULL */
+    char *id_name;      /* its id column (predict carries it), or NULL */
 } lnn_prep;
 
 /** How lnn_prep_fit_table prepares a table. */

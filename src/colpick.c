@@ -67,13 +67,20 @@ lnn_status lnn_table_pick_columns(const char *cols, const char *opt,
                                   char *const *names, size_t n, int *pick,
                                   char *err, size_t errlen)
 {
+    return lnn__pick_columns(cols, opt, names, n, false, pick, err, errlen);
+}
+
+lnn_status lnn__pick_columns(const char *cols, const char *opt,
+                             char *const *names, size_t n, bool soft,
+                             int *pick, char *err, size_t errlen)
+{
     if (!cols || !opt || !pick)
         return lnn__err(err, errlen, LNN_ERR_ARG, "pick_columns: NULL");
     memset(pick, 0, n * sizeof *pick);
     for (const char *s = cols;;) {
         const char *comma = strchr(s, ',');
         const size_t k = comma ? (size_t)(comma - s) : strlen(s);
-        if (!pick_one(s, k, names, n, pick)) {
+        if (!pick_one(s, k, names, n, pick) && !soft) {
             char list[LIST_COLUMNS];
             list_names(names, n, list, sizeof list);
             return lnn__err(err, errlen, LNN_ERR_ARG, "%s %.*s names no "

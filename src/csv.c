@@ -218,6 +218,11 @@ typedef struct csv_reader {
     int *cat;          /* n_cols: 1 for a category column, or NULL */
     lnn__vocab *lev;   /* n_cols: a category column's names, or NULL */
     size_t text_col;   /* a column found holding text (SIZE_MAX: none) */
+    int *skip;         /* n_cols: 1 for a column left out, or NULL */
+    size_t n_skip;
+    size_t id_col;     /* the id column (SIZE_MAX: none) */
+    char **ids;        /* its texts, a row each */
+    size_t ids_cap;
 } csv_reader;
 
 /* What parsing a row gives besides its values. */
@@ -334,8 +339,8 @@ static const char *list_columns(const csv_reader *r, char *buf, size_t n)
 static lnn_status choose_label(csv_reader *r)
 {
     const char *label = r->o->label;
-    if (r->o->no_label ||
-        (r->o->unlabeled_n_x && r->n_cols == r->o->unlabeled_n_x)) {
+    if (r->o->no_label || (r->o->unlabeled_n_x &&
+                           r->n_cols - r->n_skip == r->o->unlabeled_n_x)) {
         r->label_col = r->n_cols; /* no label column */
         return LNN_OK;
     }
@@ -513,6 +518,8 @@ static lnn_status parse_row(const csv_reader *r, const lnn__fields *row,
             out->label = *f;
             continue;
         }
+        if (r->skip && r->skip[c])
+            continue;
         if (r->cat && r->cat[c]) { /* the matrix is floats */
             F[i++] = NAN;
             continue;
@@ -589,7 +596,7 @@ static lnn_status add_levels(csv_reader *r, uint64_t line)
     float *F = r->M.F + r->M.m * r->M.n_x;
     size_t i = 0;
     for (size_t c = 0; c < r->n_cols; c++) {
-        if (c == r->label_col)
+        if (c == r->label_col || (r->skip && r->skip[c]))
             continue;
         const lnn__field *f = &r->row.f[c];
         char col[LNN_QUOTE_TEXT + 32];
@@ -615,6 +622,17 @@ static lnn_status add_levels(csv_reader *r, uint64_t line)
     return LNN_OK;
 }
 
+/* The row's id (r->row's id column) into r->ids. */
+static lnn_status add_id(csv_reader *r)
+{
+    const lnn__field *f = &r->row.f[r->id_col];
+    if (!lnn__grow((void **)&r->ids, &r->ids_cap, r->M.m, sizeof *r->ids) ||
+        !(r->ids[r->M.m] = strndup(f->s, f->n)))
+        return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "%s: out of "
+                        "memory", r->text.path);
+    return LNN_OK;
+}
+
 /* One data row (r->row) into column m of the matrix and the vocabulary. */
 static lnn_status take_row(csv_reader *r, uint64_t line)
 {
@@ -630,6 +648,8 @@ static lnn_status take_row(csv_reader *r, uint64_t line)
     r->text_col = out.text;
     if (s == LNN_OK && r->cat)
         s = add_levels(r, line);
+    if (s == LNN_OK && r->id_col != SIZE_MAX)
+        s = add_id(r);
     if (s == LNN_OK && (s = add_label(r, &out.label)) == LNN_OK)
         r->M.m++;
     return s;
@@ -689,7 +709,8 @@ static lnn_status take_block(csv_reader *r, bool *took)
     size_t n = 0, at = t->pos;
     uint64_t line = t->line;
     *took = false;
-    while (!r->cat && n < LNN_BLOCK_RECORDS && at < t->len) {
+    while (!r->cat && r->id_col == SIZE_MAX && n < LNN_BLOCK_RECORDS &&
+           at < t->len) {
         size_t len, next, lines;
         if (lnn__csv_record(t->buf + at, t->len - at, false, &len, &next,
                             &lines) != LNN_REC_OK ||
@@ -736,17 +757,42 @@ static lnn_status take_block(csv_reader *r, bool *took)
     return LNN_OK;
 }
 
-/* The header's names of the feature columns, moved into the table. */
+/* The header's names of the feature columns, moved into the table; those
+ * of the columns left out into its skipped list. */
 static void give_columns(csv_reader *r, lnn_table *out)
 {
     size_t i = 0;
     for (size_t j = 0; j < r->n_cols; j++)
         if (j == r->label_col)
             out->label = r->col_names[j];
+        else if (r->skip && r->skip[j])
+            free(r->col_names[j]);
         else
             r->col_names[i++] = r->col_names[j];
     out->columns = r->col_names;
     r->col_names = NULL;
+}
+
+/* The columns left out, by name (or 1-based index), and the ids. */
+static lnn_status give_skipped(csv_reader *r, lnn_table *out)
+{
+    if (!(out->skipped = calloc(r->n_skip, sizeof *out->skipped)))
+        return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of memory");
+    for (size_t c = 0, k = 0; c < r->n_cols; c++) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", c + 1);
+        const char *name = r->col_names ? r->col_names[c] : num;
+        if (!r->skip[c])
+            continue;
+        if (!(out->skipped[k++] = strdup(name)) ||
+            (c == r->id_col && !(out->id_name = strdup(name))))
+            return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of "
+                            "memory");
+        out->n_skipped = k;
+    }
+    out->ids = r->ids;
+    r->ids = NULL;
+    return LNN_OK;
 }
 
 /* The category columns' names, sorted, into the table, and their cells'
@@ -758,7 +804,7 @@ static lnn_status give_levels(csv_reader *r, lnn_table *out)
         return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of memory");
     size_t i = 0;
     for (size_t c = 0; c < r->n_cols; c++) {
-        if (c == r->label_col)
+        if (c == r->label_col || (r->skip && r->skip[c]))
             continue;
         lnn__vocab *v = &r->lev[c];
         size_t *rank = malloc((v->n ? v->n : 1) * sizeof *rank);
@@ -796,6 +842,10 @@ static void reader_free(csv_reader *r)
         lnn__vocab_free(&r->lev[j]);
     free(r->lev);
     free(r->cat);
+    free(r->skip);
+    for (size_t j = 0; r->ids && j < r->M.m; j++)
+        free(r->ids[j]);
+    free(r->ids);
     free(r->col_names);
     free(r->row.f);
     free(r->rec);
@@ -825,6 +875,67 @@ static bool na_has_number(const char *na)
             return false;
         s = comma + 1;
     }
+}
+
+/* --ignore and --id: the columns left out (before the label is chosen:
+ * a file without it has fewer columns). */
+static lnn_status leave_out(csv_reader *r)
+{
+    const lnn_table_opts *o = r->o;
+    const bool soft = o->soft_columns;
+    r->id_col = SIZE_MAX;
+    if (!o->ignore && !o->columns && !o->id)
+        return LNN_OK;
+    int *id = calloc(r->n_cols, sizeof *id);
+    lnn_status s = id && (r->skip = calloc(r->n_cols, sizeof *r->skip))
+                       ? LNN_OK
+                       : lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out of "
+                                  "memory");
+    if (s == LNN_OK && o->ignore)
+        s = lnn__pick_columns(o->ignore, "--ignore", r->col_names, r->n_cols,
+                              soft, r->skip, r->err, r->errlen);
+    if (s == LNN_OK && o->id)
+        s = lnn__pick_columns(o->id, "--id", r->col_names, r->n_cols, soft,
+                              id, r->err, r->errlen);
+    for (size_t c = 0; s == LNN_OK && c < r->n_cols; c++) {
+        if (id[c] && r->id_col != SIZE_MAX)
+            s = lnn__err(r->err, r->errlen, LNN_ERR_ARG, "--id %s: one "
+                         "column, not several", o->id);
+        if (id[c])
+            r->id_col = c;
+        r->skip[c] |= id[c];
+        r->n_skip += r->skip[c] != 0;
+    }
+    free(id);
+    return s;
+}
+
+/* --columns: the features named, the others left out (but the label and
+ * the id); the label never left out. */
+static lnn_status keep_columns(csv_reader *r)
+{
+    const lnn_table_opts *o = r->o;
+    char col[LNN_QUOTE_TEXT + 32];
+    if (r->skip && r->label_col < r->n_cols && r->skip[r->label_col])
+        return lnn__err(r->err, r->errlen, LNN_ERR_ARG, "%s: the label, "
+                        "%s, is left out (--ignore, --id)",
+                        r->text.path, col_name(r, r->label_col, col,
+                                               sizeof col));
+    if (!o->columns)
+        return LNN_OK;
+    int *keep = calloc(r->n_cols, sizeof *keep);
+    lnn_status s = keep ? lnn__pick_columns(o->columns, "--columns",
+                                            r->col_names, r->n_cols, false,
+                                            keep, r->err, r->errlen)
+                        : lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "out "
+                                   "of memory");
+    for (size_t c = 0; s == LNN_OK && c < r->n_cols; c++)
+        if (!keep[c] && !r->skip[c] && c != r->label_col) {
+            r->skip[c] = 1;
+            r->n_skip++;
+        }
+    free(keep);
+    return s;
 }
 
 /* Open the file, find its delimiter, read its first row (into r->row,
@@ -870,9 +981,10 @@ static lnn_status start(csv_reader *r, const char *path, bool *header,
                              : looks_like_header(&r->row, o->label);
     if (*header && (s = take_header(r, *line)) != LNN_OK)
         return s;
-    if ((s = choose_label(r)) != LNN_OK)
+    if ((s = leave_out(r)) != LNN_OK || (s = choose_label(r)) != LNN_OK ||
+        (s = keep_columns(r)) != LNN_OK)
         return s;
-    if (r->n_cols - (r->label_col < r->n_cols) == 0)
+    if (r->n_cols - (r->label_col < r->n_cols) - r->n_skip == 0)
         return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: a label "
                         "column and no features", path);
     return LNN_OK;
@@ -896,6 +1008,8 @@ static lnn_status set_categories(csv_reader *r, const int *cat)
                        : LNN_OK;
     for (size_t c = 0; cat && c < r->n_cols; c++)
         r->cat[c] |= cat[c];
+    for (size_t c = 0; r->skip && c < r->n_cols; c++)
+        r->cat[c] &= !r->skip[c];
     if (s == LNN_OK && r->label_col < r->n_cols)
         r->cat[r->label_col] = 0;
     return s;
@@ -905,7 +1019,7 @@ static lnn_status set_categories(csv_reader *r, const int *cat)
 static lnn_status read_rows(csv_reader *r, bool header, uint64_t line)
 {
     const bool labelled = r->label_col < r->n_cols;
-    r->M.n_x = r->n_cols - labelled;
+    r->M.n_x = r->n_cols - labelled - r->n_skip;
     /* bytes until a value is not one; floats for categories */
     void *first = malloc(1);
     if (!first)
@@ -949,7 +1063,8 @@ static lnn_status scan_text(csv_reader *r, int *cat)
         for (size_t c = 0; c < r->n_cols; c++) {
             const lnn__field *f = &r->row.f[c];
             double v;
-            cat[c] |= c != r->label_col && !is_na(r, f) &&
+            cat[c] |= c != r->label_col && !(r->skip && r->skip[c]) &&
+                      !is_na(r, f) &&
                       lnn__parse_value(f->s, f->n, &v) == LNN_NUM_BAD;
         }
     }
@@ -972,6 +1087,8 @@ static lnn_status load_pass(csv_reader *r, lnn_table *out, const char *path,
         s = lnn__table_finish(out, &r->M, &r->v, r->err, r->errlen);
     if (s == LNN_OK && r->cat)
         s = give_levels(r, out);
+    if (s == LNN_OK && r->skip)
+        s = give_skipped(r, out);
     if (s == LNN_OK && r->col_names)
         give_columns(r, out);
     return s;

@@ -22,7 +22,8 @@ enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4,
        PREP_TARGETS = 6, PREP_IMAGE = 11 };
 #define LNN_PREP_IMAGE_SIDE_MAX 4096 /* lnn_image_opts' limit */
 enum { PREP_DATA = 7 }; /* the training data's id (issue 24) */
-enum { PREP_IMPUTE = 12, PREP_RAW = 14, PREP_LABEL = 15 }; /* columns */
+enum { PREP_IMPUTE = 12, PREP_RAW = 14, PREP_LABEL = 15, PREP_SKIPPED = 16,
+       PREP_ID = 17 }; /* the training file's columns */
 #define PREP_DATA_BYTES 24 /* its size, rows and digest, u64 each */
 #define LNN_PREP_RECORD_HEAD 16
 
@@ -39,6 +40,8 @@ void lnn_prep_free(lnn_prep *p)
     free(p->target_mul);
     lnn__raw_free(p->raw, p->n_raw);
     free(p->label);
+    lnn__names_free(p->skipped, p->n_skipped);
+    free(p->id_name);
     *p = (lnn_prep){0};
 }
 
@@ -73,7 +76,13 @@ lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
     if (lnn__raw_copy(&c.raw, src->raw, src->n_raw) != LNN_OK)
         ok = false;
     c.label = NULL;
-    if (src->label && !(c.label = strdup(src->label)))
+    c.id_name = NULL;
+    if ((src->label && !(c.label = strdup(src->label))) ||
+        (src->id_name && !(c.id_name = strdup(src->id_name))))
+        ok = false;
+    c.skipped = src->skipped ? lnn__names_copy(src->skipped, src->n_skipped)
+                             : NULL;
+    if (!c.skipped != !src->skipped)
         ok = false;
     if (!ok || !c.names != !src->names || !c.columns != !src->columns ||
         !c.target_names != !src->target_names) {
@@ -110,9 +119,13 @@ lnn_status lnn_prep_fit_table(lnn_prep *out, const lnn_table *t,
                         "unknown scaling or imputation");
     const lnn_scale scale = o->scale;
     *out = (lnn_prep){.scale = scale, .n_x = t->n_x,
-                      .n_classes = t->n_classes, .data = t->id};
+                      .n_classes = t->n_classes, .data = t->id,
+                      .n_skipped = t->skipped ? t->n_skipped : 0};
     const bool raw = lnn__raw_needed(t);
     if ((raw && t->label && !(out->label = strdup(t->label))) ||
+        (t->skipped && !(out->skipped = lnn__names_copy(t->skipped,
+                                                        t->n_skipped))) ||
+        (t->id_name && !(out->id_name = strdup(t->id_name))) ||
         (t->names && !(out->names = lnn__names_copy(t->names,
                                                     t->n_classes))) ||
         (!raw && t->columns &&
@@ -520,6 +533,16 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
         put_names(&b, &p->label, 1);
         end_record(&b, r);
     }
+    if (p->skipped && p->n_skipped) {
+        r = begin_record(&b, PREP_SKIPPED);
+        put_names(&b, p->skipped, p->n_skipped);
+        end_record(&b, r);
+    }
+    if (p->id_name) {
+        r = begin_record(&b, PREP_ID);
+        put_names(&b, &p->id_name, 1);
+        end_record(&b, r);
+    }
     if (p->data.rows) {
         r = begin_record(&b, PREP_DATA);
         put(&b, p->data.bytes, 8);
@@ -770,6 +793,39 @@ static lnn_status decode_image(lnn_prep *p, const unsigned char *q, size_t n)
     return LNN_OK;
 }
 
+/* A names body of exactly one name into *out (given once). */
+static lnn_status decode_one(char **out, const unsigned char *q, size_t n)
+{
+    char **one = NULL;
+    size_t count = 0;
+    lnn_status s = *out ? LNN_ERR_FORMAT : decode_names(&one, &count, q, n);
+    if (s == LNN_OK && count != 1)
+        s = LNN_ERR_FORMAT;
+    if (s == LNN_OK)
+        *out = one[0];
+    else
+        lnn__names_free(one, count);
+    if (s == LNN_OK)
+        free(one);
+    return s;
+}
+
+/* Records 14 to 17, of the training file's columns; others (newer) are
+ * skipped. */
+static lnn_status decode_columns(lnn_prep *p, uint32_t tag,
+                                 const unsigned char *q, size_t n)
+{
+    switch (tag) {
+    case PREP_RAW: return decode_raw(p, q, n);
+    case PREP_LABEL: return decode_one(&p->label, q, n);
+    case PREP_ID: return decode_one(&p->id_name, q, n);
+    case PREP_SKIPPED:
+        return p->skipped ? LNN_ERR_FORMAT
+                          : decode_names(&p->skipped, &p->n_skipped, q, n);
+    default: return LNN_OK;
+    }
+}
+
 /* The inputs of the columns are the network's (n_x). */
 static bool raw_fits(const lnn_prep *p)
 {
@@ -848,28 +904,12 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
         case PREP_IMAGE:
             s = decode_image(p, q, (size_t)n);
             break;
-        case PREP_RAW:
-            s = decode_raw(p, q, (size_t)n);
-            break;
-        case PREP_LABEL: {
-            char **one = NULL;
-            size_t count = 0;
-            s = p->label ? LNN_ERR_FORMAT
-                         : decode_names(&one, &count, q, (size_t)n);
-            if (s == LNN_OK && count != 1)
-                s = LNN_ERR_FORMAT;
-            if (s == LNN_OK)
-                p->label = one[0];
-            free(s == LNN_OK ? one : NULL);
-            if (s != LNN_OK)
-                lnn__names_free(one, count);
-            break;
-        }
         case PREP_IMPUTE:
             s = decode_impute(p, q, (size_t)n);
             imputed = s == LNN_OK;
             break;
-        default: break; /* a newer record: skipped */
+        default: /* the training file's columns, or a newer record */
+            s = decode_columns(p, tag, q, (size_t)n);
         }
         off += (size_t)n;
     }

@@ -462,6 +462,9 @@ void lnn_table_free(lnn_table *t)
         lnn__names_free(t->levels[i], t->n_levels[i]);
     free(t->levels);
     free(t->n_levels);
+    lnn__names_free(t->skipped, t->n_skipped);
+    free(t->id_name);
+    lnn__names_free(t->ids, t->ids ? t->m : 0);
     *t = (lnn_table){0};
 }
 
@@ -667,7 +670,9 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
                         m) != LNN_OK ||
         (t->y && permute_columns(t->y, sizeof *t->y, src, m) != LNN_OK) ||
         (t->T && permute_columns(t->T, t->n_t * sizeof *t->T, src, m) !=
-                     LNN_OK))
+                     LNN_OK) ||
+        (t->ids && permute_columns(t->ids, sizeof *t->ids, src, m) !=
+                       LNN_OK))
         s = lnn__err(err, errlen, LNN_ERR_NOMEM,
                      "split: out of memory for %zu rows", t->m);
 done:

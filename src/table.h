@@ -156,6 +156,12 @@ size_t lnn__npy_preamble(const unsigned char *p, size_t n, char *why,
 bool lnn__npy_dict(const char *p, size_t n, lnn__npy_header *h, char *why,
                    size_t whylen);
 
+/* lnn_table_pick_columns; soft: entries that name no column are passed
+ * over. */
+lnn_status lnn__pick_columns(const char *cols, const char *opt,
+                             char *const *names, size_t n, bool soft,
+                             int *pick, char *err, size_t errlen);
+
 /* The readers, for lnn_table_load. */
 lnn_status lnn__csv_load(lnn_table *out, const char *path,
                          const lnn_table_opts *o, char *err, size_t errlen);

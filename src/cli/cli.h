@@ -111,7 +111,7 @@ enum { CLI_OPT_LABELS = 1100, CLI_OPT_DELIMITER, CLI_OPT_HEADER,
        CLI_OPT_LOSS, CLI_OPT_SCALE_TARGET, CLI_OPT_HUBER_DELTA, CLI_OPT_INVERT,
        CLI_OPT_IMAGE_SIZE, CLI_OPT_NA_VALUES, CLI_OPT_IMPUTE,
        CLI_OPT_MISSING_INDICATORS, CLI_OPT_MAX_CATEGORIES,
-       CLI_OPT_CATEGORICAL };
+       CLI_OPT_CATEGORICAL, CLI_OPT_IGNORE, CLI_OPT_COLUMNS, CLI_OPT_ID };
 
 /* A part of a file: a count (`500`) or a fraction of its rows (`0.2`). */
 typedef struct cli_part {
@@ -150,17 +150,19 @@ typedef struct cli_outputs {
     char *const *target_names;/* label or target names, or NULL */
     float threshold;          /* a label is 1 from this probability on */
     bool binary;              /* one sigmoid output of two classes */
+    const char *id_name;      /* predict --output's id column (--id), or
+                                 NULL */
 } cli_outputs;
 
 void cli_outputs_init(cli_outputs *o, const lnn_net *net, float threshold);
 /* The name of class (or label, or target) i: names[i], else "i" in buf. */
 const char *cli_name_of(char *const *names, size_t i, char *buf,
                         size_t len);
-/* predict --output's header and one row from the outputs y (n of them);
- * scratch holds n + 2 floats. */
+/* predict --output's header and one row from the outputs y (n of them;
+ * id: the row's id, with o->id_name); scratch holds n + 2 floats. */
 void cli_outputs_header(const cli_outputs *o, FILE *f);
 void cli_outputs_row(const cli_outputs *o, FILE *f, size_t row,
-                     const float *y, float *scratch);
+                     const char *id, const float *y, float *scratch);
 /* predict's line: the top classes, the labels set, or the values. */
 void cli_outputs_line(const cli_outputs *o, const char *name, size_t index,
                       bool indexed, const float *y, size_t top,
@@ -183,8 +185,9 @@ extern const cli_choices cli_tasks, cli_losses, cli_scale_targets;
 
 /* --label names several columns ("a,b,c"). */
 bool cli_task_multi(const cli_table_args *ta);
-/* Reading a table for a model: its gaps and category columns as in
- * training (*cats: a list the caller frees after loading). */
+/* Reading a table for a model: its gaps, category columns and columns
+ * left out as in training (*cats: lists the caller frees after
+ * loading). */
 bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p, char **cats);
 /* The one-line note of a prepared table's unseen categories, if any. */
 void cli_table_unseen(const lnn_table *t, const char *path);

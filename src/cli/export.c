@@ -87,6 +87,12 @@ static void say_written(const char *out, int format, const lnn_net *net,
         printf("%s%zu", l ? "-" : "", dims[l]);
     printf(" %s, %zu parameters\n", lnn_activation_name(lnn_net_hidden(net)),
            lnn_net_n_params(net));
+    const lnn_prep *p = lnn_net_prep(net);
+    if (p && p->raw)
+        cli_warn("%s takes the %zu prepared inputs named in its metadata's "
+                 "\"columns\" (text one-hot, missing cells filled), not the "
+                 "training file's %zu columns: prepare rows as lnn predict "
+                 "does", out, dims[0], p->n_raw);
 }
 
 int cli_export(int argc, char **argv)

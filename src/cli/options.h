@@ -49,6 +49,8 @@ typedef struct cli_option {
      NULL},                                                                   \
     {"features", 0, "N", CLI_OPT_FEATURES, "LIBSVM: the feature count",       \
      "the largest index", NULL},                                              \
+    {"id", 0, "COL", CLI_OPT_ID, "CSV: a column of row names, no feature; "   \
+     "predict --output carries it (kept in the model)", NULL, NULL},          \
     {"na-values", 0, "LIST", CLI_OPT_NA_VALUES, "CSV: the texts that mean "   \
      "a missing cell besides the empty one, comma-separated",                 \
      "NA,N/A,NaN,nan,?,null,NULL,None", NULL},                                \
@@ -77,6 +79,11 @@ typedef struct cli_option {
      "is in the target's own units", "standard", &cli_scale_targets},         \
     {"image-size", 0, "WxH", CLI_OPT_IMAGE_SIZE, "an image folder's images "  \
      "are resized to this (area averaging), kept in the model", "28x28",     \
+     NULL},                                                                   \
+    {"ignore", 0, "COLS", CLI_OPT_IGNORE, "CSV: columns left out (names, "    \
+     "1-based indices, ranges 2-4), kept in the model", NULL, NULL},          \
+    {"columns", 0, "COLS", CLI_OPT_COLUMNS, "CSV: the feature columns, the "  \
+     "others left out (but the label and --id), kept in the model", "all",   \
      NULL},                                                                   \
     {"impute", 0, "NAME", CLI_OPT_IMPUTE, "CSV: how missing cells are "       \
      "filled, fitted on the training part, kept in the model",               \

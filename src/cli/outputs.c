@@ -47,10 +47,28 @@ static size_t class_probs(const cli_outputs *o, const float *y, float *p)
     return o->n;
 }
 
+/* s as one CSV cell: quoted if it holds a comma, a quote or a line end. */
+static void put_cell(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fprintf(f, ",%s", s);
+        return;
+    }
+    fputs(",\"", f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 void cli_outputs_header(const cli_outputs *o, FILE *f)
 {
     char buf[24];
     fputs("row", f);
+    if (o->id_name)
+        put_cell(f, o->id_name);
     switch (o->target) {
     case LNN_TARGET_CLASSES:
     case LNN_TARGET_BINARY:
@@ -87,10 +105,12 @@ static size_t best_of(const float *p, size_t n)
 }
 
 void cli_outputs_row(const cli_outputs *o, FILE *f, size_t row,
-                     const float *y, float *scratch)
+                     const char *id, const float *y, float *scratch)
 {
     char buf[24];
     fprintf(f, "%zu", row);
+    if (o->id_name)
+        put_cell(f, id ? id : "");
     if (o->target == LNN_TARGET_VALUES) {
         memcpy(scratch, y, o->n * sizeof *scratch);
         lnn_prep_unscale_targets(o->prep, scratch, o->n, 1);

@@ -92,8 +92,9 @@ typedef struct predict_out {
 } predict_out;
 
 /* Run d through the network in chunks and print every column. */
-static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
-                         bool indexed, predict_out *o)
+static bool predict_data(lnn_net *net, const lnn_data *d,
+                         char *const *ids, const char *name, bool indexed,
+                         predict_out *o)
 {
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
     for (size_t j0 = 0; j0 < d->m; j0 += lnn_net_max_batch(net)) {
@@ -113,7 +114,8 @@ static bool predict_data(lnn_net *net, const lnn_data *d, const char *name,
             }
         for (size_t j = 0; j < cols; j++)
             if (o->csv)
-                cli_outputs_row(&o->what, o->csv, o->row++, HL + j * n_L,
+                cli_outputs_row(&o->what, o->csv, o->row++,
+                                ids ? ids[j0 + j] : NULL, HL + j * n_L,
                                 o->scratch);
             else
                 cli_outputs_line(&o->what, name, j0 + j, indexed,
@@ -156,7 +158,7 @@ static bool predict_table(lnn_net *net, const char *path,
     d.n_y = n_L;
     d.Y = NULL;
     d.labels = NULL;
-    const bool ok = predict_data(net, &d, path, true, o);
+    const bool ok = predict_data(net, &d, t.ids, path, true, o);
     lnn_table_free(&t);
     return ok;
 }
@@ -201,7 +203,7 @@ static bool predict_image(lnn_net *net, const char *path, lnn_invert invert,
     }
     lnn_data d = lnn_table_view(&t, 0, 1);
     d.n_y = lnn_net_dims(net)[lnn_net_L(net)];
-    ok = ok && predict_data(net, &d, path, false, o);
+    ok = ok && predict_data(net, &d, NULL, path, false, o);
     lnn_table_free(&t);
     return ok;
 }
@@ -225,7 +227,7 @@ static bool predict_one(lnn_net *net, const char *path, lnn_invert invert,
         if (x && !ok)
             cli_error("%s", err);
         lnn_data d = {.n_x = n_0, .n_y = n_L, .m = 1, .X = x};
-        ok = ok && predict_data(net, &d, path, false, o);
+        ok = ok && predict_data(net, &d, NULL, path, false, o);
         free(x);
         return ok;
     }
@@ -241,7 +243,7 @@ static bool predict_one(lnn_net *net, const char *path, lnn_invert invert,
         cli_error("%s: %zux%zu images, the model takes %zu pixels", path,
                   images.rows, images.cols, n_0);
     lnn_data d = {.n_x = n_0, .n_y = n_L, .m = images.m, .X_u8 = images.X};
-    ok = ok && predict_data(net, &d, path, true, o);
+    ok = ok && predict_data(net, &d, NULL, path, true, o);
     lnn_dataset_free(&images);
     return ok;
 }
@@ -295,6 +297,9 @@ int cli_predict(int argc, char **argv)
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
     predict_out o = {.top = (size_t)top};
     cli_outputs_init(&o.what, net, a.threshold);
+    const lnn_prep *prep = lnn_net_prep(net);
+    o.what.id_name = a.ta.table.id      ? a.ta.table.id
+                     : prep && prep->id_name ? prep->id_name : NULL;
     const size_t n_classes = o.what.binary ? 2 : n_L;
     if (top > n_classes) {
         cli_error("--top: %llu, but the model has %zu classes",

@@ -144,6 +144,11 @@ static bool prep_metadata(seq_state *s, const lnn_prep *p, char *err,
             return errbuf_set(err, errlen, "out of memory");
         s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_COLUMNS, s->columns};
     }
+    if (p->raw)
+        s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_PREPARED,
+            "the inputs are the training file's columns as lnn prepares "
+            "them (text columns one-hot, missing cells filled, indicators): "
+            "the ones named in columns, not the file's own columns"};
     return target_metadata(s, p, err, errlen);
 }
 

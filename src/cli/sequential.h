@@ -41,6 +41,8 @@
 #define SEQ_KEY_TARGETS "targets"       /* JSON array of the target names */
 #define SEQ_KEY_TARGET_SHIFT "target_shift" /* n_L floats: the network */
 #define SEQ_KEY_TARGET_MUL "target_mul" /* predicts (y - shift) * mul */
+/* ... and a model of prepared columns (text one-hot, gaps filled): */
+#define SEQ_KEY_PREPARED "prepared"     /* what its inputs are: a sentence */
 #define SEQ_N_METADATA 7                /* the keys every export has */
 #define SEQ_MAX_METADATA 15
 

@@ -143,6 +143,9 @@ int cli_table_option(cli_table_args *t, int c, const char *arg)
         return 1;
     case CLI_OPT_MISSING_INDICATORS: t->prep.missing_indicators = 1; return 1;
     case CLI_OPT_CATEGORICAL: t->table.categorical = arg; return 1;
+    case CLI_OPT_IGNORE: t->table.ignore = arg; return 1;
+    case CLI_OPT_COLUMNS: t->table.columns = arg; return 1;
+    case CLI_OPT_ID: t->table.id = arg; return 1;
     case CLI_OPT_MAX_CATEGORIES:
         return cli_parse_size("--max-categories", arg, 1, SIZE_MAX,
                               &t->prep.max_categories) ? 1 : -1;
@@ -351,34 +354,55 @@ static void describe_categories(const lnn_prep *p)
         printf("categories (one-hot): %s\n", line);
 }
 
+/* names[k] for each k with is(k) (n of them), comma-separated at *at
+ * (room enough), or NULL for none; names holding a comma are passed
+ * over. */
+static const char *join(char **at, char *const *names, size_t n,
+                        const bool *is)
+{
+    char *s = *at;
+    size_t used = 0;
+    for (size_t k = 0; k < n; k++)
+        if (is[k] && names[k] && !strchr(names[k], ','))
+            used += (size_t)sprintf(s + used, "%s%s", used ? "," : "",
+                                    names[k]);
+    *at += used + 1;
+    return used ? s : NULL;
+}
+
 bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p, char **cats)
 {
     *cats = NULL;
     o->missing = p->raw != NULL;
     o->text = p->raw != NULL;
-    o->categorical = NULL;
-    if (!p->raw)
-        return true;
-    o->unlabeled_n_x = p->n_raw;
-    if (!o->label && !o->no_label && p->label)
+    o->categorical = o->ignore = o->columns = NULL;
+    o->soft_columns = 1;
+    if (!o->id)
+        o->id = p->id_name;
+    if (p->raw)
+        o->unlabeled_n_x = p->n_raw;
+    if (p->raw && !o->label && !o->no_label && p->label)
         o->label = p->label; /* the training file's label column */
-    size_t len = 1;
-    for (size_t c = 0; c < p->n_raw; c++)
-        if (p->raw[c].name && (p->raw[c].n_levels || p->raw[c].other))
-            len += strlen(p->raw[c].name) + 1;
-    if (len == 1)
-        return true;
-    if (!(*cats = malloc(len))) {
+    const size_t n = p->n_raw + p->n_skipped;
+    char **names = calloc(n ? n : 1, sizeof *names);
+    bool *is = calloc(n ? n : 1, sizeof *is);
+    size_t len = 2;
+    for (size_t c = 0; names && is && c < n; c++) {
+        names[c] = c < p->n_raw ? p->raw[c].name : p->skipped[c - p->n_raw];
+        is[c] = c >= p->n_raw || p->raw[c].n_levels || p->raw[c].other;
+        len += names[c] ? strlen(names[c]) + 1 : 0;
+    }
+    if (!names || !is || !(*cats = malloc(len))) {
+        free(names);
+        free(is);
         cli_error("out of memory");
         return false;
     }
-    size_t used = 0;
-    for (size_t c = 0; c < p->n_raw; c++)
-        if (p->raw[c].name && (p->raw[c].n_levels || p->raw[c].other) &&
-            !strchr(p->raw[c].name, ','))
-            used += (size_t)sprintf(*cats + used, "%s%s", used ? "," : "",
-                                    p->raw[c].name);
-    o->categorical = used ? *cats : NULL;
+    char *at = *cats;
+    o->categorical = join(&at, names, p->n_raw, is);
+    o->ignore = join(&at, names + p->n_raw, p->n_skipped, is + p->n_raw);
+    free(names);
+    free(is);
     return true;
 }
 

@@ -98,6 +98,34 @@ expect 1 '--categorical shade names no column; the columns are x1, colour, grade
     "$LNN" train --data gaps.csv --categorical shade
 expect 2 "--impute: 'often'" "$LNN" train --data gaps.csv --impute often
 
+# column choice: --id (carried to predict --output), --ignore, --columns,
+# kept in the model; a new file with those columns still there, or not
+expect 0 "" "$LNN" train --data ids.csv --id id --epochs 1 --save id.lnn
+checks=$((checks + 1))
+grep -q 'rows of 1 features' "$WORK/out" || fail "--id is a feature: $(cat "$WORK/out")"
+printf 'id,x1\nfirst,0.5\n"a, b",-1\n' > idrows.csv
+expect 0 "" "$LNN" predict --model id.lnn idrows.csv --output pred.csv
+checks=$((checks + 1))
+[ "$(cut -d, -f1-2 pred.csv | head -2 | tr '\n' ' ')" = "row,id 0,first " ] &&
+    grep -q '^1,"a, b",' pred.csv || fail "--id not carried: $(cat pred.csv)"
+expect 0 "" "$LNN" train --data gaps.csv --ignore colour,3 --epochs 1 --save ig.lnn
+checks=$((checks + 1))
+grep -q 'rows of 2 features' "$WORK/out" || fail "--ignore: $(cat "$WORK/out")"
+expect 0 "" "$LNN" predict --model ig.lnn two.csv
+expect 0 "" "$LNN" train --data gaps.csv --columns 4,x1 --epochs 1
+checks=$((checks + 1))
+grep -q 'rows of 2 features' "$WORK/out" || fail "--columns: $(cat "$WORK/out")"
+expect 1 'gaps.csv: the label, column 5 "y", is left out' \
+    "$LNN" train --data gaps.csv --ignore y
+expect 1 '--ignore shade names no column; the columns are x1, colour' \
+    "$LNN" train --data gaps.csv --ignore shade
+expect 1 '--id x1,x2: one column, not several' \
+    "$LNN" train --data gaps.csv --id x1,x2
+expect 1 '--columns 9 names no column' "$LNN" train --data gaps.csv --columns 9
+# the ONNX export says what its input is
+expect 0 'takes the 6 prepared inputs .* not the training file.s 4 columns' \
+    "$LNN" export m.lnn m.onnx
+
 # the real penguins file, as it is, beside scikit-learn on the same split
 LNN_PENGUINS=${LNN_PENGUINS:-$HERE/../../data/penguins.csv}
 if [ ! -f "$LNN_PENGUINS" ]; then
