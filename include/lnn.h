@@ -1321,6 +1321,23 @@ typedef struct lnn_prep_opts {
                                into one "other" input */
 } lnn_prep_opts;
 
+/**
+ * Prepare a loaded table for training, in the one order every client
+ * should use: split it (lnn_table_split: train | val | test by a seeded,
+ * stratified shuffle), fit the preparation on the training part
+ * (lnn_prep_fit_table; and the targets' names, standardised when
+ * standardise_targets, for a table with targets T), record the split, and
+ * apply it to the whole table (lnn_prep_apply). t keeps its three parts
+ * in order; lnn_table_view gives them.
+ * @param p  out, free with lnn_prep_free; zeroed on failure
+ * @return as the calls it makes
+ */
+LNN_API lnn_status lnn_table_prepare(lnn_table *t, lnn_prep *p, size_t n_val,
+                                     size_t n_test, uint64_t seed,
+                                     const lnn_prep_opts *o,
+                                     int standardise_targets, char *err,
+                                     size_t errlen);
+
 /** scale, the default imputation, no indicators, every category. */
 LNN_API lnn_prep_opts lnn_prep_opts_default(lnn_scale scale);
 

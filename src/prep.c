@@ -189,6 +189,36 @@ lnn_status lnn_prep_fit_table(lnn_prep *out, const lnn_table *t,
     return LNN_OK;
 }
 
+lnn_status lnn_table_prepare(lnn_table *t, lnn_prep *p, size_t n_val,
+                             size_t n_test, uint64_t seed,
+                             const lnn_prep_opts *o, int standardise_targets,
+                             char *err, size_t errlen)
+{
+    if (!t || !p || !o)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "table_prepare: NULL");
+    *p = (lnn_prep){0};
+    lnn_status s = lnn_table_split(t, n_val, n_test, seed, err, errlen);
+    if (s != LNN_OK)
+        return s;
+    const size_t m_train = t->m - n_val - n_test;
+    if ((s = lnn_prep_fit_table(p, t, m_train, o, err, errlen)) != LNN_OK)
+        return s;
+    if (t->T && t->targets)
+        s = lnn_prep_fit_targets(p, t, m_train, standardise_targets, err,
+                                 errlen);
+    if (n_val || n_test) { /* eval redoes it on this file */
+        p->split_seed = seed;
+        p->split_m = t->m;
+        p->split_val = n_val;
+        p->split_test = n_test;
+    }
+    if (s == LNN_OK)
+        s = lnn_prep_apply(p, t, err, errlen);
+    if (s != LNN_OK)
+        lnn_prep_free(p);
+    return s;
+}
+
 lnn_status lnn_prep_fit_targets(lnn_prep *p, const lnn_table *t,
                                 size_t m_train, int standardise, char *err,
                                 size_t errlen)

@@ -370,6 +370,70 @@ static void test_split_and_scale(void)
     lnn_table_free(&t);
 }
 
+/* lnn_table_prepare on a file with gaps and a text column: the inputs
+ * one-hot and filled from the training part, and a second file read for
+ * the model prepared the same way (an unseen category all zeros). */
+static void test_prepare(void)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("x,colour,y\n", f);
+    for (int j = 0; j < 40; j++)
+        fprintf(f, "%s,%s,%s\n", j % 10 == 3 ? "NA" : j % 2 ? "1" : "3",
+                j % 10 == 5 ? "" : j % 3 ? "red" : "blue", j % 2 ? "a" : "b");
+    fclose(f);
+    lnn_table_opts o = lnn_table_opts_default();
+    o.missing = o.text = 1;
+    lnn_table t;
+    lnn_prep p;
+    char err[256];
+    CHECK_STATUS(lnn_table_load(&t, path, &o, err, sizeof err), LNN_OK);
+    CHECK(t.n_x == 2 && t.n_levels && t.n_levels[1] == 2);
+    const lnn_prep_opts po = lnn_prep_opts_default(LNN_SCALE_NONE);
+    CHECK_STATUS(lnn_table_prepare(&t, &p, 0, 10, 7, &po, 0, err,
+                                   sizeof err), LNN_OK);
+    /* x: its 4 gaps take the median of the training part (1 or 3); the
+     * colour: blue, red, its 4 gaps the most frequent (red) */
+    CHECK(p.n_raw == 2 && p.n_x == 3 && p.split_test == 10 && t.n_x == 3);
+    CHECK(p.raw[0].fill == 1.0f || p.raw[0].fill == 2.0f ||
+          p.raw[0].fill == 3.0f);
+    CHECK(p.raw[1].n_levels == 2 && strcmp(p.raw[1].levels[0], "blue") == 0 &&
+          p.raw[1].fill == 1.0f);
+    CHECK(p.columns && strcmp(p.columns[2], "colour=red") == 0);
+    for (size_t k = 0; k < t.n_x * t.m; k++)
+        CHECK(t.X[k] == t.X[k] && (k % 3 == 0 || t.X[k] == 0.0f ||
+                                   t.X[k] == 1.0f));
+    lnn_table_free(&t);
+    f = fopen(path, "wb");
+    if (f) {
+        fputs("x,colour,y\n?,green,a\n3,,b\n", f);
+        fclose(f);
+    }
+    CHECK_STATUS(lnn_table_load(&t, path, &o, err, sizeof err), LNN_OK);
+    CHECK_STATUS(lnn_prep_apply(&p, &t, err, sizeof err), LNN_OK);
+    CHECK(t.n_unseen == 1 && t.X[0] == p.raw[0].fill && t.X[1] == 0.0f &&
+          t.X[2] == 0.0f && t.X[3] == 3.0f && t.X[5] == 1.0f);
+    /* and the records keep it */
+    unsigned char *buf;
+    size_t len;
+    lnn_prep q;
+    CHECK_STATUS(lnn__prep_encode(&p, &buf, &len), LNN_OK);
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_OK);
+    CHECK(q.n_raw == 2 && q.raw[1].fill == 1.0f &&
+          strcmp(q.raw[1].levels[1], "red") == 0 &&
+          q.raw[0].impute == LNN_IMPUTE_MEDIAN);
+    lnn_prep_free(&q);
+    free(buf);
+    p.raw[1].fill = 2.0f; /* the colour's fill: no category */
+    CHECK_STATUS(lnn__prep_encode(&p, &buf, &len), LNN_OK);
+    CHECK_STATUS(lnn__prep_decode(&q, buf, len), LNN_ERR_FORMAT);
+    free(buf);
+    lnn_prep_free(&p);
+    lnn_table_free(&t);
+}
+
 int main(void)
 {
     snprintf(path, sizeof path, "/tmp/lnn-test-tables-%ld.csv",
@@ -380,6 +444,7 @@ int main(void)
     test_image_record();
     test_blocks();
     test_split_and_scale();
+    test_prepare();
     unlink(path);
     return check_result("tables");
 }
