@@ -209,7 +209,7 @@ static const cli_option options[] = {
      "fitted anew)", NULL, NULL},
     {"log", 0, "FILE", OPT_LOG, "one row per report, FILE ending in .csv or "
      ".jsonl; a resumed run adds its rows to FILE's (when FILE has this "
-     "run's columns)", NULL, NULL},
+     "run's columns), dropping those past the resumed save", NULL, NULL},
     {"plot", 0, "FILE.svg", OPT_PLOT, "draw the learning curves there at "
      "the end: losses and the validation metric per report, the best "
      "marked, the learning rate below (as lnn plot draws a --log)", NULL,
@@ -1287,7 +1287,9 @@ static int setup_run(run *r, train_args *a, const cli_dataset *ds,
     r->pr.metric = progress_metric_key(r->monitor);
     snprintf(r->hist.metric_name, sizeof r->hist.metric_name, "%s",
              r->pr.metric);
-    if (r->root && a->log && !progress_open_log(&r->pr, a->log, a->resume))
+    if (r->root && a->log &&
+        !progress_open_log(&r->pr, a->log, a->resume,
+                           lnn_net_train_state(r->net).iteration))
         return EXIT_USAGE;
     a->opts.comm = comm;
     if (!r->pr.quiet)
