@@ -12,13 +12,7 @@
 #define BAR_WIDTH 30
 #define REDRAW_SECONDS 0.1
 
-#define MODE_NAME_AT(E, value, name, note) [value] = #name,
-#define MODE_NOTE_AT(E, value, name, note) [value] = note,
-static const char *const mode_names[] = {PROGRESS_MODE_LIST(MODE_NAME_AT)};
-static const char *const mode_notes[] = {PROGRESS_MODE_LIST(MODE_NOTE_AT)};
-#undef MODE_NAME_AT
-#undef MODE_NOTE_AT
-const cli_choices progress_modes = CLI_CHOICES(mode_names, NULL, mode_notes);
+CLI_CHOICES_OF_LIST(progress_modes, PROGRESS_MODE_LIST, CLI_NOTE_AT);
 
 void progress_init(progress *pr, progress_mode mode, bool quiet)
 {
