@@ -50,18 +50,19 @@ static void on_sigint(int sig)
 
 /* The choices of --activation, --init, --optimizer and --lr-schedule, from
  * lnn.h's lists: entry [value] is that value's name (and note). */
-#define NAME_AT(E, value, name, ...) [value] = #name,
 #define INIT_OLD_AT(E, value, name, old, note) [value] = old,
 #define INIT_NOTE_AT(E, value, name, old, note) [value] = note,
 #define OPT_NOTE_AT(E, value, name, slots, uses, note, lr) [value] = note,
 #define OPT_LR_AT(E, value, name, slots, uses, note, lr) [value] = lr,
-static const char *const init_names[] = {LNN_INIT_LIST(NAME_AT)};
+static const char *const init_names[] = {LNN_INIT_LIST(CLI_NAME_AT)};
 static const char *const init_olds[] = {LNN_INIT_LIST(INIT_OLD_AT)};
 static const char *const init_notes[] = {LNN_INIT_LIST(INIT_NOTE_AT)};
-static const char *const optimizer_names[] = {LNN_OPTIMIZER_LIST(NAME_AT)};
+static const char *const optimizer_names[] = {
+    LNN_OPTIMIZER_LIST(CLI_NAME_AT)};
 static const char *const optimizer_notes[] = {
     LNN_OPTIMIZER_LIST(OPT_NOTE_AT)};
-static const char *const schedule_names[] = {LNN_LR_SCHEDULE_LIST(NAME_AT)};
+static const char *const schedule_names[] = {
+    LNN_LR_SCHEDULE_LIST(CLI_NAME_AT)};
 /* Each optimizer's default --lr (lnn.h's list says how it was chosen). */
 static const float default_lr[] = {LNN_OPTIMIZER_LIST(OPT_LR_AT)};
 static const cli_choices inits =
@@ -255,9 +256,10 @@ const cli_command cli_train_command = {
                "MNIST-format dataset",
     .synopsis = "[OPTION]...",
     .about =
-"Train an L-layer network (softmax output, cross-entropy loss) on a table\n"
-"file, an image folder or an MNIST-format dataset, then report its test\n"
-"accuracy.\n",
+"Train an L-layer network on a table file, an image folder or an\n"
+"MNIST-format dataset, then report its test metrics. The output head\n"
+"follows the task (--task, --loss): softmax and cross-entropy for classes,\n"
+"sigmoids for yes/no labels, identity and a regression loss for values.\n",
     .options = options,
     .epilogue =
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
