@@ -3,7 +3,9 @@
 real data sets (tests/readme/run_readme.py calls it):
 
   data/mnist/     MNIST's four files ($LNN_DATA), linked
-  data/digit.pgm  the one the checkout ships (SOURCE/data/digit.pgm)
+  data/*          the checkout's own data/ files (digit.pgm, the fetch
+                  scripts), linked
+  data/penguins.csv  $LNN_PENGUINS, copied, when set
   docs/           where the plot example draws
   diabetes.csv, props.csv, ...
                   scikit-learn's tables (tests/cli/sklearn_tables.py)
@@ -71,7 +73,12 @@ def fashion_folder(fashion):
 def main():
     source, fashion = sys.argv[1:3]
     link_mnist(os.environ["LNN_DATA"])
-    shutil.copy(os.path.join(source, "data/digit.pgm"), "data/digit.pgm")
+    if os.environ.get("LNN_PENGUINS"):
+        shutil.copy(os.environ["LNN_PENGUINS"], "data/penguins.csv")
+    for name in os.listdir(os.path.join(source, "data")):
+        if not os.path.lexists(os.path.join("data", name)):
+            os.symlink(os.path.join(source, "data", name),
+                       os.path.join("data", name))
     os.makedirs("docs")
     tables = os.path.join(source, "tests/cli/sklearn_tables.py")
     subprocess.run([sys.executable, tables], check=True)
