@@ -35,6 +35,8 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_RECORD_HEAD 16   /* a record: tag u32, zero u32, length u64 */
 #define LNN_TAG_HEAD 5       /* the output head's record (version 3) */
 #define LNN_HEAD_BODY 16     /* loss u32, target kind u32, huber delta f64 */
+#define LNN_TAG_ACT 8        /* the hidden layers' activations (version 3) */
+#define LNN_ACT_BODY(L) (8 + 4 * ((size_t)(L) - 1)) /* slope f64, L-1 u32 */
 #define LNN_MAX_LAYERS 4096  /* far beyond any real network; bounds L */
 #define LNN_MAX_OPT_RECORDS 256
 #define LNN_FLOAT_CHUNK 4096 /* floats encoded or decoded at a time */
@@ -248,6 +250,21 @@ static void w_head_record(writer *w, const lnn_net *net)
     w_bytes(w, r, sizeof r);
 }
 
+/* The activations record: leaky slope, then each hidden layer's. */
+static void w_act_record(writer *w, const lnn_net *net)
+{
+    unsigned char r[LNN_RECORD_HEAD + 8] = {0};
+    put_u32(r, LNN_TAG_ACT);
+    put_u64(r + 8, LNN_ACT_BODY(net->L));
+    put_u64(r + 16, f64_bits(net->leaky_slope));
+    w_bytes(w, r, sizeof r);
+    for (size_t l = 1; l < net->L; l++) {
+        unsigned char id[4];
+        put_u32(id, (uint32_t)net->layers[l].act.f);
+        w_bytes(w, id, sizeof id);
+    }
+}
+
 /* The directory part of path ("." if none), in buf. */
 static void dir_of(const char *path, char *buf, size_t len)
 {
@@ -341,6 +358,7 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_floats(w, net->params, net->n_params);
     w_floats(w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
     w_head_record(w, net);
+    w_act_record(w, net);
     if (net->prep) { /* the prep records fill the rest */
         unsigned char *prep;
         size_t prep_len;
@@ -708,9 +726,40 @@ static lnn_status check_stored_batch(const header *hd, const size_t *dims,
                     (unsigned long long)(LNN_MODEL_BATCH_BYTES_MAX >> 20));
 }
 
-/* The head of a version-3 file: its record among the prep_len bytes of
- * records that end LNN_CRC_LEN before the file's end, read without moving
- * f. Versions 1 and 2 are cross-entropy. */
+/* The body of the first record tagged `tag` among the prep_len bytes of
+ * records that end LNN_CRC_LEN before the file's end, into buf (`len`
+ * bytes: its exact length, or it is malformed), read without moving f.
+ * *found false: there is none. */
+static lnn_status find_record(FILE *f, uint64_t file_size, uint64_t prep_len,
+                              uint32_t tag, unsigned char *buf, uint64_t len,
+                              bool *found, const char *path, char *err,
+                              size_t errlen)
+{
+    const long back = ftell(f);
+    const uint64_t start = file_size - LNN_CRC_LEN - prep_len;
+    unsigned char r[LNN_RECORD_HEAD];
+    bool bad = false;
+    *found = false;
+    for (uint64_t off = 0; !*found && !bad && off < prep_len;) {
+        bad = prep_len - off < LNN_RECORD_HEAD ||
+              fseek(f, (long)(start + off), SEEK_SET) != 0 ||
+              !r_bytes(f, r, LNN_RECORD_HEAD);
+        const uint64_t n = bad ? 0 : get_u64(r + 8);
+        bad = bad || n > prep_len - off - LNN_RECORD_HEAD;
+        *found = !bad && get_u32(r) == tag;
+        bad = bad || (*found && (n != len || !r_bytes(f, buf, n)));
+        off += LNN_RECORD_HEAD + n;
+    }
+    if (fseek(f, back, SEEK_SET) != 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    if (bad)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: malformed records", path);
+    return LNN_OK;
+}
+
+/* The head of a version-3 file (its record is required). Versions 1 and 2
+ * are cross-entropy. */
 static lnn_status read_head(FILE *f, const header *hd, uint64_t file_size,
                             uint64_t prep_len, lnn__head *head,
                             const char *path, char *err, size_t errlen)
@@ -718,36 +767,60 @@ static lnn_status read_head(FILE *f, const header *hd, uint64_t file_size,
     *head = (lnn__head){.loss = LNN_LOSS_CE, .delta = 1.0f};
     if (hd->version < 3)
         return LNN_OK;
-    const long back = ftell(f);
-    const uint64_t start = file_size - LNN_CRC_LEN - prep_len;
-    unsigned char r[LNN_RECORD_HEAD + LNN_HEAD_BODY];
-    bool found = false, bad = false;
-    for (uint64_t off = 0; !found && !bad && off < prep_len;) {
-        bad = prep_len - off < LNN_RECORD_HEAD ||
-              fseek(f, (long)(start + off), SEEK_SET) != 0 ||
-              !r_bytes(f, r, LNN_RECORD_HEAD);
-        const uint64_t n = bad ? 0 : get_u64(r + 8);
-        bad = bad || n > prep_len - off - LNN_RECORD_HEAD;
-        found = !bad && get_u32(r) == LNN_TAG_HEAD;
-        bad = bad || (found && (n != LNN_HEAD_BODY ||
-                                !r_bytes(f, r + LNN_RECORD_HEAD, n)));
-        off += LNN_RECORD_HEAD + n;
-    }
-    if (fseek(f, back, SEEK_SET) != 0)
-        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
-    if (bad || !found)
+    unsigned char r[LNN_HEAD_BODY];
+    bool found;
+    lnn_status s = find_record(f, file_size, prep_len, LNN_TAG_HEAD, r,
+                               sizeof r, &found, path, err, errlen);
+    if (s != LNN_OK)
+        return s;
+    if (!found)
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
-                        "%s: %s", path, bad ? "malformed records"
-                                            : "no output head record");
-    head->loss = (lnn_loss)get_u32(r + 16);
-    head->delta = (float)bits_f64(get_u64(r + 24));
+                        "%s: no output head record", path);
+    head->loss = (lnn_loss)get_u32(r);
+    head->delta = (float)bits_f64(get_u64(r + 8));
     if (!lnn__is_loss(head->loss) ||
-        get_u32(r + 20) != (uint32_t)lnn_loss_target(head->loss) ||
+        get_u32(r + 4) != (uint32_t)lnn_loss_target(head->loss) ||
         !(head->delta > 0.0f && isfinite(head->delta)))
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                         "%s: unknown or inconsistent output head (loss %u)",
-                        path, get_u32(r + 16));
+                        path, get_u32(r));
     return LNN_OK;
+}
+
+/* The hidden layers' activations and the leaky slope into cfg (acts:
+ * L - 1 entries), from record 8; without it (a file written before it),
+ * every hidden layer has the header's activation and the default slope. */
+static lnn_status read_acts(FILE *f, const header *hd, uint64_t file_size,
+                            uint64_t prep_len, lnn_activation *acts,
+                            lnn_net_config *cfg, const char *path, char *err,
+                            size_t errlen)
+{
+    const size_t len = LNN_ACT_BODY(hd->L);
+    unsigned char *r = malloc(len);
+    if (!r)
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
+                        path);
+    bool found = false;
+    lnn_status s = hd->version < 3
+                       ? LNN_OK
+                       : find_record(f, file_size, prep_len, LNN_TAG_ACT, r,
+                                     len, &found, path, err, errlen);
+    if (s == LNN_OK && found) {
+        const double slope = bits_f64(get_u64(r));
+        bool ok = slope >= 0.0 && slope < 1.0;
+        for (size_t l = 1; l < hd->L; l++) {
+            acts[l - 1] = (lnn_activation)get_u32(r + 8 + 4 * (l - 1));
+            ok = ok && lnn__is_hidden(acts[l - 1]);
+        }
+        cfg->hidden_each = acts;
+        cfg->leaky_slope = (float)slope;
+        if (!ok)
+            s = lnn__err(err, errlen, LNN_ERR_FORMAT,
+                         "%s: unknown activation or leaky slope in its "
+                         "activations record", path);
+    }
+    free(r);
+    return s;
 }
 
 /* The outputs the prep names fit the network's n_L: classes, two class
@@ -811,6 +884,7 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     lnn_status s;
     lnn_net *net = NULL;
     size_t *dims = NULL;
+    lnn_activation *acts = NULL;
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         s = lnn__err(err, errlen, LNN_ERR_IO, "%s: not a regular file", path);
@@ -845,7 +919,8 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         goto done;
     /* L is bounded, so dims is small whatever the header says. */
     dims = malloc(((size_t)hd.L + 1) * sizeof *dims);
-    if (!dims) {
+    acts = malloc((size_t)hd.L * sizeof *acts); /* L - 1 used */
+    if (!dims || !acts) {
         s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
@@ -889,7 +964,9 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         .loss = head.loss,
         .huber_delta = head.delta,
     };
-    if ((s = lnn_net_create(&net, &cfg, err, errlen)) != LNN_OK)
+    if ((s = read_acts(f, &hd, file_size, prep_len, acts, &cfg, path, err,
+                       errlen)) != LNN_OK ||
+        (s = lnn_net_create(&net, &cfg, err, errlen)) != LNN_OK)
         goto done;
     const size_t slots = lnn__opt_slots(net->optimizer);
     if (!r_floats(f, net->params, net->n_params) ||
@@ -913,6 +990,7 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
 done:
     lnn_net_destroy(net);
     free(dims);
+    free(acts);
     fclose(f);
     return s;
 }

@@ -1,6 +1,7 @@
 /* Gradient check: every dW and db element of backpropagation against a
  * central finite difference of the loss, for small random networks with
- * relu and with sigmoid hidden layers, and for every output head of
+ * each hidden activation of LNN_ACTIVATION_LIST (and a mix, one per layer,
+ * the leaky slope not the default), and for every output head of
  * LNN_LOSS_LIST; the class-index targets of cross-entropy against its
  * one-hot ones. */
 #include <stdlib.h>
@@ -81,10 +82,12 @@ static double min_abs_hidden_z(lnn_net *net, const float *X, size_t m)
  * the network must have every gradient element well above it for a 1 %
  * check to mean anything: sigmoid layers shrink gradients by up to 4x each,
  * and larger weights undo that. */
-static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
-                      size_t L, size_t m, float w_scale, double floor)
+static void gradcheck_each(lnn_activation hidden, const lnn_activation *each,
+                           lnn_loss loss, const size_t *dims, size_t L,
+                           size_t m, float w_scale, double floor)
 {
     lnn_net_config cfg = {.L = L, .dims = dims, .hidden = hidden,
+                          .hidden_each = each, .leaky_slope = 0.2f,
                           .max_batch = m, .loss = loss, .huber_delta = 0.5f};
     lnn_net *net;
     CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
@@ -112,8 +115,12 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
                 ly.b[i] = (float)(0.5 * lnn__rng_normal(&rng));
         }
         loss_of(net, X, Y, m);
-        if (hidden != LNN_ACT_RELU ||
-            min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
+        /* f' jumps at 0 for relu and leaky_relu */
+        bool kink = false;
+        for (size_t l = 1; l < L; l++)
+            kink = kink || lnn_net_activation(net, l) == LNN_ACT_RELU ||
+                   lnn_net_activation(net, l) == LNN_ACT_LEAKY_RELU;
+        if (!kink || min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
             break;
     }
 
@@ -145,15 +152,21 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
             worst_k = k;
         }
     }
-    printf("gradcheck %s %s L=%zu, %zu params: max relative error %.3g "
+    printf("gradcheck %s%s %s L=%zu, %zu params: max relative error %.3g "
            "(param %zu), smallest |gradient| %.3g\n",
-           lnn_activation_name(hidden), lnn_loss_name(loss), L, n_params,
-           worst, worst_k, smallest);
+           lnn_activation_name(hidden), each ? " (mixed)" : "",
+           lnn_loss_name(loss), L, n_params, worst, worst_k, smallest);
     CHECK(worst < LNN_GRADCHECK_TOL);
     free(analytic);
     free(X);
     free(Y);
     lnn_net_destroy(net);
+}
+
+static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
+                      size_t L, size_t m, float w_scale, double floor)
+{
+    gradcheck_each(hidden, NULL, loss, dims, L, m, w_scale, floor);
 }
 
 /* The checks above run on one thread (too small for a team). A network
@@ -257,6 +270,21 @@ int main(void)
     gradcheck(LNN_ACT_SIGMOID, LNN_LOSS_CE, dims, 3, 7, 3.0f, 1e-6);
     const size_t deep[] = {8, 7, 6, 5, 4};
     gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, deep, 4, 3, 1.0f, 1e-6);
+    /* every hidden activation; one per layer; Z kept for gelu and silu */
+#define ACT_CHECK(E, value, name, hidden, ...)                                \
+    if (hidden)                                                               \
+        gradcheck(E, LNN_LOSS_CE, dims, 3, 7, E == LNN_ACT_SIGMOID ? 3.0f      \
+                                                                   : 1.0f,    \
+                  1e-5);
+    LNN_ACTIVATION_LIST(ACT_CHECK)
+#undef ACT_CHECK
+    const lnn_activation mixed[] = {LNN_ACT_GELU, LNN_ACT_LEAKY_RELU,
+                                    LNN_ACT_SILU};
+    gradcheck_each(LNN_ACT_GELU, mixed, LNN_LOSS_CE, deep, 4, 3, 1.0f, 1e-3);
+    const lnn_activation mixed2[] = {LNN_ACT_TANH, LNN_ACT_ELU,
+                                     LNN_ACT_IDENTITY};
+    gradcheck_each(LNN_ACT_TANH, mixed2, LNN_LOSS_MSE, deep, 4, 3, 1.0f,
+                   1e-3);
     const size_t one[] = {4, 3};
     gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, one, 1, 5, 1.0f, 1e-6);
     /* every head, through sigmoid layers (no kinks); one output too. A

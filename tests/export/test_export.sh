@@ -259,7 +259,8 @@ roundtrip)
     expect 2 "--format: 'tflite' is not one of safetensors, onnx" "$LNN" export --format tflite "$WORK/m.lnn" "$WORK/m.bin"
     expect 2 "expected MODEL and OUT" "$LNN" export "$WORK/m.lnn"
     expect 2 "expected WEIGHTS.safetensors and OUT.lnn" "$LNN" import "$WORK/m.safetensors"
-    expect 2 "--activation: 'tanh' is not one of relu, sigmoid" "$LNN" import --activation tanh "$WORK/m.safetensors" "$WORK/x.lnn"
+    expect 2 "--activation: 'swish' is not one of relu, sigmoid, identity, leaky_relu, elu, gelu, silu, tanh" "$LNN" import --activation swish "$WORK/m.safetensors" "$WORK/x.lnn"
+    expect 1 "--activation names 3 activations for 2 hidden layers" "$LNN" import --activation relu,tanh,relu "$WORK/m.safetensors" "$WORK/x.lnn"
     expect 2 "unknown option '--frobnicate'" "$LNN" export --frobnicate "$WORK/m.lnn" "$WORK/m.onnx"
     # runtime errors: exit 1
     expect 1 "no-such.lnn" "$LNN" export "$WORK/no-such.lnn" "$WORK/m.onnx"
