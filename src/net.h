@@ -73,6 +73,7 @@ struct lnn_net {
     lnn_init init;         /* the scheme that made the parameters */
     uint64_t init_seed;
     lnn_prep *prep;        /* the data's scaling and labels, or NULL */
+    float *class_w;        /* n_L training weights per class, or NULL */
     char errmsg[LNN_ERRMSG_MAX];
 };
 
