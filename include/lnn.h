@@ -769,13 +769,20 @@ LNN_API lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
  * digest of its rows in file order (each row's features as stored, then
  * its label's text), so that a shuffled, edited or extended copy is other
  * data. For IDX: the images' header (count, rows, columns) and a digest of
- * the labels in order. The digest is 64-bit FNV-1a over 8-byte words,
- * finished with MurmurHash3's fmix64. All zero: unknown.
+ * the training images' pixels and labels in order, so that MNIST and
+ * Fashion-MNIST (60000 images of 28 x 28 each) differ, and a name for
+ * people. The digest is 64-bit FNV-1a over 8-byte words, finished with
+ * MurmurHash3's fmix64. All zero: unknown. Two ids are the same data when
+ * size, rows and digest agree (the name is not compared).
  */
+#define LNN_DATA_NAME_MAX 64
 typedef struct lnn_data_id {
     uint64_t bytes;  /* the file's size (0 for IDX) */
     uint64_t rows;
     uint64_t digest;
+    char name[LNN_DATA_NAME_MAX]; /* IDX: the dataset's name (lnn sets its
+                                     directory's, e.g. "fashion-mnist");
+                                     "" for a table */
 } lnn_data_id;
 
 typedef struct lnn_dataset {
@@ -816,7 +823,8 @@ LNN_API lnn_status lnn_load_data(lnn_dataset *out, const char *images_path,
 /** Free a dataset's buffers and zero it. NULL is a no-op. */
 LNN_API void lnn_dataset_free(lnn_dataset *d);
 
-/** The id of an IDX training set (lnn_data_id): its header and labels. */
+/** The id of an IDX training set (lnn_data_id): its header, pixels and
+ *  labels; its name is left empty, for the caller. */
 LNN_API lnn_data_id lnn_dataset_id(const lnn_dataset *d);
 
 /**
@@ -1228,6 +1236,16 @@ LNN_API lnn_status lnn_net_set_prep(lnn_net *net, const lnn_prep *p);
 /** The network's prep (from lnn_net_set_prep or its model file), borrowed,
  *  or NULL (an IDX-trained model: bytes / 255, classes by index). */
 LNN_API const lnn_prep *lnn_net_prep(const lnn_net *net);
+
+/** Record the id of the data the network is trained on, saved with it by
+ *  lnn_model_save (a table model's goes into its prep, whose data field it
+ *  is; an IDX model keeps it beside the network). @return LNN_OK,
+ *  LNN_ERR_ARG */
+LNN_API lnn_status lnn_net_set_data_id(lnn_net *net, const lnn_data_id *id);
+
+/** The id of the data the network was trained on, or all zero (rows 0):
+ *  none recorded (a model saved before lnn recorded it). */
+LNN_API lnn_data_id lnn_net_data_id(const lnn_net *net);
 
 /* ------------------------------------------------------------------------ */
 /* Images: PNG and JPEG files (libpng, libjpeg)                             */
