@@ -844,12 +844,14 @@ LNN_API lnn_status lnn_load_data_dir(const char *dir, lnn_dataset *train,
 #define LNN_MNIST_TRAIN 50000
 #define LNN_MNIST_VAL 10000
 
-/** Train, validation and test views made by lnn_data_wrapper. */
+/** Train, validation and test views made by lnn_data_wrapper (one-hot Y)
+ *  or lnn_data_split (class labels). */
 typedef struct lnn_splits {
     lnn_data train; /* X_u8: the first n_train training images */
     lnn_data val;   /* X_u8: the n_val training images after those */
     lnn_data test;  /* X_u8: all the test images */
-    float *Y;       /* owns the one-hot Y of all three views */
+    float *Y;       /* owns the one-hot Y of all three views, or NULL */
+    int32_t *labels;/* owns the class indices of all three, or NULL */
 } lnn_splits;
 
 /**
@@ -875,7 +877,20 @@ LNN_API lnn_status lnn_data_wrapper(lnn_splits *out,
                                     size_t n_train, size_t n_val,
                                     char *err, size_t errlen);
 
-/** Free the one-hot block of a split and zero it. NULL is a no-op. */
+/**
+ * lnn_data_wrapper with class indices instead of one-hot rows: each view's
+ * targets are labels (int32, n_y = the class count; all three in the one
+ * block out->labels) and Y is NULL: 4 bytes a sample rather than 4 per
+ * class, and training and evaluation give the same numbers bit for bit.
+ * What lnn train uses. Arguments and errors as lnn_data_wrapper's.
+ */
+LNN_API lnn_status lnn_data_split(lnn_splits *out,
+                                  const lnn_dataset *train_set,
+                                  const lnn_dataset *test_set,
+                                  size_t n_train, size_t n_val, char *err,
+                                  size_t errlen);
+
+/** Free the target block of a split and zero it. NULL is a no-op. */
 LNN_API void lnn_splits_free(lnn_splits *s);
 
 /* ------------------------------------------------------------------------ */

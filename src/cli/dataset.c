@@ -135,8 +135,8 @@ int cli_dataset_load(cli_dataset *d, const char *data_opt,
         cli_dataset_free(d);
         return EXIT_USAGE;
     }
-    if (lnn_data_wrapper(&d->splits, &d->train_set, &d->test_set, n_train,
-                         n_val, err, sizeof err) != LNN_OK) {
+    if (lnn_data_split(&d->splits, &d->train_set, &d->test_set, n_train,
+                       n_val, err, sizeof err) != LNN_OK) {
         cli_error("%s", err);
         cli_dataset_free(d);
         return EXIT_RUNTIME;
