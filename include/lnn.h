@@ -1010,6 +1010,10 @@ typedef struct lnn_table {
                            or NULL: the labels y are the targets */
     char **targets;     /* n_t target names, or NULL */
     lnn_data_id id;     /* the file's, as lnn_table_load read it */
+    uint64_t *label_lines; /* n_classes: the line of each label's first
+                           row in its file (CSV, LIBSVM), for messages, or
+                           NULL */
+    size_t label_field; /* the label column, counted from 1 (CSV), or 0 */
 } lnn_table;
 
 /** How to read a table; start from lnn_table_opts_default(). */
@@ -1152,6 +1156,21 @@ LNN_API lnn_status lnn_table_targets(lnn_table *t, lnn_target target,
 LNN_API lnn_status lnn_table_take_targets(lnn_table *t, lnn_target target,
                                           char *const *names, size_t n,
                                           char *err, size_t errlen);
+
+/**
+ * LIBSVM's multi-label rows ("1,3 idx:value ...", as scikit-learn's
+ * dump_svmlight_file(multilabel=True) writes them; a row without labels
+ * starts with a blank): each of t's labels is a comma-separated set, and
+ * becomes n_t 0/1 targets T, one per label: the names given (a model's),
+ * or every label in t, sorted as classes are (integers by value, other
+ * text bytewise). The labels (y, names) are freed.
+ * @param names, n  the labels to use, or NULL and 0: t's own
+ * @return LNN_OK, LNN_ERR_FORMAT (an empty label in a set, a label not
+ *         among names: the message quotes it and names its row; no label
+ *         at all), LNN_ERR_NOMEM, LNN_ERR_ARG (no labels, T already made)
+ */
+LNN_API lnn_status lnn_table_label_sets(lnn_table *t, char *const *names,
+                                        size_t n, char *err, size_t errlen);
 
 /** Feature scaling, fitted on the training part and kept in the model.
  *  x' = (x - shift) * mul per feature. X(value name, value, name, note). */

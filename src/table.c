@@ -266,6 +266,15 @@ lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n)
     return LNN_OK;
 }
 
+lnn_status lnn__vocab_add_line(lnn__vocab *v, const char *s, size_t n,
+                               uint64_t line)
+{
+    if (!lnn__grow((void **)&v->line, &v->line_cap, v->n, sizeof *v->line))
+        return LNN_ERR_NOMEM;
+    v->line[v->n] = line; /* kept if s is a new name */
+    return lnn__vocab_add(v, s, n);
+}
+
 void lnn__vocab_free(lnn__vocab *v)
 {
     for (size_t k = 0; k < v->n; k++)
@@ -273,6 +282,7 @@ void lnn__vocab_free(lnn__vocab *v)
     free(v->names);
     free(v->slot);
     free(v->y);
+    free(v->line);
     *v = (lnn__vocab){0};
 }
 
@@ -336,6 +346,10 @@ lnn_status lnn__table_finish(lnn_table *out, lnn__matrix *M, lnn__vocab *v,
         }
         for (size_t j = 0; j < v->m; j++)
             v->y[j] = (int32_t)rank[v->y[j]];
+        /* each label's first line, for messages (none if out of memory) */
+        if (v->line && (out->label_lines = malloc(v->n * sizeof(uint64_t))))
+            for (size_t k = 0; k < v->n; k++)
+                out->label_lines[rank[k]] = v->line[k];
         free(s);
         free(rank);
         free(v->names);
@@ -455,6 +469,7 @@ void lnn_table_free(lnn_table *t)
     free(t->label);
     free(t->T);
     lnn__names_free(t->targets, t->n_t);
+    free(t->label_lines);
     *t = (lnn_table){0};
 }
 
@@ -505,6 +520,8 @@ lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
         t->y[j] = map[t->y[j]];
     free(map);
     lnn__names_free(t->names, t->n_classes);
+    free(t->label_lines); /* its lines were for its own names */
+    t->label_lines = NULL;
     t->names = copy;
     t->n_classes = n_classes;
     return LNN_OK;
