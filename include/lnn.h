@@ -401,6 +401,17 @@ LNN_API lnn_activation lnn_net_hidden(const lnn_net *net);
 LNN_API lnn_optimizer lnn_net_optimizer(const lnn_net *net);
 LNN_API lnn_loss lnn_net_loss(const lnn_net *net);
 LNN_API float lnn_net_huber_delta(const lnn_net *net);
+/**
+ * Weight each class's samples in training (the loss and its gradient of a
+ * sample of class c times w[c], times its lnn_data.weights): a classes
+ * head only (ce). Kept in the model file; evaluation ignores them.
+ * @param w  n_L weights, each finite and > 0, copied; NULL: none (all 1)
+ * @return LNN_OK, LNN_ERR_ARG (a weight out of range, not a classes head),
+ *         LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_net_set_class_weights(lnn_net *net, const float *w);
+/** The class weights (n_L, borrowed), or NULL for none. */
+LNN_API const float *lnn_net_class_weights(const lnn_net *net);
 LNN_API size_t lnn_net_max_batch(const lnn_net *net);
 /** Number of floats in the flat parameter block. */
 LNN_API size_t lnn_net_n_params(const lnn_net *net);
@@ -479,6 +490,10 @@ typedef struct lnn_data {
     const uint8_t *X_u8;  /* n_x x m bytes, or NULL */
     const float *Y;       /* n_y x m targets, or NULL */
     const int32_t *labels;/* m class indices in [0, n_y), or NULL */
+    const float *weights; /* m per-sample weights (finite, >= 0), or NULL
+                             (each 1): training scales each sample's loss
+                             and gradient by its weight; evaluation
+                             ignores them */
 } lnn_data;
 
 typedef enum lnn_event {
@@ -611,6 +626,16 @@ typedef struct lnn_train_opts {
     int restore_best;        /* 1: at the end, the network goes back to the
                                 best epoch: parameters, optimizer state and
                                 training position (a complete checkpoint) */
+    /* Regularisation (stored in model files, so that --resume keeps it;
+     * evaluation ignores it). The network's class weights
+     * (lnn_net_set_class_weights) scale each sample's loss and gradient,
+     * times its lnn_data.weights. */
+    float clip_norm;         /* 0: none; else > 0: the batch's whole
+                                gradient (dW, db of every layer, summed over
+                                the processes of a data-parallel run) is
+                                scaled to this L2 norm when it is larger */
+    float label_smoothing;   /* ce only, in [0, 1): the target of a sample
+                                of class y is (1 - e) one-hot(y) + e / n_L */
 } lnn_train_opts;
 
 /** Defaults: learning_rate 0.1, batch_size 128, epochs 10, no iteration

@@ -39,6 +39,28 @@ void lnn__gather(float *X, float *Y, int32_t *labels, const lnn_data *d,
     }
 }
 
+/* w[k] = the weight of sample idx[j0 + k] (or j0 + k) of d: its
+ * d->weights times its class's class_w (either may be NULL: 1). */
+static void weigh(float *w, const lnn_data *d, const float *class_w,
+                  const size_t *idx, size_t j0, size_t cols)
+{
+    for (size_t k = 0; k < cols; k++) {
+        const size_t src = idx ? idx[j0 + k] : j0 + k;
+        float v = d->weights ? d->weights[src] : 1.0f;
+        if (class_w) {
+            size_t c = 0;
+            if (d->labels)
+                c = (size_t)d->labels[src];
+            else
+                for (size_t i = 1; i < d->n_y; i++)
+                    if (d->Y[src * d->n_y + i] > d->Y[src * d->n_y + c])
+                        c = i;
+            v *= class_w[c];
+        }
+        w[k] = v;
+    }
+}
+
 lnn_plan lnn__plan(const lnn_train_opts *opts, size_t m)
 {
     lnn_plan p;
@@ -66,12 +88,14 @@ lnn_status lnn_batch_plan(const lnn_train_opts *opts, size_t m,
 
 lnn_status lnn__batches_open(lnn__batches *src, const lnn_data *d,
                              const lnn_plan *plan, uint64_t seed,
-                             size_t rank, size_t size)
+                             const float *class_w, size_t rank, size_t size)
 {
     *src = (lnn__batches){.d = d, .plan = *plan, .seed = seed,
-                          .rank = rank, .size = size,
+                          .rank = rank, .size = size, .class_w = class_w,
                           .perm_epoch = UINT64_MAX};
     const size_t b = plan->batch;
+    if ((d->weights || class_w) && !(src->w = malloc(b * sizeof *src->w)))
+        goto nomem;
     if (plan->steps_per_epoch > 1) {
         src->perm = malloc(d->m * sizeof *src->perm);
         src->X = malloc(d->n_x * b * sizeof *src->X);
@@ -115,17 +139,25 @@ lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st)
             src->perm_epoch = st.epoch;
         }
         if (!src->held || src->held_epoch != st.epoch ||
-            src->held_step != st.step)
+            src->held_step != st.step) {
             lnn__gather(src->X, src->Y, src->labels, d, src->perm, j0 + lo,
                         B.m);
+            if (src->w)
+                weigh(src->w, d, src->class_w, src->perm, j0 + lo, B.m);
+        }
         B.X = src->X;
         B.T = (lnn__targets){.Y = src->Y, .labels = src->labels};
-    } else if (src->X) {
-        /* the full batch of bytes: converted on the first step only */
-        if (!src->held)
+    } else {
+        /* the full batch: bytes converted and weights drawn up on the first
+         * step only */
+        if (src->X && !src->held)
             lnn__gather(src->X, NULL, NULL, d, NULL, lo, B.m);
-        B.X = src->X;
+        if (src->w && !src->held)
+            weigh(src->w, d, src->class_w, NULL, lo, B.m);
+        if (src->X)
+            B.X = src->X;
     }
+    B.T.w = src->w;
     src->held = true;
     src->held_epoch = st.epoch;
     src->held_step = st.step;
@@ -138,5 +170,6 @@ void lnn__batches_close(lnn__batches *src)
     free(src->X);
     free(src->Y);
     free(src->labels);
+    free(src->w);
     *src = (lnn__batches){0};
 }

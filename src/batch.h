@@ -65,6 +65,9 @@ typedef struct lnn__batches {
     float *X;            /* n_0 x plan.batch gathered inputs, or NULL */
     float *Y;            /* n_L x plan.batch gathered targets, or NULL */
     int32_t *labels;     /* plan.batch gathered class indices, or NULL */
+    const float *class_w;/* n_y weights per class, or NULL */
+    float *w;            /* plan.batch weights of the batch's samples
+                            (lnn__weigh), or NULL: none to apply */
     uint64_t perm_epoch; /* the epoch perm was drawn for (UINT64_MAX: none) */
     bool held;           /* X, Y hold the batch of (held_epoch, held_step) */
     uint64_t held_epoch, held_step;
@@ -72,10 +75,11 @@ typedef struct lnn__batches {
 
 /* Allocate the order and the buffers for d cut by plan (everything the run
  * will need: no batch allocates), for process rank of size (0 of 1 for a
- * run in one process). LNN_OK or LNN_ERR_NOMEM. */
+ * run in one process); class_w (d->n_y, or NULL) weighs each sample by its
+ * class, times d->weights. LNN_OK or LNN_ERR_NOMEM. */
 lnn_status lnn__batches_open(lnn__batches *src, const lnn_data *d,
                              const lnn_plan *plan, uint64_t seed,
-                             size_t rank, size_t size);
+                             const float *class_w, size_t rank, size_t size);
 
 /* The batch of step st.step of epoch st.epoch. */
 lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st);

@@ -34,6 +34,8 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_CRC_LEN 4
 #define LNN_RECORD_HEAD 16   /* a record: tag u32, zero u32, length u64 */
 #define LNN_TAG_HEAD 5       /* the output head's record (version 3) */
+#define LNN_TAG_REG 13       /* class weights, clip norm, label smoothing */
+#define LNN_REG_BODY 24      /* its fixed part: f64, f64, u64 */
 #define LNN_HEAD_BODY 16     /* loss u32, target kind u32, huber delta f64 */
 #define LNN_MAX_LAYERS 4096  /* far beyond any real network; bounds L */
 #define LNN_MAX_OPT_RECORDS 256
@@ -248,6 +250,26 @@ static void w_head_record(writer *w, const lnn_net *net)
     w_bytes(w, r, sizeof r);
 }
 
+/* The regularisation record, when anything is on: f64 clip norm, f64
+ * label smoothing, u64 class weights (0 or n_L), then those float32s. */
+static void w_reg_record(writer *w, const lnn_net *net,
+                         const lnn_train_opts *o)
+{
+    const float clip = o ? o->clip_norm : 0.0f,
+                smooth = o ? o->label_smoothing : 0.0f;
+    const size_t n_w = net->class_w ? net->dims[net->L] : 0;
+    if (clip == 0.0f && smooth == 0.0f && n_w == 0)
+        return;
+    unsigned char r[LNN_RECORD_HEAD + LNN_REG_BODY] = {0};
+    put_u32(r, LNN_TAG_REG);
+    put_u64(r + 8, LNN_REG_BODY + 4 * n_w);
+    put_u64(r + 16, f64_bits(clip));
+    put_u64(r + 24, f64_bits(smooth));
+    put_u64(r + 32, n_w);
+    w_bytes(w, r, sizeof r);
+    w_floats(w, net->class_w, n_w);
+}
+
 /* The directory part of path ("." if none), in buf. */
 static void dir_of(const char *path, char *buf, size_t len)
 {
@@ -341,6 +363,7 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_floats(w, net->params, net->n_params);
     w_floats(w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
     w_head_record(w, net);
+    w_reg_record(w, net, opts);
     if (net->prep || net->data.rows) { /* the prep records fill the rest
                                           (an IDX model's: its data id) */
         const lnn_prep idx = {.data = net->data};
@@ -711,6 +734,33 @@ static lnn_status check_stored_batch(const header *hd, const size_t *dims,
                     (unsigned long long)(LNN_MODEL_BATCH_BYTES_MAX >> 20));
 }
 
+/* Find the record of `tag` among the len bytes of records at offset start
+ * of f: *found, and its body's offset and length. False if the records are
+ * malformed (a length past their end) or f cannot be read. Moves f. */
+static bool find_record(FILE *f, uint64_t start, uint64_t len, uint32_t tag,
+                        bool *found, uint64_t *body, uint64_t *body_len)
+{
+    *found = false;
+    for (uint64_t off = 0; off < len;) {
+        unsigned char r[LNN_RECORD_HEAD];
+        if (len - off < LNN_RECORD_HEAD ||
+            fseek(f, (long)(start + off), SEEK_SET) != 0 ||
+            !r_bytes(f, r, LNN_RECORD_HEAD))
+            return false;
+        const uint64_t n = get_u64(r + 8);
+        if (n > len - off - LNN_RECORD_HEAD)
+            return false;
+        if (get_u32(r) == tag) {
+            *found = true;
+            *body = start + off + LNN_RECORD_HEAD;
+            *body_len = n;
+            return true;
+        }
+        off += LNN_RECORD_HEAD + n;
+    }
+    return true;
+}
+
 /* The head of a version-3 file: its record among the prep_len bytes of
  * records that end LNN_CRC_LEN before the file's end, read without moving
  * f. Versions 1 and 2 are cross-entropy. */
@@ -722,34 +772,66 @@ static lnn_status read_head(FILE *f, const header *hd, uint64_t file_size,
     if (hd->version < 3)
         return LNN_OK;
     const long back = ftell(f);
-    const uint64_t start = file_size - LNN_CRC_LEN - prep_len;
-    unsigned char r[LNN_RECORD_HEAD + LNN_HEAD_BODY];
-    bool found = false, bad = false;
-    for (uint64_t off = 0; !found && !bad && off < prep_len;) {
-        bad = prep_len - off < LNN_RECORD_HEAD ||
-              fseek(f, (long)(start + off), SEEK_SET) != 0 ||
-              !r_bytes(f, r, LNN_RECORD_HEAD);
-        const uint64_t n = bad ? 0 : get_u64(r + 8);
-        bad = bad || n > prep_len - off - LNN_RECORD_HEAD;
-        found = !bad && get_u32(r) == LNN_TAG_HEAD;
-        bad = bad || (found && (n != LNN_HEAD_BODY ||
-                                !r_bytes(f, r + LNN_RECORD_HEAD, n)));
-        off += LNN_RECORD_HEAD + n;
-    }
+    unsigned char r[LNN_HEAD_BODY];
+    bool found;
+    uint64_t at = 0, n = 0;
+    bool bad = !find_record(f, file_size - LNN_CRC_LEN - prep_len, prep_len,
+                            LNN_TAG_HEAD, &found, &at, &n);
+    bad = bad || (found && (n != LNN_HEAD_BODY ||
+                            fseek(f, (long)at, SEEK_SET) != 0 ||
+                            !r_bytes(f, r, LNN_HEAD_BODY)));
     if (fseek(f, back, SEEK_SET) != 0)
         return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
     if (bad || !found)
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                         "%s: %s", path, bad ? "malformed records"
                                             : "no output head record");
-    head->loss = (lnn_loss)get_u32(r + 16);
-    head->delta = (float)bits_f64(get_u64(r + 24));
+    head->loss = (lnn_loss)get_u32(r);
+    head->delta = (float)bits_f64(get_u64(r + 8));
     if (!lnn__is_loss(head->loss) ||
-        get_u32(r + 20) != (uint32_t)lnn_loss_target(head->loss) ||
+        get_u32(r + 4) != (uint32_t)lnn_loss_target(head->loss) ||
         !(head->delta > 0.0f && isfinite(head->delta)))
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                         "%s: unknown or inconsistent output head (loss %u)",
-                        path, get_u32(r + 16));
+                        path, get_u32(r));
+    return LNN_OK;
+}
+
+/* The regularisation record (a model without one: none): the clip norm
+ * and label smoothing into *o, the class weights into the net. Read
+ * without moving f. */
+static lnn_status read_reg(FILE *f, lnn_net *net, lnn_train_opts *o,
+                           uint64_t file_size, uint64_t prep_len,
+                           const char *path, char *err, size_t errlen)
+{
+    const long back = ftell(f);
+    const size_t n_L = net->dims[net->L];
+    unsigned char r[LNN_REG_BODY];
+    bool found;
+    uint64_t at = 0, n = 0, n_w = 0;
+    bool bad = !find_record(f, file_size - LNN_CRC_LEN - prep_len, prep_len,
+                            LNN_TAG_REG, &found, &at, &n);
+    if (!bad && found) {
+        bad = n < LNN_REG_BODY || fseek(f, (long)at, SEEK_SET) != 0 ||
+              !r_bytes(f, r, LNN_REG_BODY);
+        n_w = bad ? 0 : get_u64(r + 16);
+        bad = bad || (n_w != 0 && n_w != n_L) ||
+              n != LNN_REG_BODY + 4 * n_w;
+        o->clip_norm = (float)bits_f64(get_u64(r));
+        o->label_smoothing = (float)bits_f64(get_u64(r + 8));
+        bad = bad || !(o->clip_norm >= 0.0f && isfinite(o->clip_norm)) ||
+              !(o->label_smoothing >= 0.0f && o->label_smoothing < 1.0f);
+    }
+    float *w = !bad && n_w ? malloc(n_L * sizeof *w) : NULL;
+    bad = bad || (n_w && (!w || !r_floats(f, w, n_L) ||
+                          lnn_net_set_class_weights(net, w) != LNN_OK));
+    free(w);
+    if (fseek(f, back, SEEK_SET) != 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    if (bad)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: malformed regularisation record (class "
+                        "weights, clip norm, label smoothing)", path);
     return LNN_OK;
 }
 
@@ -902,8 +984,10 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         s = lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
         goto done;
     }
-    if (prep_len && (s = read_prep(f, net, prep_len, path, err, errlen)) !=
-                        LNN_OK)
+    if (prep_len &&
+        ((s = read_reg(f, net, &stored, file_size, prep_len, path, err,
+                       errlen)) != LNN_OK ||
+         (s = read_prep(f, net, prep_len, path, err, errlen)) != LNN_OK))
         goto done;
     net->state = (lnn_train_state){.epoch = hd.epoch, .step = hd.step,
                                    .iteration = hd.iteration};

@@ -41,6 +41,10 @@ size_t lnn__count_correct(const int32_t *pred, const float *Y, size_t n,
 typedef struct lnn__targets {
     const float *Y;        /* n x m, or NULL */
     const int32_t *labels; /* m class indices, or NULL */
+    /* training only (an evaluation's targets have neither): */
+    const float *w;        /* m weights of the columns' losses, or NULL */
+    float smooth;          /* ce's label smoothing e: the target is
+                              (1 - e) one-hot + e / n */
 } lnn__targets;
 
 /* The targets of columns j0 .. of T (n values per column). */
@@ -48,7 +52,8 @@ static inline lnn__targets lnn__targets_at(lnn__targets T, size_t n,
                                            size_t j0)
 {
     return (lnn__targets){T.Y ? T.Y + j0 * n : NULL,
-                          T.labels ? T.labels + j0 : NULL};
+                          T.labels ? T.labels + j0 : NULL,
+                          T.w ? T.w + j0 : NULL, T.smooth};
 }
 
 /* The output head (LNN_LOSS_LIST): everything that depends on the loss
@@ -59,11 +64,13 @@ typedef struct lnn__head {
 } lnn__head;
 
 /* dZ (n x m) = d(loss of each column)/dZ_L from the outputs P and the
- * targets T; dZ may be P. Not divided by m (the gradients' 1/m is). */
+ * targets T (each column's times its weight T.w[j]); dZ may be P. Not
+ * divided by m (the gradients' 1/m is). */
 void lnn__head_delta(const lnn__head *h, float *dZ, const float *P,
                      lnn__targets T, size_t n, size_t m);
 
-/* The loss summed over the m columns (not divided by m), in double. */
+/* The loss summed over the m columns (each times its weight T.w[j]; not
+ * divided by m), in double. */
 double lnn__head_loss_sum(const lnn__head *h, const float *P, lnn__targets T,
                           size_t n, size_t m);
 

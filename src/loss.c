@@ -109,18 +109,37 @@ static double neg_log(float p)
     return -log((double)(p < FLT_MIN ? FLT_MIN : p));
 }
 
-/* ce: dZ = P - one-hot(class). */
+/* ce: dZ = P - q, q = one-hot(class), or with label smoothing e
+ * (1 - e) one-hot(class) + e / n. */
 static void ce_delta(float *dZ, const float *P, lnn__targets T, size_t n,
                      size_t m)
 {
-    if (!T.labels) {
+    const float on = 1.0f - T.smooth, off = T.smooth / (float)n;
+    if (!T.labels && T.smooth == 0.0f) {
         lnn__output_delta(dZ, P, T.Y, n * m);
+        return;
+    }
+    if (!T.labels) {
+        for (size_t k = 0; k < n * m; k++)
+            dZ[k] = P[k] - (on * T.Y[k] + off);
         return;
     }
     if (dZ != P)
         memcpy(dZ, P, n * m * sizeof *dZ);
+    for (size_t j = 0; j < m; j++) {
+        float *dz = dZ + j * n;
+        for (size_t i = 0; off != 0.0f && i < n; i++)
+            dz[i] -= off;
+        dz[(size_t)T.labels[j]] -= on;
+    }
+}
+
+/* Column j of dZ times its weight w[j]. */
+static void weigh_columns(float *dZ, const float *w, size_t n, size_t m)
+{
     for (size_t j = 0; j < m; j++)
-        dZ[j * n + (size_t)T.labels[j]] -= 1.0f;
+        for (size_t i = 0; i < n; i++)
+            dZ[j * n + i] *= w[j];
 }
 
 LNN_VECTOR_CLONES
@@ -161,6 +180,26 @@ void lnn__head_delta(const lnn__head *h, float *dZ, const float *P,
         }
         break;
     }
+    if (T.w)
+        weigh_columns(dZ, T.w, n, m);
+}
+
+/* ce's loss of column j: -sum q log p (q: ce_delta's). */
+static double ce_loss(const float *p, const float *y, lnn__targets T,
+                      size_t n, size_t j)
+{
+    double s = 0.0, all = 0.0;
+    if (T.labels)
+        s = neg_log(p[T.labels[j]]);
+    for (size_t i = 0; !T.labels && i < n; i++)
+        if (y[i] != 0.0f) /* 0 log 0 is 0 */
+            s += (double)y[i] * neg_log(p[i]);
+    if (T.smooth == 0.0f)
+        return s;
+    for (size_t i = 0; i < n; i++)
+        all += neg_log(p[i]);
+    return (1.0 - (double)T.smooth) * s +
+           (double)T.smooth / (double)n * all;
 }
 
 /* The loss of one sample (column j of P and T). */
@@ -171,12 +210,7 @@ static double sample_loss(const lnn__head *h, const float *P, lnn__targets T,
     double s = 0.0;
     switch (h->loss) {
     case LNN_LOSS_CE:
-        if (T.labels)
-            return neg_log(p[T.labels[j]]);
-        for (size_t i = 0; i < n; i++)
-            if (y[i] != 0.0f) /* 0 log 0 is 0 */
-                s += (double)y[i] * neg_log(p[i]);
-        return s;
+        return ce_loss(p, y, T, n, j);
     case LNN_LOSS_BCE:
         for (size_t i = 0; i < n; i++) {
             if (y[i] != 0.0f)
@@ -213,7 +247,8 @@ double lnn__head_loss_sum(const lnn__head *h, const float *P, lnn__targets T,
     LNN_OMP(omp parallel for reduction(+:sum) schedule(static)
             if(parallel: lnn__par(n * m)))
     for (size_t j = 0; j < m; j++)
-        sum += sample_loss(h, P, T, n, j);
+        sum += T.w ? (double)T.w[j] * sample_loss(h, P, T, n, j)
+                   : sample_loss(h, P, T, n, j);
     return sum;
 }
 

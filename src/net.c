@@ -225,6 +225,7 @@ void lnn_net_destroy(lnn_net *net)
     free(net->eval_sums);
     lnn_prep_free(net->prep);
     free(net->prep);
+    free(net->class_w);
     free(net);
 }
 
@@ -239,6 +240,35 @@ lnn_activation lnn_net_hidden(const lnn_net *net) { return net->hidden; }
 lnn_optimizer lnn_net_optimizer(const lnn_net *net) { return net->optimizer; }
 lnn_loss lnn_net_loss(const lnn_net *net) { return net->head.loss; }
 float lnn_net_huber_delta(const lnn_net *net) { return net->head.delta; }
+
+lnn_status lnn_net_set_class_weights(lnn_net *net, const float *w)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    const size_t n = net->dims[net->L];
+    if (w && lnn_loss_target(net->head.loss) != LNN_TARGET_CLASSES)
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "class weights: a %s head has no classes",
+                         lnn_loss_name(net->head.loss));
+    for (size_t c = 0; w && c < n; c++)
+        if (!(w[c] > 0.0f) || !isfinite(w[c]))
+            return lnn__fail(net, LNN_ERR_ARG,
+                             "class weights: class %zu has weight %g; each "
+                             "must be finite and > 0", c, (double)w[c]);
+    float *copy = NULL;
+    if (w && !(copy = malloc(n * sizeof *copy)))
+        return lnn__fail(net, LNN_ERR_NOMEM, "out of memory");
+    if (w)
+        memcpy(copy, w, n * sizeof *copy);
+    free(net->class_w);
+    net->class_w = copy;
+    return LNN_OK;
+}
+
+const float *lnn_net_class_weights(const lnn_net *net)
+{
+    return net ? net->class_w : NULL;
+}
 size_t lnn_net_max_batch(const lnn_net *net) { return net->max_batch; }
 size_t lnn_net_n_params(const lnn_net *net) { return net->n_params; }
 float *lnn_net_params(lnn_net *net) { return net->params; }

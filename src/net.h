@@ -69,6 +69,7 @@ struct lnn_net {
     lnn_prep *prep;        /* the data's scaling and labels, or NULL */
     lnn_data_id data;      /* without a prep (IDX): the training data's id
                               (rows 0: none); else prep->data holds it */
+    float *class_w;        /* n_L training weights per class, or NULL */
     char errmsg[LNN_ERRMSG_MAX];
 };
 

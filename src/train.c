@@ -37,6 +37,8 @@ lnn_train_opts lnn_train_opts_default(void)
         .min_delta = 0.0,
         .patience = 0,
         .restore_best = 0,
+        .clip_norm = 0.0f,
+        .label_smoothing = 0.0f,
     };
 }
 
@@ -63,6 +65,19 @@ static lnn_status check_targets(lnn_net *net, const lnn_data *d,
     return LNN_OK;
 }
 
+/* d's sample weights, if any, are finite and >= 0. */
+static lnn_status check_weights(lnn_net *net, const lnn_data *d,
+                                const char *what)
+{
+    for (size_t j = 0; d->weights && j < d->m; j++)
+        if (!(d->weights[j] >= 0.0f) || !isfinite(d->weights[j]))
+            return lnn__fail(net, LNN_ERR_ARG,
+                             "%s: sample %zu has weight %g; weights must be "
+                             "finite and >= 0", what, j,
+                             (double)d->weights[j]);
+    return LNN_OK;
+}
+
 /* A data set fits the network: shapes agree, exactly one kind of input. */
 static lnn_status check_data(lnn_net *net, const lnn_data *d, bool need_y,
                              const char *what)
@@ -73,7 +88,8 @@ static lnn_status check_data(lnn_net *net, const lnn_data *d, bool need_y,
     if (!d->X == !d->X_u8)
         return lnn__fail(net, LNN_ERR_ARG,
                          "%s: give exactly one of X and X_u8", what);
-    if (need_y && check_targets(net, d, what) != LNN_OK)
+    if (need_y && (check_targets(net, d, what) != LNN_OK ||
+                   check_weights(net, d, what) != LNN_OK))
         return LNN_ERR_ARG;
     if (d->m == 0)
         return lnn__fail(net, LNN_ERR_SHAPE, "%s has no samples", what);
@@ -104,11 +120,12 @@ static void forward_samples(lnn_net *net, const lnn_data *d, size_t j0,
         lnn__gather(net->X_eval, net->Y_eval, net->labels_eval, d, NULL, j0,
                     cols);
         X = net->X_eval;
-        *T = (lnn__targets){d->Y ? net->Y_eval : NULL,
-                            d->labels ? net->labels_eval : NULL};
+        *T = (lnn__targets){.Y = d->Y ? net->Y_eval : NULL,
+                            .labels = d->labels ? net->labels_eval : NULL};
     } else {
         X = d->X + j0 * d->n_x;
-        *T = lnn__targets_at((lnn__targets){d->Y, d->labels}, d->n_y, j0);
+        *T = lnn__targets_at((lnn__targets){.Y = d->Y, .labels = d->labels},
+                             d->n_y, j0);
     }
     lnn__net_forward(net, X, cols, LNN_PART_ALL);
 }
@@ -270,6 +287,25 @@ static lnn_status reduce_gradients(lnn_net *net, const lnn_comm *comm)
     return LNN_OK;
 }
 
+/* Gradient clipping (lnn_train_opts.clip_norm): the complete gradient
+ * (after reduce_gradients, so every process sees the same) scaled to norm
+ * clip when its L2 norm is larger. The sum of squares runs in one order,
+ * in double, whatever the threads. */
+static void clip_gradients(lnn_net *net, float clip)
+{
+    double sq = 0.0;
+    for (size_t k = 0; k < net->n_params; k++)
+        sq += (double)net->grads[k] * (double)net->grads[k];
+    const double norm = sqrt(sq);
+    if (!(norm > (double)clip))
+        return;
+    const float scale = (float)((double)clip / norm);
+    LNN_OMP(omp parallel for simd schedule(static)
+            if(parallel: lnn__par(net->n_params)))
+    for (size_t k = 0; k < net->n_params; k++)
+        net->grads[k] *= scale;
+}
+
 /* The batch's loss summed over its columns: [0], and [1] = 1 if that sum is
  * not finite, each summed over the processes of a data-parallel run (so
  * they all see the same loss and stop together). */
@@ -313,7 +349,7 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
                          "training diverged; try a smaller learning rate",
                          *loss, (unsigned long long)net->state.iteration + 1,
                          (unsigned long long)net->state.epoch + 1);
-    if (!comm) {
+    if (!comm && opts->clip_norm == 0.0f) {
         lnn__step step;
         lnn__optim_begin(net, opts, lr, &step);
         lnn__net_backward_update(net, B->X, B->T, B->m, &step);
@@ -327,6 +363,8 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
     s = reduce_gradients(net, comm);
     if (s != LNN_OK)
         return s;
+    if (opts->clip_norm > 0.0f)
+        clip_gradients(net, opts->clip_norm);
     lnn__optim_step(net, opts, lr);
     return LNN_OK;
 }
@@ -345,6 +383,18 @@ static lnn_status check_opts(lnn_net *net, const lnn_data *train,
     if (lnn__check_hyper(opts, net->optimizer, net->errmsg,
                          sizeof net->errmsg) != LNN_OK)
         return LNN_ERR_ARG;
+    if (!(opts->clip_norm >= 0.0f) || !isfinite(opts->clip_norm))
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "clip_norm %g: must be 0 (none) or finite and > 0",
+                         (double)opts->clip_norm);
+    if (!(opts->label_smoothing >= 0.0f && opts->label_smoothing < 1.0f))
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "label smoothing %g: must be in [0, 1)",
+                         (double)opts->label_smoothing);
+    if (opts->label_smoothing > 0.0f && net->head.loss != LNN_LOSS_CE)
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "label smoothing is for cross-entropy, not %s",
+                         lnn_loss_name(net->head.loss));
     if (opts->epochs == 0 && opts->num_iterations == 0)
         return lnn__fail(net, LNN_ERR_ARG,
                          "epochs and num_iterations are both 0");
@@ -579,7 +629,7 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
     if ((s = watch_open(net, opts, &w)) != LNN_OK)
         return s;
     lnn__batches batches;
-    if (lnn__batches_open(&batches, train, &plan, opts->seed,
+    if (lnn__batches_open(&batches, train, &plan, opts->seed, net->class_w,
                           comm ? (size_t)comm->rank : 0,
                           comm ? (size_t)comm->size : 1) != LNN_OK) {
         free(w.saved);
@@ -594,7 +644,8 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
     epoch_sum sum = {0};
     const int scope = lnn__blas_scope_begin();
     while (more_to_do(st, opts)) {
-        const lnn__batch B = lnn__batches_get(&batches, *st);
+        lnn__batch B = lnn__batches_get(&batches, *st);
+        B.T.smooth = opts->label_smoothing;
         const float lr = lnn__lr_at(opts, st->iteration, plan.steps_per_epoch,
                                     plan.total);
         double loss;

@@ -1,8 +1,8 @@
 /* Gradient check: every dW and db element of backpropagation against a
  * central finite difference of the loss, for small random networks with
  * relu and with sigmoid hidden layers, and for every output head of
- * LNN_LOSS_LIST; the class-index targets of cross-entropy against its
- * one-hot ones. */
+ * LNN_LOSS_LIST, also with per-sample weights and label smoothing; the
+ * class-index targets of cross-entropy against its one-hot ones. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +10,7 @@
 #include "lnn_exercise.h"
 #include "net.h"
 #include "rng.h"
+#include "threads.h"
 
 #define LNN_GRADCHECK_EPS 1e-2f
 #define LNN_GRADCHECK_TOL 1e-2
@@ -18,22 +19,47 @@
  * (a step of EPS in one weight moves Z by far less). */
 #define LNN_KINK_MARGIN 0.2
 
-/* The mean loss of the net's head over the m columns (for cross-entropy,
- * the exercise's compute_loss, which must agree with the head's). */
-static double loss_of(lnn_net *net, const float *X, const float *Y, size_t m)
+/* The training extras a check runs with: per-sample weights (NULL: none)
+ * and ce's label smoothing. */
+typedef struct extras {
+    const float *w;
+    float smooth;
+} extras;
+
+/* The mean loss of the net's head over the m columns (for cross-entropy
+ * without extras, the exercise's compute_loss, which must agree with the
+ * head's). */
+static double loss_of(lnn_net *net, const float *X, const float *Y, size_t m,
+                      extras e)
 {
     const float *P;
     double loss = NAN;
     CHECK_STATUS(lnn_L_layer_forward(net, X, m, &P), LNN_OK);
     const size_t n_L = lnn_net_dims(net)[lnn_net_L(net)];
-    const double head = lnn__head_loss_sum(&net->head, P,
-                                           (lnn__targets){.Y = Y}, n_L, m) /
+    const lnn__targets T = {.Y = Y, .w = e.w, .smooth = e.smooth};
+    const double head = lnn__head_loss_sum(&net->head, P, T, n_L, m) /
                         (double)m;
-    if (net->head.loss != LNN_LOSS_CE)
+    if (net->head.loss != LNN_LOSS_CE || e.w || e.smooth != 0.0f)
         return head;
     CHECK_STATUS(lnn_compute_loss(P, Y, n_L, m, &loss), LNN_OK);
     CHECK_NEAR(head, loss, 1e-12 + 1e-12 * loss);
     return loss;
+}
+
+/* The backward of the last forward: the exercise's, or with the extras
+ * the library's own on targets that carry them. */
+static void backward_of(lnn_net *net, const float *X, const float *Y,
+                        size_t m, extras e)
+{
+    if (!e.w && e.smooth == 0.0f) {
+        CHECK_STATUS(lnn_L_layer_backward(net, X, Y, m), LNN_OK);
+        return;
+    }
+    const int scope = lnn__blas_scope_begin();
+    lnn__net_backward(net, X,
+                      (lnn__targets){.Y = Y, .w = e.w, .smooth = e.smooth},
+                      m, LNN_PART_ALL);
+    lnn__blas_scope_end(scope);
 }
 
 /* Targets for the loss's kind: one-hot classes, 0/1 labels or values. */
@@ -82,7 +108,8 @@ static double min_abs_hidden_z(lnn_net *net, const float *X, size_t m)
  * check to mean anything: sigmoid layers shrink gradients by up to 4x each,
  * and larger weights undo that. */
 static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
-                      size_t L, size_t m, float w_scale, double floor)
+                      size_t L, size_t m, float w_scale, double floor,
+                      extras e)
 {
     lnn_net_config cfg = {.L = L, .dims = dims, .hidden = hidden,
                           .max_batch = m, .loss = loss, .huber_delta = 0.5f};
@@ -111,14 +138,14 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
             for (size_t i = 0; i < ly.n; i++)
                 ly.b[i] = (float)(0.5 * lnn__rng_normal(&rng));
         }
-        loss_of(net, X, Y, m);
+        loss_of(net, X, Y, m, e);
         if (hidden != LNN_ACT_RELU ||
             min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
             break;
     }
 
-    loss_of(net, X, Y, m);
-    CHECK_STATUS(lnn_L_layer_backward(net, X, Y, m), LNN_OK);
+    loss_of(net, X, Y, m, e);
+    backward_of(net, X, Y, m, e);
     const size_t n_params = lnn_net_n_params(net);
     float *analytic = malloc(n_params * sizeof *analytic);
     memcpy(analytic, lnn_net_grads(net), n_params * sizeof *analytic);
@@ -129,9 +156,9 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
     for (size_t k = 0; k < n_params; k++) {
         const float saved = theta[k];
         theta[k] = saved + LNN_GRADCHECK_EPS;
-        double up = loss_of(net, X, Y, m);
+        double up = loss_of(net, X, Y, m, e);
         theta[k] = saved - LNN_GRADCHECK_EPS;
-        double down = loss_of(net, X, Y, m);
+        double down = loss_of(net, X, Y, m, e);
         theta[k] = saved;
         /* the step actually taken, after float rounding */
         double step = (double)(saved + LNN_GRADCHECK_EPS) -
@@ -145,10 +172,11 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
             worst_k = k;
         }
     }
-    printf("gradcheck %s %s L=%zu, %zu params: max relative error %.3g "
-           "(param %zu), smallest |gradient| %.3g\n",
-           lnn_activation_name(hidden), lnn_loss_name(loss), L, n_params,
-           worst, worst_k, smallest);
+    printf("gradcheck %s %s L=%zu%s%s, %zu params: max relative error "
+           "%.3g (param %zu), smallest |gradient| %.3g\n",
+           lnn_activation_name(hidden), lnn_loss_name(loss), L,
+           e.w ? ", weighted" : "", e.smooth != 0.0f ? ", smoothed" : "",
+           n_params, worst, worst_k, smallest);
     CHECK(worst < LNN_GRADCHECK_TOL);
     free(analytic);
     free(X);
@@ -189,7 +217,7 @@ static void team_matches_one_thread(void)
         /* a team of T, or none without OpenMP */
         CHECK(lnn__net_team(net, m, false) ==
               (lnn_omp_threads() == T ? T : 1));
-        loss_of(net, X, Y, m);
+        loss_of(net, X, Y, m, (extras){0});
         CHECK_STATUS(lnn_L_layer_backward(net, X, Y, m), LNN_OK);
         const float *g = lnn_net_grads(net);
         if (T == 1)
@@ -252,23 +280,33 @@ static void labels_match_one_hot(void)
 
 int main(void)
 {
+    const extras none = {0};
     const size_t dims[] = {6, 5, 4, 3};
-    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, dims, 3, 7, 1.0f, 1e-6);
-    gradcheck(LNN_ACT_SIGMOID, LNN_LOSS_CE, dims, 3, 7, 3.0f, 1e-6);
+    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, dims, 3, 7, 1.0f, 1e-6, none);
+    gradcheck(LNN_ACT_SIGMOID, LNN_LOSS_CE, dims, 3, 7, 3.0f, 1e-6, none);
     const size_t deep[] = {8, 7, 6, 5, 4};
-    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, deep, 4, 3, 1.0f, 1e-6);
+    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, deep, 4, 3, 1.0f, 1e-6, none);
     const size_t one[] = {4, 3};
-    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, one, 1, 5, 1.0f, 1e-6);
+    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, one, 1, 5, 1.0f, 1e-6, none);
     /* every head, through sigmoid layers (no kinks); one output too. A
      * float loss differenced over 2 EPS has an absolute noise of a few
-     * 1e-6, so gradients below 1e-3 are held to 1e-5, not to 1 %. */
+     * 1e-6, so gradients below 1e-3 are held to 1e-5, not to 1 %. Then
+     * each again with sample weights (one of them 0), and ce smoothed. */
     const size_t single[] = {6, 5, 1};
+    static const float w9[] = {0.5f, 2.0f, 0.0f, 1.0f, 3.0f,
+                               0.25f, 1.5f, 1.0f, 0.75f};
+    const extras weighted = {.w = w9};
 #define HEAD_CHECK(E, ...)                                                    \
-    gradcheck(LNN_ACT_SIGMOID, E, dims, 3, 7, 2.0f, 1e-3);                    \
+    gradcheck(LNN_ACT_SIGMOID, E, dims, 3, 7, 2.0f, 1e-3, none);              \
+    gradcheck(LNN_ACT_SIGMOID, E, dims, 3, 7, 2.0f, 1e-3, weighted);          \
     if (E != LNN_LOSS_CE)                                                     \
-        gradcheck(LNN_ACT_SIGMOID, E, single, 2, 9, 2.0f, 1e-3);
+        gradcheck(LNN_ACT_SIGMOID, E, single, 2, 9, 2.0f, 1e-3, weighted);
     LNN_LOSS_LIST(HEAD_CHECK)
 #undef HEAD_CHECK
+    gradcheck(LNN_ACT_SIGMOID, LNN_LOSS_CE, dims, 3, 7, 2.0f, 1e-3,
+              (extras){.smooth = 0.2f});
+    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, dims, 3, 7, 1.0f, 1e-6,
+              (extras){.w = w9, .smooth = 0.1f});
     labels_match_one_hot();
     team_matches_one_thread();
     return check_result("gradcheck");

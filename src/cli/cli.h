@@ -222,6 +222,14 @@ typedef struct cli_dataset {
                            directory (a table's is tab[0].id) */
 } cli_dataset;
 
+/* --class-weight SPEC: w (train->n_y) gets each class's training weight:
+ * "balanced" (m / (classes x the class's count) over train), or from the
+ * file SPEC of "CLASS WEIGHT" lines, CLASS one of names (n_y of them; NULL:
+ * classes are 0 .. n_y - 1), other classes 1. False with the message
+ * printed. */
+bool cli_class_weights(const char *spec, const lnn_data *train,
+                       char *const *names, float *w);
+
 /* Is path a table file (a regular file) or an image folder (a directory
  * with a sub-directory), not an IDX directory? */
 bool cli_is_table(const char *path);

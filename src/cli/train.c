@@ -82,11 +82,12 @@ enum {
     OPT_PROGRESS,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_MONITOR, OPT_MIN_DELTA,
-    OPT_NEW_DATA,
+    OPT_NEW_DATA, OPT_CLASS_WEIGHT,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
-    OPT_LR_GAMMA, OPT_LR_MIN, OPT_HYPER_END,
+    OPT_LR_GAMMA, OPT_LR_MIN, OPT_CLIP_NORM, OPT_LABEL_SMOOTHING,
+    OPT_HYPER_END,
 };
 
 typedef struct train_args {
@@ -96,6 +97,7 @@ typedef struct train_args {
     const char *save, *resume, *log, *plot;
     bool new_data;         /* --new-data: --resume on other data */
     const char *init_from; /* safetensors state dict to start from */
+    const char *class_weight; /* --class-weight balanced|FILE, or NULL */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
     int activation, init, optimizer; /* values, indexes of the name lists */
@@ -181,6 +183,16 @@ static const cli_option options[] = {
     {"lr-gamma", 0, "F", OPT_LR_GAMMA, "step: factor per decay", "0.1", NULL},
     {"lr-min", 0, "F", OPT_LR_MIN, "cosine: final rate as a fraction of --lr",
      "0", NULL},
+    {NULL, 0, NULL, 0, "Regularisation (training only: validation and test "
+     "metrics are unweighted and unsmoothed):", NULL, NULL},
+    {"class-weight", 0, "balanced|FILE", OPT_CLASS_WEIGHT, "weigh each "
+     "sample's loss and gradient by its class: balanced = samples / (classes "
+     "x the class's training samples); FILE: lines CLASS WEIGHT (others 1)",
+     "none", NULL},
+    {"clip-norm", 0, "F", OPT_CLIP_NORM, "scale each update's whole "
+     "gradient down to L2 norm F when it is larger (F > 0)", "none", NULL},
+    {"label-smoothing", 0, "F", OPT_LABEL_SMOOTHING, "cross-entropy: the "
+     "target is (1 - F) one-hot + F / classes, F in [0, 1)", "0", NULL},
     {NULL, 0, NULL, 0, "Validation and early stopping:", NULL, NULL},
     {"monitor", 0, "NAME", OPT_MONITOR, "what judges an epoch on the "
      "validation data", "loss", &monitors},
@@ -291,6 +303,10 @@ static const hyper_option hyper_options[] = {
     {OPT_LR_GAMMA, "--lr-gamma", offsetof(lnn_train_opts, lr_gamma), true,
      1e-30, 1},
     {OPT_LR_MIN, "--lr-min", offsetof(lnn_train_opts, lr_min_frac), true, 0, 1},
+    {OPT_CLIP_NORM, "--clip-norm", offsetof(lnn_train_opts, clip_norm), true,
+     0, 1e30},
+    {OPT_LABEL_SMOOTHING, "--label-smoothing",
+     offsetof(lnn_train_opts, label_smoothing), true, 0, 0.999999},
 };
 #define N_HYPER (sizeof hyper_options / sizeof hyper_options[0])
 
@@ -310,9 +326,17 @@ static bool parse_hyper(train_args *a, int id, const char *value)
         if (h->id != id)
             continue;
         unsigned char *field = (unsigned char *)&a->opts + h->offset;
-        if (h->is_float)
-            return cli_parse_float(h->name, value, h->min, h->max,
-                                   (float *)(void *)field);
+        if (h->is_float) {
+            float *f = (float *)(void *)field;
+            if (!cli_parse_float(h->name, value, h->min, h->max, f))
+                return false;
+            if (id == OPT_CLIP_NORM && *f == 0.0f) {
+                cli_error("--clip-norm 0: must be > 0 (leave it out for "
+                          "none)");
+                return false;
+            }
+            return true;
+        }
         return cli_parse_u64(h->name, value, (uint64_t)h->min,
                              (uint64_t)h->max, (uint64_t *)(void *)field);
     }
@@ -402,6 +426,7 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_RESUME: a->resume = v; return true;
     case OPT_NEW_DATA: a->new_data = true; return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
+    case OPT_CLASS_WEIGHT: a->class_weight = v; return true;
     case OPT_LOG: a->log = v; return true;
     case OPT_PLOT: a->plot = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
@@ -893,6 +918,42 @@ static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
     return net;
 }
 
+/* The header's line on regularisation, if any is on: what it is, and
+ * which numbers it changes (the training loss, not validation or test). */
+static void print_regularisation(const lnn_net *net, const lnn_train_opts *o)
+{
+    const bool weighted = lnn_net_class_weights(net) ||
+                          o->label_smoothing > 0.0f;
+    if (!weighted && o->clip_norm == 0.0f)
+        return;
+    printf("regularisation:");
+    const char *sep = " ";
+    if (lnn_net_class_weights(net)) {
+        const float *w = lnn_net_class_weights(net);
+        const size_t n = lnn_net_dims(net)[lnn_net_L(net)];
+        float lo = w[0], hi = w[0];
+        for (size_t c = 1; c < n; c++) {
+            lo = fminf(lo, w[c]);
+            hi = fmaxf(hi, w[c]);
+        }
+        printf("%sclass weights %.4g..%.4g", sep, (double)lo, (double)hi);
+        sep = ", ";
+    }
+    if (o->label_smoothing > 0.0f) {
+        printf("%slabel smoothing %g", sep, (double)o->label_smoothing);
+        sep = ", ";
+    }
+    if (o->clip_norm > 0.0f)
+        printf("%sgradient norm clipped at %g", sep, (double)o->clip_norm);
+    if (weighted)
+        printf("; the training loss is %s%s%s, val and test metrics are not",
+               lnn_net_class_weights(net) ? "weighted" : "",
+               lnn_net_class_weights(net) && o->label_smoothing > 0.0f
+                   ? " and " : "",
+               o->label_smoothing > 0.0f ? "smoothed" : "");
+    printf("\n");
+}
+
 static void print_header(const run *r)
 {
     const lnn_net *net = r->net;
@@ -915,6 +976,7 @@ static void print_header(const run *r)
     else
         printf("%llu epochs", (unsigned long long)r->opts->epochs);
     printf(", seed %llu\n", (unsigned long long)r->opts->seed);
+    print_regularisation(net, r->opts);
     printf("blas: %s (%s); threads: %d OpenMP, %d BLAS\n", lnn_blas_info(),
            lnn_blas_threading(), lnn_omp_threads(), lnn_blas_threads());
     if (r->opts->comm)
@@ -1177,6 +1239,8 @@ static int check_files(const train_args *a, bool root, int lock[2])
     paths_in(&io, "--val-data", a->tab.val_data);
     paths_in(&io, "--test-data", a->tab.test_data);
     paths_in(&io, "--init-from", a->init_from);
+    if (a->class_weight && strcmp(a->class_weight, "balanced") != 0)
+        paths_in(&io, "--class-weight", a->class_weight);
     paths_out(&io, "--save", a->save);
     paths_out(&io, "--save-best", a->save_best);
     paths_out(&io, "--log", a->log);
@@ -1272,6 +1336,26 @@ static void setup_policy(run *r, train_args *a, const cli_dataset *ds)
     }
 }
 
+/* --class-weight: the network's class weights from the training part (a
+ * resumed run keeps its model's unless given again). */
+static bool set_class_weights(lnn_net *net, const train_args *a,
+                              const cli_dataset *ds)
+{
+    const lnn_data *train = &ds->splits.train;
+    float *w = malloc(train->n_y * sizeof *w);
+    bool ok = w && cli_class_weights(a->class_weight, train,
+                                     ds->is_table ? ds->tab[0].names : NULL,
+                                     w);
+    if (!w)
+        cli_error("out of memory");
+    if (ok && lnn_net_set_class_weights(net, w) != LNN_OK) {
+        cli_error("--class-weight: %s", lnn_net_errmsg(net));
+        ok = false;
+    }
+    free(w);
+    return ok;
+}
+
 /* The network (new or resumed), checked against the data, its policy, and
  * the reports' output. EXIT_OK, or an exit status with *r to clean. */
 static int setup_run(run *r, train_args *a, const cli_dataset *ds,
@@ -1293,6 +1377,8 @@ static int setup_run(run *r, train_args *a, const cli_dataset *ds,
     }
     if (!ds->is_table) /* the model knows its dataset */
         lnn_net_set_data_id(r->net, &ds->id);
+    if (a->class_weight && !set_class_weights(r->net, a, ds))
+        return EXIT_USAGE;
     setup_policy(r, a, ds);
     progress_init(&r->pr, (progress_mode)a->progress, a->quiet || !r->root);
     r->pr.metric = progress_metric_key(r->monitor);

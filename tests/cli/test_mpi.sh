@@ -70,6 +70,20 @@ for case in "sgd 32 3 0.5" "momentum 32 3 0.1" "adam 32 3 0.01" \
     done
 done
 
+# --- gradient clipping: the norm is of the summed gradient, so every rank
+# clips alike (--check-replicas) and the model is one process's ----------
+T=(train "${D[@]}" --layers 16,12,10 --optimizer sgd --batch 32 --epochs 3
+   --lr 0.5 --clip-norm 0.05 --class-weight balanced --label-smoothing 0.1)
+ok "lnn ${T[*]}" "$LNN" "${T[@]}" --save "$WORK/one.lnn"
+want=$(eval_line "$WORK/one.lnn")
+ok "mpirun -np 2 lnn-mpi --clip-norm" "${MPIRUN[@]}" -np 2 "$LNN_MPI" "${T[@]}" \
+    --save "$WORK/np2.lnn" --check-replicas
+ok "--clip-norm on 2 processes: model within $RTOL" \
+    "$MODEL_CLOSE" "$WORK/np2.lnn" "$WORK/one.lnn" "$RTOL"
+checks=$((checks + 1))
+got=$(eval_line "$WORK/np2.lnn")
+[ "$got" = "$want" ] || fail "--clip-norm, 2 processes: eval '$got', one process '$want'"
+
 # --- a process's stdout is a terminal under mpirun: the log stays lines -----
 checks=$((checks + 1))
 "${MPIRUN[@]}" -np 2 "$LNN_MPI" train --data "$WORK/data" --val 100 --threads 1 \

@@ -1,0 +1,147 @@
+/* Regularisation in training (lnn_train_opts, lnn_net_set_class_weights):
+ * class weights train exactly as the same per-sample weights; a clip norm
+ * above every gradient's changes nothing, bit for bit, and a small one
+ * bounds the step; bad values are refused with a message. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "lnn.h"
+#include "rng.h"
+
+#define M 53
+#define N0 5
+#define NL 3
+
+static float X[N0 * M];
+static int32_t labels[M];
+
+static void make_data(void)
+{
+    lnn_rng rng;
+    lnn__rng_seed(&rng, 31, 0);
+    for (size_t k = 0; k < N0 * M; k++)
+        X[k] = (float)lnn__rng_normal(&rng);
+    for (size_t j = 0; j < M; j++)
+        labels[j] = (int32_t)lnn__rng_below(&rng, NL);
+}
+
+static lnn_net *new_net(lnn_optimizer opt)
+{
+    static const size_t dims[] = {N0, 7, NL};
+    const lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_RELU,
+                                .max_batch = 8, .optimizer = opt};
+    lnn_net *net = NULL;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
+    CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_HE, 4), LNN_OK);
+    return net;
+}
+
+static lnn_train_opts opts_of(void)
+{
+    lnn_train_opts o = lnn_train_opts_default();
+    o.batch_size = 8;
+    o.epochs = 3;
+    o.learning_rate = 0.01f;
+    return o;
+}
+
+static bool same_params(lnn_net *a, lnn_net *b)
+{
+    return memcmp(lnn_net_params(a), lnn_net_params(b),
+                  lnn_net_n_params(a) * sizeof(float)) == 0;
+}
+
+/* Class weights are each sample's weight by its class: the same model as
+ * those weights given per sample; and not the unweighted model. */
+static void class_weights_are_sample_weights(void)
+{
+    static const float cw[NL] = {0.5f, 3.0f, 1.25f};
+    float w[M];
+    for (size_t j = 0; j < M; j++)
+        w[j] = cw[labels[j]];
+    const lnn_train_opts o = opts_of();
+    lnn_net *a = new_net(LNN_OPT_ADAM), *b = new_net(LNN_OPT_ADAM),
+            *c = new_net(LNN_OPT_ADAM);
+    const lnn_data plain = {.n_x = N0, .n_y = NL, .m = M, .X = X,
+                            .labels = labels};
+    lnn_data weighted = plain;
+    weighted.weights = w;
+    CHECK_STATUS(lnn_net_set_class_weights(a, cw), LNN_OK);
+    CHECK(lnn_net_class_weights(a) && lnn_net_class_weights(a)[1] == 3.0f);
+    CHECK_STATUS(lnn_L_layer_model(a, &plain, &o), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_model(b, &weighted, &o), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_model(c, &plain, &o), LNN_OK);
+    CHECK(same_params(a, b));
+    CHECK(!same_params(a, c));
+    /* evaluation ignores the weights: the same loss either way */
+    lnn_metrics ma, mb;
+    CHECK_STATUS(lnn_evaluate(b, &plain, &ma, NULL), LNN_OK);
+    CHECK_STATUS(lnn_evaluate(b, &weighted, &mb, NULL), LNN_OK);
+    CHECK(ma.loss == mb.loss);
+    /* bad weights are refused, with the sample named */
+    w[7] = -1.0f;
+    CHECK_STATUS(lnn_L_layer_model(b, &weighted, &o), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(b), "sample 7") != NULL);
+    const float bad[NL] = {1.0f, 0.0f, 1.0f};
+    CHECK_STATUS(lnn_net_set_class_weights(a, bad), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(a), "class 1") != NULL);
+    CHECK_STATUS(lnn_net_set_class_weights(a, NULL), LNN_OK);
+    CHECK(lnn_net_class_weights(a) == NULL);
+    lnn_net_destroy(a);
+    lnn_net_destroy(b);
+    lnn_net_destroy(c);
+}
+
+/* A clip norm no gradient reaches leaves training as it was, bit for bit
+ * (the unfused backward and update are the fused one's); a small one
+ * bounds every sgd step to lr x clip. */
+static void clipping(void)
+{
+    const lnn_data d = {.n_x = N0, .n_y = NL, .m = M, .X = X,
+                        .labels = labels};
+    lnn_train_opts o = opts_of();
+    lnn_net *a = new_net(LNN_OPT_ADAM), *b = new_net(LNN_OPT_ADAM);
+    CHECK_STATUS(lnn_L_layer_model(a, &d, &o), LNN_OK);
+    o.clip_norm = 1e30f;
+    CHECK_STATUS(lnn_L_layer_model(b, &d, &o), LNN_OK);
+    CHECK(same_params(a, b));
+    lnn_net_destroy(a);
+    lnn_net_destroy(b);
+
+    lnn_net *s = new_net(LNN_OPT_SGD);
+    const size_t n = lnn_net_n_params(s);
+    float *before = malloc(n * sizeof *before);
+    o = opts_of();
+    o.learning_rate = 1.0f;
+    o.clip_norm = 1e-3f;
+    o.num_iterations = 1;
+    memcpy(before, lnn_net_params(s), n * sizeof *before);
+    CHECK_STATUS(lnn_L_layer_model(s, &d, &o), LNN_OK);
+    double sq = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        const double dk = (double)lnn_net_params(s)[k] - (double)before[k];
+        sq += dk * dk;
+    }
+    /* the gradient's norm is far above 1e-3: the step is exactly 1e-3 */
+    CHECK_NEAR(sqrt(sq), 1e-3, 1e-3 * 1e-3);
+    o.clip_norm = -1.0f;
+    CHECK_STATUS(lnn_L_layer_model(s, &d, &o), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(s), "clip_norm") != NULL);
+    o.clip_norm = 0.0f;
+    o.label_smoothing = 1.0f;
+    CHECK_STATUS(lnn_L_layer_model(s, &d, &o), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(s), "smoothing") != NULL);
+    free(before);
+    lnn_net_destroy(s);
+}
+
+int main(void)
+{
+    make_data();
+    class_weights_are_sample_weights();
+    clipping();
+    return check_result("reg");
+}
