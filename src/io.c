@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "blas.h"
+#include "dirpart.h"
 #include "net.h"
 #include "table.h"
 #include "util.h"
@@ -270,18 +271,6 @@ static void w_reg_record(writer *w, const lnn_net *net,
     w_floats(w, net->class_w, n_w);
 }
 
-/* The directory part of path ("." if none), in buf. */
-static void dir_of(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(buf, len, ".");
-    else if (slash == path)
-        snprintf(buf, len, "/");
-    else
-        snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
 /* Is name (a directory entry) base + LNN_TMP_TAG + LNN_TMP_SUFFIX_LEN
  * characters of LNN_TMP_CHARS: a temporary file of lnn_model_save for
  * base? */
@@ -523,7 +512,7 @@ lnn_status lnn_model_save(const lnn_net *net, const lnn_train_opts *opts,
     char dir[4096];
     if (!tmp)
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
-    dir_of(path, dir, sizeof dir);
+    lnn__dir_of(path, dir, sizeof dir);
     remove_stale(path, dir);
     lnn_status s = save_unnamed(net, opts, path, dir, tmp, err, errlen);
     if (s == LNN_SAVE_FALLBACK)
