@@ -23,22 +23,41 @@
 /* Text, raw or gzip, in chunks                                             */
 /* ------------------------------------------------------------------------ */
 
+/* Bytes read at a time from a file of `size` bytes: LNN_TEXT_CHUNK, or for
+ * a smaller file the least power of two above its size (from
+ * LNN_TEXT_CHUNK_MIN), so that a small file costs small buffers: zlib's
+ * (this much, and twice as much for inflating) and the text's. */
+static size_t text_chunk(uint64_t size)
+{
+    size_t chunk = LNN_TEXT_CHUNK_MIN;
+    while (chunk < LNN_TEXT_CHUNK && chunk <= size)
+        chunk *= 2;
+    return chunk;
+}
+
 lnn_status lnn__text_open(lnn__text *t, const char *path, char *err,
                           size_t errlen)
 {
     *t = (lnn__text){.path = path, .line = 1};
+    struct stat st;
+    const bool known = stat(path, &st) == 0;
+    const size_t chunk = known && S_ISREG(st.st_mode)
+                             ? text_chunk((uint64_t)st.st_size)
+                             : LNN_TEXT_CHUNK;
     t->gz = gzopen(path, "rb");
     if (!t->gz)
         return lnn__err(err, errlen, LNN_ERR_IO, "%s: cannot open: %s", path,
                         errno ? strerror(errno) : "out of memory");
-    gzbuffer(t->gz, (unsigned)LNN_TEXT_CHUNK);
-    struct stat st;
+    gzbuffer(t->gz, (unsigned)chunk);
     t->limit = UINT64_MAX;
-    if (!gzdirect(t->gz) && stat(path, &st) == 0) {
-        const uint64_t by_size = (uint64_t)st.st_size * LNN_GZ_RATIO;
-        t->limit = by_size > LNN_GZ_FREE ? by_size : LNN_GZ_FREE;
+    t->cap = chunk; /* the whole of a small raw file, and one byte more */
+    if (!gzdirect(t->gz)) { /* its text is larger: a whole chunk */
+        t->cap = LNN_TEXT_CHUNK;
+        const uint64_t by_size = known ? (uint64_t)st.st_size * LNN_GZ_RATIO
+                                       : 0;
+        if (known)
+            t->limit = by_size > LNN_GZ_FREE ? by_size : LNN_GZ_FREE;
     }
-    t->cap = LNN_TEXT_CHUNK;
     if (!(t->buf = malloc(t->cap))) {
         lnn__text_close(t);
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",

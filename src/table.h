@@ -13,6 +13,7 @@
 #include "status.h"
 
 #define LNN_TEXT_CHUNK ((size_t)1 << 20)  /* bytes read at a time */
+#define LNN_TEXT_CHUNK_MIN ((size_t)1 << 12) /* ... from a small file */
 #define LNN_LINE_MAX ((size_t)1 << 26)    /* longest record: 64 MiB */
 /* A gzip file's text: at most LNN_GZ_RATIO times the file's size, or
  * LNN_GZ_FREE, whichever is more (a bomb is refused, not expanded). */
