@@ -579,11 +579,12 @@ static lnn_status widen(csv_reader *r)
                     r->M.m);
 }
 
-static lnn_status add_label(csv_reader *r, const lnn__field *label)
+static lnn_status add_label(csv_reader *r, const lnn__field *label,
+                            uint64_t line)
 {
     if (r->label_col == r->n_cols)
         return LNN_OK; /* no label column */
-    const lnn_status s = lnn__vocab_add(&r->v, label->s, label->n);
+    const lnn_status s = lnn__vocab_add_line(&r->v, label->s, label->n, line);
     return s == LNN_OK ? s : lnn__err(r->err, r->errlen, s, "%s: out of "
                                       "memory for label %zu (%zu names)",
                                       r->text.path, r->v.m + 1, r->v.n);
@@ -650,7 +651,7 @@ static lnn_status take_row(csv_reader *r, uint64_t line)
         s = add_levels(r, line);
     if (s == LNN_OK && r->id_col != SIZE_MAX)
         s = add_id(r);
-    if (s == LNN_OK && (s = add_label(r, &out.label)) == LNN_OK)
+    if (s == LNN_OK && (s = add_label(r, &out.label, line)) == LNN_OK)
         r->M.m++;
     return s;
 }
@@ -748,7 +749,7 @@ static lnn_status take_block(csv_reader *r, bool *took)
         return lnn__err(r->err, r->errlen, team.status, "%s", team.err);
     }
     for (size_t k = 0; k < n; k++)
-        if ((s = add_label(r, &r->rec[k].label)) != LNN_OK)
+        if ((s = add_label(r, &r->rec[k].label, r->rec[k].line)) != LNN_OK)
             return s;
     r->M.m = m0 + n;
     t->pos = at;
@@ -1091,6 +1092,8 @@ static lnn_status load_pass(csv_reader *r, lnn_table *out, const char *path,
         s = give_skipped(r, out);
     if (s == LNN_OK && r->col_names)
         give_columns(r, out);
+    if (s == LNN_OK && r->label_col < r->n_cols)
+        out->label_field = r->label_col + 1;
     return s;
 }
 
