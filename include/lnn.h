@@ -535,12 +535,19 @@ typedef int (*lnn_progress_fn)(const lnn_progress *p, void *ctx);
  *   cosine:   f + (1 - f) (1 + cos(pi p)) / 2, f = lr_min_frac,
  *             p = (t - lr_warmup) / (total - lr_warmup) in [0, 1]: from 1
  *             after the warm-up down to f at the end of the run
+ *   plateau:  s, the network's plateau scale (lnn_net_lr_scale): 1 at the
+ *             start; after lr_patience judged reports without an
+ *             improvement of the monitored value (the validation data's
+ *             monitored metric by min_delta; without validation data, the
+ *             epoch's mean training loss), s = max(s lr_gamma, lr_min_frac).
+ *             lnn_lr_at, which has no network, gives it as 1
  * X(value name, value, name, note).
  */
 #define LNN_LR_SCHEDULE_LIST(X)                                               \
     X(LNN_LR_CONSTANT, 0, constant, "")                                       \
     X(LNN_LR_STEP,     1, step,     "")                                       \
-    X(LNN_LR_COSINE,   2, cosine,   "")
+    X(LNN_LR_COSINE,   2, cosine,   "")                                       \
+    X(LNN_LR_PLATEAU,  3, plateau,  "")
 
 typedef enum lnn_lr_schedule {
     LNN_LR_SCHEDULE_LIST(LNN_ENUM_)
@@ -603,8 +610,11 @@ typedef struct lnn_train_opts {
     lnn_lr_schedule lr_schedule;
     uint64_t lr_warmup;      /* updates of linear warm-up, 0 = none */
     uint64_t lr_step_epochs; /* step: epochs between decays, >= 1 */
-    float lr_gamma;          /* step: factor per decay, in (0, 1] */
-    float lr_min_frac;       /* cosine: final rate / learning_rate, [0, 1] */
+    float lr_gamma;          /* step, plateau: factor per decay, in (0, 1] */
+    float lr_min_frac;       /* cosine: final rate / learning_rate; plateau:
+                                the lowest; in [0, 1] */
+    uint64_t lr_patience;    /* plateau: judged reports without improvement
+                                before a decay, >= 1 */
     lnn_progress_fn progress;/* may be NULL */
     void *progress_ctx;
     const lnn_comm *comm;    /* NULL: one process. Otherwise a data-parallel
@@ -723,6 +733,9 @@ typedef struct lnn_train_state {
 LNN_API lnn_train_state lnn_net_train_state(const lnn_net *net);
 /** Set the training position (for a loaded model). */
 LNN_API lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st);
+/** The plateau schedule's factor on the learning rate now (1 for a new
+ *  network; kept in the model file, so a resumed run continues it). */
+LNN_API float lnn_net_lr_scale(const lnn_net *net);
 
 /**
  * Train: the exercise's L_layer_model. Each update runs lnn_L_layer_forward,

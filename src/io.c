@@ -34,6 +34,9 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_CRC_LEN 4
 #define LNN_RECORD_HEAD 16   /* a record: tag u32, zero u32, length u64 */
 #define LNN_TAG_HEAD 5       /* the output head's record (version 3) */
+#define LNN_TAG_PLATEAU 10   /* the plateau schedule's state */
+#define LNN_PLATEAU_BODY 40  /* f64 scale, f64 best, u64 has_best, stale,
+                                lr_patience */
 #define LNN_TAG_REG 13       /* class weights, clip norm, label smoothing */
 #define LNN_REG_BODY 24      /* its fixed part: f64, f64, u64 */
 #define LNN_HEAD_BODY 16     /* loss u32, target kind u32, huber delta f64 */
@@ -270,6 +273,26 @@ static void w_reg_record(writer *w, const lnn_net *net,
     w_floats(w, net->class_w, n_w);
 }
 
+/* The plateau record, for a run under the plateau schedule or a network
+ * it has decayed. */
+static void w_plateau_record(writer *w, const lnn_net *net,
+                             const lnn_train_opts *o)
+{
+    const lnn__plateau *p = &net->plateau;
+    const bool plateau = o && o->lr_schedule == LNN_LR_PLATEAU;
+    if (!plateau && p->scale == 1.0f && !p->has_best)
+        return;
+    unsigned char r[LNN_RECORD_HEAD + LNN_PLATEAU_BODY] = {0};
+    put_u32(r, LNN_TAG_PLATEAU);
+    put_u64(r + 8, LNN_PLATEAU_BODY);
+    put_u64(r + 16, f64_bits(p->scale));
+    put_u64(r + 24, f64_bits(p->best));
+    put_u64(r + 32, p->has_best);
+    put_u64(r + 40, p->stale);
+    put_u64(r + 48, o ? o->lr_patience : 0);
+    w_bytes(w, r, sizeof r);
+}
+
 /* The directory part of path ("." if none), in buf. */
 static void dir_of(const char *path, char *buf, size_t len)
 {
@@ -364,6 +387,7 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_floats(w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
     w_head_record(w, net);
     w_reg_record(w, net, opts);
+    w_plateau_record(w, net, opts);
     if (net->prep) { /* the prep records fill the rest */
         unsigned char *prep;
         size_t prep_len;
@@ -832,6 +856,40 @@ static lnn_status read_reg(FILE *f, lnn_net *net, lnn_train_opts *o,
     return LNN_OK;
 }
 
+/* The plateau record (none: the schedule's start) into net->plateau and
+ * o->lr_patience (a record of a run without options: kept as it is).
+ * Read without moving f. */
+static lnn_status read_plateau(FILE *f, lnn_net *net, lnn_train_opts *o,
+                               uint64_t file_size, uint64_t prep_len,
+                               const char *path, char *err, size_t errlen)
+{
+    const long back = ftell(f);
+    unsigned char r[LNN_PLATEAU_BODY];
+    bool found;
+    uint64_t at = 0, n = 0;
+    bool bad = !find_record(f, file_size - LNN_CRC_LEN - prep_len, prep_len,
+                            LNN_TAG_PLATEAU, &found, &at, &n);
+    bad = bad || (found && (n != LNN_PLATEAU_BODY ||
+                            fseek(f, (long)at, SEEK_SET) != 0 ||
+                            !r_bytes(f, r, LNN_PLATEAU_BODY)));
+    if (fseek(f, back, SEEK_SET) != 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    if (!bad && found) {
+        const double scale = bits_f64(get_u64(r));
+        net->plateau = (lnn__plateau){.scale = (float)scale,
+                                      .best = bits_f64(get_u64(r + 8)),
+                                      .has_best = get_u64(r + 16) != 0,
+                                      .stale = get_u64(r + 24)};
+        bad = !(scale > 0.0 && scale <= 1.0) || get_u64(r + 16) > 1;
+        if (get_u64(r + 32))
+            o->lr_patience = get_u64(r + 32);
+    }
+    if (bad)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: malformed plateau schedule record", path);
+    return LNN_OK;
+}
+
 /* The outputs the prep names fit the network's n_L: classes, two class
  * names for one binary output, or one name per target. */
 static bool prep_fits(const lnn_prep *p, const lnn_net *net)
@@ -875,6 +933,19 @@ static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
         lnn_prep_free(&p);
     free(buf);
     return s;
+}
+
+/* The records after the optimizer state: regularisation and plateau
+ * (read where they lie), then the prep records from f's position. */
+static lnn_status read_records(FILE *f, lnn_net *net, lnn_train_opts *o,
+                               uint64_t file_size, uint64_t prep_len,
+                               const char *path, char *err, size_t errlen)
+{
+    lnn_status s = read_reg(f, net, o, file_size, prep_len, path, err,
+                            errlen);
+    if (s == LNN_OK)
+        s = read_plateau(f, net, o, file_size, prep_len, path, err, errlen);
+    return s == LNN_OK ? read_prep(f, net, prep_len, path, err, errlen) : s;
 }
 
 lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
@@ -979,10 +1050,8 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         s = lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
         goto done;
     }
-    if (prep_len &&
-        ((s = read_reg(f, net, &stored, file_size, prep_len, path, err,
-                       errlen)) != LNN_OK ||
-         (s = read_prep(f, net, prep_len, path, err, errlen)) != LNN_OK))
+    if (prep_len && (s = read_records(f, net, &stored, file_size, prep_len,
+                                      path, err, errlen)) != LNN_OK)
         goto done;
     net->state = (lnn_train_state){.epoch = hd.epoch, .step = hd.step,
                                    .iteration = hd.iteration};

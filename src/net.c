@@ -153,6 +153,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     net->eval_cols = ec;
     net->n_params = n_params;
     net->optimizer = cfg->optimizer;
+    net->plateau = (lnn__plateau){.scale = 1.0f};
     net->head = (lnn__head){.loss = cfg->loss,
                             .delta = cfg->huber_delta > 0.0f
                                          ? cfg->huber_delta : 1.0f};
@@ -263,6 +264,11 @@ lnn_status lnn_net_set_class_weights(lnn_net *net, const float *w)
     free(net->class_w);
     net->class_w = copy;
     return LNN_OK;
+}
+
+float lnn_net_lr_scale(const lnn_net *net)
+{
+    return net ? net->plateau.scale : NAN;
 }
 
 const float *lnn_net_class_weights(const lnn_net *net)

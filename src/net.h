@@ -14,6 +14,15 @@
 #define LNN_ERRMSG_MAX 256
 
 
+/* The plateau schedule's state (lnn_lr_schedule): the factor on the rate,
+ * and the best monitored value and the judged reports since it. */
+typedef struct lnn__plateau {
+    float scale;     /* 1 at the start */
+    bool has_best;   /* false: nothing judged yet */
+    double best;
+    uint64_t stale;
+} lnn__plateau;
+
 /* Layer l's buffers: views into the network's blocks. */
 typedef struct lnn__layer_buf {
     size_t n, n_prev;
@@ -68,6 +77,7 @@ struct lnn_net {
     uint64_t init_seed;
     lnn_prep *prep;        /* the data's scaling and labels, or NULL */
     float *class_w;        /* n_L training weights per class, or NULL */
+    lnn__plateau plateau;  /* the plateau schedule's state */
     char errmsg[LNN_ERRMSG_MAX];
 };
 
@@ -122,6 +132,17 @@ lnn_status lnn__check_hyper(const lnn_train_opts *opts, lnn_optimizer opt,
 /* lnn_lr_at without checks: the schedule's rate for step t. */
 float lnn__lr_at(const lnn_train_opts *opts, uint64_t t,
                  uint64_t steps_per_epoch, uint64_t total);
+
+/* The rate of the net's update t: lnn__lr_at times the plateau scale
+ * under the plateau schedule. */
+float lnn__lr_now(const lnn_net *net, const lnn_train_opts *opts, uint64_t t,
+                  uint64_t steps_per_epoch, uint64_t total);
+
+/* The plateau schedule judges a report's monitored value v (larger is
+ * better if higher): a new best, or one more report without, and after
+ * opts->lr_patience of those a decay. Nothing under other schedules. */
+void lnn__plateau_judge(lnn_net *net, const lnn_train_opts *opts, double v,
+                        bool higher);
 
 /* lnn_optim_step without checks: one update by the net's optimizer
  * (lnn__optim_begin, then lnn__optim_run over the whole block). */

@@ -86,7 +86,7 @@ enum {
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
-    OPT_LR_GAMMA, OPT_LR_MIN, OPT_CLIP_NORM, OPT_LABEL_SMOOTHING,
+    OPT_LR_GAMMA, OPT_LR_MIN, OPT_LR_PATIENCE, OPT_CLIP_NORM, OPT_LABEL_SMOOTHING,
     OPT_HYPER_END,
 };
 
@@ -180,9 +180,13 @@ static const cli_option options[] = {
     {"warmup", 0, "N", OPT_WARMUP, "updates of linear warm-up", "0", NULL},
     {"lr-step", 0, "N", OPT_LR_STEP, "step: epochs between decays", "5",
      NULL},
-    {"lr-gamma", 0, "F", OPT_LR_GAMMA, "step: factor per decay", "0.1", NULL},
-    {"lr-min", 0, "F", OPT_LR_MIN, "cosine: final rate as a fraction of --lr",
-     "0", NULL},
+    {"lr-gamma", 0, "F", OPT_LR_GAMMA, "step, plateau: factor per decay",
+     "0.1", NULL},
+    {"lr-min", 0, "F", OPT_LR_MIN, "cosine: final rate; plateau: the lowest; "
+     "as a fraction of --lr", "0", NULL},
+    {"lr-patience", 0, "N", OPT_LR_PATIENCE, "plateau: decay after N reports "
+     "without a better --monitor value (without validation data: training "
+     "loss)", "5", NULL},
     {NULL, 0, NULL, 0, "Regularisation (training only: validation and test "
      "metrics are unweighted and unsmoothed):", NULL, NULL},
     {"class-weight", 0, "balanced|FILE", OPT_CLASS_WEIGHT, "weigh each "
@@ -303,6 +307,8 @@ static const hyper_option hyper_options[] = {
     {OPT_LR_GAMMA, "--lr-gamma", offsetof(lnn_train_opts, lr_gamma), true,
      1e-30, 1},
     {OPT_LR_MIN, "--lr-min", offsetof(lnn_train_opts, lr_min_frac), true, 0, 1},
+    {OPT_LR_PATIENCE, "--lr-patience", offsetof(lnn_train_opts, lr_patience),
+     false, 1, UINT32_MAX},
     {OPT_CLIP_NORM, "--clip-norm", offsetof(lnn_train_opts, clip_norm), true,
      0, 1e30},
     {OPT_LABEL_SMOOTHING, "--label-smoothing",

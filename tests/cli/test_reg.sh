@@ -91,5 +91,33 @@ expect 0 "" "$LNN" train "${R[@]}" --epochs 2 --save c.lnn -q
 checks=$((checks + 1))
 ! cmp -s b.lnn c.lnn >/dev/null 2>&1 || fail "the options changed nothing"
 
+# --- the plateau schedule: decays by --lr-gamma after --lr-patience reports
+# without a better validation loss; its state is in the model (record 10),
+# so a resumed run continues it exactly ---------------------------------
+P=(--data train.csv --test-data test.csv --threads 1 --seed 2 --batch 32
+   --lr-schedule plateau --lr-patience 1 --lr-gamma 0.5)
+expect 0 "" "$LNN" train "${P[@]}" --epochs 8 --save pa.lnn --log pa.csv -q
+expect 0 "" "$LNN" train "${P[@]}" --epochs 4 --save pb.lnn -q
+expect 0 "" "$LNN" train --data train.csv --test-data test.csv --threads 1 \
+    --seed 2 --resume pb.lnn --epochs 8 -q
+checks=$((checks + 1))
+cmp -s pa.lnn pb.lnn || fail "plateau: 8 epochs straight and 4 + 4 resumed differ"
+checks=$((checks + 1))
+$PY - <<'PY' || fail "plateau: the rate did not follow the validation loss"
+import csv
+rows = list(csv.DictReader(open('pa.csv')))
+best, stale, lr = None, 0, float(rows[0]['lr'])
+for r in rows:  # the rate of epoch e follows the judgement of epoch e - 1
+    assert abs(float(r['lr']) - lr) <= 1e-6 * lr, (r, lr)
+    v = float(r['val_loss'])
+    if best is None or v < best:
+        best, stale = v, 0
+    else:
+        lr, stale = lr * 0.5, 0
+print('plateau rates:', [r['lr'] for r in rows])
+assert len({r['lr'] for r in rows}) > 1
+PY
+expect 2 "lr-patience" "$LNN" train "${P[@]}" --lr-patience 0
+
 echo "reg: $checks checks, $fails failed"
 [ "$fails" = 0 ]
