@@ -1025,6 +1025,8 @@ typedef struct lnn_table {
                            or NULL: the labels y are the targets */
     char **targets;     /* n_t target names, or NULL */
     lnn_data_id id;     /* the file's, as lnn_table_load read it */
+    float *w;           /* m per-row training weights
+                           (lnn_table_take_weights), or NULL */
 } lnn_table;
 
 /** How to read a table; start from lnn_table_opts_default(). */
@@ -1156,6 +1158,17 @@ LNN_API lnn_status lnn_table_targets(lnn_table *t, lnn_target target,
                                      size_t errlen);
 
 /**
+ * Take the feature column `name` (a header's name, or an index from 0) out
+ * of the features as each row's training weight (lnn_table.w, which
+ * lnn_table_view hands on as lnn_data.weights), as lnn train
+ * --sample-weight does.
+ * @return LNN_OK, LNN_ERR_ARG (no such column, the only one, a weight that
+ *         is not a number >= 0, weights already taken), LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_table_take_weights(lnn_table *t, const char *name,
+                                          char *err, size_t errlen);
+
+/**
  * Move the feature columns named (a CSV header's names, or indices from 0
  * counted among all columns) out of X into the targets T, in the order
  * given (a table read with lnn_table_opts.no_label). For labels every
@@ -1217,6 +1230,9 @@ typedef struct lnn_prep {
                            height grey pixels, row-major), or 0: none
                            recorded (an IDX model's are 28 x 28) */
     lnn_data_id data;   /* the training file's id (rows 0: not recorded) */
+    char *weight_column;/* the training file's per-row weight column (lnn
+                           train --sample-weight), not a feature: eval
+                           leaves it out; or NULL */
 } lnn_prep;
 
 /**

@@ -254,23 +254,30 @@ static void w_head_record(writer *w, const lnn_net *net)
 }
 
 /* The regularisation record, when anything is on: f64 clip norm, f64
- * label smoothing, u64 class weights (0 or n_L), then those float32s. */
+ * label smoothing, u64 class weights (0 or n_L), those float32s, then u32
+ * the length and the bytes of the sample-weight column's name (0: none). */
 static void w_reg_record(writer *w, const lnn_net *net,
                          const lnn_train_opts *o)
 {
     const float clip = o ? o->clip_norm : 0.0f,
                 smooth = o ? o->label_smoothing : 0.0f;
     const size_t n_w = net->class_w ? net->dims[net->L] : 0;
-    if (clip == 0.0f && smooth == 0.0f && n_w == 0)
+    const char *column = net->prep ? net->prep->weight_column : NULL;
+    const size_t len = column ? strlen(column) : 0;
+    if (clip == 0.0f && smooth == 0.0f && n_w == 0 && len == 0)
         return;
-    unsigned char r[LNN_RECORD_HEAD + LNN_REG_BODY] = {0};
+    unsigned char r[LNN_RECORD_HEAD + LNN_REG_BODY] = {0}, n[4];
     put_u32(r, LNN_TAG_REG);
-    put_u64(r + 8, LNN_REG_BODY + 4 * n_w);
+    put_u64(r + 8, LNN_REG_BODY + 4 * n_w + 4 + len);
     put_u64(r + 16, f64_bits(clip));
     put_u64(r + 24, f64_bits(smooth));
     put_u64(r + 32, n_w);
     w_bytes(w, r, sizeof r);
     w_floats(w, net->class_w, n_w);
+    put_u32(n, (uint32_t)len);
+    w_bytes(w, n, sizeof n);
+    if (len) /* (zlib's crc32 of no buffer is its start value) */
+        w_bytes(w, (const unsigned char *)column, len);
 }
 
 /* The plateau record, for a run under the plateau schedule or a network
@@ -818,9 +825,35 @@ static lnn_status read_head(FILE *f, const header *hd, uint64_t file_size,
     return LNN_OK;
 }
 
+/* The sample-weight column's name after the class weights (len bytes of
+ * the record left: none, or u32 a length and that many bytes) into the
+ * net's prep; false if malformed. */
+static bool read_weight_column(FILE *f, lnn_net *net, uint64_t len)
+{
+    unsigned char n[4];
+    if (len == 0)
+        return true;
+    if (len < 4 || !r_bytes(f, n, 4) || get_u32(n) != len - 4 ||
+        len - 4 > LNN_NAME_MAX)
+        return false;
+    if (len == 4) /* no column */
+        return true;
+    if (!net->prep)
+        return false;
+    char *name = calloc(1, (size_t)len - 3);
+    if (!name || !r_bytes(f, (unsigned char *)name, (size_t)len - 4) || !*name ||
+        memchr(name, 0, (size_t)len - 4)) {
+        free(name);
+        return false;
+    }
+    free(net->prep->weight_column);
+    net->prep->weight_column = name;
+    return true;
+}
+
 /* The regularisation record (a model without one: none): the clip norm
- * and label smoothing into *o, the class weights into the net. Read
- * without moving f. */
+ * and label smoothing into *o, the class weights into the net, the
+ * sample-weight column into its prep (read first). Read without moving f. */
 static lnn_status read_reg(FILE *f, lnn_net *net, lnn_train_opts *o,
                            uint64_t file_size, uint64_t prep_len,
                            const char *path, char *err, size_t errlen)
@@ -837,7 +870,7 @@ static lnn_status read_reg(FILE *f, lnn_net *net, lnn_train_opts *o,
               !r_bytes(f, r, LNN_REG_BODY);
         n_w = bad ? 0 : get_u64(r + 16);
         bad = bad || (n_w != 0 && n_w != n_L) ||
-              n != LNN_REG_BODY + 4 * n_w;
+              n < LNN_REG_BODY + 4 * n_w;
         o->clip_norm = (float)bits_f64(get_u64(r));
         o->label_smoothing = (float)bits_f64(get_u64(r + 8));
         bad = bad || !(o->clip_norm >= 0.0f && isfinite(o->clip_norm)) ||
@@ -847,6 +880,8 @@ static lnn_status read_reg(FILE *f, lnn_net *net, lnn_train_opts *o,
     bad = bad || (n_w && (!w || !r_floats(f, w, n_L) ||
                           lnn_net_set_class_weights(net, w) != LNN_OK));
     free(w);
+    bad = bad || (found && !read_weight_column(f, net,
+                                               n - LNN_REG_BODY - 4 * n_w));
     if (fseek(f, back, SEEK_SET) != 0)
         return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
     if (bad)
@@ -935,17 +970,18 @@ static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
     return s;
 }
 
-/* The records after the optimizer state: regularisation and plateau
- * (read where they lie), then the prep records from f's position. */
+/* The records after the optimizer state: the prep records from f's
+ * position, then regularisation and plateau (read where they lie). */
 static lnn_status read_records(FILE *f, lnn_net *net, lnn_train_opts *o,
                                uint64_t file_size, uint64_t prep_len,
                                const char *path, char *err, size_t errlen)
 {
-    lnn_status s = read_reg(f, net, o, file_size, prep_len, path, err,
-                            errlen);
+    lnn_status s = read_prep(f, net, prep_len, path, err, errlen);
     if (s == LNN_OK)
-        s = read_plateau(f, net, o, file_size, prep_len, path, err, errlen);
-    return s == LNN_OK ? read_prep(f, net, prep_len, path, err, errlen) : s;
+        s = read_reg(f, net, o, file_size, prep_len, path, err, errlen);
+    return s == LNN_OK ? read_plateau(f, net, o, file_size, prep_len, path,
+                                      err, errlen)
+                       : s;
 }
 
 lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,

@@ -35,6 +35,7 @@ void lnn_prep_free(lnn_prep *p)
     lnn__names_free(p->target_names, p->n_targets);
     free(p->target_shift);
     free(p->target_mul);
+    free(p->weight_column);
     *p = (lnn_prep){0};
 }
 
@@ -66,7 +67,9 @@ lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
     c.target_names = src->target_names
                          ? lnn__names_copy(src->target_names, src->n_targets)
                          : NULL;
+    c.weight_column = src->weight_column ? strdup(src->weight_column) : NULL;
     if (!ok || !c.names != !src->names || !c.columns != !src->columns ||
+        !c.weight_column != !src->weight_column ||
         !c.target_names != !src->target_names) {
         lnn_prep_free(&c);
         return LNN_ERR_NOMEM;

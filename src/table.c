@@ -455,6 +455,7 @@ void lnn_table_free(lnn_table *t)
     free(t->label);
     free(t->T);
     lnn__names_free(t->targets, t->n_t);
+    free(t->w);
     *t = (lnn_table){0};
 }
 
@@ -660,7 +661,8 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
                         m) != LNN_OK ||
         (t->y && permute_columns(t->y, sizeof *t->y, src, m) != LNN_OK) ||
         (t->T && permute_columns(t->T, t->n_t * sizeof *t->T, src, m) !=
-                     LNN_OK))
+                     LNN_OK) ||
+        (t->w && permute_columns(t->w, sizeof *t->w, src, m) != LNN_OK))
         s = lnn__err(err, errlen, LNN_ERR_NOMEM,
                      "split: out of memory for %zu rows", t->m);
 done:
@@ -682,6 +684,8 @@ lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m)
         d.X = t->X + j0 * t->n_x;
     else
         d.X_u8 = t->X_u8 + j0 * t->n_x;
+    if (t->w)
+        d.weights = t->w + j0;
     if (t->T) {
         d.n_y = t->n_t;
         d.Y = t->T + j0 * t->n_t;

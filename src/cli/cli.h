@@ -134,6 +134,7 @@ typedef struct cli_table_args {
     float huber_delta;      /* --huber-delta, 0: the library's 1 */
     lnn_image_opts image;   /* --image-size, --invert: images and image
                                folders */
+    const char *sample_weight; /* train --sample-weight COLUMN, or NULL */
 } cli_table_args;
 
 /* What a model's outputs mean, by its head (outputs.c). */

@@ -82,7 +82,7 @@ enum {
     OPT_PROGRESS,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_MONITOR, OPT_MIN_DELTA,
-    OPT_NEW_DATA, OPT_CLASS_WEIGHT,
+    OPT_NEW_DATA, OPT_CLASS_WEIGHT, OPT_SAMPLE_WEIGHT,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -192,6 +192,10 @@ static const cli_option options[] = {
     {"class-weight", 0, "balanced|FILE", OPT_CLASS_WEIGHT, "weigh each "
      "sample's loss and gradient by its class: balanced = samples / (classes "
      "x the class's training samples); FILE: lines CLASS WEIGHT (others 1)",
+     "none", NULL},
+    {"sample-weight", 0, "COLUMN", OPT_SAMPLE_WEIGHT, "a table's column of "
+     "per-row weights (numbers >= 0; not a feature) that scale each row's "
+     "loss and gradient, times its class weight; eval leaves the column out",
      "none", NULL},
     {"clip-norm", 0, "F", OPT_CLIP_NORM, "scale each update's whole "
      "gradient down to L2 norm F when it is larger (F > 0)", "none", NULL},
@@ -433,6 +437,7 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_NEW_DATA: a->new_data = true; return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_CLASS_WEIGHT: a->class_weight = v; return true;
+    case OPT_SAMPLE_WEIGHT: a->tab.sample_weight = v; return true;
     case OPT_LOG: a->log = v; return true;
     case OPT_PLOT: a->plot = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
@@ -926,14 +931,19 @@ static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
 
 /* The header's line on regularisation, if any is on: what it is, and
  * which numbers it changes (the training loss, not validation or test). */
-static void print_regularisation(const lnn_net *net, const lnn_train_opts *o)
+static void print_regularisation(const lnn_net *net, const lnn_train_opts *o,
+                                 const char *sample_weight)
 {
-    const bool weighted = lnn_net_class_weights(net) ||
-                          o->label_smoothing > 0.0f;
-    if (!weighted && o->clip_norm == 0.0f)
+    const bool by_class = lnn_net_class_weights(net) != NULL;
+    const bool weighted = by_class || sample_weight;
+    if (!weighted && o->clip_norm == 0.0f && o->label_smoothing == 0.0f)
         return;
     printf("regularisation:");
     const char *sep = " ";
+    if (sample_weight) {
+        printf("%ssample weights from column %s", sep, sample_weight);
+        sep = ", ";
+    }
     if (lnn_net_class_weights(net)) {
         const float *w = lnn_net_class_weights(net);
         const size_t n = lnn_net_dims(net)[lnn_net_L(net)];
@@ -951,11 +961,10 @@ static void print_regularisation(const lnn_net *net, const lnn_train_opts *o)
     }
     if (o->clip_norm > 0.0f)
         printf("%sgradient norm clipped at %g", sep, (double)o->clip_norm);
-    if (weighted)
+    if (weighted || o->label_smoothing > 0.0f)
         printf("; the training loss is %s%s%s, val and test metrics are not",
-               lnn_net_class_weights(net) ? "weighted" : "",
-               lnn_net_class_weights(net) && o->label_smoothing > 0.0f
-                   ? " and " : "",
+               weighted ? "weighted" : "",
+               weighted && o->label_smoothing > 0.0f ? " and " : "",
                o->label_smoothing > 0.0f ? "smoothed" : "");
     printf("\n");
 }
@@ -982,7 +991,7 @@ static void print_header(const run *r)
     else
         printf("%llu epochs", (unsigned long long)r->opts->epochs);
     printf(", seed %llu\n", (unsigned long long)r->opts->seed);
-    print_regularisation(net, r->opts);
+    print_regularisation(net, r->opts, r->a->tab.sample_weight);
     printf("blas: %s (%s); threads: %d OpenMP, %d BLAS\n", lnn_blas_info(),
            lnn_blas_threading(), lnn_omp_threads(), lnn_blas_threads());
     if (r->opts->comm)
@@ -1285,6 +1294,10 @@ static int setup_data(train_args *a, const lnn_comm *comm, bool root,
         cli_error("%s is an IDX dataset: its labels are classes (softmax + "
                   "cross-entropy); --task, --loss and several --label "
                   "columns are for tables", ds->dir);
+        rc = EXIT_USAGE;
+    } else if (!ds->is_table && a->tab.sample_weight) {
+        cli_error("%s is an IDX dataset: --sample-weight takes a column of "
+                  "a table", ds->dir);
         rc = EXIT_USAGE;
     } else if (comm && !ranks_agree_on_data(ds, comm))
         /* rank 0 ends the job (MPI_Abort, exit 1); the others wait in

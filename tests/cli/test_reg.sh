@@ -3,7 +3,8 @@
 # digits (a real table no one here wrote) with one class made rare: of the
 # 126 training rows of digit 8 (a stratified 70/30 split, random_state 0)
 # 6 are kept. --class-weight balanced must raise that class's recall and
-# the balanced accuracy on the untouched test part (lnn eval --json); a
+# the balanced accuracy on the untouched test part (lnn eval --json);
+# --sample-weight's column weighs rows as --class-weight weighs classes; a
 # run with class weights, clipping and label smoothing resumed from its
 # file ends bit for bit as the uninterrupted run; the bad inputs of the
 # issue are one "lnn:" line and exit 2.
@@ -90,6 +91,40 @@ cmp -s a.lnn b.lnn || fail "class weights + clipping + smoothing: 4 epochs strai
 expect 0 "" "$LNN" train "${R[@]}" --epochs 2 --save c.lnn -q
 checks=$((checks + 1))
 ! cmp -s b.lnn c.lnn >/dev/null 2>&1 || fail "the options changed nothing"
+
+# --- --sample-weight COLUMN: a column of per-row weights, not a feature ---
+# (weights of 1 change nothing; 2 on the rows of digit 8 train as
+# --class-weight's "8 2"; the column is left out again by eval)
+$PY - <<'PY'
+import csv
+for name, w in (('ones', lambda y: '1'), ('twice8', lambda y: '2' if y == '8' else '1'),
+                ('negative', lambda y: '-1' if y == '3' else '1')):
+    rows = list(csv.reader(open('train.csv')))
+    with open(name + '.csv', 'w', newline='') as f:
+        out = csv.writer(f)
+        out.writerow(rows[0][:10] + ['w'] + rows[0][10:])
+        for r in rows[1:]:
+            out.writerow(r[:10] + [w(r[-1])] + r[10:])
+PY
+S=(--test-data test.csv --threads 1 --seed 1 --epochs 3)
+expect 0 "" "$LNN" train --data train.csv "${S[@]}" -q
+plain=$(grep '^test_loss=' "$WORK/out" | cut -d' ' -f1,2)
+expect 0 "" "$LNN" train --data ones.csv --sample-weight w "${S[@]}" --save ones.lnn -q
+checks=$((checks + 1))
+[ "$(grep '^test_loss=' "$WORK/out" | cut -d' ' -f1,2)" = "$plain" ] ||
+    fail "weights of 1: $(cat "$WORK/out"), unweighted: $plain"
+printf '8 2\n' >two.txt
+expect 0 "" "$LNN" train --data train.csv "${S[@]}" --class-weight two.txt -q
+byclass=$(grep '^test_loss=' "$WORK/out" | cut -d' ' -f1,2)
+expect 0 "" "$LNN" train --data twice8.csv --sample-weight w "${S[@]}" -q
+checks=$((checks + 1))
+[ "$(grep '^test_loss=' "$WORK/out" | cut -d' ' -f1,2)" = "$byclass" ] ||
+    fail "weight 2 on digit 8's rows: $(cat "$WORK/out"), --class-weight 8 2: $byclass"
+checks=$((checks + 1))
+[ "$byclass" != "$plain" ] || fail "weight 2 on digit 8's rows changed nothing"
+expect 0 "" "$LNN" eval --model ones.lnn --data ones.csv --split val
+expect 2 'row [0-9]+ has weight -1; weights must be numbers >= 0' "$LNN" train --data negative.csv --sample-weight w "${S[@]}"
+expect 2 '--sample-weight nope: no such column' "$LNN" train --data ones.csv --sample-weight nope "${S[@]}"
 
 # --- the plateau schedule: decays by --lr-gamma after --lr-patience reports
 # without a better validation loss; its state is in the model (record 10),
