@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "blas.h"
+#include "dirpart.h"
 #include "net.h"
 #include "table.h"
 #include "util.h"
@@ -300,18 +301,6 @@ static void w_plateau_record(writer *w, const lnn_net *net,
     w_bytes(w, r, sizeof r);
 }
 
-/* The directory part of path ("." if none), in buf. */
-static void dir_of(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(buf, len, ".");
-    else if (slash == path)
-        snprintf(buf, len, "/");
-    else
-        snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
 /* Is name (a directory entry) base + LNN_TMP_TAG + LNN_TMP_SUFFIX_LEN
  * characters of LNN_TMP_CHARS: a temporary file of lnn_model_save for
  * base? */
@@ -551,7 +540,7 @@ lnn_status lnn_model_save(const lnn_net *net, const lnn_train_opts *opts,
     char dir[4096];
     if (!tmp)
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
-    dir_of(path, dir, sizeof dir);
+    lnn__dir_of(path, dir, sizeof dir);
     remove_stale(path, dir);
     lnn_status s = save_unnamed(net, opts, path, dir, tmp, err, errlen);
     if (s == LNN_SAVE_FALLBACK)

@@ -52,6 +52,19 @@ typedef struct cli_choices {
 #define CLI_CHOICES(names, olds, notes)                                       \
     {(names), (olds), (notes), sizeof(names) / sizeof((names)[0])}
 
+/* Rows X(E, value, name, ...) of an X-macro list as array entries
+ * [value] = "name"; rows X(E, value, name, note) as [value] = note. */
+#define CLI_NAME_AT(E, value, name, ...) [value] = #name,
+#define CLI_NOTE_AT(E, value, name, note) [value] = note,
+
+/* Define `const cli_choices var`, one choice per row of the X-macro list
+ * LIST: its names from CLI_NAME_AT, its notes from NOTE_AT (CLI_NOTE_AT,
+ * or the list's own when the note is not the fourth field). */
+#define CLI_CHOICES_OF_LIST(var, LIST, NOTE_AT)                               \
+    static const char *const var##_names_[] = {LIST(CLI_NAME_AT)};            \
+    static const char *const var##_notes_[] = {LIST(NOTE_AT)};                \
+    const cli_choices var = CLI_CHOICES(var##_names_, NULL, var##_notes_)
+
 /* The hidden activations (lnn.h's list, those a hidden layer may have). */
 extern const cli_choices cli_hidden_activations;
 

@@ -34,8 +34,8 @@ static const cli_option options[] = {
      "nothing else, on standard output (notes go to standard error)", NULL,
      NULL},
     {"plot", 0, "FILE.svg", OPT_PLOT, "draw the confusion matrix there, as a "
-     "heat map (each cell coloured by its share of the true class)", NULL,
-     NULL},
+     "heat map (each cell coloured by its share of the true class); for "
+     "regression, the predictions against the true values", NULL, NULL},
     CLI_OPTIONS_TABLE,
     CLI_OPTION_THREADS,
     CLI_OPTION_HELP,

@@ -32,10 +32,13 @@ const cli_command cli_import_command = {
 "of a PyTorch nn.Sequential(Linear, act, Linear, act, ..., Linear) saved as\n"
 "safetensors: tensors 0.weight [n_1, n_0], 0.bias [n_1], 2.weight\n"
 "[n_2, n_1], ... in F32, F64, F16 or BF16 (read as float32). The output\n"
-"layer gets lnn's softmax; inputs are 8-bit pixels / 255, as in lnn train,\n"
-"unless the metadata describes a model trained on a table (\"input\",\n"
-"\"scale_shift\", \"scale_mul\", \"labels\", \"columns\", as lnn export writes\n"
-"them): then its scaling, label names and feature names come along.\n"
+"layer's head is the metadata's \"loss\" (ce, bce, mse, mae, huber with\n"
+"\"huber_delta\"; softmax and cross-entropy without it); inputs are 8-bit\n"
+"pixels / 255, as in lnn train, unless the metadata describes a model\n"
+"trained on a table (\"input\", \"scale_shift\", \"scale_mul\", \"labels\",\n"
+"\"columns\", \"targets\", \"target_shift\", \"target_mul\", as lnn export\n"
+"writes them): then its scaling, its class, feature and target names and\n"
+"its target scaling come along.\n"
 "lnn export writes such files; see docs/model-format.md.\n",
     .options = options,
     .epilogue =

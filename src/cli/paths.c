@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dirpart.h"
 #include "errbuf.h"
 
 void paths_in(paths *p, const char *opt, const char *path)
@@ -46,24 +47,12 @@ bool paths_same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
-/* The directory part of path ("." if none) into buf. */
-static void dir_of(const char *path, char *buf, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(buf, len, ".");
-    else if (slash == path)
-        snprintf(buf, len, "/");
-    else
-        snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
 /* The canonical name of path, which need not exist: its directory's real
  * path, then its last component. false if the directory does not exist. */
 static bool canonical(const char *path, char *buf, size_t len)
 {
     char dir[PATH_MAX], real[PATH_MAX];
-    dir_of(path, dir, sizeof dir);
+    lnn__dir_of(path, dir, sizeof dir);
     if (!realpath(dir, real))
         return false;
     const char *slash = strrchr(path, '/');
@@ -86,7 +75,7 @@ static bool writable(const paths *p, size_t i, char *err, size_t errlen)
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         return true; /* a device or FIFO: written in place */
     char dir[PATH_MAX];
-    dir_of(path, dir, sizeof dir);
+    lnn__dir_of(path, dir, sizeof dir);
     if (stat(dir, &st) != 0)
         return errbuf_set(err, errlen, "%s %s: directory %s: %s", opt, path,
                           dir, strerror(errno));

@@ -40,7 +40,7 @@ static const cli_option options[] = {
 
 const cli_command cli_predict_command = {
     .name = "predict",
-    .summary = "classify table rows or images with a saved model",
+    .summary = "what a saved model predicts for table rows or images",
     .synopsis = "--model FILE [OPTION]... INPUT...",
     .about =
 "Print what the model predicts for every row or image of every INPUT: the\n"
@@ -49,10 +49,10 @@ const cli_command cli_predict_command = {
 "An INPUT is a table file (.csv, .tsv, .svm/.libsvm, .npy; its label\n"
 "column, if any, is ignored; features scaled as in training; classes\n"
 "printed by their label names), an IDX image file (gzipped or not; all its\n"
-"images), a PGM image (P5 or P2, 28x28 greyscale, 0 = background as in\n"
-"MNIST), or a PNG or JPEG image of any size and colour (made grey, resized\n"
-"by area averaging to the model's image size: 28x28 for MNIST; see\n"
-"--invert). A file that cannot be read is named on one line; the others\n"
+"images), a PGM image (P5 or P2, greyscale, of the model's image size,\n"
+"0 = background as in MNIST), or a PNG or JPEG image of any size and\n"
+"colour (made grey, resized by area averaging to the model's image size:\n"
+"28x28 for MNIST; see --invert). A file that cannot be read is named on one line; the others\n"
 "are still predicted, and the exit status is then 1.\n",
     .options = options,
 };

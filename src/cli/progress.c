@@ -12,13 +12,7 @@
 #define BAR_WIDTH 30
 #define REDRAW_SECONDS 0.1
 
-#define MODE_NAME_AT(E, value, name, note) [value] = #name,
-#define MODE_NOTE_AT(E, value, name, note) [value] = note,
-static const char *const mode_names[] = {PROGRESS_MODE_LIST(MODE_NAME_AT)};
-static const char *const mode_notes[] = {PROGRESS_MODE_LIST(MODE_NOTE_AT)};
-#undef MODE_NAME_AT
-#undef MODE_NOTE_AT
-const cli_choices progress_modes = CLI_CHOICES(mode_names, NULL, mode_notes);
+CLI_CHOICES_OF_LIST(progress_modes, PROGRESS_MODE_LIST, CLI_NOTE_AT);
 
 void progress_init(progress *pr, progress_mode mode, bool quiet)
 {
@@ -113,7 +107,7 @@ static void columns_of(const char *line, bool json, char *out, size_t len)
 }
 
 /* --log FILE of a resumed run that already holds rows: true if its
- * columns are this run's (then rows are appended), else the message. */
+ * columns are this run's, else the message. */
 static bool same_columns(const progress *pr, FILE *f, const char *path,
                          bool json)
 {
@@ -129,7 +123,67 @@ static bool same_columns(const progress *pr, FILE *f, const char *path,
     return false;
 }
 
-bool progress_open_log(progress *pr, const char *path, bool append)
+/* The iteration of a log row (CSV: its second column; JSON: "iteration"),
+ * or 0 if the row holds none. */
+static uint64_t row_iteration(const char *line, bool json)
+{
+    const char *p = json ? strstr(line, "\"iteration\":") : strchr(line, ',');
+    if (!p)
+        return 0;
+    p += json ? strlen("\"iteration\":") : 1;
+    return strtoull(p, NULL, 10);
+}
+
+/* The rows of a log past iteration `at` (an interrupted run reported
+ * beyond the save it is resumed from): *cut is the byte offset of the
+ * first of them, the count is returned. */
+static size_t rows_past(FILE *f, bool json, uint64_t at, long *cut)
+{
+    char *line = NULL;
+    size_t cap = 0, past = 0;
+    long offset = ftell(f);
+    while (getline(&line, &cap, f) > 0) {
+        if (!past && row_iteration(line, json) > at)
+            *cut = offset;
+        past += *cut >= 0;
+        offset = ftell(f);
+    }
+    free(line);
+    return past;
+}
+
+/* A resumed run's log: refused if its columns are not this run's, its
+ * rows past iteration `at` dropped. *has_rows: it holds rows to keep. */
+static bool resume_log(const progress *pr, const char *path, uint64_t at,
+                       bool *has_rows)
+{
+    FILE *old = fopen(path, "r");
+    *has_rows = false;
+    if (!old)
+        return true;
+    long cut = -1;
+    const bool ok = same_columns(pr, old, path, pr->log_json);
+    if (pr->log_json) /* its first line was a row */
+        rewind(old);
+    const size_t past = ok ? rows_past(old, pr->log_json, at, &cut) : 0;
+    *has_rows = ftell(old) > 0 && cut != 0;
+    fclose(old);
+    if (!ok)
+        return false;
+    if (past && truncate(path, cut) != 0) {
+        cli_error("--log: cannot drop the rows of %s past iteration %llu",
+                  path, (unsigned long long)at);
+        return false;
+    }
+    if (past)
+        cli_warn("--log: dropped %zu row%s of %s past iteration %llu, where "
+                 "the resumed model was saved", past, past == 1 ? "" : "s",
+                 path, (unsigned long long)at);
+    return true;
+}
+
+bool progress_open_log(progress *pr, const char *path, bool resumed,
+                       uint64_t at)
 {
     if (ends_with(path, ".jsonl")) {
         pr->log_json = true;
@@ -137,12 +191,8 @@ bool progress_open_log(progress *pr, const char *path, bool append)
         cli_error("--log: '%s' must end in .csv or .jsonl", path);
         return false;
     }
-    FILE *old = append ? fopen(path, "r") : NULL;
-    const bool ok = !old || same_columns(pr, old, path, pr->log_json);
-    const bool has_rows = old && ftell(old) > 0;
-    if (old)
-        fclose(old);
-    if (!ok)
+    bool has_rows = false;
+    if (resumed && !resume_log(pr, path, at, &has_rows))
         return false;
     pr->log = fopen(path, has_rows ? "a" : "w");
     if (!pr->log) {

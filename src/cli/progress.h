@@ -58,10 +58,13 @@ const char *progress_metric_key(lnn_metric metric);
 void progress_init(progress *pr, progress_mode mode, bool quiet);
 
 /* Open --log FILE (.csv or .jsonl), its columns those of progress_report
- * (pr->metric set first); false with the message printed. With append (a
- * resumed run), rows go after those FILE holds, if its columns are this
- * run's (else false). */
-bool progress_open_log(progress *pr, const char *path, bool append);
+ * (pr->metric set first); false with the message printed. For a run
+ * resumed from a model saved at iteration `at`, rows go after those FILE
+ * holds, if its columns are this run's (else false); its rows past `at`
+ * (reported after that save by the run that was stopped) are dropped, with
+ * a warning, so that the log ends as an uninterrupted run's. */
+bool progress_open_log(progress *pr, const char *path, bool resumed,
+                       uint64_t at);
 void progress_close(progress *pr);
 
 /* Redraw the bar for the epoch in progress (terminal only, at most every

@@ -19,20 +19,8 @@
 
 enum { PART_TRAIN, PART_VAL, PART_TEST };
 
-#define SCALE_NAME_AT(E, value, name, note) [value] = #name,
-#define SCALE_NOTE_AT(E, value, name, note) [value] = note,
-static const char *const scale_names[] = {LNN_SCALE_LIST(SCALE_NAME_AT)};
-static const char *const scale_notes[] = {LNN_SCALE_LIST(SCALE_NOTE_AT)};
-#undef SCALE_NAME_AT
-#undef SCALE_NOTE_AT
-const cli_choices cli_scales = CLI_CHOICES(scale_names, NULL, scale_notes);
-#define INVERT_NAME_AT(E, value, name, note) [value] = #name,
-#define INVERT_NOTE_AT(E, value, name, note) [value] = note,
-static const char *const invert_names[] = {LNN_INVERT_LIST(INVERT_NAME_AT)};
-static const char *const invert_notes[] = {LNN_INVERT_LIST(INVERT_NOTE_AT)};
-#undef INVERT_NAME_AT
-#undef INVERT_NOTE_AT
-const cli_choices cli_inverts = CLI_CHOICES(invert_names, NULL, invert_notes);
+CLI_CHOICES_OF_LIST(cli_scales, LNN_SCALE_LIST, CLI_NOTE_AT);
+CLI_CHOICES_OF_LIST(cli_inverts, LNN_INVERT_LIST, CLI_NOTE_AT);
 
 void cli_table_args_init(cli_table_args *t)
 {

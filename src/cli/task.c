@@ -38,13 +38,9 @@ static const lnn_loss task_losses[] = {LNN_LOSS_CE, CLI_TASK_LIST(TASK_LOSS)};
 #undef TASK_LOSS
 const cli_choices cli_tasks = CLI_CHOICES(task_names, NULL, task_notes);
 
-#define LOSS_NAME(E, value, name, ...) [value] = #name,
 #define LOSS_NOTE(E, value, name, act, target, metric, note) [value] = note,
-static const char *const loss_names[] = {LNN_LOSS_LIST(LOSS_NAME)};
-static const char *const loss_notes[] = {LNN_LOSS_LIST(LOSS_NOTE)};
-#undef LOSS_NAME
+CLI_CHOICES_OF_LIST(cli_losses, LNN_LOSS_LIST, LOSS_NOTE);
 #undef LOSS_NOTE
-const cli_choices cli_losses = CLI_CHOICES(loss_names, NULL, loss_notes);
 
 static const char *const scale_target_names[] = {"none", "standard"};
 const cli_choices cli_scale_targets =
@@ -175,7 +171,7 @@ int cli_task_train(const cli_table_args *ta, lnn_table *t, const char *path,
     if (ta->loss >= 0 && ta->task > 0 &&
         lnn_loss_target((lnn_loss)ta->loss) != task_targets[ta->task]) {
         cli_error("--loss %s does not fit --task %s (it needs %s targets)",
-                  loss_names[ta->loss], task_names[ta->task],
+                  cli_losses.names[ta->loss], task_names[ta->task],
                   lnn_target_name(lnn_loss_target((lnn_loss)ta->loss)));
         return EXIT_USAGE;
     }

@@ -50,18 +50,19 @@ static void on_sigint(int sig)
 
 /* The choices of --activation, --init, --optimizer and --lr-schedule, from
  * lnn.h's lists: entry [value] is that value's name (and note). */
-#define NAME_AT(E, value, name, ...) [value] = #name,
 #define INIT_OLD_AT(E, value, name, old, note) [value] = old,
 #define INIT_NOTE_AT(E, value, name, old, note) [value] = note,
 #define OPT_NOTE_AT(E, value, name, slots, uses, note, lr) [value] = note,
 #define OPT_LR_AT(E, value, name, slots, uses, note, lr) [value] = lr,
-static const char *const init_names[] = {LNN_INIT_LIST(NAME_AT)};
+static const char *const init_names[] = {LNN_INIT_LIST(CLI_NAME_AT)};
 static const char *const init_olds[] = {LNN_INIT_LIST(INIT_OLD_AT)};
 static const char *const init_notes[] = {LNN_INIT_LIST(INIT_NOTE_AT)};
-static const char *const optimizer_names[] = {LNN_OPTIMIZER_LIST(NAME_AT)};
+static const char *const optimizer_names[] = {
+    LNN_OPTIMIZER_LIST(CLI_NAME_AT)};
 static const char *const optimizer_notes[] = {
     LNN_OPTIMIZER_LIST(OPT_NOTE_AT)};
-static const char *const schedule_names[] = {LNN_LR_SCHEDULE_LIST(NAME_AT)};
+static const char *const schedule_names[] = {
+    LNN_LR_SCHEDULE_LIST(CLI_NAME_AT)};
 /* Each optimizer's default --lr (lnn.h's list says how it was chosen). */
 static const float default_lr[] = {LNN_OPTIMIZER_LIST(OPT_LR_AT)};
 static const cli_choices inits =
@@ -229,7 +230,7 @@ static const cli_option options[] = {
      "fitted anew)", NULL, NULL},
     {"log", 0, "FILE", OPT_LOG, "one row per report, FILE ending in .csv or "
      ".jsonl; a resumed run adds its rows to FILE's (when FILE has this "
-     "run's columns)", NULL, NULL},
+     "run's columns), dropping those past the resumed save", NULL, NULL},
     {"plot", 0, "FILE.svg", OPT_PLOT, "draw the learning curves there at "
      "the end: losses and the validation metric per report, the best "
      "marked, the learning rate below (as lnn plot draws a --log)", NULL,
@@ -275,9 +276,10 @@ const cli_command cli_train_command = {
                "MNIST-format dataset",
     .synopsis = "[OPTION]...",
     .about =
-"Train an L-layer network (softmax output, cross-entropy loss) on a table\n"
-"file, an image folder or an MNIST-format dataset, then report its test\n"
-"accuracy.\n",
+"Train an L-layer network on a table file, an image folder or an\n"
+"MNIST-format dataset, then report its test metrics. The output head\n"
+"follows the task (--task, --loss): softmax and cross-entropy for classes,\n"
+"sigmoids for yes/no labels, identity and a regression loss for values.\n",
     .options = options,
     .epilogue =
 "Exit status: 0 done, 1 failed (data, files, divergence), 2 bad usage,\n"
@@ -1392,7 +1394,9 @@ static int setup_run(run *r, train_args *a, const cli_dataset *ds,
     r->pr.metric = progress_metric_key(r->monitor);
     snprintf(r->hist.metric_name, sizeof r->hist.metric_name, "%s",
              r->pr.metric);
-    if (r->root && a->log && !progress_open_log(&r->pr, a->log, a->resume))
+    if (r->root && a->log &&
+        !progress_open_log(&r->pr, a->log, a->resume,
+                           lnn_net_train_state(r->net).iteration))
         return EXIT_USAGE;
     a->opts.comm = comm;
     if (!r->pr.quiet)
