@@ -123,13 +123,14 @@ static void time_gemms(train_run *tr, double *step_s, double *fwd_s)
 {
     double t = bench_now();
     for (int k = 0; k < TRAIN_GEMM_CALLS; k++) {
-        lnn__net_forward(tr->net, tr->X, tr->m, LNN_PART_GEMMS);
+        lnn__net_forward(tr->net, tr->X, tr->m,
+                         LNN_MODE_TRAIN | LNN_MODE_GEMMS);
         lnn__net_backward(tr->net, tr->X, (lnn__targets){.Y = tr->Y}, tr->m,
-                          LNN_PART_GEMMS);
+                          LNN_MODE_TRAIN | LNN_MODE_GEMMS);
     }
     const double t1 = bench_now();
     for (int k = 0; k < TRAIN_GEMM_CALLS; k++)
-        lnn__net_forward(tr->net, tr->X, tr->m, LNN_PART_GEMMS);
+        lnn__net_forward(tr->net, tr->X, tr->m, LNN_MODE_GEMMS);
     *step_s = (t1 - t) / TRAIN_GEMM_CALLS;
     *fwd_s = (bench_now() - t1) / TRAIN_GEMM_CALLS;
 }

@@ -2,7 +2,7 @@
  * through the public API (lnn_layer_forward and lnn_layer_backward: the
  * network's code path, one layer in one team), a whole training step
  * through the public API, and beside each the same passes of the library
- * run as LNN_PART_GEMMS (kernels.h): the same sgemm calls, team and shares
+ * run as LNN_MODE_GEMMS (kernels.h): the same sgemm calls, team and shares
  * on the same buffers, without the elementwise work, so the ratio is what
  * everything else costs. All buffers are allocated and filled here, once,
  * before anything is timed. */
@@ -159,8 +159,9 @@ static int layer_forward(void *ctx)
 static int layer_forward_gemm(void *ctx)
 {
     const bench_layer *ly = ctx;
-    lnn__layer_forward_pass(ly->Z, ly->H_prev, ly->W, ly->b, ly->f, ly->n,
-                            ly->n_prev, ly->m, LNN_PART_GEMMS);
+    lnn__layer_forward_pass(ly->Z, NULL, ly->H_prev, ly->W, ly->b,
+                            lnn__act_of(ly->f, 0.0f), ly->n, ly->n_prev,
+                            ly->m, LNN_MODE_GEMMS);
     return 0;
 }
 
@@ -180,8 +181,9 @@ static int layer_backward_gemm(void *ctx)
 {
     const bench_layer *ly = ctx;
     lnn__layer_backward_pass(ly->dH_prev, ly->dW, ly->db, ly->dZ, ly->dZ,
-                             ly->H, ly->H_prev, ly->W, ly->f, ly->n,
-                             ly->n_prev, ly->m, LNN_PART_GEMMS);
+                             ly->H, NULL, ly->H_prev, ly->W,
+                             lnn__act_of(ly->f, 0.0f), ly->n, ly->n_prev,
+                             ly->m, LNN_MODE_TRAIN | LNN_MODE_GEMMS);
     return 0;
 }
 
@@ -293,15 +295,15 @@ static int net_step(void *ctx)
 }
 
 /* The step's products alone: the library's forward and backward passes as
- * LNN_PART_GEMMS, on the network's own buffers (every Z_l; every dH_{l-1},
+ * LNN_MODE_GEMMS, on the network's own buffers (every Z_l; every dH_{l-1},
  * none for X, and every dW_l). They overwrite H, dZ and dW, which the next
  * step computes afresh before reading them. */
 static int net_step_gemm(void *ctx)
 {
     const bench_net *bn = ctx;
-    lnn__net_forward(bn->net, bn->X, bn->m, LNN_PART_GEMMS);
+    lnn__net_forward(bn->net, bn->X, bn->m, LNN_MODE_TRAIN | LNN_MODE_GEMMS);
     lnn__net_backward(bn->net, bn->X, (lnn__targets){.Y = bn->Y}, bn->m,
-                      LNN_PART_GEMMS);
+                      LNN_MODE_TRAIN | LNN_MODE_GEMMS);
     return 0;
 }
 

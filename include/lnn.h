@@ -185,21 +185,53 @@ LNN_API const char *lnn_blas_threading(void);
  * validity checks, and the command line's choices and help. Values are
  * stable (they are stored in model files). */
 
-/* X(value name, value, name, hidden): hidden = 1 if a hidden layer may use
- * it; the output layer's comes from the loss (LNN_LOSS_LIST). */
+/* X(value name, value, name, hidden, needs Z, init, ONNX form, PyTorch
+ * module, f(z), f'(z)):
+ *   hidden   1 if a hidden layer may use it; the output layer's comes from
+ *            the loss (LNN_LOSS_LIST);
+ *   needs Z  1 if f' needs the pre-activation Z (a training forward keeps
+ *            Z for those layers alone), 0 if it follows from H = f(Z);
+ *   init     the scheme LNN_INIT_AUTO gives the weights W_l of a layer with
+ *            it (He for the ReLU family, Xavier for the rest);
+ *   ONNX     the opset-13 nodes that compute it from z, in order, each on
+ *            the previous one's output (".") or z, or a constant (lnn
+ *            export: docs/model-format.md, "ONNX"); alpha=slope is the
+ *            net's leaky slope;
+ *   PyTorch  its torch.nn module (safetensors metadata, lnn import).
+ * The kernels are activation.c's <name>_f and <name>_df; a = the leaky
+ * slope, elu's alpha is 1. Values are stored in model files. */
 #define LNN_ACTIVATION_LIST(X)                                                \
-    X(LNN_ACT_RELU,     0, relu,     1) /* f(z) = max(0, z) */                \
-    X(LNN_ACT_SIGMOID,  1, sigmoid,  1) /* f(z) = 1 / (1 + e^-z) */           \
-    X(LNN_ACT_SOFTMAX,  2, softmax,  0) /* h_i = e^{z_i} / sum_k e^{z_k} */   \
-    X(LNN_ACT_IDENTITY, 3, identity, 0) /* f(z) = z */
+    X(LNN_ACT_RELU,       0, relu,       1, 0, LNN_INIT_HE,     "Relu",       \
+      "ReLU",      "max(0, z)", "[z > 0]")                                    \
+    X(LNN_ACT_SIGMOID,    1, sigmoid,    1, 0, LNN_INIT_XAVIER, "Sigmoid",    \
+      "Sigmoid",   "1 / (1 + e^-z)", "h (1 - h)")                             \
+    X(LNN_ACT_SOFTMAX,    2, softmax,    0, 0, LNN_INIT_XAVIER, "Softmax",    \
+      "Softmax",   "e^z_i / sum_k e^z_k", "(the head's)")                     \
+    X(LNN_ACT_IDENTITY,   3, identity,   1, 0, LNN_INIT_XAVIER, "Identity",   \
+      "Identity",  "z", "1")                                                  \
+    X(LNN_ACT_LEAKY_RELU, 4, leaky_relu, 1, 0, LNN_INIT_HE,                   \
+      "LeakyRelu(alpha=slope)", "LeakyReLU", "z > 0 ? z : a z",               \
+      "z > 0 ? 1 : a")                                                        \
+    X(LNN_ACT_ELU,        5, elu,        1, 0, LNN_INIT_HE, "Elu(alpha=1)",   \
+      "ELU",       "z > 0 ? z : e^z - 1", "z > 0 ? 1 : h + 1")                \
+    X(LNN_ACT_GELU,       6, gelu,       1, 1, LNN_INIT_HE,                   \
+      "Mul(z,0.70710678) Erf Add(.,1) Mul(.,z) Mul(.,0.5)", "GELU",           \
+      "z Phi(z)", "Phi(z) + z phi(z)")                                        \
+    X(LNN_ACT_SILU,       7, silu,       1, 1, LNN_INIT_HE, "Sigmoid Mul(.,z)",\
+      "SiLU",      "z sigmoid(z)", "s (1 + z (1 - s))")                       \
+    X(LNN_ACT_TANH,       8, tanh,       1, 0, LNN_INIT_XAVIER, "Tanh",       \
+      "Tanh",      "tanh(z)", "1 - h^2")
+
+/* leaky_relu's slope for z < 0 unless set (lnn_net_config.leaky_slope). */
+#define LNN_LEAKY_SLOPE_DEFAULT 0.01f
 
 typedef enum lnn_activation {
 #define LNN_ENUM_(name, value, ...) name = value,
     LNN_ACTIVATION_LIST(LNN_ENUM_)
 } lnn_activation;
 
-/** @return "relu", "sigmoid", "softmax", "identity", or "unknown"; never
- *  NULL. */
+/** @return the activation's name in LNN_ACTIVATION_LIST ("relu", ...), or
+ *  "unknown"; never NULL. */
 LNN_API const char *lnn_activation_name(lnn_activation f);
 
 /**
@@ -354,7 +386,12 @@ typedef struct lnn_net_config {
     size_t L;              /* layers with weights, >= 1 */
     const size_t *dims;    /* L + 1 sizes n_0 (inputs) .. n_L (outputs:
                               classes, labels or targets) */
-    lnn_activation hidden; /* LNN_ACT_RELU or LNN_ACT_SIGMOID */
+    lnn_activation hidden; /* every hidden layer's (the list's hidden) */
+    const lnn_activation *hidden_each; /* L - 1 activations, one per hidden
+                              layer 1 .. L-1 (borrowed), or NULL: all
+                              `hidden` */
+    float leaky_slope;     /* leaky_relu's slope for z < 0, in [0, 1);
+                              0 means LNN_LEAKY_SLOPE_DEFAULT */
     size_t max_batch;      /* the largest m any call will pass, >= 1 */
     lnn_optimizer optimizer; /* LNN_OPT_SGD (0) unless set */
     lnn_loss loss;         /* the output head, LNN_LOSS_CE (0) unless set */
@@ -397,7 +434,14 @@ LNN_API const char *lnn_net_errmsg(const lnn_net *net);
 LNN_API size_t lnn_net_L(const lnn_net *net);
 /** @return L + 1 layer sizes (borrowed). */
 LNN_API const size_t *lnn_net_dims(const lnn_net *net);
+/** The header's single hidden activation: the config's `hidden` (layer
+ *  l's own is lnn_net_activation). */
 LNN_API lnn_activation lnn_net_hidden(const lnn_net *net);
+/** Layer l's activation, 1 <= l <= L (L: the loss's output activation);
+ *  LNN_ACT_IDENTITY for l out of range. */
+LNN_API lnn_activation lnn_net_activation(const lnn_net *net, size_t l);
+/** leaky_relu's slope (LNN_LEAKY_SLOPE_DEFAULT unless the config set it). */
+LNN_API float lnn_net_leaky_slope(const lnn_net *net);
 LNN_API lnn_optimizer lnn_net_optimizer(const lnn_net *net);
 LNN_API lnn_loss lnn_net_loss(const lnn_net *net);
 LNN_API float lnn_net_huber_delta(const lnn_net *net);
@@ -432,7 +476,7 @@ LNN_API lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out);
  * still accepted by lnn_init_from_name. ("seed" is now only the random
  * seed; the exercise's scheme is called "exercise".) */
 #define LNN_INIT_LIST(X)                                                      \
-    X(LNN_INIT_AUTO,   0, auto,   NULL, "he for relu, xavier for sigmoid")    \
+    X(LNN_INIT_AUTO,   0, auto,   NULL, "each activation's: he or xavier")  \
     X(LNN_INIT_HE,     1, he,     NULL, "") /* W ~ N(0, 2 / n_prev) */        \
     X(LNN_INIT_XAVIER, 2, xavier, NULL, "") /* W ~ N(0, 2 / (n_prev + n)) */  \
     X(LNN_INIT_EXERCISE, 3, exercise, "seed", "the exercise's 0.1 N(0,1)")
@@ -451,6 +495,10 @@ LNN_API const char *lnn_init_name(lnn_init scheme);
  *  LNN_ERR_ARG */
 LNN_API lnn_status lnn_init_from_name(const char *name, lnn_init *out);
 
+/** What LNN_INIT_AUTO gives this network: one scheme for every layer (the
+ *  list's init of the activation each layer's weights feed), or
+ *  LNN_INIT_AUTO itself where the layers' schemes differ. */
+LNN_API lnn_init lnn_net_auto_init(const lnn_net *net);
 /**
  * Initialise every W and b. Deterministic: the same seed gives the same
  * numbers on every machine and thread count (lnn's own PRNG, not rand()).

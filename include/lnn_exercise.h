@@ -113,7 +113,10 @@ LNN_API lnn_status lnn_layer_forward(float *H, const float *H_prev,
  * @param H        in, this layer's forward output (the activation memory)
  * @param H_prev   in, n_prev x m
  * @param W        in, n x n_prev
- * @return as lnn_layer_forward
+ * @return as lnn_layer_forward; LNN_ERR_ARG also for an activation whose
+ *         f' needs Z, not H alone (LNN_ACTIVATION_LIST's needs Z: gelu,
+ *         silu; the network keeps Z for those). leaky_relu's slope is
+ *         LNN_LEAKY_SLOPE_DEFAULT here.
  */
 LNN_API lnn_status lnn_layer_backward(float *dH_prev, float *dW, float *db,
                                       float *dZ, const float *dH,

@@ -144,12 +144,34 @@ lnn_status lnn_init_from_name(const char *name, lnn_init *out)
 
 bool lnn__is_hidden(lnn_activation f)
 {
-#define HIDDEN_CASE(E, value, name, hidden) case E: return hidden;
+#define HIDDEN_CASE(E, value, name, hidden, ...) case E: return hidden;
     switch (f) {
         LNN_ACTIVATION_LIST(HIDDEN_CASE)
     }
 #undef HIDDEN_CASE
     return false;
+}
+
+bool lnn__act_needs_Z(lnn_activation f)
+{
+#define NEEDS_Z_CASE(E, value, name, hidden, needs_Z, ...)                    \
+    case E: return needs_Z;
+    switch (f) {
+        LNN_ACTIVATION_LIST(NEEDS_Z_CASE)
+    }
+#undef NEEDS_Z_CASE
+    return false;
+}
+
+lnn_init lnn__act_init(lnn_activation f)
+{
+#define INIT_CASE(E, value, name, hidden, needs_Z, init, ...)               \
+    case E: return init;
+    switch (f) {
+        LNN_ACTIVATION_LIST(INIT_CASE)
+    }
+#undef INIT_CASE
+    return LNN_INIT_XAVIER;
 }
 
 size_t lnn__opt_slots(lnn_optimizer opt)

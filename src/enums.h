@@ -22,6 +22,14 @@ bool lnn__is_invert(lnn_invert v);
 /* true for an activation a hidden layer may use (the list's hidden). */
 bool lnn__is_hidden(lnn_activation f);
 
+/* true if the activation's f' needs the pre-activation Z, not H alone
+ * (the list's needs Z). */
+bool lnn__act_needs_Z(lnn_activation f);
+
+/* The initialisation LNN_INIT_AUTO gives weights that feed f (the list's
+ * init); LNN_INIT_XAVIER for an unknown f. */
+lnn_init lnn__act_init(lnn_activation f);
+
 /* Blocks of n_params floats of state the optimizer keeps (the list's
  * slots); 0 for an unknown optimizer too. */
 size_t lnn__opt_slots(lnn_optimizer opt);

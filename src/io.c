@@ -41,6 +41,8 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_TAG_REG 13       /* class weights, clip norm, label smoothing */
 #define LNN_REG_BODY 24      /* its fixed part: f64, f64, u64 */
 #define LNN_HEAD_BODY 16     /* loss u32, target kind u32, huber delta f64 */
+#define LNN_TAG_ACT 8        /* the hidden layers' activations (version 3) */
+#define LNN_ACT_BODY(L) (8 + 4 * ((size_t)(L) - 1)) /* slope f64, L-1 u32 */
 #define LNN_MAX_LAYERS 4096  /* far beyond any real network; bounds L */
 #define LNN_MAX_OPT_RECORDS 256
 #define LNN_FLOAT_CHUNK 4096 /* floats encoded or decoded at a time */
@@ -254,6 +256,21 @@ static void w_head_record(writer *w, const lnn_net *net)
     w_bytes(w, r, sizeof r);
 }
 
+/* The activations record: leaky slope, then each hidden layer's. */
+static void w_act_record(writer *w, const lnn_net *net)
+{
+    unsigned char r[LNN_RECORD_HEAD + 8] = {0};
+    put_u32(r, LNN_TAG_ACT);
+    put_u64(r + 8, LNN_ACT_BODY(net->L));
+    put_u64(r + 16, f64_bits(net->leaky_slope));
+    w_bytes(w, r, sizeof r);
+    for (size_t l = 1; l < net->L; l++) {
+        unsigned char id[4];
+        put_u32(id, (uint32_t)net->layers[l].act.f);
+        w_bytes(w, id, sizeof id);
+    }
+}
+
 /* The regularisation record, when anything is on: f64 clip norm, f64
  * label smoothing, u64 class weights (0 or n_L), those float32s, then u32
  * the length and the bytes of the sample-weight column's name (0: none). */
@@ -382,6 +399,7 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_floats(w, net->params, net->n_params);
     w_floats(w, net->opt_state, lnn__opt_slots(net->optimizer) * net->n_params);
     w_head_record(w, net);
+    w_act_record(w, net);
     w_reg_record(w, net, opts);
     w_plateau_record(w, net, opts);
     if (net->prep) { /* the prep records fill the rest */
@@ -840,6 +858,47 @@ static bool read_weight_column(FILE *f, lnn_net *net, uint64_t len)
     return true;
 }
 
+/* The hidden layers' activations and the leaky slope into cfg (acts:
+ * L - 1 entries), from record 8; without it (a file written before it),
+ * every hidden layer has the header's activation and the default slope.
+ * Read without moving f. */
+static lnn_status read_acts(FILE *f, const header *hd, uint64_t file_size,
+                            uint64_t prep_len, lnn_activation *acts,
+                            lnn_net_config *cfg, const char *path, char *err,
+                            size_t errlen)
+{
+    const long back = ftell(f);
+    const size_t len = LNN_ACT_BODY(hd->L);
+    unsigned char *r = malloc(len);
+    const bool nomem = !r;
+    bool found = false;
+    uint64_t at = 0, n = 0;
+    bool bad = nomem ||
+               (hd->version >= 3 &&
+                !find_record(f, file_size - LNN_CRC_LEN - prep_len, prep_len,
+                             LNN_TAG_ACT, &found, &at, &n));
+    bad = bad || (found && (n != len || fseek(f, (long)at, SEEK_SET) != 0 ||
+                            !r_bytes(f, r, len)));
+    if (!bad && found) {
+        const double slope = bits_f64(get_u64(r));
+        bad = !(slope >= 0.0 && slope < 1.0);
+        for (size_t l = 1; l < hd->L; l++) {
+            acts[l - 1] = (lnn_activation)get_u32(r + 8 + 4 * (l - 1));
+            bad = bad || !lnn__is_hidden(acts[l - 1]);
+        }
+        cfg->hidden_each = acts;
+        cfg->leaky_slope = (float)slope;
+    }
+    free(r);
+    if (fseek(f, back, SEEK_SET) != 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    if (bad)
+        return lnn__err(err, errlen, nomem ? LNN_ERR_NOMEM : LNN_ERR_FORMAT,
+                        "%s: %s", path, nomem ? "out of memory"
+                                              : "malformed activations record");
+    return LNN_OK;
+}
+
 /* The regularisation record (a model without one: none): the clip norm
  * and label smoothing into *o, the class weights into the net, the
  * sample-weight column into its prep (read first). Read without moving f. */
@@ -989,6 +1048,7 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     lnn_status s;
     lnn_net *net = NULL;
     size_t *dims = NULL;
+    lnn_activation *acts = NULL;
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         s = lnn__err(err, errlen, LNN_ERR_IO, "%s: not a regular file", path);
@@ -1023,7 +1083,8 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         goto done;
     /* L is bounded, so dims is small whatever the header says. */
     dims = malloc(((size_t)hd.L + 1) * sizeof *dims);
-    if (!dims) {
+    acts = malloc((size_t)hd.L * sizeof *acts); /* L - 1 used */
+    if (!dims || !acts) {
         s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
@@ -1067,7 +1128,9 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         .loss = head.loss,
         .huber_delta = head.delta,
     };
-    if ((s = lnn_net_create(&net, &cfg, err, errlen)) != LNN_OK)
+    if ((s = read_acts(f, &hd, file_size, prep_len, acts, &cfg, path, err,
+                       errlen)) != LNN_OK ||
+        (s = lnn_net_create(&net, &cfg, err, errlen)) != LNN_OK)
         goto done;
     const size_t slots = lnn__opt_slots(net->optimizer);
     if (!r_floats(f, net->params, net->n_params) ||
@@ -1091,6 +1154,7 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
 done:
     lnn_net_destroy(net);
     free(dims);
+    free(acts);
     fclose(f);
     return s;
 }

@@ -9,16 +9,32 @@
 #include "enums.h"
 #include "lnn_exercise.h"
 
-/* H (n x m) = f(Z + b), b (n, or NULL for none) broadcast over the columns;
- * softmax normalises each column. H may be Z (in place). */
-void lnn__act_forward(float *H, const float *Z, const float *b,
-                      lnn_activation f, size_t n, size_t m);
+/* An activation as a layer applies it: its row and its parameter a
+ * (leaky_relu's slope; the others ignore it). */
+typedef struct lnn__act {
+    lnn_activation f;
+    float a;
+} lnn__act;
 
-/* dZ (n x m) = dH (.) f'(Z), from the forward output H; for softmax and
- * identity dZ = dH (the output layer: the head's delta is already dZ_L).
- * dZ may be dH (in place). */
+/* f with the leaky slope `slope` (0: LNN_LEAKY_SLOPE_DEFAULT). */
+static inline lnn__act lnn__act_of(lnn_activation f, float slope)
+{
+    return (lnn__act){f, slope > 0.0f ? slope : LNN_LEAKY_SLOPE_DEFAULT};
+}
+
+/* H (n x m) = f(Z + b), b (n, or NULL for none) broadcast over the columns;
+ * softmax normalises each column. Zb (n x m, or NULL) gets Z + b, the
+ * pre-activation a training pass keeps for f' (never for softmax). H may be
+ * Z, and Zb may be Z. */
+void lnn__act_forward(float *H, float *Zb, const float *Z, const float *b,
+                      lnn__act act, size_t n, size_t m);
+
+/* dZ (n x m) = dH (.) f'(Z), from the forward output H and, for the
+ * activations that need it (LNN_ACTIVATION_LIST's needs Z), the kept Z + b
+ * (NULL for the others); for softmax and identity dZ = dH (the output
+ * layer: the head's delta is already dZ_L). dZ may be dH (in place). */
 void lnn__act_backward(float *dZ, const float *dH, const float *H,
-                       lnn_activation f, size_t n, size_t m);
+                       const float *Z, lnn__act act, size_t n, size_t m);
 
 /* dZ = P - Y over `count` elements: the gradient of cross-entropy through
  * softmax with respect to Z_L. */
@@ -90,28 +106,36 @@ void lnn__head_metrics(const lnn__head *h, lnn_metrics *out,
                        const double *sums, size_t n, size_t rows,
                        const float *target_mul);
 
-/* What a pass computes: everything, or its GEMMs alone, the same products
- * in the same team and shares without the elementwise work (lnn-bench's
- * reference, the "GEMM bound": it cannot drift from the library's path). */
-typedef enum lnn__part {
-    LNN_PART_ALL = 0,
-    LNN_PART_GEMMS = 1
-} lnn__part;
+/* What a pass does, as flags: evaluation (0) computes H alone; TRAIN is a
+ * training pass (a backward follows: layers whose f' needs Z keep it);
+ * GEMMS runs the products alone, the same calls in the same team and
+ * shares without the elementwise work (lnn-bench's reference, the "GEMM
+ * bound": it cannot drift from the library's path). */
+typedef unsigned lnn__mode;
+enum {
+    LNN_MODE_EVAL = 0,
+    LNN_MODE_TRAIN = 1u << 0,
+    LNN_MODE_GEMMS = 1u << 1
+};
 
 /* One layer without argument checks (sizes already validated). Each works
  * on the columns it is given, so a team calls them on its shares. */
 
-/* H (n x m) = f(W (n x n_prev) . H_prev (n_prev x m) + b); GEMMS: H = W .
- * H_prev alone. */
-void lnn__layer_forward(float *H, const float *H_prev, const float *W,
-                        const float *b, lnn_activation f,
-                        size_t n, size_t n_prev, size_t m, lnn__part part);
+/* H (n x m) = f(W (n x n_prev) . H_prev (n_prev x m) + b); with TRAIN and
+ * Z (n x m) not NULL, the product and bias W . H_prev + b land in Z first
+ * and stay there for the backward. GEMMS: the product alone (in Z where a
+ * training pass keeps it, else in H). */
+void lnn__layer_forward(float *H, float *Z, const float *H_prev,
+                        const float *W, const float *b, lnn__act act,
+                        size_t n, size_t n_prev, size_t m, lnn__mode mode);
 
-/* The backward's column-wise part: dZ (n x m) = dH (.) f'(Z) (not for
- * GEMMS), then, if dH_prev is not NULL, dH_prev (n_prev x m) = W^T . dZ. */
+/* The backward's column-wise part: dZ (n x m) = dH (.) f'(Z) from H and the
+ * kept Z (NULL where f' needs H alone; not for GEMMS), then, if dH_prev is
+ * not NULL, dH_prev (n_prev x m) = W^T . dZ. */
 void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
-                      const float *H, const float *W, lnn_activation f,
-                      size_t n, size_t n_prev, size_t m, lnn__part part);
+                      const float *H, const float *Z, const float *W,
+                      lnn__act act, size_t n, size_t n_prev, size_t m,
+                      lnn__mode mode);
 
 /* The backward's sum over the batch, for all m columns at once: share
  * `rank` of a team of `count` (threads.h) of dW (n x n_prev) = inv_m dZ
@@ -132,7 +156,7 @@ static inline bool lnn__dW_by_columns(size_t n, size_t n_prev)
 
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
                       const float *H_prev, size_t n, size_t n_prev, size_t m,
-                      float inv_m, size_t rank, size_t count, lnn__part part);
+                      float inv_m, size_t rank, size_t count, lnn__mode mode);
 
 /* Threads for a pass over one layer that makes `products` GEMMs of
  * n x n_prev x m (1 forward; 2 backward, 1 without dH_prev): the
@@ -140,14 +164,16 @@ void lnn__layer_grads(float *dW, float *db, const float *dZ,
 int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products);
 
 /* lnn_layer_forward and lnn_layer_backward without argument checks: one
- * layer's pass in one team (lnn__team_pass), each member on its share. */
-void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
-                             const float *b, lnn_activation f, size_t n,
-                             size_t n_prev, size_t m, lnn__part part);
+ * layer's pass in one team (lnn__team_pass), each member on its share; Z as
+ * lnn__layer_forward and lnn__layer_delta take it. */
+void lnn__layer_forward_pass(float *H, float *Z, const float *H_prev,
+                             const float *W, const float *b, lnn__act act,
+                             size_t n, size_t n_prev, size_t m,
+                             lnn__mode mode);
 void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
-                              const float *dH, const float *H,
+                              const float *dH, const float *H, const float *Z,
                               const float *H_prev, const float *W,
-                              lnn_activation f, size_t n, size_t n_prev,
-                              size_t m, lnn__part part);
+                              lnn__act act, size_t n, size_t n_prev,
+                              size_t m, lnn__mode mode);
 
 #endif /* LNN_KERNELS_H */

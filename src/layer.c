@@ -7,25 +7,30 @@
 #include "threads.h"
 #include "util.h"
 
-void lnn__layer_forward(float *H, const float *H_prev, const float *W,
-                        const float *b, lnn_activation f,
-                        size_t n, size_t n_prev, size_t m, lnn__part part)
+void lnn__layer_forward(float *H, float *Z, const float *H_prev,
+                        const float *W, const float *b, lnn__act act,
+                        size_t n, size_t n_prev, size_t m, lnn__mode mode)
 {
-    /* Z (n x m) = W (n x n_prev) . H_prev (n_prev x m), written into H */
+    /* Z (n x m) = W (n x n_prev) . H_prev (n_prev x m), written into the
+     * kept Z of a training pass, or into H */
+    float *Zk = mode & LNN_MODE_TRAIN ? Z : NULL;
+    float *out = Zk ? Zk : H;
     lnn__gemm(false, false, n, m, n_prev, 1.0f, W, n, H_prev, n_prev,
-              0.0f, H, n);
-    /* H = f(Z + b) in place: the bias rides along in the activation's sweep
-     * rather than costing a pass of its own (or a beta = 1 GEMM). */
-    if (part == LNN_PART_ALL)
-        lnn__act_forward(H, H, b, f, n, m);
+              0.0f, out, n);
+    /* H = f(Z + b) (in place without a kept Z): the bias rides along in the
+     * activation's sweep rather than costing a pass of its own (or a
+     * beta = 1 GEMM). */
+    if (!(mode & LNN_MODE_GEMMS))
+        lnn__act_forward(H, Zk, out, b, act, n, m);
 }
 
 void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
-                      const float *H, const float *W, lnn_activation f,
-                      size_t n, size_t n_prev, size_t m, lnn__part part)
+                      const float *H, const float *Z, const float *W,
+                      lnn__act act, size_t n, size_t n_prev, size_t m,
+                      lnn__mode mode)
 {
-    if (part == LNN_PART_ALL)
-        lnn__act_backward(dZ, dH, H, f, n, m);
+    if (!(mode & LNN_MODE_GEMMS))
+        lnn__act_backward(dZ, dH, H, Z, act, n, m);
     /* dH_prev (n_prev x m) = W^T (n_prev x n) . dZ (n x m) */
     if (dH_prev)
         lnn__gemm(true, false, n_prev, m, n, 1.0f, W, n, dZ, n,
@@ -53,10 +58,10 @@ static void layer_dW(float *dW, const float *dZ, const float *H_prev,
 
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
                       const float *H_prev, size_t n, size_t n_prev, size_t m,
-                      float inv_m, size_t rank, size_t count, lnn__part part)
+                      float inv_m, size_t rank, size_t count, lnn__mode mode)
 {
     layer_dW(dW, dZ, H_prev, n, n_prev, m, inv_m, rank, count);
-    if (part != LNN_PART_ALL)
+    if (mode & LNN_MODE_GEMMS)
         return;
     /* db (n) = (1/m) sum over the columns of dZ, this member's rows */
     size_t lo, hi;
@@ -95,27 +100,28 @@ int lnn__layer_team(size_t n, size_t n_prev, size_t m, int products)
 /* One layer's passes, for lnn__team_pass: the arguments of the public
  * functions, as they take them. */
 typedef struct forward_pass {
-    float *H;
+    float *H, *Z;
     const float *H_prev, *W, *b;
-    lnn_activation f;
+    lnn__act act;
     size_t n, n_prev, m;
-    lnn__part part;
+    lnn__mode mode;
 } forward_pass;
 
 typedef struct backward_pass {
     float *dH_prev, *dW, *db, *dZ;
-    const float *dH, *H, *H_prev, *W;
-    lnn_activation f;
+    const float *dH, *H, *Z, *H_prev, *W;
+    lnn__act act;
     size_t n, n_prev, m;
-    lnn__part part;
+    lnn__mode mode;
 } backward_pass;
 
 /* Columns j0 .. j0+cols of H = f(W . H_prev + b). */
 static void layer_forward_columns(void *ctx, size_t j0, size_t cols)
 {
     const forward_pass *p = ctx;
-    lnn__layer_forward(p->H + j0 * p->n, p->H_prev + j0 * p->n_prev, p->W,
-                       p->b, p->f, p->n, p->n_prev, cols, p->part);
+    lnn__layer_forward(p->H + j0 * p->n, p->Z ? p->Z + j0 * p->n : NULL,
+                       p->H_prev + j0 * p->n_prev, p->W, p->b, p->act, p->n,
+                       p->n_prev, cols, p->mode);
 }
 
 /* Columns j0 .. j0+cols of dZ and of dH_prev. */
@@ -124,8 +130,9 @@ static void layer_delta_columns(void *ctx, size_t j0, size_t cols)
     const backward_pass *p = ctx;
     const size_t n = p->n, n_prev = p->n_prev;
     lnn__layer_delta(p->dH_prev ? p->dH_prev + j0 * n_prev : NULL,
-                     p->dZ + j0 * n, p->dH + j0 * n, p->H + j0 * n, p->W,
-                     p->f, n, n_prev, cols, p->part);
+                     p->dZ + j0 * n, p->dH + j0 * n, p->H + j0 * n,
+                     p->Z ? p->Z + j0 * n : NULL, p->W, p->act, n, n_prev,
+                     cols, p->mode);
 }
 
 /* This member's share of dW and db. */
@@ -133,28 +140,31 @@ static void layer_grads_share(void *ctx, size_t rank, size_t count)
 {
     const backward_pass *p = ctx;
     lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, p->n, p->n_prev, p->m,
-                     1.0f / (float)p->m, rank, count, p->part);
+                     1.0f / (float)p->m, rank, count, p->mode);
 }
 
-void lnn__layer_forward_pass(float *H, const float *H_prev, const float *W,
-                             const float *b, lnn_activation f, size_t n,
-                             size_t n_prev, size_t m, lnn__part part)
+void lnn__layer_forward_pass(float *H, float *Z, const float *H_prev,
+                             const float *W, const float *b, lnn__act act,
+                             size_t n, size_t n_prev, size_t m,
+                             lnn__mode mode)
 {
-    forward_pass p = {.H = H, .H_prev = H_prev, .W = W, .b = b, .f = f,
-                      .n = n, .n_prev = n_prev, .m = m, .part = part};
+    forward_pass p = {.H = H, .Z = Z, .H_prev = H_prev, .W = W, .b = b,
+                      .act = act, .n = n, .n_prev = n_prev, .m = m,
+                      .mode = mode};
     lnn__team_pass(lnn__layer_team(n, n_prev, m, 1), m, layer_forward_columns,
                    NULL, &p);
 }
 
 void lnn__layer_backward_pass(float *dH_prev, float *dW, float *db, float *dZ,
-                              const float *dH, const float *H,
+                              const float *dH, const float *H, const float *Z,
                               const float *H_prev, const float *W,
-                              lnn_activation f, size_t n, size_t n_prev,
-                              size_t m, lnn__part part)
+                              lnn__act act, size_t n, size_t n_prev,
+                              size_t m, lnn__mode mode)
 {
     backward_pass p = {.dH_prev = dH_prev, .dW = dW, .db = db, .dZ = dZ,
-                       .dH = dH, .H = H, .H_prev = H_prev, .W = W, .f = f,
-                       .n = n, .n_prev = n_prev, .m = m, .part = part};
+                       .dH = dH, .H = H, .Z = Z, .H_prev = H_prev, .W = W,
+                       .act = act, .n = n, .n_prev = n_prev, .m = m,
+                       .mode = mode};
     lnn__team_pass(lnn__layer_team(n, n_prev, m, dH_prev ? 2 : 1), m,
                    layer_delta_columns, layer_grads_share, &p);
 }
@@ -169,7 +179,8 @@ lnn_status lnn_layer_forward(float *H, const float *H_prev, const float *W,
     if (s != LNN_OK)
         return s;
     const int scope = lnn__blas_scope_begin();
-    lnn__layer_forward_pass(H, H_prev, W, b, f, n, n_prev, m, LNN_PART_ALL);
+    lnn__layer_forward_pass(H, NULL, H_prev, W, b, lnn__act_of(f, 0.0f), n,
+                            n_prev, m, LNN_MODE_EVAL);
     lnn__blas_scope_end(scope);
     return LNN_OK;
 }
@@ -185,9 +196,12 @@ lnn_status lnn_layer_backward(float *dH_prev, float *dW, float *db, float *dZ,
     lnn_status s = check_layer(f, n, n_prev, m);
     if (s != LNN_OK)
         return s;
+    if (lnn__act_needs_Z(f))
+        return LNN_ERR_ARG; /* H alone cannot give its f' */
     const int scope = lnn__blas_scope_begin();
-    lnn__layer_backward_pass(dH_prev, dW, db, dZ, dH, H, H_prev, W, f, n,
-                             n_prev, m, LNN_PART_ALL);
+    lnn__layer_backward_pass(dH_prev, dW, db, dZ, dH, H, NULL, H_prev, W,
+                             lnn__act_of(f, 0.0f), n, n_prev, m,
+                             LNN_MODE_TRAIN);
     lnn__blas_scope_end(scope);
     return LNN_OK;
 }

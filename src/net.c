@@ -56,6 +56,24 @@ static size_t eval_cols(size_t max_batch, size_t per_col)
     return max_batch > cols ? max_batch : cols;
 }
 
+/* Layer l's activation (1 <= l <= L) as cfg gives it. */
+static lnn_activation config_act(const lnn_net_config *cfg, size_t l)
+{
+    if (l == cfg->L)
+        return lnn_loss_output(cfg->loss);
+    return cfg->hidden_each ? cfg->hidden_each[l - 1] : cfg->hidden;
+}
+
+/* Units (sum of n_l) of the layers that keep Z for the backward. */
+static size_t Z_units(const lnn_net_config *cfg)
+{
+    size_t units = 0;
+    for (size_t l = 1; l <= cfg->L; l++)
+        if (lnn__act_needs_Z(config_act(cfg, l)))
+            units += cfg->dims[l];
+    return units;
+}
+
 static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
                                size_t *n_units, size_t *bytes, char *err,
                                size_t errlen)
@@ -68,7 +86,17 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
                            "(input and output), got %zu", cfg->L + 1);
     if (!lnn__is_hidden(cfg->hidden))
         return lnn__err(err, errlen, LNN_ERR_ARG,
-                           "hidden activation must be relu or sigmoid");
+                        "%s is not a hidden activation",
+                        lnn_activation_name(cfg->hidden));
+    for (size_t l = 1; l < cfg->L; l++)
+        if (!lnn__is_hidden(config_act(cfg, l)))
+            return lnn__err(err, errlen, LNN_ERR_ARG,
+                            "hidden layer %zu: %s is not a hidden activation",
+                            l, lnn_activation_name(config_act(cfg, l)));
+    if (!(cfg->leaky_slope >= 0.0f && cfg->leaky_slope < 1.0f))
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "leaky slope %g: must be in [0, 1)",
+                        (double)cfg->leaky_slope);
     if (!lnn__is_loss(cfg->loss))
         return lnn__err(err, errlen, LNN_ERR_ARG, "unknown loss %d",
                         (int)cfg->loss);
@@ -108,12 +136,14 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
             !lnn__add(params, w, &params) || !lnn__add(units, n, &units))
             goto overflow;
     }
-    /* params, grads, optimizer state; dZ of a batch; H, X, Y, labels and
+    /* params, grads, optimizer state; dZ (and the kept Z) of a batch; H,
+     * X, Y, labels and
      * predictions of an evaluation chunk: all floats or int32 (the
      * evaluation's sums are a few doubles per output, counted in units) */
-    size_t per_col, floats, batch;
+    size_t per_col, floats, batch, kept;
     if (!lnn__mul(params, 2 + lnn__opt_slots(cfg->optimizer), &floats) ||
-        !lnn__mul(units, cfg->max_batch, &batch) ||
+        !lnn__add(units, Z_units(cfg), &kept) ||
+        !lnn__mul(kept, cfg->max_batch, &batch) ||
         !lnn__add(floats, batch, &floats) ||
         !lnn__add(units, cfg->dims[0] + cfg->dims[cfg->L] + 2, &per_col) ||
         !lnn__mul(per_col, eval_cols(cfg->max_batch, per_col), &batch) ||
@@ -149,6 +179,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
         goto nomem;
     net->L = L;
     net->hidden = cfg->hidden;
+    net->leaky_slope = lnn__act_of(LNN_ACT_LEAKY_RELU, cfg->leaky_slope).a;
     net->max_batch = mb;
     net->eval_cols = ec;
     net->n_params = n_params;
@@ -166,13 +197,16 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
         net->opt_state = alloc_block(slots * n_params, sizeof(float));
     net->H_block = alloc_block(n_units * ec, sizeof(float));
     net->dZ_block = alloc_block(n_units * mb, sizeof(float));
+    const size_t z_units = Z_units(cfg);
+    if (z_units)
+        net->Z_block = alloc_block(z_units * mb, sizeof(float));
     net->X_eval = alloc_block(cfg->dims[0] * ec, sizeof(float));
     net->Y_eval = alloc_block(cfg->dims[L] * ec, sizeof(float));
     net->labels_eval = alloc_block(ec, sizeof(int32_t));
     net->pred_batch = alloc_block(ec, sizeof(int32_t));
     net->eval_sums = alloc_block(LNN_HEAD_SUMS(cfg->dims[L]), sizeof(double));
     if (!net->dims || !net->layers || !net->params || !net->grads ||
-        (slots && !net->opt_state) ||
+        (slots && !net->opt_state) || (z_units && !net->Z_block) ||
         !net->H_block || !net->dZ_block || !net->X_eval || !net->Y_eval ||
         !net->labels_eval || !net->pred_batch || !net->eval_sums)
         goto nomem;
@@ -180,11 +214,16 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
 
     /* Carve the per-layer views out of the blocks (malloc-and-point). */
     float *p = net->params, *g = net->grads;
-    float *h = net->H_block, *d = net->dZ_block;
+    float *h = net->H_block, *d = net->dZ_block, *z = net->Z_block;
     for (size_t l = 1; l <= L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         ly->n = net->dims[l];
         ly->n_prev = net->dims[l - 1];
+        ly->act = lnn__act_of(config_act(cfg, l), net->leaky_slope);
+        if (lnn__act_needs_Z(ly->act.f)) {
+            ly->Z = z;
+            z += ly->n * mb;
+        }
         ly->W = p;
         ly->dW = g;
         p += ly->n * ly->n_prev;
@@ -219,6 +258,7 @@ void lnn_net_destroy(lnn_net *net)
     free(net->opt_state);
     free(net->H_block);
     free(net->dZ_block);
+    free(net->Z_block);
     free(net->X_eval);
     free(net->Y_eval);
     free(net->labels_eval);
@@ -238,6 +278,13 @@ const char *lnn_net_errmsg(const lnn_net *net)
 size_t lnn_net_L(const lnn_net *net) { return net->L; }
 const size_t *lnn_net_dims(const lnn_net *net) { return net->dims; }
 lnn_activation lnn_net_hidden(const lnn_net *net) { return net->hidden; }
+float lnn_net_leaky_slope(const lnn_net *net) { return net->leaky_slope; }
+
+lnn_activation lnn_net_activation(const lnn_net *net, size_t l)
+{
+    return net && l >= 1 && l <= net->L ? net->layers[l].act.f
+                                        : LNN_ACT_IDENTITY;
+}
 lnn_optimizer lnn_net_optimizer(const lnn_net *net) { return net->optimizer; }
 lnn_loss lnn_net_loss(const lnn_net *net) { return net->head.loss; }
 float lnn_net_huber_delta(const lnn_net *net) { return net->head.delta; }
@@ -305,13 +352,29 @@ lnn_status lnn_net_layer(lnn_net *net, size_t l, lnn_layer *out)
     return LNN_OK;
 }
 
+/* The scheme LNN_INIT_AUTO gives layer l: its activation's (the list's
+ * init), the last hidden layer's for the output layer, the config's for a
+ * network without hidden layers. */
+static lnn_init auto_init(const lnn_net *net, size_t l)
+{
+    if (net->L == 1)
+        return lnn__act_init(net->hidden);
+    return lnn__act_init(net->layers[l < net->L ? l : net->L - 1].act.f);
+}
+
+lnn_init lnn_net_auto_init(const lnn_net *net)
+{
+    lnn_init made = auto_init(net, 1);
+    for (size_t l = 2; l <= net->L; l++)
+        made = auto_init(net, l) == made ? made : LNN_INIT_AUTO;
+    return made;
+}
+
 lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
                                      uint64_t seed)
 {
     if (!net)
         return LNN_ERR_ARG;
-    if (scheme == LNN_INIT_AUTO)
-        scheme = net->hidden == LNN_ACT_RELU ? LNN_INIT_HE : LNN_INIT_XAVIER;
     if (!lnn__is_init(scheme))
         return lnn__fail(net, LNN_ERR_ARG, "unknown initialisation scheme %d",
                          (int)scheme);
@@ -319,10 +382,12 @@ lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
     lnn__rng_seed(&rng, seed, LNN_STREAM_INIT);
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
+        const lnn_init s = scheme == LNN_INIT_AUTO ? auto_init(net, l)
+                                                   : scheme;
         double std = LNN_EXERCISE_INIT_STD;
-        if (scheme == LNN_INIT_HE)
+        if (s == LNN_INIT_HE)
             std = sqrt(2.0 / (double)ly->n_prev);
-        else if (scheme == LNN_INIT_XAVIER)
+        else if (s == LNN_INIT_XAVIER)
             std = sqrt(2.0 / (double)(ly->n_prev + ly->n));
         for (size_t k = 0; k < ly->n * ly->n_prev; k++)
             ly->W[k] = (float)(std * lnn__rng_normal(&rng));
@@ -334,7 +399,8 @@ lnn_status lnn_initialize_parameters(lnn_net *net, lnn_init scheme,
         memset(net->opt_state, 0,
                lnn__opt_slots(net->optimizer) * net->n_params * sizeof(float));
     net->opt_t = 0;
-    net->init = scheme;
+    /* auto: what it gave (itself where the layers' schemes differ) */
+    net->init = scheme == LNN_INIT_AUTO ? lnn_net_auto_init(net) : scheme;
     net->init_seed = seed;
     return LNN_OK;
 }
@@ -358,7 +424,7 @@ typedef struct net_pass {
     lnn__targets T; /* the m columns' targets (backward only) */
     size_t m;
     float inv_m;    /* the gradients' 1/m (backward only; net.h) */
-    lnn__part part;
+    lnn__mode mode;
     const lnn__step *step; /* the update fused into the backward, or NULL */
 } net_pass;
 
@@ -370,20 +436,20 @@ static void forward_columns(void *ctx, size_t j0, size_t cols)
     const float *H_prev = p->X + j0 * net->dims[0];
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
-        lnn_activation f =
-            l == net->L ? lnn_loss_output(net->head.loss) : net->hidden;
-        lnn__layer_forward(ly->H + j0 * ly->n, H_prev, ly->W, ly->b, f,
-                           ly->n, ly->n_prev, cols, p->part);
+        lnn__layer_forward(ly->H + j0 * ly->n, ly->Z ? ly->Z + j0 * ly->n
+                                                     : NULL,
+                           H_prev, ly->W, ly->b, ly->act, ly->n, ly->n_prev,
+                           cols, p->mode);
         H_prev = ly->H + j0 * ly->n;
     }
 }
 
-void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part)
+void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__mode mode)
 {
-    net_pass p = {.net = net, .X = X, .m = m, .part = part};
+    net_pass p = {.net = net, .X = X, .m = m, .mode = mode};
     lnn__team_pass(lnn__net_team(net, m, false), m, forward_columns, NULL,
                    &p);
-    net->m_fwd = m;
+    net->m_fwd = mode & LNN_MODE_TRAIN ? m : 0; /* what a backward may use */
 }
 
 /* The backward's column-wise part for columns j0 .. j0+cols: dZ_L from the
@@ -395,7 +461,7 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
     const net_pass *p = ctx;
     const lnn_net *net = p->net;
     lnn__layer_buf *out = &net->layers[net->L];
-    if (p->part == LNN_PART_ALL)
+    if (!(p->mode & LNN_MODE_GEMMS))
         lnn__head_delta(&net->head, out->dZ + j0 * out->n,
                         out->H + j0 * out->n,
                         lnn__targets_at(p->T, out->n, j0), out->n, cols);
@@ -406,9 +472,11 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
         float *dH_prev = l > 1 ? net->layers[l - 1].dZ + j0 * ly->n_prev
                                : NULL;
         float *dZ = ly->dZ + j0 * ly->n;
-        lnn_activation f = l == net->L ? LNN_ACT_IDENTITY : net->hidden;
-        lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n, ly->W, f,
-                         ly->n, ly->n_prev, cols, p->part);
+        const lnn__act act =
+            l == net->L ? lnn__act_of(LNN_ACT_IDENTITY, 0.0f) : ly->act;
+        lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n,
+                         ly->Z ? ly->Z + j0 * ly->n : NULL, ly->W, act,
+                         ly->n, ly->n_prev, cols, p->mode);
     }
 }
 
@@ -448,7 +516,7 @@ static void grads_share(void *ctx, size_t rank, size_t count)
         lnn__layer_buf *ly = &net->layers[l];
         const float *H_prev = l > 1 ? net->layers[l - 1].H : p->X;
         lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
-                         p->m, p->inv_m, rank, count, p->part);
+                         p->m, p->inv_m, rank, count, p->mode);
         /* W_l is free to change: layer l's products are done (W_l^T dZ_l in
          * the columns phase, and dW_l just now needs no W_l). */
         if (p->step)
@@ -457,10 +525,10 @@ static void grads_share(void *ctx, size_t rank, size_t count)
 }
 
 void lnn__net_backward_share(lnn_net *net, const float *X, lnn__targets T,
-                             size_t m, size_t m_all, lnn__part part)
+                             size_t m, size_t m_all, lnn__mode mode)
 {
     net_pass p = {.net = net, .X = X, .T = T, .m = m,
-                  .inv_m = 1.0f / (float)m_all, .part = part};
+                  .inv_m = 1.0f / (float)m_all, .mode = mode};
     lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
                    &p);
 }
@@ -469,16 +537,16 @@ void lnn__net_backward_update(lnn_net *net, const float *X, lnn__targets T,
                               size_t m, const lnn__step *step)
 {
     net_pass p = {.net = net, .X = X, .T = T, .m = m,
-                  .inv_m = 1.0f / (float)m, .part = LNN_PART_ALL,
+                  .inv_m = 1.0f / (float)m, .mode = LNN_MODE_TRAIN,
                   .step = step};
     lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
                    &p);
 }
 
 void lnn__net_backward(lnn_net *net, const float *X, lnn__targets T,
-                       size_t m, lnn__part part)
+                       size_t m, lnn__mode mode)
 {
-    lnn__net_backward_share(net, X, T, m, m, part);
+    lnn__net_backward_share(net, X, T, m, m, mode);
 }
 
 static lnn_status check_batch(lnn_net *net, size_t m)
@@ -501,7 +569,7 @@ lnn_status lnn_L_layer_forward(lnn_net *net, const float *X, size_t m,
     if (s != LNN_OK)
         return s;
     const int scope = lnn__blas_scope_begin();
-    lnn__net_forward(net, X, m, LNN_PART_ALL);
+    lnn__net_forward(net, X, m, LNN_MODE_TRAIN);
     lnn__blas_scope_end(scope);
     if (HL)
         *HL = net->layers[net->L].H;
@@ -516,13 +584,14 @@ lnn_status lnn_L_layer_backward(lnn_net *net, const float *X, const float *Y,
     if (!X || !Y)
         return lnn__fail(net, LNN_ERR_ARG, "backward: X or Y is NULL");
     if (net->m_fwd == 0)
-        return lnn__fail(net, LNN_ERR_ARG, "backward before any forward");
+        return lnn__fail(net, LNN_ERR_ARG,
+                         "backward without a training forward before it");
     if (m != net->m_fwd)
         return lnn__fail(net, LNN_ERR_SHAPE,
                          "backward of %zu columns after a forward of %zu", m,
                          net->m_fwd);
     const int scope = lnn__blas_scope_begin();
-    lnn__net_backward(net, X, (lnn__targets){.Y = Y}, m, LNN_PART_ALL);
+    lnn__net_backward(net, X, (lnn__targets){.Y = Y}, m, LNN_MODE_TRAIN);
     lnn__blas_scope_end(scope);
     return LNN_OK;
 }

@@ -30,7 +30,10 @@ typedef struct lnn__layer_buf {
     float *b;  /* n */
     float *dW; /* n x n_prev */
     float *db; /* n */
+    lnn__act act; /* f and its parameter */
     float *H;  /* n x eval_cols: the forward output, kept for backward */
+    float *Z;  /* n x max_batch: Z + b, kept by a training forward for the
+                  backward where f' needs it (lnn__act_needs_Z); else NULL */
     float *dZ; /* n x max_batch: dH from layer l+1, turned into dZ in place */
 } lnn__layer_buf;
 
@@ -48,7 +51,8 @@ typedef struct lnn__layer_buf {
 struct lnn_net {
     size_t L;              /* layers with weights */
     size_t *dims;          /* L + 1 sizes n_0 .. n_L */
-    lnn_activation hidden; /* relu or sigmoid */
+    lnn_activation hidden; /* the config's (the model header's) */
+    float leaky_slope;     /* leaky_relu's, for every layer that has it */
     size_t max_batch;
     size_t eval_cols;      /* columns of an evaluation's forward:
                               max(max_batch, LNN_EVAL_COLS) */
@@ -57,6 +61,8 @@ struct lnn_net {
     float *grads;          /* dW_1 db_1 ... dW_L db_L */
     float *H_block;        /* H_1 .. H_L, each n_l x eval_cols */
     float *dZ_block;       /* dZ_1 .. dZ_L, each n_l x max_batch */
+    float *Z_block;        /* Z_l, n_l x max_batch, of the layers whose f'
+                              needs it; NULL if none does */
     float *X_eval;         /* n_0 x eval_cols: evaluation's gathered
                               inputs (training batches have their own,
                               lnn__batches) */
@@ -99,20 +105,22 @@ lnn_status lnn__fail(lnn_net *net, lnn_status s, const char *fmt, ...)
 int lnn__net_team(const lnn_net *net, size_t m, bool backward);
 
 /* Forward and backward through all layers, without argument checks, each
- * in one team (lnn__team_pass). LNN_PART_GEMMS runs the products alone
- * (kernels.h): the forward leaves W_l . H_{l-1} in H_l, the backward
- * computes every dH_{l-1} and dW_l from whatever dZ_l holds. */
-void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__part part);
+ * in one team (lnn__team_pass), in a mode of kernels.h: a backward needs a
+ * TRAIN forward of the same columns before it (m <= max_batch). GEMMS runs
+ * the products alone: the forward leaves W_l . H_{l-1} in H_l (or the kept
+ * Z_l), the backward computes every dH_{l-1} and dW_l from whatever dZ_l
+ * holds. */
+void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__mode mode);
 void lnn__net_backward(lnn_net *net, const float *X, lnn__targets T,
-                       size_t m, lnn__part part);
+                       size_t m, lnn__mode mode);
 /* The backward of one process's m columns of a data-parallel batch of
  * m_all columns in all: dW_l, db_l scaled by 1/m_all, so that their sum
  * over the processes is the whole batch's gradient (m_all = m: the
  * backward of the whole batch, lnn__net_backward). */
 void lnn__net_backward_share(lnn_net *net, const float *X, lnn__targets T,
-                             size_t m, size_t m_all, lnn__part part);
+                             size_t m, size_t m_all, lnn__mode mode);
 
-/* The backward of the whole batch (LNN_PART_ALL) with the update fused
+/* The backward of the whole batch (a TRAIN pass, not GEMMS) with the update fused
  * in: each member updates the parameters of its share of every dW_l, db_l
  * (lnn__optim_run) right after computing it. The same result, bit for bit,
  * as lnn__net_backward then the update; for one process only (a

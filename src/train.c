@@ -128,7 +128,7 @@ static void forward_samples(lnn_net *net, const lnn_data *d, size_t j0,
         *T = lnn__targets_at((lnn__targets){.Y = d->Y, .labels = d->labels},
                              d->n_y, j0);
     }
-    lnn__net_forward(net, X, cols, LNN_PART_ALL);
+    lnn__net_forward(net, X, cols, LNN_MODE_EVAL);
 }
 
 lnn_status lnn_forward_data(lnn_net *net, const lnn_data *d, size_t j0,
@@ -338,7 +338,7 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
 {
     const lnn_comm *comm = opts->comm;
     if (B->m)
-        lnn__net_forward(net, B->X, B->m, LNN_PART_ALL);
+        lnn__net_forward(net, B->X, B->m, LNN_MODE_TRAIN);
     double sums[2] = {0.0, 0.0};
     lnn_status s = batch_loss(net, B, comm, sums);
     if (s != LNN_OK)
@@ -358,7 +358,7 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
     }
     if (B->m)
         lnn__net_backward_share(net, B->X, B->T, B->m, B->m_all,
-                                LNN_PART_ALL);
+                                LNN_MODE_TRAIN);
     else
         memset(net->grads, 0, net->n_params * sizeof *net->grads);
     s = reduce_gradients(net, comm);

@@ -62,7 +62,8 @@ static void dump(lnn_loss loss, size_t n, size_t m, mode md, lnn_rng *rng)
     }
     draw_weights(C, S, w, labels, n, m, md, classes, rng);
     const lnn__head h = {.loss = loss, .delta = 0.75f};
-    lnn__act_forward(P, Z, NULL, lnn_loss_output(loss), n, m);
+    lnn__act_forward(P, NULL, Z, NULL, lnn__act_of(lnn_loss_output(loss), 0.0f),
+                     n, m);
     /* classes by index (the library's training path) */
     lnn__targets tg = {.Y = T};
     if (classes)

@@ -30,8 +30,19 @@ static void create_errors(void)
 
     cfg.hidden = LNN_ACT_SOFTMAX;
     CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_ERR_ARG);
-    CHECK(strstr(err, "relu or sigmoid") != NULL);
+    CHECK(strstr(err, "softmax is not a hidden activation") != NULL);
     cfg.hidden = LNN_ACT_RELU;
+    const lnn_activation each = LNN_ACT_SOFTMAX;
+    cfg.hidden_each = &each;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_ERR_ARG);
+    CHECK(strstr(err, "hidden layer 1: softmax") != NULL);
+    cfg.hidden_each = NULL;
+    cfg.leaky_slope = 1.0f;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_ERR_ARG);
+    CHECK(strstr(err, "leaky slope 1: must be in [0, 1)") != NULL);
+    cfg.leaky_slope = -0.5f;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_ERR_ARG);
+    cfg.leaky_slope = 0.0f;
 
     cfg.max_batch = 0;
     CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_ERR_ARG);
@@ -77,7 +88,7 @@ static void use_errors(void)
     CHECK(strstr(lnn_net_errmsg(net), "max_batch") != NULL);
     CHECK_STATUS(lnn_L_layer_forward(net, X, 0, &HL), LNN_ERR_SHAPE);
     CHECK_STATUS(lnn_L_layer_backward(net, X, Y, 2), LNN_ERR_ARG);
-    CHECK(strstr(lnn_net_errmsg(net), "before any forward") != NULL);
+    CHECK(strstr(lnn_net_errmsg(net), "without a training forward") != NULL);
     CHECK_STATUS(lnn_L_layer_forward(net, X, 2, &HL), LNN_OK);
     CHECK_STATUS(lnn_L_layer_backward(net, X, Y, 3), LNN_ERR_SHAPE);
     CHECK_STATUS(lnn_L_layer_backward(net, X, NULL, 2), LNN_ERR_ARG);
@@ -147,7 +158,7 @@ static void status_strings(void)
     CHECK(strcmp(lnn_strerror(LNN_OK), "success") == 0);
     CHECK(strcmp(lnn_strerror(LNN_ERR_SHAPE), "dimension mismatch") == 0);
     CHECK(strcmp(lnn_strerror((lnn_status)1234), "unknown status") == 0);
-    CHECK(strcmp(lnn_activation_name((lnn_activation)7), "unknown") == 0);
+    CHECK(strcmp(lnn_activation_name((lnn_activation)99), "unknown") == 0);
     CHECK(strcmp(lnn_init_name(LNN_INIT_EXERCISE), "exercise") == 0);
     CHECK(lnn_set_threads(0) == LNN_ERR_ARG);
     CHECK(lnn_version()[0] != '\0');

@@ -1,6 +1,7 @@
 /* Gradient check: every dW and db element of backpropagation against a
  * central finite difference of the loss, for small random networks with
- * relu and with sigmoid hidden layers, and for every output head of
+ * each hidden activation of LNN_ACTIVATION_LIST (and mixes, one per layer,
+ * the leaky slope not the default), and for every output head of
  * LNN_LOSS_LIST, also with per-sample weights and label smoothing; the
  * class-index targets of cross-entropy against its one-hot ones. */
 #include <stdlib.h>
@@ -19,11 +20,13 @@
  * (a step of EPS in one weight moves Z by far less). */
 #define LNN_KINK_MARGIN 0.2
 
-/* The training extras a check runs with: per-sample weights (NULL: none)
- * and ce's label smoothing. */
+/* The training extras a check runs with: per-sample weights (NULL: none),
+ * ce's label smoothing, and one activation per hidden layer (NULL: all the
+ * check's own). */
 typedef struct extras {
     const float *w;
     float smooth;
+    const lnn_activation *each;
 } extras;
 
 /* The mean loss of the net's head over the m columns (for cross-entropy
@@ -58,7 +61,7 @@ static void backward_of(lnn_net *net, const float *X, const float *Y,
     const int scope = lnn__blas_scope_begin();
     lnn__net_backward(net, X,
                       (lnn__targets){.Y = Y, .w = e.w, .smooth = e.smooth},
-                      m, LNN_PART_ALL);
+                      m, LNN_MODE_TRAIN);
     lnn__blas_scope_end(scope);
 }
 
@@ -112,6 +115,7 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
                       extras e)
 {
     lnn_net_config cfg = {.L = L, .dims = dims, .hidden = hidden,
+                          .hidden_each = e.each, .leaky_slope = 0.2f,
                           .max_batch = m, .loss = loss, .huber_delta = 0.5f};
     lnn_net *net;
     CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
@@ -139,8 +143,12 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
                 ly.b[i] = (float)(0.5 * lnn__rng_normal(&rng));
         }
         loss_of(net, X, Y, m, e);
-        if (hidden != LNN_ACT_RELU ||
-            min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
+        /* f' jumps at 0 for relu and leaky_relu */
+        bool kink = false;
+        for (size_t l = 1; l < L; l++)
+            kink = kink || lnn_net_activation(net, l) == LNN_ACT_RELU ||
+                   lnn_net_activation(net, l) == LNN_ACT_LEAKY_RELU;
+        if (!kink || min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
             break;
     }
 
@@ -172,9 +180,10 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
             worst_k = k;
         }
     }
-    printf("gradcheck %s %s L=%zu%s%s, %zu params: max relative error "
+    printf("gradcheck %s%s %s L=%zu%s%s, %zu params: max relative error "
            "%.3g (param %zu), smallest |gradient| %.3g\n",
-           lnn_activation_name(hidden), lnn_loss_name(loss), L,
+           lnn_activation_name(hidden), e.each ? " (mixed)" : "",
+           lnn_loss_name(loss), L,
            e.w ? ", weighted" : "", e.smooth != 0.0f ? ", smoothed" : "",
            n_params, worst, worst_k, smallest);
     CHECK(worst < LNN_GRADCHECK_TOL);
@@ -286,6 +295,22 @@ int main(void)
     gradcheck(LNN_ACT_SIGMOID, LNN_LOSS_CE, dims, 3, 7, 3.0f, 1e-6, none);
     const size_t deep[] = {8, 7, 6, 5, 4};
     gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, deep, 4, 3, 1.0f, 1e-6, none);
+    /* every hidden activation; one per layer; Z kept for gelu and silu */
+#define ACT_CHECK(E, value, name, hidden, ...)                                \
+    if (hidden)                                                               \
+        gradcheck(E, LNN_LOSS_CE, dims, 3, 7, E == LNN_ACT_SIGMOID ? 3.0f      \
+                                                                   : 1.0f,    \
+                  1e-5, none);
+    LNN_ACTIVATION_LIST(ACT_CHECK)
+#undef ACT_CHECK
+    const lnn_activation mixed[] = {LNN_ACT_GELU, LNN_ACT_LEAKY_RELU,
+                                    LNN_ACT_SILU};
+    gradcheck(LNN_ACT_GELU, LNN_LOSS_CE, deep, 4, 3, 1.0f, 1e-3,
+              (extras){.each = mixed});
+    const lnn_activation mixed2[] = {LNN_ACT_TANH, LNN_ACT_ELU,
+                                     LNN_ACT_IDENTITY};
+    gradcheck(LNN_ACT_TANH, LNN_LOSS_MSE, deep, 4, 3, 1.0f, 1e-3,
+              (extras){.each = mixed2});
     const size_t one[] = {4, 3};
     gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, one, 1, 5, 1.0f, 1e-6, none);
     /* every head, through sigmoid layers (no kinks); one output too. A

@@ -351,6 +351,61 @@ static void stale_temporaries(void)
     lnn_net_destroy(a);
 }
 
+/* Per-layer activations and the leaky slope (record 8) survive a save;
+ * a version-3 file without that record (written before it) loads with the
+ * header's activation in every hidden layer and the default slope; a
+ * damaged record is refused. */
+static void activations(void)
+{
+    size_t dims[] = {5, 4, 4, 4, 3};
+    const lnn_activation each[] = {LNN_ACT_GELU, LNN_ACT_LEAKY_RELU,
+                                   LNN_ACT_TANH};
+    lnn_net_config cfg = {.L = 4, .dims = dims, .hidden = LNN_ACT_GELU,
+                          .hidden_each = each, .leaky_slope = 0.05f,
+                          .max_batch = 6};
+    lnn_net *a = NULL, *b = NULL;
+    CHECK_STATUS(lnn_net_create(&a, &cfg, NULL, 0), LNN_OK);
+    if (!a)
+        return;
+    CHECK_STATUS(lnn_initialize_parameters(a, LNN_INIT_AUTO, 5), LNN_OK);
+    CHECK(lnn_net_init(a) == LNN_INIT_AUTO); /* he for 1-3, xavier for 4 */
+    CHECK_STATUS(lnn_model_save(a, NULL, path, NULL, 0), LNN_OK);
+    CHECK_STATUS(lnn_model_load(&b, NULL, path, 0, NULL, 0), LNN_OK);
+    for (size_t l = 1; b && l <= 4; l++)
+        CHECK(lnn_net_activation(b, l) == lnn_net_activation(a, l));
+    CHECK(b && lnn_net_activation(b, 4) == LNN_ACT_SOFTMAX);
+    CHECK(b && lnn_net_leaky_slope(b) == 0.05f);
+    lnn_net_destroy(b);
+
+    size_t n;
+    unsigned char *bytes = slurp(path, &n);
+    /* record 8: tag 8, 0, length 8 + 4 * 3 = 20, the slope, 3 ids */
+    const unsigned char head[16] = {8, 0, 0, 0, 0, 0, 0, 0, 20};
+    size_t at = 0;
+    while (bytes && at + 36 <= n && memcmp(bytes + at, head, 16) != 0)
+        at++;
+    CHECK(bytes && at + 36 <= n);
+    if (!bytes || at + 36 > n)
+        return;
+    bytes[at + 16 + 8 + 4] = 2; /* softmax for a hidden layer */
+    fix_crc(bytes, n);
+    spit(path, bytes, n);
+    load_fails(path, LNN_ERR_FORMAT, "activations record");
+    memmove(bytes + at, bytes + at + 36, n - at - 36);
+    n -= 36;
+    fix_crc(bytes, n);
+    spit(path, bytes, n);
+    CHECK_STATUS(lnn_model_load(&b, NULL, path, 0, NULL, 0), LNN_OK);
+    for (size_t l = 1; b && l < 4; l++)
+        CHECK(lnn_net_activation(b, l) == LNN_ACT_GELU);
+    CHECK(b && lnn_net_leaky_slope(b) == LNN_LEAKY_SLOPE_DEFAULT);
+    CHECK(b && memcmp(lnn_net_params(a), lnn_net_params(b),
+                      lnn_net_n_params(a) * sizeof(float)) == 0);
+    lnn_net_destroy(b);
+    lnn_net_destroy(a);
+    free(bytes);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -359,6 +414,7 @@ int main(void)
     }
     snprintf(path, sizeof path, "%s/model.lnn", dir);
     round_trip();
+    activations();
     damage();
     hostile_max_batch();
     stale_temporaries();

@@ -164,7 +164,8 @@ bool cli_parse_float(const char *name, const char *s, double min, double max,
     return true;
 }
 
-#define HIDDEN_NAME_AT(E, value, name, hidden) [value] = hidden ? #name : NULL,
+#define HIDDEN_NAME_AT(E, value, name, hidden, ...)                           \
+    [value] = hidden ? #name : NULL,
 static const char *const hidden_names[] = {
     LNN_ACTIVATION_LIST(HIDDEN_NAME_AT)};
 #undef HIDDEN_NAME_AT
@@ -188,6 +189,49 @@ bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
     }
     cli_error("%s: '%s' is not one of %s", name, s, list);
     return false;
+}
+
+bool cli_parse_activations(const char *name, const char *s,
+                           lnn_activation *acts, size_t max, size_t *count)
+{
+    size_t n = 0;
+    for (const char *p = s;; p += strcspn(p, ",") + 1) {
+        char item[32];
+        const size_t len = strcspn(p, ",");
+        if (len >= sizeof item) {
+            cli_error("%s: '%.*s' is not an activation", name, (int)len, p);
+            return false;
+        }
+        if (n == max) {
+            cli_error("%s: more than %zu activations", name, max);
+            return false;
+        }
+        memcpy(item, p, len);
+        item[len] = '\0';
+        int which;
+        if (!cli_parse_choice(name, item, &cli_hidden_activations, &which))
+            return false;
+        acts[n++] = (lnn_activation)which;
+        if (p[len] == '\0')
+            break;
+    }
+    *count = n;
+    return true;
+}
+
+const char *cli_activations(const lnn_net *net, char *buf, size_t len)
+{
+    const size_t L = lnn_net_L(net);
+    const lnn_activation first =
+        L > 1 ? lnn_net_activation(net, 1) : lnn_net_hidden(net);
+    bool same = true;
+    for (size_t l = 2; l < L; l++)
+        same = same && lnn_net_activation(net, l) == first;
+    snprintf(buf, len, "%s", lnn_activation_name(first));
+    for (size_t l = 2; !same && l < L; l++)
+        snprintf(buf + strlen(buf), len - strlen(buf), ",%s",
+                 lnn_activation_name(lnn_net_activation(net, l)));
+    return buf;
 }
 
 bool cli_parse_sizes(const char *name, const char *s, const char *example,

@@ -68,6 +68,19 @@ typedef struct cli_choices {
 /* The hidden activations (lnn.h's list, those a hidden layer may have). */
 extern const cli_choices cli_hidden_activations;
 
+/* --activation's "gelu,relu": 1..max hidden activations, *count of them
+ * into acts. */
+bool cli_parse_activations(const char *name, const char *s,
+                           lnn_activation *acts, size_t max, size_t *count);
+
+/* The network's hidden activations as --activation gives them: one name
+ * when every hidden layer has it (the header's without hidden layers), else
+ * one per hidden layer ("gelu,relu"), in buf. */
+const char *cli_activations(const lnn_net *net, char *buf, size_t len);
+
+/* Room for cli_activations's text. */
+#define CLI_ACTS_LEN 1024
+
 /* One of the choices; *out is its value (its index). */
 bool cli_parse_choice(const char *name, const char *s, const cli_choices *c,
                       int *out);

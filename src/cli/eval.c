@@ -98,11 +98,12 @@ static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
         return EXIT_USAGE;
     }
     FILE *notes = a->json ? stderr : stdout;
+    char acts[CLI_ACTS_LEN];
     fprintf(notes, "model: %s (", model);
     for (size_t l = 0; l <= lnn_net_L(net); l++)
         fprintf(notes, "%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
     fprintf(notes, " %s, %s, %llu epochs trained)\n",
-            lnn_activation_name(lnn_net_hidden(net)),
+            cli_activations(net, acts, sizeof acts),
             lnn_loss_name(lnn_net_loss(net)),
             (unsigned long long)lnn_net_train_state(net).epoch);
     if (ds->is_table)

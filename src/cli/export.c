@@ -85,7 +85,8 @@ static void say_written(const char *out, int format, const lnn_net *net,
     printf(", network ");
     for (size_t l = 0; l <= L; l++)
         printf("%s%zu", l ? "-" : "", dims[l]);
-    printf(" %s, %zu parameters\n", lnn_activation_name(lnn_net_hidden(net)),
+    char acts[CLI_ACTS_LEN];
+    printf(" %s, %zu parameters\n", cli_activations(net, acts, sizeof acts),
            lnn_net_n_params(net));
 }
 

@@ -16,7 +16,8 @@
 enum { OPT_ACTIVATION = CLI_OPT_OWN };
 
 static const cli_option options[] = {
-    {"activation", 0, "NAME", OPT_ACTIVATION, "hidden activation",
+    {"activation", 0, "NAME[,NAME...]", OPT_ACTIVATION, "hidden activation: "
+     "one for every hidden layer, or one per hidden layer",
      "the file's metadata \"activation\"; required without it",
      &cli_hidden_activations},
     CLI_OPTION_HELP,
@@ -45,14 +46,16 @@ const cli_command cli_import_command = {
 "Exit status: 0 done, 1 failed (files, damaged input), 2 bad usage.\n",
 };
 
-/* Take --activation (cli_take_fn): *ctx is its name. */
+/* Take --activation (cli_take_fn): *ctx is its list, once its names are
+ * hidden activations (its length is checked against the file's layers). */
 static bool take(void *ctx, const cli_given *g)
 {
-    int which;
-    if (!cli_parse_choice("--activation", g->value, &cli_hidden_activations,
-                          &which))
+    lnn_activation acts[LNN_CLI_MAX_DIMS];
+    size_t n;
+    if (!cli_parse_activations("--activation", g->value, acts,
+                               LNN_CLI_MAX_DIMS, &n))
         return false;
-    *(const char **)ctx = lnn_activation_name((lnn_activation)which);
+    *(const char **)ctx = g->value;
     return true;
 }
 
@@ -95,11 +98,12 @@ int cli_import(int argc, char **argv)
     if (!ok) {
         cli_error("%s", err);
     } else {
+        char acts[CLI_ACTS_LEN];
         printf("wrote %s: network ", out);
         for (size_t l = 0; l <= lnn_net_L(net); l++)
             printf("%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
         printf(" %s, %zu parameters, from %s\n",
-               lnn_activation_name(lnn_net_hidden(net)),
+               cli_activations(net, acts, sizeof acts),
                lnn_net_n_params(net), in);
     }
     lnn_net_destroy(net);

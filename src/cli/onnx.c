@@ -1,8 +1,12 @@
 /* onnx.c: an lnn network as an ONNX model (onnx.h), encoded by protobuf-c
  * from the structures protoc-c generated out of Debian's onnx.proto.
  *
- *   input [N, n_0] -> Gemm(0.weight, 0.bias, transB=1) -> Z1 -> Relu -> H1
- *     -> ... -> Gemm(<2(L-1)>.weight, <2(L-1)>.bias) -> ZL -> the head:
+ *   input [N, n_0] -> Gemm(0.weight, 0.bias, transB=1) -> Z1 -> f_1 -> H1
+ *     -> ... -> Gemm(<2(L-1)>.weight, <2(L-1)>.bias) -> ZL -> the head,
+ *
+ * f_l the nodes of layer l's activation's ONNX form (LNN_ACTIVATION_LIST:
+ * Relu; LeakyRelu(alpha); Erf and arithmetic for GELU; Sigmoid, Mul for
+ * SiLU; ...), and the head:
  *
  *   ce                      Softmax(axis=-1) -> probabilities [N, n_L]
  *   bce, one binary label   Sigmoid -> P; Concat(1 - P, P) -> probabilities
@@ -69,17 +73,89 @@ static float *mutable_floats(const float *x)
 #define ONNX_TARGET_SHIFT "target_shift"
 #define ONNX_TARGET_MUL "target_mul"
 
-/* Everything the model's structures point to, for n = 2L nodes (plus
- * ONNX_SCALE_NODES with scaling and ONNX_HEAD_EXTRA; as many
- * initializers). */
+/* An activation's ONNX form (LNN_ACTIVATION_LIST): nodes separated by
+ * spaces, each OP or OP(ARG[,ARG]), an ARG being z (the layer's Z), "."
+ * (the previous node's output; a node without operands takes it), a
+ * number (a scalar initializer), or NAME=VALUE, a float attribute whose
+ * value is a number or "slope" (the net's leaky slope). */
+#define ACT_MAX_STEPS 8
+#define ACT_TOKEN 24
+typedef struct act_step {
+    char op[ACT_TOKEN];
+    size_t n_in;
+    char in[2][ACT_TOKEN];   /* "z", "." or a number */
+    char attr[ACT_TOKEN];    /* "" for none */
+    char attr_value[ACT_TOKEN];
+} act_step;
+
+#define ACT_FORM_AT(E, value, name, hidden, needs_Z, init, onnx, ...)         \
+    [value] = onnx,
+static const char *const act_forms[] = {LNN_ACTIVATION_LIST(ACT_FORM_AT)};
+
+/* One ARG of a step into st. */
+static void step_arg(act_step *st, const char *arg, size_t len)
+{
+    const char *eq = memchr(arg, '=', len);
+    if (eq) {
+        snprintf(st->attr, sizeof st->attr, "%.*s", (int)(eq - arg), arg);
+        snprintf(st->attr_value, sizeof st->attr_value, "%.*s",
+                 (int)(len - (size_t)(eq - arg) - 1), eq + 1);
+    } else if (st->n_in < 2) {
+        snprintf(st->in[st->n_in++], ACT_TOKEN, "%.*s", (int)len, arg);
+    }
+}
+
+/* The steps of f's form into steps (ACT_MAX_STEPS); their count. */
+static size_t act_steps(lnn_activation f, act_step *steps)
+{
+    size_t n = 0;
+    for (const char *p = act_forms[f]; *p && n < ACT_MAX_STEPS; n++) {
+        act_step *st = &steps[n];
+        *st = (act_step){.n_in = 0};
+        const size_t op = strcspn(p, "( ");
+        snprintf(st->op, sizeof st->op, "%.*s", (int)op, p);
+        p += op;
+        if (*p == '(') {
+            for (p++; *p && *p != ')'; p += *p == ',') {
+                const size_t len = strcspn(p, ",)");
+                step_arg(st, p, len);
+                p += len;
+            }
+            p += *p == ')';
+        }
+        if (st->n_in == 0)
+            snprintf(st->in[st->n_in++], ACT_TOKEN, ".");
+        p += strspn(p, " ");
+    }
+    return n;
+}
+
+/* Scalar constants among the steps' operands. */
+static size_t act_consts(const act_step *steps, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < steps[i].n_in; j++)
+            c += strcmp(steps[i].in[j], "z") && strcmp(steps[i].in[j], ".");
+    return c;
+}
+
+/* Everything the model's structures point to: n nodes (the scaling's, a
+ * Gemm and the activation's nodes per layer, the head's), as many
+ * attributes plus L + 1, and i initializers. */
 typedef struct graph_mem {
     Onnx__NodeProto *nodes, **node_ptrs;             /* n */
-    Onnx__AttributeProto *attrs, **attr_ptrs;        /* L + 1 */
-    Onnx__TensorProto *inits, **init_ptrs;           /* n */
-    int64_t (*init_dims)[2];                         /* n */
+    Onnx__AttributeProto *attrs, **attr_ptrs;        /* n + L + 1 */
+    Onnx__TensorProto *inits, **init_ptrs;           /* i */
+    int64_t (*init_dims)[2];                         /* i */
+    char (*init_names)[ONNX_VALUE_NAME_MAX];         /* i: the constants' */
+    float *consts;                                   /* i: their values */
     char *(*inputs)[GEMM_INPUTS];                    /* n */
     char **outputs;                                  /* n */
     char (*values)[ONNX_VALUE_NAME_MAX];             /* n */
+    char (*ops)[ACT_TOKEN];                          /* n: activations' */
+    char (*attr_names)[ACT_TOKEN];                   /* n + L + 1 */
+    size_t n_attrs;                                  /* attributes used */
 } graph_mem;
 
 static void graph_mem_free(graph_mem *g)
@@ -91,27 +167,70 @@ static void graph_mem_free(graph_mem *g)
     free(g->inits);
     free(g->init_ptrs);
     free(g->init_dims);
+    free(g->init_names);
+    free(g->consts);
     free(g->inputs);
     free(g->outputs);
     free(g->values);
+    free(g->ops);
+    free(g->attr_names);
 }
 
-static bool graph_mem_alloc(graph_mem *g, size_t L, size_t extra)
+/* Nodes and initializers of net's graph after `first` of the scaling. */
+static void graph_count(const lnn_net *net, size_t first, size_t *n,
+                        size_t *i)
 {
-    const size_t n = 2 * L + extra + ONNX_HEAD_EXTRA;
+    const size_t L = lnn_net_L(net);
+    act_step steps[ACT_MAX_STEPS];
+    *n = first + 2 * L + ONNX_HEAD_EXTRA;
+    *i = first + 2 * L + ONNX_HEAD_EXTRA;
+    for (size_t l = 1; l < L; l++) {
+        const size_t k = act_steps(lnn_net_activation(net, l), steps);
+        *n += k - 1;
+        *i += act_consts(steps, k);
+    }
+}
+
+static bool graph_mem_alloc(graph_mem *g, const lnn_net *net, size_t first)
+{
+    const size_t L = lnn_net_L(net);
+    size_t n, i;
+    graph_count(net, first, &n, &i);
     g->nodes = calloc(n, sizeof *g->nodes);
     g->node_ptrs = calloc(n, sizeof *g->node_ptrs);
-    g->attrs = calloc(L + 1, sizeof *g->attrs);
-    g->attr_ptrs = calloc(L + 1, sizeof *g->attr_ptrs);
-    g->inits = calloc(n, sizeof *g->inits);
-    g->init_ptrs = calloc(n, sizeof *g->init_ptrs);
-    g->init_dims = calloc(n, sizeof *g->init_dims);
+    g->attrs = calloc(n + L + 1, sizeof *g->attrs);
+    g->attr_ptrs = calloc(n + L + 1, sizeof *g->attr_ptrs);
+    g->inits = calloc(i, sizeof *g->inits);
+    g->init_ptrs = calloc(i, sizeof *g->init_ptrs);
+    g->init_dims = calloc(i, sizeof *g->init_dims);
+    g->init_names = calloc(i, sizeof *g->init_names);
+    g->consts = calloc(i, sizeof *g->consts);
     g->inputs = calloc(n, sizeof *g->inputs);
     g->outputs = calloc(n, sizeof *g->outputs);
     g->values = calloc(n, sizeof *g->values);
+    g->ops = calloc(n, sizeof *g->ops);
+    g->attr_names = calloc(n + L + 1, sizeof *g->attr_names);
+    g->n_attrs = L + 1;
     return g->nodes && g->node_ptrs && g->attrs && g->attr_ptrs && g->inits &&
-           g->init_ptrs && g->init_dims && g->inputs && g->outputs &&
-           g->values;
+           g->init_ptrs && g->init_dims && g->init_names && g->consts &&
+           g->inputs && g->outputs && g->values && g->ops && g->attr_names;
+}
+
+/* A float attribute (alpha). */
+static Onnx__AttributeProto **float_attr(graph_mem *g, const char *name,
+                                         float value)
+{
+    Onnx__AttributeProto *a = &g->attrs[g->n_attrs];
+    Onnx__AttributeProto **ptr = &g->attr_ptrs[g->n_attrs];
+    snprintf(g->attr_names[g->n_attrs], ACT_TOKEN, "%s", name);
+    onnx__attribute_proto__init(a);
+    a->name = g->attr_names[g->n_attrs++];
+    a->has_type = 1;
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+    a->has_f = 1;
+    a->f = value;
+    *ptr = a;
+    return ptr;
 }
 
 /* An integer attribute (transB = 1, axis = -1). */
@@ -183,13 +302,56 @@ static const char *build_scaling(graph_mem *g, const lnn_net *net,
     return g->values[1];
 }
 
+/* Where the next node and initializer go. */
+typedef struct cursor {
+    size_t k, t;
+} cursor;
+
+/* Layer l's activation: its form's nodes from node c.k on (Z_l is node
+ * c.k - 1's output), the last one's output H_l, and its constants'
+ * initializers from c.t on. */
+static cursor build_act(graph_mem *g, const lnn_net *net, size_t l, cursor c)
+{
+    act_step steps[ACT_MAX_STEPS];
+    const size_t n = act_steps(lnn_net_activation(net, l), steps);
+    const size_t z = c.k - 1;
+    for (size_t i = 0; i < n; i++, c.k++) {
+        const act_step *st = &steps[i];
+        for (size_t j = 0; j < st->n_in; j++) {
+            const char *in = st->in[j];
+            if (strcmp(in, "z") == 0 || strcmp(in, ".") == 0) {
+                g->inputs[c.k][j] = g->values[in[0] == 'z' ? z : c.k - 1];
+                continue;
+            }
+            snprintf(g->init_names[c.t], ONNX_VALUE_NAME_MAX, "c%zu_%zu", l,
+                     i);
+            g->consts[c.t] = strtof(in, NULL);
+            vector_init(g, c.t, g->init_names[c.t], &g->consts[c.t], 1);
+            g->inputs[c.k][j] = g->init_names[c.t++];
+        }
+        if (i + 1 < n)
+            snprintf(g->values[c.k], ONNX_VALUE_NAME_MAX, "A%zu_%zu", l, i);
+        else
+            snprintf(g->values[c.k], ONNX_VALUE_NAME_MAX, "H%zu", l);
+        Onnx__AttributeProto **attr = NULL;
+        if (st->attr[0])
+            attr = float_attr(g, st->attr,
+                              strcmp(st->attr_value, "slope") == 0
+                                  ? lnn_net_leaky_slope(net)
+                                  : strtof(st->attr_value, NULL));
+        snprintf(g->ops[c.k], ACT_TOKEN, "%s", st->op);
+        node(g, c.k, g->ops[c.k], NULL, st->n_in, attr);
+    }
+    return c;
+}
+
 /* The nodes and initializers of all layers, after `first` nodes and
- * initializers (the scaling's), from the value named prev. */
-static void build_layers(graph_mem *g, const lnn_net *net, const seq_state *s,
-                         size_t first, const char *prev)
+ * initializers (the scaling's), from the value named prev; the head's
+ * first node (its input Z_L set) and initializer. */
+static cursor build_layers(graph_mem *g, const lnn_net *net,
+                           const seq_state *s, size_t first, const char *prev)
 {
     const size_t L = lnn_net_L(net);
-    const char *act = lnn_net_hidden(net) == LNN_ACT_RELU ? "Relu" : "Sigmoid";
     float *at = s->values; /* the tensors lie in order in s->values */
     for (size_t t = first; t < first + s->n_tensors; t++) {
         const st_out_tensor *src = &s->tensors[t - first];
@@ -210,20 +372,23 @@ static void build_layers(graph_mem *g, const lnn_net *net, const seq_state *s,
         at += count;
         g->init_ptrs[t] = init;
     }
+    cursor c = {first, first + s->n_tensors};
     for (size_t l = 1; l <= L; l++) {
-        const size_t k = first + 2 * (l - 1); /* Gemm k, activation k + 1 */
+        const size_t k = c.k++; /* the Gemm */
         snprintf(g->values[k], ONNX_VALUE_NAME_MAX, "Z%zu", l);
-        snprintf(g->values[k + 1], ONNX_VALUE_NAME_MAX, "H%zu", l);
         g->inputs[k][0] = mutable_str(prev);
-        g->inputs[k][1] = mutable_str(s->tensors[k - first].name);
-        g->inputs[k][2] = mutable_str(s->tensors[k - first + 1].name);
+        g->inputs[k][1] = mutable_str(s->tensors[2 * (l - 1)].name);
+        g->inputs[k][2] = mutable_str(s->tensors[2 * (l - 1) + 1].name);
         int_attr(&g->attrs[l - 1], &g->attr_ptrs[l - 1], "transB", 1);
         node(g, k, "Gemm", NULL, GEMM_INPUTS, &g->attr_ptrs[l - 1]);
-        g->inputs[k + 1][0] = g->values[k];
-        if (l < L)
-            node(g, k + 1, act, NULL, 1, NULL);
-        prev = g->values[k + 1];
+        if (l == L) {
+            g->inputs[c.k][0] = g->values[k];
+            break;
+        }
+        c = build_act(g, net, l, c);
+        prev = g->values[c.k - 1];
     }
+    return c;
 }
 
 /* The head's graph output: its name, its width, and the nodes and
@@ -366,15 +531,15 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     const size_t *dims = lnn_net_dims(net);
     graph_mem g = {0};
     const size_t first = s->shift_v ? ONNX_SCALE_NODES : 0;
-    if (!graph_mem_alloc(&g, L, first)) {
+    if (!graph_mem_alloc(&g, net, first)) {
         graph_mem_free(&g);
         return errbuf_set(err, errlen, "%s: out of memory for %zu layers",
                           path, L);
     }
-    build_layers(&g, net, s, first,
-                 first ? build_scaling(&g, net, s) : ONNX_INPUT);
-    const head_out head = build_head(&g, net, s, first + 2 * L - 1,
-                                     first + s->n_tensors);
+    const cursor c = build_layers(&g, net, s, first,
+                                  first ? build_scaling(&g, net, s)
+                                        : ONNX_INPUT);
+    const head_out head = build_head(&g, net, s, c.k, c.t);
     if (!head.n_nodes) {
         graph_mem_free(&g);
         return errbuf_set(err, errlen, "%s: no ONNX head for loss %s",
@@ -388,9 +553,9 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     Onnx__GraphProto graph;
     onnx__graph_proto__init(&graph);
     graph.name = mutable_str(ONNX_GRAPH_NAME);
-    graph.n_node = first + 2 * L - 1 + head.n_nodes;
+    graph.n_node = c.k + head.n_nodes;
     graph.node = g.node_ptrs;
-    graph.n_initializer = first + s->n_tensors + head.n_inits;
+    graph.n_initializer = c.t + head.n_inits;
     graph.initializer = g.init_ptrs;
     graph.n_input = 1;
     graph.input = &in_ptr;

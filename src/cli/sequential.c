@@ -37,8 +37,54 @@ static char *layers_string(const size_t *dims, size_t L)
     return s;
 }
 
+/* Each activation's name, and its torch.nn module (lnn.h's list). */
+#define ACT_NAME_AT(E, value, name, ...) [value] = #name,
+#define ACT_TORCH_AT(E, value, name, hidden, needs_Z, init, onnx, torch, ...) \
+    [value] = torch,
+static const char *const act_names[] = {LNN_ACTIVATION_LIST(ACT_NAME_AT)};
+static const char *const act_torch[] = {LNN_ACTIVATION_LIST(ACT_TORCH_AT)};
+#define ACT_HIDDEN_AT(E, value, name, hidden, ...) [value] = hidden,
+static const bool act_hidden[] = {LNN_ACTIVATION_LIST(ACT_HIDDEN_AT)};
+#define N_ACTS (sizeof act_names / sizeof *act_names)
+
+/* The hidden layers' activations by `names`: one name when they are all
+ * the same (the header's without hidden layers), else one per hidden
+ * layer, comma-separated; NULL without memory. */
+static char *acts_string(const lnn_net *net, const char *const *names)
+{
+    const size_t L = lnn_net_L(net);
+    const lnn_activation first =
+        L > 1 ? lnn_net_activation(net, 1) : lnn_net_hidden(net);
+    bool same = true;
+    size_t len = strlen(names[first]) + 1;
+    for (size_t l = 2; l < L; l++) {
+        same = same && lnn_net_activation(net, l) == first;
+        len += strlen(names[lnn_net_activation(net, l)]) + 1;
+    }
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    strcpy(s, names[first]);
+    for (size_t l = 2; !same && l < L; l++) {
+        strcat(s, ",");
+        strcat(s, names[lnn_net_activation(net, l)]);
+    }
+    return s;
+}
+
+/* The net has a leaky_relu layer. */
+static bool has_leaky(const lnn_net *net)
+{
+    bool leaky = false;
+    for (size_t l = 1; l < lnn_net_L(net); l++)
+        leaky = leaky || lnn_net_activation(net, l) == LNN_ACT_LEAKY_RELU;
+    return leaky;
+}
+
 void seq_state_free(seq_state *s)
 {
+    free(s->acts);
+    free(s->torch_acts);
     free(s->tensors);
     free(s->names);
     free(s->values);
@@ -163,7 +209,10 @@ bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
     s->names = calloc(s->n_tensors, sizeof *s->names);
     s->values = malloc(lnn_net_n_params(net) * sizeof *s->values);
     s->layers = layers_string(dims, L);
-    if (!s->tensors || !s->names || !s->values || !s->layers)
+    s->acts = acts_string(net, act_names);
+    s->torch_acts = acts_string(net, act_torch);
+    if (!s->tensors || !s->names || !s->values || !s->layers || !s->acts ||
+        !s->torch_acts)
         return errbuf_set(err, errlen,
                           "out of memory for a copy of %zu parameters",
                           lnn_net_n_params(net));
@@ -190,13 +239,20 @@ bool seq_state_from_net(seq_state *s, lnn_net *net, char *err, size_t errlen)
         {SEQ_KEY_FORMAT, SEQ_EXPORT_FORMAT},
         {SEQ_KEY_LNN_VERSION, lnn_version()},
         {SEQ_KEY_LAYERS, s->layers},
-        {SEQ_KEY_ACTIVATION, lnn_activation_name(lnn_net_hidden(net))},
+        {SEQ_KEY_ACTIVATION, s->acts},
+        {SEQ_KEY_TORCH_ACTIVATION, s->torch_acts},
         {SEQ_KEY_OUTPUT, lnn_activation_name(lnn_loss_output(loss))},
         {SEQ_KEY_LOSS, lnn_loss_name(loss)},
         {SEQ_KEY_INPUT, SEQ_INPUT_PIXELS},
     };
     memcpy(s->metadata, metadata, sizeof metadata);
     s->n_metadata = SEQ_N_METADATA;
+    if (has_leaky(net)) {
+        snprintf(s->leaky_slope, sizeof s->leaky_slope, "%.9g",
+                 (double)lnn_net_leaky_slope(net));
+        s->metadata[s->n_metadata++] =
+            (st_kv){SEQ_KEY_LEAKY_SLOPE, s->leaky_slope};
+    }
     if (loss == LNN_LOSS_HUBER) {
         snprintf(s->huber_delta, sizeof s->huber_delta, "%.9g",
                  (double)lnn_net_huber_delta(net));
@@ -332,8 +388,38 @@ bool seq_layout_of(seq_layout *s, const st_file *f, char *err, size_t errlen)
            check_layers(f, s, err, errlen);
 }
 
-bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
-                    char *err, size_t errlen)
+/* The hidden activation called name[0 .. len), or false. */
+static bool hidden_named(const char *name, size_t len, lnn_activation *act)
+{
+    for (size_t k = 0; k < N_ACTS; k++)
+        if (act_hidden[k] && strlen(act_names[k]) == len &&
+            strncmp(name, act_names[k], len) == 0) {
+            *act = (lnn_activation)k;
+            return true;
+        }
+    return false;
+}
+
+/* The metadata's leaky slope into *slope (0 without one). */
+static bool seq_leaky_slope(const st_file *f, float *slope, char *err,
+                            size_t errlen)
+{
+    const char *v = st_metadata(f, SEQ_KEY_LEAKY_SLOPE);
+    char *end;
+    *slope = 0.0f;
+    if (!v)
+        return true;
+    const double d = strtod(v, &end);
+    if (end == v || *end || !(d > 0.0 && d < 1.0))
+        return errbuf_set(err, errlen, "the metadata's \"%s\" '%.32s' is "
+                          "not a slope in (0, 1)", SEQ_KEY_LEAKY_SLOPE, v);
+    *slope = (float)d;
+    return true;
+}
+
+bool seq_activations(const st_file *f, const char *name, size_t L,
+                     lnn_activation *acts, float *slope, char *err,
+                     size_t errlen)
 {
     const char *from = "--activation";
     if (!name) {
@@ -342,15 +428,25 @@ bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
     }
     if (!name)
         return errbuf_set(err, errlen, "no \"%s\" in the metadata: give "
-                    "--activation relu or sigmoid", SEQ_KEY_ACTIVATION);
-    const lnn_activation hidden[] = {LNN_ACT_RELU, LNN_ACT_SIGMOID};
-    for (size_t k = 0; k < sizeof hidden / sizeof *hidden; k++)
-        if (strcmp(name, lnn_activation_name(hidden[k])) == 0) {
-            *act = hidden[k];
-            return true;
-        }
-    return errbuf_set(err, errlen, "%s '%.32s' is not relu or sigmoid", from,
-                      name);
+                    "--activation (relu, sigmoid, ...)", SEQ_KEY_ACTIVATION);
+    const size_t hidden = L > 1 ? L - 1 : 1;
+    size_t n = 0;
+    for (const char *p = name;; p += strcspn(p, ",") + 1) {
+        const size_t len = strcspn(p, ",");
+        if (n < hidden && !hidden_named(p, len, &acts[n]))
+            return errbuf_set(err, errlen, "%s '%.*s' is not a hidden "
+                              "activation", from, (int)(len < 32 ? len : 32),
+                              p);
+        n++;
+        if (!p[len])
+            break;
+    }
+    if (n != 1 && n != hidden)
+        return errbuf_set(err, errlen, "%s names %zu activations for %zu "
+                          "hidden layers", from, n, L - 1);
+    for (size_t k = n; k < hidden; k++)
+        acts[k] = acts[0];
+    return seq_leaky_slope(f, slope, err, errlen);
 }
 
 static bool all_finite(const float *x, size_t count)
@@ -618,17 +714,21 @@ lnn_net *seq_net_create(const st_file *f, const char *activation,
 {
     seq_layout s;
     lnn_net *net = NULL;
-    lnn_activation hidden;
+    lnn_activation *acts = NULL;
+    float slope;
     lnn_loss loss;
     float delta;
     lnn_prep p;
     bool table;
     if (seq_layout_of(&s, f, err, errlen) &&
-        seq_activation(f, activation, &hidden, err, errlen) &&
+        ((acts = malloc(s.L * sizeof *acts)) ||
+         errbuf_set(err, errlen, "out of memory")) &&
+        seq_activations(f, activation, s.L, acts, &slope, err, errlen) &&
         seq_loss_of(f, &loss, &delta, err, errlen) &&
         seq_prep_of(&p, &table, f, &s, loss, err, errlen)) {
         const lnn_net_config cfg = {.L = s.L, .dims = s.dims,
-                                    .hidden = hidden,
+                                    .hidden = acts[0], .hidden_each = acts,
+                                    .leaky_slope = slope,
                                     .max_batch = max_batch, .loss = loss,
                                     .huber_delta = delta};
         bool ok = lnn_net_create(&net, &cfg, err, errlen) == LNN_OK &&
@@ -641,8 +741,38 @@ lnn_net *seq_net_create(const st_file *f, const char *activation,
         }
         lnn_prep_free(&p);
     }
+    free(acts);
     seq_layout_free(&s);
     return net;
+}
+
+/* The metadata's activations (`given`) and leaky slope are net's. */
+static bool same_activations(const st_file *f, const lnn_net *net,
+                             const char *given, char *err, size_t errlen)
+{
+    const size_t L = lnn_net_L(net);
+    lnn_activation *acts = malloc(L * sizeof *acts);
+    char *have = acts_string(net, act_names);
+    float slope;
+    bool ok = acts && have;
+    if (!ok)
+        errbuf_set(err, errlen, "out of memory");
+    ok = ok && seq_activations(f, NULL, L, acts, &slope, err, errlen);
+    bool same = !ok || L > 1 || acts[0] == lnn_net_hidden(net);
+    for (size_t l = 1; ok && l < L; l++)
+        same = same && acts[l - 1] == lnn_net_activation(net, l);
+    if (ok && !same)
+        ok = errbuf_set(err, errlen, "activation %.64s, the network's is "
+                        "%.64s (give --activation %.64s)", given, have,
+                        given);
+    if (ok && slope > 0.0f && has_leaky(net) &&
+        slope != lnn_net_leaky_slope(net))
+        ok = errbuf_set(err, errlen, "leaky slope %g, the network's is %g "
+                        "(give --leaky-slope %g)", (double)slope,
+                        (double)lnn_net_leaky_slope(net), (double)slope);
+    free(acts);
+    free(have);
+    return ok;
 }
 
 bool seq_init_from(lnn_net *net, const char *path, char *err, size_t errlen)
@@ -651,7 +781,6 @@ bool seq_init_from(lnn_net *net, const char *path, char *err, size_t errlen)
     if (!st_load(&f, path, err, errlen))
         return false;
     seq_layout s;
-    const char *hidden = lnn_activation_name(lnn_net_hidden(net));
     const char *given = st_metadata(&f, SEQ_KEY_ACTIVATION);
     char why[SEQ_ERRLEN] = "";
     char *want = NULL, *have = NULL;
@@ -664,10 +793,8 @@ bool seq_init_from(lnn_net *net, const char *path, char *err, size_t errlen)
                         "%.64s (give --layers %.64s)", want ? want : "?",
                         have ? have : "?", want ? want : "?");
     }
-    if (ok && given && strcmp(given, hidden) != 0)
-        ok = errbuf_set(why, sizeof why, "activation %.16s, the network's "
-                        "is %s (give --activation %.16s)", given, hidden,
-                        given);
+    if (ok && given)
+        ok = same_activations(&f, net, given, why, sizeof why);
     ok = ok && seq_load_params(&s, net, why, sizeof why);
     if (!ok)
         errbuf_set(err, errlen, "%s: %s", path, why);

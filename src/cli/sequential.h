@@ -24,7 +24,13 @@
 #define SEQ_KEY_FORMAT "format"         /* SEQ_EXPORT_FORMAT */
 #define SEQ_KEY_LNN_VERSION "lnn_version"
 #define SEQ_KEY_LAYERS "layers"         /* "784,256,128,10" */
-#define SEQ_KEY_ACTIVATION "activation" /* hidden: "relu" or "sigmoid" */
+#define SEQ_KEY_ACTIVATION "activation" /* hidden: one lnn name ("relu")
+                                           for all, or one per hidden layer
+                                           ("gelu,relu") */
+#define SEQ_KEY_TORCH_ACTIVATION "torch_activation" /* the same as torch.nn
+                                           modules: "ReLU", "GELU,ReLU" */
+#define SEQ_KEY_LEAKY_SLOPE "leaky_slope" /* with a leaky_relu layer: its
+                                           negative_slope, "%.9g" */
 #define SEQ_KEY_OUTPUT "output"         /* the loss's: "softmax", "sigmoid",
                                            "identity" */
 #define SEQ_KEY_LOSS "loss"             /* "ce", "bce", "mse", ...; absent:
@@ -41,8 +47,8 @@
 #define SEQ_KEY_TARGETS "targets"       /* JSON array of the target names */
 #define SEQ_KEY_TARGET_SHIFT "target_shift" /* n_L floats: the network */
 #define SEQ_KEY_TARGET_MUL "target_mul" /* predicts (y - shift) * mul */
-#define SEQ_N_METADATA 7                /* the keys every export has */
-#define SEQ_MAX_METADATA 15
+#define SEQ_N_METADATA 8                /* the keys every export has */
+#define SEQ_MAX_METADATA 17
 
 /* The 2L tensors of the state dict, with their metadata. */
 typedef struct seq_state {
@@ -51,6 +57,8 @@ typedef struct seq_state {
     char (*names)[SEQ_NAME_MAX];  /* their names */
     float *values;                /* all of them, row-major */
     char *layers;                 /* "784,256,10" */
+    char *acts, *torch_acts;      /* the activations' values */
+    char leaky_slope[SEQ_NAME_MAX];
     char *labels, *columns;       /* the prep's keys' values, or NULL */
     char *shift, *mul;
     char *targets, *target_shift, *target_mul;
@@ -85,10 +93,14 @@ typedef struct seq_layout {
 bool seq_layout_of(seq_layout *s, const st_file *f, char *err, size_t errlen);
 void seq_layout_free(seq_layout *s);
 
-/* The hidden activation: from `name` if not NULL, else from f's metadata.
- * false with a message if neither names relu or sigmoid. */
-bool seq_activation(const st_file *f, const char *name, lnn_activation *act,
-                    char *err, size_t errlen);
+/* The hidden activations of an L-layer network: from `name` if not NULL,
+ * else from f's metadata, one name for all or one per hidden layer, into
+ * acts (max(1, L - 1) entries), and the leaky slope from the metadata (0:
+ * none there). false with a message if neither names hidden activations,
+ * or their count is neither 1 nor L - 1. */
+bool seq_activations(const st_file *f, const char *name, size_t L,
+                     lnn_activation *acts, float *slope, char *err,
+                     size_t errlen);
 
 /* Copy the tensors into net's parameters (net made with s->dims),
  * converted to float32, W transposed back to column-major. false if a

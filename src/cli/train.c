@@ -83,7 +83,7 @@ enum {
     OPT_PROGRESS,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_MONITOR, OPT_MIN_DELTA,
-    OPT_NEW_DATA, OPT_CLASS_WEIGHT, OPT_SAMPLE_WEIGHT,
+    OPT_NEW_DATA, OPT_LEAKY_SLOPE, OPT_CLASS_WEIGHT, OPT_SAMPLE_WEIGHT,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -101,10 +101,15 @@ typedef struct train_args {
     const char *class_weight; /* --class-weight balanced|FILE, or NULL */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
-    int activation, init, optimizer; /* values, indexes of the name lists */
+    int init, optimizer; /* values, indexes of the name lists */
+    lnn_activation acts[LNN_CLI_MAX_DIMS]; /* --activation: 1, or one per
+                                              hidden layer */
+    size_t n_acts;
+    const char *activation_arg; /* as given */
+    float leaky_slope;     /* --leaky-slope */
     /* given on the command line: a resumed run checks them against the
      * model */
-    bool layers_set, activation_set, init_set, optimizer_set;
+    bool layers_set, activation_set, init_set, optimizer_set, leaky_set;
     lnn_train_opts opts;
     bool lr_set, batch_set, epochs_set, iterations_set, seed_set;
     bool hyper_set[OPT_HYPER_END - OPT_HYPER]; /* given on the command line */
@@ -147,8 +152,11 @@ static const cli_option options[] = {
      "data's width and class count", NULL},
     {"hidden", 0, "LIST", OPT_HIDDEN, "the hidden sizes alone; the input and "
      "output sizes come from the data", NULL, NULL},
-    {"activation", 0, "NAME", OPT_ACTIVATION, "hidden activation", "relu",
+    {"activation", 0, "NAME[,NAME...]", OPT_ACTIVATION, "hidden activation: "
+     "one for every hidden layer, or one per hidden layer", "relu",
      &cli_hidden_activations},
+    {"leaky-slope", 0, "F", OPT_LEAKY_SLOPE, "leaky_relu's slope for z < 0, "
+     "in (0, 1)", "0.01", NULL},
     {"init", 0, "NAME", OPT_INIT, "", "auto", &inits},
     {"init-from", 0, "FILE", OPT_INIT_FROM, "start from the weights of a "
      ".safetensors state dict (lnn export's, or a PyTorch nn.Sequential's; "
@@ -412,8 +420,13 @@ static bool take(void *ctx, const cli_given *g)
         return cli_parse_layers("--layers", v, a->dims, &a->n_dims);
     case OPT_ACTIVATION:
         a->activation_set = true;
-        return cli_parse_choice("--activation", v, &cli_hidden_activations,
-                                &a->activation);
+        a->activation_arg = v;
+        return cli_parse_activations("--activation", v, a->acts,
+                                     LNN_CLI_MAX_DIMS, &a->n_acts);
+    case OPT_LEAKY_SLOPE:
+        a->leaky_set = true;
+        return cli_parse_float("--leaky-slope", v, 1e-6, 0.999999,
+                               &a->leaky_slope);
     case OPT_INIT:
         a->init_set = true;
         return cli_parse_choice("--init", v, &inits, &a->init);
@@ -813,7 +826,9 @@ static lnn_net *create_net(train_args *a, size_t max_batch, lnn_loss loss)
     lnn_net_config cfg = {
         .L = a->n_dims - 1,
         .dims = a->dims,
-        .hidden = (lnn_activation)a->activation,
+        .hidden = a->acts[0],
+        .hidden_each = a->n_acts > 1 ? a->acts : NULL,
+        .leaky_slope = a->leaky_slope,
         .max_batch = max_batch,
         .optimizer = (lnn_optimizer)a->optimizer,
         .loss = loss,
@@ -854,12 +869,38 @@ static const char *format_layers(char *buf, size_t len, const size_t *dims,
     return buf;
 }
 
+/* --activation and --leaky-slope given with --resume: the model's. */
+static bool same_acts(const train_args *a, const lnn_net *net)
+{
+    const size_t L = lnn_net_L(net);
+    bool same = !a->activation_set ||
+                (a->n_acts == 1 && L == 1 &&
+                 a->acts[0] == lnn_net_hidden(net)) ||
+                ((a->n_acts == 1 || a->n_acts == L - 1) && L > 1);
+    for (size_t l = 1; same && a->activation_set && l < L; l++)
+        same = a->acts[a->n_acts == 1 ? 0 : l - 1] ==
+               lnn_net_activation(net, l);
+    char model[CLI_ACTS_LEN];
+    if (!same) {
+        cli_error("train: --activation %s, but %s has %s",
+                  a->activation_arg, a->resume,
+                  cli_activations(net, model, sizeof model));
+        return false;
+    }
+    if (a->leaky_set && a->leaky_slope != lnn_net_leaky_slope(net)) {
+        cli_error("train: --leaky-slope %g, but %s has %g",
+                  (double)a->leaky_slope, a->resume,
+                  (double)lnn_net_leaky_slope(net));
+        return false;
+    }
+    return true;
+}
+
 /* The network options given with --resume must be the model's: a usage
  * error names both values otherwise. */
 static bool same_as_resumed(const train_args *a, const lnn_net *net)
 {
     const size_t L = lnn_net_L(net);
-    const lnn_activation hidden = lnn_net_hidden(net);
     if (a->layers_set &&
         (a->n_dims != L + 1 ||
          memcmp(a->dims, lnn_net_dims(net), (L + 1) * sizeof *a->dims))) {
@@ -870,17 +911,12 @@ static bool same_as_resumed(const train_args *a, const lnn_net *net)
                   format_layers(model, sizeof model, lnn_net_dims(net), L + 1));
         return false;
     }
-    if (a->activation_set && (lnn_activation)a->activation != hidden) {
-        cli_error("train: --activation %s, but %s has %s",
-                  lnn_activation_name((lnn_activation)a->activation),
-                  a->resume,
-                  lnn_activation_name(hidden));
+    if (!same_acts(a, net))
         return false;
-    }
-    /* auto means what it resolved to for the model's activation */
+    /* auto means what it resolved to for the model's activations */
     lnn_init init = (lnn_init)a->init;
     if (init == LNN_INIT_AUTO)
-        init = hidden == LNN_ACT_RELU ? LNN_INIT_HE : LNN_INIT_XAVIER;
+        init = lnn_net_auto_init(net);
     if (a->init_set && init != lnn_net_init(net)) {
         cli_error("train: --init %s, but %s was initialised with %s",
                   init_names[a->init], a->resume,
@@ -927,7 +963,6 @@ static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
     const size_t L = lnn_net_L(net);
     a->n_dims = L + 1;
     memcpy(a->dims, lnn_net_dims(net), (L + 1) * sizeof *a->dims);
-    a->activation = (int)lnn_net_hidden(net);
     return net;
 }
 
@@ -974,11 +1009,12 @@ static void print_regularisation(const lnn_net *net, const lnn_train_opts *o,
 static void print_header(const run *r)
 {
     const lnn_net *net = r->net;
+    char acts[CLI_ACTS_LEN];
     printf("network: ");
     for (size_t l = 0; l <= lnn_net_L(net); l++)
         printf("%s%zu", l ? "-" : "", lnn_net_dims(net)[l]);
     printf(" %s (%s init), %zu parameters\n",
-           lnn_activation_name(lnn_net_hidden(net)),
+           cli_activations(net, acts, sizeof acts),
            lnn_init_name(lnn_net_init(net)), lnn_net_n_params(net));
     printf("training: %s, lr %g (%s), ",
            lnn_optimizer_name(lnn_net_optimizer(net)),
@@ -1023,6 +1059,28 @@ static bool fits_data(const lnn_net *net, const cli_dataset *ds)
                   "--loss %s, or --task as the model was trained)",
                   lnn_loss_name(lnn_net_loss(net)), lnn_loss_name(ds->loss),
                   lnn_loss_name(lnn_net_loss(net)));
+        return false;
+    }
+    return true;
+}
+
+/* --activation's list has one name, or one per hidden layer; a
+ * --leaky-slope is for a leaky_relu layer. */
+static bool acts_fit(const train_args *a)
+{
+    const size_t hidden = a->n_dims - 2;
+    if (a->n_acts > 1 && a->n_acts != hidden) {
+        cli_error("train: --activation lists %zu activations for %zu "
+                  "hidden layers: give one, or one per hidden layer",
+                  a->n_acts, hidden);
+        return false;
+    }
+    bool leaky = false;
+    for (size_t k = 0; k < a->n_acts && hidden > 0; k++)
+        leaky = leaky || a->acts[k] == LNN_ACT_LEAKY_RELU;
+    if (a->leaky_set && !leaky) {
+        cli_error("train: --leaky-slope is for leaky_relu layers, and no "
+                  "hidden layer has it");
         return false;
     }
     return true;
@@ -1080,7 +1138,7 @@ static void print_result(const run *r, const lnn_metrics *test,
 /* --plot: the run's reports as learning curves (rank 0). */
 static bool draw_plot(const run *r)
 {
-    char title[CLI_ERRLEN], err[CLI_ERRLEN];
+    char title[CLI_ERRLEN], err[CLI_ERRLEN], acts[CLI_ACTS_LEN];
     int at = snprintf(title, sizeof title, "lnn train: %s, ", r->ds->dir);
     for (size_t l = 0; l <= lnn_net_L(r->net) && at > 0 &&
                        (size_t)at < sizeof title; l++)
@@ -1088,7 +1146,7 @@ static bool draw_plot(const run *r)
                        l ? "-" : "", lnn_net_dims(r->net)[l]);
     if (at > 0 && (size_t)at < sizeof title)
         snprintf(title + at, sizeof title - (size_t)at, " %s, %s",
-                 lnn_activation_name(lnn_net_hidden(r->net)),
+                 cli_activations(r->net, acts, sizeof acts),
                  lnn_optimizer_name(lnn_net_optimizer(r->net)));
     if (plot_training(&r->hist, title, r->a->plot, err, sizeof err))
         return true;
@@ -1306,7 +1364,7 @@ static int setup_data(train_args *a, const lnn_comm *comm, bool root,
          * MPI_Finalize for it: aborts from every process at once crash
          * Open MPI's mpirun as it merges their messages */
         rc = root ? EXIT_RUNTIME : EXIT_OK;
-    else if (!a->resume && !shape_from_data(a, ds))
+    else if (!a->resume && (!shape_from_data(a, ds) || !acts_fit(a)))
         rc = EXIT_USAGE;
     if (rc >= 0) {
         cli_dataset_free(ds);

@@ -27,7 +27,13 @@ expect 2 "--batch: 0 is out of range" "$LNN" train --batch 0
 expect 2 "--lr: -1 is out of range" "$LNN" train --lr -1
 expect 2 "--lr: 'nan' is not a number" "$LNN" train --lr nan
 expect 2 "--lr: '0.1x' is not a number" "$LNN" train --lr 0.1x
-expect 2 "--activation: 'tanh' is not one of relu, sigmoid" "$LNN" train --activation tanh
+expect 2 "--activation: 'swish' is not one of relu, sigmoid, identity, leaky_relu, elu, gelu, silu, tanh" "$LNN" train --activation swish
+expect 2 "--activation: 'softmax' is not one of relu, sigmoid, identity, leaky_relu, elu, gelu, silu, tanh" "$LNN" train --activation relu,softmax
+expect 2 "train: --activation lists 3 activations for 2 hidden layers: give one, or one per hidden layer" \
+    "$LNN" train "${D[@]}" --activation relu,tanh,gelu --epochs 1
+expect 2 "train: --leaky-slope is for leaky_relu layers, and no hidden layer has it" \
+    "$LNN" train "${D[@]}" --activation gelu --leaky-slope 0.2 --epochs 1
+expect 2 "--leaky-slope: 1 is out of range" "$LNN" train --activation leaky_relu --leaky-slope 1
 expect 2 "--layers: a network needs at least 2 layer sizes" "$LNN" train --layers 784
 expect 2 "--layers: '784,,10' is not a list" "$LNN" train --layers 784,,10
 expect 2 "--threads: 0 is out of range" "$LNN" train --threads 0

@@ -156,8 +156,14 @@ def main(d):
     case("metadata-not-string", "metadata 'activation' is not a string",
          pack(h, m, metadata={"activation": 1}))
     case("activation-unknown",
-         "the metadata's \"activation\" 'tanh' is not relu or sigmoid",
-         pack(h, m, metadata={"activation": "tanh"}))
+         "the metadata's \"activation\" 'swish' is not a hidden activation",
+         pack(h, m, metadata={"activation": "swish"}))
+    case("activation-count",
+         "the metadata's \"activation\" names 2 activations for 1 hidden layers",
+         pack(h, m, metadata={"activation": "relu,tanh"}))
+    case("leaky-slope-bad",
+         "the metadata's \"leaky_slope\" '2' is not a slope in",
+         pack(h, m, metadata={"activation": "leaky_relu", "leaky_slope": "2"}))
     case("activation-missing", "no \"activation\" in the metadata",
          pack(h, m, metadata={}))
     case("layers-disagree", "metadata \"layers\" says 16,11,10",

@@ -66,6 +66,28 @@ def read_images(np, path, n):
     return pixels.reshape(n, rows * cols).astype(np.float64) / 255.0
 
 
+def activations(np, meta, L):
+    """Each hidden layer's activation, as numpy functions of z in float64,
+    from the metadata's "activation" (one name for all, or one per hidden
+    layer) and "leaky_slope"."""
+    erf = np.vectorize(math.erf)
+    slope = float(meta.get("leaky_slope", "0.01"))
+    table = {
+        "relu": lambda z: np.maximum(z, 0.0),
+        "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+        "identity": lambda z: z,
+        "leaky_relu": lambda z: np.where(z > 0, z, slope * z),
+        "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
+        "gelu": lambda z: 0.5 * z * (1.0 + erf(z / math.sqrt(2.0))),
+        "silu": lambda z: z / (1.0 + np.exp(-z)),
+        "tanh": np.tanh,
+    }
+    names = meta["activation"].split(",")
+    names = names * (L - 1) if len(names) == 1 else names
+    assert len(names) == max(L - 1, 1), (names, L)
+    return [table[n] for n in names]
+
+
 def softmax(np, z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -109,14 +131,13 @@ def check_safetensors(path, images, csv_path, n):
         a = np.frombuffer(data[begin:end], dtype="<f4")
         return a.reshape(t["shape"]).astype(np.float64)
 
-    act = {"relu": lambda z: np.maximum(z, 0.0),
-           "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z))}[meta["activation"]]
+    acts = activations(np, meta, L)
     h = read_images(np, images, n)
     for l in range(L):
         W, b = tensor(f"{2 * l}.weight"), tensor(f"{2 * l}.bias")
         assert W.shape == (dims[l + 1], dims[l]) and b.shape == (dims[l + 1],)
         z = h @ W.T + b  # nn.Linear: x W^T + b
-        h = act(z) if l < L - 1 else softmax(np, z)
+        h = acts[l](z) if l < L - 1 else softmax(np, z)
     return compare(np, h, csv_path, n, "safetensors (json + numpy)")
 
 
@@ -153,6 +174,15 @@ def run_onnx(np, onnx, path, x):
             y = np.concatenate(x, axis=attrs["axis"])
         elif node.op_type == "Relu":
             y = np.maximum(x[0], 0.0)
+        elif node.op_type == "LeakyRelu":
+            y = np.where(x[0] > 0, x[0], attrs.get("alpha", 0.01) * x[0])
+        elif node.op_type == "Elu":
+            a = attrs.get("alpha", 1.0)
+            y = np.where(x[0] > 0, x[0], a * np.expm1(np.minimum(x[0], 0.0)))
+        elif node.op_type == "Tanh":
+            y = np.tanh(x[0])
+        elif node.op_type == "Erf":
+            y = np.vectorize(math.erf)(x[0])
         elif node.op_type == "Sigmoid":
             y = 1.0 / (1.0 + np.exp(-x[0]))
         elif node.op_type == "Softmax":

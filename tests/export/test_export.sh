@@ -46,7 +46,7 @@ finish() {
 }
 
 FASHION=/usr/share/datasets/fashion-mnist
-make_model() { # $1 activation
+make_model() { # $1 activation (one, or one per hidden layer), $2... more
     local data=$FASHION
     if [ ! -f "$FASHION/t10k-images-idx3-ubyte.gz" ]; then
         data=$WORK/data
@@ -72,7 +72,7 @@ PY
     echo "data: $data"
     IMAGES=$data/t10k-images-idx3-ubyte.gz
     expect 0 "" "$LNN" train --data "$data" --train-subset 2000 --val 500 \
-        --layers 784,32,16,10 --activation "$1" --epochs 2 --quiet \
+        --layers 784,32,16,10 --activation "$1" "${@:2}" --epochs 2 --quiet \
         --save "$WORK/m.lnn"
     expect 0 "" "$LNN" predict --model "$WORK/m.lnn" --output "$WORK/p.csv" \
         "$IMAGES"
@@ -80,12 +80,13 @@ PY
 
 # Four tables made with NumPy, one per head, each trained into
 # $WORK/<head>.lnn, predicted into $WORK/<head>.out and exported into
-# $WORK/<head>.onnx; HEADS lists "name loss" pairs.
-HEADS="ce ce
-binary bce
-multilabel bce
-regression mse
-huber huber"
+# $WORK/<head>.onnx; HEADS lists "name loss activations" (two hidden layers:
+# between them every hidden activation).
+HEADS="ce ce gelu,silu
+binary bce leaky_relu,elu
+multilabel bce tanh,identity
+regression mse sigmoid,relu
+huber huber elu,gelu"
 make_heads() {
     "$PY" -c "import numpy" 2>/dev/null || {
         echo "skipped: python3-numpy is not installed"
@@ -115,16 +116,18 @@ for name, (labels, cols) in heads.items():
                              [str(c[i]) for c in cols]) + "\n")
 PY
     local label more
-    while read -r name loss; do
+    while read -r name loss acts; do
         more=
         case $name in
-        ce) label=kind ;; binary) label=ok ;; multilabel) label=p,q,r ;;
+        ce) label=kind ;; binary) label=ok more="--leaky-slope 0.1" ;;
+        multilabel) label=p,q,r ;;
         regression) label=price,area ;;
         huber) label=price,area more="--huber-delta 0.5"
             cp "$WORK/regression.csv" "$WORK/huber.csv" ;;
         esac
         expect 0 "" "$LNN" train --data "$WORK/$name.csv" --label $label \
-            --loss "$loss" $more --hidden 8 --epochs 3 --quiet \
+            --loss "$loss" $more --hidden 8,6 --activation "$acts" \
+            --epochs 3 --quiet \
             --save "$WORK/$name.lnn"
         expect 0 "" "$LNN" predict --model "$WORK/$name.lnn" \
             --output "$WORK/$name.out" "$WORK/$name.csv"
@@ -140,7 +143,7 @@ heads)
         exit 77
     }
     make_heads
-    while read -r name loss; do
+    while read -r name loss _; do
         if [ "${LNN_ONNX:-1}" != 0 ]; then
             checks=$((checks + 1))
             "$PY" "$HERE/readers.py" onnx-table "$WORK/$name.onnx" "$loss" \
@@ -178,7 +181,7 @@ onnxruntime)
         }
     fi
     make_heads
-    while read -r name loss; do
+    while read -r name loss _; do
         checks=$((checks + 1))
         NODE_PATH=$ORT/node_modules "$PY" "$HERE/readers.py" onnxruntime \
             "$WORK/$name.onnx" "$loss" "$WORK/$name.csv" "$WORK/$name.out" \
@@ -201,8 +204,10 @@ numpy | onnx | pytorch)
         echo "skipped: lnn was built without ONNX export"
         exit 77
     fi
-    for act in relu sigmoid; do
-        make_model $act
+    for act in relu sigmoid leaky_relu,gelu elu,silu tanh,identity; do
+        slope=()
+        [[ $act == *leaky* ]] && slope=(--leaky-slope 0.05)
+        make_model $act "${slope[@]}"
         expect 0 "" "$LNN" export "$WORK/m.lnn" "$WORK/m.$ext"
         checks=$((checks + 1))
         "$PY" "$HERE/readers.py" "$reader" "$WORK/m.$ext" "$IMAGES" \
@@ -259,7 +264,8 @@ roundtrip)
     expect 2 "--format: 'tflite' is not one of safetensors, onnx" "$LNN" export --format tflite "$WORK/m.lnn" "$WORK/m.bin"
     expect 2 "expected MODEL and OUT" "$LNN" export "$WORK/m.lnn"
     expect 2 "expected WEIGHTS.safetensors and OUT.lnn" "$LNN" import "$WORK/m.safetensors"
-    expect 2 "--activation: 'tanh' is not one of relu, sigmoid" "$LNN" import --activation tanh "$WORK/m.safetensors" "$WORK/x.lnn"
+    expect 2 "--activation: 'swish' is not one of relu, sigmoid, identity, leaky_relu, elu, gelu, silu, tanh" "$LNN" import --activation swish "$WORK/m.safetensors" "$WORK/x.lnn"
+    expect 1 "--activation names 3 activations for 2 hidden layers" "$LNN" import --activation relu,tanh,relu "$WORK/m.safetensors" "$WORK/x.lnn"
     expect 2 "unknown option '--frobnicate'" "$LNN" export --frobnicate "$WORK/m.lnn" "$WORK/m.onnx"
     # runtime errors: exit 1
     expect 1 "no-such.lnn" "$LNN" export "$WORK/no-such.lnn" "$WORK/m.onnx"
