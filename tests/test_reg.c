@@ -1,7 +1,10 @@
 /* Regularisation in training (lnn_train_opts, lnn_net_set_class_weights):
  * class weights train exactly as the same per-sample weights; a clip norm
  * above every gradient's changes nothing, bit for bit, and a small one
- * bounds the step; bad values are refused with a message. */
+ * bounds the step; bad values are refused with a message. The plateau
+ * schedule's judgement: a decay after lr_patience reports without a better
+ * value (by min_delta), never below lr_min_frac, nothing under other
+ * schedules. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,6 +12,7 @@
 
 #include "check.h"
 #include "lnn.h"
+#include "net.h"
 #include "rng.h"
 
 #define M 53
@@ -138,10 +142,50 @@ static void clipping(void)
     lnn_net_destroy(s);
 }
 
+static void plateau(void)
+{
+    lnn_net *net = new_net(LNN_OPT_SGD);
+    lnn_train_opts o = opts_of();
+    o.lr_schedule = LNN_LR_PLATEAU;
+    o.lr_patience = 2;
+    o.lr_gamma = 0.5f;
+    o.lr_min_frac = 0.3f;
+    o.min_delta = 0.01;
+    /* lower is better: 1 best, 0.9 best, 0.895 (not by min_delta) and
+     * 0.95 stale: a decay; 0.8 best; then four stale: 0.25, floored */
+    static const double v[] = {1.0, 0.9, 0.895, 0.95, 0.8,
+                               0.8, 0.9, 0.85, 0.81};
+    static const float want[] = {1.0f, 1.0f, 1.0f, 0.5f, 0.5f,
+                                 0.5f, 0.3f, 0.3f, 0.3f};
+    CHECK(lnn_net_lr_scale(net) == 1.0f);
+    for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
+        lnn__plateau_judge(net, &o, v[k], false);
+        CHECK_NEAR(lnn_net_lr_scale(net), want[k], 0.0);
+    }
+    CHECK_NEAR(lnn__lr_now(net, &o, 0, 1, 1), 0.3f * o.learning_rate, 1e-9);
+    o.lr_schedule = LNN_LR_STEP;
+    lnn__plateau_judge(net, &o, 5.0, false);
+    lnn__plateau_judge(net, &o, 5.0, false);
+    CHECK(lnn_net_lr_scale(net) == 0.3f);
+    CHECK(lnn__lr_now(net, &o, 0, 1, 1) == o.learning_rate);
+    /* higher is better (accuracy) */
+    lnn_net *acc = new_net(LNN_OPT_SGD);
+    o.lr_schedule = LNN_LR_PLATEAU;
+    o.lr_patience = 1;
+    lnn__plateau_judge(acc, &o, 0.5, true);
+    lnn__plateau_judge(acc, &o, 0.6, true);
+    CHECK(lnn_net_lr_scale(acc) == 1.0f);
+    lnn__plateau_judge(acc, &o, 0.55, true);
+    CHECK(lnn_net_lr_scale(acc) == 0.5f);
+    lnn_net_destroy(net);
+    lnn_net_destroy(acc);
+}
+
 int main(void)
 {
     make_data();
     class_weights_are_sample_weights();
     clipping();
+    plateau();
     return check_result("reg");
 }
