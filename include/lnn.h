@@ -456,6 +456,19 @@ LNN_API float lnn_net_huber_delta(const lnn_net *net);
 LNN_API lnn_status lnn_net_set_class_weights(lnn_net *net, const float *w);
 /** The class weights (n_L, borrowed), or NULL for none. */
 LNN_API const float *lnn_net_class_weights(const lnn_net *net);
+/**
+ * Inverted dropout in training: a training pass drops each unit of hidden
+ * layer l with probability p[l - 1] and scales the kept ones by
+ * 1 / (1 - p); evaluation and prediction never drop. The masks come from a
+ * counter-based stream keyed on (lnn_train_opts.seed, the update, l, the
+ * sample's place in the batch of all processes, the unit), so a resumed
+ * run, any thread count and lnn-mpi draw the same. Kept in the model file.
+ * @param p  L - 1 rates, each in [0, 1) (0: none), copied; NULL: none
+ * @return LNN_OK, LNN_ERR_ARG (a rate out of range), LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_net_set_dropout(lnn_net *net, const float *p);
+/** Hidden layer l's dropout rate (0 for none, and for other l). */
+LNN_API float lnn_net_dropout(const lnn_net *net, size_t l);
 LNN_API size_t lnn_net_max_batch(const lnn_net *net);
 /** Number of floats in the flat parameter block. */
 LNN_API size_t lnn_net_n_params(const lnn_net *net);

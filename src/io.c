@@ -35,6 +35,7 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_CRC_LEN 4
 #define LNN_RECORD_HEAD 16   /* a record: tag u32, zero u32, length u64 */
 #define LNN_TAG_HEAD 5       /* the output head's record (version 3) */
+#define LNN_TAG_DROPOUT 9    /* dropout's rates */
 #define LNN_TAG_PLATEAU 10   /* the plateau schedule's state */
 #define LNN_PLATEAU_BODY 40  /* f64 scale, f64 best, u64 has_best, stale,
                                 lr_patience */
@@ -298,6 +299,24 @@ static void w_reg_record(writer *w, const lnn_net *net,
         w_bytes(w, (const unsigned char *)column, len);
 }
 
+/* The dropout record, for a network with dropout: u64 L - 1, then each
+ * hidden layer's rate as a float32. */
+static void w_dropout_record(writer *w, const lnn_net *net)
+{
+    bool any = false;
+    for (size_t l = 1; l < net->L; l++)
+        any = any || net->layers[l].p > 0.0f;
+    if (!any)
+        return;
+    unsigned char r[LNN_RECORD_HEAD + 8] = {0};
+    put_u32(r, LNN_TAG_DROPOUT);
+    put_u64(r + 8, 8 + 4 * (uint64_t)(net->L - 1));
+    put_u64(r + 16, net->L - 1);
+    w_bytes(w, r, sizeof r);
+    for (size_t l = 1; l < net->L; l++)
+        w_floats(w, &net->layers[l].p, 1);
+}
+
 /* The plateau record, for a run under the plateau schedule or a network
  * it has decayed. */
 static void w_plateau_record(writer *w, const lnn_net *net,
@@ -402,6 +421,7 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_act_record(w, net);
     w_reg_record(w, net, opts);
     w_plateau_record(w, net, opts);
+    w_dropout_record(w, net);
     if (net->prep) { /* the prep records fill the rest */
         unsigned char *prep;
         size_t prep_len;
@@ -1018,6 +1038,36 @@ static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
     return s;
 }
 
+/* The dropout record (none: no dropout) into the net. Read without moving
+ * f. */
+static lnn_status read_dropout(FILE *f, lnn_net *net, uint64_t file_size,
+                               uint64_t prep_len, const char *path, char *err,
+                               size_t errlen)
+{
+    const long back = ftell(f);
+    unsigned char r[8];
+    bool found;
+    uint64_t at = 0, n = 0;
+    bool bad = !find_record(f, file_size - LNN_CRC_LEN - prep_len, prep_len,
+                            LNN_TAG_DROPOUT, &found, &at, &n);
+    float *p = NULL;
+    if (!bad && found) {
+        bad = n != 8 + 4 * (uint64_t)(net->L - 1) ||
+              fseek(f, (long)at, SEEK_SET) != 0 || !r_bytes(f, r, 8) ||
+              get_u64(r) != net->L - 1 ||
+              !(p = malloc((net->L - 1) * sizeof *p)) ||
+              !r_floats(f, p, net->L - 1) ||
+              lnn_net_set_dropout(net, p) != LNN_OK;
+    }
+    free(p);
+    if (fseek(f, back, SEEK_SET) != 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    if (bad)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: malformed dropout record", path);
+    return LNN_OK;
+}
+
 /* The records after the optimizer state: the prep records from f's
  * position, then regularisation and plateau (read where they lie). */
 static lnn_status read_records(FILE *f, lnn_net *net, lnn_train_opts *o,
@@ -1027,6 +1077,8 @@ static lnn_status read_records(FILE *f, lnn_net *net, lnn_train_opts *o,
     lnn_status s = read_prep(f, net, prep_len, path, err, errlen);
     if (s == LNN_OK)
         s = read_reg(f, net, o, file_size, prep_len, path, err, errlen);
+    if (s == LNN_OK)
+        s = read_dropout(f, net, file_size, prep_len, path, err, errlen);
     return s == LNN_OK ? read_plateau(f, net, o, file_size, prep_len, path,
                                       err, errlen)
                        : s;

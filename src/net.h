@@ -35,7 +35,23 @@ typedef struct lnn__layer_buf {
     float *Z;  /* n x max_batch: Z + b, kept by a training forward for the
                   backward where f' needs it (lnn__act_needs_Z); else NULL */
     float *dZ; /* n x max_batch: dH from layer l+1, turned into dZ in place */
+    float p;   /* dropout's rate (hidden layers; 0: none) */
+    float *D;  /* n x max_batch: a training forward's H with dropout's mask
+                  applied, the next layer's input; NULL without dropout */
 } lnn__layer_buf;
+
+/* Where a training pass draws dropout's masks: the run's seed, the update
+ * (its iteration), and the global index (in the batch of all processes)
+ * of the pass's first column. */
+typedef struct lnn__drop_at {
+    uint64_t seed, t, g0;
+} lnn__drop_at;
+
+/* out (n x m) = x with inverted dropout at rate p: x / (1 - p) where kept,
+ * 0 where dropped, by hidden layer l's masks at *at for the columns of
+ * global index g0 .. g0 + m - 1 (dropout.c). out may be x. */
+void lnn__dropout(float *out, const float *x, float p, size_t n, size_t m,
+                  const lnn__drop_at *at, size_t l, uint64_t g0);
 
 /* Evaluation and prediction run the forward pass on chunks of at least
  * this many columns, whatever max_batch is: on the default network a
@@ -83,6 +99,8 @@ struct lnn_net {
     uint64_t init_seed;
     lnn_prep *prep;        /* the data's scaling and labels, or NULL */
     float *class_w;        /* n_L training weights per class, or NULL */
+    float *D_block;        /* the layers' D (dropout), or NULL */
+    lnn__drop_at drop_at;  /* the masks of the next training pass */
     lnn__plateau plateau;  /* the plateau schedule's state */
     char errmsg[LNN_ERRMSG_MAX];
 };

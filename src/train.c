@@ -337,6 +337,9 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
                              double *loss)
 {
     const lnn_comm *comm = opts->comm;
+    /* dropout's masks: this update's, for this process's columns */
+    net->drop_at = (lnn__drop_at){.seed = opts->seed,
+                                  .t = net->state.iteration, .g0 = B->lo};
     if (B->m)
         lnn__net_forward(net, B->X, B->m, LNN_MODE_TRAIN);
     double sums[2] = {0.0, 0.0};

@@ -84,6 +84,7 @@ enum {
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_MONITOR, OPT_MIN_DELTA,
     OPT_NEW_DATA, OPT_LEAKY_SLOPE, OPT_CLASS_WEIGHT, OPT_SAMPLE_WEIGHT,
+    OPT_DROPOUT,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
@@ -99,6 +100,8 @@ typedef struct train_args {
     bool new_data;         /* --new-data: --resume on other data */
     const char *init_from; /* safetensors state dict to start from */
     const char *class_weight; /* --class-weight balanced|FILE, or NULL */
+    float dropout[LNN_CLI_MAX_DIMS]; /* --dropout's rates */
+    size_t n_dropout;                /* how many (0: not given) */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
     int init, optimizer; /* values, indexes of the name lists */
@@ -202,6 +205,9 @@ static const cli_option options[] = {
      "sample's loss and gradient by its class: balanced = samples / (classes "
      "x the class's training samples); FILE: lines CLASS WEIGHT (others 1)",
      "none", NULL},
+    {"dropout", 0, "P|LIST", OPT_DROPOUT, "inverted dropout in training: "
+     "each hidden layer's units dropped with probability P in [0, 1), or "
+     "one P per hidden layer", "0", NULL},
     {"sample-weight", 0, "COLUMN", OPT_SAMPLE_WEIGHT, "a table's column of "
      "per-row weights (numbers >= 0; not a feature) that scale each row's "
      "loss and gradient, times its class weight; eval leaves the column out",
@@ -404,6 +410,31 @@ static bool parse_count(train_args *a, int id, const char *value, bool *ok)
     return false;
 }
 
+/* --dropout P or P1,P2,...: rates in [0, 1). */
+static bool parse_dropout(train_args *a, const char *v)
+{
+    char buf[1024];
+    if (strlen(v) >= sizeof buf) {
+        cli_error("--dropout: too long");
+        return false;
+    }
+    snprintf(buf, sizeof buf, "%s", v);
+    a->n_dropout = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (a->n_dropout == LNN_CLI_MAX_DIMS ||
+            !cli_parse_float("--dropout", tok, 0, 1, &a->dropout[a->n_dropout]))
+            return false;
+        if (a->dropout[a->n_dropout++] >= 1.0f) {
+            cli_error("--dropout %s: each rate must be in [0, 1)", tok);
+            return false;
+        }
+    }
+    if (a->n_dropout == 0)
+        cli_error("--dropout '%s': give a rate, or one per hidden layer", v);
+    return a->n_dropout > 0;
+}
+
 /* Take one option of the command line (cli_take_fn). */
 static bool take(void *ctx, const cli_given *g)
 {
@@ -453,6 +484,7 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_CLASS_WEIGHT: a->class_weight = v; return true;
     case OPT_SAMPLE_WEIGHT: a->tab.sample_weight = v; return true;
+    case OPT_DROPOUT: return parse_dropout(a, v);
     case OPT_LOG: a->log = v; return true;
     case OPT_PLOT: a->plot = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
@@ -973,7 +1005,11 @@ static void print_regularisation(const lnn_net *net, const lnn_train_opts *o,
 {
     const bool by_class = lnn_net_class_weights(net) != NULL;
     const bool weighted = by_class || sample_weight;
-    if (!weighted && o->clip_norm == 0.0f && o->label_smoothing == 0.0f)
+    bool dropout = false;
+    for (size_t l = 1; l < lnn_net_L(net); l++)
+        dropout = dropout || lnn_net_dropout(net, l) > 0.0f;
+    if (!weighted && !dropout && o->clip_norm == 0.0f &&
+        o->label_smoothing == 0.0f)
         return;
     printf("regularisation:");
     const char *sep = " ";
@@ -996,8 +1032,16 @@ static void print_regularisation(const lnn_net *net, const lnn_train_opts *o,
         printf("%slabel smoothing %g", sep, (double)o->label_smoothing);
         sep = ", ";
     }
-    if (o->clip_norm > 0.0f)
+    if (o->clip_norm > 0.0f) {
         printf("%sgradient norm clipped at %g", sep, (double)o->clip_norm);
+        sep = ", ";
+    }
+    for (size_t l = 1; l < lnn_net_L(net); l++)
+        if (lnn_net_dropout(net, l) > 0.0f) {
+            printf("%sdropout %g in layer %zu", sep,
+                   (double)lnn_net_dropout(net, l), l);
+            sep = ", ";
+        }
     if (weighted || o->label_smoothing > 0.0f)
         printf("; the training loss is %s%s%s, val and test metrics are not",
                weighted ? "weighted" : "",
@@ -1426,6 +1470,25 @@ static bool set_class_weights(lnn_net *net, const train_args *a,
     return ok;
 }
 
+/* --dropout: one rate for every hidden layer, or one each (a resumed run
+ * keeps its model's unless given again). */
+static bool set_dropout(lnn_net *net, const train_args *a)
+{
+    const size_t hidden = lnn_net_L(net) - 1;
+    float p[LNN_CLI_MAX_DIMS];
+    if (a->n_dropout != 1 && a->n_dropout != hidden) {
+        cli_error("--dropout: %zu rates for %zu hidden layers (give one, or "
+                  "one per hidden layer)", a->n_dropout, hidden);
+        return false;
+    }
+    for (size_t l = 0; l < hidden; l++)
+        p[l] = a->dropout[a->n_dropout == 1 ? 0 : l];
+    if (lnn_net_set_dropout(net, p) == LNN_OK)
+        return true;
+    cli_error("--dropout: %s", lnn_net_errmsg(net));
+    return false;
+}
+
 /* The network (new or resumed), checked against the data, its policy, and
  * the reports' output. EXIT_OK, or an exit status with *r to clean. */
 static int setup_run(run *r, train_args *a, const cli_dataset *ds,
@@ -1446,6 +1509,8 @@ static int setup_run(run *r, train_args *a, const cli_dataset *ds,
         return EXIT_RUNTIME;
     }
     if (a->class_weight && !set_class_weights(r->net, a, ds))
+        return EXIT_USAGE;
+    if (a->n_dropout && !set_dropout(r->net, a))
         return EXIT_USAGE;
     setup_policy(r, a, ds);
     progress_init(&r->pr, (progress_mode)a->progress, a->quiet || !r->root);

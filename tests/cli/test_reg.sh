@@ -6,7 +6,8 @@
 # the balanced accuracy on the untouched test part (lnn eval --json);
 # --sample-weight's column weighs rows as --class-weight weighs classes; a
 # run with class weights, clipping and label smoothing resumed from its
-# file ends bit for bit as the uninterrupted run; the bad inputs of the
+# file ends bit for bit as the uninterrupted run (dropout included); the
+# plateau schedule decays and resumes exactly; the bad inputs of the
 # issue are one "lnn:" line and exit 2.
 # Usage: test_reg.sh LNN_BINARY
 set -u
@@ -76,18 +77,22 @@ expect 2 'missing.txt' "$LNN" train "${T[@]}" --class-weight missing.txt
 expect 2 'clip-norm 0: must be > 0' "$LNN" train "${T[@]}" --clip-norm 0
 expect 2 'clip-norm' "$LNN" train "${T[@]}" --clip-norm -1
 expect 2 'label-smoothing' "$LNN" train "${T[@]}" --label-smoothing 1
+expect 2 'dropout 1: each rate must be in \[0, 1\)' "$LNN" train "${T[@]}" --dropout 1
+expect 2 'dropout: 3 rates for 2 hidden layers' "$LNN" train "${T[@]}" --dropout 0.1,0.2,0.3
+expect 2 'dropout' "$LNN" train "${T[@]}" --dropout x
 expect 2 'label smoothing is for cross-entropy, not mse' "$LNN" train "${T[@]}" --task regress --label-smoothing 0.1
 
 # --- resumed == uninterrupted, with every option of part B ------------------
 R=(--data train.csv --test-data test.csv --threads 1 --seed 2 --batch 32
    --lr-schedule step --lr-step 1 --lr-gamma 0.5)
-REG=(--class-weight balanced --clip-norm 0.5 --label-smoothing 0.1)
+REG=(--class-weight balanced --clip-norm 0.5 --label-smoothing 0.1
+     --dropout 0.2,0.1)
 expect 0 "" "$LNN" train "${R[@]}" "${REG[@]}" --epochs 4 --save a.lnn -q
 expect 0 "" "$LNN" train "${R[@]}" "${REG[@]}" --epochs 2 --save b.lnn -q
-# the options come back from the model file (record 13)
+# the options come back from the model file (records 9 and 13)
 expect 0 "" "$LNN" train "${R[@]}" --resume b.lnn --epochs 4 -q
 checks=$((checks + 1))
-cmp -s a.lnn b.lnn || fail "class weights + clipping + smoothing: 4 epochs straight and 2 + 2 resumed differ"
+cmp -s a.lnn b.lnn || fail "class weights + clipping + smoothing + dropout: 4 epochs straight and 2 + 2 resumed differ"
 expect 0 "" "$LNN" train "${R[@]}" --epochs 2 --save c.lnn -q
 checks=$((checks + 1))
 ! cmp -s b.lnn c.lnn >/dev/null 2>&1 || fail "the options changed nothing"
