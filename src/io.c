@@ -1084,6 +1084,80 @@ static lnn_status read_records(FILE *f, lnn_net *net, lnn_train_opts *o,
                        : s;
 }
 
+/* The fixed header of an open model file: the file is regular and long
+ * enough, its magic and version are lnn's, its numbers are parsed into
+ * *hd. *file_size: its length. */
+static lnn_status read_fixed(FILE *f, uint64_t *file_size, header *hd,
+                             const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: not a regular file",
+                        path);
+    *file_size = (uint64_t)st.st_size;
+    unsigned char h[LNN_HEADER_FIXED];
+    if (*file_size < LNN_HEADER_FIXED + LNN_CRC_LEN ||
+        !r_bytes(f, h, sizeof h))
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: %llu bytes, too short for a model file", path,
+                        (unsigned long long)*file_size);
+    /* What the file is, what its header says, whether the length fits
+     * that, then whether it is intact. */
+    if (memcmp(h, LNN_MODEL_MAGIC, LNN_MAGIC_LEN) != 0)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: not an lnn model file (bad magic)", path);
+    if (get_u32(h + 8) < LNN_MODEL_VERSION_OLDEST ||
+        get_u32(h + 8) > LNN_MODEL_VERSION)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: format version %u, this lnn reads %d to %d",
+                        path, get_u32(h + 8), LNN_MODEL_VERSION_OLDEST,
+                        LNN_MODEL_VERSION);
+    return parse_fixed(h, hd, path, err, errlen);
+}
+
+/* The layer sizes and the records' length (read_dims), then the whole
+ * file's checksum: intact, before the header's numbers size any large
+ * allocation. */
+static lnn_status read_layout(FILE *f, const header *hd, uint64_t file_size,
+                              size_t *dims, uint64_t *prep_len,
+                              const char *path, char *err, size_t errlen)
+{
+    lnn_status s = read_dims(f, hd, file_size, dims, prep_len, path, err,
+                             errlen);
+    if (s == LNN_OK && !crc_matches(f, file_size, ftell(f)))
+        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
+                     "%s: checksum mismatch (file damaged)", path);
+    return s;
+}
+
+/* The training option records into *stored. */
+static lnn_status read_options(FILE *f, const header *hd,
+                               lnn_train_opts *stored, const char *path,
+                               char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < hd->n_opts; i++) {
+        unsigned char rec[LNN_OPT_RECORD];
+        if (!r_bytes(f, rec, sizeof rec) ||
+            !apply_option(stored, get_u32(rec), get_u32(rec + 4),
+                          get_u64(rec + 8)))
+            return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                            "%s: training option record %u is malformed",
+                            path, i + 1);
+    }
+    return LNN_OK;
+}
+
+/* Where the stored run was: its position, optimizer step count and
+ * initialisation. */
+static void resume_state(lnn_net *net, const header *hd)
+{
+    net->state = (lnn_train_state){.epoch = hd->epoch, .step = hd->step,
+                                   .iteration = hd->iteration};
+    net->opt_t = hd->opt_t;
+    net->init = (lnn_init)hd->init;
+    net->init_seed = hd->init_seed;
+}
+
 lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
                           const char *path, size_t max_batch, char *err,
                           size_t errlen)
@@ -1101,37 +1175,9 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     lnn_net *net = NULL;
     size_t *dims = NULL;
     lnn_activation *acts = NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        s = lnn__err(err, errlen, LNN_ERR_IO, "%s: not a regular file", path);
-        goto done;
-    }
-    const uint64_t file_size = (uint64_t)st.st_size;
-    unsigned char h[LNN_HEADER_FIXED];
-    if (file_size < LNN_HEADER_FIXED + LNN_CRC_LEN ||
-        !r_bytes(f, h, sizeof h)) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                    "%s: %llu bytes, too short for a model file", path,
-                    (unsigned long long)file_size);
-        goto done;
-    }
-    /* What the file is, what its header says, whether the length fits
-     * that, then whether it is intact. */
-    if (memcmp(h, LNN_MODEL_MAGIC, LNN_MAGIC_LEN) != 0) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                    "%s: not an lnn model file (bad magic)", path);
-        goto done;
-    }
-    if (get_u32(h + 8) < LNN_MODEL_VERSION_OLDEST ||
-        get_u32(h + 8) > LNN_MODEL_VERSION) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                    "%s: format version %u, this lnn reads %d to %d", path,
-                    get_u32(h + 8), LNN_MODEL_VERSION_OLDEST,
-                    LNN_MODEL_VERSION);
-        goto done;
-    }
-    header hd;
-    if ((s = parse_fixed(h, &hd, path, err, errlen)) != LNN_OK)
+    uint64_t file_size = 0, prep_len = 0;
+    header hd = {0};
+    if ((s = read_fixed(f, &file_size, &hd, path, err, errlen)) != LNN_OK)
         goto done;
     /* L is bounded, so dims is small whatever the header says. */
     dims = malloc(((size_t)hd.L + 1) * sizeof *dims);
@@ -1140,30 +1186,12 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
-    uint64_t prep_len;
-    if ((s = read_dims(f, &hd, file_size, dims, &prep_len, path, err,
-                       errlen)) != LNN_OK)
+    if ((s = read_layout(f, &hd, file_size, dims, &prep_len, path, err,
+                         errlen)) != LNN_OK)
         goto done;
-    /* Intact, before the header's numbers size any large allocation. */
-    if (!crc_matches(f, file_size, ftell(f))) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                    "%s: checksum mismatch (file damaged)", path);
-        goto done;
-    }
-
     lnn_train_opts stored = opts ? *opts : lnn_train_opts_default();
-    for (uint32_t i = 0; i < hd.n_opts; i++) {
-        unsigned char rec[LNN_OPT_RECORD];
-        if (!r_bytes(f, rec, sizeof rec) ||
-            !apply_option(&stored, get_u32(rec), get_u32(rec + 4),
-                          get_u64(rec + 8))) {
-            s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                        "%s: training option record %u is malformed", path,
-                        i + 1);
-            goto done;
-        }
-    }
-
+    if ((s = read_options(f, &hd, &stored, path, err, errlen)) != LNN_OK)
+        goto done;
     if (!max_batch &&
         (s = check_stored_batch(&hd, dims, path, err, errlen)) != LNN_OK)
         goto done;
@@ -1193,11 +1221,7 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
     if (prep_len && (s = read_records(f, net, &stored, file_size, prep_len,
                                       path, err, errlen)) != LNN_OK)
         goto done;
-    net->state = (lnn_train_state){.epoch = hd.epoch, .step = hd.step,
-                                   .iteration = hd.iteration};
-    net->opt_t = hd.opt_t;
-    net->init = (lnn_init)hd.init;
-    net->init_seed = hd.init_seed;
+    resume_state(net, &hd);
     if (opts)
         *opts = stored;
     *out = net;

@@ -138,6 +138,13 @@ def setup(work, source, lnn):
         print("skipped: no Fashion-MNIST in %s (apt-get install "
               "dataset-fashion-mnist, or set LNN_FASHION_DATA)" % fashion)
         sys.exit(77)
+    penguins = os.environ.get("LNN_PENGUINS") or \
+        os.path.join(source, "data/penguins.csv")
+    if os.path.exists(os.path.join(source, "data/fetch-penguins.sh")) and \
+            not os.path.isfile(penguins):
+        print("skipped: no penguins table in %s (data/fetch-penguins.sh "
+              "gets it; or set LNN_PENGUINS)" % penguins)
+        sys.exit(77)
     subprocess.run([sys.executable,
                     os.path.join(source, "tests/readme/make_files.py"),
                     source, fashion], cwd=work, check=True)
