@@ -67,9 +67,13 @@ static int wanted_lists(const ab_run *run, ab_lists *l)
             continue;
         int rc;
         if (row->kind == BENCH_STEP || row->kind == BENCH_TRAIN) {
+            /* a step row's hidden activation when it is not relu (as an
+             * lnn-bench before per-activation rows names every step) */
+            const bool act = row->kind == BENCH_TRAIN ||
+                             strcmp(row->act, "relu") != 0;
             snprintf(item, sizeof item, "%s@%zu%s%s", row->dims, row->m,
-                     row->kind == BENCH_TRAIN ? "/" : "",
-                     row->kind == BENCH_TRAIN ? row->act : "");
+                     !act ? "" : row->kind == BENCH_TRAIN ? "/" : ":",
+                     act ? row->act : "");
             rc = add_item(l->nets, item);
         } else {
             snprintf(item, sizeof item, "%s:%s", row->dims, row->act);

@@ -112,7 +112,8 @@ int ab_judge(ab_run *run)
 
 void ab_row_label(const ab_row *row, char *buf, size_t size)
 {
+    const bool act = row->kind == BENCH_TRAIN ||
+                     (row->kind == BENCH_STEP && strcmp(row->act, "relu"));
     snprintf(buf, size, "%s %s m=%zu%s%s", bench_kind_name(row->kind),
-             row->dims, row->m, row->kind == BENCH_TRAIN ? " " : "",
-             row->kind == BENCH_TRAIN ? row->act : "");
+             row->dims, row->m, act ? " " : "", act ? row->act : "");
 }

@@ -180,7 +180,7 @@ bench_task bench_layer_gemm_task(bench_layer *ly, size_t m);
 typedef struct bench_net bench_net;
 
 int bench_net_create(bench_net **out, const size_t *dims, size_t L, size_t m,
-                     uint64_t seed);
+                     lnn_activation f, uint64_t seed);
 void bench_net_destroy(bench_net *bn);
 /* A training step, then its GEMMs alone. */
 #define BENCH_NET_TASKS 2
@@ -205,12 +205,14 @@ typedef struct bench_shape {
     lnn_activation f;
 } bench_shape;
 
-/* A network n_0 - ... - n_L trained at batch m: a step row, or with
- * `train` a train row (a whole short training by optimizer opt). */
+/* A network n_0 - ... - n_L trained at batch m: a step row (its hidden
+ * layers' activation f), or with `train` a train row (a whole short
+ * training by optimizer opt). */
 typedef struct bench_net_spec {
     size_t dims[BENCH_NET_MAX];
     size_t L;
     size_t m;
+    lnn_activation f;
     bool train;
     lnn_optimizer opt;
 } bench_net_spec;

@@ -19,7 +19,9 @@
 #define QUICK_BATCHES "128,512"
 #define DEFAULT_NETS \
     "784-256-128-10@128,784-1024-1024-10@256,784-256-128-10@128/adam," \
-    "784-256-128-10@128/sgd"
+    "784-256-128-10@128/sgd,784-256-128-10@128:gelu," \
+    "784-256-128-10@128:silu,784-256-128-10@128:tanh," \
+    "784-256-128-10@128:leaky_relu,784-256-128-10@128:elu"
 #define DEFAULT_REPS 30
 #define DEFAULT_BLOCK 10
 #define DEFAULT_SAMPLE_MS 0.5
@@ -48,12 +50,14 @@ static void usage(FILE *f)
 "GEMM bound). Defaults are in brackets.\n"
 "\n"
 "  -s, --sizes LIST        layers, comma-separated: N (N -> N) or NPREV-N,\n"
-"                          each optionally :relu, :sigmoid or :softmax\n"
+"                          each optionally :ACTIVATION (relu, gelu, ...,\n"
+"                          softmax)\n"
 "                          [" FULL_SIZES "]\n"
 "                          [--quick: " QUICK_SIZES "]\n"
 "  -b, --batches LIST      batch sizes m [" FULL_BATCHES "; --quick: "
 QUICK_BATCHES "]\n"
-"  -n, --nets LIST         networks for training-step rows, N0-N1-...-NL@M,\n"
+"  -n, --nets LIST         networks for training-step rows, N0-N1-...-NL@M\n"
+"                          (hidden layers relu; @M:ACTIVATION another),\n"
 "                          and for long-run rows, N0-...-NL@M/OPTIMIZER (a\n"
 "                          whole training of 2000 updates), or \"none\"\n"
 "                          [" DEFAULT_NETS "]\n"
@@ -138,16 +142,11 @@ static size_t parse_dims(const char *s, size_t *dims, size_t max,
     return k;
 }
 
+/* Any activation of lnn.h's list (a network's hidden layers: not
+ * softmax). */
 static bool parse_activation(const char *s, lnn_activation *f)
 {
-    static const lnn_activation all[] = {LNN_ACT_RELU, LNN_ACT_SIGMOID,
-                                         LNN_ACT_SOFTMAX};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (strcmp(s, lnn_activation_name(all[i])) == 0) {
-            *f = all[i];
-            return true;
-        }
-    return false;
+    return lnn_activation_from_name(s, f) == LNN_OK;
 }
 
 /* One --sizes entry: "N", "NPREV-N", either with ":act". */
@@ -176,13 +175,17 @@ static bool parse_net(const char *s, bench_net_spec *out)
         return false;
     out->L = k - 1;
     char m[BENCH_TEXT_MAX];
-    const size_t len = strcspn(end + 1, "/");
+    const size_t len = strcspn(end + 1, "/:");
     if (len >= sizeof m)
         return false;
     memcpy(m, end + 1, len);
     m[len] = '\0';
     out->train = end[1 + len] == '/';
+    out->f = LNN_ACT_RELU;
     return parse_whole_count(m, &out->m) &&
+           (end[1 + len] != ':' ||
+            (parse_activation(end + 2 + len, &out->f) &&
+             out->f != LNN_ACT_SOFTMAX)) &&
            (!out->train ||
             lnn_optimizer_from_name(end + 2 + len, &out->opt) == LNN_OK);
 }

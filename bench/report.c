@@ -51,7 +51,7 @@ static const struct {
     [COL_DIMS] = {"layer", -10},
     [COL_NET] = {"network", -17},
     [COL_M] = {"m", 4},
-    [COL_ACT] = {"act", -7},
+    [COL_ACT] = {"act", -10},
     [COL_OPT] = {"optimizer", -9},
     [COL_FIRST] = {"first ms", 9},
     [COL_LAST] = {"last ms", 9},
@@ -70,7 +70,7 @@ static const column layer_cols[] = {
     COL_GFLOPS, COL_GEMM_GFLOPS, COL_EFF,
 };
 static const column step_cols[] = {
-    COL_NET, COL_M, COL_MEDIAN, COL_MIN, COL_GEMM, COL_SAMPLES, COL_GFLOPS,
+    COL_NET, COL_M, COL_ACT, COL_MEDIAN, COL_MIN, COL_GEMM, COL_SAMPLES, COL_GFLOPS,
     COL_GEMM_GFLOPS, COL_EFF,
 };
 static const column train_cols[] = {

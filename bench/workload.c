@@ -73,6 +73,8 @@ struct bench_layer {
     float *dH_prev;   /* n_prev x max_m */
     float *Z;         /* n x max_m: the bare forward GEMM's output (H must
                          keep the activation for backward) */
+    float *Zk;        /* n x max_m: Z + b kept for f' where it needs it
+                         (lnn__act_needs_Z: gelu, silu), else NULL */
 };
 
 int bench_layer_create(bench_layer **out, size_t n, size_t n_prev,
@@ -100,8 +102,10 @@ int bench_layer_create(bench_layer **out, size_t n, size_t n_prev,
     ly->db = alloc_floats(n);
     ly->dH_prev = alloc_floats(pm);
     ly->Z = alloc_floats(nm);
+    if (lnn__act_needs_Z(f))
+        ly->Zk = alloc_floats(nm);
     if (!ly->W || !ly->b || !ly->H_prev || !ly->H || !ly->dZ || !ly->dW ||
-        !ly->db || !ly->dH_prev || !ly->Z)
+        !ly->db || !ly->dH_prev || !ly->Z || (lnn__act_needs_Z(f) && !ly->Zk))
         goto nomem;
 
     /* He-uniform W, inputs in [0, 1) like scaled pixels or ReLU outputs,
@@ -135,6 +139,7 @@ void bench_layer_destroy(bench_layer *ly)
     free(ly->db);
     free(ly->dH_prev);
     free(ly->Z);
+    free(ly->Zk);
     free(ly);
 }
 
@@ -149,6 +154,12 @@ static int layer_failed(const char *what, lnn_status s)
 static int layer_forward(void *ctx)
 {
     const bench_layer *ly = ctx;
+    if (ly->Zk) { /* the network's training pass: the public one keeps no Z */
+        lnn__layer_forward_pass(ly->H, ly->Zk, ly->H_prev, ly->W, ly->b,
+                                lnn__act_of(ly->f, 0.0f), ly->n, ly->n_prev,
+                                ly->m, LNN_MODE_TRAIN);
+        return 0;
+    }
     lnn_status s = lnn_layer_forward(ly->H, ly->H_prev, ly->W, ly->b, ly->f,
                                      ly->n, ly->n_prev, ly->m);
     return s == LNN_OK ? 0 : layer_failed("lnn_layer_forward", s);
@@ -169,7 +180,15 @@ static int layer_backward(void *ctx)
 {
     const bench_layer *ly = ctx;
     /* In place, dZ = dH, as in the network: repeating it changes nothing,
-     * since f'(Z) is taken from H, which backward does not write. */
+     * since f'(Z) is taken from H (or the kept Z), which backward does not
+     * write. */
+    if (ly->Zk) {
+        lnn__layer_backward_pass(ly->dH_prev, ly->dW, ly->db, ly->dZ, ly->dZ,
+                                 ly->H, ly->Zk, ly->H_prev, ly->W,
+                                 lnn__act_of(ly->f, 0.0f), ly->n, ly->n_prev,
+                                 ly->m, LNN_MODE_TRAIN);
+        return 0;
+    }
     lnn_status s = lnn_layer_backward(ly->dH_prev, ly->dW, ly->db, ly->dZ,
                                       ly->dZ, ly->H, ly->H_prev, ly->W, ly->f,
                                       ly->n, ly->n_prev, ly->m);
@@ -181,7 +200,7 @@ static int layer_backward_gemm(void *ctx)
 {
     const bench_layer *ly = ctx;
     lnn__layer_backward_pass(ly->dH_prev, ly->dW, ly->db, ly->dZ, ly->dZ,
-                             ly->H, NULL, ly->H_prev, ly->W,
+                             ly->H, ly->Zk, ly->H_prev, ly->W,
                              lnn__act_of(ly->f, 0.0f), ly->n, ly->n_prev,
                              ly->m, LNN_MODE_TRAIN | LNN_MODE_GEMMS);
     return 0;
@@ -215,7 +234,7 @@ struct bench_net {
 };
 
 int bench_net_create(bench_net **out, const size_t *dims, size_t L, size_t m,
-                     uint64_t seed)
+                     lnn_activation f, uint64_t seed)
 {
     char err[BENCH_TEXT_MAX];
     *out = NULL;
@@ -226,7 +245,7 @@ int bench_net_create(bench_net **out, const size_t *dims, size_t L, size_t m,
     }
     bn->m = m;
     const lnn_net_config cfg = {.L = L, .dims = dims,
-                                .hidden = LNN_ACT_RELU, .max_batch = m,
+                                .hidden = f, .max_batch = m,
                                 .optimizer = LNN_OPT_SGD};
     lnn_status s = lnn_net_create(&bn->net, &cfg, err, sizeof err);
     if (s != LNN_OK) {

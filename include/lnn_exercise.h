@@ -146,8 +146,15 @@ LNN_API lnn_status lnn_compute_loss(const float *HL, const float *Y,
 /* ------------------------------------------------------------------------ */
 
 /**
- * Feedforward through all layers: H_0 = X, H_l = relu/sigmoid(W_l H_{l-1} +
- * b_l), H_L = softmax(W_L H_{L-1} + b_L).
+ * Feedforward through all layers: H_0 = X, H_l = f_l(W_l H_{l-1} + b_l)
+ * with layer l's hidden activation, H_L = the loss's output activation
+ * (softmax for the exercise's cross-entropy) of W_L H_{L-1} + b_L. A
+ * training forward: a backward may follow, so the layers whose f' needs
+ * the pre-activation (gelu, silu) keep it. lnn_predict, lnn_evaluate and
+ * lnn_forward_data run the evaluation forward instead (H alone, any
+ * number of columns; training-only work such as dropout never runs
+ * there); after one of them, lnn_L_layer_backward needs this forward
+ * again.
  * @param X   in, n_0 x m, borrowed for this call
  * @param m   batch size, 1 <= m <= max_batch
  * @param HL  out (may be NULL): H_L, n_L x m, borrowed from the network and
@@ -162,11 +169,13 @@ LNN_API lnn_status lnn_L_layer_forward(lnn_net *net, const float *X, size_t m,
  * network's head (P - Y for the exercise's softmax + cross-entropy), then
  * lnn_layer_backward for l = L..1 (no gradient for X is computed).
  * Gradients are stored (not accumulated) in the network's dW, db.
+ * The last forward must be lnn_L_layer_forward's (a training one).
  * @param X  in, n_0 x m: the batch given to the last forward
  * @param Y  in, n_L x m targets: one-hot columns for ce, 0/1 labels for
  *           bce, values for mse, mae and huber
  * @param m  must equal the last forward's m
- * @return LNN_OK, LNN_ERR_ARG (NULL, no forward yet), LNN_ERR_SHAPE
+ * @return LNN_OK, LNN_ERR_ARG (NULL, no training forward since the last
+ *         evaluation or ever), LNN_ERR_SHAPE
  */
 LNN_API lnn_status lnn_L_layer_backward(lnn_net *net, const float *X,
                                         const float *Y, size_t m);

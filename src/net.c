@@ -74,16 +74,10 @@ static size_t Z_units(const lnn_net_config *cfg)
     return units;
 }
 
-static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
-                               size_t *n_units, size_t *bytes, char *err,
-                               size_t errlen)
+/* The config's activations and leaky slope. */
+static lnn_status check_acts(const lnn_net_config *cfg, char *err,
+                             size_t errlen)
 {
-    if (!cfg->dims)
-        return lnn__err(err, errlen, LNN_ERR_ARG, "layer sizes are NULL");
-    if (cfg->L < 1)
-        return lnn__err(err, errlen, LNN_ERR_ARG,
-                           "a network needs at least 2 layer sizes "
-                           "(input and output), got %zu", cfg->L + 1);
     if (!lnn__is_hidden(cfg->hidden))
         return lnn__err(err, errlen, LNN_ERR_ARG,
                         "%s is not a hidden activation",
@@ -97,6 +91,22 @@ static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
         return lnn__err(err, errlen, LNN_ERR_ARG,
                         "leaky slope %g: must be in [0, 1)",
                         (double)cfg->leaky_slope);
+    return LNN_OK;
+}
+
+static lnn_status check_config(const lnn_net_config *cfg, size_t *n_params,
+                               size_t *n_units, size_t *bytes, char *err,
+                               size_t errlen)
+{
+    if (!cfg->dims)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "layer sizes are NULL");
+    if (cfg->L < 1)
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                           "a network needs at least 2 layer sizes "
+                           "(input and output), got %zu", cfg->L + 1);
+    lnn_status s = check_acts(cfg, err, errlen);
+    if (s != LNN_OK)
+        return s;
     if (!lnn__is_loss(cfg->loss))
         return lnn__err(err, errlen, LNN_ERR_ARG, "unknown loss %d",
                         (int)cfg->loss);
@@ -159,6 +169,37 @@ overflow:
                        "they need", cfg->max_batch);
 }
 
+/* Carve the per-layer views out of the blocks (malloc-and-point), each
+ * layer with cfg's activation. */
+static void carve_layers(lnn_net *net, const lnn_net_config *cfg, size_t ec)
+{
+    const size_t L = net->L, mb = net->max_batch;
+    float *p = net->params, *g = net->grads;
+    float *h = net->H_block, *d = net->dZ_block, *z = net->Z_block;
+    for (size_t l = 1; l <= L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        ly->n = net->dims[l];
+        ly->n_prev = net->dims[l - 1];
+        ly->act = lnn__act_of(config_act(cfg, l), net->leaky_slope);
+        if (lnn__act_needs_Z(ly->act.f)) {
+            ly->Z = z;
+            z += ly->n * mb;
+        }
+        ly->W = p;
+        ly->dW = g;
+        p += ly->n * ly->n_prev;
+        g += ly->n * ly->n_prev;
+        ly->b = p;
+        ly->db = g;
+        p += ly->n;
+        g += ly->n;
+        ly->H = h;
+        ly->dZ = d;
+        h += ly->n * ec;
+        d += ly->n * mb;
+    }
+}
+
 lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
                           char *err, size_t errlen)
 {
@@ -212,31 +253,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
         goto nomem;
     memcpy(net->dims, cfg->dims, (L + 1) * sizeof *net->dims);
 
-    /* Carve the per-layer views out of the blocks (malloc-and-point). */
-    float *p = net->params, *g = net->grads;
-    float *h = net->H_block, *d = net->dZ_block, *z = net->Z_block;
-    for (size_t l = 1; l <= L; l++) {
-        lnn__layer_buf *ly = &net->layers[l];
-        ly->n = net->dims[l];
-        ly->n_prev = net->dims[l - 1];
-        ly->act = lnn__act_of(config_act(cfg, l), net->leaky_slope);
-        if (lnn__act_needs_Z(ly->act.f)) {
-            ly->Z = z;
-            z += ly->n * mb;
-        }
-        ly->W = p;
-        ly->dW = g;
-        p += ly->n * ly->n_prev;
-        g += ly->n * ly->n_prev;
-        ly->b = p;
-        ly->db = g;
-        p += ly->n;
-        g += ly->n;
-        ly->H = h;
-        ly->dZ = d;
-        h += ly->n * ec;
-        d += ly->n * mb;
-    }
+    carve_layers(net, cfg, ec);
     *out = net;
     return LNN_OK;
 nomem:

@@ -153,6 +153,31 @@ static void use_errors(void)
     lnn_net_destroy(NULL); /* a no-op */
 }
 
+/* A backward after an evaluation forward (its H is not the training
+ * forward's, and it kept no Z) is refused until a training forward. */
+static void backward_after_evaluation(void)
+{
+    const size_t dims[] = {4, 3, 2};
+    const lnn_activation each[] = {LNN_ACT_GELU};
+    lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_GELU,
+                          .hidden_each = each, .max_batch = 2};
+    lnn_net *net = NULL;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
+    if (!net)
+        return;
+    CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_AUTO, 3), LNN_OK);
+    float X[4 * 2] = {1, 2, 3, 4, -1, 0, 1, 2}, Y[2 * 2] = {1, 0, 0, 1};
+    const float *HL;
+    int32_t pred[2];
+    CHECK_STATUS(lnn_L_layer_forward(net, X, 2, &HL), LNN_OK);
+    CHECK_STATUS(lnn_predict(net, X, 2, pred), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_backward(net, X, Y, 2), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(net), "without a training forward") != NULL);
+    CHECK_STATUS(lnn_L_layer_forward(net, X, 2, &HL), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_backward(net, X, Y, 2), LNN_OK);
+    lnn_net_destroy(net);
+}
+
 static void status_strings(void)
 {
     CHECK(strcmp(lnn_strerror(LNN_OK), "success") == 0);
@@ -205,5 +230,6 @@ int main(void)
     create_errors();
     use_errors();
     status_strings();
+    backward_after_evaluation();
     return check_result("errors");
 }

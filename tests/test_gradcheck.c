@@ -108,6 +108,16 @@ static double min_abs_hidden_z(lnn_net *net, const float *X, size_t m)
     return worst;
 }
 
+/* A hidden layer's f' jumps at 0: relu's or leaky_relu's. */
+static bool has_kink(const lnn_net *net)
+{
+    bool kink = false;
+    for (size_t l = 1; l < lnn_net_L(net); l++)
+        kink = kink || lnn_net_activation(net, l) == LNN_ACT_RELU ||
+               lnn_net_activation(net, l) == LNN_ACT_LEAKY_RELU;
+    return kink;
+}
+
 /* w_scale multiplies the initial weights. A central difference in float has
  * a noise floor near 1e-6 (float rounding of a loss near 1, over 2 EPS), so
  * the network must have every gradient element well above it for a 1 %
@@ -153,12 +163,7 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
                 ly.b[i] = (float)(0.5 * lnn__rng_normal(&rng));
         }
         loss_of(net, X, Y, m, e);
-        /* f' jumps at 0 for relu and leaky_relu */
-        bool kink = false;
-        for (size_t l = 1; l < L; l++)
-            kink = kink || lnn_net_activation(net, l) == LNN_ACT_RELU ||
-                   lnn_net_activation(net, l) == LNN_ACT_LEAKY_RELU;
-        if (!kink || min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
+        if (!has_kink(net) || min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
             break;
     }
 

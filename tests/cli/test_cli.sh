@@ -219,6 +219,22 @@ expect 0 "" "$LNN" train "${D[@]}" "${ADAM[@]}" --epochs 2 --save "$B" --quiet
 expect 0 "" "$LNN" train "${D[@]}" --resume "$B" --epochs 4 --save "$B" --quiet
 checks=$((checks + 1))
 cmp -s "$A" "$B" || fail "adam: 4 epochs straight and 2 + 2 resumed differ"
+# ... with one activation per hidden layer (record 8), the leaky slope and
+# the kept Z of gelu; the resumed run takes them from the file
+MIXED=(--layers 16,12,8,10 --activation gelu,leaky_relu --leaky-slope 0.1 --optimizer adam --lr 0.01 --lr-schedule constant --batch 32 --seed 5)
+expect 0 "" "$LNN" train "${D[@]}" "${MIXED[@]}" --epochs 4 --save "$A" --quiet
+expect 0 "" "$LNN" train "${D[@]}" "${MIXED[@]}" --epochs 2 --save "$B"
+checks=$((checks + 1))
+grep -q "^network: 16-12-8-10 gelu,leaky_relu (he init)" "$WORK/out" || fail "no per-layer activations in the header: $(head -1 "$WORK/out")"
+expect 0 "" "$LNN" train "${D[@]}" --resume "$B" --epochs 4 --save "$B" --quiet
+checks=$((checks + 1))
+cmp -s "$A" "$B" || fail "gelu,leaky_relu: 4 epochs straight and 2 + 2 resumed differ"
+expect 2 "train: --activation gelu,relu, but .*b.lnn has gelu,leaky_relu$" "$LNN" train "${D[@]}" --resume "$B" --activation gelu,relu
+expect 2 "train: --leaky-slope 0.2, but .*b.lnn has 0.1$" "$LNN" train "${D[@]}" --resume "$B" --leaky-slope 0.2
+expect 0 "" "$LNN" train "${D[@]}" --resume "$B" --activation gelu,leaky_relu --leaky-slope 0.1 --epochs 5 --quiet
+expect 0 "" "$LNN" eval --model "$B" --data "$WORK/data" --val 100
+checks=$((checks + 1))
+grep -q "16-12-8-10 gelu,leaky_relu, ce" "$WORK/out" || fail "eval's model line: $(head -1 "$WORK/out")"
 
 # --- an interrupted run, continued by the command it prints ---------------
 # SIGTERM once the log holds a few rows; the printed command resumes the run

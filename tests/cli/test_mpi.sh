@@ -87,6 +87,19 @@ checks=$((checks + 1))
 got=$(eval_line "$WORK/np2.lnn")
 [ "$got" = "$want" ] || fail "--clip-norm, 2 processes: eval '$got', one process '$want'"
 
+# --- one activation per hidden layer, Z kept for gelu's and silu's f' ------
+T=(train "${D[@]}" --layers 16,12,8,10 --activation gelu,silu --optimizer adam
+   --batch 32 --epochs 3 --lr 0.01)
+ok "lnn ${T[*]}" "$LNN" "${T[@]}" --save "$WORK/one.lnn"
+want=$(eval_line "$WORK/one.lnn")
+ok "mpirun -np 2 lnn-mpi --activation gelu,silu" "${MPIRUN[@]}" -np 2 \
+    "$LNN_MPI" "${T[@]}" --save "$WORK/np2.lnn" --check-replicas
+ok "--activation gelu,silu on 2 processes: model within $RTOL" \
+    "$MODEL_CLOSE" "$WORK/np2.lnn" "$WORK/one.lnn" "$RTOL"
+checks=$((checks + 1))
+got=$(eval_line "$WORK/np2.lnn")
+[ "$got" = "$want" ] || fail "--activation gelu,silu, 2 processes: eval '$got', one process '$want'"
+
 # --- a process's stdout is a terminal under mpirun: the log stays lines -----
 checks=$((checks + 1))
 "${MPIRUN[@]}" -np 2 "$LNN_MPI" train --data "$WORK/data" --val 100 --threads 1 \
