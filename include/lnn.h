@@ -868,13 +868,20 @@ LNN_API lnn_status lnn_evaluate_sharded(lnn_net *net, const lnn_data *data,
  * digest of its rows in file order (each row's features as stored, then
  * its label's text), so that a shuffled, edited or extended copy is other
  * data. For IDX: the images' header (count, rows, columns) and a digest of
- * the labels in order. The digest is 64-bit FNV-1a over 8-byte words,
- * finished with MurmurHash3's fmix64. All zero: unknown.
+ * the training images' pixels and labels in order, so that MNIST and
+ * Fashion-MNIST (60000 images of 28 x 28 each) differ, and a name for
+ * people. The digest is 64-bit FNV-1a over 8-byte words, finished with
+ * MurmurHash3's fmix64. All zero: unknown. Two ids are the same data when
+ * size, rows and digest agree (the name is not compared).
  */
+#define LNN_DATA_NAME_MAX 64
 typedef struct lnn_data_id {
     uint64_t bytes;  /* the file's size (0 for IDX) */
     uint64_t rows;
     uint64_t digest;
+    char name[LNN_DATA_NAME_MAX]; /* IDX: the dataset's name (lnn sets its
+                                     directory's, e.g. "fashion-mnist");
+                                     "" for a table */
 } lnn_data_id;
 
 typedef struct lnn_dataset {
@@ -915,7 +922,8 @@ LNN_API lnn_status lnn_load_data(lnn_dataset *out, const char *images_path,
 /** Free a dataset's buffers and zero it. NULL is a no-op. */
 LNN_API void lnn_dataset_free(lnn_dataset *d);
 
-/** The id of an IDX training set (lnn_data_id): its header and labels. */
+/** The id of an IDX training set (lnn_data_id): its header, pixels and
+ *  labels; its name is left empty, for the caller. */
 LNN_API lnn_data_id lnn_dataset_id(const lnn_dataset *d);
 
 /**
@@ -935,12 +943,14 @@ LNN_API lnn_status lnn_load_data_dir(const char *dir, lnn_dataset *train,
 #define LNN_MNIST_TRAIN 50000
 #define LNN_MNIST_VAL 10000
 
-/** Train, validation and test views made by lnn_data_wrapper. */
+/** Train, validation and test views made by lnn_data_wrapper (one-hot Y)
+ *  or lnn_data_split (class labels). */
 typedef struct lnn_splits {
     lnn_data train; /* X_u8: the first n_train training images */
     lnn_data val;   /* X_u8: the n_val training images after those */
     lnn_data test;  /* X_u8: all the test images */
-    float *Y;       /* owns the one-hot Y of all three views */
+    float *Y;       /* owns the one-hot Y of all three views, or NULL */
+    int32_t *labels;/* owns the class indices of all three, or NULL */
 } lnn_splits;
 
 /**
@@ -966,7 +976,20 @@ LNN_API lnn_status lnn_data_wrapper(lnn_splits *out,
                                     size_t n_train, size_t n_val,
                                     char *err, size_t errlen);
 
-/** Free the one-hot block of a split and zero it. NULL is a no-op. */
+/**
+ * lnn_data_wrapper with class indices instead of one-hot rows: each view's
+ * targets are labels (int32, n_y = the class count; all three in the one
+ * block out->labels) and Y is NULL: 4 bytes a sample rather than 4 per
+ * class, and training and evaluation give the same numbers bit for bit.
+ * What lnn train uses. Arguments and errors as lnn_data_wrapper's.
+ */
+LNN_API lnn_status lnn_data_split(lnn_splits *out,
+                                  const lnn_dataset *train_set,
+                                  const lnn_dataset *test_set,
+                                  size_t n_train, size_t n_val, char *err,
+                                  size_t errlen);
+
+/** Free the target block of a split and zero it. NULL is a no-op. */
 LNN_API void lnn_splits_free(lnn_splits *s);
 
 /* ------------------------------------------------------------------------ */
@@ -1088,6 +1111,10 @@ typedef struct lnn_table {
     lnn_data_id id;     /* the file's, as lnn_table_load read it */
     float *w;           /* m per-row training weights
                            (lnn_table_take_weights), or NULL */
+    uint64_t *label_lines; /* n_classes: the line of each label's first
+                           row in its file (CSV, LIBSVM), for messages, or
+                           NULL */
+    size_t label_field; /* the label column, counted from 1 (CSV), or 0 */
 } lnn_table;
 
 /** How to read a table; start from lnn_table_opts_default(). */
@@ -1242,6 +1269,21 @@ LNN_API lnn_status lnn_table_take_targets(lnn_table *t, lnn_target target,
                                           char *const *names, size_t n,
                                           char *err, size_t errlen);
 
+/**
+ * LIBSVM's multi-label rows ("1,3 idx:value ...", as scikit-learn's
+ * dump_svmlight_file(multilabel=True) writes them; a row without labels
+ * starts with a blank): each of t's labels is a comma-separated set, and
+ * becomes n_t 0/1 targets T, one per label: the names given (a model's),
+ * or every label in t, sorted as classes are (integers by value, other
+ * text bytewise). The labels (y, names) are freed.
+ * @param names, n  the labels to use, or NULL and 0: t's own
+ * @return LNN_OK, LNN_ERR_FORMAT (an empty label in a set, a label not
+ *         among names: the message quotes it and names its row; no label
+ *         at all), LNN_ERR_NOMEM, LNN_ERR_ARG (no labels, T already made)
+ */
+LNN_API lnn_status lnn_table_label_sets(lnn_table *t, char *const *names,
+                                        size_t n, char *err, size_t errlen);
+
 /** Feature scaling, fitted on the training part and kept in the model.
  *  x' = (x - shift) * mul per feature. X(value name, value, name, note). */
 #define LNN_SCALE_LIST(X)                                                     \
@@ -1343,6 +1385,16 @@ LNN_API lnn_status lnn_net_set_prep(lnn_net *net, const lnn_prep *p);
 /** The network's prep (from lnn_net_set_prep or its model file), borrowed,
  *  or NULL (an IDX-trained model: bytes / 255, classes by index). */
 LNN_API const lnn_prep *lnn_net_prep(const lnn_net *net);
+
+/** Record the id of the data the network is trained on, saved with it by
+ *  lnn_model_save (a table model's goes into its prep, whose data field it
+ *  is; an IDX model keeps it beside the network). @return LNN_OK,
+ *  LNN_ERR_ARG */
+LNN_API lnn_status lnn_net_set_data_id(lnn_net *net, const lnn_data_id *id);
+
+/** The id of the data the network was trained on, or all zero (rows 0):
+ *  none recorded (a model saved before lnn recorded it). */
+LNN_API lnn_data_id lnn_net_data_id(const lnn_net *net);
 
 /* ------------------------------------------------------------------------ */
 /* Images: PNG and JPEG files (libpng, libjpeg)                             */

@@ -470,11 +470,12 @@ static lnn_status widen(csv_reader *r)
                     r->M.m);
 }
 
-static lnn_status add_label(csv_reader *r, const lnn__field *label)
+static lnn_status add_label(csv_reader *r, const lnn__field *label,
+                            uint64_t line)
 {
     if (r->label_col == r->n_cols)
         return LNN_OK; /* no label column */
-    const lnn_status s = lnn__vocab_add(&r->v, label->s, label->n);
+    const lnn_status s = lnn__vocab_add_line(&r->v, label->s, label->n, line);
     return s == LNN_OK ? s : lnn__err(r->err, r->errlen, s, "%s: out of "
                                       "memory for label %zu (%zu names)",
                                       r->text.path, r->v.m + 1, r->v.n);
@@ -493,7 +494,7 @@ static lnn_status take_row(csv_reader *r, uint64_t line)
     if (s == LNN_OK && wide && (s = widen(r)) == LNN_OK)
         s = parse_row(r, &r->row, r->M.m, line, &label, &wide, r->err,
                       r->errlen);
-    if (s == LNN_OK && (s = add_label(r, &label)) == LNN_OK)
+    if (s == LNN_OK && (s = add_label(r, &label, line)) == LNN_OK)
         r->M.m++;
     return s;
 }
@@ -585,7 +586,7 @@ static lnn_status take_block(csv_reader *r, bool *took)
     if (team.stop != SIZE_MAX)
         return lnn__err(r->err, r->errlen, team.status, "%s", team.err);
     for (size_t k = 0; k < n; k++)
-        if ((s = add_label(r, &r->rec[k].label)) != LNN_OK)
+        if ((s = add_label(r, &r->rec[k].label, r->rec[k].line)) != LNN_OK)
             return s;
     r->M.m = m0 + n;
     t->pos = at;
@@ -709,6 +710,8 @@ lnn_status lnn__csv_load(lnn_table *out, const char *path,
     }
     r.text.gz = NULL;
     s = lnn__table_finish(out, &r.M, &r.v, err, errlen);
+    if (s == LNN_OK && r.label_col < r.n_cols)
+        out->label_field = r.label_col + 1;
     if (s == LNN_OK && r.col_names)
         give_columns(&r, out);
 done:

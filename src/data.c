@@ -789,17 +789,17 @@ void lnn_splits_free(lnn_splits *s)
     if (!s)
         return;
     free(s->Y);
+    free(s->labels);
     *s = (lnn_splits){0};
 }
 
-lnn_status lnn_data_wrapper(lnn_splits *out, const lnn_dataset *train_set,
-                            const lnn_dataset *test_set, size_t n_train,
-                            size_t n_val, char *err, size_t errlen)
+/* Both datasets whole, of one image shape and class count, and n_train +
+ * n_val training images asked for; n_all = those and the test images. */
+static lnn_status check_split(const lnn_dataset *train_set,
+                              const lnn_dataset *test_set, size_t n_train,
+                              size_t n_val, size_t *n_all, char *err,
+                              size_t errlen)
 {
-    if (!out)
-        return lnn__err(err, errlen, LNN_ERR_ARG,
-                        "data_wrapper: out is NULL");
-    *out = (lnn_splits){0};
     lnn_status s;
     if ((s = check_dataset(train_set, "training set", err, errlen)) !=
             LNN_OK ||
@@ -808,7 +808,7 @@ lnn_status lnn_data_wrapper(lnn_splits *out, const lnn_dataset *train_set,
     if (n_train == 0)
         return lnn__err(err, errlen, LNN_ERR_ARG,
                         "data_wrapper: no training samples asked for");
-    size_t n_fit, n_all, bytes;
+    size_t n_fit;
     if (!lnn__add(n_train, n_val, &n_fit) || n_fit > train_set->m)
         return lnn__err(err, errlen, LNN_ERR_SHAPE,
                         "data_wrapper: %zu training + %zu validation "
@@ -826,33 +826,87 @@ lnn_status lnn_data_wrapper(lnn_splits *out, const lnn_dataset *train_set,
                         "data_wrapper: %zu training classes, %zu test "
                         "classes", train_set->n_classes,
                         test_set->n_classes);
+    if (!lnn__add(n_fit, test_set->m, n_all))
+        return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
+                        "data_wrapper: %zu + %zu columns overflow", n_fit,
+                        test_set->m);
+    return LNN_OK;
+}
 
-    /* One block, columns in order: train | val | test, n_c x m each. */
+/* The three views of the images, their targets at column offset 0 (train),
+ * n_train (val) and n_train + n_val (test) of one block: Y (n_c rows a
+ * column) or labels (one a column). */
+static void views(lnn_splits *out, const lnn_dataset *train_set,
+                  const lnn_dataset *test_set, size_t n_train, size_t n_val)
+{
     const size_t n_c = train_set->n_classes, n_x = train_set->n_x;
-    if (!lnn__add(n_fit, test_set->m, &n_all) ||
-        !lnn__mul(n_all, n_c, &bytes) ||
+    float *Y = out->Y;
+    int32_t *labels = out->labels;
+    const size_t v = n_train, t = n_train + n_val;
+    out->train = (lnn_data){.n_x = n_x, .n_y = n_c, .m = n_train,
+                            .X_u8 = train_set->X, .Y = Y, .labels = labels};
+    out->val = (lnn_data){.n_x = n_x, .n_y = n_c, .m = n_val};
+    if (n_val) {
+        out->val.X_u8 = train_set->X + n_train * n_x;
+        out->val.Y = Y ? Y + v * n_c : NULL;
+        out->val.labels = labels ? labels + v : NULL;
+    }
+    out->test = (lnn_data){.n_x = n_x, .n_y = n_c, .m = test_set->m,
+                           .X_u8 = test_set->X, .Y = Y ? Y + t * n_c : NULL,
+                           .labels = labels ? labels + t : NULL};
+}
+
+lnn_status lnn_data_wrapper(lnn_splits *out, const lnn_dataset *train_set,
+                            const lnn_dataset *test_set, size_t n_train,
+                            size_t n_val, char *err, size_t errlen)
+{
+    if (!out)
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "data_wrapper: out is NULL");
+    *out = (lnn_splits){0};
+    size_t n_all, bytes;
+    lnn_status s = check_split(train_set, test_set, n_train, n_val, &n_all,
+                               err, errlen);
+    if (s != LNN_OK)
+        return s;
+    /* One block, columns in order: train | val | test, n_c x m each. */
+    const size_t n_c = train_set->n_classes, n_fit = n_train + n_val;
+    if (!lnn__mul(n_all, n_c, &bytes) ||
         !lnn__mul(bytes, sizeof(float), &bytes))
         return lnn__err(err, errlen, LNN_ERR_OVERFLOW,
                         "data_wrapper: %zu + %zu one-hot columns overflow",
                         n_fit, test_set->m);
-    float *Y = calloc(n_all * n_c, sizeof *Y);
-    if (!Y)
+    if (!(out->Y = calloc(n_all * n_c, sizeof *out->Y)))
         return lnn__err(err, errlen, LNN_ERR_NOMEM,
                         "data_wrapper: out of memory for %zu one-hot "
                         "columns", n_all);
-    float *Y_val = Y + n_train * n_c, *Y_test = Y + n_fit * n_c;
-    one_hot(Y, train_set->labels, n_c, n_fit); /* train and val: adjacent */
-    one_hot(Y_test, test_set->labels, n_c, test_set->m);
+    one_hot(out->Y, train_set->labels, n_c, n_fit); /* train and val */
+    one_hot(out->Y + n_fit * n_c, test_set->labels, n_c, test_set->m);
+    views(out, train_set, test_set, n_train, n_val);
+    return LNN_OK;
+}
 
-    *out = (lnn_splits){
-        .train = {.n_x = n_x, .n_y = n_c, .m = n_train,
-                  .X_u8 = train_set->X, .Y = Y},
-        .val = {.n_x = n_x, .n_y = n_c, .m = n_val,
-                .X_u8 = n_val ? train_set->X + n_train * n_x : NULL,
-                .Y = n_val ? Y_val : NULL},
-        .test = {.n_x = n_x, .n_y = n_c, .m = test_set->m,
-                 .X_u8 = test_set->X, .Y = Y_test},
-        .Y = Y,
-    };
+lnn_status lnn_data_split(lnn_splits *out, const lnn_dataset *train_set,
+                          const lnn_dataset *test_set, size_t n_train,
+                          size_t n_val, char *err, size_t errlen)
+{
+    if (!out)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "data_split: out is NULL");
+    *out = (lnn_splits){0};
+    size_t n_all;
+    lnn_status s = check_split(train_set, test_set, n_train, n_val, &n_all,
+                               err, errlen);
+    if (s != LNN_OK)
+        return s;
+    if (n_all > SIZE_MAX / sizeof(int32_t) ||
+        !(out->labels = malloc(n_all * sizeof *out->labels)))
+        return lnn__err(err, errlen, LNN_ERR_NOMEM,
+                        "data_split: out of memory for %zu labels", n_all);
+    const size_t n_fit = n_train + n_val;
+    for (size_t j = 0; j < n_fit; j++) /* train and val */
+        out->labels[j] = train_set->labels[j];
+    for (size_t j = 0; j < test_set->m; j++)
+        out->labels[n_fit + j] = test_set->labels[j];
+    views(out, train_set, test_set, n_train, n_val);
     return LNN_OK;
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "dataid.h"
+#include "util.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325u
 #define FNV_PRIME 0x100000001b3u
@@ -68,6 +69,7 @@ lnn_data_id lnn__table_id(const lnn_table *t, const char *path)
 lnn_data_id lnn_dataset_id(const lnn_dataset *d)
 {
     lnn_data_id id = {0};
+    size_t pixels;
     if (!d)
         return id;
     id.rows = d->m;
@@ -75,6 +77,8 @@ lnn_data_id lnn_dataset_id(const lnn_dataset *d)
     uint64_t h = FNV_OFFSET;
     for (int k = 0; k < 3; k++)
         h = (h ^ header[k]) * FNV_PRIME;
+    if (d->X && lnn__mul(d->n_x, d->m, &pixels))
+        h = digest_add(h, d->X, pixels);
     if (d->labels)
         h = digest_add(h, d->labels, d->m);
     id.digest = fmix64(h);

@@ -422,10 +422,13 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_reg_record(w, net, opts);
     w_plateau_record(w, net, opts);
     w_dropout_record(w, net);
-    if (net->prep) { /* the prep records fill the rest */
+    if (net->prep || net->data.rows) { /* the prep records fill the rest
+                                          (an IDX model's: its data id) */
+        const lnn_prep idx = {.data = net->data};
         unsigned char *prep;
         size_t prep_len;
-        if (lnn__prep_encode(net->prep, &prep, &prep_len) != LNN_OK) {
+        if (lnn__prep_encode(net->prep ? net->prep : &idx, &prep,
+                             &prep_len) != LNN_OK) {
             free(w);
             return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
                             path);
@@ -1022,7 +1025,9 @@ static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
     else if ((s = lnn__prep_decode(&p, buf, (size_t)prep_len)) != LNN_OK)
         s = lnn__err(err, errlen, s, "%s: malformed label or scaling "
                      "records", path);
-    else if (p.n_x == 0) { /* no prep records: nothing to keep */
+    else if (p.n_x == 0) { /* no prep: an IDX model, its data id at most */
+        net->data = p.data;
+        lnn_prep_free(&p);
         free(buf);
         return LNN_OK;
     } else if (!prep_fits(&p, net))

@@ -1,6 +1,8 @@
 /* libsvm.c: LIBSVM / svmlight tables: "label idx:value idx:value ...",
  * indices from 1 and increasing, "# ..." a comment; rows without a label
- * (all of them, or none) are features alone, to predict. Sparse rows are kept
+ * (all of them, or none) are features alone, to predict; a row that starts
+ * with a blank has the empty label (scikit-learn's multi-label row without
+ * labels; the label is a comma-separated set there: lnn_table_label_sets). Sparse rows are kept
  * as (index, value) pairs while reading (the feature count is the
  * largest index, known at the end), then made dense. */
 #define _POSIX_C_SOURCE 200809L
@@ -183,9 +185,13 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
         }
         if (!label.s)
             continue; /* blank or a comment */
-        if ((label.n == 0) != (S.m > 0 && v.m == 0) && S.m > 0) {
+        /* " idx:value ...": an empty label (a multi-label row with no
+         * label, as scikit-learn writes it; a missing class otherwise) */
+        const bool empty = label.n == 0 && blank(p[0]);
+        const bool labelled = label.n || empty;
+        if (labelled == (S.m > 0 && v.m == 0) && S.m > 0) {
             s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: %s", path,
-                         (unsigned long long)line, label.n
+                         (unsigned long long)line, labelled
                              ? "a label, after rows without one"
                              : "no label (rows before it have one)");
             goto done;
@@ -205,7 +211,8 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
             goto done;
         }
         if (!sparse_row(&S, e, count) ||
-            (label.n && lnn__vocab_add(&v, label.s, label.n) != LNN_OK)) {
+            (labelled &&
+             lnn__vocab_add_line(&v, label.s, label.n, line) != LNN_OK)) {
             s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory for "
                          "%zu stored values (%.1f MiB) after %zu rows", path,
                          S.n + count, (double)(S.n + count) * 8 / (1 << 20),
@@ -217,6 +224,8 @@ lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
         s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: no rows", path);
         goto done;
     }
+    if (v.n == 1 && !v.names[0][0]) /* every row " idx:value": unlabelled */
+        lnn__vocab_free(&v);
     /* dense: n_x x m, zeros where a row has no entry */
     M.n_x = o->n_features ? o->n_features : S.n_x;
     if (M.n_x == 0) {

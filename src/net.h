@@ -98,6 +98,8 @@ struct lnn_net {
     lnn_init init;         /* the scheme that made the parameters */
     uint64_t init_seed;
     lnn_prep *prep;        /* the data's scaling and labels, or NULL */
+    lnn_data_id data;      /* without a prep (IDX): the training data's id
+                              (rows 0: none); else prep->data holds it */
     float *class_w;        /* n_L training weights per class, or NULL */
     float *D_block;        /* the layers' D (dropout), or NULL */
     lnn__drop_at drop_at;  /* the masks of the next training pass */

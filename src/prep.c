@@ -293,6 +293,22 @@ const lnn_prep *lnn_net_prep(const lnn_net *net)
     return net ? net->prep : NULL;
 }
 
+lnn_status lnn_net_set_data_id(lnn_net *net, const lnn_data_id *id)
+{
+    if (!net || !id)
+        return LNN_ERR_ARG;
+    if (net->prep)
+        net->prep->data = *id;
+    else
+        net->data = *id;
+    return LNN_OK;
+}
+
+lnn_data_id lnn_net_data_id(const lnn_net *net)
+{
+    return !net ? (lnn_data_id){0} : net->prep ? net->prep->data : net->data;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Model-file records                                                       */
 /* ------------------------------------------------------------------------ */
@@ -389,15 +405,18 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
                             size_t *len)
 {
     bytes b = {.ok = true};
-    size_t r = begin_record(&b, PREP_SCALE);
-    put(&b, (uint32_t)p->scale, 4);
-    put(&b, p->shift ? 1 : 0, 4); /* shift and mul follow */
-    put(&b, p->n_x, 8);
-    if (p->shift) {
-        put_floats(&b, p->shift, p->n_x);
-        put_floats(&b, p->mul, p->n_x);
+    size_t r;
+    if (p->n_x) { /* none: an IDX model's, which has only its data id */
+        r = begin_record(&b, PREP_SCALE);
+        put(&b, (uint32_t)p->scale, 4);
+        put(&b, p->shift ? 1 : 0, 4); /* shift and mul follow */
+        put(&b, p->n_x, 8);
+        if (p->shift) {
+            put_floats(&b, p->shift, p->n_x);
+            put_floats(&b, p->mul, p->n_x);
+        }
+        end_record(&b, r);
     }
-    end_record(&b, r);
     if (p->names) {
         r = begin_record(&b, PREP_LABELS);
         put_names(&b, p->names, p->n_classes);
@@ -438,6 +457,13 @@ lnn_status lnn__prep_encode(const lnn_prep *p, unsigned char **buf,
         put(&b, p->data.bytes, 8);
         put(&b, p->data.rows, 8);
         put(&b, p->data.digest, 8);
+        const size_t name = strnlen(p->data.name, LNN_DATA_NAME_MAX - 1);
+        if (name) { /* an IDX dataset's name */
+            put(&b, name, 4);
+            unsigned char *q = room(&b, name);
+            if (q)
+                memcpy(q, p->data.name, name);
+        }
         end_record(&b, r);
     }
     if (!b.ok) {
@@ -576,6 +602,31 @@ static lnn_status decode_names(char ***names, size_t *count,
     return LNN_OK;
 }
 
+/* The data id: u64 size, rows and digest; then, for an IDX dataset, u32
+ * length and its name (1 .. LNN_DATA_NAME_MAX - 1 printable bytes). */
+static lnn_status decode_data(lnn_data_id *id, const unsigned char *q,
+                              size_t n)
+{
+    size_t name = 0;
+    if (n != PREP_DATA_BYTES) {
+        if (n < PREP_DATA_BYTES + 4)
+            return LNN_ERR_FORMAT;
+        name = n - PREP_DATA_BYTES - 4;
+        if (name == 0 || name >= LNN_DATA_NAME_MAX ||
+            get_le(q + PREP_DATA_BYTES, 4) != name)
+            return LNN_ERR_FORMAT;
+    }
+    *id = (lnn_data_id){.bytes = get_le(q, 8), .rows = get_le(q + 8, 8),
+                        .digest = get_le(q + 16, 8)};
+    for (size_t k = 0; k < name; k++) {
+        const unsigned char c = q[PREP_DATA_BYTES + 4 + k];
+        if (c < 0x20 || c == 0x7f)
+            return LNN_ERR_FORMAT; /* it is printed on one line */
+        id->name[k] = (char)c;
+    }
+    return id->rows ? LNN_OK : LNN_ERR_FORMAT;
+}
+
 /* The image size: u32 width, u32 height, each 1 .. 4096, given once. */
 static lnn_status decode_image(lnn_prep *p, const unsigned char *q, size_t n)
 {
@@ -636,15 +687,8 @@ lnn_status lnn__prep_decode(lnn_prep *p, const unsigned char *buf,
             s = decode_targets(p, q, (size_t)n);
             break;
         case PREP_DATA:
-            if (n != PREP_DATA_BYTES || p->data.rows) {
-                s = LNN_ERR_FORMAT;
-                break;
-            }
-            p->data.bytes = get_le(q, 8);
-            p->data.rows = get_le(q + 8, 8);
-            p->data.digest = get_le(q + 16, 8);
-            if (p->data.rows == 0)
-                s = LNN_ERR_FORMAT;
+            s = p->data.rows ? LNN_ERR_FORMAT
+                             : decode_data(&p->data, q, (size_t)n);
             break;
         case PREP_SPLIT:
             if (n != 32) {

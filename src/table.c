@@ -23,22 +23,41 @@
 /* Text, raw or gzip, in chunks                                             */
 /* ------------------------------------------------------------------------ */
 
+/* Bytes read at a time from a file of `size` bytes: LNN_TEXT_CHUNK, or for
+ * a smaller file the least power of two above its size (from
+ * LNN_TEXT_CHUNK_MIN), so that a small file costs small buffers: zlib's
+ * (this much, and twice as much for inflating) and the text's. */
+static size_t text_chunk(uint64_t size)
+{
+    size_t chunk = LNN_TEXT_CHUNK_MIN;
+    while (chunk < LNN_TEXT_CHUNK && chunk <= size)
+        chunk *= 2;
+    return chunk;
+}
+
 lnn_status lnn__text_open(lnn__text *t, const char *path, char *err,
                           size_t errlen)
 {
     *t = (lnn__text){.path = path, .line = 1};
+    struct stat st;
+    const bool known = stat(path, &st) == 0;
+    const size_t chunk = known && S_ISREG(st.st_mode)
+                             ? text_chunk((uint64_t)st.st_size)
+                             : LNN_TEXT_CHUNK;
     t->gz = gzopen(path, "rb");
     if (!t->gz)
         return lnn__err(err, errlen, LNN_ERR_IO, "%s: cannot open: %s", path,
                         errno ? strerror(errno) : "out of memory");
-    gzbuffer(t->gz, (unsigned)LNN_TEXT_CHUNK);
-    struct stat st;
+    gzbuffer(t->gz, (unsigned)chunk);
     t->limit = UINT64_MAX;
-    if (!gzdirect(t->gz) && stat(path, &st) == 0) {
-        const uint64_t by_size = (uint64_t)st.st_size * LNN_GZ_RATIO;
-        t->limit = by_size > LNN_GZ_FREE ? by_size : LNN_GZ_FREE;
+    t->cap = chunk; /* the whole of a small raw file, and one byte more */
+    if (!gzdirect(t->gz)) { /* its text is larger: a whole chunk */
+        t->cap = LNN_TEXT_CHUNK;
+        const uint64_t by_size = known ? (uint64_t)st.st_size * LNN_GZ_RATIO
+                                       : 0;
+        if (known)
+            t->limit = by_size > LNN_GZ_FREE ? by_size : LNN_GZ_FREE;
     }
-    t->cap = LNN_TEXT_CHUNK;
     if (!(t->buf = malloc(t->cap))) {
         lnn__text_close(t);
         return lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory",
@@ -266,6 +285,15 @@ lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n)
     return LNN_OK;
 }
 
+lnn_status lnn__vocab_add_line(lnn__vocab *v, const char *s, size_t n,
+                               uint64_t line)
+{
+    if (!lnn__grow((void **)&v->line, &v->line_cap, v->n, sizeof *v->line))
+        return LNN_ERR_NOMEM;
+    v->line[v->n] = line; /* kept if s is a new name */
+    return lnn__vocab_add(v, s, n);
+}
+
 void lnn__vocab_free(lnn__vocab *v)
 {
     for (size_t k = 0; k < v->n; k++)
@@ -273,6 +301,7 @@ void lnn__vocab_free(lnn__vocab *v)
     free(v->names);
     free(v->slot);
     free(v->y);
+    free(v->line);
     *v = (lnn__vocab){0};
 }
 
@@ -336,6 +365,10 @@ lnn_status lnn__table_finish(lnn_table *out, lnn__matrix *M, lnn__vocab *v,
         }
         for (size_t j = 0; j < v->m; j++)
             v->y[j] = (int32_t)rank[v->y[j]];
+        /* each label's first line, for messages (none if out of memory) */
+        if (v->line && (out->label_lines = malloc(v->n * sizeof(uint64_t))))
+            for (size_t k = 0; k < v->n; k++)
+                out->label_lines[rank[k]] = v->line[k];
         free(s);
         free(rank);
         free(v->names);
@@ -456,6 +489,7 @@ void lnn_table_free(lnn_table *t)
     free(t->T);
     lnn__names_free(t->targets, t->n_t);
     free(t->w);
+    free(t->label_lines);
     *t = (lnn_table){0};
 }
 
@@ -506,6 +540,8 @@ lnn_status lnn_table_relabel(lnn_table *t, char *const *names,
         t->y[j] = map[t->y[j]];
     free(map);
     lnn__names_free(t->names, t->n_classes);
+    free(t->label_lines); /* its lines were for its own names */
+    t->label_lines = NULL;
     t->names = copy;
     t->n_classes = n_classes;
     return LNN_OK;

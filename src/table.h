@@ -13,6 +13,7 @@
 #include "status.h"
 
 #define LNN_TEXT_CHUNK ((size_t)1 << 20)  /* bytes read at a time */
+#define LNN_TEXT_CHUNK_MIN ((size_t)1 << 12) /* ... from a small file */
 #define LNN_LINE_MAX ((size_t)1 << 26)    /* longest record: 64 MiB */
 /* A gzip file's text: at most LNN_GZ_RATIO times the file's size, or
  * LNN_GZ_FREE, whichever is more (a bomb is refused, not expanded). */
@@ -81,10 +82,21 @@ typedef struct lnn__vocab {
     size_t n_slots;  /* a power of two, > 2 n */
     int32_t *y;      /* samples' label indices */
     size_t m, y_cap;
+    uint64_t *line;  /* each name's first line in the file
+                        (lnn__vocab_add_line), or NULL */
+    size_t line_cap;
 } lnn__vocab;
 
 /* Append sample label s[0 .. n). */
 lnn_status lnn__vocab_add(lnn__vocab *v, const char *s, size_t n);
+/* Append sample label s[0 .. n), read on line `line` of its file: every
+ * sample of a vocabulary is added with its line, or none is. */
+lnn_status lnn__vocab_add_line(lnn__vocab *v, const char *s, size_t n,
+                               uint64_t line);
+/* Where label c of t first is, for a message: "line 57, column 5
+ * (\"y\")" (its line if known, else "row 7"; the label column if
+ * known). */
+void lnn__label_where(const lnn_table *t, size_t c, char *buf, size_t len);
 /* The index of name s[0 .. n), or -1. */
 int64_t lnn__vocab_find(const lnn__vocab *v, const char *s, size_t n);
 void lnn__vocab_free(lnn__vocab *v);

@@ -73,6 +73,20 @@ lnn_status lnn_table_guess_target(const lnn_table *t, lnn_target *out,
     return LNN_OK;
 }
 
+void lnn__label_where(const lnn_table *t, size_t c, char *buf, size_t len)
+{
+    size_t j = 0;
+    while (!t->label_lines && j < t->m && (size_t)t->y[j] != c)
+        j++;
+    int n = t->label_lines ? snprintf(buf, len, "line %llu",
+                                      (unsigned long long)t->label_lines[c])
+                           : snprintf(buf, len, "row %zu", j + 1);
+    if (n >= 0 && (size_t)n < len && t->label_field)
+        snprintf(buf + n, len - (size_t)n, t->label ? ", column %zu (\"%.60s\")"
+                                                    : ", column %zu",
+                 t->label_field, t->label);
+}
+
 /* Keep the samples j with keep[j], in order: X (or X_u8), y, T and w. */
 static void keep_samples(lnn_table *t, const bool *keep)
 {
@@ -117,6 +131,8 @@ static lnn_status drop_missing(lnn_table *t, size_t *dropped, char *err,
             free(t->names[c]);
         } else {
             to[c] = (int32_t)C;
+            if (t->label_lines)
+                t->label_lines[C] = t->label_lines[c];
             t->names[C++] = t->names[c];
         }
     }
@@ -152,13 +168,12 @@ static lnn_status labels_to_T(lnn_table *t, lnn_target target, char *err,
         if (target == LNN_TARGET_BINARY) {
             value[c] = (double)c;
         } else if (!label_number(t->names[c], &value[c])) {
-            size_t j = 0;
-            while ((size_t)t->y[j] != c)
-                j++;
+            char where[160];
+            lnn__label_where(t, c, where, sizeof where);
             lnn_status s = lnn__err(err, errlen, LNN_ERR_FORMAT,
-                                    "row %zu: the target \"%.60s\" is not a "
+                                    "%s: the target \"%.60s\" is not a "
                                     "number (or beyond float32's range)",
-                                    j + 1, t->names[c]);
+                                    where, t->names[c]);
             free(value);
             return s;
         }
@@ -194,8 +209,10 @@ lnn_status lnn_table_targets(lnn_table *t, lnn_target target,
     if (target == LNN_TARGET_VALUES) {
         free(t->y);
         lnn__names_free(t->names, t->n_classes);
+        free(t->label_lines);
         t->y = NULL;
         t->names = NULL;
+        t->label_lines = NULL;
         t->n_classes = 0;
     }
     return LNN_OK;

@@ -883,6 +883,76 @@ static void wrapper(void)
     CHECK(s.Y == NULL && s.train.X_u8 == NULL);
 }
 
+/* Train n_steps epochs of a fresh network on s.train; its parameters. */
+static float *trained(const lnn_splits *s, float *out, size_t n)
+{
+    size_t dims[] = {PIXELS, 6, CLASSES};
+    lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_RELU,
+                          .max_batch = 4, .optimizer = LNN_OPT_ADAM};
+    lnn_net *net = NULL;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
+    if (!net)
+        return NULL;
+    lnn_train_opts opts = lnn_train_opts_default();
+    opts.batch_size = 3;
+    opts.epochs = 5;
+    opts.val = &s->val;
+    CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_HE, 3), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_model(net, &s->train, &opts), LNN_OK);
+    CHECK(lnn_net_n_params(net) == n);
+    memcpy(out, lnn_net_params(net), n * sizeof *out);
+    lnn_net_destroy(net);
+    return out;
+}
+
+/* lnn_data_split: the wrapper's views with class labels instead of one-hot
+ * Y, and training on them gives the same parameters bit for bit. */
+static void split_labels(void)
+{
+    uint8_t X[M * PIXELS], labels[M];
+    fill_reference(X, labels, M, PIXELS);
+    uint8_t tX[3 * PIXELS], tlabels[3] = {2, 0, 3};
+    memcpy(tX, X + 2 * PIXELS, sizeof tX);
+    lnn_dataset train = {.m = M, .rows = ROWS, .cols = COLS, .n_x = PIXELS,
+                         .n_classes = CLASSES, .X = X, .labels = labels};
+    lnn_dataset test = {.m = 3, .rows = ROWS, .cols = COLS, .n_x = PIXELS,
+                        .n_classes = CLASSES, .X = tX, .labels = tlabels};
+    lnn_splits s, w;
+    char err[256] = "";
+    CHECK_STATUS(lnn_data_split(&s, &train, &test, 4, 2, err, sizeof err),
+                 LNN_OK);
+    CHECK(s.Y == NULL && s.labels != NULL && s.train.Y == NULL &&
+          s.val.Y == NULL && s.test.Y == NULL);
+    CHECK(s.train.m == 4 && s.val.m == 2 && s.test.m == 3 &&
+          s.train.n_y == CLASSES && s.test.n_y == CLASSES);
+    CHECK(s.train.X_u8 == X && s.val.X_u8 == X + 4 * PIXELS &&
+          s.test.X_u8 == tX);
+    const lnn_data *views[] = {&s.train, &s.val, &s.test};
+    const uint8_t *view_labels[] = {labels, labels + 4, tlabels};
+    size_t wrong = 0;
+    for (size_t v = 0; v < 3; v++)
+        for (size_t j = 0; j < views[v]->m; j++)
+            wrong += views[v]->labels[j] != view_labels[v][j];
+    CHECK(wrong == 0);
+    CHECK_STATUS(lnn_data_wrapper(&w, &train, &test, 4, 2, err, sizeof err),
+                 LNN_OK);
+    CHECK(w.labels == NULL && w.train.labels == NULL);
+    enum { P = PIXELS * 6 + 6 + 6 * CLASSES + CLASSES };
+    float a[P], b[P];
+    CHECK(trained(&s, a, P) && trained(&w, b, P) &&
+          memcmp(a, b, sizeof a) == 0);
+    lnn_splits_free(&w);
+    lnn_splits_free(&s);
+    CHECK(s.labels == NULL && s.train.m == 0);
+    /* its errors are the wrapper's */
+    CHECK_STATUS(lnn_data_split(&s, &train, &test, 0, 2, err, sizeof err),
+                 LNN_ERR_ARG);
+    check_msg(err, "no training samples", __LINE__);
+    CHECK(s.labels == NULL && s.train.m == 0);
+    CHECK_STATUS(lnn_data_split(NULL, &train, &test, 4, 2, err, sizeof err),
+                 LNN_ERR_ARG);
+}
+
 int main(void)
 {
     const char *base = getenv("TMPDIR");
@@ -911,6 +981,7 @@ int main(void)
     bad_arguments();
     load_dir();
     wrapper();
+    split_labels();
 
     remove_tree(tmp_dir);
     return check_result("data");

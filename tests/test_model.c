@@ -1,7 +1,8 @@
 /* The model file: save then load is bit-exact (parameters, optimizer state,
  * training position, training options); no temporary file is left behind,
  * and stale ones of a killed save are removed; every kind of damage is
- * reported as such, never trusted, and neither is a hostile max_batch. */
+ * reported as such, never trusted, and neither is a hostile max_batch; an
+ * IDX model's data id round-trips. */
 #define _GNU_SOURCE /* F_OFD_SETLK */
 
 #include <dirent.h>
@@ -351,6 +352,47 @@ static void stale_temporaries(void)
     lnn_net_destroy(a);
 }
 
+/* An IDX model's data id (record 7 with the dataset's name) survives a
+ * save and load; a model without one loads with none; a damaged name
+ * (a control character, a length that is not the record's) is refused. */
+static void data_id(void)
+{
+    lnn_net *a = make(LNN_OPT_SGD);
+    CHECK(lnn_net_data_id(a).rows == 0);
+    CHECK_STATUS(lnn_model_save(a, NULL, path, NULL, 0), LNN_OK);
+    lnn_net *b = NULL;
+    CHECK_STATUS(lnn_model_load(&b, NULL, path, 0, NULL, 0), LNN_OK);
+    CHECK(b && lnn_net_data_id(b).rows == 0);
+    lnn_net_destroy(b);
+    const lnn_data_id id = {.rows = 60000, .digest = UINT64_C(0x0123456789abcdef),
+                            .name = "fashion-mnist"};
+    CHECK_STATUS(lnn_net_set_data_id(a, &id), LNN_OK);
+    CHECK_STATUS(lnn_model_save(a, NULL, path, NULL, 0), LNN_OK);
+    b = NULL;
+    CHECK_STATUS(lnn_model_load(&b, NULL, path, 0, NULL, 0), LNN_OK);
+    const lnn_data_id got = lnn_net_data_id(b);
+    CHECK(got.rows == 60000 && got.bytes == 0 && got.digest == id.digest &&
+          strcmp(got.name, "fashion-mnist") == 0);
+    CHECK(lnn_net_prep(b) == NULL); /* still an IDX model */
+    lnn_net_destroy(b);
+    size_t n;
+    unsigned char *f = slurp(path, &n);
+    CHECK(f && n > 20 && memcmp(f + n - 4 - 13, "fashion-mnist", 13) == 0);
+    if (f && n > 20) {
+        f[n - 4 - 5] = '\n'; /* the name is printed on one line */
+        fix_crc(f, n);
+        spit(path, f, n);
+        load_fails(path, LNN_ERR_FORMAT, "malformed");
+        f[n - 4 - 5] = 'm';
+        f[n - 4 - 17] = 12; /* a name length other than the record's */
+        fix_crc(f, n);
+        spit(path, f, n);
+        load_fails(path, LNN_ERR_FORMAT, "malformed");
+    }
+    free(f);
+    lnn_net_destroy(a);
+}
+
 /* Per-layer activations and the leaky slope (record 8) survive a save;
  * a version-3 file without that record (written before it) loads with the
  * header's activation in every hidden layer and the default slope; a
@@ -418,6 +460,7 @@ int main(void)
     damage();
     hostile_max_batch();
     stale_temporaries();
+    data_id();
     unlink(path);
     rmdir(dir);
     return check_result("model");

@@ -245,6 +245,8 @@ typedef struct cli_dataset {
     lnn_table tab[3];   /* the file, --val-data, --test-data */
     lnn_prep prep;      /* train: fitted on the training part */
     lnn_loss loss;      /* the head the data asks for (IDX: ce) */
+    lnn_data_id id;     /* IDX: the training images' id, named by the
+                           directory (a table's is tab[0].id) */
 } cli_dataset;
 
 /* --class-weight SPEC: w (train->n_y) gets each class's training weight:
@@ -288,6 +290,8 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
 void cli_dataset_free(cli_dataset *d);
 /* Are a and b the ids of the same data (lnn_data_id)? */
 bool cli_same_data(const lnn_data_id *a, const lnn_data_id *b);
+/* An IDX data id for people, into buf: "mnist" (60000 images). */
+const char *cli_data_said(const lnn_data_id *id, char *buf, size_t len);
 /* The prep of a model without one (IDX-trained, format version 1): inputs
  * bytes / 255, class i named "i". false (the message printed) when out
  * of memory. */

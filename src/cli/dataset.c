@@ -61,6 +61,31 @@ static bool locate(cli_dataset *d, const char *data_opt)
     return true;
 }
 
+/* The name of the dataset in dir: its last component, printable, at most
+ * LNN_DATA_NAME_MAX - 1 bytes. */
+static void dataset_name(char *name, const char *dir)
+{
+    size_t end = strlen(dir);
+    while (end > 1 && dir[end - 1] == '/')
+        end--;
+    size_t begin = end;
+    while (begin > 0 && dir[begin - 1] != '/')
+        begin--;
+    size_t n = 0;
+    for (size_t k = begin; k < end && n + 1 < LNN_DATA_NAME_MAX; k++) {
+        const unsigned char c = (unsigned char)dir[k];
+        name[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    name[n] = '\0';
+}
+
+const char *cli_data_said(const lnn_data_id *id, char *buf, size_t len)
+{
+    snprintf(buf, len, "\"%s\" (%llu images)", id->name,
+             (unsigned long long)id->rows);
+    return buf;
+}
+
 int cli_dataset_load(cli_dataset *d, const char *data_opt,
                      const cli_table_args *ta, uint64_t seed, size_t n_train,
                      const cli_part *val, bool quiet)
@@ -83,6 +108,8 @@ int cli_dataset_load(cli_dataset *d, const char *data_opt,
         cli_error("%s", err);
         return EXIT_RUNTIME;
     }
+    d->id = lnn_dataset_id(&d->train_set);
+    dataset_name(d->id.name, d->dir);
     /* the classes are the data's: 0 .. the largest label */
     size_t n_classes = 0;
     for (size_t j = 0; j < d->train_set.m; j++)
@@ -108,8 +135,8 @@ int cli_dataset_load(cli_dataset *d, const char *data_opt,
         cli_dataset_free(d);
         return EXIT_USAGE;
     }
-    if (lnn_data_wrapper(&d->splits, &d->train_set, &d->test_set, n_train,
-                         n_val, err, sizeof err) != LNN_OK) {
+    if (lnn_data_split(&d->splits, &d->train_set, &d->test_set, n_train,
+                       n_val, err, sizeof err) != LNN_OK) {
         cli_error("%s", err);
         cli_dataset_free(d);
         return EXIT_RUNTIME;

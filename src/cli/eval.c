@@ -25,8 +25,9 @@ static const cli_option options[] = {
     {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table file or an image folder "
      "(its labels read with the model's vocabulary, its features scaled as "
      "in training; the model's split of it when it is the training data, "
-     "else every row), or a dataset directory, as for lnn train", "$LNN_DATA, else ./data/mnist, "
-     "else Debian's Fashion-MNIST", NULL},
+     "else every row), or a dataset directory, as for lnn train (one found "
+     "by default must be the model's training data)", "$LNN_DATA, else "
+     "./data/mnist, else Debian's Fashion-MNIST", NULL},
     {"split", 0, "NAME", OPT_SPLIT, "", "test", &splits},
     {"val", 0, "N", OPT_VAL, "validation images of an IDX dataset, as for "
      "lnn train", STR(LNN_MNIST_VAL), NULL},
@@ -118,6 +119,30 @@ static int evaluate(lnn_net *net, const char *model, const cli_dataset *ds,
     return cli_report(net, d, &ro);
 }
 
+/* An IDX model knows the dataset it was trained on: other data found by
+ * default ($LNN_DATA, ./data/mnist, Debian's Fashion-MNIST) is refused,
+ * other data named by --data is evaluated, saying so. An exit status. */
+static int idx_data_ok(const lnn_net *net, const char *model,
+                       const cli_dataset *ds, bool json)
+{
+    const lnn_data_id had = lnn_net_data_id(net);
+    if (ds->is_table || !had.rows || cli_same_data(&had, &ds->id))
+        return EXIT_OK;
+    char mine[160], theirs[160];
+    cli_data_said(&had, mine, sizeof mine);
+    cli_data_said(&ds->id, theirs, sizeof theirs);
+    if (strcmp(ds->source, "--data") == 0) {
+        fprintf(json ? stderr : stdout, "data: %s is not the model's "
+                "training data: trained on %s, this is %s\n", ds->dir, mine,
+                theirs);
+        return EXIT_OK;
+    }
+    cli_error("eval: %s was trained on %s; the dataset found in %s (%s) is "
+              "%s, other data (--data %s evaluates it anyway)", model, mine,
+              ds->dir, ds->source, theirs, ds->dir);
+    return EXIT_USAGE;
+}
+
 int cli_eval(int argc, char **argv)
 {
     eval_args a = {0};
@@ -156,9 +181,13 @@ int cli_eval(int argc, char **argv)
     if (cli_is_table(data))
         rc = cli_dataset_for_model(&ds, data, ta, prep ? prep : &idx_prep,
                                    lnn_net_loss(net));
-    else
-        rc = cli_dataset_load(&ds, data, ta, 0, 0, &a.n_val, false);
+    else /* its line, with --json, on standard error once it is sure */
+        rc = cli_dataset_load(&ds, data, ta, 0, 0, &a.n_val, a.json);
     lnn_prep_free(&idx_prep);
+    if (!rc && (rc = idx_data_ok(net, model, &ds, a.json)) != EXIT_OK)
+        cli_dataset_free(&ds);
+    else if (!rc && a.json && !ds.is_table)
+        fprintf(stderr, "dataset: %s (from %s)\n", ds.dir, ds.source);
     if (rc) {
         lnn_net_destroy(net);
         return rc;

@@ -94,11 +94,52 @@ static lnn_loss choose_loss(const cli_table_args *ta, lnn_target target)
     return ta->loss >= 0 ? (lnn_loss)ta->loss : loss;
 }
 
+/* A LIBSVM label with a comma: a set of labels ("1,3"), or NULL. */
+static const char *some_set(const lnn_table *t, const char *path)
+{
+    if (lnn_table_format(path) != LNN_FORMAT_LIBSVM || !t->y)
+        return NULL;
+    for (size_t c = 0; c < t->n_classes; c++)
+        if (strchr(t->names[c], ','))
+            return t->names[c];
+    return NULL;
+}
+
+/* Are the training file's labels LIBSVM's label sets? Those with a comma
+ * are, unless --task or --loss asks for another kind of target; under
+ * --task multilabel, every LIBSVM file's are (--loss bce alone on labels
+ * without a comma is one binary label). */
+static bool label_sets(const cli_table_args *ta, const lnn_table *t,
+                       const char *path)
+{
+    if (lnn_table_format(path) != LNN_FORMAT_LIBSVM || !t->y)
+        return false;
+    if (ta->task > 0)
+        return task_targets[ta->task] == LNN_TARGET_BINARY;
+    if (ta->loss >= 0 &&
+        lnn_loss_target((lnn_loss)ta->loss) != LNN_TARGET_BINARY)
+        return false;
+    return some_set(t, path) != NULL;
+}
+
+/* t's labels, LIBSVM's label sets, as one 0/1 target per label: those
+ * named (a model's), or all of t's. */
+static bool make_sets(lnn_table *t, const char *path, char *const *names,
+                      size_t n)
+{
+    char err[CLI_ERRLEN];
+    if (lnn_table_label_sets(t, names, n, err, sizeof err) != LNN_OK) {
+        cli_error("%s: %s", path, err);
+        return false;
+    }
+    return true;
+}
+
 /* The target kind of the training file: --loss's, --task's, or the
  * data's (said in one line). */
 static bool choose_target(const cli_table_args *ta, const lnn_table *t,
                           char *const *names, size_t n, lnn_target *target,
-                          bool quiet)
+                          const char *set, bool quiet)
 {
     char why[160];
     if (ta->loss >= 0) {
@@ -109,7 +150,11 @@ static bool choose_target(const cli_table_args *ta, const lnn_table *t,
         *target = task_targets[ta->task];
         return true;
     }
-    if (n > 1) {
+    if (set) {
+        *target = LNN_TARGET_BINARY;
+        snprintf(why, sizeof why, "LIBSVM label sets such as \"%.40s\"",
+                 set);
+    } else if (n > 1) {
         *target = guess_multi(t, names, n);
         snprintf(why, sizeof why, "%zu label columns, %s", n,
                  *target == LNN_TARGET_BINARY ? "every value 0 or 1"
@@ -175,7 +220,9 @@ int cli_task_train(const cli_table_args *ta, lnn_table *t, const char *path,
                   lnn_target_name(lnn_loss_target((lnn_loss)ta->loss)));
         return EXIT_USAGE;
     }
-    if (!choose_target(ta, t, names, n, &target, quiet))
+    const bool sets = n == 1 && label_sets(ta, t, path);
+    if (!choose_target(ta, t, names, n, &target, sets ? some_set(t, path)
+                                                       : NULL, quiet))
         return EXIT_RUNTIME;
     if (target == LNN_TARGET_CLASSES && ta->task != 1 &&
         t->n_classes > CLASSES_FREE && t->n_classes > t->m / 2) {
@@ -185,7 +232,8 @@ int cli_task_train(const cli_table_args *ta, lnn_table *t, const char *path,
         return EXIT_USAGE;
     }
     *loss = choose_loss(ta, target);
-    if (!make_targets(t, path, target, names, n))
+    if (sets ? !make_sets(t, path, NULL, 0)
+             : !make_targets(t, path, target, names, n))
         return EXIT_RUNTIME;
     if (target == LNN_TARGET_CLASSES && t->n_classes < 2) {
         cli_error("%s: every row has the label \"%s\": training needs at "
@@ -209,6 +257,9 @@ bool cli_task_like(lnn_table *t, const char *path, const lnn_table *first,
         cli_error("%s: no labels", path);
         return false;
     }
+    if (n == 1 && target == LNN_TARGET_BINARY && !first->names)
+        return make_sets(t, path, first->targets, first->n_t); /* as the
+                                                   training file's sets */
     if (target == LNN_TARGET_VALUES || n > 1)
         return make_targets(t, path, target, names, n);
     /* classes, or one binary label: by the first file's vocabulary */
@@ -255,13 +306,17 @@ bool cli_task_for_model(lnn_table *t, const char *path, const lnn_prep *p,
 {
     const lnn_target target = lnn_loss_target(loss);
     char err[CLI_ERRLEN];
-    if (p->n_targets > 1)
+    const bool sets = target == LNN_TARGET_BINARY && !p->names &&
+                      lnn_table_format(path) == LNN_FORMAT_LIBSVM;
+    if (p->n_targets > 1 && !sets)
         return make_targets(t, path, target, p->target_names,
                             p->n_targets);
     if (!t->y) {
         cli_error("%s: no labels to evaluate against", path);
         return false;
     }
+    if (sets) /* LIBSVM label sets, by the model's labels */
+        return make_sets(t, path, p->target_names, p->n_targets);
     if (target == LNN_TARGET_VALUES)
         return make_targets(t, path, target, NULL, 1);
     if (!p->names) {

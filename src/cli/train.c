@@ -1228,14 +1228,24 @@ static bool same_names(char *const *a, size_t na, char *const *b, size_t nb)
     return na == nb;
 }
 
-/* A resumed run goes on with the model's data: a table the model records
- * the id of (size, rows, digest) must be that file, unless --new-data; any
- * table must have the model's classes and columns, so that output i keeps
- * its meaning. (An IDX model records no id: format version 1.) */
+/* A resumed run goes on with the model's data: an IDX dataset or a table
+ * the model records the id of (size, rows, digest) must be that data,
+ * unless --new-data; any table must have the model's classes and columns,
+ * so that output i keeps its meaning. */
 static bool resumed_data_ok(const train_args *a, const lnn_net *net,
                             const cli_dataset *ds)
 {
     const lnn_prep *p = lnn_net_prep(net);
+    const lnn_data_id had = lnn_net_data_id(net);
+    if (!ds->is_table && had.rows && !cli_same_data(&had, &ds->id) &&
+        !a->new_data) {
+        char mine[160], theirs[160];
+        cli_error("--resume %s: it was trained on %s; %s is %s, other data; "
+                  "--new-data continues on it", a->resume,
+                  cli_data_said(&had, mine, sizeof mine), ds->dir,
+                  cli_data_said(&ds->id, theirs, sizeof theirs));
+        return false;
+    }
     if (!ds->is_table || !p)
         return true;
     const lnn_table *t = &ds->tab[0];
@@ -1275,8 +1285,7 @@ static bool resumed_data_ok(const train_args *a, const lnn_net *net,
  * stops before any update; rank 0 names the first that differs. */
 static bool ranks_agree_on_data(const cli_dataset *ds, const lnn_comm *comm)
 {
-    const lnn_data_id id = ds->is_table ? ds->tab[0].id
-                                        : lnn_dataset_id(&ds->train_set);
+    const lnn_data_id id = ds->is_table ? ds->tab[0].id : ds->id;
     lnn_data_id id0 = id;
     const size_t n = (size_t)comm->size;
     double *rows = calloc(2 * n, sizeof *rows); /* differ[r], rows[r] */
@@ -1508,6 +1517,8 @@ static int setup_run(run *r, train_args *a, const cli_dataset *ds,
         cli_error("out of memory");
         return EXIT_RUNTIME;
     }
+    if (!ds->is_table) /* the model knows its dataset */
+        lnn_net_set_data_id(r->net, &ds->id);
     if (a->class_weight && !set_class_weights(r->net, a, ds))
         return EXIT_USAGE;
     if (a->n_dropout && !set_dropout(r->net, a))

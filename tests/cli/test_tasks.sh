@@ -112,8 +112,14 @@ checks=$((checks + 1))
 grep -q '^lnn: gaps.csv: 1 rows without a label left out$' err || fail "missing target: $(cat err)"
 
 # bad input: one line, exit 1 or 2, nothing written
-{ head -1 diabetes.csv; sed -n 2,50p diabetes.csv; echo '0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,abc'; } > text.csv
-expect 1 'row 50: the target "abc" is not a number' "$LNN" train --data text.csv --task regress --save x.lnn
+# (a blank line before it: the message names the line of the file, not
+# the row, and the column by its index and name)
+{ head -1 diabetes.csv; sed -n 2,50p diabetes.csv; echo; echo '0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,abc'; } > text.csv
+expect 1 'text.csv: line 52, column 11 \("target"\): the target "abc" is not a number' "$LNN" train --data text.csv --task regress --save x.lnn
+{ echo 'a,target,b'; echo '1,2,3'; echo '4,5,6'; echo '7,x,9'; } > middle.csv
+expect 1 'middle.csv: line 4, column 2 \("target"\): the target "x" is not a number' "$LNN" train --data middle.csv --task regress --save x.lnn
+{ echo '1,2,3'; echo '4,5,6'; echo '7,8,y'; } > noheader.csv
+expect 1 'noheader.csv: line 3, column 3: the target "y" is not a number' "$LNN" train --data noheader.csv --task regress --save x.lnn
 expect 2 "--loss ce does not fit --task regress" "$LNN" train --data diabetes.csv --task regress --loss ce --save x.lnn
 expect 1 "a binary label needs exactly 2 values, the label column has 3" "$LNN" train --data wine.csv --loss bce --save x.lnn
 expect 1 "row 1: label column square is 100, not 0 or 1" "$LNN" train --data twice.csv --label ten,square --task multilabel --save x.lnn

@@ -1,7 +1,10 @@
 /* Fuzz target: a table file as lnn train reads one (lnn_table_load from
  * a path). Byte 0 picks the format and options: bits 0-1 CSV, LIBSVM or
  * .npy (3: CSV again, as a TSV), bit 2 a forced header, bit 3 --label 0,
- * bit 4 --features 8; the rest is the file. */
+ * bit 4 --features 8; bits 5-6 what the labels then become: 1 numeric
+ * targets (lnn_table_targets, values), 2 LIBSVM's label sets
+ * (lnn_table_label_sets), 3 label sets by a vocabulary of "0", "1", "2";
+ * the rest is the file. */
 #include "fuzz.h"
 #include "lnn.h"
 
@@ -24,7 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     lnn_table t;
     if (lnn_table_load(&t, fuzz_file(0, data + 1, size - 1), &o, err,
-                       sizeof err) == LNN_OK)
-        lnn_table_free(&t);
+                       sizeof err) != LNN_OK)
+        return 0;
+    static char *const known[] = {"0", "1", "2"};
+    const int then = (data[0] >> 5) & 3;
+    if (t.y && then == 1)
+        lnn_table_targets(&t, LNN_TARGET_VALUES, NULL, err, sizeof err);
+    else if (t.y && then >= 2)
+        lnn_table_label_sets(&t, then == 3 ? known : NULL, then == 3 ? 3 : 0,
+                             err, sizeof err);
+    lnn_table_free(&t);
     return 0;
 }
