@@ -456,6 +456,19 @@ LNN_API float lnn_net_huber_delta(const lnn_net *net);
 LNN_API lnn_status lnn_net_set_class_weights(lnn_net *net, const float *w);
 /** The class weights (n_L, borrowed), or NULL for none. */
 LNN_API const float *lnn_net_class_weights(const lnn_net *net);
+/**
+ * Inverted dropout in training: a training pass drops each unit of hidden
+ * layer l with probability p[l - 1] and scales the kept ones by
+ * 1 / (1 - p); evaluation and prediction never drop. The masks come from a
+ * counter-based stream keyed on (lnn_train_opts.seed, the update, l, the
+ * sample's place in the batch of all processes, the unit), so a resumed
+ * run, any thread count and lnn-mpi draw the same. Kept in the model file.
+ * @param p  L - 1 rates, each in [0, 1) (0: none), copied; NULL: none
+ * @return LNN_OK, LNN_ERR_ARG (a rate out of range), LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_net_set_dropout(lnn_net *net, const float *p);
+/** Hidden layer l's dropout rate (0 for none, and for other l). */
+LNN_API float lnn_net_dropout(const lnn_net *net, size_t l);
 LNN_API size_t lnn_net_max_batch(const lnn_net *net);
 /** Number of floats in the flat parameter block. */
 LNN_API size_t lnn_net_n_params(const lnn_net *net);
@@ -583,12 +596,19 @@ typedef int (*lnn_progress_fn)(const lnn_progress *p, void *ctx);
  *   cosine:   f + (1 - f) (1 + cos(pi p)) / 2, f = lr_min_frac,
  *             p = (t - lr_warmup) / (total - lr_warmup) in [0, 1]: from 1
  *             after the warm-up down to f at the end of the run
+ *   plateau:  s, the network's plateau scale (lnn_net_lr_scale): 1 at the
+ *             start; after lr_patience judged reports without an
+ *             improvement of the monitored value (the validation data's
+ *             monitored metric by min_delta; without validation data, the
+ *             epoch's mean training loss), s = max(s lr_gamma, lr_min_frac).
+ *             lnn_lr_at, which has no network, gives it as 1
  * X(value name, value, name, note).
  */
 #define LNN_LR_SCHEDULE_LIST(X)                                               \
     X(LNN_LR_CONSTANT, 0, constant, "")                                       \
     X(LNN_LR_STEP,     1, step,     "")                                       \
-    X(LNN_LR_COSINE,   2, cosine,   "")
+    X(LNN_LR_COSINE,   2, cosine,   "")                                       \
+    X(LNN_LR_PLATEAU,  3, plateau,  "")
 
 typedef enum lnn_lr_schedule {
     LNN_LR_SCHEDULE_LIST(LNN_ENUM_)
@@ -651,8 +671,11 @@ typedef struct lnn_train_opts {
     lnn_lr_schedule lr_schedule;
     uint64_t lr_warmup;      /* updates of linear warm-up, 0 = none */
     uint64_t lr_step_epochs; /* step: epochs between decays, >= 1 */
-    float lr_gamma;          /* step: factor per decay, in (0, 1] */
-    float lr_min_frac;       /* cosine: final rate / learning_rate, [0, 1] */
+    float lr_gamma;          /* step, plateau: factor per decay, in (0, 1] */
+    float lr_min_frac;       /* cosine: final rate / learning_rate; plateau:
+                                the lowest; in [0, 1] */
+    uint64_t lr_patience;    /* plateau: judged reports without improvement
+                                before a decay, >= 1 */
     lnn_progress_fn progress;/* may be NULL */
     void *progress_ctx;
     const lnn_comm *comm;    /* NULL: one process. Otherwise a data-parallel
@@ -771,6 +794,9 @@ typedef struct lnn_train_state {
 LNN_API lnn_train_state lnn_net_train_state(const lnn_net *net);
 /** Set the training position (for a loaded model). */
 LNN_API lnn_status lnn_net_set_train_state(lnn_net *net, lnn_train_state st);
+/** The plateau schedule's factor on the learning rate now (1 for a new
+ *  network; kept in the model file, so a resumed run continues it). */
+LNN_API float lnn_net_lr_scale(const lnn_net *net);
 
 /**
  * Train: the exercise's L_layer_model. Each update runs lnn_L_layer_forward,
@@ -1097,6 +1123,8 @@ typedef struct lnn_table {
                            header), or NULL */
     char *id_name;      /* the id column's name (or index), or NULL */
     char **ids;         /* m row names from it, or NULL */
+    float *w;           /* m per-row training weights
+                           (lnn_table_take_weights), or NULL */
     uint64_t *label_lines; /* n_classes: the line of each label's first
                            row in its file (CSV, LIBSVM), for messages, or
                            NULL */
@@ -1266,6 +1294,17 @@ LNN_API lnn_status lnn_table_targets(lnn_table *t, lnn_target target,
                                      size_t errlen);
 
 /**
+ * Take the feature column `name` (a header's name, or an index from 0) out
+ * of the features as each row's training weight (lnn_table.w, which
+ * lnn_table_view hands on as lnn_data.weights), as lnn train
+ * --sample-weight does.
+ * @return LNN_OK, LNN_ERR_ARG (no such column, the only one, a weight that
+ *         is not a number >= 0, weights already taken), LNN_ERR_NOMEM
+ */
+LNN_API lnn_status lnn_table_take_weights(lnn_table *t, const char *name,
+                                          char *err, size_t errlen);
+
+/**
  * Move the feature columns named (a CSV header's names, or indices from 0
  * counted among all columns) out of X into the targets T, in the order
  * given (a table read with lnn_table_opts.no_label). For labels every
@@ -1396,6 +1435,9 @@ typedef struct lnn_prep {
                            --columns, --id), by name (or 1-based index) */
     char **skipped;     /* n_skipped, or NULL */
     char *id_name;      /* its id column (predict carries it), or NULL */
+    char *weight_column;/* the training file's per-row weight column (lnn
+                           train --sample-weight), not a feature: eval
+                           leaves it out; or NULL */
 } lnn_prep;
 
 /** How lnn_prep_fit_table prepares a table. */

@@ -128,7 +128,7 @@ lnn__batch lnn__batches_get(lnn__batches *src, lnn_train_state st)
                     .T = {.Y = d->Y ? d->Y + lo * d->n_y : NULL,
                           .labels = d->labels ? d->labels + lo : NULL},
                     .m = hi - lo, .m_all = m_all,
-                    .epoch = st.epoch, .first = j0};
+                    .epoch = st.epoch, .first = j0, .lo = lo};
     if (src->perm) {
         /* mini-batch: samples perm[j0 + lo .. j0 + hi) of this epoch's
          * order */

@@ -43,6 +43,7 @@ typedef struct lnn__batch {
     size_t m_all;   /* the batch's columns in all processes (= m for one) */
     uint64_t epoch; /* the epoch it belongs to */
     size_t first;   /* its first sample's place in the epoch's order */
+    size_t lo;      /* this process's first column among the m_all */
 } lnn__batch;
 
 /* The batch source of a training run. It owns the order of the samples

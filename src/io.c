@@ -35,6 +35,10 @@ _Static_assert(sizeof(float) == 4, "model files store IEEE float32");
 #define LNN_CRC_LEN 4
 #define LNN_RECORD_HEAD 16   /* a record: tag u32, zero u32, length u64 */
 #define LNN_TAG_HEAD 5       /* the output head's record (version 3) */
+#define LNN_TAG_DROPOUT 9    /* dropout's rates */
+#define LNN_TAG_PLATEAU 10   /* the plateau schedule's state */
+#define LNN_PLATEAU_BODY 40  /* f64 scale, f64 best, u64 has_best, stale,
+                                lr_patience */
 #define LNN_TAG_REG 13       /* class weights, clip norm, label smoothing */
 #define LNN_REG_BODY 24      /* its fixed part: f64, f64, u64 */
 #define LNN_HEAD_BODY 16     /* loss u32, target kind u32, huber delta f64 */
@@ -269,23 +273,68 @@ static void w_act_record(writer *w, const lnn_net *net)
 }
 
 /* The regularisation record, when anything is on: f64 clip norm, f64
- * label smoothing, u64 class weights (0 or n_L), then those float32s. */
+ * label smoothing, u64 class weights (0 or n_L), those float32s, then u32
+ * the length and the bytes of the sample-weight column's name (0: none). */
 static void w_reg_record(writer *w, const lnn_net *net,
                          const lnn_train_opts *o)
 {
     const float clip = o ? o->clip_norm : 0.0f,
                 smooth = o ? o->label_smoothing : 0.0f;
     const size_t n_w = net->class_w ? net->dims[net->L] : 0;
-    if (clip == 0.0f && smooth == 0.0f && n_w == 0)
+    const char *column = net->prep ? net->prep->weight_column : NULL;
+    const size_t len = column ? strlen(column) : 0;
+    if (clip == 0.0f && smooth == 0.0f && n_w == 0 && len == 0)
         return;
-    unsigned char r[LNN_RECORD_HEAD + LNN_REG_BODY] = {0};
+    unsigned char r[LNN_RECORD_HEAD + LNN_REG_BODY] = {0}, n[4];
     put_u32(r, LNN_TAG_REG);
-    put_u64(r + 8, LNN_REG_BODY + 4 * n_w);
+    put_u64(r + 8, LNN_REG_BODY + 4 * n_w + 4 + len);
     put_u64(r + 16, f64_bits(clip));
     put_u64(r + 24, f64_bits(smooth));
     put_u64(r + 32, n_w);
     w_bytes(w, r, sizeof r);
     w_floats(w, net->class_w, n_w);
+    put_u32(n, (uint32_t)len);
+    w_bytes(w, n, sizeof n);
+    if (len) /* (zlib's crc32 of no buffer is its start value) */
+        w_bytes(w, (const unsigned char *)column, len);
+}
+
+/* The dropout record, for a network with dropout: u64 L - 1, then each
+ * hidden layer's rate as a float32. */
+static void w_dropout_record(writer *w, const lnn_net *net)
+{
+    bool any = false;
+    for (size_t l = 1; l < net->L; l++)
+        any = any || net->layers[l].p > 0.0f;
+    if (!any)
+        return;
+    unsigned char r[LNN_RECORD_HEAD + 8] = {0};
+    put_u32(r, LNN_TAG_DROPOUT);
+    put_u64(r + 8, 8 + 4 * (uint64_t)(net->L - 1));
+    put_u64(r + 16, net->L - 1);
+    w_bytes(w, r, sizeof r);
+    for (size_t l = 1; l < net->L; l++)
+        w_floats(w, &net->layers[l].p, 1);
+}
+
+/* The plateau record, for a run under the plateau schedule or a network
+ * it has decayed. */
+static void w_plateau_record(writer *w, const lnn_net *net,
+                             const lnn_train_opts *o)
+{
+    const lnn__plateau *p = &net->plateau;
+    const bool plateau = o && o->lr_schedule == LNN_LR_PLATEAU;
+    if (!plateau && p->scale == 1.0f && !p->has_best)
+        return;
+    unsigned char r[LNN_RECORD_HEAD + LNN_PLATEAU_BODY] = {0};
+    put_u32(r, LNN_TAG_PLATEAU);
+    put_u64(r + 8, LNN_PLATEAU_BODY);
+    put_u64(r + 16, f64_bits(p->scale));
+    put_u64(r + 24, f64_bits(p->best));
+    put_u64(r + 32, p->has_best);
+    put_u64(r + 40, p->stale);
+    put_u64(r + 48, o ? o->lr_patience : 0);
+    w_bytes(w, r, sizeof r);
 }
 
 /* Is name (a directory entry) base + LNN_TMP_TAG + LNN_TMP_SUFFIX_LEN
@@ -371,6 +420,8 @@ static lnn_status write_model(int fd, const lnn_net *net,
     w_head_record(w, net);
     w_act_record(w, net);
     w_reg_record(w, net, opts);
+    w_plateau_record(w, net, opts);
+    w_dropout_record(w, net);
     if (net->prep || net->data.rows) { /* the prep records fill the rest
                                           (an IDX model's: its data id) */
         const lnn_prep idx = {.data = net->data};
@@ -804,6 +855,32 @@ static lnn_status read_head(FILE *f, const header *hd, uint64_t file_size,
     return LNN_OK;
 }
 
+/* The sample-weight column's name after the class weights (len bytes of
+ * the record left: none, or u32 a length and that many bytes) into the
+ * net's prep; false if malformed. */
+static bool read_weight_column(FILE *f, lnn_net *net, uint64_t len)
+{
+    unsigned char n[4];
+    if (len == 0)
+        return true;
+    if (len < 4 || !r_bytes(f, n, 4) || get_u32(n) != len - 4 ||
+        len - 4 > LNN_NAME_MAX)
+        return false;
+    if (len == 4) /* no column */
+        return true;
+    if (!net->prep)
+        return false;
+    char *name = calloc(1, (size_t)len - 3);
+    if (!name || !r_bytes(f, (unsigned char *)name, (size_t)len - 4) || !*name ||
+        memchr(name, 0, (size_t)len - 4)) {
+        free(name);
+        return false;
+    }
+    free(net->prep->weight_column);
+    net->prep->weight_column = name;
+    return true;
+}
+
 /* The hidden layers' activations and the leaky slope into cfg (acts:
  * L - 1 entries), from record 8; without it (a file written before it),
  * every hidden layer has the header's activation and the default slope.
@@ -846,8 +923,8 @@ static lnn_status read_acts(FILE *f, const header *hd, uint64_t file_size,
 }
 
 /* The regularisation record (a model without one: none): the clip norm
- * and label smoothing into *o, the class weights into the net. Read
- * without moving f. */
+ * and label smoothing into *o, the class weights into the net, the
+ * sample-weight column into its prep (read first). Read without moving f. */
 static lnn_status read_reg(FILE *f, lnn_net *net, lnn_train_opts *o,
                            uint64_t file_size, uint64_t prep_len,
                            const char *path, char *err, size_t errlen)
@@ -864,7 +941,7 @@ static lnn_status read_reg(FILE *f, lnn_net *net, lnn_train_opts *o,
               !r_bytes(f, r, LNN_REG_BODY);
         n_w = bad ? 0 : get_u64(r + 16);
         bad = bad || (n_w != 0 && n_w != n_L) ||
-              n != LNN_REG_BODY + 4 * n_w;
+              n < LNN_REG_BODY + 4 * n_w;
         o->clip_norm = (float)bits_f64(get_u64(r));
         o->label_smoothing = (float)bits_f64(get_u64(r + 8));
         bad = bad || !(o->clip_norm >= 0.0f && isfinite(o->clip_norm)) ||
@@ -874,12 +951,48 @@ static lnn_status read_reg(FILE *f, lnn_net *net, lnn_train_opts *o,
     bad = bad || (n_w && (!w || !r_floats(f, w, n_L) ||
                           lnn_net_set_class_weights(net, w) != LNN_OK));
     free(w);
+    bad = bad || (found && !read_weight_column(f, net,
+                                               n - LNN_REG_BODY - 4 * n_w));
     if (fseek(f, back, SEEK_SET) != 0)
         return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
     if (bad)
         return lnn__err(err, errlen, LNN_ERR_FORMAT,
                         "%s: malformed regularisation record (class "
                         "weights, clip norm, label smoothing)", path);
+    return LNN_OK;
+}
+
+/* The plateau record (none: the schedule's start) into net->plateau and
+ * o->lr_patience (a record of a run without options: kept as it is).
+ * Read without moving f. */
+static lnn_status read_plateau(FILE *f, lnn_net *net, lnn_train_opts *o,
+                               uint64_t file_size, uint64_t prep_len,
+                               const char *path, char *err, size_t errlen)
+{
+    const long back = ftell(f);
+    unsigned char r[LNN_PLATEAU_BODY];
+    bool found;
+    uint64_t at = 0, n = 0;
+    bool bad = !find_record(f, file_size - LNN_CRC_LEN - prep_len, prep_len,
+                            LNN_TAG_PLATEAU, &found, &at, &n);
+    bad = bad || (found && (n != LNN_PLATEAU_BODY ||
+                            fseek(f, (long)at, SEEK_SET) != 0 ||
+                            !r_bytes(f, r, LNN_PLATEAU_BODY)));
+    if (fseek(f, back, SEEK_SET) != 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    if (!bad && found) {
+        const double scale = bits_f64(get_u64(r));
+        net->plateau = (lnn__plateau){.scale = (float)scale,
+                                      .best = bits_f64(get_u64(r + 8)),
+                                      .has_best = get_u64(r + 16) != 0,
+                                      .stale = get_u64(r + 24)};
+        bad = !(scale > 0.0 && scale <= 1.0) || get_u64(r + 16) > 1;
+        if (get_u64(r + 32))
+            o->lr_patience = get_u64(r + 32);
+    }
+    if (bad)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: malformed plateau schedule record", path);
     return LNN_OK;
 }
 
@@ -928,6 +1041,52 @@ static lnn_status read_prep(FILE *f, lnn_net *net, uint64_t prep_len,
         lnn_prep_free(&p);
     free(buf);
     return s;
+}
+
+/* The dropout record (none: no dropout) into the net. Read without moving
+ * f. */
+static lnn_status read_dropout(FILE *f, lnn_net *net, uint64_t file_size,
+                               uint64_t prep_len, const char *path, char *err,
+                               size_t errlen)
+{
+    const long back = ftell(f);
+    unsigned char r[8];
+    bool found;
+    uint64_t at = 0, n = 0;
+    bool bad = !find_record(f, file_size - LNN_CRC_LEN - prep_len, prep_len,
+                            LNN_TAG_DROPOUT, &found, &at, &n);
+    float *p = NULL;
+    if (!bad && found) {
+        bad = n != 8 + 4 * (uint64_t)(net->L - 1) ||
+              fseek(f, (long)at, SEEK_SET) != 0 || !r_bytes(f, r, 8) ||
+              get_u64(r) != net->L - 1 ||
+              !(p = malloc((net->L - 1) * sizeof *p)) ||
+              !r_floats(f, p, net->L - 1) ||
+              lnn_net_set_dropout(net, p) != LNN_OK;
+    }
+    free(p);
+    if (fseek(f, back, SEEK_SET) != 0)
+        return lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
+    if (bad)
+        return lnn__err(err, errlen, LNN_ERR_FORMAT,
+                        "%s: malformed dropout record", path);
+    return LNN_OK;
+}
+
+/* The records after the optimizer state: the prep records from f's
+ * position, then regularisation and plateau (read where they lie). */
+static lnn_status read_records(FILE *f, lnn_net *net, lnn_train_opts *o,
+                               uint64_t file_size, uint64_t prep_len,
+                               const char *path, char *err, size_t errlen)
+{
+    lnn_status s = read_prep(f, net, prep_len, path, err, errlen);
+    if (s == LNN_OK)
+        s = read_reg(f, net, o, file_size, prep_len, path, err, errlen);
+    if (s == LNN_OK)
+        s = read_dropout(f, net, file_size, prep_len, path, err, errlen);
+    return s == LNN_OK ? read_plateau(f, net, o, file_size, prep_len, path,
+                                      err, errlen)
+                       : s;
 }
 
 /* The fixed header of an open model file: the file is regular and long
@@ -1064,10 +1223,8 @@ lnn_status lnn_model_load(lnn_net **out, lnn_train_opts *opts,
         s = lnn__err(err, errlen, LNN_ERR_IO, "%s: read failed", path);
         goto done;
     }
-    if (prep_len &&
-        ((s = read_reg(f, net, &stored, file_size, prep_len, path, err,
-                       errlen)) != LNN_OK ||
-         (s = read_prep(f, net, prep_len, path, err, errlen)) != LNN_OK))
+    if (prep_len && (s = read_records(f, net, &stored, file_size, prep_len,
+                                      path, err, errlen)) != LNN_OK)
         goto done;
     resume_state(net, &hd);
     if (opts)

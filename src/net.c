@@ -225,6 +225,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     net->eval_cols = ec;
     net->n_params = n_params;
     net->optimizer = cfg->optimizer;
+    net->plateau = (lnn__plateau){.scale = 1.0f};
     net->head = (lnn__head){.loss = cfg->loss,
                             .delta = cfg->huber_delta > 0.0f
                                          ? cfg->huber_delta : 1.0f};
@@ -283,6 +284,7 @@ void lnn_net_destroy(lnn_net *net)
     lnn_prep_free(net->prep);
     free(net->prep);
     free(net->class_w);
+    free(net->D_block);
     free(net);
 }
 
@@ -327,6 +329,45 @@ lnn_status lnn_net_set_class_weights(lnn_net *net, const float *w)
     free(net->class_w);
     net->class_w = copy;
     return LNN_OK;
+}
+
+float lnn_net_lr_scale(const lnn_net *net)
+{
+    return net ? net->plateau.scale : NAN;
+}
+
+lnn_status lnn_net_set_dropout(lnn_net *net, const float *p)
+{
+    if (!net)
+        return LNN_ERR_ARG;
+    size_t units = 0;
+    for (size_t l = 1; p && l < net->L; l++) {
+        if (!(p[l - 1] >= 0.0f && p[l - 1] < 1.0f))
+            return lnn__fail(net, LNN_ERR_ARG,
+                             "dropout: hidden layer %zu has rate %g; each "
+                             "must be in [0, 1)", l, (double)p[l - 1]);
+        units += p[l - 1] > 0.0f ? net->dims[l] : 0;
+    }
+    float *block = NULL;
+    if (units && !(block = alloc_block(units * net->max_batch,
+                                       sizeof(float))))
+        return lnn__fail(net, LNN_ERR_NOMEM,
+                         "out of memory for dropout's %zu x %zu floats",
+                         units, net->max_batch);
+    free(net->D_block);
+    net->D_block = block;
+    for (size_t l = 1; l < net->L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        ly->p = p ? p[l - 1] : 0.0f;
+        ly->D = ly->p > 0.0f ? block : NULL;
+        block += ly->p > 0.0f ? ly->n * net->max_batch : 0;
+    }
+    return LNN_OK;
+}
+
+float lnn_net_dropout(const lnn_net *net, size_t l)
+{
+    return net && l >= 1 && l < net->L ? net->layers[l].p : 0.0f;
 }
 
 const float *lnn_net_class_weights(const lnn_net *net)
@@ -440,6 +481,13 @@ typedef struct net_pass {
 } net_pass;
 
 /* The forward of columns j0 .. j0+cols of the batch. */
+/* Does a pass in this mode apply layer ly's dropout? Training passes
+ * only (and not the bench's GEMMs alone). */
+static bool dropping(const lnn__layer_buf *ly, lnn__mode mode)
+{
+    return ly->D && (mode & LNN_MODE_TRAIN) && !(mode & LNN_MODE_GEMMS);
+}
+
 static void forward_columns(void *ctx, size_t j0, size_t cols)
 {
     const net_pass *p = ctx;
@@ -447,11 +495,19 @@ static void forward_columns(void *ctx, size_t j0, size_t cols)
     const float *H_prev = p->X + j0 * net->dims[0];
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
-        lnn__layer_forward(ly->H + j0 * ly->n, ly->Z ? ly->Z + j0 * ly->n
-                                                     : NULL,
-                           H_prev, ly->W, ly->b, ly->act, ly->n, ly->n_prev,
-                           cols, p->mode);
-        H_prev = ly->H + j0 * ly->n;
+        float *H = ly->H + j0 * ly->n;
+        lnn__layer_forward(H, ly->Z ? ly->Z + j0 * ly->n : NULL, H_prev,
+                           ly->W, ly->b, ly->act, ly->n, ly->n_prev, cols,
+                           p->mode);
+        H_prev = H;
+        if (dropping(ly, p->mode)) {
+            /* the next layer reads H with the mask applied, D; H stays
+             * for f' */
+            float *D = ly->D + j0 * ly->n;
+            lnn__dropout(D, H, ly->p, ly->n, cols, &net->drop_at, l,
+                         net->drop_at.g0 + j0);
+            H_prev = D;
+        }
     }
 }
 
@@ -485,6 +541,9 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
         float *dZ = ly->dZ + j0 * ly->n;
         const lnn__act act =
             l == net->L ? lnn__act_of(LNN_ACT_IDENTITY, 0.0f) : ly->act;
+        if (dropping(ly, p->mode)) /* dH = dD (.) the mask / (1 - p) */
+            lnn__dropout(dZ, dZ, ly->p, ly->n, cols, &net->drop_at, l,
+                         net->drop_at.g0 + j0);
         lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n,
                          ly->Z ? ly->Z + j0 * ly->n : NULL, ly->W, act,
                          ly->n, ly->n_prev, cols, p->mode);
@@ -525,7 +584,10 @@ static void grads_share(void *ctx, size_t rank, size_t count)
     lnn_net *net = p->net;
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
-        const float *H_prev = l > 1 ? net->layers[l - 1].H : p->X;
+        const lnn__layer_buf *prev = &net->layers[l - 1];
+        const float *H_prev = l == 1                     ? p->X
+                              : dropping(prev, p->mode) ? prev->D
+                                                        : prev->H;
         lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
                          p->m, p->inv_m, rank, count, p->mode);
         /* W_l is free to change: layer l's products are done (W_l^T dZ_l in

@@ -14,6 +14,15 @@
 #define LNN_ERRMSG_MAX 256
 
 
+/* The plateau schedule's state (lnn_lr_schedule): the factor on the rate,
+ * and the best monitored value and the judged reports since it. */
+typedef struct lnn__plateau {
+    float scale;     /* 1 at the start */
+    bool has_best;   /* false: nothing judged yet */
+    double best;
+    uint64_t stale;
+} lnn__plateau;
+
 /* Layer l's buffers: views into the network's blocks. */
 typedef struct lnn__layer_buf {
     size_t n, n_prev;
@@ -26,7 +35,23 @@ typedef struct lnn__layer_buf {
     float *Z;  /* n x max_batch: Z + b, kept by a training forward for the
                   backward where f' needs it (lnn__act_needs_Z); else NULL */
     float *dZ; /* n x max_batch: dH from layer l+1, turned into dZ in place */
+    float p;   /* dropout's rate (hidden layers; 0: none) */
+    float *D;  /* n x max_batch: a training forward's H with dropout's mask
+                  applied, the next layer's input; NULL without dropout */
 } lnn__layer_buf;
+
+/* Where a training pass draws dropout's masks: the run's seed, the update
+ * (its iteration), and the global index (in the batch of all processes)
+ * of the pass's first column. */
+typedef struct lnn__drop_at {
+    uint64_t seed, t, g0;
+} lnn__drop_at;
+
+/* out (n x m) = x with inverted dropout at rate p: x / (1 - p) where kept,
+ * 0 where dropped, by hidden layer l's masks at *at for the columns of
+ * global index g0 .. g0 + m - 1 (dropout.c). out may be x. */
+void lnn__dropout(float *out, const float *x, float p, size_t n, size_t m,
+                  const lnn__drop_at *at, size_t l, uint64_t g0);
 
 /* Evaluation and prediction run the forward pass on chunks of at least
  * this many columns, whatever max_batch is: on the default network a
@@ -76,6 +101,9 @@ struct lnn_net {
     lnn_data_id data;      /* without a prep (IDX): the training data's id
                               (rows 0: none); else prep->data holds it */
     float *class_w;        /* n_L training weights per class, or NULL */
+    float *D_block;        /* the layers' D (dropout), or NULL */
+    lnn__drop_at drop_at;  /* the masks of the next training pass */
+    lnn__plateau plateau;  /* the plateau schedule's state */
     char errmsg[LNN_ERRMSG_MAX];
 };
 
@@ -132,6 +160,17 @@ lnn_status lnn__check_hyper(const lnn_train_opts *opts, lnn_optimizer opt,
 /* lnn_lr_at without checks: the schedule's rate for step t. */
 float lnn__lr_at(const lnn_train_opts *opts, uint64_t t,
                  uint64_t steps_per_epoch, uint64_t total);
+
+/* The rate of the net's update t: lnn__lr_at times the plateau scale
+ * under the plateau schedule. */
+float lnn__lr_now(const lnn_net *net, const lnn_train_opts *opts, uint64_t t,
+                  uint64_t steps_per_epoch, uint64_t total);
+
+/* The plateau schedule judges a report's monitored value v (larger is
+ * better if higher): a new best, or one more report without, and after
+ * opts->lr_patience of those a decay. Nothing under other schedules. */
+void lnn__plateau_judge(lnn_net *net, const lnn_train_opts *opts, double v,
+                        bool higher);
 
 /* lnn_optim_step without checks: one update by the net's optimizer
  * (lnn__optim_begin, then lnn__optim_run over the whole block). */

@@ -92,11 +92,17 @@ static lnn_status check_schedule(const lnn_train_opts *o, char *msg,
                      "least 1 epoch between steps");
         return LNN_ERR_ARG;
     }
+    if (kind == LNN_LR_PLATEAU && o->lr_patience == 0) {
+        if (msg)
+            snprintf(msg, len, "lr_patience is 0: the plateau schedule "
+                     "needs at least 1 report without improvement");
+        return LNN_ERR_ARG;
+    }
     const bound bounds[] = {
         {"lr_gamma", o->lr_gamma, 0.0f, 1.0f, false, true,
-         kind == LNN_LR_STEP},
+         kind == LNN_LR_STEP || kind == LNN_LR_PLATEAU},
         {"lr_min_frac", o->lr_min_frac, 0.0f, 1.0f, true, true,
-         kind == LNN_LR_COSINE},
+         kind == LNN_LR_COSINE || kind == LNN_LR_PLATEAU},
     };
     return check_bounds(bounds, sizeof bounds / sizeof *bounds, msg, len);
 }
@@ -147,12 +153,47 @@ float lnn__lr_at(const lnn_train_opts *o, uint64_t t, uint64_t steps_per_epoch,
         f = min + (1.0 - min) * 0.5 * (1.0 + cos(LNN_PI * p));
         break;
     }
+    case LNN_LR_PLATEAU: /* the network's scale: lnn__lr_now */
+        break;
     }
     /* Linear warm-up, (t + 1) / warmup: the first step already moves (a
      * rate of exactly 0 would waste it), step warmup - 1 is at full rate. */
     if (t < warmup)
         f *= (double)(t + 1) / (double)warmup;
     return (float)((double)o->learning_rate * f);
+}
+
+float lnn__lr_now(const lnn_net *net, const lnn_train_opts *opts, uint64_t t,
+                  uint64_t steps_per_epoch, uint64_t total)
+{
+    const float lr = lnn__lr_at(opts, t, steps_per_epoch, total);
+    return opts->lr_schedule == LNN_LR_PLATEAU ? lr * net->plateau.scale
+                                               : lr;
+}
+
+void lnn__plateau_judge(lnn_net *net, const lnn_train_opts *opts, double v,
+                        bool higher)
+{
+    lnn__plateau *p = &net->plateau;
+    if (opts->lr_schedule != LNN_LR_PLATEAU)
+        return;
+    const double d = opts->min_delta;
+    const bool better = !p->has_best ? !isnan(v)
+                        : higher     ? v > p->best + d
+                                     : v < p->best - d;
+    if (better) {
+        *p = (lnn__plateau){.scale = p->scale, .has_best = true, .best = v};
+        return;
+    }
+    if (++p->stale < opts->lr_patience)
+        return;
+    /* a decay, never below lr_min_frac, and never to 0 (an underflow) */
+    float next = p->scale * opts->lr_gamma;
+    if (next < opts->lr_min_frac)
+        next = opts->lr_min_frac;
+    if (next > 0.0f)
+        p->scale = next;
+    p->stale = 0;
 }
 
 lnn_status lnn_lr_at(const lnn_train_opts *opts, uint64_t iteration,

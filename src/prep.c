@@ -42,6 +42,7 @@ void lnn_prep_free(lnn_prep *p)
     free(p->label);
     lnn__names_free(p->skipped, p->n_skipped);
     free(p->id_name);
+    free(p->weight_column);
     *p = (lnn_prep){0};
 }
 
@@ -84,7 +85,9 @@ lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
                              : NULL;
     if (!c.skipped != !src->skipped)
         ok = false;
+    c.weight_column = src->weight_column ? strdup(src->weight_column) : NULL;
     if (!ok || !c.names != !src->names || !c.columns != !src->columns ||
+        !c.weight_column != !src->weight_column ||
         !c.target_names != !src->target_names) {
         lnn_prep_free(&c);
         return LNN_ERR_NOMEM;

@@ -498,6 +498,7 @@ void lnn_table_free(lnn_table *t)
     lnn__names_free(t->skipped, t->n_skipped);
     free(t->id_name);
     lnn__names_free(t->ids, t->ids ? t->m : 0);
+    free(t->w);
     free(t->label_lines);
     *t = (lnn_table){0};
 }
@@ -708,7 +709,8 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
         (t->T && permute_columns(t->T, t->n_t * sizeof *t->T, src, m) !=
                      LNN_OK) ||
         (t->ids && permute_columns(t->ids, sizeof *t->ids, src, m) !=
-                       LNN_OK))
+                       LNN_OK) ||
+        (t->w && permute_columns(t->w, sizeof *t->w, src, m) != LNN_OK))
         s = lnn__err(err, errlen, LNN_ERR_NOMEM,
                      "split: out of memory for %zu rows", t->m);
 done:
@@ -730,6 +732,8 @@ lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m)
         d.X = t->X + j0 * t->n_x;
     else
         d.X_u8 = t->X_u8 + j0 * t->n_x;
+    if (t->w)
+        d.weights = t->w + j0;
     if (t->T) {
         d.n_y = t->n_t;
         d.Y = t->T + j0 * t->n_t;

@@ -87,7 +87,7 @@ void lnn__label_where(const lnn_table *t, size_t c, char *buf, size_t len)
                  t->label_field, t->label);
 }
 
-/* Keep the samples j with keep[j], in order: X (or X_u8), y and T. */
+/* Keep the samples j with keep[j], in order: X (or X_u8), y, T and w. */
 static void keep_samples(lnn_table *t, const bool *keep)
 {
     const size_t w = t->n_x * (t->X ? sizeof(float) : 1);
@@ -103,6 +103,8 @@ static void keep_samples(lnn_table *t, const bool *keep)
             if (t->T)
                 memmove(t->T + k * t->n_t, t->T + j * t->n_t,
                         t->n_t * sizeof *t->T);
+            if (t->w)
+                t->w[k] = t->w[j];
         }
         k++;
     }
@@ -267,6 +269,48 @@ static void list_columns(const lnn_table *t, char *buf, size_t len)
                  t->columns[i]);
     if (!t->columns)
         snprintf(buf, len, "indices 0..%zu (no header)", t->n_x - 1);
+}
+
+lnn_status lnn_table_take_weights(lnn_table *t, const char *name, char *err,
+                                  size_t errlen)
+{
+    if (!t || !name || t->w)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "no weight column");
+    const size_t col = find_column(t, name);
+    if (col == t->n_x) {
+        char cols[512];
+        list_columns(t, cols, sizeof cols);
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "--sample-weight %s: no such column; the columns "
+                        "are %s", name, cols);
+    }
+    if (t->n_x == 1)
+        return lnn__err(err, errlen, LNN_ERR_ARG,
+                        "--sample-weight %s: the only feature column", name);
+    if (!(t->w = malloc((t->m ? t->m : 1) * sizeof *t->w)))
+        return lnn__err(err, errlen, LNN_ERR_NOMEM,
+                        "out of memory for %zu weights", t->m);
+    for (size_t j = 0; j < t->m; j++) {
+        t->w[j] = feature(t, col, j);
+        if (!(t->w[j] >= 0.0f) || !isfinite(t->w[j])) {
+            const double v = t->w[j];
+            free(t->w);
+            t->w = NULL;
+            return lnn__err(err, errlen, LNN_ERR_ARG,
+                            "--sample-weight %s: row %zu has weight %g; "
+                            "weights must be numbers >= 0", name, j + 1, v);
+        }
+    }
+    bool *take = calloc(t->n_x, sizeof *take);
+    if (!take) {
+        free(t->w);
+        t->w = NULL;
+        return lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
+    }
+    take[col] = true;
+    drop_features(t, take, 1);
+    free(take);
+    return LNN_OK;
 }
 
 lnn_status lnn_table_take_targets(lnn_table *t, lnn_target target,

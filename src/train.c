@@ -28,6 +28,7 @@ lnn_train_opts lnn_train_opts_default(void)
         .lr_step_epochs = 5,
         .lr_gamma = 0.1f,
         .lr_min_frac = 0.0f,
+        .lr_patience = 5,
         .progress = NULL,
         .progress_ctx = NULL,
         .comm = NULL,
@@ -336,6 +337,9 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
                              double *loss)
 {
     const lnn_comm *comm = opts->comm;
+    /* dropout's masks: this update's, for this process's columns */
+    net->drop_at = (lnn__drop_at){.seed = opts->seed,
+                                  .t = net->state.iteration, .g0 = B->lo};
     if (B->m)
         lnn__net_forward(net, B->X, B->m, LNN_MODE_TRAIN);
     double sums[2] = {0.0, 0.0};
@@ -496,6 +500,7 @@ static lnn_status watch_epoch(lnn_net *net, const lnn_train_opts *opts,
     const bool better = w->best_epoch == 0
                             ? !isnan(v)
                             : (w->higher ? v > w->best + d : v < w->best - d);
+    lnn__plateau_judge(net, opts, v, w->higher);
     if (better) {
         w->best = v;
         w->best_epoch = net->state.epoch;
@@ -543,6 +548,9 @@ static lnn_status notify(lnn_net *net, const lnn_train_opts *opts,
         lnn_status s = watch_epoch(net, opts, w, &p);
         if (s != LNN_OK)
             return s;
+    } else if (epoch_done && !opts->val) {
+        lnn__plateau_judge(net, opts, sum->loss / (double)sum->samples,
+                           false);
     }
     if (opts->progress) {
         const lnn_progress step = {
@@ -646,8 +654,8 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
     while (more_to_do(st, opts)) {
         lnn__batch B = lnn__batches_get(&batches, *st);
         B.T.smooth = opts->label_smoothing;
-        const float lr = lnn__lr_at(opts, st->iteration, plan.steps_per_epoch,
-                                    plan.total);
+        const float lr = lnn__lr_now(net, opts, st->iteration,
+                                     plan.steps_per_epoch, plan.total);
         double loss;
         s = train_step(net, &B, opts, lr, &loss);
         if (s != LNN_OK)

@@ -27,6 +27,8 @@ typedef struct extras {
     const float *w;
     float smooth;
     const lnn_activation *each;
+    float drop; /* dropout in every hidden layer, its mask fixed (the same
+                   update's) through the finite differences */
 } extras;
 
 /* The mean loss of the net's head over the m columns (for cross-entropy
@@ -42,7 +44,8 @@ static double loss_of(lnn_net *net, const float *X, const float *Y, size_t m,
     const lnn__targets T = {.Y = Y, .w = e.w, .smooth = e.smooth};
     const double head = lnn__head_loss_sum(&net->head, P, T, n_L, m) /
                         (double)m;
-    if (net->head.loss != LNN_LOSS_CE || e.w || e.smooth != 0.0f)
+    if (net->head.loss != LNN_LOSS_CE || e.w || e.smooth != 0.0f ||
+        e.drop != 0.0f)
         return head;
     CHECK_STATUS(lnn_compute_loss(P, Y, n_L, m, &loss), LNN_OK);
     CHECK_NEAR(head, loss, 1e-12 + 1e-12 * loss);
@@ -131,6 +134,13 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
     CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
     if (!net)
         return;
+    float rates[8];
+    for (size_t l = 0; l + 1 < L; l++)
+        rates[l] = e.drop;
+    if (e.drop != 0.0f) {
+        CHECK_STATUS(lnn_net_set_dropout(net, rates), LNN_OK);
+        net->drop_at = (lnn__drop_at){.seed = 5, .t = 3, .g0 = 0};
+    }
     const size_t n0 = dims[0], nL = dims[L];
     float *X = malloc(n0 * m * sizeof *X), *Y = calloc(nL * m, sizeof *Y);
     lnn_rng rng;
@@ -185,11 +195,12 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
             worst_k = k;
         }
     }
-    printf("gradcheck %s%s %s L=%zu%s%s, %zu params: max relative error "
+    printf("gradcheck %s%s %s L=%zu%s%s%s, %zu params: max relative error "
            "%.3g (param %zu), smallest |gradient| %.3g\n",
            lnn_activation_name(hidden), e.each ? " (mixed)" : "",
            lnn_loss_name(loss), L,
            e.w ? ", weighted" : "", e.smooth != 0.0f ? ", smoothed" : "",
+           e.drop != 0.0f ? ", dropout" : "",
            n_params, worst, worst_k, smallest);
     CHECK(worst < LNN_GRADCHECK_TOL);
     free(analytic);
@@ -337,6 +348,14 @@ int main(void)
               (extras){.smooth = 0.2f});
     gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, dims, 3, 7, 1.0f, 1e-6,
               (extras){.w = w9, .smooth = 0.1f});
+    /* dropout with a fixed mask: relu, sigmoid (whose f' is from H, which
+     * dropout leaves alone), gelu (from the kept Z) */
+    gradcheck(LNN_ACT_RELU, LNN_LOSS_CE, deep, 4, 3, 1.0f, 1e-6,
+              (extras){.drop = 0.3f});
+    gradcheck(LNN_ACT_SIGMOID, LNN_LOSS_CE, dims, 3, 7, 3.0f, 1e-3,
+              (extras){.drop = 0.3f});
+    gradcheck(LNN_ACT_GELU, LNN_LOSS_MSE, deep, 4, 3, 1.0f, 1e-3,
+              (extras){.drop = 0.25f, .w = w9});
     labels_match_one_hot();
     team_matches_one_thread();
     return check_result("gradcheck");

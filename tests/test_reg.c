@@ -1,7 +1,11 @@
 /* Regularisation in training (lnn_train_opts, lnn_net_set_class_weights):
  * class weights train exactly as the same per-sample weights; a clip norm
  * above every gradient's changes nothing, bit for bit, and a small one
- * bounds the step; bad values are refused with a message. */
+ * bounds the step; bad values are refused with a message. The plateau
+ * schedule's judgement: a decay after lr_patience reports without a better
+ * value (by min_delta), never below lr_min_frac, nothing under other
+ * schedules. Dropout's masks and their independence of the columns' cut;
+ * evaluation without them. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,6 +13,7 @@
 
 #include "check.h"
 #include "lnn.h"
+#include "net.h"
 #include "rng.h"
 
 #define M 53
@@ -138,10 +143,116 @@ static void clipping(void)
     lnn_net_destroy(s);
 }
 
+static void plateau(void)
+{
+    lnn_net *net = new_net(LNN_OPT_SGD);
+    lnn_train_opts o = opts_of();
+    o.lr_schedule = LNN_LR_PLATEAU;
+    o.lr_patience = 2;
+    o.lr_gamma = 0.5f;
+    o.lr_min_frac = 0.3f;
+    o.min_delta = 0.01;
+    /* lower is better: 1 best, 0.9 best, 0.895 (not by min_delta) and
+     * 0.95 stale: a decay; 0.8 best; then four stale: 0.25, floored */
+    static const double v[] = {1.0, 0.9, 0.895, 0.95, 0.8,
+                               0.8, 0.9, 0.85, 0.81};
+    static const float want[] = {1.0f, 1.0f, 1.0f, 0.5f, 0.5f,
+                                 0.5f, 0.3f, 0.3f, 0.3f};
+    CHECK(lnn_net_lr_scale(net) == 1.0f);
+    for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
+        lnn__plateau_judge(net, &o, v[k], false);
+        CHECK_NEAR(lnn_net_lr_scale(net), want[k], 0.0);
+    }
+    CHECK_NEAR(lnn__lr_now(net, &o, 0, 1, 1), 0.3f * o.learning_rate, 1e-9);
+    o.lr_schedule = LNN_LR_STEP;
+    lnn__plateau_judge(net, &o, 5.0, false);
+    lnn__plateau_judge(net, &o, 5.0, false);
+    CHECK(lnn_net_lr_scale(net) == 0.3f);
+    CHECK(lnn__lr_now(net, &o, 0, 1, 1) == o.learning_rate);
+    /* higher is better (accuracy) */
+    lnn_net *acc = new_net(LNN_OPT_SGD);
+    o.lr_schedule = LNN_LR_PLATEAU;
+    o.lr_patience = 1;
+    lnn__plateau_judge(acc, &o, 0.5, true);
+    lnn__plateau_judge(acc, &o, 0.6, true);
+    CHECK(lnn_net_lr_scale(acc) == 1.0f);
+    lnn__plateau_judge(acc, &o, 0.55, true);
+    CHECK(lnn_net_lr_scale(acc) == 0.5f);
+    lnn_net_destroy(net);
+    lnn_net_destroy(acc);
+}
+
+/* Dropout's masks: each unit kept with probability 1 - p (within 4 sigma),
+ * kept ones scaled by 1 / (1 - p); the same masks for any cut of the
+ * columns (threads, processes); another update or layer, other masks;
+ * evaluation never drops. */
+static void dropout(void)
+{
+    enum { N = 1000, COLS = 50 };
+    float *x = malloc(N * COLS * sizeof *x), *a = malloc(N * COLS * sizeof *a),
+          *b = malloc(N * COLS * sizeof *b);
+    for (size_t k = 0; k < N * COLS; k++)
+        x[k] = 1.0f;
+    const lnn__drop_at at = {.seed = 7, .t = 12, .g0 = 0};
+    const float p = 0.2f;
+    lnn__dropout(a, x, p, N, COLS, &at, 1, 100);
+    size_t kept = 0;
+    bool scaled = true;
+    for (size_t k = 0; k < N * COLS; k++) {
+        kept += a[k] != 0.0f;
+        scaled = scaled && (a[k] == 0.0f || a[k] == 1.0f / (1.0f - p));
+    }
+    const double frac = (double)kept / (N * COLS);
+    const double sigma = sqrt(0.8 * 0.2 / (N * COLS));
+    printf("dropout 0.2: kept %.4f of %d units (expected 0.8, 4 sigma "
+           "%.4f)\n", frac, N * COLS, 4 * sigma);
+    CHECK(fabs(frac - 0.8) <= 4 * sigma);
+    CHECK(scaled);
+    /* columns 0..19 and 20..49 as two members of a team would draw them */
+    lnn__dropout(b, x, p, N, 20, &at, 1, 100);
+    lnn__dropout(b + 20 * N, x + 20 * N, p, N, COLS - 20, &at, 1, 120);
+    CHECK(memcmp(a, b, N * COLS * sizeof *a) == 0);
+    const lnn__drop_at later = {.seed = 7, .t = 13, .g0 = 0};
+    lnn__dropout(b, x, p, N, COLS, &later, 1, 100);
+    CHECK(memcmp(a, b, N * COLS * sizeof *a) != 0);
+    lnn__dropout(b, x, p, N, COLS, &at, 2, 100);
+    CHECK(memcmp(a, b, N * COLS * sizeof *a) != 0);
+    free(x);
+    free(a);
+    free(b);
+
+    /* evaluation: the same metrics with and without the net's dropout */
+    const lnn_data d = {.n_x = N0, .n_y = NL, .m = M, .X = X,
+                        .labels = labels};
+    lnn_net *net = new_net(LNN_OPT_ADAM);
+    lnn_metrics with, without;
+    const float rate[1] = {0.5f};
+    CHECK_STATUS(lnn_net_set_dropout(net, rate), LNN_OK);
+    CHECK(lnn_net_dropout(net, 1) == 0.5f);
+    CHECK_STATUS(lnn_evaluate(net, &d, &with, NULL), LNN_OK);
+    CHECK_STATUS(lnn_net_set_dropout(net, NULL), LNN_OK);
+    CHECK_STATUS(lnn_evaluate(net, &d, &without, NULL), LNN_OK);
+    CHECK(with.loss == without.loss && with.accuracy == without.accuracy);
+    /* training with it differs from training without */
+    lnn_net *other = new_net(LNN_OPT_ADAM);
+    CHECK_STATUS(lnn_net_set_dropout(other, rate), LNN_OK);
+    const lnn_train_opts o = opts_of();
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_model(other, &d, &o), LNN_OK);
+    CHECK(!same_params(net, other));
+    const float bad[1] = {1.0f};
+    CHECK_STATUS(lnn_net_set_dropout(net, bad), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(net), "[0, 1)") != NULL);
+    lnn_net_destroy(net);
+    lnn_net_destroy(other);
+}
+
 int main(void)
 {
     make_data();
     class_weights_are_sample_weights();
     clipping();
+    plateau();
+    dropout();
     return check_result("reg");
 }

@@ -164,6 +164,7 @@ typedef struct cli_table_args {
                                folders */
     lnn_prep_opts prep;     /* --impute, --missing-indicators,
                                --max-categories (scale: --scale's) */
+    const char *sample_weight; /* train --sample-weight COLUMN, or NULL */
 } cli_table_args;
 
 /* What a model's outputs mean, by its head (outputs.c). */

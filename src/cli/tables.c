@@ -245,6 +245,27 @@ static bool same_columns(const lnn_table *t, const char *path,
     return true;
 }
 
+/* --sample-weight COLUMN: the column taken out of t's features as its
+ * rows' training weights (a file without it, when it is optional, such as
+ * --val-data and --test-data, whose weights training ignores: left as it
+ * is). */
+static bool take_weights(lnn_table *t, const char *path, const char *column,
+                         bool optional)
+{
+    char err[CLI_ERRLEN];
+    if (!column)
+        return true;
+    bool present = false;
+    for (size_t i = 0; t->columns && i < t->n_x && !present; i++)
+        present = strcmp(t->columns[i], column) == 0;
+    if (optional && !present)
+        return true;
+    if (lnn_table_take_weights(t, column, err, sizeof err) == LNN_OK)
+        return true;
+    cli_error("%s: %s", path, err);
+    return false;
+}
+
 /* A second file (--val-data, --test-data) read like the first, its
  * columns checked (a renamed column is named before any label is matched)
  * and its targets made as the first's. */
@@ -256,7 +277,8 @@ static bool load_like(lnn_table *t, const char *path, const lnn_table *first,
     same.no_label = multi;
     same.n_features = first->n_x; /* LIBSVM: the training file's width */
     same.labels_path = NULL;      /* an X.npy second file: not supported */
-    if (!load(t, path, &same, &ta->image))
+    if (!load(t, path, &same, &ta->image) ||
+        !take_weights(t, path, ta->sample_weight, true))
         return false;
     if (multi) /* the target columns are among the features until taken */
         return cli_task_like(t, path, first, ta, loss) &&
@@ -423,6 +445,11 @@ static bool fit_and_apply(cli_dataset *d, const cli_table_args *ta,
     }
     if (!cli_task_fit(&d->prep, t, n_train, ta, d->loss))
         return false;
+    if (ta->sample_weight &&
+        !(d->prep.weight_column = strdup(ta->sample_weight))) {
+        cli_error("out of memory");
+        return false;
+    }
     if (n_val || n_test) { /* recorded: eval redoes it on this file */
         d->prep.split_seed = seed;
         d->prep.split_m = t->m;
@@ -492,6 +519,8 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     o.no_label = cli_task_multi(ta);
     if (!load(t, path, &o, &ta->image))
         goto fail;
+    if (!take_weights(t, path, ta->sample_weight, false))
+        goto usage;
     int rc = cli_task_train(ta, t, path, &d->loss, quiet);
     if (rc == EXIT_USAGE)
         goto usage;
@@ -565,7 +594,8 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
                                 ta->image.invert};
     const bool loaded = load(t, path, &o, &img);
     free(cats);
-    if (!loaded || !cli_task_for_model(t, path, p, loss))
+    if (!loaded || !take_weights(t, path, p->weight_column, true) ||
+        !cli_task_for_model(t, path, p, loss))
         goto fail;
     /* the training file: the model's id of it, or (a model from before
      * ids) its row count */

@@ -83,11 +83,12 @@ enum {
     OPT_PROGRESS,
     OPT_OPTIMIZER, OPT_SAVE_BEST, OPT_PATIENCE, OPT_INIT_FROM, OPT_HIDDEN,
     OPT_COMM_TIMEOUT, OPT_CHECK_REPLICAS, OPT_MONITOR, OPT_MIN_DELTA,
-    OPT_NEW_DATA, OPT_LEAKY_SLOPE, OPT_CLASS_WEIGHT,
+    OPT_NEW_DATA, OPT_LEAKY_SLOPE, OPT_CLASS_WEIGHT, OPT_SAMPLE_WEIGHT,
+    OPT_DROPOUT,
     /* options that a resumed run takes from its file unless given again */
     OPT_HYPER, OPT_MOMENTUM = OPT_HYPER, OPT_BETA1, OPT_BETA2, OPT_EPS,
     OPT_WEIGHT_DECAY, OPT_LR_SCHEDULE, OPT_WARMUP, OPT_LR_STEP,
-    OPT_LR_GAMMA, OPT_LR_MIN, OPT_CLIP_NORM, OPT_LABEL_SMOOTHING,
+    OPT_LR_GAMMA, OPT_LR_MIN, OPT_LR_PATIENCE, OPT_CLIP_NORM, OPT_LABEL_SMOOTHING,
     OPT_HYPER_END,
 };
 
@@ -99,6 +100,8 @@ typedef struct train_args {
     bool new_data;         /* --new-data: --resume on other data */
     const char *init_from; /* safetensors state dict to start from */
     const char *class_weight; /* --class-weight balanced|FILE, or NULL */
+    float dropout[LNN_CLI_MAX_DIMS]; /* --dropout's rates */
+    size_t n_dropout;                /* how many (0: not given) */
     size_t dims[LNN_CLI_MAX_DIMS];
     size_t n_dims;
     int init, optimizer; /* values, indexes of the name lists */
@@ -189,14 +192,25 @@ static const cli_option options[] = {
     {"warmup", 0, "N", OPT_WARMUP, "updates of linear warm-up", "0", NULL},
     {"lr-step", 0, "N", OPT_LR_STEP, "step: epochs between decays", "5",
      NULL},
-    {"lr-gamma", 0, "F", OPT_LR_GAMMA, "step: factor per decay", "0.1", NULL},
-    {"lr-min", 0, "F", OPT_LR_MIN, "cosine: final rate as a fraction of --lr",
-     "0", NULL},
+    {"lr-gamma", 0, "F", OPT_LR_GAMMA, "step, plateau: factor per decay",
+     "0.1", NULL},
+    {"lr-min", 0, "F", OPT_LR_MIN, "cosine: final rate; plateau: the lowest; "
+     "as a fraction of --lr", "0", NULL},
+    {"lr-patience", 0, "N", OPT_LR_PATIENCE, "plateau: decay after N reports "
+     "without a better --monitor value (without validation data: training "
+     "loss)", "5", NULL},
     {NULL, 0, NULL, 0, "Regularisation (training only: validation and test "
      "metrics are unweighted and unsmoothed):", NULL, NULL},
     {"class-weight", 0, "balanced|FILE", OPT_CLASS_WEIGHT, "weigh each "
      "sample's loss and gradient by its class: balanced = samples / (classes "
      "x the class's training samples); FILE: lines CLASS WEIGHT (others 1)",
+     "none", NULL},
+    {"dropout", 0, "P|LIST", OPT_DROPOUT, "inverted dropout in training: "
+     "each hidden layer's units dropped with probability P in [0, 1), or "
+     "one P per hidden layer", "0", NULL},
+    {"sample-weight", 0, "COLUMN", OPT_SAMPLE_WEIGHT, "a table's column of "
+     "per-row weights (numbers >= 0; not a feature) that scale each row's "
+     "loss and gradient, times its class weight; eval leaves the column out",
      "none", NULL},
     {"clip-norm", 0, "F", OPT_CLIP_NORM, "scale each update's whole "
      "gradient down to L2 norm F when it is larger (F > 0)", "none", NULL},
@@ -313,6 +327,8 @@ static const hyper_option hyper_options[] = {
     {OPT_LR_GAMMA, "--lr-gamma", offsetof(lnn_train_opts, lr_gamma), true,
      1e-30, 1},
     {OPT_LR_MIN, "--lr-min", offsetof(lnn_train_opts, lr_min_frac), true, 0, 1},
+    {OPT_LR_PATIENCE, "--lr-patience", offsetof(lnn_train_opts, lr_patience),
+     false, 1, UINT32_MAX},
     {OPT_CLIP_NORM, "--clip-norm", offsetof(lnn_train_opts, clip_norm), true,
      0, 1e30},
     {OPT_LABEL_SMOOTHING, "--label-smoothing",
@@ -394,6 +410,31 @@ static bool parse_count(train_args *a, int id, const char *value, bool *ok)
     return false;
 }
 
+/* --dropout P or P1,P2,...: rates in [0, 1). */
+static bool parse_dropout(train_args *a, const char *v)
+{
+    char buf[1024];
+    if (strlen(v) >= sizeof buf) {
+        cli_error("--dropout: too long");
+        return false;
+    }
+    snprintf(buf, sizeof buf, "%s", v);
+    a->n_dropout = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (a->n_dropout == LNN_CLI_MAX_DIMS ||
+            !cli_parse_float("--dropout", tok, 0, 1, &a->dropout[a->n_dropout]))
+            return false;
+        if (a->dropout[a->n_dropout++] >= 1.0f) {
+            cli_error("--dropout %s: each rate must be in [0, 1)", tok);
+            return false;
+        }
+    }
+    if (a->n_dropout == 0)
+        cli_error("--dropout '%s': give a rate, or one per hidden layer", v);
+    return a->n_dropout > 0;
+}
+
 /* Take one option of the command line (cli_take_fn). */
 static bool take(void *ctx, const cli_given *g)
 {
@@ -442,6 +483,8 @@ static bool take(void *ctx, const cli_given *g)
     case OPT_NEW_DATA: a->new_data = true; return true;
     case OPT_INIT_FROM: a->init_from = v; return true;
     case OPT_CLASS_WEIGHT: a->class_weight = v; return true;
+    case OPT_SAMPLE_WEIGHT: a->tab.sample_weight = v; return true;
+    case OPT_DROPOUT: return parse_dropout(a, v);
     case OPT_LOG: a->log = v; return true;
     case OPT_PLOT: a->plot = v; return true;
     case OPT_SAVE_BEST: a->save_best = v; return true;
@@ -957,14 +1000,23 @@ static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
 
 /* The header's line on regularisation, if any is on: what it is, and
  * which numbers it changes (the training loss, not validation or test). */
-static void print_regularisation(const lnn_net *net, const lnn_train_opts *o)
+static void print_regularisation(const lnn_net *net, const lnn_train_opts *o,
+                                 const char *sample_weight)
 {
-    const bool weighted = lnn_net_class_weights(net) ||
-                          o->label_smoothing > 0.0f;
-    if (!weighted && o->clip_norm == 0.0f)
+    const bool by_class = lnn_net_class_weights(net) != NULL;
+    const bool weighted = by_class || sample_weight;
+    bool dropout = false;
+    for (size_t l = 1; l < lnn_net_L(net); l++)
+        dropout = dropout || lnn_net_dropout(net, l) > 0.0f;
+    if (!weighted && !dropout && o->clip_norm == 0.0f &&
+        o->label_smoothing == 0.0f)
         return;
     printf("regularisation:");
     const char *sep = " ";
+    if (sample_weight) {
+        printf("%ssample weights from column %s", sep, sample_weight);
+        sep = ", ";
+    }
     if (lnn_net_class_weights(net)) {
         const float *w = lnn_net_class_weights(net);
         const size_t n = lnn_net_dims(net)[lnn_net_L(net)];
@@ -980,13 +1032,20 @@ static void print_regularisation(const lnn_net *net, const lnn_train_opts *o)
         printf("%slabel smoothing %g", sep, (double)o->label_smoothing);
         sep = ", ";
     }
-    if (o->clip_norm > 0.0f)
+    if (o->clip_norm > 0.0f) {
         printf("%sgradient norm clipped at %g", sep, (double)o->clip_norm);
-    if (weighted)
+        sep = ", ";
+    }
+    for (size_t l = 1; l < lnn_net_L(net); l++)
+        if (lnn_net_dropout(net, l) > 0.0f) {
+            printf("%sdropout %g in layer %zu", sep,
+                   (double)lnn_net_dropout(net, l), l);
+            sep = ", ";
+        }
+    if (weighted || o->label_smoothing > 0.0f)
         printf("; the training loss is %s%s%s, val and test metrics are not",
-               lnn_net_class_weights(net) ? "weighted" : "",
-               lnn_net_class_weights(net) && o->label_smoothing > 0.0f
-                   ? " and " : "",
+               weighted ? "weighted" : "",
+               weighted && o->label_smoothing > 0.0f ? " and " : "",
                o->label_smoothing > 0.0f ? "smoothed" : "");
     printf("\n");
 }
@@ -1014,7 +1073,7 @@ static void print_header(const run *r)
     else
         printf("%llu epochs", (unsigned long long)r->opts->epochs);
     printf(", seed %llu\n", (unsigned long long)r->opts->seed);
-    print_regularisation(net, r->opts);
+    print_regularisation(net, r->opts, r->a->tab.sample_weight);
     printf("blas: %s (%s); threads: %d OpenMP, %d BLAS\n", lnn_blas_info(),
            lnn_blas_threading(), lnn_omp_threads(), lnn_blas_threads());
     if (r->opts->comm)
@@ -1349,6 +1408,10 @@ static int setup_data(train_args *a, const lnn_comm *comm, bool root,
                   "cross-entropy); --task, --loss and several --label "
                   "columns are for tables", ds->dir);
         rc = EXIT_USAGE;
+    } else if (!ds->is_table && a->tab.sample_weight) {
+        cli_error("%s is an IDX dataset: --sample-weight takes a column of "
+                  "a table", ds->dir);
+        rc = EXIT_USAGE;
     } else if (comm && !ranks_agree_on_data(ds, comm))
         /* rank 0 ends the job (MPI_Abort, exit 1); the others wait in
          * MPI_Finalize for it: aborts from every process at once crash
@@ -1416,6 +1479,25 @@ static bool set_class_weights(lnn_net *net, const train_args *a,
     return ok;
 }
 
+/* --dropout: one rate for every hidden layer, or one each (a resumed run
+ * keeps its model's unless given again). */
+static bool set_dropout(lnn_net *net, const train_args *a)
+{
+    const size_t hidden = lnn_net_L(net) - 1;
+    float p[LNN_CLI_MAX_DIMS];
+    if (a->n_dropout != 1 && a->n_dropout != hidden) {
+        cli_error("--dropout: %zu rates for %zu hidden layers (give one, or "
+                  "one per hidden layer)", a->n_dropout, hidden);
+        return false;
+    }
+    for (size_t l = 0; l < hidden; l++)
+        p[l] = a->dropout[a->n_dropout == 1 ? 0 : l];
+    if (lnn_net_set_dropout(net, p) == LNN_OK)
+        return true;
+    cli_error("--dropout: %s", lnn_net_errmsg(net));
+    return false;
+}
+
 /* The network (new or resumed), checked against the data, its policy, and
  * the reports' output. EXIT_OK, or an exit status with *r to clean. */
 static int setup_run(run *r, train_args *a, const cli_dataset *ds,
@@ -1438,6 +1520,8 @@ static int setup_run(run *r, train_args *a, const cli_dataset *ds,
     if (!ds->is_table) /* the model knows its dataset */
         lnn_net_set_data_id(r->net, &ds->id);
     if (a->class_weight && !set_class_weights(r->net, a, ds))
+        return EXIT_USAGE;
+    if (a->n_dropout && !set_dropout(r->net, a))
         return EXIT_USAGE;
     setup_policy(r, a, ds);
     progress_init(&r->pr, (progress_mode)a->progress, a->quiet || !r->root);

@@ -71,9 +71,12 @@ for case in "sgd 32 3 0.5" "momentum 32 3 0.1" "adam 32 3 0.01" \
 done
 
 # --- gradient clipping: the norm is of the summed gradient, so every rank
-# clips alike (--check-replicas) and the model is one process's ----------
+# clips alike (--check-replicas) and the model is one process's; dropout's
+# masks are keyed on the sample's place in the whole batch, so they are
+# one process's too ------------------------------------------------------
 T=(train "${D[@]}" --layers 16,12,10 --optimizer sgd --batch 32 --epochs 3
-   --lr 0.5 --clip-norm 0.05 --class-weight balanced --label-smoothing 0.1)
+   --lr 0.5 --clip-norm 0.05 --class-weight balanced --label-smoothing 0.1
+   --dropout 0.2)
 ok "lnn ${T[*]}" "$LNN" "${T[@]}" --save "$WORK/one.lnn"
 want=$(eval_line "$WORK/one.lnn")
 ok "mpirun -np 2 lnn-mpi --clip-norm" "${MPIRUN[@]}" -np 2 "$LNN_MPI" "${T[@]}" \
