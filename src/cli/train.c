@@ -1381,6 +1381,32 @@ static int check_files(const train_args *a, bool root, int lock[2])
     return -1;
 }
 
+/* A resumed table model goes on with the split its training file was
+ * given: the seed and the counts the model records (not today's default
+ * seed or fractions, which would move test rows into training and refit
+ * the scaling on other rows); --val and --test given now still count.
+ * *split_seed is the seed to split with; false (said) if the model does
+ * not load. */
+static bool resumed_split(train_args *a, uint64_t *split_seed)
+{
+    *split_seed = a->opts.seed;
+    if (!a->resume || a->new_data || !cli_is_table(a->common.data))
+        return true;
+    lnn_net *net = cli_model_load(a->resume, NULL, 1);
+    if (!net)
+        return false;
+    const lnn_prep *p = lnn_net_prep(net);
+    if (p && p->split_m) {
+        *split_seed = p->split_seed;
+        if (!a->val.set)
+            a->val = (cli_part){.count = p->split_val, .set = true};
+        if (!a->tab.test.set)
+            a->tab.test = (cli_part){.count = p->split_test, .set = true};
+    }
+    lnn_net_destroy(net);
+    return true;
+}
+
 /* Before the network: the output paths checked and locked, the data
  * loaded (and agreed on by every process), the network's ends from it.
  * -1 to go on, else an exit status (with nothing left to free). */
@@ -1395,7 +1421,12 @@ static int setup_data(train_args *a, const lnn_comm *comm, bool root,
     int rc = check_files(a, root, lock);
     if (rc >= 0)
         return rc;
-    if ((rc = cli_dataset_load(ds, a->common.data, &a->tab, a->opts.seed,
+    uint64_t split_seed;
+    if (!resumed_split(a, &split_seed)) {
+        unlock(lock);
+        return EXIT_RUNTIME;
+    }
+    if ((rc = cli_dataset_load(ds, a->common.data, &a->tab, split_seed,
                                a->train_subset, &a->val, a->quiet))) {
         unlock(lock);
         return rc;

@@ -6,7 +6,8 @@
 # the balanced accuracy on the untouched test part (lnn eval --json);
 # --sample-weight's column weighs rows as --class-weight weighs classes; a
 # run with class weights, clipping and label smoothing resumed from its
-# file ends bit for bit as the uninterrupted run (dropout included); the
+# file ends bit for bit as the uninterrupted run (dropout included), and a
+# table resumed without --seed keeps its recorded split; the
 # plateau schedule decays and resumes exactly; the bad inputs of the
 # issue are one "lnn:" line and exit 2.
 # Usage: test_reg.sh LNN_BINARY
@@ -96,6 +97,15 @@ cmp -s a.lnn b.lnn || fail "class weights + clipping + smoothing + dropout: 4 ep
 expect 0 "" "$LNN" train "${R[@]}" --epochs 2 --save c.lnn -q
 checks=$((checks + 1))
 ! cmp -s b.lnn c.lnn >/dev/null 2>&1 || fail "the options changed nothing"
+
+# --- a resumed table keeps the split its model records (seed and counts),
+# not the default seed of a command line without --seed -------------------
+K=(--data train.csv --threads 1 --batch 32 --lr-schedule constant -q)
+expect 0 "" "$LNN" train "${K[@]}" --seed 5 --epochs 4 --save ka.lnn
+expect 0 "" "$LNN" train "${K[@]}" --seed 5 --epochs 2 --save kb.lnn
+expect 0 "" "$LNN" train "${K[@]}" --resume kb.lnn --epochs 4
+checks=$((checks + 1))
+cmp -s ka.lnn kb.lnn || fail "a table resumed without --seed was split again by the default seed"
 
 # --- --sample-weight COLUMN: a column of per-row weights, not a feature ---
 # (weights of 1 change nothing; 2 on the rows of digit 8 train as
