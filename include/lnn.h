@@ -1357,13 +1357,13 @@ LNN_API lnn_status lnn_scale_from_name(const char *name, lnn_scale *out);
     X(LNN_IMPUTE_ERROR,         0, error,         "error",                    \
       LNN_IMPUTE_ERROR,         "a missing cell is an error")                 \
     X(LNN_IMPUTE_MEDIAN,        1, median,        "median",                   \
-      LNN_IMPUTE_MOST_FREQUENT, "the median (text: the most frequent)")       \
+      LNN_IMPUTE_MOST_FREQUENT, "the median; text: the most frequent")       \
     X(LNN_IMPUTE_MEAN,          2, mean,          "mean",                     \
-      LNN_IMPUTE_MOST_FREQUENT, "the mean (text: the most frequent)")         \
+      LNN_IMPUTE_MOST_FREQUENT, "the mean; text: the most frequent")         \
     X(LNN_IMPUTE_MOST_FREQUENT, 3, most_frequent, "most-frequent",            \
       LNN_IMPUTE_MOST_FREQUENT, "the most frequent value")                    \
     X(LNN_IMPUTE_ZERO,          4, zero,          "zero",                     \
-      LNN_IMPUTE_ZERO,          "0 (text: no category, all zeros)")
+      LNN_IMPUTE_ZERO,          "0; text: no category, all zeros")
 
 #define LNN_ENUM_(name, value, ...) name = value,
 typedef enum lnn_impute {
