@@ -213,9 +213,12 @@ extern const cli_choices cli_tasks, cli_losses, cli_scale_targets;
 /* --label names several columns ("a,b,c"). */
 bool cli_task_multi(const cli_table_args *ta);
 /* Reading a table for a model: its gaps, category columns and columns
- * left out as in training (*cats: lists the caller frees after
+ * left out as in training, and with no_weights its --sample-weight column
+ * too where a file has it (predict; eval takes it out itself, so that the
+ * training file keeps its id) (*cats: lists the caller frees after
  * loading). */
-bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p, char **cats);
+bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p,
+                          bool no_weights, char **cats);
 /* The one-line note of a prepared table's unseen categories, if any. */
 void cli_table_unseen(const lnn_table *t, const char *path);
 /* The training file's targets: decide the task (said in one line unless

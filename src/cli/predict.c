@@ -138,7 +138,7 @@ static bool predict_table(lnn_net *net, const char *path,
     char *cats = NULL;
     if (prep)
         cli_task_model_opts(&opts, prep);
-    if (!cli_table_model_opts(&opts, prep ? prep : &bytes, &cats))
+    if (!cli_table_model_opts(&opts, prep ? prep : &bytes, true, &cats))
         return false;
     lnn_table t;
     char err[CLI_ERRLEN];

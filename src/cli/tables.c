@@ -381,7 +381,8 @@ static const char *join(char **at, char *const *names, size_t n,
     return used ? s : NULL;
 }
 
-bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p, char **cats)
+bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p,
+                          bool no_weights, char **cats)
 {
     *cats = NULL;
     o->missing = p->raw != NULL;
@@ -397,7 +398,7 @@ bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p, char **cats)
     const size_t n = p->n_raw + p->n_skipped;
     char **names = calloc(n ? n : 1, sizeof *names);
     bool *is = calloc(n ? n : 1, sizeof *is);
-    size_t len = 2;
+    size_t len = 2 + (p->weight_column ? strlen(p->weight_column) + 2 : 0);
     for (size_t c = 0; names && is && c < n; c++) {
         names[c] = c < p->n_raw ? p->raw[c].name : p->skipped[c - p->n_raw];
         is[c] = c >= p->n_raw || p->raw[c].n_levels || p->raw[c].other;
@@ -412,6 +413,13 @@ bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p, char **cats)
     char *at = *cats;
     o->categorical = join(&at, names, p->n_raw, is);
     o->ignore = join(&at, names + p->n_raw, p->n_skipped, is + p->n_raw);
+    /* --sample-weight's column is no feature: passed over where a file
+     * has it (after the NUL that ends ignore's list, or in its place) */
+    if (no_weights && p->weight_column && !strchr(p->weight_column, ',')) {
+        char *w = o->ignore ? at - 1 : at;
+        sprintf(w, "%s%s", o->ignore ? "," : "", p->weight_column);
+        o->ignore = o->ignore ? o->ignore : w;
+    }
     free(names);
     free(is);
     return true;
@@ -586,7 +594,7 @@ int cli_dataset_for_model(cli_dataset *d, const char *path,
     o.n_features = p->n_x;
     cli_task_model_opts(&o, p);
     char *cats;
-    if (!cli_table_model_opts(&o, p, &cats))
+    if (!cli_table_model_opts(&o, p, false, &cats))
         goto fail;
     char err[CLI_ERRLEN];
     const lnn_image_opts img = {p->image_width ? p->image_width : MNIST_SIDE,

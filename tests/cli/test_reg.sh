@@ -138,6 +138,18 @@ checks=$((checks + 1))
 checks=$((checks + 1))
 [ "$byclass" != "$plain" ] || fail "weight 2 on digit 8's rows changed nothing"
 expect 0 "" "$LNN" eval --model ones.lnn --data ones.csv --split val
+# predict passes the weight column over where a file has it, with its
+# labels or without them
+expect 0 "" "$LNN" predict --model ones.lnn train.csv
+cut -d: -f2- "$WORK/out" >p_plain.txt
+expect 0 "" "$LNN" predict --model ones.lnn ones.csv
+cut -d: -f2- "$WORK/out" >p_w.txt
+awk -F, 'BEGIN { OFS = "," } { NF--; print }' ones.csv >ones_unlabelled.csv
+expect 0 "" "$LNN" predict --model ones.lnn ones_unlabelled.csv
+cut -d: -f2- "$WORK/out" >p_wu.txt
+checks=$((checks + 1))
+cmp -s p_w.txt p_plain.txt && cmp -s p_wu.txt p_plain.txt ||
+    fail "predict of a file with the weight column: other predictions than of the file without it"
 expect 2 'row [0-9]+ has weight -1; weights must be numbers >= 0' "$LNN" train --data negative.csv --sample-weight w "${S[@]}"
 expect 2 '--sample-weight nope: no such column' "$LNN" train --data ones.csv --sample-weight nope "${S[@]}"
 
