@@ -197,30 +197,33 @@ LNN_API const char *lnn_blas_threading(void);
  *            the previous one's output (".") or z, or a constant (lnn
  *            export: docs/model-format.md, "ONNX"); alpha=slope is the
  *            net's leaky slope;
- *   PyTorch  its torch.nn module (safetensors metadata, lnn import).
+ *   PyTorch  its torch.nn module (safetensors metadata, lnn import);
+ *   passes   1 if its backward passes dH through as dZ (f' = 1, or, for
+ *            softmax, the head's delta already is dZ): in place, nothing
+ *            to do.
  * The kernels are activation.c's <name>_f and <name>_df; a = the leaky
  * slope, elu's alpha is 1. Values are stored in model files. */
 #define LNN_ACTIVATION_LIST(X)                                                \
     X(LNN_ACT_RELU,       0, relu,       1, 0, LNN_INIT_HE,     "Relu",       \
-      "ReLU",      "max(0, z)", "[z > 0]")                                    \
+      "ReLU",      "max(0, z)", "[z > 0]", 0)                                 \
     X(LNN_ACT_SIGMOID,    1, sigmoid,    1, 0, LNN_INIT_XAVIER, "Sigmoid",    \
-      "Sigmoid",   "1 / (1 + e^-z)", "h (1 - h)")                             \
+      "Sigmoid",   "1 / (1 + e^-z)", "h (1 - h)", 0)                          \
     X(LNN_ACT_SOFTMAX,    2, softmax,    0, 0, LNN_INIT_XAVIER, "Softmax",    \
-      "Softmax",   "e^z_i / sum_k e^z_k", "(the head's)")                     \
+      "Softmax",   "e^z_i / sum_k e^z_k", "(the head's)", 1)                  \
     X(LNN_ACT_IDENTITY,   3, identity,   1, 0, LNN_INIT_XAVIER, "Identity",   \
-      "Identity",  "z", "1")                                                  \
+      "Identity",  "z", "1", 1)                                               \
     X(LNN_ACT_LEAKY_RELU, 4, leaky_relu, 1, 0, LNN_INIT_HE,                   \
       "LeakyRelu(alpha=slope)", "LeakyReLU", "z > 0 ? z : a z",               \
-      "z > 0 ? 1 : a")                                                        \
+      "z > 0 ? 1 : a", 0)                                                     \
     X(LNN_ACT_ELU,        5, elu,        1, 0, LNN_INIT_HE, "Elu(alpha=1)",   \
-      "ELU",       "z > 0 ? z : e^z - 1", "z > 0 ? 1 : h + 1")                \
+      "ELU",       "z > 0 ? z : e^z - 1", "z > 0 ? 1 : h + 1", 0)             \
     X(LNN_ACT_GELU,       6, gelu,       1, 1, LNN_INIT_HE,                   \
       "Mul(z,0.70710678) Erf Add(.,1) Mul(.,z) Mul(.,0.5)", "GELU",           \
-      "z Phi(z)", "Phi(z) + z phi(z)")                                        \
+      "z Phi(z)", "Phi(z) + z phi(z)", 0)                                     \
     X(LNN_ACT_SILU,       7, silu,       1, 1, LNN_INIT_HE, "Sigmoid Mul(.,z)",\
-      "SiLU",      "z sigmoid(z)", "s (1 + z (1 - s))")                       \
+      "SiLU",      "z sigmoid(z)", "s (1 + z (1 - s))", 0)                    \
     X(LNN_ACT_TANH,       8, tanh,       1, 0, LNN_INIT_XAVIER, "Tanh",       \
-      "Tanh",      "tanh(z)", "1 - h^2")
+      "Tanh",      "tanh(z)", "1 - h^2", 0)
 
 /* leaky_relu's slope for z < 0 unless set (lnn_net_config.leaky_slope). */
 #define LNN_LEAKY_SLOPE_DEFAULT 0.01f

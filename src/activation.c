@@ -279,11 +279,14 @@ ELEMENTWISE_FORWARD(tanh)
 typedef void backward_fn(float *dZ, const float *dH, const float *H,
                          const float *Z, float a, size_t count);
 
-#define BACKWARD(E, value, name, ...)                                         \
+#define BACKWARD(E, value, name, hidden, needs_Z, init, onnx, torch, f, df,  \
+                 passes)                                                      \
     LNN_VECTOR_CLONES                                                         \
     static void name##_backward(float *dZ, const float *dH, const float *H,   \
                                 const float *Z, float a, size_t count)        \
     {                                                                         \
+        if (passes && dZ == dH)                                               \
+            return;                                                           \
         const bool par = lnn__par(count);                                     \
         (void)par;                                                            \
         LNN_OMP(omp parallel for simd schedule(static) if(parallel: par))     \
