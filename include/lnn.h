@@ -1079,15 +1079,35 @@ LNN_API lnn_status lnn_load_images(lnn_dataset *out, const char *path,
 /* Tables: CSV/TSV, LIBSVM and NumPy .npy                                   */
 /* ------------------------------------------------------------------------ */
 
-/** The file formats lnn_table_load reads (told from the name by AUTO:
- *  .csv, .tsv, .svm/.libsvm/.svmlight, .npy; each text form also .gz). */
+/** The file formats lnn_table_load reads, one row each: X(value name,
+ *  value, name (its reader is lnn__NAME_load), the name endings that tell
+ *  it (space-separated; each also with ".gz"), the scaling lnn train gives
+ *  it by default, note). LNN_FORMAT_AUTO (0) tells the format from the
+ *  file's name. */
+#define LNN_FORMAT_LIST(X)                                                    \
+    X(LNN_FORMAT_CSV,    1, csv,    ".csv .tsv",               \
+      LNN_SCALE_STANDARD, "CSV or TSV (RFC 4180; ',' '\\t' or ';')")          \
+    X(LNN_FORMAT_LIBSVM, 2, libsvm, ".svm .libsvm .svmlight",  \
+      LNN_SCALE_STANDARD, "\"label idx:value ...\", 1-based indices")        \
+    X(LNN_FORMAT_NPY,    3, npy,    ".npy",                    \
+      LNN_SCALE_STANDARD, "NumPy .npy, version 1.0 to 3.0")                   \
+    X(LNN_FORMAT_IDX,    4, idx,    "-idx3-ubyte",             \
+      LNN_SCALE_BYTE,     "an IDX image file (MNIST's); its labels from "     \
+                          "labels_path, else the file named with "           \
+                          "labels-idx1 for images-idx3 beside it")
+
+#define LNN_ENUM_(name, value, ...) name = value,
 typedef enum lnn_format {
     LNN_FORMAT_AUTO = 0,
-    LNN_FORMAT_CSV = 1,    /* CSV or TSV (RFC 4180; ',' '\t' or ';') */
-    LNN_FORMAT_LIBSVM = 2, /* "label idx:value ...", 1-based indices */
-    LNN_FORMAT_NPY = 3     /* NumPy .npy, version 1.0 to 3.0 */
+    LNN_FORMAT_LIST(LNN_ENUM_)
 } lnn_format;
+#undef LNN_ENUM_
 
+/** @return "csv", "libsvm", "npy", "idx" or "unknown" (AUTO too); never
+ *  NULL */
+LNN_API const char *lnn_format_name(lnn_format f);
+/** @return LNN_OK, LNN_ERR_ARG (a name of no row) */
+LNN_API lnn_status lnn_format_from_name(const char *name, lnn_format *out);
 /**
  * A data table: features as column-major samples (one sample is one
  * contiguous column of n_x values), stored once, as bytes when every value
@@ -1152,7 +1172,8 @@ typedef struct lnn_table_opts {
                               are then taken from them:
                               lnn_table_take_targets) */
     const char *labels_path; /* NPY: the labels' .npy (1-D, or m x 1), or
-                              NULL for none */
+                              NULL for none; IDX: the labels' IDX file, or
+                              NULL for the one beside the images */
     int missing;           /* CSV: 1 = a missing feature cell (empty, or
                               one of na_values) is read as NaN, for
                               lnn_prep to fill; 0 = it is an error */
@@ -1175,8 +1196,9 @@ typedef struct lnn_table_opts {
                               lacks are passed over (a model's own) */
 } lnn_table_opts;
 
-/** The format a file name says (.csv .tsv, .svm .libsvm .svmlight,
- *  .npy, each text form also with .gz), or LNN_FORMAT_AUTO for none. */
+/** The format a file name says (LNN_FORMAT_LIST's endings: .csv .tsv,
+ *  .svm .libsvm .svmlight, .npy, -idx3-ubyte, each also with .gz), or
+ *  LNN_FORMAT_AUTO for none. */
 LNN_API lnn_format lnn_table_format(const char *path);
 
 /** Defaults: AUTO format, delimiter and header detected, the default label
@@ -1353,6 +1375,10 @@ typedef enum lnn_scale {
 LNN_API const char *lnn_scale_name(lnn_scale s);
 /** @return LNN_OK, LNN_ERR_ARG */
 LNN_API lnn_status lnn_scale_from_name(const char *name, lnn_scale *out);
+/** The scaling lnn train gives a table format by default
+ *  (LNN_FORMAT_LIST's scale column): standard for CSV, LIBSVM and .npy,
+ *  byte for IDX images; standard for AUTO or an unknown value. */
+LNN_API lnn_scale lnn_format_scale(lnn_format f);
 
 /** How a column's missing cells are filled, fitted on the training part.
  *  X(value name, value, token, name, a category column's way, note). */

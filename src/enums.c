@@ -99,6 +99,43 @@ int lnn_metric_higher_is_better(lnn_metric metric)
 
 ENUM_FUNCTIONS(lnn_invert, LNN_INVERT_LIST, lnn_invert_name,
                lnn_invert_from_name, lnn__is_invert)
+/* lnn_format: ENUM_FUNCTIONS' three, with AUTO (no row) in each switch */
+const char *lnn_format_name(lnn_format v)
+{
+    switch (v) {
+        LNN_FORMAT_LIST(NAME_CASE)
+    case LNN_FORMAT_AUTO: break;
+    }
+    return "unknown";
+}
+
+bool lnn__is_format(lnn_format v)
+{
+    switch (v) {
+        LNN_FORMAT_LIST(VALID_CASE)
+    case LNN_FORMAT_AUTO: break;
+    }
+    return false;
+}
+
+lnn_status lnn_format_from_name(const char *s, lnn_format *out)
+{
+    if (!s || !out)
+        return LNN_ERR_ARG;
+    LNN_FORMAT_LIST(FROM_NAME)
+    return LNN_ERR_ARG;
+}
+
+lnn_scale lnn_format_scale(lnn_format f)
+{
+#define SCALE_CASE(E, value, name, endings, scale, note) case E: return scale;
+    switch (f) {
+        LNN_FORMAT_LIST(SCALE_CASE)
+    case LNN_FORMAT_AUTO: break;
+    }
+#undef SCALE_CASE
+    return LNN_SCALE_STANDARD;
+}
 
 lnn_status lnn_invert_from_name(const char *name, lnn_invert *out)
 {

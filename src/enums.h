@@ -19,6 +19,7 @@ bool lnn__is_loss(lnn_loss loss);
 bool lnn__is_target(lnn_target target);
 bool lnn__is_metric(lnn_metric metric);
 bool lnn__is_invert(lnn_invert v);
+bool lnn__is_format(lnn_format f);
 
 /* true for an activation a hidden layer may use (the list's hidden). */
 bool lnn__is_hidden(lnn_activation f);

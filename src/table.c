@@ -392,74 +392,8 @@ lnn_status lnn__table_finish(lnn_table *out, lnn__matrix *M, lnn__vocab *v,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Loading and freeing                                                      */
+/* Names and freeing                                                        */
 /* ------------------------------------------------------------------------ */
-
-lnn_table_opts lnn_table_opts_default(void)
-{
-    return (lnn_table_opts){.format = LNN_FORMAT_AUTO, .header = -1};
-}
-
-/* Does path end in suffix, before an optional ".gz"? */
-static bool has_suffix(const char *path, const char *suffix)
-{
-    size_t n = strlen(path);
-    const size_t k = strlen(suffix);
-    if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
-        n -= 3;
-    if (n < k)
-        return false;
-    for (size_t i = 0; i < k; i++)
-        if ((path[n - k + i] | 0x20) != suffix[i])
-            return false;
-    return true;
-}
-
-lnn_format lnn_table_format(const char *path)
-{
-    if (!path)
-        return LNN_FORMAT_AUTO;
-    static const struct {
-        const char *suffix;
-        lnn_format format;
-    } table[] = {
-        {".csv", LNN_FORMAT_CSV},       {".tsv", LNN_FORMAT_CSV},
-        {".svm", LNN_FORMAT_LIBSVM},
-        {".libsvm", LNN_FORMAT_LIBSVM}, {".svmlight", LNN_FORMAT_LIBSVM},
-        {".npy", LNN_FORMAT_NPY},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (has_suffix(path, table[i].suffix))
-            return table[i].format;
-    return LNN_FORMAT_AUTO;
-}
-
-lnn_status lnn_table_load(lnn_table *out, const char *path,
-                          const lnn_table_opts *opts, char *err,
-                          size_t errlen)
-{
-    if (!out || !path)
-        return lnn__err(err, errlen, LNN_ERR_ARG,
-                        "table_load: out or path is NULL");
-    *out = (lnn_table){0};
-    const lnn_table_opts o = opts ? *opts : lnn_table_opts_default();
-    const lnn_format f = o.format ? o.format : lnn_table_format(path);
-    lnn_status s;
-    switch (f) {
-    case LNN_FORMAT_CSV: s = lnn__csv_load(out, path, &o, err, errlen); break;
-    case LNN_FORMAT_LIBSVM:
-        s = lnn__libsvm_load(out, path, &o, err, errlen);
-        break;
-    case LNN_FORMAT_NPY: s = lnn__npy_load(out, path, &o, err, errlen); break;
-    default:
-        return lnn__err(err, errlen, LNN_ERR_ARG,
-                        "%s: unknown format (name it .csv, .tsv, .svm, "
-                        ".libsvm or .npy, optionally .gz)", path);
-    }
-    if (s == LNN_OK)
-        out->id = lnn__table_id(out, path);
-    return s;
-}
 
 void lnn__names_free(char **names, size_t n)
 {

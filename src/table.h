@@ -174,14 +174,14 @@ lnn_status lnn__pick_columns(const char *cols, const char *opt,
                              char *const *names, size_t n, bool soft,
                              int *pick, char *err, size_t errlen);
 
-/* The readers, for lnn_table_load. */
-lnn_status lnn__csv_load(lnn_table *out, const char *path,
-                         const lnn_table_opts *o, char *err, size_t errlen);
-lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
-                            const lnn_table_opts *o, char *err,
-                            size_t errlen);
-lnn_status lnn__npy_load(lnn_table *out, const char *path,
-                         const lnn_table_opts *o, char *err, size_t errlen);
+/* The readers, for lnn_table_load (tableload.c): one per row of
+ * LNN_FORMAT_LIST, lnn__NAME_load. */
+#define LNN_READER_DECL(E, value, name, ...)                                  \
+    lnn_status lnn__##name##_load(lnn_table *out, const char *path,           \
+                                  const lnn_table_opts *o, char *err,         \
+                                  size_t errlen);
+LNN_FORMAT_LIST(LNN_READER_DECL)
+#undef LNN_READER_DECL
 
 /* The model file's prep section (io.c): encode into a new buffer, decode
  * from one (every length checked). */

@@ -2,14 +2,17 @@
  * finds it and skips the test when it is absent): the exercise's shapes
  * after data_wrapper, the first labels, the pixel range and the data set's
  * well-known statistics, and a one-hot column per sample. The argument says
- * which data set's facts to check: mnist or fashion. A directory that is
- * there but does not load is a failure. */
+ * which data set's facts to check: mnist or fashion. The test images also
+ * load as a table (LNN_FORMAT_IDX, its labels found beside it) to the same
+ * bytes and labels. A directory that is there but does not load is a
+ * failure. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "check.h"
@@ -70,6 +73,34 @@ static void check_one_hot(const lnn_data *v, const uint8_t *labels)
         bad += sum != 1.0 || v->Y[j * v->n_y + labels[j]] != 1.0f;
     }
     CHECK(bad == 0);
+}
+
+/* The test images of dir as a table, told IDX by their name, the labels
+ * found beside them: the bytes and labels of lnn_load_data's d, classes
+ * named "0".."9". */
+static void check_idx_table(const char *dir, const lnn_dataset *d)
+{
+    char path[4096], err[512] = "";
+    struct stat st;
+    snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte", dir);
+    if (stat(path, &st) != 0) /* lnn_load_data_dir's order: raw, else .gz */
+        snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte.gz", dir);
+    CHECK(lnn_table_format(path) == LNN_FORMAT_IDX);
+    lnn_table t;
+    CHECK_STATUS(lnn_table_load(&t, path, NULL, err, sizeof err), LNN_OK);
+    if (!t.X_u8 || !t.y) {
+        fprintf(stderr, "%s: %s\n", path, err);
+        return;
+    }
+    CHECK(t.n_x == d->n_x && t.m == d->m && t.n_classes == CLASSES);
+    CHECK(memcmp(t.X_u8, d->X, d->n_x * d->m) == 0);
+    size_t bad = 0;
+    for (size_t j = 0; j < t.m; j++)
+        bad += t.y[j] != (int32_t)d->labels[j];
+    CHECK(bad == 0);
+    for (size_t c = 0; c < CLASSES; c++)
+        CHECK(t.names[c][0] == (char)('0' + c) && t.names[c][1] == '\0');
+    lnn_table_free(&t);
 }
 
 int main(int argc, char **argv)
@@ -144,6 +175,8 @@ int main(int argc, char **argv)
     CHECK(s.test.X_u8 == test.X);
     /* the validation set is the last 10000 training images */
     CHECK(LNN_MNIST_TRAIN + LNN_MNIST_VAL == TRAIN_ALL);
+
+    check_idx_table(dir, &test);
 
     lnn_splits_free(&s);
     lnn_dataset_free(&train);

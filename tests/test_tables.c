@@ -434,11 +434,60 @@ static void test_prepare(void)
     lnn_table_free(&t);
 }
 
+/* The format list: names both ways, the endings that tell each format,
+ * the scaling lnn train gives it; an IDX file with no labels beside it. */
+static void test_formats(void)
+{
+    static const struct {
+        const char *path;
+        lnn_format f;
+        const char *name;
+        lnn_scale scale;
+    } cases[] = {
+        {"a.csv", LNN_FORMAT_CSV, "csv", LNN_SCALE_STANDARD},
+        {"a.TSV.gz", LNN_FORMAT_CSV, "csv", LNN_SCALE_STANDARD},
+        {"a.svmlight", LNN_FORMAT_LIBSVM, "libsvm", LNN_SCALE_STANDARD},
+        {"d/X.npy", LNN_FORMAT_NPY, "npy", LNN_SCALE_STANDARD},
+        {"d/train-images-idx3-ubyte.gz", LNN_FORMAT_IDX, "idx",
+         LNN_SCALE_BYTE},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        lnn_format f = LNN_FORMAT_AUTO;
+        CHECK(lnn_table_format(cases[k].path) == cases[k].f);
+        CHECK(strcmp(lnn_format_name(cases[k].f), cases[k].name) == 0);
+        CHECK_STATUS(lnn_format_from_name(cases[k].name, &f), LNN_OK);
+        CHECK(f == cases[k].f);
+        CHECK(lnn_format_scale(cases[k].f) == cases[k].scale);
+    }
+    lnn_format f;
+    CHECK(lnn_table_format("a.txt") == LNN_FORMAT_AUTO);
+    CHECK(lnn_table_format("a.csv.txt") == LNN_FORMAT_AUTO);
+    CHECK_STATUS(lnn_format_from_name("auto", &f), LNN_ERR_ARG);
+    CHECK(strcmp(lnn_format_name(LNN_FORMAT_AUTO), "unknown") == 0);
+
+    char err[256] = "";
+    lnn_table t;
+    CHECK_STATUS(lnn_table_load(&t, "a.txt", NULL, err, sizeof err),
+                 LNN_ERR_ARG);
+    CHECK(strstr(err, "name it .csv, .tsv, .svm, .libsvm, .svmlight, .npy, "
+                      "-idx3-ubyte; each also .gz") != NULL);
+    CHECK_STATUS(lnn_table_load(&t, "/nonexistent/x-idx3-ubyte", NULL, err,
+                                sizeof err), LNN_ERR_ARG);
+    CHECK(strstr(err, "without a labels file") != NULL);
+    CHECK_STATUS(lnn_table_load(&t, "/nonexistent/train-images-idx3-ubyte",
+                                NULL, err, sizeof err), LNN_ERR_IO);
+    lnn_table_opts o = lnn_table_opts_default();
+    o.format = (lnn_format)9;
+    CHECK_STATUS(lnn_table_load(&t, "a.csv", &o, err, sizeof err),
+                 LNN_ERR_ARG);
+}
+
 int main(void)
 {
     snprintf(path, sizeof path, "/tmp/lnn-test-tables-%ld.csv",
              (long)getpid());
     test_numbers();
+    test_formats();
     test_csv();
     test_column_records();
     test_image_record();

@@ -37,7 +37,8 @@ typedef struct cli_option {
 /* The options of table files (tables.c). */
 #define CLI_OPTIONS_TABLE                                                     \
     {"labels", 0, "FILE", CLI_OPT_LABELS,                                     \
-     "the labels of an X.npy file: a y.npy", NULL, NULL},                   \
+     "the labels of an X.npy file: a y.npy; of an IDX images file: its "     \
+     "labels file [the one named labels-idx1 beside it]", NULL, NULL},       \
     {"delimiter", 0, "C", CLI_OPT_DELIMITER, "CSV: ',', ';', '|' or 'tab'",   \
      "from the first line; tab for .tsv", NULL},                              \
     {"header", 0, NULL, CLI_OPT_HEADER, "CSV: the first row is (not) column " \

@@ -437,15 +437,12 @@ void cli_table_unseen(const lnn_table *t, const char *path)
  * training file, record the split, and apply both to every part. */
 static bool fit_and_apply(cli_dataset *d, const cli_table_args *ta,
                           size_t n_train, uint64_t seed, size_t n_val,
-                          size_t n_test, bool images, bool quiet)
+                          size_t n_test, lnn_scale scale, bool quiet)
 {
     lnn_table *t = &d->tab[PART_TRAIN];
     char err[CLI_ERRLEN];
-    /* images (a folder of them) as bytes / 255; any table standardised,
-     * whatever its values look like (0..16 digits are no pixels) */
     lnn_prep_opts po = ta->prep;
-    po.scale = ta->scale >= 0 ? (lnn_scale)ta->scale
-               : images ? LNN_SCALE_BYTE : LNN_SCALE_STANDARD;
+    po.scale = ta->scale >= 0 ? (lnn_scale)ta->scale : scale;
     if (lnn_prep_fit_table(&d->prep, t, n_train, &po, err, sizeof err) !=
         LNN_OK) {
         cli_error("%s", err);
@@ -559,7 +556,12 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     const lnn_table *tt = ta->test_data ? &d->tab[PART_TEST] : t;
     struct stat st;
     const bool images = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test, images, quiet))
+    /* images (a folder of them, or an IDX file) as bytes / 255; any other
+     * table standardised, whatever its values look like (0..16 digits are
+     * no pixels): the format list's scale column */
+    const lnn_scale scale =
+        images ? LNN_SCALE_BYTE : lnn_format_scale(lnn_table_format(path));
+    if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test, scale, quiet))
         goto fail;
     if (images) { /* an image folder */
         d->prep.image_width = ta->image.width;

@@ -138,7 +138,9 @@ typedef struct train_args {
 static const cli_option options[] = {
     {NULL, 0, NULL, 0, "Data:", NULL, NULL},
     {"data", 0, "FILE|DIR", CLI_OPT_DATA, "a table: .csv, .tsv, .svm/.libsvm "
-     "(each also .gz) or .npy; an image folder: one sub-folder of PNG/JPEG "
+     "(each also .gz) or .npy; an MNIST-format images file "
+     "(*-idx3-ubyte[.gz], its labels beside it; scaled as bytes); an "
+     "image folder: one sub-folder of PNG/JPEG "
      "files per class, named by the class; or a directory with the four "
      "MNIST-format IDX files (.gz or not)", "$LNN_DATA, else ./data/mnist, else Debian's "
      "/usr/share/datasets/fashion-mnist", NULL},

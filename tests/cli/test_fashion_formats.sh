@@ -6,7 +6,9 @@
 # validation and the 10000 test images, given as --data, --val-data and
 # --test-data (byte pixels are stored as bytes and scaled by 1/255 either
 # way with --scale byte, which a table needs: tables are standardised by
-# default; labels "0".."9" sort to class indices 0..9).
+# default; labels "0".."9" sort to class indices 0..9). The training
+# images' IDX file given as --data FILE (LNN_FORMAT_IDX: its labels found
+# beside it) is byte-scaled without --scale and trains to the same bits.
 # Usage: test_fashion_formats.sh LNN_BINARY
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -50,5 +52,12 @@ for data in train.csv train.svm "train.npy --labels labels.npy"; do
     checks=$((checks + 1))
     $PY "$HERE/same_params.py" idx.lnn t.lnn || fail "$data: not IDX's network"
 done
+images=$LNN_DATA/train-images-idx3-ubyte
+[ -f "$images" ] || images=$images.gz
+expect 0 "" "$LNN" train --data "$images" --train-subset 5000 --val-data val.csv --test-data test.csv "${run[@]}" --save t.lnn
+[ "$(grep -o 'test_acc=[0-9.]*' out)" = "$idx_acc" ] ||
+    fail "$images: $(grep -o 'test_acc=[0-9.]*' out), IDX $idx_acc"
+checks=$((checks + 1))
+$PY "$HERE/same_params.py" idx.lnn t.lnn || fail "$images: not IDX's network"
 echo "test_fashion_formats: $checks checks, $fails failed"
 [ "$fails" = 0 ]
