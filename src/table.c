@@ -541,6 +541,144 @@ static lnn_status permute_columns(void *X, size_t width, const size_t *src,
     return LNN_OK;
 }
 
+/* The work of one split: C strata (the classes, or one for targets
+ * without classes) of m samples. */
+typedef struct split_work {
+    size_t m, C;
+    size_t *count;    /* C: samples per stratum */
+    size_t *start;    /* C + 1: where each stratum begins in order */
+    size_t *share[2]; /* C each: the stratum's validation (0) and test (1)
+                         samples */
+    size_t *order;    /* m: sample indices by stratum, file order within */
+    size_t *src;      /* m: the new order's source of each column */
+    uint8_t *part;    /* m: 0 train, 1 validation, 2 test */
+    double *rem;      /* C: largest-remainder bookkeeping */
+} split_work;
+
+static void split_work_free(split_work *w)
+{
+    free(w->count);
+    free(w->start);
+    free(w->share[0]);
+    free(w->share[1]);
+    free(w->order);
+    free(w->src);
+    free(w->part);
+    free(w->rem);
+}
+
+static bool split_work_alloc(split_work *w, size_t m, size_t C)
+{
+    *w = (split_work){.m = m, .C = C,
+                      .count = calloc(C, sizeof(size_t)),
+                      .start = calloc(C + 1, sizeof(size_t)),
+                      .share = {calloc(C, sizeof(size_t)),
+                                calloc(C, sizeof(size_t))},
+                      .order = malloc(m * sizeof(size_t)),
+                      .src = malloc(m * sizeof(size_t)),
+                      .part = malloc(m),
+                      .rem = malloc(C * sizeof(double))};
+    return w->count && w->start && w->share[0] && w->share[1] && w->order &&
+           w->src && w->part && w->rem;
+}
+
+/* Count each stratum's samples and list them by stratum, in file order. */
+static bool split_strata(split_work *w, const int32_t *y)
+{
+    for (size_t j = 0; j < w->m; j++)
+        w->count[y ? (size_t)y[j] : 0]++;
+    for (size_t c = 0; c < w->C; c++)
+        w->start[c + 1] = w->start[c] + w->count[c];
+    size_t *fill = calloc(w->C, sizeof *fill);
+    if (!fill)
+        return false;
+    for (size_t j = 0; j < w->m; j++) {
+        const size_t c = y ? (size_t)y[j] : 0;
+        w->order[w->start[c] + fill[c]++] = j;
+    }
+    free(fill);
+    return true;
+}
+
+/* Each stratum's share of val (p = 0) and test (p = 1): the floor of its
+ * proportion, then the largest remainders get one more. Val is taken from
+ * what test left. */
+static void split_shares(split_work *w, size_t n_val, size_t n_test)
+{
+    const size_t want[2] = {n_val, n_test}, C = w->C;
+    for (int p = 1; p >= 0; p--) {
+        size_t given = 0;
+        for (size_t c = 0; c < C; c++) {
+            const double exact =
+                (double)want[p] * (double)w->count[c] / (double)w->m;
+            w->share[p][c] = (size_t)exact;
+            const size_t room = w->count[c] - w->share[1][c] * (p == 0);
+            if (w->share[p][c] > room)
+                w->share[p][c] = room;
+            w->rem[c] = exact - (double)w->share[p][c];
+            given += w->share[p][c];
+        }
+        while (given < want[p]) {
+            size_t best = C;
+            for (size_t c = 0; c < C; c++) {
+                const size_t used =
+                    w->share[p][c] + (p == 0 ? w->share[1][c] : 0);
+                if (used < w->count[c] &&
+                    (best == C || w->rem[c] > w->rem[best]))
+                    best = c;
+            }
+            if (best == C)
+                break;
+            w->share[p][best]++;
+            w->rem[best] -= 1.0;
+            given++;
+        }
+    }
+}
+
+/* Shuffle each stratum with the seed; its first samples go to test, the
+ * next to val, the rest to train. Then the new order: train | val | test,
+ * each in file order. */
+static void split_parts(split_work *w, uint64_t seed)
+{
+    lnn_rng rng;
+    lnn__rng_seed(&rng, seed, LNN_SPLIT_STREAM);
+    for (size_t c = 0; c < w->C; c++) {
+        size_t *o = w->order + w->start[c];
+        for (size_t i = w->count[c]; i > 1; i--) {
+            const size_t r = (size_t)lnn__rng_below(&rng, i);
+            const size_t tmp = o[i - 1];
+            o[i - 1] = o[r];
+            o[r] = tmp;
+        }
+        for (size_t i = 0; i < w->count[c]; i++)
+            w->part[o[i]] = i < w->share[1][c] ? 2
+                            : i < w->share[1][c] + w->share[0][c] ? 1 : 0;
+    }
+    size_t k = 0;
+    for (uint8_t p = 0; p < 3; p++)
+        for (size_t j = 0; j < w->m; j++)
+            if (w->part[j] == p)
+                w->src[k++] = j;
+}
+
+/* Move every per-sample array of t into the order src. */
+static lnn_status split_move(lnn_table *t, const size_t *src)
+{
+    const size_t m = t->m;
+    const size_t width = t->n_x * (t->X ? sizeof(float) : 1);
+    if (permute_columns(t->X ? (void *)t->X : (void *)t->X_u8, width, src,
+                        m) != LNN_OK ||
+        (t->y && permute_columns(t->y, sizeof *t->y, src, m) != LNN_OK) ||
+        (t->T && permute_columns(t->T, t->n_t * sizeof *t->T, src, m) !=
+                     LNN_OK) ||
+        (t->ids && permute_columns(t->ids, sizeof *t->ids, src, m) !=
+                       LNN_OK) ||
+        (t->w && permute_columns(t->w, sizeof *t->w, src, m) != LNN_OK))
+        return LNN_ERR_NOMEM;
+    return LNN_OK;
+}
+
 lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
                            uint64_t seed, char *err, size_t errlen)
 {
@@ -552,111 +690,21 @@ lnn_status lnn_table_split(lnn_table *t, size_t n_val, size_t n_test,
                         "none of the %zu for training", n_val, n_test, t->m);
     if (n_val == 0 && n_test == 0)
         return LNN_OK;
-    /* strata: the classes, or one for targets without classes */
-    const size_t m = t->m, C = t->y ? t->n_classes : 1;
-    size_t *count = calloc(C, sizeof *count);
-    size_t *start = calloc(C + 1, sizeof *start);
-    size_t *share[2] = {calloc(C, sizeof(size_t)), calloc(C, sizeof(size_t))};
-    size_t *order = malloc(m * sizeof *order); /* by class, file order */
-    size_t *src = malloc(m * sizeof *src);
-    uint8_t *part = malloc(m);
-    double *rem = malloc(C * sizeof *rem);
+    split_work w;
     lnn_status s = LNN_OK;
-    if (!count || !start || !share[0] || !share[1] || !order || !src ||
-        !part || !rem) {
-        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory for %zu rows",
-                         t->m);
-        goto done;
+    if (!split_work_alloc(&w, t->m, t->y ? t->n_classes : 1) ||
+        !split_strata(&w, t->y))
+        s = LNN_ERR_NOMEM;
+    if (s == LNN_OK) {
+        split_shares(&w, n_val, n_test);
+        split_parts(&w, seed);
+        s = split_move(t, w.src);
     }
-    for (size_t j = 0; j < m; j++)
-        count[t->y ? (size_t)t->y[j] : 0]++;
-    for (size_t c = 0; c < C; c++)
-        start[c + 1] = start[c] + count[c];
-    {
-        size_t *fill = calloc(C, sizeof *fill);
-        if (!fill) {
-            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "split: out of memory for %zu rows",
-                         t->m);
-            goto done;
-        }
-        for (size_t j = 0; j < m; j++) {
-            const size_t c = t->y ? (size_t)t->y[j] : 0;
-            order[start[c] + fill[c]++] = j;
-        }
-        free(fill);
-    }
-    /* Each class's share of val (p = 0) and test (p = 1): the floor of
-     * its proportion, then the largest remainders get one more. Val is
-     * taken from what test left. */
-    const size_t want[2] = {n_val, n_test};
-    for (int p = 1; p >= 0; p--) {
-        size_t given = 0;
-        for (size_t c = 0; c < C; c++) {
-            const double exact = (double)want[p] * (double)count[c] / (double)m;
-            share[p][c] = (size_t)exact;
-            const size_t room = count[c] - share[1][c] * (p == 0);
-            if (share[p][c] > room)
-                share[p][c] = room;
-            rem[c] = exact - (double)share[p][c];
-            given += share[p][c];
-        }
-        while (given < want[p]) {
-            size_t best = C;
-            for (size_t c = 0; c < C; c++) {
-                const size_t used = share[p][c] + (p == 0 ? share[1][c] : 0);
-                if (used < count[c] && (best == C || rem[c] > rem[best]))
-                    best = c;
-            }
-            if (best == C)
-                break;
-            share[p][best]++;
-            rem[best] -= 1.0;
-            given++;
-        }
-    }
-    /* Shuffle each class with the seed; its first samples go to test, the
-     * next to val, the rest to train. */
-    lnn_rng rng;
-    lnn__rng_seed(&rng, seed, LNN_SPLIT_STREAM);
-    for (size_t c = 0; c < C; c++) {
-        size_t *o = order + start[c];
-        for (size_t i = count[c]; i > 1; i--) {
-            const size_t r = (size_t)lnn__rng_below(&rng, i);
-            const size_t tmp = o[i - 1];
-            o[i - 1] = o[r];
-            o[r] = tmp;
-        }
-        for (size_t i = 0; i < count[c]; i++)
-            part[o[i]] = i < share[1][c] ? 2
-                         : i < share[1][c] + share[0][c] ? 1 : 0;
-    }
-    /* New order: train | val | test, each in file order. */
-    size_t k = 0;
-    for (uint8_t p = 0; p < 3; p++)
-        for (size_t j = 0; j < m; j++)
-            if (part[j] == p)
-                src[k++] = j;
-    const size_t width = t->n_x * (t->X ? sizeof(float) : 1);
-    if (permute_columns(t->X ? (void *)t->X : (void *)t->X_u8, width, src,
-                        m) != LNN_OK ||
-        (t->y && permute_columns(t->y, sizeof *t->y, src, m) != LNN_OK) ||
-        (t->T && permute_columns(t->T, t->n_t * sizeof *t->T, src, m) !=
-                     LNN_OK) ||
-        (t->ids && permute_columns(t->ids, sizeof *t->ids, src, m) !=
-                       LNN_OK) ||
-        (t->w && permute_columns(t->w, sizeof *t->w, src, m) != LNN_OK))
-        s = lnn__err(err, errlen, LNN_ERR_NOMEM,
-                     "split: out of memory for %zu rows", t->m);
-done:
-    free(count);
-    free(start);
-    free(share[0]);
-    free(share[1]);
-    free(order);
-    free(src);
-    free(part);
-    free(rem);
-    return s;
+    split_work_free(&w);
+    if (s != LNN_OK)
+        return lnn__err(err, errlen, s, "split: out of memory for %zu rows",
+                        t->m);
+    return LNN_OK;
 }
 
 lnn_data lnn_table_view(const lnn_table *t, size_t j0, size_t m)
