@@ -45,8 +45,10 @@ typedef struct cli_option {
      "names", "a first row with a non-numeric cell is a header", NULL},       \
     {"no-header", 0, NULL, CLI_OPT_NO_HEADER, NULL, NULL, NULL},              \
     {"label", 0, "NAME|INDEX[,...]", CLI_OPT_LABEL, "CSV: the label column, " \
-     "by name or index from 0; several (a,b,c) for multi-label or several "   \
-     "targets", "a column named label, class, target or y, else the last",    \
+     "by name or index counted from 0 (unlike the 1-based indices of "       \
+     "--ignore, --columns, --categorical; train says which column an index " \
+     "took); several (a,b,c) for multi-label or several targets",            \
+     "a column named label, class, target or y, else the last",              \
      NULL},                                                                   \
     {"features", 0, "N", CLI_OPT_FEATURES, "LIBSVM: the feature count",       \
      "the largest index", NULL},                                              \

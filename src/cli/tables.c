@@ -343,6 +343,23 @@ static void describe_fill(const cli_dataset *d)
         printf("missing: %zu cells filled: %s\n", total, line);
 }
 
+/* "label: column 5 \"species\" (--label 4 counts from 0; ...)": said when
+ * --label named the column by an index, which counts from 0 where the
+ * column lists of --ignore, --columns and --categorical count from 1 (kept
+ * so: an index that counted otherwise would silently take another
+ * column). */
+static void describe_label(const lnn_table *t, const char *label)
+{
+    if (!label || !*label || !t->label_field ||
+        label[strspn(label, "0123456789")] != '\0' ||
+        (t->label && strcmp(t->label, label) == 0))
+        return;
+    printf("label: column %zu%s%.60s%s (--label %s counts from 0; --ignore, "
+           "--columns and --categorical count from 1)\n", t->label_field,
+           t->label ? " \"" : "", t->label ? t->label : "",
+           t->label ? "\"" : "", label);
+}
+
 /* "island 3, sex 2": the category columns and their one-hot inputs. */
 static void describe_categories(const lnn_prep *p)
 {
@@ -462,6 +479,7 @@ static bool fit_and_apply(cli_dataset *d, const cli_table_args *ta,
         d->prep.split_test = n_test;
     }
     if (!quiet) {
+        describe_label(t, ta->table.label);
         describe_categories(&d->prep);
         describe_fill(d);
     }

@@ -190,6 +190,13 @@ expect 1 'rose.*not one of the 3 classes' "$LNN" train --data t.csv --test-data 
 # --label, --delimiter, --header/--no-header, --hidden/--layers
 expect 0 "" "$LNN" train --data t.csv --label species "${common[@]}" --epochs 1
 expect 0 "" "$LNN" train --data t.csv --label 4 "${common[@]}" --epochs 1
+# an index counts from 0 (the --ignore/--columns lists from 1): said
+checks=$((checks + 1))
+grep -q '^label: column 5 "species" (--label 4 counts from 0; --ignore, --columns and --categorical count from 1)$' out ||
+    fail "--label 4: no line naming the column: $(cat out)"
+expect 0 "" "$LNN" train --data t.csv --label species "${common[@]}" --epochs 1
+checks=$((checks + 1))
+! grep -q '^label:' out || fail "--label by name: a label line: $(cat out)"
 expect 1 'names no column; the columns are a, b, with comma' "$LNN" train --data t.csv --label kind
 expect 2 'input layer has 5 units, the data .* has 4 features' "$LNN" train --data t.csv --layers 5,8,3
 expect 2 'output layer has 2 units, the data .* has 3 classes' "$LNN" train --data t.csv --layers 4,8,2
