@@ -688,8 +688,11 @@ bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
                                   "scale_mul: ...)", keys[k], SEQ_KEY_INPUT);
         return true; /* an IDX model's "pixel / 255", or another tool's */
     }
+    /* a model of prepared columns scales its inputs whatever its scale
+     * (0/1 inputs by 1, numbers by 1/255 under byte, by 1 under none) */
     const bool affine = scale == LNN_SCALE_STANDARD ||
-                        scale == LNN_SCALE_MINMAX;
+                        scale == LNN_SCALE_MINMAX ||
+                        st_metadata(f, SEQ_KEY_PREPARATION) != NULL;
     if (affine != (shift != NULL) || affine != (mul != NULL))
         return errbuf_set(err, errlen, "metadata \"%s\" '%.40s' %s \"%s\" "
                           "and \"%s\"", SEQ_KEY_INPUT, input,

@@ -9,14 +9,15 @@
 #                node in NumPy from the ONNX specification
 #                (tests/export/readers.py onnx-raw)
 #   onnxruntime  the graph run by onnxruntime-node (as export-onnxruntime
-#                installs it)
+#                installs it); and the README's snippet (its js block) on
+#                the README's new.csv, against lnn predict --output
 #   import       export to safetensors (its metadata's "preparation") ->
 #                lnn import -> predict on the same raw rows: byte for byte
 #                the original's output, and the same file exported again;
 #                a damaged "preparation": one line, exit 1
 # Models: species from every other column (classes; also with
-# --missing-indicators and --max-categories 2: indicators and "other"),
-# and body_mass_g from the others (--task regress).
+# --missing-indicators and --max-categories 2: indicators and "other"; with
+# --scale none and byte), and body_mass_g from the others (--task regress).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh" "$1"
@@ -124,6 +125,12 @@ check species ce "$LNN_PENGUINS" rows.csv --label species
 check folded ce "$LNN_PENGUINS" rows.csv --label species \
     --missing-indicators --max-categories 2
 check mass mse mass.csv mass_rows.csv --label body_mass_g --task regress
+# a model of prepared columns scales its inputs under every --scale (not
+# scaled, body masses of ~4000 make logits whose float32 rounding in lnn is
+# beyond the graph checks' 1e-5 of float64: only import, which is exact)
+check bytes ce "$LNN_PENGUINS" rows.csv --label species --scale byte
+[ "$MODE" = import ] &&
+    check unscaled ce "$LNN_PENGUINS" rows.csv --label species --scale none
 
 if [ "$MODE" = import ]; then
     # a damaged "preparation": one line, exit 1, no model
@@ -149,6 +156,36 @@ PY
     echo "table_export $MODE: $checks checks, $fails failed"
     [ "$fails" = 0 ]
     exit
+fi
+
+if [ "$MODE" = onnxruntime ]; then
+    # the README's penguins snippet, as it stands there, on its new.csv
+    "$PY" - "$HERE/../../README.md" <<'PY' || fail "README: no penguins snippet or new.csv"
+import re, sys
+text = open(sys.argv[1]).read()
+js = [b for b in re.findall(r"```js\n(.*?)```", text, re.S) if "penguins.onnx" in b]
+rows = re.search(r"\$ cat new\.csv\n(.*?)\n\$ ", text, re.S)
+assert len(js) == 1 and rows, (len(js), rows)
+open("penguins.js", "w").write(js[0])
+open("new.csv", "w").write(rows.group(1) + "\n")
+PY
+    cp species.onnx penguins.onnx
+    expect 0 "" "$LNN" predict --model species.lnn --id name \
+        --output new.out new.csv
+    checks=$((checks + 1))
+    NODE_PATH=$ORT/node_modules node penguins.js > snippet.json 2> snippet.err ||
+        fail "README's snippet: $(cat snippet.err)"
+    "$PY" - <<'PY' || fail "README's snippet gives other probabilities than lnn predict"
+import csv, json
+got = json.load(open("snippet.json"))
+rows = list(csv.reader(open("new.out")))
+assert rows[0][:3] == ["row", "name", "label"], rows[0]
+want = [float(v) for r in rows[1:] for v in r[3:]]
+assert len(got) == len(want) == 9, (got, want)
+for g, w in zip(got, want):
+    assert abs(g - w) <= 1e-5 * abs(w) + 1e-7, (got, want)
+print("README's snippet: onnxruntime-node gives lnn predict's %d probabilities" % len(got))
+PY
 fi
 
 # a column named as a value of the graph: one line, no file
