@@ -16,6 +16,10 @@
  *                           scaling undone), or Identity without one ->
  *                           predictions [N, n_L] in the targets' units
  *
+ * A table model of prepared columns has its raw columns as the graph's
+ * inputs, and the nodes of onnx_prep.c before these, whose output
+ * "prepared" takes the place of "input".
+ *
  * Gemm computes Y = A . B^T + C: with A = H_{l-1}^T (one sample per row)
  * and B the row-major weight [n_l, n_{l-1}] (lnn's W_l), Y = (W_l H_{l-1} +
  * b_l)^T, the layer's Z_l one sample per row. */
