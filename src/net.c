@@ -288,6 +288,7 @@ void lnn_net_destroy(lnn_net *net)
     free(net->prep);
     free(net->class_w);
     free(net->D_block);
+    free(net->K_block);
     free(net);
 }
 
@@ -352,18 +353,27 @@ lnn_status lnn_net_set_dropout(lnn_net *net, const float *p)
         units += p[l - 1] > 0.0f ? net->dims[l] : 0;
     }
     float *block = NULL;
-    if (units && !(block = alloc_block(units * net->max_batch,
-                                       sizeof(float))))
+    uint8_t *K = NULL;
+    if (units && (!(block = alloc_block(units * net->max_batch,
+                                        sizeof(float))) ||
+                  !(K = alloc_block(units * net->max_batch, 1)))) {
+        free(block);
         return lnn__fail(net, LNN_ERR_NOMEM,
                          "out of memory for dropout's %zu x %zu floats",
                          units, net->max_batch);
+    }
     free(net->D_block);
+    free(net->K_block);
     net->D_block = block;
+    net->K_block = K;
     for (size_t l = 1; l < net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         ly->p = p ? p[l - 1] : 0.0f;
+        const size_t cells = ly->p > 0.0f ? ly->n * net->max_batch : 0;
         ly->D = ly->p > 0.0f ? block : NULL;
-        block += ly->p > 0.0f ? ly->n * net->max_batch : 0;
+        ly->K = ly->p > 0.0f ? K : NULL;
+        block += cells;
+        K += cells;
     }
     return LNN_OK;
 }
@@ -507,8 +517,8 @@ static void forward_columns(void *ctx, size_t j0, size_t cols)
             /* the next layer reads H with the mask applied, D; H stays
              * for f' */
             float *D = ly->D + j0 * ly->n;
-            lnn__dropout(D, H, ly->p, ly->n, cols, &net->drop_at, l,
-                         net->drop_at.g0 + j0);
+            lnn__dropout(D, ly->K + j0 * ly->n, H, ly->p, ly->n, cols,
+                         &net->drop_at, l, net->drop_at.g0 + j0);
             H_prev = D;
         }
     }
@@ -545,8 +555,7 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
         const lnn__act act =
             l == net->L ? lnn__act_of(LNN_ACT_IDENTITY, 0.0f) : ly->act;
         if (dropping(ly, p->mode)) /* dH = dD (.) the mask / (1 - p) */
-            lnn__dropout(dZ, dZ, ly->p, ly->n, cols, &net->drop_at, l,
-                         net->drop_at.g0 + j0);
+            lnn__dropout_back(dZ, ly->K + j0 * ly->n, ly->p, ly->n, cols);
         lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n,
                          ly->Z ? ly->Z + j0 * ly->n : NULL, ly->W, act,
                          ly->n, ly->n_prev, cols, p->mode);

@@ -38,6 +38,8 @@ typedef struct lnn__layer_buf {
     float p;   /* dropout's rate (hidden layers; 0: none) */
     float *D;  /* n x max_batch: a training forward's H with dropout's mask
                   applied, the next layer's input; NULL without dropout */
+    uint8_t *K; /* n x max_batch: that forward's mask, 1 where kept (for
+                   the backward); NULL without dropout */
 } lnn__layer_buf;
 
 /* Where a training pass draws dropout's masks: the run's seed, the update
@@ -49,9 +51,15 @@ typedef struct lnn__drop_at {
 
 /* out (n x m) = x with inverted dropout at rate p: x / (1 - p) where kept,
  * 0 where dropped, by hidden layer l's masks at *at for the columns of
- * global index g0 .. g0 + m - 1 (dropout.c). out may be x. */
-void lnn__dropout(float *out, const float *x, float p, size_t n, size_t m,
-                  const lnn__drop_at *at, size_t l, uint64_t g0);
+ * global index g0 .. g0 + m - 1 (dropout.c); K (n x m) gets the masks, 1
+ * where kept. */
+void lnn__dropout(float *out, uint8_t *K, const float *x, float p, size_t n,
+                  size_t m, const lnn__drop_at *at, size_t l, uint64_t g0);
+
+/* dH (n x m) = dD through dropout at rate p, in place: dD / (1 - p) where
+ * the mask K of the forward kept the unit, else 0. */
+void lnn__dropout_back(float *dH, const uint8_t *K, float p, size_t n,
+                       size_t m);
 
 /* Evaluation and prediction run the forward pass on chunks of at least
  * this many columns, whatever max_batch is: on the default network a
@@ -102,6 +110,7 @@ struct lnn_net {
                               (rows 0: none); else prep->data holds it */
     float *class_w;        /* n_L training weights per class, or NULL */
     float *D_block;        /* the layers' D (dropout), or NULL */
+    uint8_t *K_block;      /* the layers' K (dropout), or NULL */
     lnn__drop_at drop_at;  /* the masks of the next training pass */
     lnn__plateau plateau;  /* the plateau schedule's state */
     double *clip_sq;       /* lnn__clip_units: the gradient's squared norm

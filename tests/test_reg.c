@@ -261,6 +261,26 @@ static void plateau(void)
     lnn_net_destroy(acc);
 }
 
+/* splitmix64's finalizer, as dropout.c's mix. */
+static uint64_t mix(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15u;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Is unit i of the sample of global index g kept in layer l at *at? The
+ * masks' definition (docs/architecture.md, dropout.c), written out. */
+static bool drawn(const lnn__drop_at *at, size_t l, uint64_t g, size_t i,
+                  float p)
+{
+    const uint64_t key =
+        mix(mix(mix(at->seed ^ 0x64726f706f7574u) + at->t) + l);
+    const uint32_t u = (uint32_t)(mix(mix(key + g) + i) >> 32);
+    return u >= (uint32_t)((double)p * 4294967296.0);
+}
+
 /* Dropout's masks: each unit kept with probability 1 - p (within 4 sigma),
  * kept ones scaled by 1 / (1 - p); the same masks for any cut of the
  * columns (threads, processes); another update or layer, other masks;
@@ -270,11 +290,12 @@ static void dropout(void)
     enum { N = 1000, COLS = 50 };
     float *x = malloc(N * COLS * sizeof *x), *a = malloc(N * COLS * sizeof *a),
           *b = malloc(N * COLS * sizeof *b);
+    uint8_t *K = malloc(N * COLS);
     for (size_t k = 0; k < N * COLS; k++)
         x[k] = 1.0f;
     const lnn__drop_at at = {.seed = 7, .t = 12, .g0 = 0};
     const float p = 0.2f;
-    lnn__dropout(a, x, p, N, COLS, &at, 1, 100);
+    lnn__dropout(a, K, x, p, N, COLS, &at, 1, 100);
     size_t kept = 0;
     bool scaled = true;
     for (size_t k = 0; k < N * COLS; k++) {
@@ -287,18 +308,32 @@ static void dropout(void)
            "%.4f)\n", frac, N * COLS, 4 * sigma);
     CHECK(fabs(frac - 0.8) <= 4 * sigma);
     CHECK(scaled);
+    /* the masks are the hash's (dropout.c), kept in K for the backward,
+     * which applies them to dD */
+    bool same = true;
+    for (size_t j = 0; j < COLS; j++)
+        for (size_t i = 0; i < N; i++)
+            same = same && (a[j * N + i] != 0.0f) == drawn(&at, 1, 100 + j, i,
+                                                           p) &&
+                   K[j * N + i] == (a[j * N + i] != 0.0f);
+    CHECK(same);
+    memcpy(b, x, N * COLS * sizeof *b);
+    lnn__dropout_back(b, K, p, N, COLS);
+    CHECK(memcmp(a, b, N * COLS * sizeof *a) == 0);
     /* columns 0..19 and 20..49 as two members of a team would draw them */
-    lnn__dropout(b, x, p, N, 20, &at, 1, 100);
-    lnn__dropout(b + 20 * N, x + 20 * N, p, N, COLS - 20, &at, 1, 120);
+    lnn__dropout(b, K, x, p, N, 20, &at, 1, 100);
+    lnn__dropout(b + 20 * N, K + 20 * N, x + 20 * N, p, N, COLS - 20, &at,
+                 1, 120);
     CHECK(memcmp(a, b, N * COLS * sizeof *a) == 0);
     const lnn__drop_at later = {.seed = 7, .t = 13, .g0 = 0};
-    lnn__dropout(b, x, p, N, COLS, &later, 1, 100);
+    lnn__dropout(b, K, x, p, N, COLS, &later, 1, 100);
     CHECK(memcmp(a, b, N * COLS * sizeof *a) != 0);
-    lnn__dropout(b, x, p, N, COLS, &at, 2, 100);
+    lnn__dropout(b, K, x, p, N, COLS, &at, 2, 100);
     CHECK(memcmp(a, b, N * COLS * sizeof *a) != 0);
     free(x);
     free(a);
     free(b);
+    free(K);
 
     /* evaluation: the same metrics with and without the net's dropout */
     const lnn_data d = {.n_x = N0, .n_y = NL, .m = M, .X = X,
