@@ -304,8 +304,9 @@ static lnn_status batch_loss(lnn_net *net, const lnn__batch *B,
     return comm_sum(net, comm, sums, 2, "the loss");
 }
 
-/* One update of the exercise's loop: forward, compute_loss, backward,
- * reduce, update_parameters (by the net's optimizer, at rate lr). A
+/* lnn__train_step (batch.h): one update of the exercise's loop: forward,
+ * compute_loss, backward, reduce, update_parameters (by the net's
+ * optimizer, at rate lr). A
  * non-finite loss stops before the update, so the parameters stay those of
  * the last good step. A process whose slice of the batch is empty
  * contributes zero gradients. On one process (no comm) the update is fused
@@ -316,9 +317,8 @@ static lnn_status batch_loss(lnn_net *net, const lnn__batch *B,
  * clipping (clip_norm) scales the complete gradient, after the sum, so
  * every process clips alike; its norm (clip.c) is the same on any thread
  * count, fused or not. */
-static lnn_status train_step(lnn_net *net, const lnn__batch *B,
-                             const lnn_train_opts *opts, float lr,
-                             double *loss)
+lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
+                           const lnn_train_opts *opts, float lr, double *loss)
 {
     const lnn_comm *comm = opts->comm;
     /* dropout's masks: this update's, for this process's columns */
@@ -645,7 +645,7 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
         const float lr = lnn__lr_now(net, opts, st->iteration,
                                      plan.steps_per_epoch, plan.total);
         double loss;
-        s = train_step(net, &B, opts, lr, &loss);
+        s = lnn__train_step(net, &B, opts, lr, &loss);
         if (s != LNN_OK)
             break;
         advance(st, &plan);
