@@ -1196,6 +1196,10 @@ typedef struct lnn_table_opts {
                               lacks are passed over (a model's own) */
 } lnn_table_opts;
 
+/** The texts a CSV's missing cell may hold besides the empty cell when
+ *  lnn_table_opts.na_values is NULL (comma-separated). */
+#define LNN_NA_DEFAULT "NA,N/A,NaN,nan,?,null,NULL,None"
+
 /** The format a file name says (LNN_FORMAT_LIST's endings: .csv .tsv,
  *  .svm .libsvm .svmlight, .npy, -idx3-ubyte, each also with .gz), or
  *  LNN_FORMAT_AUTO for none. */
@@ -1421,6 +1425,11 @@ typedef struct lnn_prep_column {
                           none (all zeros) */
     int indicator;     /* 1: a "was missing" input follows its inputs */
 } lnn_prep_column;
+
+/** The network inputs column c makes: 1 for a number, one per kept
+ *  category and one for other for a category, and 1 more for its
+ *  indicator. */
+LNN_API size_t lnn_prep_column_width(const lnn_prep_column *c);
 
 /**
  * What a model knows of its data beyond the network: the label vocabulary,
