@@ -1489,18 +1489,30 @@ typedef struct lnn_prep_opts {
     size_t max_categories;  /* 0: every category of the training part;
                                else its N most frequent, the rest folded
                                into one "other" input */
+    /* lnn_table_prepare's alone (lnn_prep_fit_table ignores them): */
+    size_t m_fit;           /* fit on the first m_fit rows of the training
+                               part (lnn train --train-subset), 0: all */
+    lnn_status (*fitted)(const lnn_prep *p, const lnn_table *t, void *ctx);
+                            /* called once p is fitted and before it is
+                               applied to t (a client's report of the fill,
+                               which applying removes), or NULL; a status
+                               but LNN_OK stops lnn_table_prepare with it */
+    void *ctx;              /* fitted's last argument */
 } lnn_prep_opts;
 
 /**
  * Prepare a loaded table for training, in the one order every client
- * should use: split it (lnn_table_split: train | val | test by a seeded,
- * stratified shuffle), fit the preparation on the training part
- * (lnn_prep_fit_table; and the targets' names, standardised when
- * standardise_targets, for a table with targets T), record the split, and
- * apply it to the whole table (lnn_prep_apply). t keeps its three parts
- * in order; lnn_table_view gives them.
+ * should use (lnn train's too): split it (lnn_table_split: train | val |
+ * test by a seeded, stratified shuffle), fit the preparation on the
+ * training part, or its first o->m_fit rows (lnn_prep_fit_table; and the
+ * targets' names, standardised when standardise_targets, for a table with
+ * targets T), record the split, call o->fitted, and apply it to the whole
+ * table (lnn_prep_apply). t keeps its three parts in order;
+ * lnn_table_view gives them. Other files of the same columns (a separate
+ * validation or test file) take p with lnn_prep_apply.
  * @param p  out, free with lnn_prep_free; zeroed on failure
- * @return as the calls it makes
+ * @return as the calls it makes, LNN_ERR_ARG (m_fit over the training
+ *         part), or fitted's status
  */
 LNN_API lnn_status lnn_table_prepare(lnn_table *t, lnn_prep *p, size_t n_val,
                                      size_t n_test, uint64_t seed,

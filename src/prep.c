@@ -203,7 +203,12 @@ lnn_status lnn_table_prepare(lnn_table *t, lnn_prep *p, size_t n_val,
     lnn_status s = lnn_table_split(t, n_val, n_test, seed, err, errlen);
     if (s != LNN_OK)
         return s;
-    const size_t m_train = t->m - n_val - n_test;
+    const size_t m_part = t->m - n_val - n_test;
+    if (o->m_fit > m_part)
+        return lnn__err(err, errlen, LNN_ERR_ARG, "table_prepare: fit on "
+                        "%zu rows, the training part has %zu", o->m_fit,
+                        m_part);
+    const size_t m_train = o->m_fit ? o->m_fit : m_part;
     if ((s = lnn_prep_fit_table(p, t, m_train, o, err, errlen)) != LNN_OK)
         return s;
     if (t->T && t->targets)
@@ -215,6 +220,8 @@ lnn_status lnn_table_prepare(lnn_table *t, lnn_prep *p, size_t n_val,
         p->split_val = n_val;
         p->split_test = n_test;
     }
+    if (s == LNN_OK && o->fitted)
+        s = o->fitted(p, t, o->ctx);
     if (s == LNN_OK)
         s = lnn_prep_apply(p, t, err, errlen);
     if (s != LNN_OK)

@@ -434,6 +434,82 @@ static void test_prepare(void)
     lnn_table_free(&t);
 }
 
+/* lnn_table_prepare's fitted: called once, after the fit and before the
+ * apply (the gaps still there to count); its status stops the call. */
+typedef struct fitted_seen {
+    int calls;
+    size_t gaps;
+    lnn_status give;
+} fitted_seen;
+
+static lnn_status count_gaps(const lnn_prep *p, const lnn_table *t,
+                             void *ctx)
+{
+    fitted_seen *seen = ctx;
+    seen->calls++;
+    for (size_t k = 0; p->raw && t->X && k < t->n_x * t->m; k++)
+        seen->gaps += t->X[k] != t->X[k];
+    return seen->give;
+}
+
+/* lnn_table_prepare's m_fit (the first rows of the training part alone,
+ * as lnn train --train-subset) and fitted (as train's report). */
+static void test_prepare_options(void)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("x,z,y\n", f);
+    for (int j = 0; j < 40; j++)
+        fprintf(f, "%s,%d,%s\n", j % 10 == 3 ? "NA" : j % 2 ? "1.5" : "3",
+                j, j % 2 ? "a" : "b");
+    fclose(f);
+    lnn_table_opts o = lnn_table_opts_default();
+    o.missing = 1;
+    lnn_table t, u;
+    lnn_prep p;
+    char err[256];
+    fitted_seen seen = {0};
+    lnn_prep_opts po = lnn_prep_opts_default(LNN_SCALE_STANDARD);
+    po.fitted = count_gaps;
+    po.ctx = &seen;
+    po.m_fit = 5;
+    CHECK_STATUS(lnn_table_load(&t, path, &o, err, sizeof err), LNN_OK);
+    CHECK_STATUS(lnn_table_load(&u, path, &o, err, sizeof err), LNN_OK);
+    CHECK_STATUS(lnn_table_prepare(&t, &p, 5, 10, 7, &po, 0, err,
+                                   sizeof err), LNN_OK);
+    CHECK(seen.calls == 1 && seen.gaps == 4);
+    /* z's mean over the first 5 rows of the training part, as the same
+     * split orders them */
+    CHECK_STATUS(lnn_table_split(&u, 5, 10, 7, err, sizeof err), LNN_OK);
+    double mean = 0.0;
+    for (size_t j = 0; j < 5; j++)
+        mean += u.X[j * 2 + 1] / 5.0;
+    CHECK(p.n_raw == 2 && p.shift && p.n_x == 2);
+    if (p.shift)
+        CHECK_NEAR(p.shift[1], mean, 1e-5);
+    for (size_t k = 0; k < t.n_x * t.m; k++)
+        CHECK(t.X[k] == t.X[k]);
+    lnn_prep_free(&p);
+    lnn_table_free(&t);
+    lnn_table_free(&u);
+    /* more rows than the training part; fitted's own status */
+    CHECK_STATUS(lnn_table_load(&t, path, &o, err, sizeof err), LNN_OK);
+    po.m_fit = 26;
+    CHECK_STATUS(lnn_table_prepare(&t, &p, 5, 10, 7, &po, 0, err,
+                                   sizeof err), LNN_ERR_ARG);
+    CHECK(strstr(err, "fit on 26 rows, the training part has 25") != NULL);
+    lnn_table_free(&t);
+    CHECK_STATUS(lnn_table_load(&t, path, &o, err, sizeof err), LNN_OK);
+    po.m_fit = 0;
+    seen = (fitted_seen){.give = LNN_ERR_FORMAT};
+    CHECK_STATUS(lnn_table_prepare(&t, &p, 5, 10, 7, &po, 0, err,
+                                   sizeof err), LNN_ERR_FORMAT);
+    CHECK(seen.calls == 1 && p.raw == NULL && p.shift == NULL);
+    lnn_table_free(&t);
+}
+
 /* The format list: names both ways, the endings that tell each format,
  * the scaling lnn train gives it; an IDX file with no labels beside it. */
 static void test_formats(void)
@@ -494,6 +570,7 @@ int main(void)
     test_blocks();
     test_split_and_scale();
     test_prepare();
+    test_prepare_options();
     unlink(path);
     return check_result("tables");
 }

@@ -239,10 +239,9 @@ bool cli_task_drop_targets(lnn_table *t, const lnn_prep *p, char *err,
 /* A file's targets as the model (its prep, its loss) has them. */
 bool cli_task_for_model(lnn_table *t, const char *path, const lnn_prep *p,
                         lnn_loss loss);
-/* The targets' names and (values, unless --scale-target none) scaling,
- * fitted on the training part, into p. */
-bool cli_task_fit(lnn_prep *p, const lnn_table *t, size_t n_train,
-                  const cli_table_args *ta, lnn_loss loss);
+/* Whether the targets are standardised (lnn_table_prepare's
+ * standardise_targets): values, unless --scale-target none. */
+bool cli_task_standardise(const cli_table_args *ta, lnn_loss loss);
 
 /* The defaults (to be called before parsing). */
 void cli_table_args_init(cli_table_args *t);

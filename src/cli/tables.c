@@ -450,40 +450,51 @@ void cli_table_unseen(const lnn_table *t, const char *path)
                  t->n_unseen, t->n_unseen == 1 ? "" : "s");
 }
 
-/* Fit the scaling and the targets' on the first n_train rows of the
- * training file, record the split, and apply both to every part. */
-static bool fit_and_apply(cli_dataset *d, const cli_table_args *ta,
-                          size_t n_train, uint64_t seed, size_t n_val,
-                          size_t n_test, lnn_scale scale, bool quiet)
+/* What train says of a table's preparation once it is fitted and before
+ * it is applied (which fills the gaps it counts): lnn_table_prepare's
+ * fitted, with ctx this. */
+typedef struct fitted_report {
+    const cli_dataset *d;
+    const char *label; /* --label */
+} fitted_report;
+
+static lnn_status report_fitted(const lnn_prep *p, const lnn_table *t,
+                                void *ctx)
 {
-    lnn_table *t = &d->tab[PART_TRAIN];
+    const fitted_report *r = ctx;
+    describe_label(t, r->label);
+    describe_categories(p);
+    describe_fill(r->d);
+    return LNN_OK;
+}
+
+/* Split the training file, fit the scaling, the preparation and the
+ * targets' on its first n_train rows, record the split and apply it
+ * (lnn_table_prepare: the library's one order), then apply it to a
+ * separate validation and test file. */
+static bool prepare(cli_dataset *d, const cli_table_args *ta, size_t n_train,
+                    uint64_t seed, size_t n_val, size_t n_test,
+                    lnn_scale scale, bool quiet)
+{
     char err[CLI_ERRLEN];
+    fitted_report r = {d, ta->table.label};
     lnn_prep_opts po = ta->prep;
     po.scale = ta->scale >= 0 ? (lnn_scale)ta->scale : scale;
-    if (lnn_prep_fit_table(&d->prep, t, n_train, &po, err, sizeof err) !=
-        LNN_OK) {
+    po.m_fit = n_train;
+    po.fitted = quiet ? NULL : report_fitted;
+    po.ctx = &r;
+    if (lnn_table_prepare(&d->tab[PART_TRAIN], &d->prep, n_val, n_test, seed,
+                          &po, cli_task_standardise(ta, d->loss), err,
+                          sizeof err) != LNN_OK) {
         cli_error("%s", err);
         return false;
     }
-    if (!cli_task_fit(&d->prep, t, n_train, ta, d->loss))
-        return false;
     if (ta->sample_weight &&
         !(d->prep.weight_column = strdup(ta->sample_weight))) {
         cli_error("out of memory");
         return false;
     }
-    if (n_val || n_test) { /* recorded: eval redoes it on this file */
-        d->prep.split_seed = seed;
-        d->prep.split_m = t->m;
-        d->prep.split_val = n_val;
-        d->prep.split_test = n_test;
-    }
-    if (!quiet) {
-        describe_label(t, ta->table.label);
-        describe_categories(&d->prep);
-        describe_fill(d);
-    }
-    for (int k = 0; k < 3; k++)
+    for (int k = PART_VAL; k <= PART_TEST; k++)
         if (d->tab[k].m &&
             lnn_prep_apply(&d->prep, &d->tab[k], err, sizeof err) != LNN_OK) {
             cli_error("%s", err);
@@ -537,7 +548,6 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     snprintf(d->dir, sizeof d->dir, "%s", path);
     d->source = "--data";
     lnn_table *t = &d->tab[PART_TRAIN];
-    char err[CLI_ERRLEN];
     lnn_table_opts o = ta->table;
     o.no_label = cli_task_multi(ta);
     if (!load(t, path, &o, &ta->image))
@@ -558,10 +568,6 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
     size_t n_val, n_test;
     if (!part_sizes(ta, val, m, path, &n_val, &n_test))
         goto usage;
-    if (lnn_table_split(t, n_val, n_test, seed, err, sizeof err) != LNN_OK) {
-        cli_error("%s: %s", path, err);
-        goto fail;
-    }
     const size_t n_fit = m - n_val - n_test;
     if (n_train == 0)
         n_train = n_fit;
@@ -579,7 +585,7 @@ int cli_dataset_load_table(cli_dataset *d, const char *path,
      * no pixels): the format list's scale column */
     const lnn_scale scale =
         images ? LNN_SCALE_BYTE : lnn_format_scale(lnn_table_format(path));
-    if (!fit_and_apply(d, ta, n_train, seed, n_val, n_test, scale, quiet))
+    if (!prepare(d, ta, n_train, seed, n_val, n_test, scale, quiet))
         goto fail;
     if (images) { /* an image folder */
         d->prep.image_width = ta->image.width;

@@ -335,18 +335,7 @@ bool cli_task_for_model(lnn_table *t, const char *path, const lnn_prep *p,
            make_targets(t, path, target, NULL, 1);
 }
 
-bool cli_task_fit(lnn_prep *p, const lnn_table *t, size_t n_train,
-                  const cli_table_args *ta, lnn_loss loss)
+bool cli_task_standardise(const cli_table_args *ta, lnn_loss loss)
 {
-    char err[CLI_ERRLEN];
-    if (!t->targets)
-        return true; /* classes, or one binary label: the names are kept */
-    const int standardise = lnn_loss_target(loss) == LNN_TARGET_VALUES &&
-                            ta->scale_target != 0;
-    if (lnn_prep_fit_targets(p, t, n_train, standardise, err, sizeof err) !=
-        LNN_OK) {
-        cli_error("%s", err);
-        return false;
-    }
-    return true;
+    return lnn_loss_target(loss) == LNN_TARGET_VALUES && ta->scale_target != 0;
 }
