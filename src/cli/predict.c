@@ -324,8 +324,11 @@ int cli_predict(int argc, char **argv)
     if (o.csv)
         cli_outputs_header(&o.what, o.csv);
     int rc = EXIT_OK;
+    /* an IDX image file is predicted as images (predict_one: no labels
+     * file needed), not as the table of lnn_table_load's IDX row */
     for (int i = first; i < argc; i++)
-        if (lnn_table_format(argv[i]) != LNN_FORMAT_AUTO
+        if (lnn_table_format(argv[i]) != LNN_FORMAT_AUTO &&
+                    lnn_table_format(argv[i]) != LNN_FORMAT_IDX
                 ? !predict_table(net, argv[i], &a.ta, &o)
                 : !predict_one(net, argv[i], a.ta.image.invert, &o))
             rc = EXIT_RUNTIME;
