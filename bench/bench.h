@@ -104,9 +104,9 @@ typedef struct bench_row {
     char dims[BENCH_DIMS_MAX]; /* "n_prev-n" for a layer, "784-256-128-10"
                                   for a network */
     size_t m;                  /* batch size (columns) */
-    const char *act;           /* a layer's activation; "relu" for a step
-                                  (its hidden layers); a train row's
-                                  optimizer */
+    const char *act;           /* a layer's activation; a step's hidden
+                                  layers' ("relu"), with its variant
+                                  ("relu+clip"); a train row's optimizer */
     double flop;               /* floating-point operations of its GEMMs */
     double median_s, min_s;    /* the library's code path */
     double gemm_median_s, gemm_min_s; /* the bare sgemm calls of the same
@@ -176,11 +176,43 @@ void bench_layer_tasks(bench_layer *ly, size_t m,
 /* The bare forward GEMM alone (for the peak: an N -> N layer at m = N). */
 bench_task bench_layer_gemm_task(bench_layer *ly, size_t m);
 
+/* A step row's variant: what its step runs (workload.c). The plain step
+ * (no name) is the exercise's: lnn_L_layer_forward, lnn_compute_loss,
+ * lnn_L_layer_backward, lnn_update_parameters. The others (loop 1) are the
+ * body of lnn_L_layer_model's loop (lnn__train_step: the head's loss, the
+ * update fused into the backward) on one batch, each with one thing on,
+ * against `loop`, which has none: columns: enum, name (after a '+' in
+ * --nets and in the act column), loop, the head's loss, dropout's rate in
+ * every hidden layer, balanced class weights (by the batch's counts), the
+ * clip norm (0: none). */
+#define BENCH_VARIANT_LIST(X)                                                 \
+    X(BENCH_EXERCISE, "",         0, LNN_LOSS_CE,  0.0f, 0, 0.0f)             \
+    X(BENCH_LOOP,     "loop",     1, LNN_LOSS_CE,  0.0f, 0, 0.0f)             \
+    X(BENCH_DROPOUT,  "dropout",  1, LNN_LOSS_CE,  0.2f, 0, 0.0f)             \
+    X(BENCH_BALANCED, "balanced", 1, LNN_LOSS_CE,  0.0f, 1, 0.0f)             \
+    X(BENCH_CLIP,     "clip",     1, LNN_LOSS_CE,  0.0f, 0, 1.0f)             \
+    X(BENCH_BCE,      "bce",      1, LNN_LOSS_BCE, 0.0f, 0, 0.0f)             \
+    X(BENCH_MSE,      "mse",      1, LNN_LOSS_MSE, 0.0f, 0, 0.0f)
+
+#define BENCH_VARIANT_ENUM(E, ...) E,
+typedef enum bench_variant {
+    BENCH_VARIANT_LIST(BENCH_VARIANT_ENUM)
+} bench_variant;
+#undef BENCH_VARIANT_ENUM
+
+/* The variant of that name (not the exercise's, which has none): true,
+ * or false if there is none. */
+bool bench_variant_from_name(const char *name, bench_variant *v);
+const char *bench_variant_name(bench_variant v);
+
 /* A network and one batch for a training step. */
 typedef struct bench_net bench_net;
+struct bench_net_spec;
 
-int bench_net_create(bench_net **out, const size_t *dims, size_t L, size_t m,
-                     lnn_activation f, uint64_t seed);
+/* Allocate and fill a step row's network and batch (ns: its sizes, batch,
+ * activation and variant). Returns 0, or -1 with a message on stderr. */
+int bench_net_create(bench_net **out, const struct bench_net_spec *ns,
+                     uint64_t seed);
 void bench_net_destroy(bench_net *bn);
 /* A training step, then its GEMMs alone. */
 #define BENCH_NET_TASKS 2
@@ -206,13 +238,16 @@ typedef struct bench_shape {
 } bench_shape;
 
 /* A network n_0 - ... - n_L trained at batch m: a step row (its hidden
- * layers' activation f), or with `train` a train row (a whole short
+ * layers' activation f, its variant), or with `train` a train row (a whole short
  * training by optimizer opt). */
 typedef struct bench_net_spec {
     size_t dims[BENCH_NET_MAX];
     size_t L;
     size_t m;
     lnn_activation f;
+    bench_variant variant;      /* a step row's */
+    char label[BENCH_DIMS_MAX]; /* a step row's act column: "relu",
+                                   "gelu+dropout" */
     bool train;
     lnn_optimizer opt;
 } bench_net_spec;

@@ -21,7 +21,10 @@
     "784-256-128-10@128,784-1024-1024-10@256,784-256-128-10@128/adam," \
     "784-256-128-10@128/sgd,784-256-128-10@128:gelu," \
     "784-256-128-10@128:silu,784-256-128-10@128:tanh," \
-    "784-256-128-10@128:leaky_relu,784-256-128-10@128:elu"
+    "784-256-128-10@128:leaky_relu,784-256-128-10@128:elu," \
+    "784-256-128-10@128+loop,784-256-128-10@128+dropout," \
+    "784-256-128-10@128+balanced,784-256-128-10@128+clip," \
+    "784-256-128-10@128+bce,784-256-128-10@128+mse"
 #define DEFAULT_REPS 30
 #define DEFAULT_BLOCK 10
 #define DEFAULT_SAMPLE_MS 0.5
@@ -57,7 +60,9 @@ static void usage(FILE *f)
 "  -b, --batches LIST      batch sizes m [" FULL_BATCHES "; --quick: "
 QUICK_BATCHES "]\n"
 "  -n, --nets LIST         networks for training-step rows, N0-N1-...-NL@M\n"
-"                          (hidden layers relu; @M:ACTIVATION another),\n"
+"                          (hidden layers relu; @M:ACTIVATION another;\n"
+"                          +VARIANT: the training loop's step, +loop, or\n"
+"                          it with +dropout, +balanced, +clip, +bce, +mse),\n"
 "                          and for long-run rows, N0-...-NL@M/OPTIMIZER (a\n"
 "                          whole training of 2000 updates), or \"none\"\n"
 "                          [" DEFAULT_NETS "]\n"
@@ -165,29 +170,48 @@ static bool parse_shape(const char *s, bench_shape *out)
     return *end == '\0';
 }
 
-/* One --nets entry: "N0-...-NL@M" (a step row) or "N0-...-NL@M/OPT" (a
- * train row). */
+/* The step row's ":ACT" (an activation other than softmax; relu if
+ * absent) and "+VARIANT" after its batch size, and the act column's label
+ * they make ("relu", "gelu+dropout"). */
+static bool parse_step_tail(const char *s, bench_net_spec *out)
+{
+    out->f = LNN_ACT_RELU;
+    out->variant = BENCH_EXERCISE;
+    if (*s == ':') {
+        char act[BENCH_TEXT_MAX];
+        const size_t len = strcspn(s + 1, "+");
+        if (len >= sizeof act)
+            return false;
+        memcpy(act, s + 1, len);
+        act[len] = '\0';
+        if (!parse_activation(act, &out->f) || out->f == LNN_ACT_SOFTMAX)
+            return false;
+        s += 1 + len;
+    }
+    if (*s == '+' && !bench_variant_from_name(s + 1, &out->variant))
+        return false;
+    if (*s != '+' && *s != '\0')
+        return false;
+    const int w = snprintf(out->label, sizeof out->label, "%s%s%s",
+                           lnn_activation_name(out->f),
+                           out->variant != BENCH_EXERCISE ? "+" : "",
+                           bench_variant_name(out->variant));
+    return w > 0 && (size_t)w < sizeof out->label;
+}
+
+/* One --nets entry: "N0-...-NL@M[:ACT][+VARIANT]" (a step row) or
+ * "N0-...-NL@M/OPT" (a train row). */
 static bool parse_net(const char *s, bench_net_spec *out)
 {
     const char *end;
     const size_t k = parse_dims(s, out->dims, BENCH_NET_MAX, &end);
-    if (k < 2 || *end != '@')
+    if (k < 2 || *end != '@' || !parse_count(end + 1, &out->m, &end))
         return false;
     out->L = k - 1;
-    char m[BENCH_TEXT_MAX];
-    const size_t len = strcspn(end + 1, "/:");
-    if (len >= sizeof m)
-        return false;
-    memcpy(m, end + 1, len);
-    m[len] = '\0';
-    out->train = end[1 + len] == '/';
-    out->f = LNN_ACT_RELU;
-    return parse_whole_count(m, &out->m) &&
-           (end[1 + len] != ':' ||
-            (parse_activation(end + 2 + len, &out->f) &&
-             out->f != LNN_ACT_SOFTMAX)) &&
-           (!out->train ||
-            lnn_optimizer_from_name(end + 2 + len, &out->opt) == LNN_OK);
+    out->train = *end == '/';
+    if (out->train)
+        return lnn_optimizer_from_name(end + 1, &out->opt) == LNN_OK;
+    return parse_step_tail(end, out);
 }
 
 /* Split a comma-separated list and parse each entry into items (of

@@ -51,7 +51,7 @@ static const struct {
     [COL_DIMS] = {"layer", -10},
     [COL_NET] = {"network", -17},
     [COL_M] = {"m", 4},
-    [COL_ACT] = {"act", -10},
+    [COL_ACT] = {"act", -13},
     [COL_OPT] = {"optimizer", -9},
     [COL_FIRST] = {"first ms", 9},
     [COL_LAST] = {"last ms", 9},

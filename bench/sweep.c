@@ -67,7 +67,7 @@ static int measure_net(const bench_sweep *sw, const bench_net_spec *ns,
     *row = (bench_row){.kind = ns->train ? BENCH_TRAIN : BENCH_STEP,
                        .m = ns->m, .net = ns,
                        .act = ns->train ? lnn_optimizer_name(ns->opt)
-                                        : lnn_activation_name(ns->f)};
+                                        : ns->label};
     size_t len = 0;
     for (size_t l = 0; l <= ns->L; l++) {
         const int w = snprintf(row->dims + len, sizeof row->dims - len,
@@ -86,8 +86,7 @@ static int measure_net(const bench_sweep *sw, const bench_net_spec *ns,
     if (ns->train)
         return bench_train_measure(ns, row, BENCH_SEED);
     bench_net *bn;
-    if (bench_net_create(&bn, ns->dims, ns->L, ns->m, ns->f, BENCH_SEED) !=
-        0)
+    if (bench_net_create(&bn, ns, BENCH_SEED) != 0)
         return -1;
     bench_task tasks[BENCH_NET_TASKS];
     bench_net_tasks(bn, tasks);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "bench.h"
 #include "kernels.h"
 #include "net.h"
@@ -226,52 +227,150 @@ bench_task bench_layer_gemm_task(bench_layer *ly, size_t m)
 /* A training step                                                          */
 /* ------------------------------------------------------------------------ */
 
+/* A variant's row of BENCH_VARIANT_LIST. */
+typedef struct variant_row {
+    const char *name;
+    bool loop;
+    lnn_loss loss;
+    float dropout;
+    bool balanced;
+    float clip;
+} variant_row;
+
+static const variant_row variants[] = {
+#define VARIANT_ROW(E, name, loop, loss, dropout, balanced, clip)             \
+    [E] = {name, loop, loss, dropout, balanced, clip},
+    BENCH_VARIANT_LIST(VARIANT_ROW)
+#undef VARIANT_ROW
+};
+
+bool bench_variant_from_name(const char *name, bench_variant *v)
+{
+    for (size_t i = 1; i < sizeof variants / sizeof *variants; i++)
+        if (strcmp(name, variants[i].name) == 0) {
+            *v = (bench_variant)i;
+            return true;
+        }
+    return false;
+}
+
+const char *bench_variant_name(bench_variant v)
+{
+    return variants[v].name;
+}
+
 struct bench_net {
     lnn_net *net;
     size_t m;
-    float *X; /* n_0 x m, in [0, 1) */
-    float *Y; /* n_L x m, one-hot */
+    float *X;           /* n_0 x m, in [0, 1) */
+    float *Y;           /* n_L x m: one-hot, 0/1 labels or values */
+    int32_t *labels;    /* m classes (the loop's classes) */
+    float *w;           /* m balanced class weights */
+    const variant_row *v;
+    lnn__batch B;       /* the loop's batch: X and its targets */
+    lnn_train_opts opts;
 };
 
-int bench_net_create(bench_net **out, const size_t *dims, size_t L, size_t m,
-                     lnn_activation f, uint64_t seed)
+/* Balanced class weights of the batch's labels, as lnn train
+ * --class-weight balanced weighs classes: m / (n_L count(class)). */
+static int balanced_weights(bench_net *bn, size_t n_L)
+{
+    size_t *count = calloc(n_L, sizeof *count);
+    if (!count) {
+        fprintf(stderr, "lnn-bench: out of memory for class weights\n");
+        return -1;
+    }
+    for (size_t j = 0; j < bn->m; j++)
+        count[bn->labels[j]]++;
+    for (size_t j = 0; j < bn->m; j++)
+        bn->w[j] = (float)((double)bn->m /
+                           ((double)n_L * (double)count[bn->labels[j]]));
+    free(count);
+    return 0;
+}
+
+/* The batch's targets for the head's loss, and the loop's batch. */
+static int fill_targets(bench_net *bn, size_t n_L, lnn_rng *rng)
+{
+    const lnn_target target = lnn_loss_target(bn->v->loss);
+    memset(bn->Y, 0, n_L * bn->m * sizeof *bn->Y);
+    for (size_t j = 0; j < bn->m; j++) {
+        bn->labels[j] = (int32_t)lnn__rng_below(rng, n_L);
+        bn->Y[j * n_L + (size_t)bn->labels[j]] = 1.0f;
+    }
+    for (size_t k = 0; target != LNN_TARGET_CLASSES && k < n_L * bn->m; k++)
+        bn->Y[k] = target == LNN_TARGET_BINARY
+                       ? (float)lnn__rng_below(rng, 2)
+                       : (float)lnn__rng_uniform(rng);
+    if (bn->v->balanced && balanced_weights(bn, n_L) != 0)
+        return -1;
+    const bool classes = target == LNN_TARGET_CLASSES;
+    bn->B = (lnn__batch){.X = bn->X, .m = bn->m, .m_all = bn->m,
+                         .T = {.Y = classes ? NULL : bn->Y,
+                               .labels = classes ? bn->labels : NULL,
+                               .w = bn->v->balanced ? bn->w : NULL}};
+    bn->opts = lnn_train_opts_default();
+    bn->opts.clip_norm = bn->v->clip;
+    return 0;
+}
+
+/* The network of ns, initialised, with the variant's dropout. */
+static int make_net(bench_net *bn, const bench_net_spec *ns, uint64_t seed)
 {
     char err[BENCH_TEXT_MAX];
+    const lnn_net_config cfg = {.L = ns->L, .dims = ns->dims,
+                                .hidden = ns->f, .max_batch = ns->m,
+                                .optimizer = LNN_OPT_SGD,
+                                .loss = bn->v->loss};
+    lnn_status s = lnn_net_create(&bn->net, &cfg, err, sizeof err);
+    if (s != LNN_OK) {
+        fprintf(stderr, "lnn-bench: network: %s\n", err);
+        return -1;
+    }
+    float rates[BENCH_NET_MAX];
+    for (size_t l = 0; l < BENCH_NET_MAX; l++)
+        rates[l] = bn->v->dropout;
+    s = lnn_initialize_parameters(bn->net, LNN_INIT_AUTO, seed);
+    if (s == LNN_OK && bn->v->dropout > 0.0f)
+        s = lnn_net_set_dropout(bn->net, rates);
+    if (s != LNN_OK) {
+        fprintf(stderr, "lnn-bench: network: %s\n",
+                lnn_net_errmsg(bn->net));
+        return -1;
+    }
+    return 0;
+}
+
+int bench_net_create(bench_net **out, const bench_net_spec *ns,
+                     uint64_t seed)
+{
     *out = NULL;
     bench_net *bn = calloc(1, sizeof *bn);
     if (!bn) {
         fprintf(stderr, "lnn-bench: out of memory for a network\n");
         return -1;
     }
-    bn->m = m;
-    const lnn_net_config cfg = {.L = L, .dims = dims,
-                                .hidden = f, .max_batch = m,
-                                .optimizer = LNN_OPT_SGD};
-    lnn_status s = lnn_net_create(&bn->net, &cfg, err, sizeof err);
-    if (s != LNN_OK) {
-        fprintf(stderr, "lnn-bench: network: %s\n", err);
+    bn->m = ns->m;
+    bn->v = &variants[ns->variant];
+    if (make_net(bn, ns, seed) != 0)
         goto fail;
-    }
-    s = lnn_initialize_parameters(bn->net, LNN_INIT_AUTO, seed);
-    if (s != LNN_OK) {
-        fprintf(stderr, "lnn-bench: network: %s\n",
-                lnn_net_errmsg(bn->net));
-        goto fail;
-    }
     /* lnn_net_create has checked that n_0 m and n_L m fit. */
-    const size_t xm = dims[0] * m, ym = dims[L] * m;
+    const size_t n_L = ns->dims[ns->L], xm = ns->dims[0] * ns->m,
+                 ym = n_L * ns->m;
     bn->X = alloc_floats(xm);
     bn->Y = alloc_floats(ym);
-    if (!bn->X || !bn->Y) {
-        fprintf(stderr, "lnn-bench: out of memory for a batch of %zu\n", m);
+    bn->w = alloc_floats(ns->m);
+    bn->labels = malloc(ns->m * sizeof *bn->labels);
+    if (!bn->X || !bn->Y || !bn->w || !bn->labels) {
+        fprintf(stderr, "lnn-bench: out of memory for a batch of %zu\n",
+                ns->m);
         goto fail;
     }
     lnn_rng rng;
     lnn__rng_seed(&rng, seed, BENCH_STREAM_BATCH);
     fill_uniform(bn->X, xm, 0.0, 1.0, &rng);
-    memset(bn->Y, 0, ym * sizeof *bn->Y);
-    for (size_t j = 0; j < m; j++)
-        bn->Y[j * dims[L] + lnn__rng_below(&rng, dims[L])] = 1.0f;
+    if (fill_targets(bn, n_L, &rng) != 0)
+        goto fail;
     *out = bn;
     return 0;
 fail:
@@ -286,10 +385,12 @@ void bench_net_destroy(bench_net *bn)
     lnn_net_destroy(bn->net);
     free(bn->X);
     free(bn->Y);
+    free(bn->w);
+    free(bn->labels);
     free(bn);
 }
 
-/* One update of lnn_L_layer_model's loop: forward, loss, backward, update. */
+/* One update of the exercise's loop: forward, loss, backward, update. */
 static int net_step(void *ctx)
 {
     const bench_net *bn = ctx;
@@ -313,6 +414,22 @@ static int net_step(void *ctx)
     return 0;
 }
 
+/* One update of lnn_L_layer_model's loop, the variant's: forward, the
+ * head's loss, the backward with the update fused in (by SGD). */
+static int net_loop_step(void *ctx)
+{
+    bench_net *bn = ctx;
+    double loss;
+    const lnn_status s =
+        lnn__train_step(bn->net, &bn->B, &bn->opts, BENCH_LR, &loss);
+    if (s != LNN_OK) {
+        fprintf(stderr, "lnn-bench: training step (+%s): %s (%s)\n",
+                bn->v->name, lnn_strerror(s), lnn_net_errmsg(bn->net));
+        return -1;
+    }
+    return 0;
+}
+
 /* The step's products alone: the library's forward and backward passes as
  * LNN_MODE_GEMMS, on the network's own buffers (every Z_l; every dH_{l-1},
  * none for X, and every dW_l). They overwrite H, dZ and dW, which the next
@@ -328,6 +445,6 @@ static int net_step_gemm(void *ctx)
 
 void bench_net_tasks(bench_net *bn, bench_task tasks[BENCH_NET_TASKS])
 {
-    tasks[0] = (bench_task){net_step, bn};
+    tasks[0] = (bench_task){bn->v->loop ? net_loop_step : net_step, bn};
     tasks[1] = (bench_task){net_step_gemm, bn};
 }

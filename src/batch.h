@@ -46,6 +46,13 @@ typedef struct lnn__batch {
     size_t lo;      /* this process's first column among the m_all */
 } lnn__batch;
 
+/* One update of lnn_L_layer_model's loop on batch B at rate lr (train.c):
+ * forward, the head's loss (*loss, the batch's mean), backward and update,
+ * with opts's regularisation; no argument checks (lnn-bench times it). */
+lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
+                           const lnn_train_opts *opts, float lr,
+                           double *loss);
+
 /* The batch source of a training run. It owns the order of the samples
  * (stored order for the full batch, a fresh permutation drawn from (seed,
  * epoch) for each mini-batch epoch) and the buffers batches are gathered

@@ -246,10 +246,12 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
     net->labels_eval = alloc_block(ec, sizeof(int32_t));
     net->pred_batch = alloc_block(ec, sizeof(int32_t));
     net->eval_sums = alloc_block(LNN_HEAD_SUMS(cfg->dims[L]), sizeof(double));
+    net->clip_sq = alloc_block(lnn__clip_units(cfg->dims, L), sizeof(double));
     if (!net->dims || !net->layers || !net->params || !net->grads ||
         (slots && !net->opt_state) || (z_units && !net->Z_block) ||
         !net->H_block || !net->dZ_block || !net->X_eval || !net->Y_eval ||
-        !net->labels_eval || !net->pred_batch || !net->eval_sums)
+        !net->labels_eval || !net->pred_batch || !net->eval_sums ||
+        !net->clip_sq)
         goto nomem;
     memcpy(net->dims, cfg->dims, (L + 1) * sizeof *net->dims);
 
@@ -281,10 +283,12 @@ void lnn_net_destroy(lnn_net *net)
     free(net->labels_eval);
     free(net->pred_batch);
     free(net->eval_sums);
+    free(net->clip_sq);
     lnn_prep_free(net->prep);
     free(net->prep);
     free(net->class_w);
     free(net->D_block);
+    free(net->K_block);
     free(net);
 }
 
@@ -349,18 +353,27 @@ lnn_status lnn_net_set_dropout(lnn_net *net, const float *p)
         units += p[l - 1] > 0.0f ? net->dims[l] : 0;
     }
     float *block = NULL;
-    if (units && !(block = alloc_block(units * net->max_batch,
-                                       sizeof(float))))
+    uint8_t *K = NULL;
+    if (units && (!(block = alloc_block(units * net->max_batch,
+                                        sizeof(float))) ||
+                  !(K = alloc_block(units * net->max_batch, 1)))) {
+        free(block);
         return lnn__fail(net, LNN_ERR_NOMEM,
                          "out of memory for dropout's %zu x %zu floats",
                          units, net->max_batch);
+    }
     free(net->D_block);
+    free(net->K_block);
     net->D_block = block;
+    net->K_block = K;
     for (size_t l = 1; l < net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         ly->p = p ? p[l - 1] : 0.0f;
+        const size_t cells = ly->p > 0.0f ? ly->n * net->max_batch : 0;
         ly->D = ly->p > 0.0f ? block : NULL;
-        block += ly->p > 0.0f ? ly->n * net->max_batch : 0;
+        ly->K = ly->p > 0.0f ? K : NULL;
+        block += cells;
+        K += cells;
     }
     return LNN_OK;
 }
@@ -504,8 +517,8 @@ static void forward_columns(void *ctx, size_t j0, size_t cols)
             /* the next layer reads H with the mask applied, D; H stays
              * for f' */
             float *D = ly->D + j0 * ly->n;
-            lnn__dropout(D, H, ly->p, ly->n, cols, &net->drop_at, l,
-                         net->drop_at.g0 + j0);
+            lnn__dropout(D, ly->K + j0 * ly->n, H, ly->p, ly->n, cols,
+                         &net->drop_at, l, net->drop_at.g0 + j0);
             H_prev = D;
         }
     }
@@ -542,8 +555,7 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
         const lnn__act act =
             l == net->L ? lnn__act_of(LNN_ACT_IDENTITY, 0.0f) : ly->act;
         if (dropping(ly, p->mode)) /* dH = dD (.) the mask / (1 - p) */
-            lnn__dropout(dZ, dZ, ly->p, ly->n, cols, &net->drop_at, l,
-                         net->drop_at.g0 + j0);
+            lnn__dropout_back(dZ, ly->K + j0 * ly->n, ly->p, ly->n, cols);
         lnn__layer_delta(dH_prev, dZ, dZ, ly->H + j0 * ly->n,
                          ly->Z ? ly->Z + j0 * ly->n : NULL, ly->W, act,
                          ly->n, ly->n_prev, cols, p->mode);
@@ -576,12 +588,27 @@ static void update_share(lnn_net *net, const lnn__layer_buf *ly,
         lnn__optim_run(net, step, kb + lo, hi - lo, false);
 }
 
+/* The update fused into the backward, clipped: once every member has
+ * summed its share's pieces of the norm, each applies the same scale
+ * (clip.c) in its share's update. */
+static void update_clipped(lnn_net *net, const lnn__step *step, size_t rank,
+                           size_t count)
+{
+    lnn__team_sync(count);
+    lnn__step clipped = *step;
+    clipped.gscale = lnn__clip_scale(net, step->clip);
+    for (size_t l = 1; l <= net->L; l++)
+        update_share(net, &net->layers[l], &clipped, rank, count);
+}
+
 /* The backward's sums over the batch: this member's share of every dW_l
- * and db_l, and, if the update is fused in, of the update. */
+ * and db_l, and, if the update is fused in, of the update (after all
+ * layers' gradients where it is clipped). */
 static void grads_share(void *ctx, size_t rank, size_t count)
 {
     const net_pass *p = ctx;
     lnn_net *net = p->net;
+    const bool clipped = p->step && p->step->clip > 0.0f;
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         const lnn__layer_buf *prev = &net->layers[l - 1];
@@ -592,9 +619,13 @@ static void grads_share(void *ctx, size_t rank, size_t count)
                          p->m, p->inv_m, rank, count, p->mode);
         /* W_l is free to change: layer l's products are done (W_l^T dZ_l in
          * the columns phase, and dW_l just now needs no W_l). */
-        if (p->step)
+        if (clipped)
+            lnn__clip_sums(net, l, rank, count);
+        else if (p->step)
             update_share(net, ly, p->step, rank, count);
     }
+    if (clipped)
+        update_clipped(net, p->step, rank, count);
 }
 
 void lnn__net_backward_share(lnn_net *net, const float *X, lnn__targets T,

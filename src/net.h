@@ -38,6 +38,8 @@ typedef struct lnn__layer_buf {
     float p;   /* dropout's rate (hidden layers; 0: none) */
     float *D;  /* n x max_batch: a training forward's H with dropout's mask
                   applied, the next layer's input; NULL without dropout */
+    uint8_t *K; /* n x max_batch: that forward's mask, 1 where kept (for
+                   the backward); NULL without dropout */
 } lnn__layer_buf;
 
 /* Where a training pass draws dropout's masks: the run's seed, the update
@@ -49,9 +51,15 @@ typedef struct lnn__drop_at {
 
 /* out (n x m) = x with inverted dropout at rate p: x / (1 - p) where kept,
  * 0 where dropped, by hidden layer l's masks at *at for the columns of
- * global index g0 .. g0 + m - 1 (dropout.c). out may be x. */
-void lnn__dropout(float *out, const float *x, float p, size_t n, size_t m,
-                  const lnn__drop_at *at, size_t l, uint64_t g0);
+ * global index g0 .. g0 + m - 1 (dropout.c); K (n x m) gets the masks, 1
+ * where kept. */
+void lnn__dropout(float *out, uint8_t *K, const float *x, float p, size_t n,
+                  size_t m, const lnn__drop_at *at, size_t l, uint64_t g0);
+
+/* dH (n x m) = dD through dropout at rate p, in place: dD / (1 - p) where
+ * the mask K of the forward kept the unit, else 0. */
+void lnn__dropout_back(float *dH, const uint8_t *K, float p, size_t n,
+                       size_t m);
 
 /* Evaluation and prediction run the forward pass on chunks of at least
  * this many columns, whatever max_batch is: on the default network a
@@ -102,8 +110,11 @@ struct lnn_net {
                               (rows 0: none); else prep->data holds it */
     float *class_w;        /* n_L training weights per class, or NULL */
     float *D_block;        /* the layers' D (dropout), or NULL */
+    uint8_t *K_block;      /* the layers' K (dropout), or NULL */
     lnn__drop_at drop_at;  /* the masks of the next training pass */
     lnn__plateau plateau;  /* the plateau schedule's state */
+    double *clip_sq;       /* lnn__clip_units: the gradient's squared norm
+                              in clipping's fixed pieces (clip.c) */
     char errmsg[LNN_ERRMSG_MAX];
 };
 
@@ -114,6 +125,8 @@ typedef struct lnn__step {
     float lr, wd, mu;
     float beta1, beta2, eps;
     float inv_bc1, inv_bc2;
+    float gscale; /* the factor on every gradient: 1, or clipping's */
+    float clip;   /* clip_norm for a fused backward to apply; 0: none */
 } lnn__step;
 
 /* Record a message for lnn_net_errmsg and return s. */
@@ -186,5 +199,24 @@ void lnn__optim_begin(lnn_net *net, const lnn_train_opts *opts, float lr,
  * a block updated in any runs, by any threads, ends bit for bit alike. */
 void lnn__optim_run(lnn_net *net, const lnn__step *step, size_t k0, size_t n,
                     bool weights);
+
+/* Update every parameter (lnn__optim_run over the whole block, weights
+ * with decay) by a step lnn__optim_begin started. */
+void lnn__optim_all(lnn_net *net, const lnn__step *step);
+
+/* Gradient clipping by global norm (clip.c). The pieces of the squared
+ * norm of a network of layer sizes dims[0..L]: */
+size_t lnn__clip_units(const size_t *dims, size_t L);
+
+/* Sum layer l's pieces of share `rank` of `count` of its gradients (the
+ * cut of lnn__layer_grads) into net->clip_sq. */
+void lnn__clip_sums(lnn_net *net, size_t l, size_t rank, size_t count);
+
+/* Sum all pieces of all layers (threads of their own at the top level). */
+void lnn__clip_sums_all(lnn_net *net);
+
+/* The factor that brings the gradient, whose pieces net->clip_sq holds,
+ * to norm clip: clip / norm if the norm is larger, else 1. */
+float lnn__clip_scale(const lnn_net *net, float clip);
 
 #endif /* LNN_NET_H */

@@ -230,23 +230,24 @@ typedef struct update {
     float *state[OPT_MAX_SLOTS]; /* the rule's slots of state for them */
     size_t n;
     float lr, wd;      /* this update's rate; weight decay (0 for biases) */
+    float gs;          /* the factor on G (clipping's; 1) */
     float mu;          /* momentum */
     float beta1, beta2, eps;
     float inv_bc1, inv_bc2; /* Adam's 1 / (1 - beta^t): bias corrections */
 } update;
 
-/* W -= lr (G + wd W) */
+/* W -= lr (G + wd W), G here and below already times the factor gs */
 LNN_VECTOR_CLONES
 static void sgd_run(const update *u)
 {
     float *restrict W = u->W;
     const float *restrict G = u->G;
     const size_t n = u->n;
-    const float lr = u->lr, wd = u->wd;
+    const float lr = u->lr, wd = u->wd, gs = u->gs;
     LNN_OMP(omp parallel for simd schedule(static)
             if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++)
-        W[k] = lnn__flush(W[k] - lr * (G[k] + wd * W[k]));
+        W[k] = lnn__flush(W[k] - lr * (G[k] * gs + wd * W[k]));
 }
 
 /* Heavy-ball momentum, with g = G + wd W:
@@ -263,11 +264,11 @@ static void heavy_ball(const update *u, bool nesterov)
     float *restrict W = u->W, *restrict v = u->state[0];
     const float *restrict G = u->G;
     const size_t n = u->n;
-    const float lr = u->lr, wd = u->wd, mu = u->mu;
+    const float lr = u->lr, wd = u->wd, mu = u->mu, gs = u->gs;
     LNN_OMP(omp parallel for simd schedule(static)
             if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
-        const float g = G[k] + wd * W[k];
+        const float g = G[k] * gs + wd * W[k];
         v[k] = lnn__flush(mu * v[k] + g);
         W[k] = lnn__flush(W[k] - lr * (nesterov ? g + mu * v[k] : v[k]));
     }
@@ -298,12 +299,12 @@ static void adam_run(const update *u)
           *restrict mom2 = u->state[1];
     const float *restrict G = u->G;
     const size_t n = u->n;
-    const float lr = u->lr, wd = u->wd;
+    const float lr = u->lr, wd = u->wd, gs = u->gs;
     const float b1 = u->beta1, b2 = u->beta2, eps = u->eps;
     const float inv_bc1 = u->inv_bc1, inv_bc2 = u->inv_bc2;
     LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(n)))
     for (size_t k = 0; k < n; k++) {
-        const float g = G[k];
+        const float g = G[k] * gs;
         mom1[k] = lnn__flush(b1 * mom1[k] + (1.0f - b1) * g);
         mom2[k] = lnn__flush(b2 * mom2[k] + (1.0f - b2) * g * g);
         const float mom1_hat = mom1[k] * inv_bc1;
@@ -335,7 +336,7 @@ void lnn__optim_begin(lnn_net *net, const lnn_train_opts *opts, float lr,
 {
     net->opt_t++;
     *step = (lnn__step){.lr = lr, .mu = opts->momentum,
-                        .wd = opts->weight_decay};
+                        .wd = opts->weight_decay, .gscale = 1.0f};
     if (lnn__opt_uses(net->optimizer) & LNN_USES_ADAM) {
         const double t = (double)net->opt_t;
         step->beta1 = opts->beta1;
@@ -351,28 +352,34 @@ void lnn__optim_run(lnn_net *net, const lnn__step *step, size_t k0, size_t n,
 {
     const update u = {.lr = step->lr, .mu = step->mu, .beta1 = step->beta1,
                       .beta2 = step->beta2, .eps = step->eps,
-                      .inv_bc1 = step->inv_bc1, .inv_bc2 = step->inv_bc2};
+                      .inv_bc1 = step->inv_bc1, .inv_bc2 = step->inv_bc2,
+                      .gs = step->gscale};
     /* Weights decay, biases do not (decaying a bias pulls a unit's offset
      * towards 0 and does not limit the function's complexity). */
     update_run(net, u, k0, n, weights ? step->wd : 0.0f);
 }
 
-void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
+void lnn__optim_all(lnn_net *net, const lnn__step *step)
 {
-    lnn__step step;
-    lnn__optim_begin(net, opts, lr, &step);
-    if (step.wd == 0.0f) {
+    if (step->wd == 0.0f) {
         /* Nothing decays: the whole block W_1 b_1 ... W_L b_L in one run. */
-        lnn__optim_run(net, &step, 0, net->n_params, false);
+        lnn__optim_run(net, step, 0, net->n_params, false);
         return;
     }
     for (size_t l = 1; l <= net->L; l++) {
         const lnn__layer_buf *ly = &net->layers[l];
         const size_t kW = (size_t)(ly->W - net->params);
         const size_t nW = ly->n * ly->n_prev;
-        lnn__optim_run(net, &step, kW, nW, true);
-        lnn__optim_run(net, &step, kW + nW, ly->n, false);
+        lnn__optim_run(net, step, kW, nW, true);
+        lnn__optim_run(net, step, kW + nW, ly->n, false);
     }
+}
+
+void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
+{
+    lnn__step step;
+    lnn__optim_begin(net, opts, lr, &step);
+    lnn__optim_all(net, &step);
 }
 
 lnn_status lnn_optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)
@@ -401,7 +408,7 @@ lnn_status lnn_update_parameters(lnn_net *net, float learning_rate)
     /* The exercise's W -= lr dW, b -= lr db, whatever the net's optimizer:
      * all layers in one run, since W_l and b_l lie back to back. */
     const update u = {.W = net->params, .G = net->grads, .n = net->n_params,
-                      .lr = learning_rate, .wd = 0.0f};
+                      .lr = learning_rate, .wd = 0.0f, .gs = 1.0f};
     sgd_run(&u);
     return LNN_OK;
 }

@@ -288,25 +288,6 @@ static lnn_status reduce_gradients(lnn_net *net, const lnn_comm *comm)
     return LNN_OK;
 }
 
-/* Gradient clipping (lnn_train_opts.clip_norm): the complete gradient
- * (after reduce_gradients, so every process sees the same) scaled to norm
- * clip when its L2 norm is larger. The sum of squares runs in one order,
- * in double, whatever the threads. */
-static void clip_gradients(lnn_net *net, float clip)
-{
-    double sq = 0.0;
-    for (size_t k = 0; k < net->n_params; k++)
-        sq += (double)net->grads[k] * (double)net->grads[k];
-    const double norm = sqrt(sq);
-    if (!(norm > (double)clip))
-        return;
-    const float scale = (float)((double)clip / norm);
-    LNN_OMP(omp parallel for simd schedule(static)
-            if(parallel: lnn__par(net->n_params)))
-    for (size_t k = 0; k < net->n_params; k++)
-        net->grads[k] *= scale;
-}
-
 /* The batch's loss summed over its columns: [0], and [1] = 1 if that sum is
  * not finite, each summed over the processes of a data-parallel run (so
  * they all see the same loss and stop together). */
@@ -323,18 +304,21 @@ static lnn_status batch_loss(lnn_net *net, const lnn__batch *B,
     return comm_sum(net, comm, sums, 2, "the loss");
 }
 
-/* One update of the exercise's loop: forward, compute_loss, backward,
- * reduce, update_parameters (by the net's optimizer, at rate lr). A
+/* lnn__train_step (batch.h): one update of the exercise's loop: forward,
+ * compute_loss, backward, reduce, update_parameters (by the net's
+ * optimizer, at rate lr). A
  * non-finite loss stops before the update, so the parameters stay those of
  * the last good step. A process whose slice of the batch is empty
  * contributes zero gradients. On one process (no comm) the update is fused
  * into the backward (lnn__net_backward_update): each thread updates the
  * parameters of its share of the gradients while they are in its cache,
  * with the same result. A data-parallel run keeps the seam: gradients are
- * summed over the processes before any parameter changes. */
-static lnn_status train_step(lnn_net *net, const lnn__batch *B,
-                             const lnn_train_opts *opts, float lr,
-                             double *loss)
+ * summed over the processes before any parameter changes. Gradient
+ * clipping (clip_norm) scales the complete gradient, after the sum, so
+ * every process clips alike; its norm (clip.c) is the same on any thread
+ * count, fused or not. */
+lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
+                           const lnn_train_opts *opts, float lr, double *loss)
 {
     const lnn_comm *comm = opts->comm;
     /* dropout's masks: this update's, for this process's columns */
@@ -353,9 +337,10 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
                          "training diverged; try a smaller learning rate",
                          *loss, (unsigned long long)net->state.iteration + 1,
                          (unsigned long long)net->state.epoch + 1);
-    if (!comm && opts->clip_norm == 0.0f) {
-        lnn__step step;
+    lnn__step step;
+    if (!comm) {
         lnn__optim_begin(net, opts, lr, &step);
+        step.clip = opts->clip_norm;
         lnn__net_backward_update(net, B->X, B->T, B->m, &step);
         return LNN_OK;
     }
@@ -367,9 +352,12 @@ static lnn_status train_step(lnn_net *net, const lnn__batch *B,
     s = reduce_gradients(net, comm);
     if (s != LNN_OK)
         return s;
-    if (opts->clip_norm > 0.0f)
-        clip_gradients(net, opts->clip_norm);
-    lnn__optim_step(net, opts, lr);
+    lnn__optim_begin(net, opts, lr, &step);
+    if (opts->clip_norm > 0.0f) {
+        lnn__clip_sums_all(net);
+        step.gscale = lnn__clip_scale(net, opts->clip_norm);
+    }
+    lnn__optim_all(net, &step);
     return LNN_OK;
 }
 
@@ -657,7 +645,7 @@ lnn_status lnn_L_layer_model(lnn_net *net, const lnn_data *train,
         const float lr = lnn__lr_now(net, opts, st->iteration,
                                      plan.steps_per_epoch, plan.total);
         double loss;
-        s = train_step(net, &B, opts, lr, &loss);
+        s = lnn__train_step(net, &B, opts, lr, &loss);
         if (s != LNN_OK)
             break;
         advance(st, &plan);

@@ -1,7 +1,9 @@
 /* Regularisation in training (lnn_train_opts, lnn_net_set_class_weights):
  * class weights train exactly as the same per-sample weights; a clip norm
  * above every gradient's changes nothing, bit for bit, and a small one
- * bounds the step; bad values are refused with a message. The plateau
+ * bounds the step; the clipped update fused into the backward is the
+ * unfused one's, and the norm is the same bits for any cut of the work
+ * among threads; bad values are refused with a message. The plateau
  * schedule's judgement: a decay after lr_patience reports without a better
  * value (by min_delta), never below lr_min_frac, nothing under other
  * schedules. Dropout's masks and their independence of the columns' cut;
@@ -100,8 +102,85 @@ static void class_weights_are_sample_weights(void)
     lnn_net_destroy(c);
 }
 
+static int comm_nothing(void *x, size_t n, void *ctx)
+{
+    (void)x, (void)n, (void)ctx;
+    return 0;
+}
+
+static int comm_nothing_f(float *x, size_t n, void *ctx)
+{
+    return comm_nothing(x, n, ctx);
+}
+
+static int comm_nothing_d(double *x, size_t n, void *ctx)
+{
+    return comm_nothing(x, n, ctx);
+}
+
+/* A clipped run fused (one process) and unfused (a comm of one process:
+ * backward, sum, then the update) ends bit for bit alike, and clipped. */
+static void clipping_fused(void)
+{
+    const lnn_data d = {.n_x = N0, .n_y = NL, .m = M, .X = X,
+                        .labels = labels};
+    const lnn_comm one = {.rank = 0, .size = 1, .sum_float = comm_nothing_f,
+                          .sum_double = comm_nothing_d,
+                          .broadcast = comm_nothing};
+    lnn_train_opts o = opts_of();
+    lnn_net *a = new_net(LNN_OPT_MOMENTUM), *b = new_net(LNN_OPT_MOMENTUM),
+            *c = new_net(LNN_OPT_MOMENTUM);
+    o.learning_rate = 0.1f;
+    CHECK_STATUS(lnn_L_layer_model(c, &d, &o), LNN_OK);
+    o.clip_norm = 0.05f;
+    CHECK_STATUS(lnn_L_layer_model(a, &d, &o), LNN_OK);
+    o.comm = &one;
+    CHECK_STATUS(lnn_L_layer_model(b, &d, &o), LNN_OK);
+    CHECK(same_params(a, b));
+    CHECK(!same_params(a, c));
+    lnn_net_destroy(a);
+    lnn_net_destroy(b);
+    lnn_net_destroy(c);
+}
+
+/* The squared norm's pieces (clip.c) summed by teams of 1, 2, 3 and 5
+ * members, each its share, and by the unfused sums: the same scale, bit
+ * for bit, and the norm's. A layer cut by rows (40-70) and one by columns
+ * (70-30). */
+static void clipping_any_cut(void)
+{
+    static const size_t dims[] = {40, 70, 30};
+    const lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_RELU,
+                                .max_batch = 8, .optimizer = LNN_OPT_SGD};
+    lnn_net *net = NULL;
+    CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
+    const size_t n = lnn_net_n_params(net);
+    float *G = lnn_net_grads(net);
+    lnn_rng rng;
+    lnn__rng_seed(&rng, 5, 0);
+    double sq = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        G[k] = (float)(lnn__rng_normal(&rng) * exp(lnn__rng_normal(&rng)));
+        sq += (double)G[k] * (double)G[k];
+    }
+    const float clip = 1.0f;
+    lnn__clip_sums_all(net);
+    const float want = lnn__clip_scale(net, clip);
+    CHECK_NEAR(want, clip / sqrt(sq), 1e-6 * want);
+    static const size_t teams[] = {1, 2, 3, 5};
+    for (size_t t = 0; t < sizeof teams / sizeof *teams; t++) {
+        memset(net->clip_sq, 0xff, lnn__clip_units(dims, 2) * sizeof(double));
+        for (size_t rank = 0; rank < teams[t]; rank++)
+            for (size_t l = 1; l <= 2; l++)
+                lnn__clip_sums(net, l, rank, teams[t]);
+        const float got = lnn__clip_scale(net, clip);
+        CHECK(memcmp(&got, &want, sizeof got) == 0);
+    }
+    lnn_net_destroy(net);
+}
+
 /* A clip norm no gradient reaches leaves training as it was, bit for bit
- * (the unfused backward and update are the fused one's); a small one
+ * (its scale, 1, changes no gradient); a small one
  * bounds every sgd step to lr x clip. */
 static void clipping(void)
 {
@@ -182,6 +261,26 @@ static void plateau(void)
     lnn_net_destroy(acc);
 }
 
+/* splitmix64's finalizer, as dropout.c's mix. */
+static uint64_t mix(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15u;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Is unit i of the sample of global index g kept in layer l at *at? The
+ * masks' definition (docs/architecture.md, dropout.c), written out. */
+static bool drawn(const lnn__drop_at *at, size_t l, uint64_t g, size_t i,
+                  float p)
+{
+    const uint64_t key =
+        mix(mix(mix(at->seed ^ 0x64726f706f7574u) + at->t) + l);
+    const uint32_t u = (uint32_t)(mix(mix(key + g) + i) >> 32);
+    return u >= (uint32_t)((double)p * 4294967296.0);
+}
+
 /* Dropout's masks: each unit kept with probability 1 - p (within 4 sigma),
  * kept ones scaled by 1 / (1 - p); the same masks for any cut of the
  * columns (threads, processes); another update or layer, other masks;
@@ -191,11 +290,12 @@ static void dropout(void)
     enum { N = 1000, COLS = 50 };
     float *x = malloc(N * COLS * sizeof *x), *a = malloc(N * COLS * sizeof *a),
           *b = malloc(N * COLS * sizeof *b);
+    uint8_t *K = malloc(N * COLS);
     for (size_t k = 0; k < N * COLS; k++)
         x[k] = 1.0f;
     const lnn__drop_at at = {.seed = 7, .t = 12, .g0 = 0};
     const float p = 0.2f;
-    lnn__dropout(a, x, p, N, COLS, &at, 1, 100);
+    lnn__dropout(a, K, x, p, N, COLS, &at, 1, 100);
     size_t kept = 0;
     bool scaled = true;
     for (size_t k = 0; k < N * COLS; k++) {
@@ -208,18 +308,32 @@ static void dropout(void)
            "%.4f)\n", frac, N * COLS, 4 * sigma);
     CHECK(fabs(frac - 0.8) <= 4 * sigma);
     CHECK(scaled);
+    /* the masks are the hash's (dropout.c), kept in K for the backward,
+     * which applies them to dD */
+    bool same = true;
+    for (size_t j = 0; j < COLS; j++)
+        for (size_t i = 0; i < N; i++)
+            same = same && (a[j * N + i] != 0.0f) == drawn(&at, 1, 100 + j, i,
+                                                           p) &&
+                   K[j * N + i] == (a[j * N + i] != 0.0f);
+    CHECK(same);
+    memcpy(b, x, N * COLS * sizeof *b);
+    lnn__dropout_back(b, K, p, N, COLS);
+    CHECK(memcmp(a, b, N * COLS * sizeof *a) == 0);
     /* columns 0..19 and 20..49 as two members of a team would draw them */
-    lnn__dropout(b, x, p, N, 20, &at, 1, 100);
-    lnn__dropout(b + 20 * N, x + 20 * N, p, N, COLS - 20, &at, 1, 120);
+    lnn__dropout(b, K, x, p, N, 20, &at, 1, 100);
+    lnn__dropout(b + 20 * N, K + 20 * N, x + 20 * N, p, N, COLS - 20, &at,
+                 1, 120);
     CHECK(memcmp(a, b, N * COLS * sizeof *a) == 0);
     const lnn__drop_at later = {.seed = 7, .t = 13, .g0 = 0};
-    lnn__dropout(b, x, p, N, COLS, &later, 1, 100);
+    lnn__dropout(b, K, x, p, N, COLS, &later, 1, 100);
     CHECK(memcmp(a, b, N * COLS * sizeof *a) != 0);
-    lnn__dropout(b, x, p, N, COLS, &at, 2, 100);
+    lnn__dropout(b, K, x, p, N, COLS, &at, 2, 100);
     CHECK(memcmp(a, b, N * COLS * sizeof *a) != 0);
     free(x);
     free(a);
     free(b);
+    free(K);
 
     /* evaluation: the same metrics with and without the net's dropout */
     const lnn_data d = {.n_x = N0, .n_y = NL, .m = M, .X = X,
@@ -252,6 +366,8 @@ int main(void)
     make_data();
     class_weights_are_sample_weights();
     clipping();
+    clipping_fused();
+    clipping_any_cut();
     plateau();
     dropout();
     return check_result("reg");

@@ -27,6 +27,22 @@ tiny=(--sizes 32 --batches 32 --nets none --rounds 5 --max-rounds 5
 check "forward 32-32 printed once" test "$(grep -c '32-32 ' "$WORK/rows")" = 2
 check "step 32-10 printed once" test "$(grep -c '^32-10 ' "$WORK/rows")" = 1
 
+# Step rows of the training loop's variants, each named in its act
+# column; an unknown variant is refused.
+nets=32-16-4@32+loop,32-16-4@32+dropout,32-16-4@32+balanced
+nets=$nets,32-16-4@32:tanh+clip,32-16-4@32+bce,32-16-4@32+mse
+"$BENCH" --sizes 32 --batches 32 --nets "$nets" --reps 3 --warmup-ms 0.2 \
+    --peak 64 >"$WORK/variants" 2>&1
+for act in relu+loop relu+dropout relu+balanced tanh+clip relu+bce relu+mse; do
+    check "step 32-16-4 $act" grep -q "^32-16-4 .* $act " "$WORK/variants"
+done
+status=0
+"$BENCH" --nets 32-10@32+nope >/dev/null 2>&1 || status=$?
+check "unknown variant: exit $status" test "$status" = 2
+status=0
+"$BENCH" --nets 32-10@32:softmax+clip >/dev/null 2>&1 || status=$?
+check "softmax hidden layers: exit $status" test "$status" = 2
+
 # A/A: the same executable twice.
 status=0
 GITHUB_STEP_SUMMARY=$WORK/summary.md "$BENCH" --ab "$BENCH" "${tiny[@]}" \
@@ -42,6 +58,15 @@ check "A/A JUnit has no failure" test "$(grep -c '<failure' "$WORK/ab.xml")" = 0
 check "A/A Markdown" grep -q '^| forward 32-32 m=32 ' "$WORK/ab.md"
 check "step summary" cmp -s "$WORK/ab.md" "$WORK/summary.md"
 check "seed printed" grep -q 'seed 1' "$WORK/out"
+
+# A/A of a variant's row: its rounds name it again (--nets ...:relu+clip).
+status=0
+"$BENCH" --ab "$BENCH" "${tiny[@]}" --nets 32-16-4@32+clip \
+    --threshold 0.9 --overall-threshold 0.9 --json "$WORK/abv.json" \
+    >"$WORK/out" 2>&1 || status=$?
+check "A/A variant: exit status $status is 0 or 3" \
+    test "$status" = 0 -o "$status" = 3
+check "A/A variant row" grep -q '"act": "relu+clip"' "$WORK/abv.json"
 
 # A candidate four times as slow in its GEMMs (where the shim can be
 # preloaded: not into a sanitizer build).

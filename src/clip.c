@@ -1,0 +1,103 @@
+/* clip.c: gradient clipping by global norm (lnn_train_opts.clip_norm).
+ *
+ * The squared norm of the gradient block is summed in double in fixed
+ * pieces that do not depend on how a team cuts the work: one piece per
+ * column of dW_l where the backward cuts dW_l by columns, one per row where
+ * it cuts by rows (lnn__dW_by_columns), one per entry of db_l. Each piece
+ * is summed in one order (a column in 8 fixed lanes), and the pieces are
+ * added in one order, so the norm is the same bits on any thread count, in
+ * the fused backward (each member sums the pieces of its own share of the
+ * gradients, just computed) as after an lnn-mpi reduction, and on every
+ * process of one. The scale min(1, clip / norm) is not a sweep of its own:
+ * the optimizer's update multiplies each gradient by it (lnn__step.gscale).
+ */
+#include <math.h>
+
+#include "net.h"
+#include "threads.h"
+
+/* Pieces of the unfused sums (lnn__clip_sums_all): enough for any team. */
+#define LNN_CLIP_PIECES ((size_t)64)
+
+size_t lnn__clip_units(const size_t *dims, size_t L)
+{
+    size_t units = 0;
+    for (size_t l = 1; l <= L; l++)
+        units += (lnn__dW_by_columns(dims[l], dims[l - 1]) ? dims[l - 1]
+                                                            : dims[l]) +
+                 dims[l];
+    return units;
+}
+
+/* sum x[k]^2 over k < n, in 8 lanes of double (lane k mod 8) added in a
+ * fixed tree: the same bits whether the loop is vectorised or not (a
+ * float's square is exact in double, so a fused multiply-add changes
+ * nothing either). */
+static double sq_sum(const float *x, size_t n)
+{
+    double lane[8] = {0.0};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (size_t i = 0; i < 8; i++)
+            lane[i] += (double)x[k + i] * (double)x[k + i];
+    for (size_t i = 0; k + i < n; i++)
+        lane[i] += (double)x[k + i] * (double)x[k + i];
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) +
+           ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+/* Layer l's pieces of share `rank` of `count` (the cut of lnn__layer_grads)
+ * into sq: dW's pieces, then db's n. */
+static void layer_sums(const lnn__layer_buf *ly, double *sq, size_t rank,
+                       size_t count)
+{
+    const size_t n = ly->n, n_prev = ly->n_prev;
+    size_t lo, hi;
+    if (lnn__dW_by_columns(n, n_prev)) {
+        lnn__share(n_prev, rank, count, &lo, &hi);
+        for (size_t c = lo; c < hi; c++)
+            sq[c] = sq_sum(ly->dW + c * n, n);
+        sq += n_prev;
+    } else if (lnn__share(n, rank, count, &lo, &hi)) {
+        for (size_t i = lo; i < hi; i++)
+            sq[i] = 0.0;
+        for (size_t c = 0; c < n_prev; c++)
+            for (size_t i = lo; i < hi; i++)
+                sq[i] += (double)ly->dW[c * n + i] *
+                         (double)ly->dW[c * n + i];
+        sq += n;
+    } else {
+        sq += n;
+    }
+    lnn__share(n, rank, count, &lo, &hi);
+    for (size_t i = lo; i < hi; i++)
+        sq[i] = (double)ly->db[i] * (double)ly->db[i];
+}
+
+void lnn__clip_sums(lnn_net *net, size_t l, size_t rank, size_t count)
+{
+    double *sq = net->clip_sq;
+    for (size_t k = 1; k < l; k++)
+        sq += lnn__clip_units(net->dims + k - 1, 1);
+    layer_sums(&net->layers[l], sq, rank, count);
+}
+
+void lnn__clip_sums_all(lnn_net *net)
+{
+    LNN_OMP(omp parallel for schedule(static)
+            if(parallel: lnn__par(net->n_params)))
+    for (size_t r = 0; r < LNN_CLIP_PIECES; r++)
+        for (size_t l = 1; l <= net->L; l++)
+            lnn__clip_sums(net, l, r, LNN_CLIP_PIECES);
+}
+
+float lnn__clip_scale(const lnn_net *net, float clip)
+{
+    const size_t units = lnn__clip_units(net->dims, net->L);
+    double total = 0.0;
+    for (size_t k = 0; k < units; k++)
+        total += net->clip_sq[k];
+    const double norm = sqrt(total);
+    /* a NaN norm clips nothing */
+    return norm > (double)clip ? (float)((double)clip / norm) : 1.0f;
+}
