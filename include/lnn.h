@@ -1175,6 +1175,10 @@ typedef struct lnn_table_opts {
                               lacks are passed over (a model's own) */
 } lnn_table_opts;
 
+/** The texts a CSV's missing cell may hold besides the empty cell when
+ *  lnn_table_opts.na_values is NULL (comma-separated). */
+#define LNN_NA_DEFAULT "NA,N/A,NaN,nan,?,null,NULL,None"
+
 /** The format a file name says (.csv .tsv, .svm .libsvm .svmlight,
  *  .npy, each text form also with .gz), or LNN_FORMAT_AUTO for none. */
 LNN_API lnn_format lnn_table_format(const char *path);
@@ -1395,6 +1399,11 @@ typedef struct lnn_prep_column {
                           none (all zeros) */
     int indicator;     /* 1: a "was missing" input follows its inputs */
 } lnn_prep_column;
+
+/** The network inputs column c makes: 1 for a number, one per kept
+ *  category and one for other for a category, and 1 more for its
+ *  indicator. */
+LNN_API size_t lnn_prep_column_width(const lnn_prep_column *c);
 
 /**
  * What a model knows of its data beyond the network: the label vocabulary,

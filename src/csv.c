@@ -42,7 +42,7 @@
 static const char *const label_names[] = {"label", "class", "target", "y"};
 /* What a feature cell may say for "missing" when na_values is not given
  * (the empty cell always does). */
-static const char *const na_default = "NA,N/A,NaN,nan,?,null,NULL,None";
+static const char *const na_default = LNN_NA_DEFAULT;
 
 lnn__rec lnn__csv_record(const char *p, size_t n, bool eof, size_t *len,
                          size_t *next, size_t *lines)

@@ -130,6 +130,11 @@ size_t lnn__raw_width(const lnn_prep_column *c)
            (size_t)c->indicator;
 }
 
+size_t lnn_prep_column_width(const lnn_prep_column *c)
+{
+    return c ? lnn__raw_width(c) : 0;
+}
+
 bool lnn__raw_needed(const lnn_table *t)
 {
     for (size_t i = 0; t->n_levels && i < t->n_x; i++)

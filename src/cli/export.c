@@ -48,7 +48,13 @@ const cli_command cli_export_command = {
 "Inputs are what lnn feeds the network: 8-bit pixels / 255; for a model\n"
 "trained on a table, its scaling, label, feature and target names and\n"
 "target scaling go into the metadata (and the ONNX graph scales its\n"
-"inputs itself).\n"
+"inputs itself). A table model with text columns or missing cells exports\n"
+"its preparation too: in the metadata's \"preparation\" (lnn import\n"
+"restores it), and in an ONNX graph whose inputs are the training file's\n"
+"columns, one per column, named as it, [N, 1]: float for numbers (NaN:\n"
+"missing), string for text (\"\", NA, N/A, NaN, nan, ?, null, NULL, None:\n"
+"missing); the graph fills gaps, one-hots text (ai.onnx.ml LabelEncoder)\n"
+"and scales.\n"
 "See docs/model-format.md. On success it prints one line: the file, its\n"
 "size and what it holds.\n",
     .options = options,
@@ -75,10 +81,15 @@ static void say_written(const char *out, int format, const lnn_net *net,
     const size_t L = lnn_net_L(net), *dims = lnn_net_dims(net);
     struct stat st;
     const double kib = stat(out, &st) == 0 ? (double)st.st_size / 1024.0 : 0;
+    const lnn_prep *p = lnn_net_prep(net);
     printf("wrote %s (%.1f KiB): ", out, kib);
     if (format == FORMAT_SAFETENSORS)
         printf("the state dict of nn.Sequential, %zu float32 tensors",
                n_tensors);
+    else if (p && p->raw)
+        printf("an ONNX graph (opset 13, ai.onnx.ml), the %zu raw columns "
+               "[N, 1] each, prepared, to %s [N, %zu]", p->n_raw,
+               graph->name, graph->width);
     else
         printf("an ONNX graph (opset 13), input [N, %zu] to %s [N, %zu]",
                dims[0], graph->name, graph->width);
@@ -88,12 +99,6 @@ static void say_written(const char *out, int format, const lnn_net *net,
     char acts[CLI_ACTS_LEN];
     printf(" %s, %zu parameters\n", cli_activations(net, acts, sizeof acts),
            lnn_net_n_params(net));
-    const lnn_prep *p = lnn_net_prep(net);
-    if (p && p->raw)
-        cli_warn("%s takes the %zu prepared inputs named in its metadata's "
-                 "\"columns\" (text one-hot, missing cells filled), not the "
-                 "training file's %zu columns: prepare rows as lnn predict "
-                 "does", out, dims[0], p->n_raw);
 }
 
 int cli_export(int argc, char **argv)

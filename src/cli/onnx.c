@@ -16,6 +16,10 @@
  *                           scaling undone), or Identity without one ->
  *                           predictions [N, n_L] in the targets' units
  *
+ * A table model of prepared columns has its raw columns as the graph's
+ * inputs, and the nodes of onnx_prep.c before these, whose output
+ * "prepared" takes the place of "input".
+ *
  * Gemm computes Y = A . B^T + C: with A = H_{l-1}^T (one sample per row)
  * and B the row-major weight [n_l, n_{l-1}] (lnn's W_l), Y = (W_l H_{l-1} +
  * b_l)^T, the layer's Z_l one sample per row. */
@@ -31,24 +35,14 @@
 #include "cli.h"
 #include "errbuf.h"
 #include "outfile.h"
-#include "onnx.pb-c.h"
+#include "onnx_graph.h"
+#include "onnx_prep.h"
 
 #define ONNX_PRODUCER "lnn"
 #define ONNX_GRAPH_NAME "lnn"
 #define ONNX_VALUE_NAME_MAX 24 /* "Z4096" */
 #define GEMM_INPUTS 3          /* A, B, C */
-#define N_IO_DIMS 2            /* [N, n] */
 #define ONNX_MAX_BYTES ((size_t)INT32_MAX) /* protobuf's message limit */
-
-/* protobuf-c's structures hold char *, though packing only reads them */
-static char *mutable_str(const char *s)
-{
-    union {
-        const char *c;
-        char *m;
-    } u = {.c = s};
-    return u.m;
-}
 
 /* protobuf-c's float_data is float *, though packing only reads it */
 static float *mutable_floats(const float *x)
@@ -239,7 +233,7 @@ static Onnx__AttributeProto *int_attr(Onnx__AttributeProto *a,
                                       const char *name, int64_t value)
 {
     onnx__attribute_proto__init(a);
-    a->name = mutable_str(name);
+    a->name = onnx_mutable_str(name);
     a->has_type = 1;
     a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
     a->has_i = 1;
@@ -255,10 +249,10 @@ static void node(graph_mem *g, size_t k, const char *op_type,
 {
     Onnx__NodeProto *nd = &g->nodes[k];
     onnx__node_proto__init(nd);
-    nd->op_type = mutable_str(op_type);
+    nd->op_type = onnx_mutable_str(op_type);
     nd->n_input = n_inputs;
     nd->input = g->inputs[k];
-    g->outputs[k] = output ? mutable_str(output) : g->values[k];
+    g->outputs[k] = output ? onnx_mutable_str(output) : g->values[k];
     nd->n_output = 1;
     nd->output = &g->outputs[k];
     nd->n_attribute = attr ? 1 : 0;
@@ -272,7 +266,7 @@ static void vector_init(graph_mem *g, size_t t, const char *name,
 {
     Onnx__TensorProto *init = &g->inits[t];
     onnx__tensor_proto__init(init);
-    init->name = mutable_str(name);
+    init->name = onnx_mutable_str(name);
     init->n_dims = 1;
     init->dims = g->init_dims[t];
     init->dims[0] = (int64_t)n;
@@ -283,21 +277,22 @@ static void vector_init(graph_mem *g, size_t t, const char *name,
     g->init_ptrs[t] = init;
 }
 
-/* input' = (input - scale_shift) * scale_mul, broadcast over the batch:
+/* input' = (input - scale_shift) * scale_mul, broadcast over the batch
+ * (input: the graph's, or the preparation's):
  * nodes and initializers 0 and 1; returns the scaled value's name. */
 static const char *build_scaling(graph_mem *g, const lnn_net *net,
-                                 const seq_state *s)
+                                 const seq_state *s, const char *input)
 {
     const size_t n_0 = lnn_net_dims(net)[0];
     vector_init(g, 0, ONNX_SCALE_SHIFT, s->shift_v, n_0);
     vector_init(g, 1, ONNX_SCALE_MUL, s->mul_v, n_0);
     snprintf(g->values[0], ONNX_VALUE_NAME_MAX, "input_shifted");
     snprintf(g->values[1], ONNX_VALUE_NAME_MAX, "input_scaled");
-    g->inputs[0][0] = mutable_str(ONNX_INPUT);
-    g->inputs[0][1] = mutable_str(ONNX_SCALE_SHIFT);
+    g->inputs[0][0] = onnx_mutable_str(input);
+    g->inputs[0][1] = onnx_mutable_str(ONNX_SCALE_SHIFT);
     node(g, 0, "Sub", NULL, 2, NULL);
     g->inputs[1][0] = g->values[0];
-    g->inputs[1][1] = mutable_str(ONNX_SCALE_MUL);
+    g->inputs[1][1] = onnx_mutable_str(ONNX_SCALE_MUL);
     node(g, 1, "Mul", NULL, 2, NULL);
     return g->values[1];
 }
@@ -357,7 +352,7 @@ static cursor build_layers(graph_mem *g, const lnn_net *net,
         const st_out_tensor *src = &s->tensors[t - first];
         Onnx__TensorProto *init = &g->inits[t];
         onnx__tensor_proto__init(init);
-        init->name = mutable_str(src->name);
+        init->name = onnx_mutable_str(src->name);
         init->n_dims = src->rank;
         init->dims = g->init_dims[t];
         size_t count = 1;
@@ -376,9 +371,9 @@ static cursor build_layers(graph_mem *g, const lnn_net *net,
     for (size_t l = 1; l <= L; l++) {
         const size_t k = c.k++; /* the Gemm */
         snprintf(g->values[k], ONNX_VALUE_NAME_MAX, "Z%zu", l);
-        g->inputs[k][0] = mutable_str(prev);
-        g->inputs[k][1] = mutable_str(s->tensors[2 * (l - 1)].name);
-        g->inputs[k][2] = mutable_str(s->tensors[2 * (l - 1) + 1].name);
+        g->inputs[k][0] = onnx_mutable_str(prev);
+        g->inputs[k][1] = onnx_mutable_str(s->tensors[2 * (l - 1)].name);
+        g->inputs[k][2] = onnx_mutable_str(s->tensors[2 * (l - 1) + 1].name);
         int_attr(&g->attrs[l - 1], &g->attr_ptrs[l - 1], "transB", 1);
         node(g, k, "Gemm", NULL, GEMM_INPUTS, &g->attr_ptrs[l - 1]);
         if (l == L) {
@@ -407,7 +402,7 @@ static head_out binary_head(graph_mem *g, size_t L, size_t k, size_t t)
     snprintf(g->values[k], ONNX_VALUE_NAME_MAX, "P");
     snprintf(g->values[k + 1], ONNX_VALUE_NAME_MAX, "Q");
     node(g, k, "Sigmoid", NULL, 1, NULL);
-    g->inputs[k + 1][0] = mutable_str(ONNX_ONE);
+    g->inputs[k + 1][0] = onnx_mutable_str(ONNX_ONE);
     g->inputs[k + 1][1] = g->values[k];
     node(g, k + 1, "Sub", NULL, 2, NULL); /* Q = 1 - P */
     g->inputs[k + 2][0] = g->values[k + 1];
@@ -429,10 +424,10 @@ static head_out values_head(graph_mem *g, const seq_state *s, size_t n_L,
     vector_init(g, t, ONNX_TARGET_MUL, s->target_mul_v, n_L);
     vector_init(g, t + 1, ONNX_TARGET_SHIFT, s->target_shift_v, n_L);
     snprintf(g->values[k], ONNX_VALUE_NAME_MAX, "Y_scaled");
-    g->inputs[k][1] = mutable_str(ONNX_TARGET_MUL);
+    g->inputs[k][1] = onnx_mutable_str(ONNX_TARGET_MUL);
     node(g, k, "Div", NULL, 2, NULL);
     g->inputs[k + 1][0] = g->values[k];
-    g->inputs[k + 1][1] = mutable_str(ONNX_TARGET_SHIFT);
+    g->inputs[k + 1][1] = onnx_mutable_str(ONNX_TARGET_SHIFT);
     node(g, k + 1, "Add", ONNX_PREDICTIONS, 2, NULL);
     return (head_out){ONNX_PREDICTIONS, n_L, 2, 2};
 }
@@ -464,38 +459,29 @@ static head_out build_head(graph_mem *g, const lnn_net *net,
     }
 }
 
-/* A float32 [N, n] graph input or output. */
-typedef struct io_value {
-    Onnx__ValueInfoProto info;
-    Onnx__TypeProto type;
-    Onnx__TypeProto__Tensor tensor;
-    Onnx__TensorShapeProto shape;
-    Onnx__TensorShapeProto__Dimension dim[N_IO_DIMS], *dim_ptrs[N_IO_DIMS];
-} io_value;
-
-static Onnx__ValueInfoProto *io_value_init(io_value *v, const char *name,
-                                           size_t n)
+Onnx__ValueInfoProto *onnx_io_value_init(onnx_io_value *v, const char *name,
+                                         size_t n, int32_t elem_type)
 {
     onnx__value_info_proto__init(&v->info);
     onnx__type_proto__init(&v->type);
     onnx__type_proto__tensor__init(&v->tensor);
     onnx__tensor_shape_proto__init(&v->shape);
-    for (size_t k = 0; k < N_IO_DIMS; k++) {
+    for (size_t k = 0; k < ONNX_N_IO_DIMS; k++) {
         onnx__tensor_shape_proto__dimension__init(&v->dim[k]);
         v->dim_ptrs[k] = &v->dim[k];
     }
     v->dim[0].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
-    v->dim[0].dim_param = mutable_str(ONNX_BATCH);
+    v->dim[0].dim_param = onnx_mutable_str(ONNX_BATCH);
     v->dim[1].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
     v->dim[1].dim_value = (int64_t)n;
-    v->shape.n_dim = N_IO_DIMS;
+    v->shape.n_dim = ONNX_N_IO_DIMS;
     v->shape.dim = v->dim_ptrs;
     v->tensor.has_elem_type = 1;
-    v->tensor.elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    v->tensor.elem_type = elem_type;
     v->tensor.shape = &v->shape;
     v->type.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
     v->type.tensor_type = &v->tensor;
-    v->info.name = mutable_str(name);
+    v->info.name = onnx_mutable_str(name);
     v->info.type = &v->type;
     return &v->info;
 }
@@ -524,56 +510,51 @@ static bool write_model(const char *path, const Onnx__ModelProto *model,
     return ok;
 }
 
-bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
-                onnx_output *output, char *err, size_t errlen)
+/* Each graph input's name is no other input's, value's or
+ * initializer's (a table's column may be named "Z1"). */
+static bool names_unique(const Onnx__GraphProto *gr, const char *path,
+                         char *err, size_t errlen)
 {
-    const size_t L = lnn_net_L(net);
-    const size_t *dims = lnn_net_dims(net);
-    graph_mem g = {0};
-    const size_t first = s->shift_v ? ONNX_SCALE_NODES : 0;
-    if (!graph_mem_alloc(&g, net, first)) {
-        graph_mem_free(&g);
-        return errbuf_set(err, errlen, "%s: out of memory for %zu layers",
-                          path, L);
+    for (size_t i = 0; i < gr->n_input; i++) {
+        const char *name = gr->input[i]->name;
+        size_t same = 0;
+        for (size_t k = 0; k < gr->n_input; k++)
+            same += strcmp(gr->input[k]->name, name) == 0;
+        for (size_t k = 0; k < gr->n_node; k++)
+            same += strcmp(gr->node[k]->output[0], name) == 0;
+        for (size_t k = 0; k < gr->n_initializer; k++)
+            same += strcmp(gr->initializer[k]->name, name) == 0;
+        if (same > 1)
+            return errbuf_set(err, errlen, "%s: the column \"%.40s\" has "
+                              "the name of another value of the graph; "
+                              "rename it in the training file", path, name);
     }
-    const cursor c = build_layers(&g, net, s, first,
-                                  first ? build_scaling(&g, net, s)
-                                        : ONNX_INPUT);
-    const head_out head = build_head(&g, net, s, c.k, c.t);
-    if (!head.n_nodes) {
-        graph_mem_free(&g);
-        return errbuf_set(err, errlen, "%s: no ONNX head for loss %s",
-                          path, lnn_loss_name(lnn_net_loss(net)));
+    return true;
+}
+
+/* Pack graph as a model with s's metadata, importing the default operator
+ * set and, if uses_ml, ai.onnx.ml's. */
+static bool write_graph(const char *path, Onnx__GraphProto *graph,
+                        const seq_state *s, bool uses_ml, char *err,
+                        size_t errlen)
+{
+    Onnx__OperatorSetIdProto opset[2], *opset_ptrs[2] = {&opset[0],
+                                                         &opset[1]};
+    static const char *const domains[] = {"", ONNX_ML_DOMAIN};
+    static const int64_t versions[] = {ONNX_OPSET, ONNX_ML_OPSET};
+    for (size_t k = 0; k < 2; k++) {
+        onnx__operator_set_id_proto__init(&opset[k]);
+        opset[k].domain = onnx_mutable_str(domains[k]);
+        opset[k].has_version = 1;
+        opset[k].version = versions[k];
     }
-
-    io_value in, out;
-    Onnx__ValueInfoProto *in_ptr = io_value_init(&in, ONNX_INPUT, dims[0]);
-    Onnx__ValueInfoProto *out_ptr = io_value_init(&out, head.name,
-                                                  head.width);
-    Onnx__GraphProto graph;
-    onnx__graph_proto__init(&graph);
-    graph.name = mutable_str(ONNX_GRAPH_NAME);
-    graph.n_node = c.k + head.n_nodes;
-    graph.node = g.node_ptrs;
-    graph.n_initializer = c.t + head.n_inits;
-    graph.initializer = g.init_ptrs;
-    graph.n_input = 1;
-    graph.input = &in_ptr;
-    graph.n_output = 1;
-    graph.output = &out_ptr;
-
-    Onnx__OperatorSetIdProto opset, *opset_ptr = &opset;
-    onnx__operator_set_id_proto__init(&opset);
-    opset.domain = mutable_str(""); /* the default ONNX operator set */
-    opset.has_version = 1;
-    opset.version = ONNX_OPSET;
 
     Onnx__StringStringEntryProto props[SEQ_MAX_METADATA];
     Onnx__StringStringEntryProto *prop_ptrs[SEQ_MAX_METADATA];
     for (size_t k = 0; k < s->n_metadata; k++) {
         onnx__string_string_entry_proto__init(&props[k]);
-        props[k].key = mutable_str(s->metadata[k].key);
-        props[k].value = mutable_str(s->metadata[k].value);
+        props[k].key = onnx_mutable_str(s->metadata[k].key);
+        props[k].value = onnx_mutable_str(s->metadata[k].value);
         prop_ptrs[k] = &props[k];
     }
 
@@ -581,16 +562,95 @@ bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
     onnx__model_proto__init(&model);
     model.has_ir_version = 1;
     model.ir_version = ONNX_IR_VERSION;
-    model.n_opset_import = 1;
-    model.opset_import = &opset_ptr;
-    model.producer_name = mutable_str(ONNX_PRODUCER);
-    model.producer_version = mutable_str(lnn_version());
-    model.graph = &graph;
+    model.n_opset_import = uses_ml ? 2 : 1;
+    model.opset_import = opset_ptrs;
+    model.producer_name = onnx_mutable_str(ONNX_PRODUCER);
+    model.producer_version = onnx_mutable_str(lnn_version());
+    model.graph = graph;
     model.n_metadata_props = s->n_metadata;
     model.metadata_props = prop_ptrs;
+    return write_model(path, &model, err, errlen);
+}
 
-    const bool ok = write_model(path, &model, err, errlen);
+/* The graph of the preparation pg (n_nodes 0: none, one input
+ * "input") then the network's nodes and initializers (g: n, i of them,
+ * then head's), out the head's output, into a file. */
+static bool write_parts(const char *path, const lnn_net *net,
+                        const seq_state *s, const onnx_prep_graph *pg,
+                        const graph_mem *g, cursor c, head_out head,
+                        char *err, size_t errlen)
+{
+    const size_t n = pg->n_nodes + c.k + head.n_nodes;
+    const size_t i = pg->n_inits + c.t + head.n_inits;
+    Onnx__NodeProto **nodes = malloc(n * sizeof *nodes);
+    Onnx__TensorProto **inits = malloc((i ? i : 1) * sizeof *inits);
+    if (!nodes || !inits) {
+        free(nodes);
+        free(inits);
+        return errbuf_set(err, errlen, "%s: out of memory for %zu nodes",
+                          path, n);
+    }
+    memcpy(nodes, pg->nodes, pg->n_nodes * sizeof *nodes);
+    memcpy(nodes + pg->n_nodes, g->node_ptrs, (n - pg->n_nodes) *
+           sizeof *nodes);
+    memcpy(inits, pg->inits, pg->n_inits * sizeof *inits);
+    memcpy(inits + pg->n_inits, g->init_ptrs, (i - pg->n_inits) *
+           sizeof *inits);
+
+    onnx_io_value in, out;
+    Onnx__ValueInfoProto *in_ptr = onnx_io_value_init(
+        &in, ONNX_INPUT, lnn_net_dims(net)[0],
+        ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    Onnx__ValueInfoProto *out_ptr = onnx_io_value_init(
+        &out, head.name, head.width, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    Onnx__GraphProto graph;
+    onnx__graph_proto__init(&graph);
+    graph.name = onnx_mutable_str(ONNX_GRAPH_NAME);
+    graph.n_node = n;
+    graph.node = nodes;
+    graph.n_initializer = i;
+    graph.initializer = inits;
+    graph.n_input = pg->n_nodes ? pg->n_inputs : 1;
+    graph.input = pg->n_nodes ? pg->inputs : &in_ptr;
+    graph.n_output = 1;
+    graph.output = &out_ptr;
+    const bool ok = names_unique(&graph, path, err, errlen) &&
+                    write_graph(path, &graph, s, pg->uses_ml, err, errlen);
+    free(nodes);
+    free(inits);
+    return ok;
+}
+
+bool onnx_write(const char *path, const lnn_net *net, const seq_state *s,
+                onnx_output *output, char *err, size_t errlen)
+{
+    const size_t L = lnn_net_L(net);
+    const lnn_prep *p = lnn_net_prep(net);
+    onnx_prep_graph pg = {0};
+    const bool raw = p && p->raw && p->n_raw;
+    if (raw && !onnx_prep_build(&pg, p, err, errlen))
+        return false;
+    graph_mem g = {0};
+    const size_t first = s->shift_v ? ONNX_SCALE_NODES : 0;
+    if (!graph_mem_alloc(&g, net, first)) {
+        graph_mem_free(&g);
+        onnx_prep_free(&pg);
+        return errbuf_set(err, errlen, "%s: out of memory for %zu layers",
+                          path, L);
+    }
+    const char *input = raw ? ONNX_PREPARED : ONNX_INPUT;
+    const cursor c = build_layers(&g, net, s, first,
+                                  first ? build_scaling(&g, net, s, input)
+                                        : input);
+    const head_out head = build_head(&g, net, s, c.k, c.t);
+    bool ok = head.n_nodes > 0;
+    if (!ok)
+        errbuf_set(err, errlen, "%s: no ONNX head for loss %s", path,
+                   lnn_loss_name(lnn_net_loss(net)));
+    else
+        ok = write_parts(path, net, s, &pg, &g, c, head, err, errlen);
     *output = (onnx_output){head.name, head.width};
     graph_mem_free(&g);
+    onnx_prep_free(&pg);
     return ok;
 }

@@ -3,7 +3,9 @@
  * row-major weights) and Relu or Sigmoid, then the loss's head: what
  * predict --output writes, "probabilities" [N, classes or labels] (Softmax;
  * Sigmoid; for one binary label both classes' 1 - p, p) or "predictions"
- * [N, n_L] in the targets' units (the target scaling undone). */
+ * [N, n_L] in the targets' units (the target scaling undone). A table
+ * model of prepared columns takes its raw columns instead of "input" and
+ * prepares them in the graph first (onnx_prep.h). */
 #ifndef LNN_CLI_ONNX_H
 #define LNN_CLI_ONNX_H
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "errbuf.h"
+#include "seqprep.h"
 
 #define SEQ_WEIGHT "weight"
 #define SEQ_BIAS "bias"
@@ -91,6 +92,7 @@ void seq_state_free(seq_state *s)
     free(s->layers);
     free(s->labels);
     free(s->columns);
+    free(s->preparation);
     free(s->shift);
     free(s->mul);
     free(s->targets);
@@ -190,11 +192,16 @@ static bool prep_metadata(seq_state *s, const lnn_prep *p, char *err,
             return errbuf_set(err, errlen, "out of memory");
         s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_COLUMNS, s->columns};
     }
-    if (p->raw)
+    if (p->raw) {
         s->metadata[s->n_metadata++] = (st_kv){SEQ_KEY_PREPARED,
             "the inputs are the training file's columns as lnn prepares "
             "them (text columns one-hot, missing cells filled, indicators): "
             "the ones named in columns, not the file's own columns"};
+        if (!(s->preparation = seqprep_json(p)))
+            return errbuf_set(err, errlen, "out of memory");
+        s->metadata[s->n_metadata++] =
+            (st_kv){SEQ_KEY_PREPARATION, s->preparation};
+    }
     return target_metadata(s, p, err, errlen);
 }
 
@@ -671,7 +678,7 @@ bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
     static const char *const keys[] = {
         SEQ_KEY_SHIFT,   SEQ_KEY_MUL,          SEQ_KEY_LABELS,
         SEQ_KEY_COLUMNS, SEQ_KEY_TARGETS,      SEQ_KEY_TARGET_SHIFT,
-        SEQ_KEY_TARGET_MUL};
+        SEQ_KEY_TARGET_MUL, SEQ_KEY_PREPARATION};
     if (scale == SEQ_N_SCALES) {
         for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
             if (st_metadata(f, keys[k]))
@@ -681,8 +688,11 @@ bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
                                   "scale_mul: ...)", keys[k], SEQ_KEY_INPUT);
         return true; /* an IDX model's "pixel / 255", or another tool's */
     }
+    /* a model of prepared columns scales its inputs whatever its scale
+     * (0/1 inputs by 1, numbers by 1/255 under byte, by 1 under none) */
     const bool affine = scale == LNN_SCALE_STANDARD ||
-                        scale == LNN_SCALE_MINMAX;
+                        scale == LNN_SCALE_MINMAX ||
+                        st_metadata(f, SEQ_KEY_PREPARATION) != NULL;
     if (affine != (shift != NULL) || affine != (mul != NULL))
         return errbuf_set(err, errlen, "metadata \"%s\" '%.40s' %s \"%s\" "
                           "and \"%s\"", SEQ_KEY_INPUT, input,
@@ -705,6 +715,8 @@ bool seq_prep_of(lnn_prep *p, bool *table, const st_file *f,
     if (ok && st_metadata(f, SEQ_KEY_COLUMNS))
         ok = (p->columns = names_of(f, SEQ_KEY_COLUMNS, n_x, "inputs", err,
                                     errlen)) != NULL;
+    if (ok && st_metadata(f, SEQ_KEY_PREPARATION))
+        ok = seqprep_of(p, st_metadata(f, SEQ_KEY_PREPARATION), err, errlen);
     ok = ok && targets_of(p, f, n_L, target, err, errlen);
     if (!ok) {
         lnn_prep_free(p);

@@ -49,8 +49,9 @@
 #define SEQ_KEY_TARGET_MUL "target_mul" /* predicts (y - shift) * mul */
 /* ... and a model of prepared columns (text one-hot, gaps filled): */
 #define SEQ_KEY_PREPARED "prepared"     /* what its inputs are: a sentence */
+#define SEQ_KEY_PREPARATION "preparation" /* how: JSON (seqprep.h) */
 #define SEQ_N_METADATA 8                /* the keys every export has */
-#define SEQ_MAX_METADATA 18
+#define SEQ_MAX_METADATA 19
 
 /* The 2L tensors of the state dict, with their metadata. */
 typedef struct seq_state {
@@ -62,6 +63,7 @@ typedef struct seq_state {
     char *acts, *torch_acts;      /* the activations' values */
     char leaky_slope[SEQ_NAME_MAX];
     char *labels, *columns;       /* the prep's keys' values, or NULL */
+    char *preparation;
     char *shift, *mul;
     char *targets, *target_shift, *target_mul;
     char huber_delta[SEQ_NAME_MAX];

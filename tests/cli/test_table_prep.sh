@@ -122,9 +122,11 @@ expect 1 '--ignore shade names no column; the columns are x1, colour' \
 expect 1 '--id x1,x2: one column, not several' \
     "$LNN" train --data gaps.csv --id x1,x2
 expect 1 '--columns 9 names no column' "$LNN" train --data gaps.csv --columns 9
-# the ONNX export says what its input is
-expect 0 'takes the 6 prepared inputs .* not the training file.s 4 columns' \
-    "$LNN" export m.lnn m.onnx
+# the ONNX export says what its input is: the 4 raw columns
+expect 0 "" "$LNN" export m.lnn m.onnx
+checks=$((checks + 1))
+grep -q 'the 4 raw columns \[N, 1\] each, prepared, to probabilities' \
+    "$WORK/out" || fail "export: $(cat "$WORK/out")"
 
 # the real penguins file, as it is, beside scikit-learn on the same split
 LNN_PENGUINS=${LNN_PENGUINS:-$HERE/../../data/penguins.csv}

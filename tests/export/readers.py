@@ -14,6 +14,14 @@
                                                metadata's "loss" is LOSS
     readers.py onnxruntime FILE LOSS DATA CSV JS  likewise, run by
                                                onnxruntime-node (node JS)
+    readers.py onnx-raw FILE LOSS DATA CSV     a table model whose graph
+                                               prepares the raw columns (one
+                                               input per column: strings,
+                                               or floats with NaN for a
+                                               missing cell) on DATA's rows
+                                               as they are, against CSV
+    readers.py onnxruntime-raw FILE LOSS DATA CSV JS  likewise, run by
+                                               onnxruntime-node
 
 IMAGES is an IDX image file (gzipped or not); CSV is `lnn predict --output`
 on it. The forward pass runs in float64 on the first N images (pixels / 255)
@@ -141,21 +149,27 @@ def check_safetensors(path, images, csv_path, n):
     return compare(np, h, csv_path, n, "safetensors (json + numpy)")
 
 
-def run_onnx(np, onnx, path, x):
-    """onnx.checker, then the graph node by node in float64 on x: the model
-    and the values of its graph outputs, or None on an unknown node."""
+def run_onnx(np, onnx, path, feeds):
+    """onnx.checker, then the graph node by node in float64 on feeds (a
+    dict: each graph input's array, or one array: "input"'s): the model and
+    the values of its graph outputs, or None on an unknown node."""
     from onnx import numpy_helper
     model = onnx.load(path)
     onnx.checker.check_model(model, full_check=True)
     g = model.graph
-    assert [i.name for i in g.input] == ["input"], g.input
+    feeds = feeds if isinstance(feeds, dict) else {"input": feeds}
+    assert [i.name for i in g.input] == list(feeds), (g.input, list(feeds))
     values = {t.name: numpy_helper.to_array(t).astype(np.float64)
               for t in g.initializer}
-    values["input"] = x
+    values.update(feeds)
     for node in g.node:
         attrs = {a.name: onnx.helper.get_attribute_value(a)
                  for a in node.attribute}
         x = [values[name] for name in node.input]
+        y = prep_node(np, node, attrs, x)
+        if y is not None:
+            values[node.output[0]] = y
+            continue
         if node.op_type == "Gemm":
             A = x[0].T if attrs.get("transA", 0) else x[0]
             B = x[1].T if attrs.get("transB", 0) else x[1]
@@ -195,6 +209,32 @@ def run_onnx(np, onnx, path, x):
     return model, [values[o.name] for o in g.output]
 
 
+def prep_node(np, node, attrs, x):
+    """The nodes of a table model's preparation, as the ONNX operator
+    specification defines them (ai.onnx.ml for LabelEncoder); None for
+    another node."""
+    if node.op_type == "IsNaN":
+        return np.isnan(x[0])
+    if node.op_type == "Where":  # condition, X where true, Y where false
+        return np.where(x[0], x[1], x[2])
+    if node.op_type == "Cast":
+        assert attrs["to"] == 1, attrs  # FLOAT (float64 here)
+        return x[0].astype(np.float64)
+    if node.op_type == "LabelEncoder":
+        assert node.domain == "ai.onnx.ml", node.domain
+        keys = [k.decode() for k in attrs["keys_strings"]]
+        table = dict(zip(keys, attrs["values_int64s"]))
+        default = attrs.get("default_int64", -1)
+        return np.vectorize(lambda s: table.get(s, default),
+                            otypes=[np.int64])(x[0])
+    if node.op_type == "Gather":  # out[i..., j...] = data[indices[i...], j...]
+        return np.take(x[0], x[1], axis=attrs.get("axis", 0))
+    if node.op_type == "Flatten":  # [d_0 .. d_(a-1)] x [d_a ..]
+        a = attrs.get("axis", 1)
+        return x[0].reshape(int(np.prod(x[0].shape[:a])), -1)
+    return None
+
+
 def check_onnx(path, images, csv_path, n):
     np = need("numpy")
     onnx = need("onnx")
@@ -213,6 +253,30 @@ def table_inputs(np, meta, data_path):
         rows = list(csv.reader(f))
     at = [rows[0].index(c) for c in json.loads(meta["columns"])]
     return np.array([[float(r[k]) for k in at] for r in rows[1:]])
+
+
+NA_TEXTS = ("", "NA", "N/A", "NaN", "nan", "?", "null", "NULL", "None")
+
+
+def raw_columns(np, onnx, path, data_path):
+    """DATA's columns as the graph's inputs ask for them, by name ("column3"
+    for the third column of a file without a header): a string input gets
+    the cells as they are, a float one their numbers (NaN for a missing
+    cell: an empty cell, or one of lnn's default missing texts)."""
+    with open(data_path, newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    columns = {}
+    for i in onnx.load(path).graph.input:
+        k = header.index(i.name)
+        cells = [r[k] for r in body]
+        if i.type.tensor_type.elem_type == onnx.TensorProto.STRING:
+            columns[i.name] = np.array(cells, dtype=object).reshape(-1, 1)
+        else:
+            columns[i.name] = np.array(
+                [math.nan if c in NA_TEXTS else float(c) for c in cells]
+            ).reshape(-1, 1)
+    return columns
 
 
 def compare_head(np, meta, what, p, csv_path):
@@ -264,17 +328,40 @@ def check_onnx_table(path, loss, data_path, csv_path):
                         f"{model.graph.output[0].name}", out[0], csv_path)
 
 
-def check_onnxruntime(path, loss, data_path, csv_path, script):
-    """The same, run by onnxruntime-node (node SCRIPT MODEL ROWS)."""
+def check_onnx_raw(path, loss, data_path, csv_path):
     np = need("numpy")
     onnx = need("onnx")
     meta = {p.key: p.value for p in onnx.load(path).metadata_props}
     if not check_loss(meta, loss):
         return 1
+    model, out = run_onnx(np, onnx, path,
+                          raw_columns(np, onnx, path, data_path))
+    if out is None:
+        return 1
+    return compare_head(np, meta, f"{loss}: onnx (node by node, "
+                        f"{len(model.graph.input)} raw columns) "
+                        f"{model.graph.output[0].name}", out[0], csv_path)
+
+
+def check_onnxruntime(path, loss, data_path, csv_path, script, raw=False):
+    """The same, run by onnxruntime-node (node SCRIPT MODEL ROWS); raw: on
+    the graph's raw columns."""
+    np = need("numpy")
+    onnx = need("onnx")
+    meta = {p.key: p.value for p in onnx.load(path).metadata_props}
+    if not check_loss(meta, loss):
+        return 1
+    if raw:
+        feeds = {name: [None if isinstance(v, float) and math.isnan(v)
+                        else v for v in a.ravel().tolist()]
+                 for name, a in raw_columns(np, onnx, path,
+                                            data_path).items()}
+    else:
+        feeds = table_inputs(np, meta, data_path).tolist()
     with tempfile.TemporaryDirectory() as tmp:
         rows = os.path.join(tmp, "rows.json")
         with open(rows, "w") as f:
-            json.dump(table_inputs(np, meta, data_path).tolist(), f)
+            json.dump(feeds, f)
         run = subprocess.run(["node", script, path, rows],
                              capture_output=True, text=True)
     if run.returncode != 0:
@@ -348,6 +435,10 @@ def main(argv):
         return check_onnx_table(argv[2], argv[3], argv[4], argv[5])
     if argv[1] == "onnxruntime":
         return check_onnxruntime(*argv[2:7])
+    if argv[1] == "onnx-raw":
+        return check_onnx_raw(argv[2], argv[3], argv[4], argv[5])
+    if argv[1] == "onnxruntime-raw":
+        return check_onnxruntime(*argv[2:7], raw=True)
     if argv[1] == "close":
         return check_close(argv[2], argv[3])
     print(__doc__)
