@@ -127,36 +127,55 @@ static const num_opt num_opts[N_NUM] = {
     [NUM_WARMUP_MS] = {"warmup-ms", 0.0, 1e4, AB_DEFAULT_WARMUP_MS, false},
 };
 
+/* The options: the strings, then the numbers of num_opts. */
+static const struct option longopts[] = {
+    {"ab", required_argument, NULL, OPT_AB},
+    {"ab-candidate", required_argument, NULL, OPT_CAND},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"markdown", required_argument, NULL, OPT_MARKDOWN},
+    {"junit", required_argument, NULL, OPT_JUNIT},
+    {"sizes", required_argument, NULL, 's'},
+    {"batches", required_argument, NULL, 'b'},
+    {"nets", required_argument, NULL, 'n'},
+    {"threads", required_argument, NULL, 't'},
+    {"help", no_argument, NULL, 'h'},
+    {"threshold", required_argument, NULL, OPT_NUM + NUM_THRESHOLD},
+    {"overall-threshold", required_argument, NULL,
+     OPT_NUM + NUM_OVERALL_THRESHOLD},
+    {"level", required_argument, NULL, OPT_NUM + NUM_LEVEL},
+    {"rounds", required_argument, NULL, OPT_NUM + NUM_ROUNDS},
+    {"max-rounds", required_argument, NULL, OPT_NUM + NUM_MAX_ROUNDS},
+    {"step-rounds", required_argument, NULL, OPT_NUM + NUM_STEP_ROUNDS},
+    {"time-limit", required_argument, NULL, OPT_NUM + NUM_TIME_LIMIT},
+    {"resamples", required_argument, NULL, OPT_NUM + NUM_RESAMPLES},
+    {"seed", required_argument, NULL, OPT_NUM + NUM_SEED},
+    {"reps", required_argument, NULL, OPT_NUM + NUM_REPS},
+    {"sample-ms", required_argument, NULL, OPT_NUM + NUM_SAMPLE_MS},
+    {"warmup-ms", required_argument, NULL, OPT_NUM + NUM_WARMUP_MS},
+    {NULL, 0, NULL, 0},
+};
+
+/* o's numbers from the parsed values. */
+static void take_numbers(ab_options *o, const double num[N_NUM])
+{
+    o->threshold = num[NUM_THRESHOLD];
+    o->overall_threshold = num[NUM_OVERALL_THRESHOLD];
+    o->level = num[NUM_LEVEL];
+    o->rounds = (size_t)num[NUM_ROUNDS];
+    o->max_rounds = (size_t)fmax(num[NUM_MAX_ROUNDS], num[NUM_ROUNDS]);
+    o->step_rounds = (size_t)num[NUM_STEP_ROUNDS];
+    o->time_limit_s = num[NUM_TIME_LIMIT];
+    o->resamples = (size_t)num[NUM_RESAMPLES];
+    o->seed = (uint64_t)num[NUM_SEED];
+    o->reps = (size_t)num[NUM_REPS];
+    o->sample_ms = num[NUM_SAMPLE_MS];
+    o->warmup_ms = num[NUM_WARMUP_MS];
+}
+
 /* Fill o from argv. Returns 0, 1 after --help, -1 on a bad option (with
  * a message on stderr). */
 static int parse_options(int argc, char **argv, ab_options *o)
 {
-    static const struct option longopts[] = {
-        {"ab", required_argument, NULL, OPT_AB},
-        {"ab-candidate", required_argument, NULL, OPT_CAND},
-        {"json", required_argument, NULL, OPT_JSON},
-        {"markdown", required_argument, NULL, OPT_MARKDOWN},
-        {"junit", required_argument, NULL, OPT_JUNIT},
-        {"sizes", required_argument, NULL, 's'},
-        {"batches", required_argument, NULL, 'b'},
-        {"nets", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {"threshold", required_argument, NULL, OPT_NUM + NUM_THRESHOLD},
-        {"overall-threshold", required_argument, NULL,
-         OPT_NUM + NUM_OVERALL_THRESHOLD},
-        {"level", required_argument, NULL, OPT_NUM + NUM_LEVEL},
-        {"rounds", required_argument, NULL, OPT_NUM + NUM_ROUNDS},
-        {"max-rounds", required_argument, NULL, OPT_NUM + NUM_MAX_ROUNDS},
-        {"step-rounds", required_argument, NULL, OPT_NUM + NUM_STEP_ROUNDS},
-        {"time-limit", required_argument, NULL, OPT_NUM + NUM_TIME_LIMIT},
-        {"resamples", required_argument, NULL, OPT_NUM + NUM_RESAMPLES},
-        {"seed", required_argument, NULL, OPT_NUM + NUM_SEED},
-        {"reps", required_argument, NULL, OPT_NUM + NUM_REPS},
-        {"sample-ms", required_argument, NULL, OPT_NUM + NUM_SAMPLE_MS},
-        {"warmup-ms", required_argument, NULL, OPT_NUM + NUM_WARMUP_MS},
-        {NULL, 0, NULL, 0},
-    };
     double num[N_NUM];
     for (int k = 0; k < N_NUM; k++)
         num[k] = num_opts[k].value;
@@ -199,18 +218,7 @@ static int parse_options(int argc, char **argv, ab_options *o)
                 argv[optind]);
         return -1;
     }
-    o->threshold = num[NUM_THRESHOLD];
-    o->overall_threshold = num[NUM_OVERALL_THRESHOLD];
-    o->level = num[NUM_LEVEL];
-    o->rounds = (size_t)num[NUM_ROUNDS];
-    o->max_rounds = (size_t)fmax(num[NUM_MAX_ROUNDS], num[NUM_ROUNDS]);
-    o->step_rounds = (size_t)num[NUM_STEP_ROUNDS];
-    o->time_limit_s = num[NUM_TIME_LIMIT];
-    o->resamples = (size_t)num[NUM_RESAMPLES];
-    o->seed = (uint64_t)num[NUM_SEED];
-    o->reps = (size_t)num[NUM_REPS];
-    o->sample_ms = num[NUM_SAMPLE_MS];
-    o->warmup_ms = num[NUM_WARMUP_MS];
+    take_numbers(o, num);
     return 0;
 }
 

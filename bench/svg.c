@@ -105,32 +105,44 @@ static void draw_series(FILE *f, const svg_axes *a, const bench_report *r,
         svg_circle(f, xs[i], ys[i], SVG_MARK_R, colour);
 }
 
-void bench_emit_svg(FILE *f, const bench_report *r)
+/* What the panels show: the batch sizes (one series each) and the ranges
+ * of the axes. */
+typedef struct svg_ranges {
+    size_t batches[SVG_MAX_SERIES], n_batches;
+    double lo2, hi2; /* log2 of the smallest and largest n, with margins */
+    double gmax;     /* the largest GFLOP/s, the peak's included */
+    double emax;     /* the largest efficiency, at least 1 */
+} svg_ranges;
+
+static void find_ranges(const bench_report *r, svg_ranges *g)
 {
-    /* The batch sizes (series) and the ranges of the axes. */
-    size_t batches[SVG_MAX_SERIES], n_batches = 0;
-    double lo2 = INFINITY, hi2 = -INFINITY, gmax = r->machine.peak_gflops;
-    double emax = 1.0;
+    *g = (svg_ranges){.lo2 = INFINITY, .hi2 = -INFINITY,
+                      .gmax = r->machine.peak_gflops, .emax = 1.0};
     for (size_t i = 0; i < r->n_rows; i++) {
         const bench_row *row = &r->rows[i];
         size_t n, b = 0;
         if (!square(row, &n))
             continue;
-        while (b < n_batches && batches[b] != row->m)
+        while (b < g->n_batches && g->batches[b] != row->m)
             b++;
-        if (b == n_batches && n_batches < SVG_MAX_SERIES)
-            batches[n_batches++] = row->m;
-        lo2 = fmin(lo2, log2((double)n));
-        hi2 = fmax(hi2, log2((double)n));
-        gmax = fmax(gmax, fmax(value(row, GFLOPS), value(row, GEMM_GFLOPS)));
-        emax = fmax(emax, row->efficiency);
+        if (b == g->n_batches && g->n_batches < SVG_MAX_SERIES)
+            g->batches[g->n_batches++] = row->m;
+        g->lo2 = fmin(g->lo2, log2((double)n));
+        g->hi2 = fmax(g->hi2, log2((double)n));
+        g->gmax = fmax(g->gmax, fmax(value(row, GFLOPS),
+                                     value(row, GEMM_GFLOPS)));
+        g->emax = fmax(g->emax, row->efficiency);
     }
-    if (!isfinite(lo2)) /* no square layer: an empty frame */
-        lo2 = hi2 = 8.0;
-    lo2 -= SVG_X_MARGIN; /* keep the end points off the frame */
-    hi2 += SVG_X_MARGIN;
+    if (!isfinite(g->lo2)) /* no square layer: an empty frame */
+        g->lo2 = g->hi2 = 8.0;
+    g->lo2 -= SVG_X_MARGIN; /* keep the end points off the frame */
+    g->hi2 += SVG_X_MARGIN;
+}
 
-    svg_begin(f, SVG_W, SVG_H);
+/* The heading, and the legend: one entry per batch size, then the line
+ * styles. */
+static void draw_heading(FILE *f, const bench_report *r, const svg_ranges *g)
+{
     char heading[4 * BENCH_TEXT_MAX];
     snprintf(heading, sizeof heading, "lnn-bench %s: one layer, %s, OpenMP "
              "%d / BLAS %d threads%s%s", lnn_version(), r->machine.cpu,
@@ -138,12 +150,10 @@ void bench_emit_svg(FILE *f, const bench_report *r)
              r->machine.env[0] ? ", " : "", r->machine.env);
     svg_text(f, SVG_PAD_L, 24.0, "start",
              SVG_TITLE_FONT " font-weight=\"bold\"", heading);
-
-    /* Legend: one entry per batch size, then the line styles. */
     double x = SVG_PAD_L;
-    for (size_t b = 0; b < n_batches; b++, x += 90.0) {
+    for (size_t b = 0; b < g->n_batches; b++, x += 90.0) {
         char label[32];
-        snprintf(label, sizeof label, "m = %zu", batches[b]);
+        snprintf(label, sizeof label, "m = %zu", g->batches[b]);
         svg_legend(f, x, 52.0, svg_colours[b], NULL, label);
     }
     char note[BENCH_TEXT_MAX];
@@ -151,42 +161,53 @@ void bench_emit_svg(FILE *f, const bench_report *r)
              "the same shapes (the GEMM bound); dotted grey: peak sgemm "
              "(%.0f GFLOP/s) and efficiency 1", r->machine.peak_gflops);
     svg_text(f, SVG_PAD_L, 72.0, "start", SVG_FONT, note);
+}
 
+/* The panel of kind k (0 forward, 1 backward) and measure p (0 GFLOP/s,
+ * 1 efficiency), in its quarter of the picture. */
+static void draw_panel(FILE *f, const bench_report *r, const svg_ranges *g,
+                       int k, int p)
+{
     static const char *const kind_title[2] = {"feedforward", "backprop"};
     const double pw = SVG_W / 2.0, ph = (SVG_H - SVG_TOP) / 2.0;
-    for (int k = 0; k < 2; k++) {
-        for (int p = 0; p < 2; p++) {
-            const measure what = p == 0 ? GFLOPS : EFFICIENCY;
-            const double gstep = svg_tick_step(gmax, SVG_TICKS);
-            const svg_axes a = {
-                .x0 = k * pw + SVG_PAD_L,
-                .y0 = SVG_TOP + p * ph + SVG_PAD_T,
-                .w = pw - SVG_PAD_L - SVG_PAD_R,
-                .h = ph - SVG_PAD_T - SVG_PAD_B,
-                .xlo = lo2,
-                .xhi = hi2,
-                .xlog2 = true,
-                .yhi = p == 0 ? gstep * ceil(gmax / gstep)
-                              : ceil(emax * 5.0) / 5.0 + SVG_EFF_ROOM,
-            };
-            char title[BENCH_TEXT_MAX];
-            snprintf(title, sizeof title, "%s: %s", kind_title[k],
-                     p == 0 ? "GFLOP/s" : "efficiency");
-            draw_axes(f, &a, r, title,
-                      p == 0 ? "GFLOP/s" : "GEMM time / lnn time");
-            const double ref = p == 0 ? r->machine.peak_gflops : 1.0;
-            svg_line(f, a.x0, svg_py(&a, ref), a.x0 + a.w, svg_py(&a, ref),
-                     "#909090", 1.5, "2 3");
-            for (size_t b = 0; b < n_batches; b++) {
-                const bench_kind kind = k == 0 ? BENCH_FORWARD
-                                               : BENCH_BACKWARD;
-                if (p == 0)
-                    draw_series(f, &a, r, kind, batches[b], GEMM_GFLOPS,
-                                svg_colours[b], true);
-                draw_series(f, &a, r, kind, batches[b], what, svg_colours[b],
-                            false);
-            }
-        }
+    const measure what = p == 0 ? GFLOPS : EFFICIENCY;
+    const double gstep = svg_tick_step(g->gmax, SVG_TICKS);
+    const svg_axes a = {
+        .x0 = k * pw + SVG_PAD_L,
+        .y0 = SVG_TOP + p * ph + SVG_PAD_T,
+        .w = pw - SVG_PAD_L - SVG_PAD_R,
+        .h = ph - SVG_PAD_T - SVG_PAD_B,
+        .xlo = g->lo2,
+        .xhi = g->hi2,
+        .xlog2 = true,
+        .yhi = p == 0 ? gstep * ceil(g->gmax / gstep)
+                      : ceil(g->emax * 5.0) / 5.0 + SVG_EFF_ROOM,
+    };
+    char title[BENCH_TEXT_MAX];
+    snprintf(title, sizeof title, "%s: %s", kind_title[k],
+             p == 0 ? "GFLOP/s" : "efficiency");
+    draw_axes(f, &a, r, title, p == 0 ? "GFLOP/s" : "GEMM time / lnn time");
+    const double ref = p == 0 ? r->machine.peak_gflops : 1.0;
+    svg_line(f, a.x0, svg_py(&a, ref), a.x0 + a.w, svg_py(&a, ref),
+             "#909090", 1.5, "2 3");
+    const bench_kind kind = k == 0 ? BENCH_FORWARD : BENCH_BACKWARD;
+    for (size_t b = 0; b < g->n_batches; b++) {
+        if (p == 0)
+            draw_series(f, &a, r, kind, g->batches[b], GEMM_GFLOPS,
+                        svg_colours[b], true);
+        draw_series(f, &a, r, kind, g->batches[b], what, svg_colours[b],
+                    false);
     }
+}
+
+void bench_emit_svg(FILE *f, const bench_report *r)
+{
+    svg_ranges g;
+    find_ranges(r, &g);
+    svg_begin(f, SVG_W, SVG_H);
+    draw_heading(f, r, &g);
+    for (int k = 0; k < 2; k++)
+        for (int p = 0; p < 2; p++)
+            draw_panel(f, r, &g, k, p);
     svg_end(f);
 }

@@ -419,108 +419,134 @@ static lnn_status idx_header(idx_file *fp, const idx_kind *k, size_t *dims,
     return LNN_OK;
 }
 
+/* The first allocation for a payload of want bytes: what the file can
+ * hold, not what the header claims (*cap). For gzip, the trailer holds the
+ * length mod 2^32 of the last member: for an ordinary file it confirms the
+ * header, and libdeflate inflates it all at once (*at_once, into a buffer
+ * of *room bytes, the header included); otherwise the data decide. */
+static void payload_first(const idx_file *fp, size_t want,
+                          size_t header_bytes, size_t *cap, size_t *room,
+                          bool *at_once)
+{
+    bool whole = false;
+    *cap = want;
+    *room = 0;
+    if (fp->gz) {
+        const uint32_t tail = fp->isize - (uint32_t)header_bytes;
+        if (tail != (uint32_t)want)
+            *cap = min_size(*cap, tail > LNN_GZ_CHUNK ? tail : LNN_GZ_CHUNK);
+#ifdef LNN_HAVE_LIBDEFLATE
+        else
+            whole = lnn__add(want, header_bytes, room);
+#endif
+        size_t most;
+        if (!lnn__mul(fp->file_bytes, LNN_DEFLATE_MAX_RATIO, &most))
+            most = SIZE_MAX;
+        *cap = min_size(*cap, most);
+    } else {
+        *cap = min_size(*cap, fp->file_bytes - header_bytes);
+    }
+    *at_once = whole && *cap == want;
+    if (!*at_once)
+        *room = *cap;
+}
+
+/* Read into *buf (of *cap bytes, *have of them read) until want bytes are
+ * there or the data end; the header's claim is only believed as the data
+ * bear it out: the buffer doubles, up to want, as data arrive. */
+static lnn_status payload_grow(idx_file *fp, const idx_kind *k, size_t want,
+                               uint8_t **buf, size_t *cap, size_t *have)
+{
+    while (*have < want) {
+        size_t got;
+        lnn_status s = idx_read(fp, *buf + *have, *cap - *have, &got);
+        if (s != LNN_OK)
+            return s;
+        *have += got;
+        if (*have < *cap || *cap == want)
+            break; /* the data ended, or the payload is complete */
+        const size_t grown = *cap > want / 2 ? want
+                             : 2 * *cap > LNN_GZ_CHUNK ? 2 * *cap
+                             : min_size(want, LNN_GZ_CHUNK);
+        uint8_t *p = realloc(*buf, grown);
+        if (!p)
+            return file_fail(fp, LNN_ERR_NOMEM,
+                             "out of memory for %zu bytes of %s", grown,
+                             k->items);
+        *buf = p;
+        *cap = grown;
+    }
+    return LNN_OK;
+}
+
+/* A payload that ended at have bytes, short of count items. */
+static lnn_status payload_short(idx_file *fp, const idx_kind *k,
+                                size_t count, size_t item_bytes, size_t have)
+{
+    const size_t whole = have / item_bytes, part = have % item_bytes;
+    if (part)
+        return file_fail(fp, LNN_ERR_FORMAT,
+                         "header says %zu %s, file holds %zu and %zu bytes "
+                         "of one more", count, k->items, whole, part);
+    return file_fail(fp, LNN_ERR_FORMAT, "header says %zu %s, file holds %zu",
+                     count, k->items, whole);
+}
+
+/* Nothing may follow the payload: read to the very end, which counts
+ * trailing bytes and, for gzip, checks the CRC and length in the
+ * trailer. */
+static lnn_status payload_end(idx_file *fp, const idx_kind *k, size_t count)
+{
+    uint8_t scratch[LNN_SCRATCH];
+    size_t extra = 0, got;
+    do {
+        lnn_status s = idx_read(fp, scratch, sizeof scratch, &got);
+        if (s != LNN_OK)
+            return s;
+        extra += got;
+    } while (got == sizeof scratch);
+    if (extra)
+        return file_fail(fp, LNN_ERR_FORMAT,
+                         "%zu byte%s of trailing garbage after the %zu %s "
+                         "the header announces", extra, extra == 1 ? "" : "s",
+                         count, k->items);
+    return LNN_OK;
+}
+
 /* Read the payload of count items of item_bytes each into a new buffer
- * (*out, owned by the caller), then make sure nothing follows it.
- * The first allocation is what the file can hold, not what the header
- * claims; it grows (doubling, up to the claim) only as data arrives. */
+ * (*out, owned by the caller), then make sure nothing follows it. */
 static lnn_status idx_payload(idx_file *fp, const idx_kind *k, size_t count,
                               size_t item_bytes, size_t header_bytes,
                               uint8_t **out)
 {
     const size_t want = count * item_bytes; /* checked by idx_header */
-    size_t cap = want, have = 0, got, room = 0;
-    uint8_t *buf = NULL, scratch[LNN_SCRATCH];
-    bool at_once = false; /* all of it at once, by gz_whole */
-    lnn_status s;
-
-    if (fp->gz) {
-        /* The trailer holds the length mod 2^32 of the last member: for an
-         * ordinary file it confirms the header and the whole payload is
-         * allocated at once. Otherwise the data decides. */
-        const uint32_t tail = fp->isize - (uint32_t)header_bytes;
-        if (tail != (uint32_t)want)
-            cap = min_size(cap, tail > LNN_GZ_CHUNK ? tail : LNN_GZ_CHUNK);
-#ifdef LNN_HAVE_LIBDEFLATE
-        else
-            at_once = lnn__add(want, header_bytes, &room);
-#endif
-        size_t most;
-        if (!lnn__mul(fp->file_bytes, LNN_DEFLATE_MAX_RATIO, &most))
-            most = SIZE_MAX;
-        cap = min_size(cap, most);
-    } else {
-        cap = min_size(cap, fp->file_bytes - header_bytes);
-    }
-    at_once = at_once && cap == want;
-    if (!at_once)
-        room = cap;
-    if (!(buf = malloc(room ? room : 1))) {
-        s = file_fail(fp, LNN_ERR_NOMEM, "out of memory for %zu bytes of %s",
-                      cap, k->items);
-        goto fail;
-    }
+    size_t cap, room, have = 0;
+    bool at_once;
+    payload_first(fp, want, header_bytes, &cap, &room, &at_once);
+    uint8_t *buf = malloc(room ? room : 1);
+    if (!buf)
+        return file_fail(fp, LNN_ERR_NOMEM, "out of memory for %zu bytes "
+                         "of %s", cap, k->items);
+    lnn_status s = LNN_OK;
 #ifdef LNN_HAVE_LIBDEFLATE
     bool done = false;
-    if (at_once &&
-        (s = gz_whole(fp, buf, header_bytes, want, &done)) != LNN_OK)
-        goto fail;
+    if (at_once)
+        s = gz_whole(fp, buf, header_bytes, want, &done);
     if (done)
         have = want;
 #endif
-    while (have < want) {
-        s = idx_read(fp, buf + have, cap - have, &got);
-        if (s != LNN_OK)
-            goto fail;
-        have += got;
-        if (have < cap || cap == want)
-            break; /* the data ended, or the payload is complete */
-        /* the header's claim is only believed as the data bears it out */
-        const size_t grown = cap > want / 2 ? want
-                             : 2 * cap > LNN_GZ_CHUNK ? 2 * cap
-                             : min_size(want, LNN_GZ_CHUNK);
-        uint8_t *p = realloc(buf, grown);
-        if (!p) {
-            s = file_fail(fp, LNN_ERR_NOMEM,
-                          "out of memory for %zu bytes of %s", grown,
-                          k->items);
-            goto fail;
-        }
-        buf = p;
-        cap = grown;
-    }
-    if (have < want) {
-        const size_t whole = have / item_bytes, part = have % item_bytes;
-        if (part)
-            s = file_fail(fp, LNN_ERR_FORMAT,
-                          "header says %zu %s, file holds %zu and %zu bytes "
-                          "of one more", count, k->items, whole, part);
-        else
-            s = file_fail(fp, LNN_ERR_FORMAT, "header says %zu %s, file "
-                          "holds %zu", count, k->items, whole);
-        goto fail;
-    }
-    /* Read to the very end: counts trailing bytes, and for gzip checks the
-     * CRC and length in the trailer. */
-    size_t extra = 0;
-    do {
-        s = idx_read(fp, scratch, sizeof scratch, &got);
-        if (s != LNN_OK)
-            goto fail;
-        extra += got;
-    } while (got == sizeof scratch);
-    if (extra) {
-        s = file_fail(fp, LNN_ERR_FORMAT,
-                      "%zu byte%s of trailing garbage after the %zu %s the "
-                      "header announces", extra, extra == 1 ? "" : "s",
-                      count, k->items);
-        goto fail;
+    if (s == LNN_OK)
+        s = payload_grow(fp, k, want, &buf, &cap, &have);
+    if (s == LNN_OK && have < want)
+        s = payload_short(fp, k, count, item_bytes, have);
+    if (s == LNN_OK)
+        s = payload_end(fp, k, count);
+    if (s != LNN_OK) {
+        free(buf);
+        return s;
     }
     *out = buf;
     return LNN_OK;
-
-fail:
-    free(buf);
-    return s;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -137,160 +137,187 @@ static bool sparse_row(sparse *S, const lnn__svm_entry *e, size_t count)
     return true;
 }
 
-lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
-                            const lnn_table_opts *o, char *err, size_t errlen)
-{
+/* The reader's state: the file, the rows so far and their labels, one
+ * line's entries, and where a message goes. */
+typedef struct svm_reader {
     lnn__text t;
-    lnn_status s = lnn__text_open(&t, path, err, errlen);
-    if (s != LNN_OK)
-        return s;
-    sparse S = {.bytes = true, .row = calloc(1, sizeof(size_t)),
-                .row_cap = 1};
-    lnn__vocab v = {0};
-    lnn__matrix M = {0};
-    lnn__svm_entry *e = NULL;
-    size_t e_cap = 0;
+    sparse S;
+    lnn__vocab v;
+    lnn__svm_entry *e; /* one line's entries */
+    size_t e_cap;
+    const char *path;
+    const lnn_table_opts *o;
+    char *err;
+    size_t errlen;
+} svm_reader;
+
+/* One line, n bytes at p: parsed, checked against the rows before it,
+ * and stored. */
+static lnn_status take_line(svm_reader *r, const char *p, size_t n,
+                            uint64_t line)
+{
+    const unsigned long long ln = (unsigned long long)line;
     char why[160];
-    if (!S.row) {
-        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "out of memory");
-        goto done;
-    }
+    if (memchr(p, '\0', n))
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT,
+                        "%s:%llu: a NUL byte", r->path, ln);
+    lnn__field label;
+    size_t count;
+    if (!lnn__libsvm_line(p, n, &label, &r->e, &count, &r->e_cap, why,
+                          sizeof why))
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s:%llu: %s",
+                        r->path, ln, why);
+    if (!label.s)
+        return LNN_OK; /* blank or a comment */
+    /* " idx:value ...": an empty label (a multi-label row with no label,
+     * as scikit-learn writes it; a missing class otherwise) */
+    const bool empty = label.n == 0 && blank(p[0]);
+    const bool labelled = label.n || empty;
+    if (labelled == (r->S.m > 0 && r->v.m == 0) && r->S.m > 0)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s:%llu: %s",
+                        r->path, ln, labelled
+                            ? "a label, after rows without one"
+                            : "no label (rows before it have one)");
+    if (label.n > LNN_NAME_MAX)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s:%llu: a "
+                        "label of %zu bytes, more than the %d a model keeps",
+                        r->path, ln, label.n, LNN_NAME_MAX);
+    const size_t n_features = r->o->n_features;
+    if (n_features && count && r->e[count - 1].idx > n_features)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s:%llu: index "
+                        "%llu beyond the %zu features", r->path, ln,
+                        (unsigned long long)r->e[count - 1].idx, n_features);
+    if (!sparse_row(&r->S, r->e, count) ||
+        (labelled &&
+         lnn__vocab_add_line(&r->v, label.s, label.n, line) != LNN_OK))
+        return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "%s: out of "
+                        "memory for %zu stored values (%.1f MiB) after %zu "
+                        "rows", r->path, r->S.n + count,
+                        (double)(r->S.n + count) * 8 / (1 << 20), r->S.m);
+    return LNN_OK;
+}
+
+/* Every line of the file, sparse. */
+static lnn_status read_rows(svm_reader *r)
+{
+    lnn__text *t = &r->t;
     for (;;) {
-        char *p = t.buf + t.pos;
-        const size_t avail = t.len - t.pos;
+        char *p = t->buf + t->pos;
+        const size_t avail = t->len - t->pos;
         char *nl = memchr(p, '\n', avail);
-        if (!nl && !t.eof) {
+        if (!nl && !t->eof) {
             bool more;
-            if ((s = lnn__text_more(&t, &more, err, errlen)) != LNN_OK)
-                goto done;
+            lnn_status s = lnn__text_more(t, &more, r->err, r->errlen);
+            if (s != LNN_OK)
+                return s;
             continue;
         }
         if (!nl && avail == 0)
             break;
         const size_t n = nl ? (size_t)(nl - p) : avail;
-        const uint64_t line = t.line++;
-        t.pos += nl ? n + 1 : n;
-        if (memchr(p, '\0', n)) {
-            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: a NUL byte",
-                         path, (unsigned long long)line);
-            goto done;
-        }
-        lnn__field label;
-        size_t count;
-        if (!lnn__libsvm_line(p, n, &label, &e, &count, &e_cap, why,
-                              sizeof why)) {
-            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: %s", path,
-                         (unsigned long long)line, why);
-            goto done;
-        }
-        if (!label.s)
-            continue; /* blank or a comment */
-        /* " idx:value ...": an empty label (a multi-label row with no
-         * label, as scikit-learn writes it; a missing class otherwise) */
-        const bool empty = label.n == 0 && blank(p[0]);
-        const bool labelled = label.n || empty;
-        if (labelled == (S.m > 0 && v.m == 0) && S.m > 0) {
-            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: %s", path,
-                         (unsigned long long)line, labelled
-                             ? "a label, after rows without one"
-                             : "no label (rows before it have one)");
-            goto done;
-        }
-        if (label.n > LNN_NAME_MAX) {
-            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: a label of "
-                         "%zu bytes, more than the %d a model keeps", path,
-                         (unsigned long long)line, label.n, LNN_NAME_MAX);
-            goto done;
-        }
-        if (o->n_features && count && e[count - 1].idx > o->n_features) {
-            s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s:%llu: index %llu "
-                         "beyond the %zu features", path,
-                         (unsigned long long)line,
-                         (unsigned long long)e[count - 1].idx,
-                         o->n_features);
-            goto done;
-        }
-        if (!sparse_row(&S, e, count) ||
-            (labelled &&
-             lnn__vocab_add_line(&v, label.s, label.n, line) != LNN_OK)) {
-            s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory for "
-                         "%zu stored values (%.1f MiB) after %zu rows", path,
-                         S.n + count, (double)(S.n + count) * 8 / (1 << 20),
-                         S.m);
-            goto done;
-        }
+        const uint64_t line = t->line++;
+        t->pos += nl ? n + 1 : n;
+        lnn_status s = take_line(r, p, n, line);
+        if (s != LNN_OK)
+            return s;
     }
-    if (S.m == 0) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: no rows", path);
-        goto done;
-    }
-    if (v.n == 1 && !v.names[0][0]) /* every row " idx:value": unlabelled */
-        lnn__vocab_free(&v);
-    /* dense: n_x x m, zeros where a row has no entry */
-    M.n_x = o->n_features ? o->n_features : S.n_x;
-    if (M.n_x == 0) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: no features in any "
-                     "row", path);
-        goto done;
-    }
-    size_t cells;
-    if (!lnn__mul(M.n_x, S.m, &cells) ||
-        (!S.bytes && cells > SIZE_MAX / sizeof(float))) {
-        s = lnn__err(err, errlen, LNN_ERR_OVERFLOW, "%s: %zu x %zu "
-                     "overflows", path, M.n_x, S.m);
-        goto done;
-    }
-    /* One large index must not make a huge dense matrix from a small
-     * file: at most LNN_DENSE_PER_ENTRY cells per stored entry. */
-    if (cells / LNN_DENSE_PER_ENTRY > S.n + S.m) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: %zu rows of %zu "
-                     "features would be %zu dense cells for %zu stored "
-                     "values (more than %d per value: too sparse to make "
-                     "dense)", path, S.m, M.n_x, cells, S.n,
-                     LNN_DENSE_PER_ENTRY);
-        goto done;
-    }
-    /* nor a small file, compressed, a huge one: at most
-     * LNN_DENSE_PER_FILE_BYTE bytes of matrix per byte of the file, or
-     * LNN_DENSE_FREE */
+    if (r->S.m == 0)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: no rows",
+                        r->path);
+    return LNN_OK;
+}
+
+/* The dense matrix's cells, n_x x m, if a file of this size may ask for
+ * them: one large index must not make a huge dense matrix from a small
+ * file (at most LNN_DENSE_PER_ENTRY cells per stored entry), nor a small
+ * file, compressed, a huge one (at most LNN_DENSE_PER_FILE_BYTE bytes of
+ * matrix per byte of the file, or LNN_DENSE_FREE). */
+static lnn_status dense_cells(const svm_reader *r, size_t n_x, size_t *cells)
+{
+    const sparse *S = &r->S;
+    if (!lnn__mul(n_x, S->m, cells) ||
+        (!S->bytes && *cells > SIZE_MAX / sizeof(float)))
+        return lnn__err(r->err, r->errlen, LNN_ERR_OVERFLOW, "%s: %zu x %zu "
+                        "overflows", r->path, n_x, S->m);
+    if (*cells / LNN_DENSE_PER_ENTRY > S->n + S->m)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: %zu rows of "
+                        "%zu features would be %zu dense cells for %zu "
+                        "stored values (more than %d per value: too sparse "
+                        "to make dense)", r->path, S->m, n_x, *cells, S->n,
+                        LNN_DENSE_PER_ENTRY);
     struct stat st;
-    const double disk = stat(path, &st) == 0 ? (double)st.st_size : 0.0;
-    const double dense = (double)cells * (S.bytes ? 1.0 : sizeof(float));
+    const double disk = stat(r->path, &st) == 0 ? (double)st.st_size : 0.0;
+    const double dense = (double)*cells * (S->bytes ? 1.0 : sizeof(float));
     if (dense > (double)LNN_DENSE_FREE &&
-        dense > disk * LNN_DENSE_PER_FILE_BYTE) {
-        s = lnn__err(err, errlen, LNN_ERR_FORMAT, "%s: %zu rows of %zu "
-                     "features would be %.0f MiB dense, from a file of %.0f "
-                     "bytes (more than %d times its size and %d MiB)", path,
-                     S.m, M.n_x, dense / (1 << 20), disk,
-                     LNN_DENSE_PER_FILE_BYTE, (int)(LNN_DENSE_FREE >> 20));
-        goto done;
-    }
-    if (S.bytes)
-        M.U = calloc(cells, 1);
+        dense > disk * LNN_DENSE_PER_FILE_BYTE)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: %zu rows of "
+                        "%zu features would be %.0f MiB dense, from a file "
+                        "of %.0f bytes (more than %d times its size and %d "
+                        "MiB)", r->path, S->m, n_x, dense / (1 << 20), disk,
+                        LNN_DENSE_PER_FILE_BYTE,
+                        (int)(LNN_DENSE_FREE >> 20));
+    return LNN_OK;
+}
+
+/* M = the rows made dense: n_x x m, zeros where a row has no entry. */
+static lnn_status densify(const svm_reader *r, lnn__matrix *M)
+{
+    const sparse *S = &r->S;
+    M->n_x = r->o->n_features ? r->o->n_features : S->n_x;
+    if (M->n_x == 0)
+        return lnn__err(r->err, r->errlen, LNN_ERR_FORMAT, "%s: no features "
+                        "in any row", r->path);
+    size_t cells = 0;
+    lnn_status s = dense_cells(r, M->n_x, &cells);
+    if (s != LNN_OK)
+        return s;
+    if (S->bytes)
+        M->U = calloc(cells, 1);
     else
-        M.F = calloc(cells, sizeof(float));
-    if (!M.U && !M.F) {
-        s = lnn__err(err, errlen, LNN_ERR_NOMEM, "%s: out of memory for "
-                     "%zu x %zu", path, M.n_x, S.m);
-        goto done;
-    }
-    M.m = M.cap = S.m;
-    for (size_t j = 0; j < S.m; j++)
-        for (size_t k = S.row[j]; k < S.row[j + 1]; k++) {
-            const size_t at = j * M.n_x + S.idx[k];
-            if (M.U)
-                M.U[at] = (uint8_t)S.val[k];
+        M->F = calloc(cells, sizeof(float));
+    if (!M->U && !M->F)
+        return lnn__err(r->err, r->errlen, LNN_ERR_NOMEM, "%s: out of "
+                        "memory for %zu x %zu", r->path, M->n_x, S->m);
+    M->m = M->cap = S->m;
+    for (size_t j = 0; j < S->m; j++)
+        for (size_t k = S->row[j]; k < S->row[j + 1]; k++) {
+            const size_t at = j * M->n_x + S->idx[k];
+            if (M->U)
+                M->U[at] = (uint8_t)S->val[k];
             else
-                M.F[at] = S.val[k];
+                M->F[at] = S->val[k];
         }
-    s = lnn__table_finish(out, &M, &v, err, errlen);
-done:
-    free(e);
-    free(S.idx);
-    free(S.val);
-    free(S.row);
+    return LNN_OK;
+}
+
+lnn_status lnn__libsvm_load(lnn_table *out, const char *path,
+                            const lnn_table_opts *o, char *err, size_t errlen)
+{
+    svm_reader r = {.S = {.bytes = true, .row = calloc(1, sizeof(size_t)),
+                          .row_cap = 1},
+                    .path = path, .o = o, .err = err, .errlen = errlen};
+    lnn__matrix M = {0};
+    lnn_status s = r.S.row ? lnn__text_open(&r.t, path, err, errlen)
+                           : lnn__err(err, errlen, LNN_ERR_NOMEM,
+                                      "out of memory");
+    const bool opened = s == LNN_OK;
+    if (s == LNN_OK)
+        s = read_rows(&r);
+    if (s == LNN_OK) {
+        /* every row " idx:value": unlabelled */
+        if (r.v.n == 1 && !r.v.names[0][0])
+            lnn__vocab_free(&r.v);
+        s = densify(&r, &M);
+    }
+    if (s == LNN_OK)
+        s = lnn__table_finish(out, &M, &r.v, err, errlen);
+    free(r.e);
+    free(r.S.idx);
+    free(r.S.val);
+    free(r.S.row);
     lnn__matrix_free(&M);
-    lnn__vocab_free(&v);
-    lnn__text_close(&t);
+    lnn__vocab_free(&r.v);
+    if (opened)
+        lnn__text_close(&r.t);
     return s;
 }

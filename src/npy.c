@@ -78,10 +78,10 @@ static const char *value_of(const char *p, size_t n, const char *key)
     return NULL;
 }
 
-bool lnn__npy_dict(const char *p, size_t n, lnn__npy_header *h, char *why,
-                   size_t whylen)
+/* The dtype of 'descr': h->kind and h->item. */
+static bool dict_descr(const char *p, size_t n, lnn__npy_header *h,
+                       char *why, size_t whylen)
 {
-    *h = (lnn__npy_header){0};
     const char *end = p + n;
     const char *d = value_of(p, n, "descr");
     if (!d || (*d != '\'' && *d != '"')) {
@@ -108,23 +108,23 @@ bool lnn__npy_dict(const char *p, size_t n, lnn__npy_header *h, char *why,
             h->kind = types[k].kind;
             h->item = types[k].item;
         }
-    if (!h->kind) {
-        const bool object = dl >= 2 && d[1] == 'O';
-        snprintf(why, whylen, "%s dtype '%.*s'%s",
-                 object ? "object" : "unsupported", (int)(dl < 16 ? dl : 16),
-                 d, object ? " (a pickle: lnn never runs one)"
-                    : dl && d[0] == '>'
-                        ? " (big-endian)"
-                        : " (lnn reads <f4 <f8 |u1 <i4 <i8)");
-        return false;
-    }
-    const char *f = value_of(p, n, "fortran_order");
-    if (f && (size_t)(end - f) >= 4 && memcmp(f, "True", 4) == 0)
-        h->fortran = true;
-    else if (!f || (size_t)(end - f) < 5 || memcmp(f, "False", 5) != 0) {
-        snprintf(why, whylen, "header has no 'fortran_order' True/False");
-        return false;
-    }
+    if (h->kind)
+        return true;
+    const bool object = dl >= 2 && d[1] == 'O';
+    snprintf(why, whylen, "%s dtype '%.*s'%s",
+             object ? "object" : "unsupported", (int)(dl < 16 ? dl : 16),
+             d, object ? " (a pickle: lnn never runs one)"
+                : dl && d[0] == '>'
+                    ? " (big-endian)"
+                    : " (lnn reads <f4 <f8 |u1 <i4 <i8)");
+    return false;
+}
+
+/* The sizes of 'shape', a tuple of one or two: h->shape and h->ndim. */
+static bool dict_shape(const char *p, size_t n, lnn__npy_header *h,
+                       char *why, size_t whylen)
+{
+    const char *end = p + n;
     const char *s = value_of(p, n, "shape");
     if (!s || *s != '(') {
         snprintf(why, whylen, "header has no 'shape' tuple");
@@ -164,6 +164,23 @@ bool lnn__npy_dict(const char *p, size_t n, lnn__npy_header *h, char *why,
         return false;
     }
     return true;
+}
+
+bool lnn__npy_dict(const char *p, size_t n, lnn__npy_header *h, char *why,
+                   size_t whylen)
+{
+    *h = (lnn__npy_header){0};
+    if (!dict_descr(p, n, h, why, whylen))
+        return false;
+    const char *end = p + n;
+    const char *f = value_of(p, n, "fortran_order");
+    if (f && (size_t)(end - f) >= 4 && memcmp(f, "True", 4) == 0)
+        h->fortran = true;
+    else if (!f || (size_t)(end - f) < 5 || memcmp(f, "False", 5) != 0) {
+        snprintf(why, whylen, "header has no 'fortran_order' True/False");
+        return false;
+    }
+    return dict_shape(p, n, h, why, whylen);
 }
 
 /* An opened .npy: its header and its payload's size. */

@@ -590,10 +590,12 @@ static bool write_parts(const char *path, const lnn_net *net,
         return errbuf_set(err, errlen, "%s: out of memory for %zu nodes",
                           path, n);
     }
-    memcpy(nodes, pg->nodes, pg->n_nodes * sizeof *nodes);
+    if (pg->n_nodes) { /* memcpy takes no NULL, even for 0 bytes */
+        memcpy(nodes, pg->nodes, pg->n_nodes * sizeof *nodes);
+        memcpy(inits, pg->inits, pg->n_inits * sizeof *inits);
+    }
     memcpy(nodes + pg->n_nodes, g->node_ptrs, (n - pg->n_nodes) *
            sizeof *nodes);
-    memcpy(inits, pg->inits, pg->n_inits * sizeof *inits);
     memcpy(inits + pg->n_inits, g->init_ptrs, (i - pg->n_inits) *
            sizeof *inits);
 

@@ -13,8 +13,9 @@
 #include "errbuf.h"
 #include "prepcol.h"
 
-#define COL_NODES 3  /* at most, per column */
-#define COL_ATTRS 3  /* LabelEncoder's keys, values and default */
+#define COL_NODES 4  /* at most, per column */
+#define COL_ATTRS 6  /* two LabelEncoders' keys, values and default */
+#define COL_INITS 2  /* OneHot's depth and values */
 #define COL_INPUTS 3 /* Where's condition, then and else */
 #define COL_VALUE_MAX 40 /* "prep<k>_indicator" */
 #define COL_MAX_PARTS 2  /* a number's input and its indicator */
@@ -28,12 +29,15 @@ struct prep_col {
     char *out[COL_NODES];
     char value[COL_NODES][COL_VALUE_MAX];
     Onnx__AttributeProto attr[COL_ATTRS], *attr_ptrs[COL_ATTRS];
-    Onnx__TensorProto init;
-    int64_t dims[2];
-    char init_name[COL_VALUE_MAX];
-    float *table;               /* the fill [1], or the rows [rows, width] */
-    ProtobufCBinaryData *keys;  /* a category's LabelEncoder */
-    int64_t *codes;
+    Onnx__TensorProto init[COL_INITS], *init_ptrs[COL_INITS];
+    int64_t dims[COL_INITS];    /* each a vector */
+    char init_name[COL_INITS][COL_VALUE_MAX];
+    float floats[2];            /* a number's fill, or OneHot's values */
+    int64_t depth;              /* OneHot's */
+    ProtobufCBinaryData *keys;  /* a category's LabelEncoders' */
+    int64_t *codes;             /* the input each key sets */
+    float *missing;             /* 1 for a missing text, for the indicator */
+    size_t n_inits;
     size_t n_nodes;
     const char *parts[COL_MAX_PARTS]; /* its values for the Concat */
     size_t n_parts;
@@ -73,38 +77,45 @@ static Onnx__AttributeProto *col_attr(prep_col *col, size_t a,
     return at;
 }
 
-/* col's float32 initializer "prep<i>_<what>" of rows x width (rows 0: a
- * vector of width). */
-static void col_table(prep_col *col, size_t i, const char *what,
-                      size_t rows, size_t width)
+/* col's next initializer "prep<i>_<what>", a vector of n values of type
+ * (FLOAT or INT64) at x. */
+static const char *col_init(prep_col *col, size_t i, const char *what,
+                            int32_t type, void *x, size_t n)
 {
-    Onnx__TensorProto *t = &col->init;
+    const size_t k = col->n_inits++;
+    Onnx__TensorProto *t = &col->init[k];
     onnx__tensor_proto__init(t);
-    snprintf(col->init_name, sizeof col->init_name, "prep%zu_%s", i, what);
-    t->name = col->init_name;
-    t->n_dims = rows ? 2 : 1;
-    t->dims = col->dims;
-    col->dims[0] = (int64_t)(rows ? rows : width);
-    col->dims[1] = (int64_t)width;
+    snprintf(col->init_name[k], COL_VALUE_MAX, "prep%zu_%s", i, what);
+    t->name = col->init_name[k];
+    t->n_dims = 1;
+    t->dims = &col->dims[k];
+    col->dims[k] = (int64_t)n;
     t->has_data_type = 1;
-    t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
-    t->n_float_data = (rows ? rows : 1) * width;
-    t->float_data = col->table;
+    t->data_type = type;
+    if (type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
+        t->n_int64_data = n;
+        t->int64_data = x;
+    } else {
+        t->n_float_data = n;
+        t->float_data = x;
+    }
+    col->init_ptrs[k] = t;
+    return col->init_name[k];
 }
 
 /* A number: IsNaN -> M; Where(M, fill, x); Cast(M, float) its indicator. */
 static bool number_build(prep_col *col, const lnn_prep_column *c, size_t i)
 {
-    if (!(col->table = malloc(sizeof *col->table)))
-        return false;
-    col->table[0] = c->fill;
-    col_table(col, i, "fill", 0, 1);
+    col->floats[0] = c->fill;
+    const char *fill = col_init(col, i, "fill",
+                                ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT,
+                                col->floats, 1);
     snprintf(col->value[0], COL_VALUE_MAX, "prep%zu_missing", i);
     snprintf(col->value[1], COL_VALUE_MAX, "prep%zu_filled", i);
     col->in[0][0] = col->input_name;
     col_node(col, 0, "IsNaN", 1);
     col->in[1][0] = col->value[0];
-    col->in[1][1] = col->init_name;
+    col->in[1][1] = onnx_mutable_str(fill);
     col->in[1][2] = col->input_name;
     col_node(col, 1, "Where", 3);
     col->parts[col->n_parts++] = col->value[1];
@@ -133,16 +144,18 @@ static ProtobufCBinaryData key_of(const char *s, size_t len)
     return (ProtobufCBinaryData){len, (uint8_t *)onnx_mutable_str(s)};
 }
 
-/* The keys of a category's LabelEncoder and the table rows they choose:
- * its kept categories (row k), then the texts of a missing cell that are
- * none of them (row missing); their count. */
+/* The keys of a category's LabelEncoders, the input each sets and
+ * whether it is missing: its kept categories (input k), then the texts of a
+ * missing cell that are none of them (the fill's input, `gap`); their
+ * count. */
 static size_t category_keys(prep_col *col, const lnn_prep_column *c,
-                            int64_t missing)
+                            int64_t gap)
 {
     size_t n = 0;
     for (; n < c->n_levels; n++) {
         col->keys[n] = key_of(c->levels[n], strlen(c->levels[n]));
         col->codes[n] = (int64_t)n;
+        col->missing[n] = 0.0f;
     }
     for (const char *p = na_texts;; p++) {
         const size_t len = strcspn(p, ",");
@@ -152,7 +165,8 @@ static size_t category_keys(prep_col *col, const lnn_prep_column *c,
                      memcmp(c->levels[l], p, len) == 0;
         if (!known) {
             col->keys[n] = key_of(p, len);
-            col->codes[n++] = missing;
+            col->codes[n] = gap;
+            col->missing[n++] = 1.0f;
         }
         p += len;
         if (!*p)
@@ -160,61 +174,82 @@ static size_t category_keys(prep_col *col, const lnn_prep_column *c,
     }
 }
 
-/* The rows a category column's code picks (width w each): its kept
- * categories' one-hot, other's, a missing cell's (the fill's category, -1
- * none, and the indicator), and an unseen category's (zeros). */
-static void category_rows(float *T, const lnn_prep_column *c, size_t w)
+/* A LabelEncoder of col's keys (n of them) from its input into node k's
+ * value, to the codes (INT64s, default dflt) or the missing flags
+ * (FLOATs, default 0), with attributes from a on. */
+static void label_encoder(prep_col *col, size_t k, size_t a, size_t n,
+                          bool codes, int64_t dflt)
 {
-    const size_t n_in = c->n_levels + (size_t)c->other;
-    for (size_t k = 0; k < n_in; k++)
-        T[k * w + k] = 1.0f;
-    float *missing = T + n_in * w;
-    if (c->fill >= 0.0f)
-        missing[(size_t)c->fill] = 1.0f;
-    if (c->indicator)
-        missing[w - 1] = 1.0f;
+    Onnx__AttributeProto *at = col_attr(
+        col, a, "keys_strings", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
+    at->n_strings = n;
+    at->strings = col->keys;
+    if (codes) {
+        at = col_attr(col, a + 1, "values_int64s",
+                      ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+        at->n_ints = n;
+        at->ints = col->codes;
+        at = col_attr(col, a + 2, "default_int64",
+                      ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+        at->has_i = 1;
+        at->i = dflt;
+    } else {
+        at = col_attr(col, a + 1, "values_floats",
+                      ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+        at->n_floats = n;
+        at->floats = col->missing;
+        at = col_attr(col, a + 2, "default_float",
+                      ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+        at->has_f = 1;
+        at->f = 0.0f;
+    }
+    col->in[k][0] = col->input_name;
+    Onnx__NodeProto *nd = col_node(col, k, "LabelEncoder", 1);
+    nd->domain = onnx_mutable_str(ONNX_ML_DOMAIN);
+    nd->n_attribute = 3;
+    nd->attribute = &col->attr_ptrs[a];
 }
 
-/* A category: LabelEncoder(x) -> its row's index, Gather(rows, index) ->
- * [N, 1, w], Flatten -> [N, w]. */
+/* A category of n_in inputs (kept, other): LabelEncoder(x) -> the input
+ * its text sets (a kept category's; other's for one folded or unseen with
+ * other; the fill's for a missing text; n_in, none, for one unseen
+ * without other or a fill of none); OneHot(., n_in) -> [N, 1, n_in],
+ * Flatten; with an indicator, a LabelEncoder of the missing texts to 1. */
 static bool category_build(prep_col *col, const lnn_prep_column *c, size_t i)
 {
-    const size_t w = lnn_prep_column_width(c);
-    const size_t n_in = c->n_levels + (size_t)c->other, rows = n_in + 2;
-    col->table = calloc(rows * w, sizeof *col->table);
+    const size_t n_in = c->n_levels + (size_t)c->other;
     col->keys = calloc(c->n_levels + NA_TEXTS_MAX, sizeof *col->keys);
     col->codes = calloc(c->n_levels + NA_TEXTS_MAX, sizeof *col->codes);
-    if (!col->table || !col->keys || !col->codes)
+    col->missing = calloc(c->n_levels + NA_TEXTS_MAX, sizeof *col->missing);
+    if (!col->keys || !col->codes || !col->missing)
         return false;
-    category_rows(col->table, c, w);
-    col_table(col, i, "table", rows, w);
-    const size_t n_keys = category_keys(col, c, (int64_t)n_in);
-    Onnx__AttributeProto *a = col_attr(
-        col, 0, "keys_strings", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
-    a->n_strings = n_keys;
-    a->strings = col->keys;
-    a = col_attr(col, 1, "values_int64s",
-                 ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
-    a->n_ints = n_keys;
-    a->ints = col->codes;
-    a = col_attr(col, 2, "default_int64",
-                 ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
-    a->has_i = 1;
-    a->i = (int64_t)(c->other ? c->n_levels : n_in + 1);
-    snprintf(col->value[0], COL_VALUE_MAX, "prep%zu_row", i);
-    snprintf(col->value[1], COL_VALUE_MAX, "prep%zu_rows", i);
+    const int64_t none = (int64_t)n_in; /* OneHot: all zeros */
+    const size_t n_keys = category_keys(
+        col, c, c->fill >= 0.0f ? (int64_t)c->fill : none);
+    snprintf(col->value[0], COL_VALUE_MAX, "prep%zu_index", i);
+    snprintf(col->value[1], COL_VALUE_MAX, "prep%zu_onehot", i);
     snprintf(col->value[2], COL_VALUE_MAX, "prep%zu_inputs", i);
-    col->in[0][0] = col->input_name;
-    Onnx__NodeProto *nd = col_node(col, 0, "LabelEncoder", 1);
-    nd->domain = onnx_mutable_str(ONNX_ML_DOMAIN);
-    nd->n_attribute = COL_ATTRS;
-    nd->attribute = col->attr_ptrs;
-    col->in[1][0] = col->init_name;
-    col->in[1][1] = col->value[0];
-    col_node(col, 1, "Gather", 2);
+    label_encoder(col, 0, 0, n_keys, true,
+                  c->other ? (int64_t)c->n_levels : none);
+    col->depth = (int64_t)n_in;
+    col->floats[0] = 0.0f;
+    col->floats[1] = 1.0f;
+    col->in[1][0] = col->value[0];
+    col->in[1][1] = onnx_mutable_str(col_init(
+        col, i, "depth", ONNX__TENSOR_PROTO__DATA_TYPE__INT64, &col->depth,
+        1));
+    col->in[1][2] = onnx_mutable_str(col_init(
+        col, i, "values", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, col->floats,
+        2));
+    col_node(col, 1, "OneHot", 3);
     col->in[2][0] = col->value[1];
     col_node(col, 2, "Flatten", 1);
     col->parts[col->n_parts++] = col->value[2];
+    if (c->indicator) {
+        snprintf(col->value[3], COL_VALUE_MAX, "prep%zu_indicator", i);
+        label_encoder(col, 3, 3, n_keys, false, 0);
+        col->parts[col->n_parts++] = col->value[3];
+    }
     return true;
 }
 
@@ -231,9 +266,9 @@ static const bool kind_uses_ml[] = {PREPCOL_KIND_LIST(ML_AT)};
 void onnx_prep_free(onnx_prep_graph *g)
 {
     for (size_t c = 0; g->cols && c < g->n_cols; c++) {
-        free(g->cols[c].table);
         free(g->cols[c].keys);
         free(g->cols[c].codes);
+        free(g->cols[c].missing);
     }
     free(g->cols);
     free(g->nodes);
@@ -259,7 +294,8 @@ static bool column_build(onnx_prep_graph *g, const lnn_prep_column *c,
     g->uses_ml |= kind_uses_ml[kind];
     for (size_t k = 0; k < col->n_nodes; k++)
         g->nodes[g->n_nodes++] = col->node_ptrs[k];
-    g->inits[g->n_inits++] = &col->init;
+    for (size_t k = 0; k < col->n_inits; k++)
+        g->inits[g->n_inits++] = col->init_ptrs[k];
     for (size_t k = 0; k < col->n_parts; k++)
         g->parts[g->concat.n_input++] = onnx_mutable_str(col->parts[k]);
     return true;
@@ -272,7 +308,7 @@ bool onnx_prep_build(onnx_prep_graph *g, const lnn_prep *p, char *err,
     *g = (onnx_prep_graph){0};
     g->cols = calloc(n, sizeof *g->cols);
     g->nodes = calloc(COL_NODES * n + 1, sizeof *g->nodes);
-    g->inits = calloc(n, sizeof *g->inits);
+    g->inits = calloc(COL_INITS * n, sizeof *g->inits);
     g->inputs = calloc(n, sizeof *g->inputs);
     g->parts = calloc(COL_MAX_PARTS * n, sizeof *g->parts);
     bool ok = g->cols && g->nodes && g->inits && g->inputs && g->parts;

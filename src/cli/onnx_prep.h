@@ -7,11 +7,12 @@
  *               IsNaN -> M; Where(M, fill, x) -> the input;
  *               Cast(M, float) -> its indicator (if it has one)
  *   category  string, "" and LNN_NA_DEFAULT's texts = missing:
- *               ai.onnx.ml LabelEncoder -> the row of the column's table
- *               (a kept category's, other's, missing's, unseen's);
- *               Gather(table, row); Flatten -> its one-hot inputs (and
- *               indicator): a category folded into other, or unseen with
- *               other, gives other's; unseen without other, all zeros
+ *               ai.onnx.ml LabelEncoder -> the input the text sets (a
+ *               kept category's; other's for one folded, or unseen with
+ *               other; the fill's for a gap; none, n_in, for one unseen
+ *               without other); OneHot(., n_in); Flatten -> its one-hot
+ *               inputs; with an indicator, a LabelEncoder of the missing
+ *               texts to 1 (others 0)
  *
  * then Concat(axis 1) in the model's input order -> "prepared" [N, n_0],
  * which the scaling and the network take as they take "input". */

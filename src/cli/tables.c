@@ -365,18 +365,19 @@ static void describe_categories(const lnn_prep *p)
         printf("categories (one-hot): %s\n", line);
 }
 
-/* names[k] for each k with is(k) (n of them), comma-separated at *at
- * (room enough), or NULL for none; names holding a comma are passed
- * over. */
+/* names[k] for each k with is[k] (n of them), then extra if not NULL,
+ * comma-separated at *at (room enough), or NULL for none; names holding a
+ * comma are passed over. */
 static const char *join(char **at, char *const *names, size_t n,
-                        const bool *is)
+                        const bool *is, const char *extra)
 {
     char *s = *at;
     size_t used = 0;
-    for (size_t k = 0; k < n; k++)
-        if (is[k] && names[k] && !strchr(names[k], ','))
-            used += (size_t)sprintf(s + used, "%s%s", used ? "," : "",
-                                    names[k]);
+    for (size_t k = 0; k <= n; k++) {
+        const char *name = k == n ? extra : is[k] ? names[k] : NULL;
+        if (name && !strchr(name, ','))
+            used += (size_t)sprintf(s + used, "%s%s", used ? "," : "", name);
+    }
     *at += used + 1;
     return used ? s : NULL;
 }
@@ -411,15 +412,11 @@ bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p,
         return false;
     }
     char *at = *cats;
-    o->categorical = join(&at, names, p->n_raw, is);
-    o->ignore = join(&at, names + p->n_raw, p->n_skipped, is + p->n_raw);
+    o->categorical = join(&at, names, p->n_raw, is, NULL);
     /* --sample-weight's column is no feature: passed over where a file
-     * has it (after the NUL that ends ignore's list, or in its place) */
-    if (no_weights && p->weight_column && !strchr(p->weight_column, ',')) {
-        char *w = o->ignore ? at - 1 : at;
-        sprintf(w, "%s%s", o->ignore ? "," : "", p->weight_column);
-        o->ignore = o->ignore ? o->ignore : w;
-    }
+     * has it */
+    o->ignore = join(&at, names + p->n_raw, p->n_skipped, is + p->n_raw,
+                     no_weights ? p->weight_column : NULL);
     free(names);
     free(is);
     return true;

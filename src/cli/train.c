@@ -130,6 +130,9 @@ typedef struct train_args {
     int progress;          /* --progress (progress_mode) */
     double comm_timeout;   /* --comm-timeout, 0 = none */
     bool check_replicas;
+    lnn_net *resumed;      /* --resume's model, loaded before the data with
+                              a batch of 1; resume_net takes it */
+    lnn_train_opts stored; /* the options it stores */
 } train_args;
 
 #define STR_(x) #x
@@ -965,23 +968,22 @@ static bool same_as_resumed(const train_args *a, const lnn_net *net)
     return true;
 }
 
-/* Load --resume with the max_batch this run needs (which may depend on the
- * batch size stored in the file): first with a batch of 1 for the stored
- * options, never with the max_batch the file names. NULL with *rc the exit
+/* --resume's model with the max_batch this run needs (which may depend on
+ * the batch size stored in the file): the one resumed_split loaded with a
+ * batch of 1 for the stored options, loaded again only if this run needs
+ * another max_batch (never the one the file names). NULL with *rc the exit
  * status on failure. */
 static lnn_net *resume_net(train_args *a, size_t n_train, int *rc)
 {
     *rc = EXIT_RUNTIME;
-    lnn_train_opts stored = lnn_train_opts_default();
-    lnn_net *net = cli_model_load(a->resume, &stored, 1);
-    if (!net)
-        return NULL;
+    lnn_net *net = a->resumed;
+    a->resumed = NULL;
     if (!same_as_resumed(a, net)) {
         lnn_net_destroy(net);
         *rc = EXIT_USAGE;
         return NULL;
     }
-    merge_resumed(a, &stored);
+    merge_resumed(a, &a->stored);
     if (!stored_in_range(a)) {
         lnn_net_destroy(net);
         return NULL;
@@ -1381,21 +1383,24 @@ static int check_files(const train_args *a, bool root, int lock[2])
     return -1;
 }
 
-/* A resumed table model goes on with the split its training file was
- * given: the seed and the counts the model records (not today's default
- * seed or fractions, which would move test rows into training and refit
- * the scaling on other rows); --val and --test given now still count.
+/* --resume's model is loaded before the data (a->resumed, a->stored). A
+ * resumed table model goes on with the split its training file was given:
+ * the seed and the counts the model records (not today's default seed or
+ * fractions, which would move test rows into training and refit the
+ * scaling on other rows); --val and --test given now still count.
  * *split_seed is the seed to split with; false (said) if the model does
  * not load. */
 static bool resumed_split(train_args *a, uint64_t *split_seed)
 {
     *split_seed = a->opts.seed;
-    if (!a->resume || a->new_data || !cli_is_table(a->common.data))
+    if (!a->resume)
         return true;
-    lnn_net *net = cli_model_load(a->resume, NULL, 1);
-    if (!net)
+    a->stored = lnn_train_opts_default();
+    if (!(a->resumed = cli_model_load(a->resume, &a->stored, 1)))
         return false;
-    const lnn_prep *p = lnn_net_prep(net);
+    if (a->new_data || !cli_is_table(a->common.data))
+        return true;
+    const lnn_prep *p = lnn_net_prep(a->resumed);
     if (p && p->split_m) {
         *split_seed = p->split_seed;
         if (!a->val.set)
@@ -1403,7 +1408,6 @@ static bool resumed_split(train_args *a, uint64_t *split_seed)
         if (!a->tab.test.set)
             a->tab.test = (cli_part){.count = p->split_test, .set = true};
     }
-    lnn_net_destroy(net);
     return true;
 }
 
@@ -1671,8 +1675,10 @@ int cli_train(int argc, char **argv, cli_world *w)
     const bool root = !comm || comm->rank == 0;
     int lock[2] = {-1, -1};
     cli_dataset ds;
-    if ((rc = setup_data(&a, comm, root, &ds, lock)) >= 0)
+    if ((rc = setup_data(&a, comm, root, &ds, lock)) >= 0) {
+        lnn_net_destroy(a.resumed);
         return rc;
+    }
     run r = {.a = &a, .ds = &ds, .opts = &a.opts, .root = root};
     rc = setup_run(&r, &a, &ds, comm);
     if (rc == EXIT_OK) {
@@ -1687,6 +1693,7 @@ int cli_train(int argc, char **argv, cli_world *w)
         rc = EXIT_RUNTIME;
     plot_history_free(&r.hist);
     lnn_net_destroy(r.net);
+    lnn_net_destroy(a.resumed);
     cli_dataset_free(&ds);
     unlock(lock);
     return rc;

@@ -1,12 +1,26 @@
 # lib.sh: what the command-line test scripts share; sourced with the lnn
 # binary as its argument. Sets LNN (absolute: some checks change
-# directory), WORK (a temporary directory removed on exit), the counters
-# fails and checks, and the helpers below. A script ends with
+# directory), WORK (a temporary directory removed on exit), PY, the
+# counters fails and checks, and the helpers below. A script ends with
 #   echo "NAME: $checks checks, $fails failed"; [ "$fails" = 0 ]
 LNN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fails=0 checks=0
+PY=/usr/bin/python3 # Debian's, with python3-numpy and the like
+
+# need_python MODULE...: each importable by $PY, or the script is skipped
+# (exit 77) naming the Debian package that has it (python3-numpy,
+# python3-sklearn, python3-pil, ...).
+need_python() {
+    local m
+    for m in "$@"; do
+        "$PY" -c "import $m" 2>/dev/null || {
+            echo "python3-${m,,} is not installed: skipped"
+            exit 77
+        }
+    done
+}
 
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 

@@ -11,7 +11,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh" "$1"
-PY=/usr/bin/python3
+need_python numpy
 cd "$WORK"
 $PY - "$LNN_DATA" <<'PY'
 import gzip, os, sys

@@ -8,7 +8,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh" "$1"
-PY=/usr/bin/python3
+need_python numpy
 cd "$WORK"
 
 # A learnable table: 3 string classes from 4 float features; written as

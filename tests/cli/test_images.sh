@@ -14,9 +14,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh" "$1"
 MODE=$2
-PY=/usr/bin/python3
-$PY -c 'import PIL, numpy' 2>/dev/null ||
-    { echo "skipped: needs python3-pil and python3-numpy"; exit 77; }
+need_python PIL numpy
 cd "$WORK"
 
 # IDX reading for the data modes: idx(name) -> array.

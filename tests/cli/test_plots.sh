@@ -9,7 +9,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh" "$1"
-PY=/usr/bin/python3
+need_python numpy
 cd "$WORK"
 
 # three classes from two features, learnable in a few epochs

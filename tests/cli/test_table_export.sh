@@ -17,6 +17,7 @@
 #                a damaged "preparation": one line, exit 1
 # Models: species from every other column (classes; also with
 # --missing-indicators and --max-categories 2: indicators and "other"; with
+# --impute zero: a text gap sets no input; with
 # --scale none and byte), and body_mass_g from the others (--task regress).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -124,6 +125,8 @@ check() {
 check species ce "$LNN_PENGUINS" rows.csv --label species
 check folded ce "$LNN_PENGUINS" rows.csv --label species \
     --missing-indicators --max-categories 2
+# --impute zero: a gap in a text column sets no input (all zeros)
+check zeros ce "$LNN_PENGUINS" rows.csv --label species --impute zero
 check mass mse mass.csv mass_rows.csv --label body_mass_g --task regress
 # a model of prepared columns scales its inputs under every --scale (not
 # scaled, body masses of ~4000 make logits whose float32 rounding in lnn is

@@ -21,11 +21,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh" "$1"
-PY=/usr/bin/python3
-$PY -c 'import sklearn' 2>/dev/null || {
-    echo "python3-sklearn is not installed: skipped"
-    exit 77
-}
+need_python numpy sklearn
 cd "$WORK"
 $PY "$HERE/sklearn_tables.py" || fail "sklearn_tables.py failed"
 

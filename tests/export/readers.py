@@ -220,15 +220,28 @@ def prep_node(np, node, attrs, x):
     if node.op_type == "Cast":
         assert attrs["to"] == 1, attrs  # FLOAT (float64 here)
         return x[0].astype(np.float64)
-    if node.op_type == "LabelEncoder":
+    if node.op_type == "LabelEncoder":  # keys_strings to values_*
         assert node.domain == "ai.onnx.ml", node.domain
         keys = [k.decode() for k in attrs["keys_strings"]]
-        table = dict(zip(keys, attrs["values_int64s"]))
-        default = attrs.get("default_int64", -1)
+        if "values_int64s" in attrs:
+            values, default, otype = (attrs["values_int64s"],
+                                      attrs.get("default_int64", -1), np.int64)
+        else:
+            values, default, otype = (attrs["values_floats"],
+                                      attrs.get("default_float", -0.0),
+                                      np.float64)
+        table = dict(zip(keys, values))
         return np.vectorize(lambda s: table.get(s, default),
-                            otypes=[np.int64])(x[0])
-    if node.op_type == "Gather":  # out[i..., j...] = data[indices[i...], j...]
-        return np.take(x[0], x[1], axis=attrs.get("axis", 0))
+                            otypes=[otype])(x[0])
+    if node.op_type == "OneHot":  # a new last axis; indices outside
+        depth = int(x[1].reshape(-1)[0])  # [-depth, depth-1]: all off
+        off, on = x[2]
+        assert attrs.get("axis", -1) == -1, attrs
+        i = x[0].astype(np.int64)
+        i = np.where(i < 0, i + depth, i)
+        y = np.full(i.shape + (depth,), off)
+        y[(i[..., None] == np.arange(depth)) & (i[..., None] >= 0)] = on
+        return y
     if node.op_type == "Flatten":  # [d_0 .. d_(a-1)] x [d_a ..]
         a = attrs.get("axis", 1)
         return x[0].reshape(int(np.prod(x[0].shape[:a])), -1)
