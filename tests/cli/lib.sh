@@ -22,6 +22,25 @@ need_python() {
     done
 }
 
+# need_onnxruntime: node, and onnxruntime-node in $ORT ($LNN_ORT_DIR, by
+# default ~/.cache/lnn/onnxruntime; installed there with npm
+# --ignore-scripts if missing), or the script is skipped (exit 77).
+need_onnxruntime() {
+    command -v node >/dev/null || {
+        echo "skipped: node is not installed (Debian: nodejs npm)"
+        exit 77
+    }
+    ORT=${LNN_ORT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lnn/onnxruntime}
+    [ -d "$ORT/node_modules/onnxruntime-node" ] && return
+    # onnxruntime-node's version, as .ci/run installs it
+    mkdir -p "$ORT" && command -v npm >/dev/null &&
+        npm install --prefix "$ORT" --ignore-scripts --no-audit \
+            --no-fund onnxruntime-node@1.31.1 >&2 || {
+        echo "skipped: npm cannot install onnxruntime-node into $ORT"
+        exit 77
+    }
+}
+
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
 # expect STATUS PATTERN CMD...: exit status and a line of stderr matching

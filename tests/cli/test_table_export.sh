@@ -24,7 +24,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh" "$1"
 PY=$2 MODE=$3
 READERS=$HERE/../export/readers.py
-ORT_VERSION=1.31.1 # onnxruntime-node, as .ci/run installs it
 cd "$WORK"
 
 LNN_PENGUINS=${LNN_PENGUINS:-$HERE/../../data/penguins.csv}
@@ -44,19 +43,7 @@ case $MODE in
 import) ;;
 onnx) run() { "$PY" "$READERS" onnx-raw "$@"; } ;;
 onnxruntime)
-    command -v node >/dev/null || {
-        echo "skipped: node is not installed (Debian: nodejs npm)"
-        exit 77
-    }
-    ORT=${LNN_ORT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lnn/onnxruntime}
-    if [ ! -d "$ORT/node_modules/onnxruntime-node" ]; then
-        mkdir -p "$ORT" && command -v npm >/dev/null &&
-            npm install --prefix "$ORT" --ignore-scripts --no-audit \
-                --no-fund "onnxruntime-node@$ORT_VERSION" >&2 || {
-            echo "skipped: npm cannot install onnxruntime-node into $ORT"
-            exit 77
-        }
-    fi
+    need_onnxruntime
     run() {
         NODE_PATH=$ORT/node_modules "$PY" "$READERS" onnxruntime-raw "$@" \
             "$HERE/../export/ort_run.js"

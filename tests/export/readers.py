@@ -328,31 +328,21 @@ def check_loss(meta, loss):
     return True
 
 
-def check_onnx_table(path, loss, data_path, csv_path):
+def check_onnx_table(path, loss, data_path, csv_path, raw=False):
+    """A table model's graph on DATA's feature columns (raw: on its raw
+    columns, one graph input each) against CSV."""
     np = need("numpy")
     onnx = need("onnx")
     meta = {p.key: p.value for p in onnx.load(path).metadata_props}
     if not check_loss(meta, loss):
         return 1
-    model, out = run_onnx(np, onnx, path, table_inputs(np, meta, data_path))
+    feeds = (raw_columns(np, onnx, path, data_path) if raw
+             else table_inputs(np, meta, data_path))
+    model, out = run_onnx(np, onnx, path, feeds)
     if out is None:
         return 1
-    return compare_head(np, meta, f"{loss}: onnx (node by node) "
-                        f"{model.graph.output[0].name}", out[0], csv_path)
-
-
-def check_onnx_raw(path, loss, data_path, csv_path):
-    np = need("numpy")
-    onnx = need("onnx")
-    meta = {p.key: p.value for p in onnx.load(path).metadata_props}
-    if not check_loss(meta, loss):
-        return 1
-    model, out = run_onnx(np, onnx, path,
-                          raw_columns(np, onnx, path, data_path))
-    if out is None:
-        return 1
-    return compare_head(np, meta, f"{loss}: onnx (node by node, "
-                        f"{len(model.graph.input)} raw columns) "
+    what = f"{len(feeds)} raw columns" if raw else "node by node"
+    return compare_head(np, meta, f"{loss}: onnx ({what}) "
                         f"{model.graph.output[0].name}", out[0], csv_path)
 
 
@@ -449,7 +439,7 @@ def main(argv):
     if argv[1] == "onnxruntime":
         return check_onnxruntime(*argv[2:7])
     if argv[1] == "onnx-raw":
-        return check_onnx_raw(argv[2], argv[3], argv[4], argv[5])
+        return check_onnx_table(argv[2], argv[3], argv[4], argv[5], raw=True)
     if argv[1] == "onnxruntime-raw":
         return check_onnxruntime(*argv[2:7], raw=True)
     if argv[1] == "close":

@@ -37,7 +37,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # matching a pattern)
 . "$HERE/../cli/lib.sh" "$1"
 PY=$2 MODE=$3
-ORT_VERSION=1.31.1 # onnxruntime-node, as .ci/run installs it
 
 finish() {
     echo "$checks checks, $fails failed"
@@ -167,19 +166,7 @@ onnxruntime)
         echo "skipped: lnn is built without ONNX (meson option onnx)"
         exit 77
     }
-    command -v node >/dev/null || {
-        echo "skipped: node is not installed (Debian: nodejs npm)"
-        exit 77
-    }
-    ORT=${LNN_ORT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/lnn/onnxruntime}
-    if [ ! -d "$ORT/node_modules/onnxruntime-node" ]; then
-        mkdir -p "$ORT" && command -v npm >/dev/null &&
-            npm install --prefix "$ORT" --ignore-scripts --no-audit \
-                --no-fund "onnxruntime-node@$ORT_VERSION" >&2 || {
-            echo "skipped: npm cannot install onnxruntime-node into $ORT"
-            exit 77
-        }
-    fi
+    need_onnxruntime
     make_heads
     while read -r name loss _; do
         checks=$((checks + 1))
