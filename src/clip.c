@@ -15,6 +15,7 @@
 
 #include "net.h"
 #include "threads.h"
+#include "util.h"
 
 /* Pieces of the unfused sums (lnn__clip_sums_all): enough for any team. */
 #define LNN_CLIP_PIECES ((size_t)64)
@@ -33,7 +34,7 @@ size_t lnn__clip_units(const size_t *dims, size_t L)
  * fixed tree: the same bits whether the loop is vectorised or not (a
  * float's square is exact in double, so a fused multiply-add changes
  * nothing either). */
-static double sq_sum(const float *x, size_t n)
+static inline double sq_sum(const float *x, size_t n)
 {
     double lane[8] = {0.0};
     size_t k = 0;
@@ -47,7 +48,9 @@ static double sq_sum(const float *x, size_t n)
 }
 
 /* Layer l's pieces of share `rank` of `count` (the cut of lnn__layer_grads)
- * into sq: dW's pieces, then db's n. */
+ * into sq: dW's pieces, then db's n. (Each clone gives the same bits: the
+ * lanes are the code's, not the vector's.) */
+LNN_VECTOR_CLONES
 static void layer_sums(const lnn__layer_buf *ly, double *sq, size_t rank,
                        size_t count)
 {
