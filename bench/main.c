@@ -264,105 +264,85 @@ enum {
     OPT_COMPARE, OPT_TOLERANCE, OPT_TIME_TOLERANCE, OPT_RETRIES
 };
 
-/* Fill o from argv. Returns 0, 1 after --help, -1 on a bad option (with a
- * message on stderr). */
-static int parse_options(int argc, char **argv, options *o)
+static const struct option longopts[] = {
+    {"sizes", required_argument, NULL, 's'},
+    {"batches", required_argument, NULL, 'b'},
+    {"nets", required_argument, NULL, 'n'},
+    {"threads", required_argument, NULL, 't'},
+    {"reps", required_argument, NULL, 'r'},
+    {"warmup-ms", required_argument, NULL, 'w'},
+    {"block", required_argument, NULL, OPT_BLOCK},
+    {"sample-ms", required_argument, NULL, OPT_SAMPLE_MS},
+    {"peak", required_argument, NULL, OPT_PEAK},
+    {"quick", no_argument, NULL, 'q'},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"markdown", required_argument, NULL, OPT_MARKDOWN},
+    {"svg", required_argument, NULL, OPT_SVG},
+    {"compare", required_argument, NULL, OPT_COMPARE},
+    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
+    {"time-tolerance", required_argument, NULL, OPT_TIME_TOLERANCE},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The options as given, before the sweep is built from them. */
+typedef struct given {
+    const char *sizes, *batches, *nets;
+    size_t reps, block, threads, peak;
+    double sample_ms, warmup_ms;
+} given;
+
+/* One option, c, with its value v: into o or g. 0, or -1 on a bad value
+ * (said). */
+static int take_option(int c, const char *v, options *o, given *g)
 {
-    static const struct option longopts[] = {
-        {"sizes", required_argument, NULL, 's'},
-        {"batches", required_argument, NULL, 'b'},
-        {"nets", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'},
-        {"reps", required_argument, NULL, 'r'},
-        {"warmup-ms", required_argument, NULL, 'w'},
-        {"block", required_argument, NULL, OPT_BLOCK},
-        {"sample-ms", required_argument, NULL, OPT_SAMPLE_MS},
-        {"peak", required_argument, NULL, OPT_PEAK},
-        {"quick", no_argument, NULL, 'q'},
-        {"json", required_argument, NULL, OPT_JSON},
-        {"markdown", required_argument, NULL, OPT_MARKDOWN},
-        {"svg", required_argument, NULL, OPT_SVG},
-        {"compare", required_argument, NULL, OPT_COMPARE},
-        {"tolerance", required_argument, NULL, OPT_TOLERANCE},
-        {"time-tolerance", required_argument, NULL, OPT_TIME_TOLERANCE},
-        {"retries", required_argument, NULL, OPT_RETRIES},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *sizes = NULL, *batches = NULL, *nets = DEFAULT_NETS;
-    size_t reps = DEFAULT_REPS, block = DEFAULT_BLOCK, threads = 0, peak = 0;
-    double sample_ms = DEFAULT_SAMPLE_MS, warmup_ms = DEFAULT_WARMUP_MS;
-    *o = (options){.tolerance = DEFAULT_TOLERANCE,
-                   .time_tolerance = DEFAULT_TIME_TOLERANCE,
-                   .retries = DEFAULT_RETRIES};
-    int c;
-    while ((c = getopt_long(argc, argv, "s:b:n:t:r:w:qh", longopts, NULL)) !=
-           -1) {
-        switch (c) {
-        case 's': sizes = optarg; break;
-        case 'b': batches = optarg; break;
-        case 'n': nets = optarg; break;
-        case 'q': o->quick = true; break;
-        case OPT_JSON: o->json = optarg; break;
-        case OPT_MARKDOWN: o->markdown = optarg; break;
-        case OPT_SVG: o->svg = optarg; break;
-        case OPT_COMPARE: o->compare = optarg; break;
-        case 't':
-            if (!parse_whole_count(optarg, &threads))
-                return bad_value("threads", optarg);
-            break;
-        case 'r':
-            if (!parse_whole_count(optarg, &reps))
-                return bad_value("reps", optarg);
-            break;
-        case 'w':
-            if (!parse_nonnegative(optarg, &warmup_ms))
-                return bad_value("warmup-ms", optarg);
-            break;
-        case OPT_BLOCK:
-            if (!parse_whole_count(optarg, &block))
-                return bad_value("block", optarg);
-            break;
-        case OPT_SAMPLE_MS:
-            if (!parse_nonnegative(optarg, &sample_ms) || sample_ms <= 0.0)
-                return bad_value("sample-ms", optarg);
-            break;
-        case OPT_PEAK:
-            if (!parse_whole_count(optarg, &peak))
-                return bad_value("peak", optarg);
-            break;
-        case OPT_TOLERANCE:
-            if (!parse_nonnegative(optarg, &o->tolerance) ||
-                o->tolerance >= 1.0)
-                return bad_value("tolerance", optarg);
-            break;
-        case OPT_TIME_TOLERANCE:
-            if (!parse_nonnegative(optarg, &o->time_tolerance))
-                return bad_value("time-tolerance", optarg);
-            break;
-        case OPT_RETRIES:
-            if (strcmp(optarg, "0") == 0) /* not a count, but allowed */
-                o->retries = 0;
-            else if (!parse_whole_count(optarg, &o->retries))
-                return bad_value("retries", optarg);
-            break;
-        case 'h':
-            usage(stdout);
-            return 1;
-        default: /* getopt_long has said what was wrong */
-            fprintf(stderr, "Try 'lnn-bench --help'.\n");
-            return -1;
+    switch (c) {
+    case 's': g->sizes = v; return 0;
+    case 'b': g->batches = v; return 0;
+    case 'n': g->nets = v; return 0;
+    case 'q': o->quick = true; return 0;
+    case OPT_JSON: o->json = v; return 0;
+    case OPT_MARKDOWN: o->markdown = v; return 0;
+    case OPT_SVG: o->svg = v; return 0;
+    case OPT_COMPARE: o->compare = v; return 0;
+    case 't':
+        return parse_whole_count(v, &g->threads) ? 0 : bad_value("threads", v);
+    case 'r': return parse_whole_count(v, &g->reps) ? 0 : bad_value("reps", v);
+    case 'w':
+        return parse_nonnegative(v, &g->warmup_ms) ? 0
+                                                   : bad_value("warmup-ms", v);
+    case OPT_BLOCK:
+        return parse_whole_count(v, &g->block) ? 0 : bad_value("block", v);
+    case OPT_SAMPLE_MS:
+        return parse_nonnegative(v, &g->sample_ms) && g->sample_ms > 0.0
+                   ? 0 : bad_value("sample-ms", v);
+    case OPT_PEAK:
+        return parse_whole_count(v, &g->peak) ? 0 : bad_value("peak", v);
+    case OPT_TOLERANCE:
+        return parse_nonnegative(v, &o->tolerance) && o->tolerance < 1.0
+                   ? 0 : bad_value("tolerance", v);
+    case OPT_TIME_TOLERANCE:
+        return parse_nonnegative(v, &o->time_tolerance)
+                   ? 0 : bad_value("time-tolerance", v);
+    case OPT_RETRIES:
+        if (strcmp(v, "0") == 0) { /* not a count, but allowed */
+            o->retries = 0;
+            return 0;
         }
+        return parse_whole_count(v, &o->retries) ? 0 : bad_value("retries", v);
+    default: return -1;
     }
-    if (optind < argc) {
-        fprintf(stderr, "lnn-bench: unexpected argument '%s' (see --help)\n",
-                argv[optind]);
-        return -1;
-    }
-    if (!sizes)
-        sizes = o->quick ? QUICK_SIZES : FULL_SIZES;
-    if (!batches)
-        batches = o->quick ? QUICK_BATCHES : FULL_BATCHES;
+}
+
+/* The sweep from the options given: the lists parsed, the plan set. 0, or
+ * -1 on a bad list (said). */
+static int build_sweep(options *o, const given *g)
+{
+    const char *sizes = g->sizes ? g->sizes
+                        : o->quick ? QUICK_SIZES : FULL_SIZES;
+    const char *batches = g->batches ? g->batches
+                          : o->quick ? QUICK_BATCHES : FULL_BATCHES;
     bench_sweep *sw = &o->sweep;
     if (!parse_list(sizes, sw->shapes, sizeof sw->shapes[0], &sw->n_shapes,
                     parse_shape_item))
@@ -370,19 +350,51 @@ static int parse_options(int argc, char **argv, options *o)
     if (!parse_list(batches, sw->batches, sizeof sw->batches[0],
                     &sw->n_batches, parse_batch_item))
         return bad_value("batches", batches);
-    if (strcmp(nets, "none") != 0 &&
-        !parse_list(nets, sw->nets, sizeof sw->nets[0], &sw->n_nets,
+    if (strcmp(g->nets, "none") != 0 &&
+        !parse_list(g->nets, sw->nets, sizeof sw->nets[0], &sw->n_nets,
                     parse_net_item))
-        return bad_value("nets", nets);
-    o->threads = (int)threads;
+        return bad_value("nets", g->nets);
+    o->threads = (int)g->threads;
     sw->plan = (bench_plan){
-        .reps = reps,
-        .block = block,
-        .sample_s = 1e-3 * sample_ms,
-        .warmup_s = 1e-3 * warmup_ms,
+        .reps = g->reps,
+        .block = g->block,
+        .sample_s = 1e-3 * g->sample_ms,
+        .warmup_s = 1e-3 * g->warmup_ms,
     };
-    sw->peak_n = peak ? peak : o->quick ? QUICK_PEAK_N : FULL_PEAK_N;
+    sw->peak_n = g->peak ? g->peak : o->quick ? QUICK_PEAK_N : FULL_PEAK_N;
     return 0;
+}
+
+/* Fill o from argv. Returns 0, 1 after --help, -1 on a bad option (with a
+ * message on stderr). */
+static int parse_options(int argc, char **argv, options *o)
+{
+    given g = {.nets = DEFAULT_NETS, .reps = DEFAULT_REPS,
+               .block = DEFAULT_BLOCK, .sample_ms = DEFAULT_SAMPLE_MS,
+               .warmup_ms = DEFAULT_WARMUP_MS};
+    *o = (options){.tolerance = DEFAULT_TOLERANCE,
+                   .time_tolerance = DEFAULT_TIME_TOLERANCE,
+                   .retries = DEFAULT_RETRIES};
+    int c;
+    while ((c = getopt_long(argc, argv, "s:b:n:t:r:w:qh", longopts, NULL)) !=
+           -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return 1;
+        }
+        if (c == '?' || c == ':') { /* getopt_long has said what was wrong */
+            fprintf(stderr, "Try 'lnn-bench --help'.\n");
+            return -1;
+        }
+        if (take_option(c, optarg, o, &g) != 0)
+            return -1;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "lnn-bench: unexpected argument '%s' (see --help)\n",
+                argv[optind]);
+        return -1;
+    }
+    return build_sweep(o, &g);
 }
 
 /* Measure again, up to o->retries times, the rows that fail the
