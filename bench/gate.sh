@@ -21,7 +21,7 @@ cand_build=${1:-build}
 cand=$cand_build/bench/lnn-bench
 work=${GATE_DIR:-build-gate}
 threshold=${GATE_THRESHOLD:-0.05}
-time_limit=${GATE_TIME_LIMIT:-120}
+time_limit=${GATE_TIME_LIMIT:-240}
 
 fail() { echo "gate: $*" >&2; exit 2; }
 
