@@ -1199,6 +1199,7 @@ typedef struct lnn_table_opts {
 /** The texts a CSV's missing cell may hold besides the empty cell when
  *  lnn_table_opts.na_values is NULL (comma-separated). */
 #define LNN_NA_DEFAULT "NA,N/A,NaN,nan,?,null,NULL,None"
+#define LNN_NA_VALUES_MAX 4096 /* bytes of na_values a model keeps */
 
 /** The format a file name says (LNN_FORMAT_LIST's endings: .csv .tsv,
  *  .svm .libsvm .svmlight, .npy, -idx3-ubyte, each also with .gz), or
@@ -1476,6 +1477,10 @@ typedef struct lnn_prep {
     char *weight_column;/* the training file's per-row weight column (lnn
                            train --sample-weight), not a feature: eval
                            leaves it out; or NULL */
+    char *na_values;    /* the training file's texts of a missing cell
+                           (lnn_table_opts.na_values, comma-separated), which
+                           eval, predict and the ONNX graph take too; NULL:
+                           LNN_NA_DEFAULT's */
 } lnn_prep;
 
 /** How lnn_prep_fit_table prepares a table. */

@@ -32,6 +32,7 @@ void lnn_prep_free(lnn_prep *p)
     lnn__names_free(p->skipped, p->n_skipped);
     free(p->id_name);
     free(p->weight_column);
+    free(p->na_values);
     *p = (lnn_prep){0};
 }
 
@@ -75,8 +76,10 @@ lnn_status lnn__prep_copy(lnn_prep *dst, const lnn_prep *src)
     if (!c.skipped != !src->skipped)
         ok = false;
     c.weight_column = src->weight_column ? strdup(src->weight_column) : NULL;
+    c.na_values = src->na_values ? strdup(src->na_values) : NULL;
     if (!ok || !c.names != !src->names || !c.columns != !src->columns ||
         !c.weight_column != !src->weight_column ||
+        !c.na_values != !src->na_values ||
         !c.target_names != !src->target_names) {
         lnn_prep_free(&c);
         return LNN_ERR_NOMEM;

@@ -15,10 +15,13 @@
 
 enum { PREP_SCALE = 1, PREP_LABELS = 2, PREP_SPLIT = 3, PREP_COLUMNS = 4,
        PREP_TARGETS = 6, PREP_DATA = 7, PREP_IMAGE = 11, PREP_IMPUTE = 12,
-       PREP_RAW = 14, PREP_LABEL = 15, PREP_SKIPPED = 16, PREP_ID = 17 };
+       PREP_RAW = 14, PREP_LABEL = 15, PREP_SKIPPED = 16, PREP_ID = 17,
+       PREP_NA = 18 };
 #define LNN_PREP_IMAGE_SIDE_MAX 4096 /* lnn_image_opts' limit */
 #define PREP_DATA_BYTES 24 /* the data id's size, rows and digest, u64 each */
 #define LNN_PREP_RECORD_HEAD 16
+_Static_assert(LNN_NA_VALUES_MAX <= LNN_NAME_MAX,
+               "the na_values record keeps the whole list");
 
 static void put_le(unsigned char *p, uint64_t v, int bytes)
 {
@@ -240,6 +243,13 @@ static void put_skipped(bytes *b, const lnn_prep *p)
 static void put_id(bytes *b, const lnn_prep *p)
 {
     put_names_record(b, PREP_ID, p->id_name ? &p->id_name : NULL, 1);
+}
+
+/* The texts of a missing cell (18), as one name: the comma-separated
+ * list. */
+static void put_na(bytes *b, const lnn_prep *p)
+{
+    put_names_record(b, PREP_NA, p->na_values ? &p->na_values : NULL, 1);
 }
 
 /* The data id (7): u64 size, rows and digest; then, for an IDX dataset,
@@ -637,6 +647,11 @@ static lnn_status take_id(prep_reading *r, const unsigned char *q, size_t n)
     return decode_one(&r->p->id_name, q, n);
 }
 
+static lnn_status take_na(prep_reading *r, const unsigned char *q, size_t n)
+{
+    return decode_one(&r->p->na_values, q, n);
+}
+
 static lnn_status take_data(prep_reading *r, const unsigned char *q,
                             size_t n)
 {
@@ -660,6 +675,7 @@ static lnn_status take_data(prep_reading *r, const unsigned char *q,
     X(PREP_LABEL, put_label, take_label)                                      \
     X(PREP_SKIPPED, put_skipped, take_skipped)                                \
     X(PREP_ID, put_id, take_id)                                               \
+    X(PREP_NA, put_na, take_na)                                               \
     X(PREP_DATA, put_data, take_data)
 
 static const struct prep_record {

@@ -37,6 +37,7 @@ struct prep_col {
     ProtobufCBinaryData *keys;  /* a category's LabelEncoders' */
     int64_t *codes;             /* the input each key sets */
     float *missing;             /* 1 for a missing text, for the indicator */
+    const char *na;             /* the texts of a missing cell: the graph's */
     size_t n_inits;
     size_t n_nodes;
     const char *parts[COL_MAX_PARTS]; /* its values for the Concat */
@@ -134,9 +135,14 @@ static bool number_build(prep_col *col, const lnn_prep_column *c, size_t i)
     return true;
 }
 
-/* "" and LNN_NA_DEFAULT's texts: a category column's missing cell */
-static const char na_texts[] = "," LNN_NA_DEFAULT;
-#define NA_TEXTS_MAX 16 /* texts in na_texts, at most */
+/* How many texts a list of them, comma-separated, has. */
+static size_t count_texts(const char *list)
+{
+    size_t n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ',';
+    return n;
+}
 
 /* LabelEncoder's key: the bytes of s, len of them. */
 static ProtobufCBinaryData key_of(const char *s, size_t len)
@@ -146,8 +152,8 @@ static ProtobufCBinaryData key_of(const char *s, size_t len)
 
 /* The keys of a category's LabelEncoders, the input each sets and
  * whether it is missing: its kept categories (input k), then the texts of a
- * missing cell that are none of them (the fill's input, `gap`); their
- * count. */
+ * missing cell (col->na) that are none of them, each once (the fill's
+ * input, `gap`); their count. */
 static size_t category_keys(prep_col *col, const lnn_prep_column *c,
                             int64_t gap)
 {
@@ -157,12 +163,12 @@ static size_t category_keys(prep_col *col, const lnn_prep_column *c,
         col->codes[n] = (int64_t)n;
         col->missing[n] = 0.0f;
     }
-    for (const char *p = na_texts;; p++) {
+    for (const char *p = col->na;; p++) {
         const size_t len = strcspn(p, ",");
-        bool known = false;
-        for (size_t l = 0; l < c->n_levels; l++)
-            known |= strlen(c->levels[l]) == len &&
-                     memcmp(c->levels[l], p, len) == 0;
+        bool known = false; /* a kept category's, or a text given twice */
+        for (size_t k = 0; k < n; k++)
+            known |= col->keys[k].len == len &&
+                     memcmp(col->keys[k].data, p, len) == 0;
         if (!known) {
             col->keys[n] = key_of(p, len);
             col->codes[n] = gap;
@@ -218,9 +224,10 @@ static void label_encoder(prep_col *col, size_t k, size_t a, size_t n,
 static bool category_build(prep_col *col, const lnn_prep_column *c, size_t i)
 {
     const size_t n_in = c->n_levels + (size_t)c->other;
-    col->keys = calloc(c->n_levels + NA_TEXTS_MAX, sizeof *col->keys);
-    col->codes = calloc(c->n_levels + NA_TEXTS_MAX, sizeof *col->codes);
-    col->missing = calloc(c->n_levels + NA_TEXTS_MAX, sizeof *col->missing);
+    const size_t n_keys_max = c->n_levels + count_texts(col->na);
+    col->keys = calloc(n_keys_max, sizeof *col->keys);
+    col->codes = calloc(n_keys_max, sizeof *col->codes);
+    col->missing = calloc(n_keys_max, sizeof *col->missing);
     if (!col->keys || !col->codes || !col->missing)
         return false;
     const int64_t none = (int64_t)n_in; /* OneHot: all zeros */
@@ -275,6 +282,7 @@ void onnx_prep_free(onnx_prep_graph *g)
     free(g->inits);
     free(g->inputs);
     free(g->parts);
+    free(g->na);
     *g = (onnx_prep_graph){0};
 }
 
@@ -284,6 +292,7 @@ static bool column_build(onnx_prep_graph *g, const lnn_prep_column *c,
 {
     prep_col *col = &g->cols[i];
     const prepcol_kind kind = prepcol_kind_of(c);
+    col->na = g->na;
     snprintf(col->unnamed, sizeof col->unnamed, "column%zu", i + 1);
     col->input_name = c->name ? onnx_mutable_str(c->name) : col->unnamed;
     g->inputs[g->n_inputs++] = onnx_io_value_init(&col->input,
@@ -311,7 +320,13 @@ bool onnx_prep_build(onnx_prep_graph *g, const lnn_prep *p, char *err,
     g->inits = calloc(COL_INITS * n, sizeof *g->inits);
     g->inputs = calloc(n, sizeof *g->inputs);
     g->parts = calloc(COL_MAX_PARTS * n, sizeof *g->parts);
-    bool ok = g->cols && g->nodes && g->inits && g->inputs && g->parts;
+    /* "" and the training file's texts of a gap: a category's missing
+     * cell */
+    const char *na = p->na_values ? p->na_values : LNN_NA_DEFAULT;
+    if ((g->na = malloc(strlen(na) + 2)))
+        sprintf(g->na, ",%s", na);
+    bool ok = g->cols && g->nodes && g->inits && g->inputs && g->parts &&
+              g->na;
     g->n_cols = ok ? n : 0;
     onnx__node_proto__init(&g->concat);
     for (size_t i = 0; ok && i < n; i++)

@@ -6,7 +6,8 @@
  *   number    float, NaN = missing:
  *               IsNaN -> M; Where(M, fill, x) -> the input;
  *               Cast(M, float) -> its indicator (if it has one)
- *   category  string, "" and LNN_NA_DEFAULT's texts = missing:
+ *   category  string, "" and the training file's texts of a gap
+ *             (lnn_prep.na_values, or LNN_NA_DEFAULT's) = missing:
  *               ai.onnx.ml LabelEncoder -> the input the text sets (a
  *               kept category's; other's for one folded, or unseen with
  *               other; the fill's for a gap; none, n_in, for one unseen
@@ -42,6 +43,7 @@ typedef struct onnx_prep_graph {
     Onnx__NodeProto concat;
     Onnx__AttributeProto axis, *axis_ptr;
     char *concat_out;
+    char *na;                         /* "," and the texts of a gap */
 } onnx_prep_graph;
 
 /* The preparation of p (p->raw, n_raw > 0) into g. false with a message in

@@ -55,7 +55,8 @@ typedef struct cli_option {
     {"id", 0, "COL", CLI_OPT_ID, "CSV: a column of row names, no feature; "   \
      "predict --output carries it (kept in the model)", NULL, NULL},          \
     {"na-values", 0, "LIST", CLI_OPT_NA_VALUES, "CSV: the texts that mean "   \
-     "a missing cell besides the empty one, comma-separated",                 \
+     "a missing cell besides the empty one, comma-separated (kept in the "    \
+     "model: eval, predict and its ONNX graph take them)",                    \
      "NA,N/A,NaN,nan,?,null,NULL,None", NULL},                                \
     {"invert", 0, "WHICH", CLI_OPT_INVERT, "PNG/JPEG images whose grey "      \
      "levels are turned over (255 - v), for strokes light on dark as in "     \

@@ -1,8 +1,9 @@
 /* prepcol.h: the kinds of a table model's raw columns (lnn_prep.raw) as
  * the exports describe them: the metadata's "kind", and the element type
  * of the column's ONNX graph input (onnx.proto's TensorProto.DataType:
- * FLOAT 1, a NaN cell missing; STRING 8, the empty string and
- * LNN_NA_DEFAULT's texts missing). */
+ * FLOAT 1, a NaN cell missing; STRING 8, the empty string and the
+ * training file's texts of a gap, lnn_prep.na_values or LNN_NA_DEFAULT's,
+ * missing). */
 #ifndef LNN_CLI_PREPCOL_H
 #define LNN_CLI_PREPCOL_H
 

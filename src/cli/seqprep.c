@@ -66,11 +66,12 @@ char *seqprep_json(const lnn_prep *p)
             cols = NULL;
         }
     json_t *o = cols ? json_pack(
-        "{s:o, s:o, s:o, s:o, s:o}", "columns", cols, "label",
+        "{s:o, s:o, s:o, s:o, s:o, s:o}", "columns", cols, "label",
         string_or_null(p->label), "left_out",
         strings_json(p->skipped, p->n_skipped), "id",
         string_or_null(p->id_name), "weight", string_or_null(
-            p->weight_column)) : NULL;
+            p->weight_column), "na_values", string_or_null(p->na_values))
+                     : NULL;
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return text;
@@ -167,12 +168,14 @@ bool seqprep_of(lnn_prep *p, const char *text, char *err, size_t errlen)
               string_member(o, "label", &p->label) &&
               string_member(o, "id", &p->id_name) &&
               string_member(o, "weight", &p->weight_column) &&
+              string_member(o, "na_values", &p->na_values) &&
+              (!p->na_values || strlen(p->na_values) <= LNN_NA_VALUES_MAX) &&
               left_out_of(p, left);
     if (!ok) {
         json_decref(o);
         return errbuf_set(err, errlen, "metadata \"%s\" is not {\"columns\": "
                           "[...], \"label\", \"left_out\": [...], \"id\", "
-                          "\"weight\"}", SEQ_KEY_PREPARATION);
+                          "\"weight\", \"na_values\"}", SEQ_KEY_PREPARATION);
     }
     const size_t n = json_array_size(cols);
     if (!(p->raw = calloc(n, sizeof *p->raw))) {

@@ -124,7 +124,14 @@ int cli_table_option(cli_table_args *t, int c, const char *arg)
         return 1;
     }
     case CLI_OPT_IMAGE_SIZE: return parse_image_size(arg, &t->image) ? 1 : -1;
-    case CLI_OPT_NA_VALUES: t->table.na_values = arg; return 1;
+    case CLI_OPT_NA_VALUES:
+        if (strlen(arg) > LNN_NA_VALUES_MAX) {
+            cli_error("--na-values: %zu bytes, more than the %d a model "
+                      "keeps", strlen(arg), LNN_NA_VALUES_MAX);
+            return -1;
+        }
+        t->table.na_values = arg;
+        return 1;
     case CLI_OPT_IMPUTE:
         if (!cli_parse_choice("--impute", arg, &cli_imputes, &t->prep.impute))
             return -1;
@@ -409,6 +416,8 @@ bool cli_table_model_opts(lnn_table_opts *o, const lnn_prep *p,
     o->soft_columns = 1;
     if (!o->id)
         o->id = p->id_name;
+    if (!o->na_values) /* the training file's, unless given now */
+        o->na_values = p->na_values;
     if (p->raw)
         o->unlabeled_n_x = p->n_raw;
     if (p->raw && !o->label && !o->no_label && p->label)
@@ -486,8 +495,11 @@ static bool prepare(cli_dataset *d, const cli_table_args *ta, size_t n_train,
         cli_error("%s", err);
         return false;
     }
-    if (ta->sample_weight &&
-        !(d->prep.weight_column = strdup(ta->sample_weight))) {
+    /* the texts of a gap, for eval, predict and the ONNX graph */
+    if ((ta->sample_weight &&
+         !(d->prep.weight_column = strdup(ta->sample_weight))) ||
+        (ta->table.na_values && d->prep.raw &&
+         !(d->prep.na_values = strdup(ta->table.na_values)))) {
         cli_error("out of memory");
         return false;
     }

@@ -18,7 +18,8 @@
 # Models: species from every other column (classes; also with
 # --missing-indicators and --max-categories 2: indicators and "other"; with
 # --impute zero: a text gap sets no input; with
-# --scale none and byte), and body_mass_g from the others (--task regress).
+# --scale none and byte; with "-" for a gap, --na-values -, kept in the
+# model), and body_mass_g from the others (--task regress).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh" "$1"
@@ -68,6 +69,14 @@ mass = head.index('body_mass_g')
 weighed = [r for r in body if r[mass] != 'NA']
 with open('mass.csv', 'w') as f:
     f.write('\n'.join(','.join(r) for r in [head] + weighed) + '\n')
+# the same with "-" as the only text of a gap (train --na-values -), which
+# the model keeps for predict and the graph
+dash = lambda r: ['-' if c in ('NA', '?') else c for c in r]
+with open('dash.csv', 'w') as f:
+    f.write('\n'.join(','.join(dash(r)) for r in [head] + body) + '\n')
+with open('dash_rows.csv', 'w') as f:
+    f.write('\n'.join(','.join(dash(r)) for r in [head] + body + [gaps, unseen])
+            + '\n')
 gaps[mass] = '4000'  # predict reads the label column, if any
 with open('mass_rows.csv', 'w') as f:
     f.write('\n'.join(','.join(r) for r in [head] + weighed + [gaps, unseen])
@@ -115,6 +124,11 @@ check folded ce "$LNN_PENGUINS" rows.csv --label species \
 # --impute zero: a gap in a text column sets no input (all zeros)
 check zeros ce "$LNN_PENGUINS" rows.csv --label species --impute zero
 check mass mse mass.csv mass_rows.csv --label body_mass_g --task regress
+# --na-values: predict (given none) and the graph take the model's
+check dash ce dash.csv dash_rows.csv --label species --na-values -
+checks=$((checks + 1))
+cmp -s species.out dash.out ||
+    fail "a model trained with --na-values - predicts otherwise on '-' than with NA: $(diff species.out dash.out | head -3)"
 # a model of prepared columns scales its inputs under every --scale (not
 # scaled, body masses of ~4000 make logits whose float32 rounding in lnn is
 # beyond the graph checks' 1e-5 of float64: only import, which is exact)

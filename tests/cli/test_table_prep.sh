@@ -97,6 +97,9 @@ expect 1 'column 1 "id": 2[0-9]{2} distinct values in 240 training rows.*--max-c
 expect 1 '--categorical shade names no column; the columns are x1, colour, grade, x2, y' \
     "$LNN" train --data gaps.csv --categorical shade
 expect 2 "--impute: 'often'" "$LNN" train --data gaps.csv --impute often
+# --na-values is kept in the model whole: a longer list is refused
+expect 2 "--na-values: 4097 bytes, more than the 4096 a model keeps" \
+    "$LNN" train --data gaps.csv --na-values "$(printf '%04097d' 0)"
 
 # column choice: --id (carried to predict --output), --ignore, --columns,
 # kept in the model; a new file with those columns still there, or not

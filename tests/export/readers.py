@@ -271,11 +271,21 @@ def table_inputs(np, meta, data_path):
 NA_TEXTS = ("", "NA", "N/A", "NaN", "nan", "?", "null", "NULL", "None")
 
 
+def na_texts(onnx, path):
+    """The texts of a missing cell: "" and the model's (the "na_values" of
+    its metadata's "preparation", lnn train --na-values), or lnn's
+    defaults."""
+    meta = {p.key: p.value for p in onnx.load(path).metadata_props}
+    na = json.loads(meta.get("preparation", "{}")).get("na_values")
+    return ("",) + tuple(na.split(",")) if na else NA_TEXTS
+
+
 def raw_columns(np, onnx, path, data_path):
     """DATA's columns as the graph's inputs ask for them, by name ("column3"
     for the third column of a file without a header): a string input gets
     the cells as they are, a float one their numbers (NaN for a missing
-    cell: an empty cell, or one of lnn's default missing texts)."""
+    cell: an empty cell, or one of the model's missing texts)."""
+    na = na_texts(onnx, path)
     with open(data_path, newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
@@ -287,7 +297,7 @@ def raw_columns(np, onnx, path, data_path):
             columns[i.name] = np.array(cells, dtype=object).reshape(-1, 1)
         else:
             columns[i.name] = np.array(
-                [math.nan if c in NA_TEXTS else float(c) for c in cells]
+                [math.nan if c in na else float(c) for c in cells]
             ).reshape(-1, 1)
     return columns
 
