@@ -179,8 +179,8 @@ bench_task bench_layer_gemm_task(bench_layer *ly, size_t m);
 /* A step row's variant: what its step runs (workload.c). The plain step
  * (no name) is the exercise's: lnn_L_layer_forward, lnn_compute_loss,
  * lnn_L_layer_backward, lnn_update_parameters. The others (loop 1) are the
- * body of lnn_L_layer_model's loop (lnn__train_step: the head's loss, the
- * update fused into the backward) on one batch, each with one thing on,
+ * body of lnn_L_layer_model's loop (lnn__train_step: the head's loss,
+ * the backward, then the update) on one batch, each with one thing on,
  * against `loop`, which has none: columns: enum, name (after a '+' in
  * --nets and in the act column), loop, the head's loss, dropout's rate in
  * every hidden layer, balanced class weights (by the batch's counts), the

@@ -415,7 +415,7 @@ static int net_step(void *ctx)
 }
 
 /* One update of lnn_L_layer_model's loop, the variant's: forward, the
- * head's loss, the backward with the update fused in (by SGD). */
+ * head's loss, the backward, then the update (by SGD). */
 static int net_loop_step(void *ctx)
 {
     bench_net *bn = ctx;

@@ -5,10 +5,9 @@
  * column of dW_l where the backward cuts dW_l by columns, one per row where
  * it cuts by rows (lnn__dW_by_columns), one per entry of db_l. Each piece
  * is summed in one order (a column in 8 fixed lanes), and the pieces are
- * added in one order, so the norm is the same bits on any thread count, in
- * the fused backward (each member sums the pieces of its own share of the
- * gradients, just computed) as after an lnn-mpi reduction, and on every
- * process of one. The scale min(1, clip / norm) is not a sweep of its own:
+ * added in one order, so the norm is the same bits on any thread count,
+ * on one process as after an lnn-mpi reduction, and on every process of
+ * one. The scale min(1, clip / norm) is not a sweep of its own:
  * the optimizer's update multiplies each gradient by it (lnn__step.gscale).
  */
 #include <math.h>
@@ -17,7 +16,7 @@
 #include "threads.h"
 #include "util.h"
 
-/* Pieces of the unfused sums (lnn__clip_sums_all): enough for any team. */
+/* Pieces of lnn__clip_sums_all's work: enough for any team. */
 #define LNN_CLIP_PIECES ((size_t)64)
 
 size_t lnn__clip_units(const size_t *dims, size_t L)

@@ -490,7 +490,6 @@ typedef struct net_pass {
     size_t m;
     float inv_m;    /* the gradients' 1/m (backward only; net.h) */
     lnn__mode mode;
-    const lnn__step *step; /* the update fused into the backward, or NULL */
 } net_pass;
 
 /* The forward of columns j0 .. j0+cols of the batch. */
@@ -562,53 +561,12 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
     }
 }
 
-/* The update of the parameters whose gradients are this member's share of
- * layer l's dW and db (the cut of lnn__layer_grads), while they are in its
- * cache. */
-static void update_share(lnn_net *net, const lnn__layer_buf *ly,
-                         const lnn__step *step, size_t rank, size_t count)
-{
-    const size_t n = ly->n, n_prev = ly->n_prev;
-    const size_t kW = (size_t)(ly->W - net->params), kb = kW + n * n_prev;
-    size_t lo, hi;
-    if (lnn__dW_by_columns(n, n_prev)) {
-        /* columns lo .. hi of W: one run */
-        if (lnn__share(n_prev, rank, count, &lo, &hi))
-            lnn__optim_run(net, step, kW + lo * n, (hi - lo) * n, true);
-    } else if (lnn__share(n, rank, count, &lo, &hi)) {
-        /* rows lo .. hi of W: a run in each column, or one run if that is
-         * all of them (a team of one) */
-        if (hi - lo == n)
-            lnn__optim_run(net, step, kW, n * n_prev, true);
-        else
-            for (size_t c = 0; c < n_prev; c++)
-                lnn__optim_run(net, step, kW + c * n + lo, hi - lo, true);
-    }
-    if (lnn__share(n, rank, count, &lo, &hi))
-        lnn__optim_run(net, step, kb + lo, hi - lo, false);
-}
-
-/* The update fused into the backward, clipped: once every member has
- * summed its share's pieces of the norm, each applies the same scale
- * (clip.c) in its share's update. */
-static void update_clipped(lnn_net *net, const lnn__step *step, size_t rank,
-                           size_t count)
-{
-    lnn__team_sync(count);
-    lnn__step clipped = *step;
-    clipped.gscale = lnn__clip_scale(net, step->clip);
-    for (size_t l = 1; l <= net->L; l++)
-        update_share(net, &net->layers[l], &clipped, rank, count);
-}
-
 /* The backward's sums over the batch: this member's share of every dW_l
- * and db_l, and, if the update is fused in, of the update (after all
- * layers' gradients where it is clipped). */
+ * and db_l. */
 static void grads_share(void *ctx, size_t rank, size_t count)
 {
     const net_pass *p = ctx;
     lnn_net *net = p->net;
-    const bool clipped = p->step && p->step->clip > 0.0f;
     for (size_t l = 1; l <= net->L; l++) {
         lnn__layer_buf *ly = &net->layers[l];
         const lnn__layer_buf *prev = &net->layers[l - 1];
@@ -617,15 +575,7 @@ static void grads_share(void *ctx, size_t rank, size_t count)
                                                         : prev->H;
         lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
                          p->m, p->inv_m, rank, count, p->mode);
-        /* W_l is free to change: layer l's products are done (W_l^T dZ_l in
-         * the columns phase, and dW_l just now needs no W_l). */
-        if (clipped)
-            lnn__clip_sums(net, l, rank, count);
-        else if (p->step)
-            update_share(net, ly, p->step, rank, count);
     }
-    if (clipped)
-        update_clipped(net, p->step, rank, count);
 }
 
 void lnn__net_backward_share(lnn_net *net, const float *X, lnn__targets T,
@@ -633,16 +583,6 @@ void lnn__net_backward_share(lnn_net *net, const float *X, lnn__targets T,
 {
     net_pass p = {.net = net, .X = X, .T = T, .m = m,
                   .inv_m = 1.0f / (float)m_all, .mode = mode};
-    lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
-                   &p);
-}
-
-void lnn__net_backward_update(lnn_net *net, const float *X, lnn__targets T,
-                              size_t m, const lnn__step *step)
-{
-    net_pass p = {.net = net, .X = X, .T = T, .m = m,
-                  .inv_m = 1.0f / (float)m, .mode = LNN_MODE_TRAIN,
-                  .step = step};
     lnn__team_pass(lnn__net_team(net, m, true), m, delta_columns, grads_share,
                    &p);
 }

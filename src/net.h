@@ -126,7 +126,6 @@ typedef struct lnn__step {
     float beta1, beta2, eps;
     float inv_bc1, inv_bc2;
     float gscale; /* the factor on every gradient: 1, or clipping's */
-    float clip;   /* clip_norm for a fused backward to apply; 0: none */
 } lnn__step;
 
 /* Record a message for lnn_net_errmsg and return s. */
@@ -152,14 +151,6 @@ void lnn__net_backward(lnn_net *net, const float *X, lnn__targets T,
  * backward of the whole batch, lnn__net_backward). */
 void lnn__net_backward_share(lnn_net *net, const float *X, lnn__targets T,
                              size_t m, size_t m_all, lnn__mode mode);
-
-/* The backward of the whole batch (a TRAIN pass, not GEMMS) with the update fused
- * in: each member updates the parameters of its share of every dW_l, db_l
- * (lnn__optim_run) right after computing it. The same result, bit for bit,
- * as lnn__net_backward then the update; for one process only (a
- * data-parallel run must sum the gradients before updating). */
-void lnn__net_backward_update(lnn_net *net, const float *X, lnn__targets T,
-                              size_t m, const lnn__step *step);
 
 /* true if lr is a usable learning rate: finite and > 0. */
 bool lnn__lr_ok(float lr);

@@ -102,15 +102,6 @@ typedef void (*lnn__sums_fn)(void *ctx, size_t rank, size_t count);
 void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
                     void *ctx);
 
-/* A barrier among the members of a team of `count` inside a pass's sums
- * (every member calls it; nothing to wait for in a team of one). */
-static inline void lnn__team_sync(size_t count)
-{
-    if (count > 1) {
-        LNN_OMP(omp barrier)
-    }
-}
-
 /* Threads for a team splitting a pass over m columns that does `madds`
  * multiply-adds in its GEMMs: 1 (no team) if the work is small, if a share
  * would be under LNN_SHARE_ALIGN columns, or if the BLAS would thread each

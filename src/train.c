@@ -309,14 +309,10 @@ static lnn_status batch_loss(lnn_net *net, const lnn__batch *B,
  * optimizer, at rate lr). A
  * non-finite loss stops before the update, so the parameters stay those of
  * the last good step. A process whose slice of the batch is empty
- * contributes zero gradients. On one process (no comm) the update is fused
- * into the backward (lnn__net_backward_update): each thread updates the
- * parameters of its share of the gradients while they are in its cache,
- * with the same result. A data-parallel run keeps the seam: gradients are
- * summed over the processes before any parameter changes. Gradient
- * clipping (clip_norm) scales the complete gradient, after the sum, so
- * every process clips alike; its norm (clip.c) is the same on any thread
- * count, fused or not. */
+ * contributes zero gradients. A data-parallel run sums the gradients over
+ * the processes before any parameter changes. Gradient clipping
+ * (clip_norm) scales the complete gradient, after the sum, so every
+ * process clips alike; its norm (clip.c) is the same on any thread count. */
 lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
                            const lnn_train_opts *opts, float lr, double *loss)
 {
@@ -337,13 +333,6 @@ lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
                          "training diverged; try a smaller learning rate",
                          *loss, (unsigned long long)net->state.iteration + 1,
                          (unsigned long long)net->state.epoch + 1);
-    lnn__step step;
-    if (!comm) {
-        lnn__optim_begin(net, opts, lr, &step);
-        step.clip = opts->clip_norm;
-        lnn__net_backward_update(net, B->X, B->T, B->m, &step);
-        return LNN_OK;
-    }
     if (B->m)
         lnn__net_backward_share(net, B->X, B->T, B->m, B->m_all,
                                 LNN_MODE_TRAIN);
@@ -352,6 +341,7 @@ lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
     s = reduce_gradients(net, comm);
     if (s != LNN_OK)
         return s;
+    lnn__step step;
     lnn__optim_begin(net, opts, lr, &step);
     if (opts->clip_norm > 0.0f) {
         lnn__clip_sums_all(net);

@@ -610,13 +610,12 @@ static void other_errors(const problem *p)
     CHECK(lr == 0.0f); /* untouched on failure */
 }
 
-/* lnn_L_layer_model fuses the update into the backward pass (each thread
- * updates its share of the gradients); the exercise's separate calls,
- * forward, backward, then lnn_optim_step over the whole block, must end bit
- * for bit alike, for every optimizer, with and without weight decay. The
+/* lnn_L_layer_model's loop and the exercise's separate calls, forward,
+ * backward, then lnn_optim_step over the whole block, end bit for bit
+ * alike, for every optimizer, with and without weight decay. The
  * 48-96-40-10 layers at m = 256 make a team of two where there are two
  * cores, and cut dW both ways (by rows for 48 -> 96, by columns after). */
-static void fused_update(void)
+static void loop_update(void)
 {
     enum { M = 256, STEPS = 3 };
     const size_t dims[] = {48, 96, 40, 10};
@@ -632,32 +631,32 @@ static void fused_update(void)
                                   LNN_OPT_NESTEROV, LNN_OPT_ADAM};
     for (size_t i = 0; X && Y && i < 2 * sizeof opts / sizeof *opts; i++) {
         const lnn_optimizer opt = opts[i / 2];
-        lnn_net *fused = make_net(dims, 3, LNN_ACT_RELU, opt, M, 4);
+        lnn_net *loop = make_net(dims, 3, LNN_ACT_RELU, opt, M, 4);
         lnn_net *apart = make_net(dims, 3, LNN_ACT_RELU, opt, M, 4);
-        if (!fused || !apart)
+        if (!loop || !apart)
             break;
         lnn_train_opts o = lnn_train_opts_default();
         o.batch_size = 0;
         o.epochs = STEPS;
         o.learning_rate = opt == LNN_OPT_ADAM ? 0.003f : 0.05f;
         o.weight_decay = i % 2 ? 0.01f : 0.0f;
-        CHECK_STATUS(lnn_L_layer_model(fused, &d, &o), LNN_OK);
+        CHECK_STATUS(lnn_L_layer_model(loop, &d, &o), LNN_OK);
         for (int t = 0; t < STEPS; t++) {
             CHECK_STATUS(lnn_L_layer_forward(apart, X, M, NULL), LNN_OK);
             CHECK_STATUS(lnn_L_layer_backward(apart, X, Y, M), LNN_OK);
             CHECK_STATUS(lnn_optim_step(apart, &o, o.learning_rate), LNN_OK);
         }
-        const size_t n = lnn_net_n_params(fused);
-        printf("fused update, %s, weight decay %g\n", lnn_optimizer_name(opt),
+        const size_t n = lnn_net_n_params(loop);
+        printf("the loop's update, %s, weight decay %g\n", lnn_optimizer_name(opt),
                (double)o.weight_decay);
-        CHECK(memcmp(lnn_net_params(fused), lnn_net_params(apart),
+        CHECK(memcmp(lnn_net_params(loop), lnn_net_params(apart),
                      n * sizeof(float)) == 0);
         /* sgd keeps no state (NULL): memcmp may not be given NULL */
         CHECK(lnn__opt_slots(opt) == 0 ||
-              memcmp(fused->opt_state, apart->opt_state,
+              memcmp(loop->opt_state, apart->opt_state,
                      lnn__opt_slots(opt) * n * sizeof(float)) == 0);
-        CHECK(fused->opt_t == apart->opt_t);
-        lnn_net_destroy(fused);
+        CHECK(loop->opt_t == apart->opt_t);
+        lnn_net_destroy(loop);
         lnn_net_destroy(apart);
     }
     free(X);
@@ -670,7 +669,7 @@ int main(void)
     rules();
     decay_layout();
     exercise_update();
-    fused_update();
+    loop_update();
     schedules();
     reported_lr(&b);
     resumption(&b);

@@ -1,13 +1,12 @@
 /* Regularisation in training (lnn_train_opts, lnn_net_set_class_weights):
  * class weights train exactly as the same per-sample weights; a clip norm
  * above every gradient's changes nothing, bit for bit, and a small one
- * bounds the step; the clipped update fused into the backward is the
- * unfused one's, and the norm is the same bits for any cut of the work
- * among threads; bad values are refused with a message. The plateau
- * schedule's judgement: a decay after lr_patience reports without a better
- * value (by min_delta), never below lr_min_frac, nothing under other
- * schedules. Dropout's masks and their independence of the columns' cut;
- * evaluation without them. */
+ * bounds the step; a run through a comm clips as one without, and the
+ * norm is the same bits for any cut of the work among threads; bad
+ * values are refused with a message. The plateau schedule's judgement: a
+ * decay after lr_patience reports without a better value (by min_delta),
+ * never below lr_min_frac, nothing under other schedules. Dropout's masks
+ * and their independence of the columns' cut; evaluation without them. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -118,9 +117,9 @@ static int comm_nothing_d(double *x, size_t n, void *ctx)
     return comm_nothing(x, n, ctx);
 }
 
-/* A clipped run fused (one process) and unfused (a comm of one process:
- * backward, sum, then the update) ends bit for bit alike, and clipped. */
-static void clipping_fused(void)
+/* A clipped run on one process and through a comm of one process (its
+ * sums called) end bit for bit alike, and clipped. */
+static void clipping_comm(void)
 {
     const lnn_data d = {.n_x = N0, .n_y = NL, .m = M, .X = X,
                         .labels = labels};
@@ -144,7 +143,7 @@ static void clipping_fused(void)
 }
 
 /* The squared norm's pieces (clip.c) summed by teams of 1, 2, 3 and 5
- * members, each its share, and by the unfused sums: the same scale, bit
+ * members, each its share, and by lnn__clip_sums_all: the same scale, bit
  * for bit, and the norm's. A layer cut by rows (40-70) and one by columns
  * (70-30). */
 static void clipping_any_cut(void)
@@ -366,7 +365,7 @@ int main(void)
     make_data();
     class_weights_are_sample_weights();
     clipping();
-    clipping_fused();
+    clipping_comm();
     clipping_any_cut();
     plateau();
     dropout();
