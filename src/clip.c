@@ -4,7 +4,7 @@
  * pieces that do not depend on how a team cuts the work: one piece per
  * column of dW_l where the backward cuts dW_l by columns, one per row where
  * it cuts by rows (lnn__dW_by_columns), one per entry of db_l. Each piece
- * is summed in one order (a column in 8 fixed lanes), and the pieces are
+ * is summed in one order (a column in 32 fixed lanes), and the pieces are
  * added in one order, so the norm is the same bits on any thread count,
  * on one process as after an lnn-mpi reduction, and on every process of
  * one. The scale min(1, clip / norm) is not a sweep of its own:
@@ -29,21 +29,27 @@ size_t lnn__clip_units(const size_t *dims, size_t L)
     return units;
 }
 
-/* sum x[k]^2 over k < n, in 8 lanes of double (lane k mod 8) added in a
- * fixed tree: the same bits whether the loop is vectorised or not (a
- * float's square is exact in double, so a fused multiply-add changes
- * nothing either). */
+/* Lanes of sq_sum: four vectors of doubles in flight on AVX-512, so the
+ * adds' latency does not bound the sum. */
+#define LNN_CLIP_LANES 32
+
+/* sum x[k]^2 over k < n, in LNN_CLIP_LANES lanes of double (lane k mod
+ * LNN_CLIP_LANES) added in a fixed tree: the same bits whether the loop is
+ * vectorised or not (a float's square is exact in double, so a fused
+ * multiply-add changes nothing either). */
 static inline double sq_sum(const float *x, size_t n)
 {
-    double lane[8] = {0.0};
+    double lane[LNN_CLIP_LANES] = {0.0};
     size_t k = 0;
-    for (; k + 8 <= n; k += 8)
-        for (size_t i = 0; i < 8; i++)
+    for (; k + LNN_CLIP_LANES <= n; k += LNN_CLIP_LANES)
+        for (size_t i = 0; i < LNN_CLIP_LANES; i++)
             lane[i] += (double)x[k + i] * (double)x[k + i];
     for (size_t i = 0; k + i < n; i++)
         lane[i] += (double)x[k + i] * (double)x[k + i];
-    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) +
-           ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    for (size_t w = LNN_CLIP_LANES / 2; w >= 1; w /= 2)
+        for (size_t i = 0; i < w; i++)
+            lane[i] += lane[i + w];
+    return lane[0];
 }
 
 /* Layer l's pieces of share `rank` of `count` (the cut of lnn__layer_grads)
