@@ -110,12 +110,15 @@ void lnn__head_metrics(const lnn__head *h, lnn_metrics *out,
  * training pass (a backward follows: layers whose f' needs Z keep it);
  * GEMMS runs the products alone, the same calls in the same team and
  * shares without the elementwise work (lnn-bench's reference, the "GEMM
- * bound": it cannot drift from the library's path). */
+ * bound": it cannot drift from the library's path). CLIP_SUMS: a backward
+ * also sums the pieces of the gradient's squared norm (clip.c), each
+ * member those of its share of dW_l, db_l, just computed. */
 typedef unsigned lnn__mode;
 enum {
     LNN_MODE_EVAL = 0,
     LNN_MODE_TRAIN = 1u << 0,
-    LNN_MODE_GEMMS = 1u << 1
+    LNN_MODE_GEMMS = 1u << 1,
+    LNN_MODE_CLIP_SUMS = 1u << 2
 };
 
 /* One layer without argument checks (sizes already validated). Each works

@@ -562,7 +562,7 @@ static void delta_columns(void *ctx, size_t j0, size_t cols)
 }
 
 /* The backward's sums over the batch: this member's share of every dW_l
- * and db_l. */
+ * and db_l (and of the norm's pieces, for clipping, while in its cache). */
 static void grads_share(void *ctx, size_t rank, size_t count)
 {
     const net_pass *p = ctx;
@@ -575,6 +575,8 @@ static void grads_share(void *ctx, size_t rank, size_t count)
                                                         : prev->H;
         lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
                          p->m, p->inv_m, rank, count, p->mode);
+        if (p->mode & LNN_MODE_CLIP_SUMS)
+            lnn__clip_sums(net, l, rank, count);
     }
 }
 

@@ -312,7 +312,8 @@ static lnn_status batch_loss(lnn_net *net, const lnn__batch *B,
  * contributes zero gradients. A data-parallel run sums the gradients over
  * the processes before any parameter changes. Gradient clipping
  * (clip_norm) scales the complete gradient, after the sum, so every
- * process clips alike; its norm (clip.c) is the same on any thread count. */
+ * process clips alike; its norm (clip.c) is the same bits on any thread
+ * count, summed in the backward or after it. */
 lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
                            const lnn_train_opts *opts, float lr, double *loss)
 {
@@ -333,9 +334,14 @@ lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
                          "training diverged; try a smaller learning rate",
                          *loss, (unsigned long long)net->state.iteration + 1,
                          (unsigned long long)net->state.epoch + 1);
+    /* Clipping's norm: on one process its pieces are summed in the
+     * backward, each member its share while in cache; a data-parallel run
+     * sums them after the gradients' sum over the processes. */
+    const bool clip = opts->clip_norm > 0.0f;
     if (B->m)
         lnn__net_backward_share(net, B->X, B->T, B->m, B->m_all,
-                                LNN_MODE_TRAIN);
+                                LNN_MODE_TRAIN |
+                                    (clip && !comm ? LNN_MODE_CLIP_SUMS : 0));
     else
         memset(net->grads, 0, net->n_params * sizeof *net->grads);
     s = reduce_gradients(net, comm);
@@ -343,8 +349,9 @@ lnn_status lnn__train_step(lnn_net *net, const lnn__batch *B,
         return s;
     lnn__step step;
     lnn__optim_begin(net, opts, lr, &step);
-    if (opts->clip_norm > 0.0f) {
-        lnn__clip_sums_all(net);
+    if (clip) {
+        if (comm)
+            lnn__clip_sums_all(net);
         step.gscale = lnn__clip_scale(net, opts->clip_norm);
     }
     lnn__optim_all(net, &step);

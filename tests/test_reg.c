@@ -117,8 +117,10 @@ static int comm_nothing_d(double *x, size_t n, void *ctx)
     return comm_nothing(x, n, ctx);
 }
 
-/* A clipped run on one process and through a comm of one process (its
- * sums called) end bit for bit alike, and clipped. */
+/* A clipped run on one process (the norm's pieces summed in the backward,
+ * each member its share) and through a comm of one process (summed after
+ * the comm's sum, in lnn__clip_sums_all's pieces) end bit for bit alike,
+ * and clipped. */
 static void clipping_comm(void)
 {
     const lnn_data d = {.n_x = N0, .n_y = NL, .m = M, .X = X,
