@@ -164,7 +164,9 @@ LNN_API int lnn_blas_threads(void);
 
 /**
  * Describe the BLAS in use, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY
- * Zen MAX_THREADS=64" (OpenBLAS's own build string), or "CBLAS".
+ * Zen MAX_THREADS=64" (OpenBLAS's own build string), or "CBLAS"; in a
+ * build whose products go to another library (-Dgemm=blis or libxsmm, for
+ * measuring only), that library's name instead.
  * @return a static string; never NULL.
  */
 LNN_API const char *lnn_blas_info(void);

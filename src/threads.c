@@ -7,6 +7,7 @@
 
 #include <cblas.h>
 
+#include "blas.h"
 #include "lnn.h"
 
 /* One pass, as lnn__team_pass was given it. */
@@ -163,6 +164,8 @@ int lnn_blas_threads(void)
 
 const char *lnn_blas_info(void)
 {
+    if (lnn__gemm_library())
+        return lnn__gemm_library();
 #ifdef OPENBLAS_VERSION
     return openblas_get_config();
 #else
