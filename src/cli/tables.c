@@ -495,7 +495,8 @@ static bool prepare(cli_dataset *d, const cli_table_args *ta, size_t n_train,
         cli_error("%s", err);
         return false;
     }
-    /* the texts of a gap, for eval, predict and the ONNX graph */
+    /* kept in the model: the weight column's name (eval and predict skip
+     * it) and the texts of a gap (eval, predict and the ONNX graph) */
     if ((ta->sample_weight &&
          !(d->prep.weight_column = strdup(ta->sample_weight))) ||
         (ta->table.na_values && d->prep.raw &&
