@@ -200,6 +200,24 @@ static void carve_layers(lnn_net *net, const lnn_net_config *cfg, size_t ec)
     }
 }
 
+/* Layer 1's split forward (lnn__net_forward) for a net of cfg: keep one
+ * partial product of n_1 x max_batch per member of the team OpenMP would
+ * form now past the first, where the split pays and its partials take no
+ * more memory than W_1 (n_0 x n_1): a batch narrower than the input
+ * (max_batch < n_0), and dW_1 cut by its columns, as the split cuts W_1.
+ * Returns false if out of memory. */
+static bool alloc_split(lnn_net *net, const lnn_net_config *cfg)
+{
+    const size_t n_0 = cfg->dims[0], n_1 = cfg->dims[1],
+                 mb = cfg->max_batch;
+    const size_t parts = (size_t)lnn_omp_threads() - 1;
+    if (parts == 0 || !lnn__dW_by_columns(n_1, n_0) || parts * mb > n_0)
+        return true;
+    net->P_block = alloc_block(parts * n_1 * mb, sizeof(float));
+    net->P_parts = net->P_block ? parts : 0;
+    return net->P_block != NULL;
+}
+
 lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
                           char *err, size_t errlen)
 {
@@ -251,7 +269,7 @@ lnn_status lnn_net_create(lnn_net **out, const lnn_net_config *cfg,
         (slots && !net->opt_state) || (z_units && !net->Z_block) ||
         !net->H_block || !net->dZ_block || !net->X_eval || !net->Y_eval ||
         !net->labels_eval || !net->pred_batch || !net->eval_sums ||
-        !net->clip_sq)
+        !net->clip_sq || !alloc_split(net, cfg))
         goto nomem;
     memcpy(net->dims, cfg->dims, (L + 1) * sizeof *net->dims);
 
@@ -284,6 +302,7 @@ void lnn_net_destroy(lnn_net *net)
     free(net->pred_batch);
     free(net->eval_sums);
     free(net->clip_sq);
+    free(net->P_block);
     lnn_prep_free(net->prep);
     free(net->prep);
     free(net->class_w);
@@ -490,9 +509,10 @@ typedef struct net_pass {
     size_t m;
     float inv_m;    /* the gradients' 1/m (backward only; net.h) */
     lnn__mode mode;
+    size_t parts;   /* a split forward's partials past the first (its team's
+                       count - 1, set by rank 0 before the team meets) */
 } net_pass;
 
-/* The forward of columns j0 .. j0+cols of the batch. */
 /* Does a pass in this mode apply layer ly's dropout? Training passes
  * only (and not the bench's GEMMs alone). */
 static bool dropping(const lnn__layer_buf *ly, lnn__mode mode)
@@ -500,34 +520,111 @@ static bool dropping(const lnn__layer_buf *ly, lnn__mode mode)
     return ly->D && (mode & LNN_MODE_TRAIN) && !(mode & LNN_MODE_GEMMS);
 }
 
+/* Layer l's output for columns j0 .. j0+cols as the next layer reads it:
+ * H, or with dropout the masked D (H stays for f'). */
+static const float *layer_output(const net_pass *p, size_t l, size_t j0,
+                                 size_t cols)
+{
+    const lnn_net *net = p->net;
+    lnn__layer_buf *ly = &net->layers[l];
+    float *H = ly->H + j0 * ly->n;
+    if (!dropping(ly, p->mode))
+        return H;
+    float *D = ly->D + j0 * ly->n;
+    lnn__dropout(D, ly->K + j0 * ly->n, H, ly->p, ly->n, cols, &net->drop_at,
+                 l, net->drop_at.g0 + j0);
+    return D;
+}
+
+/* The forward of layers l0 .. L for columns j0 .. j0+cols of the batch,
+ * H_prev (n_{l0-1} x cols) their input. */
+static void forward_layers(const net_pass *p, size_t l0, const float *H_prev,
+                           size_t j0, size_t cols)
+{
+    const lnn_net *net = p->net;
+    for (size_t l = l0; l <= net->L; l++) {
+        lnn__layer_buf *ly = &net->layers[l];
+        lnn__layer_forward(ly->H + j0 * ly->n,
+                           ly->Z ? ly->Z + j0 * ly->n : NULL, H_prev, ly->W,
+                           ly->b, ly->act, ly->n, ly->n_prev, cols, p->mode);
+        H_prev = layer_output(p, l, j0, cols);
+    }
+}
+
 static void forward_columns(void *ctx, size_t j0, size_t cols)
 {
     const net_pass *p = ctx;
-    const lnn_net *net = p->net;
-    const float *H_prev = p->X + j0 * net->dims[0];
-    for (size_t l = 1; l <= net->L; l++) {
-        lnn__layer_buf *ly = &net->layers[l];
-        float *H = ly->H + j0 * ly->n;
-        lnn__layer_forward(H, ly->Z ? ly->Z + j0 * ly->n : NULL, H_prev,
-                           ly->W, ly->b, ly->act, ly->n, ly->n_prev, cols,
-                           p->mode);
-        H_prev = H;
-        if (dropping(ly, p->mode)) {
-            /* the next layer reads H with the mask applied, D; H stays
-             * for f' */
-            float *D = ly->D + j0 * ly->n;
-            lnn__dropout(D, ly->K + j0 * ly->n, H, ly->p, ly->n, cols,
-                         &net->drop_at, l, net->drop_at.g0 + j0);
-            H_prev = D;
+    forward_layers(p, 1, p->X + j0 * p->net->dims[0], j0, cols);
+}
+
+/* The split forward (lnn__net_forward): where rank r of the team puts its
+ * partial product W_1[:, share] . X[share, :] (n_1 x m): rank 0 in the
+ * layer's own Z_1 (H_1 where Z_1 is not kept), the others in P_block. */
+static float *layer1_partial(const net_pass *p, size_t rank)
+{
+    const lnn__layer_buf *ly = &p->net->layers[1];
+    if (rank > 0)
+        return p->net->P_block + (rank - 1) * ly->n * p->m;
+    return ly->Z ? ly->Z : ly->H; /* a training pass's (split_layer1) */
+}
+
+/* The split forward's first stage: this member's share of W_1's columns
+ * (the cut of dW_1 and of the update: lnn__share of n_0) times the same
+ * rows of X, over every column of the batch. */
+static void layer1_share(void *ctx, size_t rank, size_t count)
+{
+    net_pass *p = ctx;
+    const lnn__layer_buf *ly = &p->net->layers[1];
+    if (rank == 0)
+        p->parts = count - 1;
+    size_t lo, hi;
+    float *P = layer1_partial(p, rank);
+    if (lnn__share(ly->n_prev, rank, count, &lo, &hi))
+        lnn__gemm(false, false, ly->n, p->m, hi - lo, 1.0f,
+                  ly->W + lo * ly->n, ly->n, p->X + lo, ly->n_prev, 0.0f, P,
+                  ly->n);
+    else
+        memset(P, 0, ly->n * p->m * sizeof *P);
+}
+
+/* The split forward's columns j0 .. j0+cols: Z_1 = the sum of the
+ * partials, in rank order, then H_1 = f(Z_1 + b_1) and layers 2 .. L as
+ * in forward_columns. */
+static void split_columns(void *ctx, size_t j0, size_t cols)
+{
+    const net_pass *p = ctx;
+    lnn__layer_buf *ly = &p->net->layers[1];
+    const size_t n = ly->n, count = n * cols;
+    float *restrict Z = layer1_partial(p, 0) + j0 * n;
+    if (!(p->mode & LNN_MODE_GEMMS)) {
+        for (size_t r = 1; r <= p->parts; r++) {
+            const float *restrict P = layer1_partial(p, r) + j0 * n;
+            for (size_t k = 0; k < count; k++)
+                Z[k] += P[k];
         }
+        lnn__act_forward(ly->H + j0 * n, ly->Z ? Z : NULL, Z, ly->b, ly->act,
+                         n, cols);
     }
+    forward_layers(p, 2, layer_output(p, 1, j0, cols), j0, cols);
+}
+
+/* Does a pass in this mode with a team of T split layer 1 by the columns
+ * of W_1? A training pass where the net keeps the partials (alloc_split):
+ * each member then reads and (in the update) writes only its own share of
+ * W_1 instead of all of it, half of it just written by another core. */
+static bool split_layer1(const lnn_net *net, int T, lnn__mode mode)
+{
+    return (mode & LNN_MODE_TRAIN) && T > 1 && (size_t)T - 1 <= net->P_parts;
 }
 
 void lnn__net_forward(lnn_net *net, const float *X, size_t m, lnn__mode mode)
 {
     net_pass p = {.net = net, .X = X, .m = m, .mode = mode};
-    lnn__team_pass(lnn__net_team(net, m, false), m, forward_columns, NULL,
-                   &p);
+    const int T = lnn__net_team(net, m, false);
+    if (split_layer1(net, T, mode))
+        lnn__team_pass_first(T, m, layer1_share, split_columns, &p);
+    else
+        lnn__team_pass(T, m, forward_columns, NULL, &p);
     net->m_fwd = mode & LNN_MODE_TRAIN ? m : 0; /* what a backward may use */
 }
 

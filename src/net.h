@@ -115,6 +115,9 @@ struct lnn_net {
     lnn__plateau plateau;  /* the plateau schedule's state */
     double *clip_sq;       /* lnn__clip_units: the gradient's squared norm
                               in clipping's fixed pieces (clip.c) */
+    size_t P_parts;        /* partial products of layer 1's split forward
+                              (lnn__net_forward) P_block holds: 0, none */
+    float *P_block;        /* P_parts x n_1 x max_batch, or NULL */
     char errmsg[LNN_ERRMSG_MAX];
 };
 

@@ -359,20 +359,47 @@ void lnn__optim_run(lnn_net *net, const lnn__step *step, size_t k0, size_t n,
     update_run(net, u, k0, n, weights ? step->wd : 0.0f);
 }
 
-void lnn__optim_all(lnn_net *net, const lnn__step *step)
+/* An update, for lnn__team_ranks. */
+typedef struct update_pass {
+    lnn_net *net;
+    const lnn__step *step;
+} update_pass;
+
+/* Member rank of count's share of the update: the parameters whose
+ * gradients it computed in the backward (lnn__layer_grads' cut: a share of
+ * dW_l's columns, or of its rows in every column; of db_l's rows), so it
+ * reads its own dW_l and, as layer 1's split forward reads, writes its own
+ * share of W_1. */
+static void update_share(void *ctx, size_t rank, size_t count)
 {
-    if (step->wd == 0.0f) {
-        /* Nothing decays: the whole block W_1 b_1 ... W_L b_L in one run. */
-        lnn__optim_run(net, step, 0, net->n_params, false);
-        return;
-    }
+    const update_pass *u = ctx;
+    lnn_net *net = u->net;
+    const lnn__step *step = u->step;
     for (size_t l = 1; l <= net->L; l++) {
         const lnn__layer_buf *ly = &net->layers[l];
-        const size_t kW = (size_t)(ly->W - net->params);
-        const size_t nW = ly->n * ly->n_prev;
-        lnn__optim_run(net, step, kW, nW, true);
-        lnn__optim_run(net, step, kW + nW, ly->n, false);
+        const size_t n = ly->n, n_prev = ly->n_prev;
+        const size_t kW = (size_t)(ly->W - net->params), kb = kW + n * n_prev;
+        size_t lo, hi;
+        if (lnn__dW_by_columns(n, n_prev)) {
+            if (lnn__share(n_prev, rank, count, &lo, &hi))
+                lnn__optim_run(net, step, kW + lo * n, (hi - lo) * n, true);
+        } else if (lnn__share(n, rank, count, &lo, &hi)) {
+            /* rows lo .. hi of every column: one run if that is all */
+            const size_t runs = hi - lo == n ? 1 : n_prev,
+                         len = hi - lo == n ? n * n_prev : hi - lo;
+            for (size_t c = 0; c < runs; c++)
+                lnn__optim_run(net, step, kW + c * n + lo, len, true);
+        }
+        if (lnn__share(n, rank, count, &lo, &hi))
+            lnn__optim_run(net, step, kb + lo, hi - lo, false);
     }
+}
+
+void lnn__optim_all(lnn_net *net, const lnn__step *step)
+{
+    update_pass u = {.net = net, .step = step};
+    lnn__team_ranks(lnn__par(net->n_params) ? lnn_omp_threads() : 1,
+                    update_share, &u);
 }
 
 void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr)

@@ -13,6 +13,7 @@
 /* One pass, as lnn__team_pass was given it. */
 typedef struct team_pass {
     size_t m;
+    lnn__sums_fn first;
     lnn__cols_fn cols;
     lnn__sums_fn sums;
     void *ctx;
@@ -22,6 +23,15 @@ typedef struct team_pass {
 static void member(const team_pass *p, size_t rank, size_t count)
 {
     size_t j0, j1;
+    if (p->first) {
+        p->first(p->ctx, rank, count);
+        if (!p->cols)
+            return;
+        /* the columns need every member's share of the product */
+        if (count > 1) {
+            LNN_OMP(omp barrier)
+        }
+    }
     if (lnn__share(p->m, rank, count, &j0, &j1))
         p->cols(p->ctx, j0, j1 - j0);
     if (!p->sums)
@@ -33,21 +43,39 @@ static void member(const team_pass *p, size_t rank, size_t count)
     p->sums(p->ctx, rank, count);
 }
 
-void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
-                    void *ctx)
+static void run_team(int T, const team_pass *p)
 {
-    const team_pass p = {.m = m, .cols = cols, .sums = sums, .ctx = ctx};
 #ifdef _OPENMP
     if (T > 1 && !omp_in_parallel()) {
         LNN_OMP(omp parallel num_threads(T))
-        member(&p, (size_t)omp_get_thread_num(),
+        member(p, (size_t)omp_get_thread_num(),
                (size_t)omp_get_num_threads());
         return;
     }
 #else
     (void)T;
 #endif
-    member(&p, 0, 1);
+    member(p, 0, 1);
+}
+
+void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
+                    void *ctx)
+{
+    const team_pass p = {.m = m, .cols = cols, .sums = sums, .ctx = ctx};
+    run_team(T, &p);
+}
+
+void lnn__team_pass_first(int T, size_t m, lnn__sums_fn first,
+                          lnn__cols_fn cols, void *ctx)
+{
+    const team_pass p = {.m = m, .first = first, .cols = cols, .ctx = ctx};
+    run_team(T, &p);
+}
+
+void lnn__team_ranks(int T, lnn__sums_fn fn, void *ctx)
+{
+    const team_pass p = {.first = fn, .ctx = ctx};
+    run_team(T, &p);
 }
 
 #ifdef _OPENMP

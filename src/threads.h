@@ -9,10 +9,11 @@
  * once, not once per product and once per elementwise sweep.
  *
  * The nesting contract (kept in code, not left to OpenMP's defaults):
- *  1. lnn__team_pass is the only place that opens a team, and it opens one
- *     only at the top level: called inside a parallel region (lnn's or the
- *     caller's), it runs the whole pass on the calling thread as a team of
- *     one (rank 0, count 1).
+ *  1. The team helpers (lnn__team_pass and its two variants) are the only
+ *     places that open a team, and they open one only at the top level:
+ *     called inside a parallel region (lnn's or the caller's), they run
+ *     the whole pass on the calling thread as a team of one (rank 0,
+ *     count 1).
  *  2. Code run by a team gets its share as arguments: its columns (j0,
  *     cols), or its rank and the team's count (ggml's ith, nth) to cut
  *     rows with lnn__share; nothing inside a pass asks OpenMP who it is.
@@ -101,6 +102,16 @@ typedef void (*lnn__sums_fn)(void *ctx, size_t rank, size_t count);
  * than T members if OpenMP grants fewer threads. */
 void lnn__team_pass(int T, size_t m, lnn__cols_fn cols, lnn__sums_fn sums,
                     void *ctx);
+
+/* The same team for a pass that starts with a share of a product's inner
+ * dimension: each member calls first on its rank and the team's count,
+ * then, once every member's is done, cols on its share of the columns. */
+void lnn__team_pass_first(int T, size_t m, lnn__sums_fn first,
+                          lnn__cols_fn cols, void *ctx);
+
+/* The same team for work cut by rank alone: each member calls fn on its
+ * rank and the team's count (the optimizer's update). */
+void lnn__team_ranks(int T, lnn__sums_fn fn, void *ctx);
 
 /* Threads for a team splitting a pass over m columns that does `madds`
  * multiply-adds in its GEMMs: 1 (no team) if the work is small, if a share

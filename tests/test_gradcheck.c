@@ -257,6 +257,69 @@ static void team_matches_one_thread(void)
     lnn_net_destroy(net);
 }
 
+/* A training batch narrower than the input (m < n_0) splits layer 1's
+ * forward by the columns of W_1 in a team (each member a partial product
+ * over the whole batch, summed in rank order): the net keeps one partial
+ * per member past the first, the forward's output, the gradients and the
+ * updated parameters are those of one thread to float rounding. gelu
+ * keeps Z_1 (the partials are summed there, not in H_1), and layer 1's
+ * dropout masks its summed output. */
+static void split_matches_one_thread(void)
+{
+    const size_t dims[] = {400, 64, 32, 10};
+    const size_t m = 128, n_L = dims[3];
+    const lnn_net_config cfg = {.L = 3, .dims = dims, .hidden = LNN_ACT_GELU,
+                                .max_batch = m, .optimizer = LNN_OPT_SGD};
+    float *X = malloc(dims[0] * m * sizeof *X);
+    float *Y = calloc(n_L * m, sizeof *Y);
+    lnn_rng rng;
+    lnn__rng_seed(&rng, 2026, 0);
+    for (size_t k = 0; X && k < dims[0] * m; k++)
+        X[k] = (float)lnn__rng_uniform(&rng);
+    for (size_t j = 0; Y && j < m; j++)
+        Y[lnn__rng_below(&rng, n_L) + j * n_L] = 1.0f;
+    const float rates[] = {0.25f, 0.0f};
+    float *one[3] = {NULL, NULL, NULL}; /* P, gradients, parameters */
+    for (int T = 1; X && Y && T <= 3; T++) {
+        CHECK_STATUS(lnn_set_threads(T), LNN_OK);
+        lnn_net *net;
+        CHECK_STATUS(lnn_net_create(&net, &cfg, NULL, 0), LNN_OK);
+        if (!net)
+            break;
+        const bool team = lnn_omp_threads() == T;
+        CHECK(net->P_parts == (team ? (size_t)T - 1 : 0));
+        CHECK(lnn__net_team(net, m, false) == (team ? T : 1));
+        CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_HE, 9), LNN_OK);
+        CHECK_STATUS(lnn_net_set_dropout(net, rates), LNN_OK);
+        const float *P;
+        CHECK_STATUS(lnn_L_layer_forward(net, X, m, &P), LNN_OK);
+        CHECK_STATUS(lnn_L_layer_backward(net, X, Y, m), LNN_OK);
+        const size_t n = lnn_net_n_params(net);
+        float *grads = lnn_net_grads(net);
+        const float *got[3] = {P, grads, lnn_net_params(net)};
+        const size_t len[3] = {n_L * m, n, n};
+        for (int k = 0; k < 3; k++) {
+            if (k == 2) {
+                lnn_train_opts o = lnn_train_opts_default();
+                CHECK_STATUS(lnn_optim_step(net, &o, 0.1f), LNN_OK);
+            }
+            if (T == 1) {
+                one[k] = malloc(len[k] * sizeof *one[k]);
+                if (one[k])
+                    memcpy(one[k], got[k], len[k] * sizeof *one[k]);
+            }
+            for (size_t i = 0; T > 1 && one[k] && i < len[k]; i++)
+                CHECK_NEAR(got[k][i], one[k][i], 1e-6 + 1e-5 * fabs(one[k][i]));
+        }
+        lnn_net_destroy(net);
+    }
+    lnn_set_threads(2);
+    for (int k = 0; k < 3; k++)
+        free(one[k]);
+    free(X);
+    free(Y);
+}
+
 /* Cross-entropy from class indices (lnn_data.labels, no one-hot block)
  * trains exactly as from one-hot Y: P - Y is the same subtraction. */
 static void labels_match_one_hot(void)
@@ -358,5 +421,6 @@ int main(void)
               (extras){.drop = 0.25f, .w = w9});
     labels_match_one_hot();
     team_matches_one_thread();
+    split_matches_one_thread();
     return check_result("gradcheck");
 }

@@ -12,6 +12,7 @@
 #include "lnn_exercise.h"
 #include "net.h" /* opt_state and opt_t: what a model file saves */
 #include "problems.h"
+#include "threads.h" /* LNN_PAR_MIN */
 
 #define TOL_STEP 1e-6 /* float rounding over two updates of values ~1 */
 #define TOL_LR 1e-7   /* rates <= 0.1 */
@@ -663,6 +664,48 @@ static void loop_update(void)
     free(Y);
 }
 
+/* The update's cut (each member the parameters whose gradients it
+ * computed: dW_l's columns, or its rows in every column, and db_l's rows)
+ * covers every parameter once: on teams of 1, 2 and 3 every optimizer,
+ * with and without weight decay, gives the same bits from the same
+ * parameters, gradients and state. 100 -> 160 cuts dW by rows, the other
+ * layers by columns; 26430 parameters make a team (LNN_PAR_MIN). */
+static void update_any_cut(void)
+{
+    const size_t dims[] = {100, 160, 60, 10};
+    const lnn_optimizer opts[] = {LNN_OPT_SGD, LNN_OPT_MOMENTUM,
+                                  LNN_OPT_NESTEROV, LNN_OPT_ADAM};
+    for (size_t i = 0; i < 2 * sizeof opts / sizeof *opts; i++) {
+        const lnn_optimizer opt = opts[i / 2];
+        lnn_train_opts o = lnn_train_opts_default();
+        o.weight_decay = i % 2 ? 0.01f : 0.0f;
+        float *one = NULL;
+        for (int T = 1; T <= 3; T++) {
+            CHECK_STATUS(lnn_set_threads(T), LNN_OK);
+            lnn_net *net = make_net(dims, 3, LNN_ACT_RELU, opt, 8, 6);
+            if (!net)
+                break;
+            const size_t n = lnn_net_n_params(net);
+            CHECK(n >= LNN_PAR_MIN);
+            float *G = lnn_net_grads(net);
+            for (size_t k = 0; k < n; k++)
+                G[k] = (float)((k * 2654435761u) % 2001) / 1000.0f - 1.0f;
+            for (int t = 0; t < 2; t++)
+                CHECK_STATUS(lnn_optim_step(net, &o, 0.01f), LNN_OK);
+            if (T == 1) {
+                one = malloc(n * sizeof *one);
+                if (one)
+                    memcpy(one, lnn_net_params(net), n * sizeof *one);
+            } else if (one) {
+                CHECK(memcmp(one, lnn_net_params(net), n * sizeof *one) == 0);
+            }
+            lnn_net_destroy(net);
+        }
+        free(one);
+    }
+    lnn_set_threads(2);
+}
+
 int main(void)
 {
     problem b = blobs(1), s = spirals(2);
@@ -670,6 +713,7 @@ int main(void)
     decay_layout();
     exercise_update();
     loop_update();
+    update_any_cut();
     schedules();
     reported_lr(&b);
     resumption(&b);
