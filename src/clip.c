@@ -3,7 +3,8 @@
  * The squared norm of the gradient block is summed in double in fixed
  * pieces that do not depend on how a team cuts the work: one piece per
  * column of dW_l where the backward cuts dW_l by columns, one per row where
- * it cuts by rows (lnn__dW_by_columns), one per entry of db_l. Each piece
+ * it cuts by rows (lnn__dW_by_columns: layer 1 always by columns), one per
+ * entry of db_l. Each piece
  * is summed in one order (a column in 32 fixed lanes), and the pieces are
  * added in one order, so the norm is the same bits on any thread count,
  * on one process as after an lnn-mpi reduction, and on every process of
@@ -19,13 +20,18 @@
 /* Pieces of lnn__clip_sums_all's work: enough for any team. */
 #define LNN_CLIP_PIECES ((size_t)64)
 
+/* Layer l's pieces: dW_l's columns or rows, then db_l's entries. */
+static size_t layer_units(const size_t *dims, size_t l)
+{
+    const bool by_columns = lnn__dW_by_columns(dims[l], dims[l - 1], l == 1);
+    return (by_columns ? dims[l - 1] : dims[l]) + dims[l];
+}
+
 size_t lnn__clip_units(const size_t *dims, size_t L)
 {
     size_t units = 0;
     for (size_t l = 1; l <= L; l++)
-        units += (lnn__dW_by_columns(dims[l], dims[l - 1]) ? dims[l - 1]
-                                                            : dims[l]) +
-                 dims[l];
+        units += layer_units(dims, l);
     return units;
 }
 
@@ -56,12 +62,12 @@ static inline double sq_sum(const float *x, size_t n)
  * into sq: dW's pieces, then db's n. (Each clone gives the same bits: the
  * lanes are the code's, not the vector's.) */
 LNN_VECTOR_CLONES
-static void layer_sums(const lnn__layer_buf *ly, double *sq, size_t rank,
-                       size_t count)
+static void layer_sums(const lnn__layer_buf *ly, bool first, double *sq,
+                       size_t rank, size_t count)
 {
     const size_t n = ly->n, n_prev = ly->n_prev;
     size_t lo, hi;
-    if (lnn__dW_by_columns(n, n_prev)) {
+    if (lnn__dW_by_columns(n, n_prev, first)) {
         lnn__share(n_prev, rank, count, &lo, &hi);
         for (size_t c = lo; c < hi; c++)
             sq[c] = sq_sum(ly->dW + c * n, n);
@@ -86,8 +92,8 @@ void lnn__clip_sums(lnn_net *net, size_t l, size_t rank, size_t count)
 {
     double *sq = net->clip_sq;
     for (size_t k = 1; k < l; k++)
-        sq += lnn__clip_units(net->dims + k - 1, 1);
-    layer_sums(&net->layers[l], sq, rank, count);
+        sq += layer_units(net->dims, k);
+    layer_sums(&net->layers[l], l == 1, sq, rank, count);
 }
 
 void lnn__clip_sums_all(lnn_net *net)

@@ -148,18 +148,22 @@ void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
  * all processes. Each element is summed over all m columns
  * by one thread: no partial sums across threads, and no second copy of the
  * gradients to reduce. */
-/* How lnn__layer_grads cuts dW (n x n_prev) among a team: by columns (a
- * contiguous share of the n_prev columns) when n <= n_prev, else by rows (a
- * share of the n rows, in every column), so each member reads all of the
- * smaller operand and its share of the larger. db is cut by rows. */
-static inline bool lnn__dW_by_columns(size_t n, size_t n_prev)
+/* How a net's backward cuts dW (n x n_prev) of its layer 1 (first) or of
+ * another layer among a team: by columns (a contiguous share of the n_prev
+ * columns) when n <= n_prev, else by rows (a share of the n rows, in every
+ * column), so each member reads all of the smaller operand and its share
+ * of the larger; layer 1 always by columns, as its split forward cuts W_1
+ * (net.c). db is cut by rows. */
+static inline bool lnn__dW_by_columns(size_t n, size_t n_prev, bool first)
 {
-    return n <= n_prev;
+    return first || n <= n_prev;
 }
 
+/* by_columns: lnn__dW_by_columns of the layer */
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
                       const float *H_prev, size_t n, size_t n_prev, size_t m,
-                      float inv_m, size_t rank, size_t count, lnn__mode mode);
+                      float inv_m, bool by_columns, size_t rank, size_t count,
+                      lnn__mode mode);
 
 /* Threads for a pass over one layer that makes `products` GEMMs of
  * n x n_prev x m (1 forward; 2 backward, 1 without dH_prev): the

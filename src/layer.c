@@ -40,12 +40,12 @@ void lnn__layer_delta(float *dH_prev, float *dZ, const float *dH,
 /* Share `rank` of `count` of dW (n x n_prev) = inv_m dZ . H_prev^T. */
 static void layer_dW(float *dW, const float *dZ, const float *H_prev,
                      size_t n, size_t n_prev, size_t m, float inv_m,
-                     size_t rank, size_t count)
+                     bool by_columns, size_t rank, size_t count)
 {
     size_t lo, hi;
     /* A share of dW's columns (H_prev's rows), or of dW's rows (dZ's
      * rows): lnn__dW_by_columns. */
-    if (lnn__dW_by_columns(n, n_prev)) {
+    if (by_columns) {
         if (lnn__share(n_prev, rank, count, &lo, &hi))
             lnn__gemm(false, true, n, hi - lo, m, inv_m, dZ, n, H_prev + lo,
                       n_prev, 0.0f, dW + lo * n, n);
@@ -58,9 +58,10 @@ static void layer_dW(float *dW, const float *dZ, const float *H_prev,
 
 void lnn__layer_grads(float *dW, float *db, const float *dZ,
                       const float *H_prev, size_t n, size_t n_prev, size_t m,
-                      float inv_m, size_t rank, size_t count, lnn__mode mode)
+                      float inv_m, bool by_columns, size_t rank, size_t count,
+                      lnn__mode mode)
 {
-    layer_dW(dW, dZ, H_prev, n, n_prev, m, inv_m, rank, count);
+    layer_dW(dW, dZ, H_prev, n, n_prev, m, inv_m, by_columns, rank, count);
     if (mode & LNN_MODE_GEMMS)
         return;
     /* db (n) = (1/m) sum over the columns of dZ, this member's rows */
@@ -140,7 +141,9 @@ static void layer_grads_share(void *ctx, size_t rank, size_t count)
 {
     const backward_pass *p = ctx;
     lnn__layer_grads(p->dW, p->db, p->dZ, p->H_prev, p->n, p->n_prev, p->m,
-                     1.0f / (float)p->m, rank, count, p->mode);
+                     1.0f / (float)p->m,
+                     lnn__dW_by_columns(p->n, p->n_prev, false), rank, count,
+                     p->mode);
 }
 
 void lnn__layer_forward_pass(float *H, float *Z, const float *H_prev,

@@ -204,14 +204,13 @@ static void carve_layers(lnn_net *net, const lnn_net_config *cfg, size_t ec)
  * partial product of n_1 x max_batch per member of the team OpenMP would
  * form now past the first, where the split pays and its partials take no
  * more memory than W_1 (n_0 x n_1): a batch narrower than the input
- * (max_batch < n_0), and dW_1 cut by its columns, as the split cuts W_1.
- * Returns false if out of memory. */
+ * (max_batch < n_0). Returns false if out of memory. */
 static bool alloc_split(lnn_net *net, const lnn_net_config *cfg)
 {
     const size_t n_0 = cfg->dims[0], n_1 = cfg->dims[1],
                  mb = cfg->max_batch;
     const size_t parts = (size_t)lnn_omp_threads() - 1;
-    if (parts == 0 || !lnn__dW_by_columns(n_1, n_0) || parts * mb > n_0)
+    if (parts == 0 || parts * mb > n_0)
         return true;
     net->P_block = alloc_block(parts * n_1 * mb, sizeof(float));
     net->P_parts = net->P_block ? parts : 0;
@@ -671,7 +670,9 @@ static void grads_share(void *ctx, size_t rank, size_t count)
                               : dropping(prev, p->mode) ? prev->D
                                                         : prev->H;
         lnn__layer_grads(ly->dW, ly->db, ly->dZ, H_prev, ly->n, ly->n_prev,
-                         p->m, p->inv_m, rank, count, p->mode);
+                         p->m, p->inv_m,
+                         lnn__dW_by_columns(ly->n, ly->n_prev, l == 1), rank,
+                         count, p->mode);
         if (p->mode & LNN_MODE_CLIP_SUMS)
             lnn__clip_sums(net, l, rank, count);
     }

@@ -380,7 +380,7 @@ static void update_share(void *ctx, size_t rank, size_t count)
         const size_t n = ly->n, n_prev = ly->n_prev;
         const size_t kW = (size_t)(ly->W - net->params), kb = kW + n * n_prev;
         size_t lo, hi;
-        if (lnn__dW_by_columns(n, n_prev)) {
+        if (lnn__dW_by_columns(n, n_prev, l == 1)) {
             if (lnn__share(n_prev, rank, count, &lo, &hi))
                 lnn__optim_run(net, step, kW + lo * n, (hi - lo) * n, true);
         } else if (lnn__share(n, rank, count, &lo, &hi)) {

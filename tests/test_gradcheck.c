@@ -213,12 +213,13 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
  * large enough for a team of two or three must give the same gradients,
  * to float rounding, as the one-thread pass that those checks verify:
  * each thread's columns through every layer, then its shares of dW (cut
- * by rows where n > n_prev, 40 -> 48, else by columns) and of db. A finite
+ * by rows where n > n_prev past layer 1, 32 -> 48, else by columns) and
+ * of db. A finite
  * difference cannot check this size: averaged over 400 columns, many
  * gradients fall below float's noise floor. */
 static void team_matches_one_thread(void)
 {
-    const size_t dims[] = {40, 48, 24, 10};
+    const size_t dims[] = {40, 32, 48, 10};
     const size_t m = 400;
     lnn_net_config cfg = {.L = 3, .dims = dims, .hidden = LNN_ACT_RELU,
                           .max_batch = m};
@@ -263,12 +264,12 @@ static void team_matches_one_thread(void)
  * per member past the first, the forward's output, the gradients and the
  * updated parameters are those of one thread to float rounding. gelu
  * keeps Z_1 (the partials are summed there, not in H_1), and layer 1's
- * dropout masks its summed output. */
-static void split_matches_one_thread(void)
+ * dropout masks its summed output; a layer 1 wider than its input
+ * (dims[1] > dims[0]) is split as well. */
+static void split_matches_one_thread(const size_t *dims, size_t L, size_t m)
 {
-    const size_t dims[] = {400, 64, 32, 10};
-    const size_t m = 128, n_L = dims[3];
-    const lnn_net_config cfg = {.L = 3, .dims = dims, .hidden = LNN_ACT_GELU,
+    const size_t n_L = dims[L];
+    const lnn_net_config cfg = {.L = L, .dims = dims, .hidden = LNN_ACT_GELU,
                                 .max_batch = m, .optimizer = LNN_OPT_SGD};
     float *X = malloc(dims[0] * m * sizeof *X);
     float *Y = calloc(n_L * m, sizeof *Y);
@@ -421,6 +422,8 @@ int main(void)
               (extras){.drop = 0.25f, .w = w9});
     labels_match_one_hot();
     team_matches_one_thread();
-    split_matches_one_thread();
+    static const size_t narrow[] = {400, 64, 32, 10}, wide[] = {200, 256, 10};
+    split_matches_one_thread(narrow, 3, 128);
+    split_matches_one_thread(wide, 2, 96);
     return check_result("gradcheck");
 }

@@ -614,12 +614,12 @@ static void other_errors(const problem *p)
 /* lnn_L_layer_model's loop and the exercise's separate calls, forward,
  * backward, then lnn_optim_step over the whole block, end bit for bit
  * alike, for every optimizer, with and without weight decay. The
- * 48-96-40-10 layers at m = 256 make a team of two where there are two
- * cores, and cut dW both ways (by rows for 48 -> 96, by columns after). */
+ * 48-40-96-10 layers at m = 256 make a team of two where there are two
+ * cores, and cut dW both ways (by rows for 40 -> 96, by columns else). */
 static void loop_update(void)
 {
     enum { M = 256, STEPS = 3 };
-    const size_t dims[] = {48, 96, 40, 10};
+    const size_t dims[] = {48, 40, 96, 10};
     float *X = malloc(dims[0] * M * sizeof *X), *Y = calloc(dims[3] * M,
                                                            sizeof *Y);
     for (size_t k = 0; X && k < dims[0] * M; k++)
@@ -668,11 +668,11 @@ static void loop_update(void)
  * computed: dW_l's columns, or its rows in every column, and db_l's rows)
  * covers every parameter once: on teams of 1, 2 and 3 every optimizer,
  * with and without weight decay, gives the same bits from the same
- * parameters, gradients and state. 100 -> 160 cuts dW by rows, the other
- * layers by columns; 26430 parameters make a team (LNN_PAR_MIN). */
+ * parameters, gradients and state. 60 -> 160 cuts dW by rows, the other
+ * layers by columns; 17430 parameters make a team (LNN_PAR_MIN). */
 static void update_any_cut(void)
 {
-    const size_t dims[] = {100, 160, 60, 10};
+    const size_t dims[] = {100, 60, 160, 10};
     const lnn_optimizer opts[] = {LNN_OPT_SGD, LNN_OPT_MOMENTUM,
                                   LNN_OPT_NESTEROV, LNN_OPT_ADAM};
     for (size_t i = 0; i < 2 * sizeof opts / sizeof *opts; i++) {

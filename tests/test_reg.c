@@ -146,11 +146,11 @@ static void clipping_comm(void)
 
 /* The squared norm's pieces (clip.c) summed by teams of 1, 2, 3 and 5
  * members, each its share, and by lnn__clip_sums_all: the same scale, bit
- * for bit, and the norm's. A layer cut by rows (40-70) and one by columns
- * (70-30). */
+ * for bit, and the norm's. A layer cut by columns (layer 1, 70-40) and
+ * one by rows (40-70). */
 static void clipping_any_cut(void)
 {
-    static const size_t dims[] = {40, 70, 30};
+    static const size_t dims[] = {70, 40, 70};
     const lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_RELU,
                                 .max_batch = 8, .optimizer = LNN_OPT_SGD};
     lnn_net *net = NULL;
