@@ -241,12 +241,9 @@ static void softmax_forward(float *H, float *Zb, const float *Z,
                             const float *b, float a, size_t n, size_t m)
 {
     UNUSED2(Zb, a);
-    const bool par = lnn__par(n * m);
-    (void)par;
-    LNN_OMP(omp parallel for schedule(static) if(parallel: par))
-    for (size_t j0 = 0; j0 < m; j0 += SOFTMAX_COLS)
-        softmax_block(H + j0 * n, Z + j0 * n, b, n,
-                      m - j0 < SOFTMAX_COLS ? m - j0 : SOFTMAX_COLS);
+    LNN_COLUMNS(lnn__par(n * m), j0, m, SOFTMAX_COLS,
+                softmax_block(H + j0 * n, Z + j0 * n, b, n,
+                              m - j0 < SOFTMAX_COLS ? m - j0 : SOFTMAX_COLS););
 }
 
 #define ELEMENTWISE_FORWARD(name)                                             \
@@ -254,16 +251,12 @@ static void softmax_forward(float *H, float *Zb, const float *Z,
     static void name##_forward(float *H, float *Zb, const float *Z,           \
                                const float *b, float a, size_t n, size_t m)   \
     {                                                                         \
-        const bool par = lnn__par(n * m);                                     \
-        (void)par;                                                            \
-        LNN_OMP(omp parallel for schedule(static) if(parallel: par))          \
-        for (size_t j = 0; j < m; j++) {                                      \
+        LNN_COLUMNS(lnn__par(n * m), j, m, 1,                                 \
             float *h = H + j * n, *t = Zb ? Zb + j * n : h;                   \
             add_bias(t, Z + j * n, b, n);                                     \
             LNN_OMP(omp simd)                                                 \
             for (size_t i = 0; i < n; i++)                                    \
-                h[i] = name##_f(t[i], a);                                     \
-        }                                                                     \
+                h[i] = name##_f(t[i], a););                                   \
     }
 ELEMENTWISE_FORWARD(relu)
 ELEMENTWISE_FORWARD(sigmoid)
@@ -287,11 +280,8 @@ typedef void backward_fn(float *dZ, const float *dH, const float *H,
     {                                                                         \
         if (passes && dZ == dH)                                               \
             return;                                                           \
-        const bool par = lnn__par(count);                                     \
-        (void)par;                                                            \
-        LNN_OMP(omp parallel for simd schedule(static) if(parallel: par))     \
-        for (size_t k = 0; k < count; k++)                                    \
-            dZ[k] = name##_df(dH[k], H[k], Z[k], a);                          \
+        LNN_ELEMENTS(lnn__par(count), k, count,                               \
+                     dZ[k] = name##_df(dH[k], H[k], Z[k], a););               \
     }
 LNN_ACTIVATION_LIST(BACKWARD)
 #undef BACKWARD

@@ -150,34 +150,24 @@ void lnn__head_delta(const lnn__head *h, float *dZ, const float *P,
     const float inv_n = 1.0f / (float)n, delta = h->delta;
     const float *Y = T.Y;
     const bool par = lnn__par(count);
-    (void)par;
     switch (h->loss) {
     case LNN_LOSS_CE:
         ce_delta(dZ, P, T, n, m);
         break;
     case LNN_LOSS_BCE: /* sigmoid's Jacobian folded in: (P - Y) / n */
-        LNN_OMP(omp parallel for simd schedule(static) if(parallel: par))
-        for (size_t k = 0; k < count; k++)
-            dZ[k] = (P[k] - Y[k]) * inv_n;
+        LNN_ELEMENTS(par, k, count, dZ[k] = (P[k] - Y[k]) * inv_n;);
         break;
     case LNN_LOSS_MSE:
-        LNN_OMP(omp parallel for simd schedule(static) if(parallel: par))
-        for (size_t k = 0; k < count; k++)
-            dZ[k] = 2.0f * (P[k] - Y[k]) * inv_n;
+        LNN_ELEMENTS(par, k, count, dZ[k] = 2.0f * (P[k] - Y[k]) * inv_n;);
         break;
     case LNN_LOSS_MAE: /* sign(P - Y) / n, 0 where they are equal */
-        LNN_OMP(omp parallel for simd schedule(static) if(parallel: par))
-        for (size_t k = 0; k < count; k++) {
-            const float d = P[k] - Y[k];
-            dZ[k] = ((float)(d > 0.0f) - (float)(d < 0.0f)) * inv_n;
-        }
+        LNN_ELEMENTS(par, k, count, const float d = P[k] - Y[k];
+                     dZ[k] = ((float)(d > 0.0f) - (float)(d < 0.0f)) * inv_n;);
         break;
     case LNN_LOSS_HUBER: /* clamp(P - Y, -delta, delta) / n */
-        LNN_OMP(omp parallel for simd schedule(static) if(parallel: par))
-        for (size_t k = 0; k < count; k++) {
-            const float d = P[k] - Y[k];
-            dZ[k] = (d > delta ? delta : d < -delta ? -delta : d) * inv_n;
-        }
+        LNN_ELEMENTS(par, k, count, const float d = P[k] - Y[k];
+                     dZ[k] = (d > delta ? delta : d < -delta ? -delta : d) *
+                             inv_n;);
         break;
     }
     if (T.w)

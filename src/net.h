@@ -121,10 +121,11 @@ struct lnn_net {
     char errmsg[LNN_ERRMSG_MAX];
 };
 
-/* One optimizer step's constants, the same for every parameter: the rate,
- * weight decay wd, momentum mu, Adam's betas, eps and bias corrections
- * 1 / (1 - beta^t). */
+/* One optimizer step's constants, the same for every parameter: its rule,
+ * the rate, weight decay wd, momentum mu, Adam's betas, eps and bias
+ * corrections 1 / (1 - beta^t). */
 typedef struct lnn__step {
+    lnn_optimizer opt; /* the rule: the net's (lnn__optim_begin) */
     float lr, wd, mu;
     float beta1, beta2, eps;
     float inv_bc1, inv_bc2;

@@ -244,8 +244,7 @@ static void sgd_run(const update *u)
     const float *restrict G = u->G;
     const size_t n = u->n;
     const float lr = u->lr, wd = u->wd, gs = u->gs;
-    LNN_OMP(omp parallel for simd schedule(static)
-            if(parallel: lnn__par(n)))
+    LNN_OMP(omp simd)
     for (size_t k = 0; k < n; k++)
         W[k] = lnn__flush(W[k] - lr * (G[k] * gs + wd * W[k]));
 }
@@ -265,8 +264,7 @@ static void heavy_ball(const update *u, bool nesterov)
     const float *restrict G = u->G;
     const size_t n = u->n;
     const float lr = u->lr, wd = u->wd, mu = u->mu, gs = u->gs;
-    LNN_OMP(omp parallel for simd schedule(static)
-            if(parallel: lnn__par(n)))
+    LNN_OMP(omp simd)
     for (size_t k = 0; k < n; k++) {
         const float g = G[k] * gs + wd * W[k];
         v[k] = lnn__flush(mu * v[k] + g);
@@ -302,7 +300,7 @@ static void adam_run(const update *u)
     const float lr = u->lr, wd = u->wd, gs = u->gs;
     const float b1 = u->beta1, b2 = u->beta2, eps = u->eps;
     const float inv_bc1 = u->inv_bc1, inv_bc2 = u->inv_bc2;
-    LNN_OMP(omp parallel for simd schedule(static) if(parallel: lnn__par(n)))
+    LNN_OMP(omp simd)
     for (size_t k = 0; k < n; k++) {
         const float g = G[k] * gs;
         mom1[k] = lnn__flush(b1 * mom1[k] + (1.0f - b1) * g);
@@ -316,16 +314,17 @@ static void adam_run(const update *u)
 
 /* Update parameters [k0, k0 + n) of the flat block, with weight decay wd,
  * by the network's optimizer: the kernel its list row names. */
-static void update_run(lnn_net *net, update u, size_t k0, size_t n, float wd)
+static void update_run(lnn_net *net, lnn_optimizer opt, update u, size_t k0,
+                       size_t n, float wd)
 {
     u.W = net->params + k0;
     u.G = net->grads + k0;
-    for (size_t slot = 0; slot < lnn__opt_slots(net->optimizer); slot++)
+    for (size_t slot = 0; slot < lnn__opt_slots(opt); slot++)
         u.state[slot] = net->opt_state + slot * net->n_params + k0;
     u.n = n;
     u.wd = wd;
 #define RUN_CASE(E, value, name, ...) case E: name##_run(&u); break;
-    switch (net->optimizer) {
+    switch (opt) {
         LNN_OPTIMIZER_LIST(RUN_CASE)
     }
 #undef RUN_CASE
@@ -335,8 +334,9 @@ void lnn__optim_begin(lnn_net *net, const lnn_train_opts *opts, float lr,
                       lnn__step *step)
 {
     net->opt_t++;
-    *step = (lnn__step){.lr = lr, .mu = opts->momentum,
-                        .wd = opts->weight_decay, .gscale = 1.0f};
+    *step = (lnn__step){.opt = net->optimizer, .lr = lr,
+                        .mu = opts->momentum, .wd = opts->weight_decay,
+                        .gscale = 1.0f};
     if (lnn__opt_uses(net->optimizer) & LNN_USES_ADAM) {
         const double t = (double)net->opt_t;
         step->beta1 = opts->beta1;
@@ -356,7 +356,7 @@ void lnn__optim_run(lnn_net *net, const lnn__step *step, size_t k0, size_t n,
                       .gs = step->gscale};
     /* Weights decay, biases do not (decaying a bias pulls a unit's offset
      * towards 0 and does not limit the function's complexity). */
-    update_run(net, u, k0, n, weights ? step->wd : 0.0f);
+    update_run(net, step->opt, u, k0, n, weights ? step->wd : 0.0f);
 }
 
 /* An update, for lnn__team_ranks. */
@@ -432,10 +432,10 @@ lnn_status lnn_update_parameters(lnn_net *net, float learning_rate)
     lnn_status s = check_lr(net, learning_rate);
     if (s != LNN_OK)
         return s;
-    /* The exercise's W -= lr dW, b -= lr db, whatever the net's optimizer:
-     * all layers in one run, since W_l and b_l lie back to back. */
-    const update u = {.W = net->params, .G = net->grads, .n = net->n_params,
-                      .lr = learning_rate, .wd = 0.0f, .gs = 1.0f};
-    sgd_run(&u);
+    /* The exercise's W -= lr dW, b -= lr db, whatever the net's optimizer
+     * (its state untouched), by the update's team and cut. */
+    const lnn__step step = {.opt = LNN_OPT_SGD, .lr = learning_rate,
+                            .gscale = 1.0f};
+    lnn__optim_all(net, &step);
     return LNN_OK;
 }

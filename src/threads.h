@@ -17,12 +17,17 @@
  *  2. Code run by a team gets its share as arguments: its columns (j0,
  *     cols), or its rank and the team's count (ggml's ith, nth) to cut
  *     rows with lnn__share; nothing inside a pass asks OpenMP who it is.
- *  3. An elementwise loop parallelises itself only at the top level: its
- *     LNN_OMP(omp parallel for ... if(parallel: lnn__par(count))) is false
- *     inside a parallel region, so inside a team it runs on the thread's
- *     share. The `parallel:` modifier is needed: a bare if() on a
- *     `parallel for simd` applies to the simd part too (OpenMP 5.0), and a
- *     false one turns the vector loop into a scalar one.
+ *  3. An elementwise loop parallelises itself only at the top level
+ *     (lnn__par(count) is false inside a parallel region), so inside a
+ *     team it runs on the thread's share. A kernel a team runs is written
+ *     with LNN_ELEMENTS or LNN_COLUMNS, which open no parallel construct
+ *     at all inside one: even a region of one thread (a false if()) costs
+ *     libgomp a new team, about 3 us a call on the project's machine,
+ *     paid per kernel per member per step. Where a bare pragma remains
+ *     (kernels run only at the top level) its if() needs the `parallel:`
+ *     modifier: a bare if() on a `parallel for simd` applies to the simd
+ *     part too (OpenMP 5.0), and a false one turns the vector loop into a
+ *     scalar one.
  *  4. BLAS is called inside a team only when it runs each call on its
  *     caller's thread; otherwise lnn__team_size says 1 (no team) and the
  *     BLAS threads each product itself.
@@ -52,6 +57,40 @@
 /* Elements below which a loop runs on one thread: waking the team costs a
  * few microseconds, more than a small elementwise pass takes. */
 #define LNN_PAR_MIN ((size_t)1 << 14)
+
+/* for (size_t k = 0; k < n; k++) { body }, an elementwise loop (rule 3):
+ * vectorised, and split among a team of its own when par (lnn__par of its
+ * size), else on the calling thread with no parallel construct. */
+#define LNN_ELEMENTS(par, k, n, ...)                                          \
+    do {                                                                      \
+        if (par) {                                                            \
+            LNN_OMP(omp parallel for simd schedule(static))                   \
+            for (size_t k = 0; k < (n); k++) {                                \
+                __VA_ARGS__                                                   \
+            }                                                                 \
+        } else {                                                              \
+            LNN_OMP(omp simd)                                                 \
+            for (size_t k = 0; k < (n); k++) {                                \
+                __VA_ARGS__                                                   \
+            }                                                                 \
+        }                                                                     \
+    } while (0)
+
+/* for (size_t j = 0; j < m; j += step) { body }, a loop over columns (or
+ * blocks of them) whose body vectorises itself: the same rule. */
+#define LNN_COLUMNS(par, j, m, step, ...)                                     \
+    do {                                                                      \
+        if (par) {                                                            \
+            LNN_OMP(omp parallel for schedule(static))                        \
+            for (size_t j = 0; j < (m); j += (step)) {                        \
+                __VA_ARGS__                                                   \
+            }                                                                 \
+        } else {                                                              \
+            for (size_t j = 0; j < (m); j += (step)) {                        \
+                __VA_ARGS__                                                   \
+            }                                                                 \
+        }                                                                     \
+    } while (0)
 
 /* Share boundaries fall on multiples of this many columns or rows where they
  * can (OpenBLAS's sgemm kernels work in tiles of 4 to 16). */
