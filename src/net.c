@@ -202,9 +202,10 @@ static void carve_layers(lnn_net *net, const lnn_net_config *cfg, size_t ec)
 
 /* Layer 1's split forward (lnn__net_forward) for a net of cfg: keep one
  * partial product of n_1 x max_batch per member of the team OpenMP would
- * form now past the first, where the split pays and its partials take no
- * more memory than W_1 (n_0 x n_1): a batch narrower than the input
- * (max_batch < n_0). Returns false if out of memory. */
+ * form now past the first, where the partials take no more memory than
+ * W_1 (n_0 x n_1): (T - 1) max_batch <= n_0, so the batch is narrower
+ * than the input and the cores exchange less than W_1. Returns false if
+ * out of memory. */
 static bool alloc_split(lnn_net *net, const lnn_net_config *cfg)
 {
     const size_t n_0 = cfg->dims[0], n_1 = cfg->dims[1],
@@ -582,7 +583,7 @@ static void layer1_share(void *ctx, size_t rank, size_t count)
         lnn__gemm(false, false, ly->n, p->m, hi - lo, 1.0f,
                   ly->W + lo * ly->n, ly->n, p->X + lo, ly->n_prev, 0.0f, P,
                   ly->n);
-    else
+    else /* an empty share (more members than inputs) adds nothing */
         memset(P, 0, ly->n * p->m * sizeof *P);
 }
 
