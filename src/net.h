@@ -181,22 +181,18 @@ void lnn__plateau_judge(lnn_net *net, const lnn_train_opts *opts, double v,
                         bool higher);
 
 /* lnn_optim_step without checks: one update by the net's optimizer
- * (lnn__optim_begin, then lnn__optim_run over the whole block). */
+ * (lnn__optim_begin, then lnn__optim_all). */
 void lnn__optim_step(lnn_net *net, const lnn_train_opts *opts, float lr);
 
 /* Start an update: count it (opt_t) and fill *step for it. */
 void lnn__optim_begin(lnn_net *net, const lnn_train_opts *opts, float lr,
                       lnn__step *step);
 
-/* Update parameters [k0, k0 + n) of the flat block from their gradients
- * and state by the net's optimizer, with weight decay if they are weights
- * (biases never decay). Each element's update reads only that element, so
- * a block updated in any runs, by any threads, ends bit for bit alike. */
-void lnn__optim_run(lnn_net *net, const lnn__step *step, size_t k0, size_t n,
-                    bool weights);
-
-/* Update every parameter (lnn__optim_run over the whole block, weights
- * with decay) by a step lnn__optim_begin started. */
+/* Update every parameter from its gradient and state by a step (one
+ * lnn__optim_begin started, or the exercise's SGD), weights with decay,
+ * biases without, in one team: each member the parameters whose gradients
+ * its share of the backward computed. Each element's update reads only
+ * that element, so any cut ends bit for bit alike. */
 void lnn__optim_all(lnn_net *net, const lnn__step *step);
 
 /* Gradient clipping by global norm (clip.c). The pieces of the squared

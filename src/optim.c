@@ -347,8 +347,11 @@ void lnn__optim_begin(lnn_net *net, const lnn_train_opts *opts, float lr,
     }
 }
 
-void lnn__optim_run(lnn_net *net, const lnn__step *step, size_t k0, size_t n,
-                    bool weights)
+/* Update parameters [k0, k0 + n) of the flat block from their gradients
+ * and state by the step's rule, with weight decay if they are weights
+ * (biases never decay). */
+static void optim_run(lnn_net *net, const lnn__step *step, size_t k0,
+                      size_t n, bool weights)
 {
     const update u = {.lr = step->lr, .mu = step->mu, .beta1 = step->beta1,
                       .beta2 = step->beta2, .eps = step->eps,
@@ -382,16 +385,16 @@ static void update_share(void *ctx, size_t rank, size_t count)
         size_t lo, hi;
         if (lnn__dW_by_columns(n, n_prev, l == 1)) {
             if (lnn__share(n_prev, rank, count, &lo, &hi))
-                lnn__optim_run(net, step, kW + lo * n, (hi - lo) * n, true);
+                optim_run(net, step, kW + lo * n, (hi - lo) * n, true);
         } else if (lnn__share(n, rank, count, &lo, &hi)) {
             /* rows lo .. hi of every column: one run if that is all */
             const size_t runs = hi - lo == n ? 1 : n_prev,
                          len = hi - lo == n ? n * n_prev : hi - lo;
             for (size_t c = 0; c < runs; c++)
-                lnn__optim_run(net, step, kW + c * n + lo, len, true);
+                optim_run(net, step, kW + c * n + lo, len, true);
         }
         if (lnn__share(n, rank, count, &lo, &hi))
-            lnn__optim_run(net, step, kb + lo, hi - lo, false);
+            optim_run(net, step, kb + lo, hi - lo, false);
     }
 }
 
