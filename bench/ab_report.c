@@ -61,7 +61,7 @@ enum { N_COLS = 10 };
 
 static void print_cells(FILE *f, const char *const cell[N_COLS], bool md)
 {
-    static const int width[N_COLS] = {-30, 4, 7, 17, 7, 8, 6, 6, 11, -12};
+    static const int width[N_COLS] = {-40, 4, 7, 17, 7, 8, 6, 6, 11, -12};
     for (int c = 0; c < N_COLS; c++) {
         if (md)
             fprintf(f, "| %s ", cell[c]);

@@ -240,20 +240,41 @@ typedef struct bench_shape {
 /* A network n_0 - ... - n_L trained at batch m: a step row (its hidden
  * layers' activation f, its variant), or with `train` a train row (a whole short
  * training by optimizer opt). */
+/* The data of a train row: X(enum, name, fill), fill a function of
+ * train.c that makes the inputs of a synthetic set (bench_train_data_fill).
+ * images: MNIST-like pictures whose border is always 0; sparse: bag-of-words
+ * counts whose features follow a Zipf law, most of them rare. */
+#define BENCH_DATA_LIST(X)                                                    \
+    X(BENCH_DATA_IMAGES, "",       fill_images)                               \
+    X(BENCH_DATA_SPARSE, "sparse", fill_sparse)
+
+#define BENCH_DATA_ENUM(E, ...) E,
+typedef enum bench_data {
+    BENCH_DATA_LIST(BENCH_DATA_ENUM)
+} bench_data;
+#undef BENCH_DATA_ENUM
+
+/* The data kind of that name (not the images', which has none): true, or
+ * false if there is none. */
+bool bench_data_from_name(const char *name, bench_data *d);
+const char *bench_data_name(bench_data d);
+
 typedef struct bench_net_spec {
     size_t dims[BENCH_NET_MAX];
     size_t L;
     size_t m;
     lnn_activation f;
     bench_variant variant;      /* a step row's */
-    char label[BENCH_DIMS_MAX]; /* a step row's act column: "relu",
-                                   "gelu+dropout" */
+    char label[BENCH_DIMS_MAX]; /* the act column: a step row's "relu",
+                                   "gelu+dropout"; a train row's "adam",
+                                   "adam+sparse" */
     bool train;
-    lnn_optimizer opt;
+    lnn_optimizer opt;          /* a train row's, and its data: */
+    bench_data data;
 } bench_net_spec;
 
 /* A train row of ns (ns->train): 2000 updates of ns->opt in 20 epochs on
- * synthetic MNIST-like data, a validation pass after each epoch; each
+ * synthetic data of kind ns->data, a validation pass after each epoch; each
  * epoch is a sample of the time per update, beside the bare GEMMs of an
  * update (train.c). Fills the row's times and efficiency. Returns 0, or
  * -1 with a message on stderr. */

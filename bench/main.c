@@ -19,7 +19,8 @@
 #define QUICK_BATCHES "128,512"
 #define DEFAULT_NETS \
     "784-256-128-10@128,784-1024-1024-10@256,784-256-128-10@128/adam," \
-    "784-256-128-10@128/sgd,784-256-128-10@128:gelu," \
+    "784-256-128-10@128/sgd,1000-256-256-10@32/adam+sparse," \
+    "784-256-128-10@128:gelu," \
     "784-256-128-10@128:silu,784-256-128-10@128:tanh," \
     "784-256-128-10@128:leaky_relu,784-256-128-10@128:elu," \
     "784-256-128-10@128+loop,784-256-128-10@128+dropout," \
@@ -64,7 +65,10 @@ QUICK_BATCHES "]\n"
 "                          +VARIANT: the training loop's step, +loop, or\n"
 "                          it with +dropout, +balanced, +clip, +bce, +mse),\n"
 "                          and for long-run rows, N0-...-NL@M/OPTIMIZER (a\n"
-"                          whole training of 2000 updates), or \"none\"\n"
+"                          whole training of 2000 updates on MNIST-like\n"
+"                          images; /OPTIMIZER+sparse on bag-of-words counts,\n"
+"                          most features rare); \"long\": the default\n"
+"                          list's long-run rows alone; or \"none\"\n"
 "                          [" DEFAULT_NETS "]\n"
 "  -t, --threads N         threads for lnn (OpenMP) [all OpenMP's threads]\n"
 "  -r, --reps N            timed samples per measurement [%d]\n"
@@ -199,8 +203,31 @@ static bool parse_step_tail(const char *s, bench_net_spec *out)
     return w > 0 && (size_t)w < sizeof out->label;
 }
 
+/* The train row's "/OPT[+DATA]" after its batch size (the images if no
+ * DATA), and the act column's label they make ("adam", "adam+sparse"). */
+static bool parse_train_tail(const char *s, bench_net_spec *out)
+{
+    char opt[BENCH_TEXT_MAX];
+    const size_t len = strcspn(s + 1, "+");
+    if (len >= sizeof opt)
+        return false;
+    memcpy(opt, s + 1, len);
+    opt[len] = '\0';
+    if (lnn_optimizer_from_name(opt, &out->opt) != LNN_OK)
+        return false;
+    s += 1 + len;
+    out->data = BENCH_DATA_IMAGES;
+    if (*s == '+' && !bench_data_from_name(s + 1, &out->data))
+        return false;
+    const int w = snprintf(out->label, sizeof out->label, "%s%s%s",
+                           lnn_optimizer_name(out->opt),
+                           out->data != BENCH_DATA_IMAGES ? "+" : "",
+                           bench_data_name(out->data));
+    return w > 0 && (size_t)w < sizeof out->label;
+}
+
 /* One --nets entry: "N0-...-NL@M[:ACT][+VARIANT]" (a step row) or
- * "N0-...-NL@M/OPT" (a train row). */
+ * "N0-...-NL@M/OPT[+DATA]" (a train row). */
 static bool parse_net(const char *s, bench_net_spec *out)
 {
     const char *end;
@@ -210,7 +237,7 @@ static bool parse_net(const char *s, bench_net_spec *out)
     out->L = k - 1;
     out->train = *end == '/';
     if (out->train)
-        return lnn_optimizer_from_name(end + 1, &out->opt) == LNN_OK;
+        return parse_train_tail(end, out);
     return parse_step_tail(end, out);
 }
 
@@ -335,6 +362,16 @@ static int take_option(int c, const char *v, options *o, given *g)
     }
 }
 
+/* --nets long: only the default list's long-run (train) rows. */
+static void keep_long_runs(bench_sweep *sw)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < sw->n_nets; i++)
+        if (sw->nets[i].train)
+            sw->nets[kept++] = sw->nets[i];
+    sw->n_nets = kept;
+}
+
 /* The sweep from the options given: the lists parsed, the plan set. 0, or
  * -1 on a bad list (said). */
 static int build_sweep(options *o, const given *g)
@@ -350,10 +387,14 @@ static int build_sweep(options *o, const given *g)
     if (!parse_list(batches, sw->batches, sizeof sw->batches[0],
                     &sw->n_batches, parse_batch_item))
         return bad_value("batches", batches);
-    if (strcmp(g->nets, "none") != 0 &&
-        !parse_list(g->nets, sw->nets, sizeof sw->nets[0], &sw->n_nets,
+    const bool long_only = strcmp(g->nets, "long") == 0;
+    const char *nets = long_only ? DEFAULT_NETS : g->nets;
+    if (strcmp(nets, "none") != 0 &&
+        !parse_list(nets, sw->nets, sizeof sw->nets[0], &sw->n_nets,
                     parse_net_item))
         return bad_value("nets", g->nets);
+    if (long_only)
+        keep_long_runs(sw);
     o->threads = (int)g->threads;
     sw->plan = (bench_plan){
         .reps = g->reps,

@@ -66,8 +66,7 @@ static int measure_net(const bench_sweep *sw, const bench_net_spec *ns,
 {
     *row = (bench_row){.kind = ns->train ? BENCH_TRAIN : BENCH_STEP,
                        .m = ns->m, .net = ns,
-                       .act = ns->train ? lnn_optimizer_name(ns->opt)
-                                        : ns->label};
+                       .act = ns->label};
     size_t len = 0;
     for (size_t l = 0; l <= ns->L; l++) {
         const int w = snprintf(row->dims + len, sizeof row->dims - len,

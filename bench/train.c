@@ -30,6 +30,9 @@
 #define TRAIN_VAL_BATCHES 20     /* validation samples = 20 batches */
 #define TRAIN_GEMM_CALLS 5       /* bare GEMM passes timed per epoch */
 #define TRAIN_DISC 0.36          /* ink radius / side (10 of MNIST's 28) */
+#define TRAIN_WORDS 64           /* sparse: feature draws per sample */
+#define TRAIN_ZIPF 1.1           /* sparse: the frequency law's exponent */
+#define TRAIN_WORD_INK 64        /* sparse: a draw's byte (1/4 of 255) */
 #define TRAIN_STREAM_DATA 2      /* random stream of the bench's seed */
 
 /* The CLI's default rates (src/cli/train.c), cosine decay for Adam as
@@ -37,7 +40,7 @@
 #define TRAIN_LR_ADAM 0.003f
 #define TRAIN_LR_OTHER 0.05f
 
-/* A synthetic MNIST: m samples, X_u8 (n_x x m) and Y one-hot (n_y x m). */
+/* A synthetic set: m samples, X_u8 (n_x x m) and Y one-hot (n_y x m). */
 typedef struct train_data {
     lnn_data d;
     uint8_t *X_u8;
@@ -53,10 +56,11 @@ static size_t image_side(size_t n_x)
     return s * s == n_x ? s : n_x;
 }
 
-/* Fill the images and label each by the teacher T (n_y x n_x). */
-static void fill_data(train_data *t, const float *T, lnn_rng *rng)
+/* MNIST-like images: ink (1 pixel in 3, any grey) only inside a disc in
+ * the middle of a square image, the border always 0. */
+static int fill_images(train_data *t, lnn_rng *rng)
 {
-    const size_t n_x = t->d.n_x, n_y = t->d.n_y, side = image_side(n_x);
+    const size_t n_x = t->d.n_x, side = image_side(n_x);
     const double c = 0.5 * (double)(side - 1), r = TRAIN_DISC * side;
     for (size_t j = 0; j < t->d.m; j++) {
         uint8_t *x = t->X_u8 + j * n_x;
@@ -68,6 +72,76 @@ static void fill_data(train_data *t, const float *T, lnn_rng *rng)
                        ? (uint8_t)lnn__rng_below(rng, 256)
                        : 0;
         }
+    }
+    return 0;
+}
+
+/* Bag-of-words counts: each sample draws TRAIN_WORDS features by a Zipf
+ * law of exponent TRAIN_ZIPF (feature i + 1 as often as 1 / (i + 1)^s, as
+ * a vocabulary's words), each draw adding TRAIN_WORD_INK to its byte. Most
+ * features are rare: their weights' gradients are 0 in most batches. */
+static int fill_sparse(train_data *t, lnn_rng *rng)
+{
+    const size_t n_x = t->d.n_x;
+    double *cdf = malloc(n_x * sizeof *cdf); /* the law's running sums */
+    if (!cdf)
+        return -1;
+    double sum = 0.0;
+    for (size_t i = 0; i < n_x; i++)
+        cdf[i] = sum += pow((double)(i + 1), -TRAIN_ZIPF);
+    memset(t->X_u8, 0, n_x * t->d.m);
+    for (size_t j = 0; j < t->d.m; j++) {
+        uint8_t *x = t->X_u8 + j * n_x;
+        for (size_t w = 0; w < TRAIN_WORDS; w++) {
+            const double u = lnn__rng_uniform(rng) * sum;
+            size_t lo = 0, hi = n_x - 1; /* the first i with cdf[i] > u */
+            while (lo < hi) {
+                const size_t mid = lo + (hi - lo) / 2;
+                if (cdf[mid] > u)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            x[lo] = (uint8_t)(x[lo] > 255 - TRAIN_WORD_INK
+                                  ? 255
+                                  : x[lo] + TRAIN_WORD_INK);
+        }
+    }
+    free(cdf);
+    return 0;
+}
+
+/* A data kind's row of BENCH_DATA_LIST. */
+typedef struct data_row {
+    const char *name;
+    int (*fill)(train_data *t, lnn_rng *rng); /* 0, or -1 out of memory */
+} data_row;
+
+#define BENCH_DATA_ROW(E, name, fill) {name, fill},
+static const data_row data_kinds[] = {BENCH_DATA_LIST(BENCH_DATA_ROW)};
+#undef BENCH_DATA_ROW
+
+bool bench_data_from_name(const char *name, bench_data *d)
+{
+    for (size_t i = 1; i < sizeof data_kinds / sizeof *data_kinds; i++)
+        if (strcmp(name, data_kinds[i].name) == 0) {
+            *d = (bench_data)i;
+            return true;
+        }
+    return false;
+}
+
+const char *bench_data_name(bench_data d)
+{
+    return data_kinds[d].name;
+}
+
+/* Label each sample by the teacher T (n_y x n_x): its largest score. */
+static void label_data(train_data *t, const float *T)
+{
+    const size_t n_x = t->d.n_x, n_y = t->d.n_y;
+    for (size_t j = 0; j < t->d.m; j++) {
+        const uint8_t *x = t->X_u8 + j * n_x;
         size_t best = 0;
         double best_s = -INFINITY;
         for (size_t k = 0; k < n_y; k++) {
@@ -90,20 +164,21 @@ static void data_free(train_data *t)
     free(t->Y);
 }
 
-static int data_make(train_data *t, size_t n_x, size_t n_y, size_t m,
-                     const float *T, lnn_rng *rng)
+/* m samples of the kind, labelled by the teacher T. */
+static int data_make(train_data *t, bench_data kind, size_t n_x, size_t n_y,
+                     size_t m, const float *T, lnn_rng *rng)
 {
     *t = (train_data){.d = {.n_x = n_x, .n_y = n_y, .m = m}};
     t->X_u8 = malloc(n_x * m);
     t->Y = malloc(n_y * m * sizeof *t->Y);
-    if (!t->X_u8 || !t->Y) {
+    if (!t->X_u8 || !t->Y || data_kinds[kind].fill(t, rng) != 0) {
         data_free(t);
         fprintf(stderr, "lnn-bench: out of memory for training data\n");
         return -1;
     }
     t->d.X_u8 = t->X_u8;
     t->d.Y = t->Y;
-    fill_data(t, T, rng);
+    label_data(t, T);
     return 0;
 }
 
@@ -197,9 +272,11 @@ static int run_create(train_run *tr, const bench_net_spec *ns,
     }
     for (size_t k = 0; k < n_y * n_x; k++)
         T[k] = (float)(lnn__rng_uniform(&rng) - 0.5);
-    int rc = data_make(&data[0], n_x, n_y, TRAIN_EPOCH_UPDATES * m, T, &rng);
+    int rc = data_make(&data[0], ns->data, n_x, n_y,
+                       TRAIN_EPOCH_UPDATES * m, T, &rng);
     if (rc == 0)
-        rc = data_make(&data[1], n_x, n_y, TRAIN_VAL_BATCHES * m, T, &rng);
+        rc = data_make(&data[1], ns->data, n_x, n_y, TRAIN_VAL_BATCHES * m,
+                       T, &rng);
     free(T);
     if (rc != 0)
         return -1;

@@ -43,6 +43,21 @@ status=0
 "$BENCH" --nets 32-10@32:softmax+clip >/dev/null 2>&1 || status=$?
 check "softmax hidden layers: exit $status" test "$status" = 2
 
+# Long-run rows on each data kind, named by optimizer and data; an unknown
+# data kind is refused.
+"$BENCH" --sizes 32 --batches 32 --nets 36-16-4@8/adam,64-16-4@8/sgd+sparse \
+    --reps 3 --warmup-ms 0.2 --peak 64 >"$WORK/train" 2>&1
+check "train 36-16-4 adam" grep -q "^36-16-4 *adam " "$WORK/train"
+check "train 64-16-4 sgd+sparse" grep -q "^64-16-4 *sgd+sparse " "$WORK/train"
+"$BENCH" --nets long --sizes 32 --batches 32 --reps 3 --warmup-ms 0.2 \
+    --peak 64 --json "$WORK/long.json" >/dev/null 2>&1
+check "--nets long: the default list's train rows alone" \
+    test "$(grep -c '"kind": "train"' "$WORK/long.json")" = 3 -a \
+    "$(grep -c '"kind": "step"' "$WORK/long.json")" = 0
+status=0
+"$BENCH" --nets 32-10@32/adam+nope >/dev/null 2>&1 || status=$?
+check "unknown data kind: exit $status" test "$status" = 2
+
 # A/A: the same executable twice.
 status=0
 GITHUB_STEP_SUMMARY=$WORK/summary.md "$BENCH" --ab "$BENCH" "${tiny[@]}" \
