@@ -174,6 +174,28 @@ static bool parse_shape(const char *s, bench_shape *out)
     return *end == '\0';
 }
 
+/* The name after *s's first character, up to a '+' or the end, into out
+ * (size bytes); *s then points at that '+' or end. */
+static bool take_name(const char **s, char *out, size_t size)
+{
+    const size_t len = strcspn(*s + 1, "+");
+    if (len >= size)
+        return false;
+    memcpy(out, *s + 1, len);
+    out[len] = '\0';
+    *s += 1 + len;
+    return true;
+}
+
+/* The act column's label: first, then "+second" unless second is "". */
+static bool make_label(bench_net_spec *out, const char *first,
+                       const char *second)
+{
+    const int w = snprintf(out->label, sizeof out->label, "%s%s%s", first,
+                           *second ? "+" : "", second);
+    return w > 0 && (size_t)w < sizeof out->label;
+}
+
 /* The step row's ":ACT" (an activation other than softmax; relu if
  * absent) and "+VARIANT" after its batch size, and the act column's label
  * they make ("relu", "gelu+dropout"). */
@@ -181,26 +203,17 @@ static bool parse_step_tail(const char *s, bench_net_spec *out)
 {
     out->f = LNN_ACT_RELU;
     out->variant = BENCH_EXERCISE;
-    if (*s == ':') {
-        char act[BENCH_TEXT_MAX];
-        const size_t len = strcspn(s + 1, "+");
-        if (len >= sizeof act)
-            return false;
-        memcpy(act, s + 1, len);
-        act[len] = '\0';
-        if (!parse_activation(act, &out->f) || out->f == LNN_ACT_SOFTMAX)
-            return false;
-        s += 1 + len;
-    }
+    char act[BENCH_TEXT_MAX];
+    if (*s == ':' &&
+        (!take_name(&s, act, sizeof act) || !parse_activation(act, &out->f) ||
+         out->f == LNN_ACT_SOFTMAX))
+        return false;
     if (*s == '+' && !bench_variant_from_name(s + 1, &out->variant))
         return false;
     if (*s != '+' && *s != '\0')
         return false;
-    const int w = snprintf(out->label, sizeof out->label, "%s%s%s",
-                           lnn_activation_name(out->f),
-                           out->variant != BENCH_EXERCISE ? "+" : "",
-                           bench_variant_name(out->variant));
-    return w > 0 && (size_t)w < sizeof out->label;
+    return make_label(out, lnn_activation_name(out->f),
+                      bench_variant_name(out->variant));
 }
 
 /* The train row's "/OPT[+DATA]" after its batch size (the images if no
@@ -208,22 +221,14 @@ static bool parse_step_tail(const char *s, bench_net_spec *out)
 static bool parse_train_tail(const char *s, bench_net_spec *out)
 {
     char opt[BENCH_TEXT_MAX];
-    const size_t len = strcspn(s + 1, "+");
-    if (len >= sizeof opt)
+    if (!take_name(&s, opt, sizeof opt) ||
+        lnn_optimizer_from_name(opt, &out->opt) != LNN_OK)
         return false;
-    memcpy(opt, s + 1, len);
-    opt[len] = '\0';
-    if (lnn_optimizer_from_name(opt, &out->opt) != LNN_OK)
-        return false;
-    s += 1 + len;
     out->data = BENCH_DATA_IMAGES;
     if (*s == '+' && !bench_data_from_name(s + 1, &out->data))
         return false;
-    const int w = snprintf(out->label, sizeof out->label, "%s%s%s",
-                           lnn_optimizer_name(out->opt),
-                           out->data != BENCH_DATA_IMAGES ? "+" : "",
-                           bench_data_name(out->data));
-    return w > 0 && (size_t)w < sizeof out->label;
+    return make_label(out, lnn_optimizer_name(out->opt),
+                      bench_data_name(out->data));
 }
 
 /* One --nets entry: "N0-...-NL@M[:ACT][+VARIANT]" (a step row) or
