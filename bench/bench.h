@@ -237,11 +237,8 @@ typedef struct bench_shape {
     lnn_activation f;
 } bench_shape;
 
-/* A network n_0 - ... - n_L trained at batch m: a step row (its hidden
- * layers' activation f, its variant), or with `train` a train row (a whole short
- * training by optimizer opt). */
-/* The data of a train row: X(enum, name, fill), fill a function of
- * train.c that makes the inputs of a synthetic set (bench_train_data_fill).
+/* The data of a train row: X(enum, name, fill), fill the static function
+ * of train.c that makes the inputs of a synthetic set.
  * images: MNIST-like pictures whose border is always 0; sparse: bag-of-words
  * counts whose features follow a Zipf law, most of them rare. */
 #define BENCH_DATA_LIST(X)                                                    \
@@ -259,6 +256,9 @@ typedef enum bench_data {
 bool bench_data_from_name(const char *name, bench_data *d);
 const char *bench_data_name(bench_data d);
 
+/* A network n_0 - ... - n_L trained at batch m: a step row (its hidden
+ * layers' activation f, its variant), or with `train` a train row (a whole short
+ * training by optimizer opt on data of kind data). */
 typedef struct bench_net_spec {
     size_t dims[BENCH_NET_MAX];
     size_t L;
