@@ -8,11 +8,13 @@
 #define N 6
 #define M 2
 
-int main(void)
+/* Z is 6 x 2, column-major */
+static const float Z[N * M] = {-3.0f, -0.5f, 0.0f, 0.25f, 2.0f, 10.0f,
+                               1.0f,  -1.0f, 4.0f, -4.0f, 0.5f, -20.0f};
+
+/* relu, sigmoid, softmax and their derivatives against closed forms. */
+static void closed_forms(void)
 {
-    /* Z is 6 x 2, column-major */
-    const float Z[N * M] = {-3.0f, -0.5f, 0.0f, 0.25f, 2.0f, 10.0f,
-                            1.0f,  -1.0f, 4.0f, -4.0f, 0.5f, -20.0f};
     float H[N * M], dZ[N * M], dH[N * M];
     for (int k = 0; k < N * M; k++)
         dH[k] = 0.5f + 0.1f * (float)k;
@@ -53,8 +55,11 @@ int main(void)
         }
         CHECK_NEAR(sum, 1.0, 1e-6);
     }
+}
 
-    /* Extreme inputs: no overflow, no NaN, still a distribution. */
+/* Extreme inputs: no overflow, no NaN, still a distribution. */
+static void extremes(void)
+{
     const float big[3 * 2] = {1000.0f, -1000.0f, 999.0f,
                               -1000.0f, -1000.0f, -1000.0f};
     float P[3 * 2];
@@ -69,10 +74,13 @@ int main(void)
     CHECK_STATUS(lnn_sigmoid(S, sig_big, 2, 1), LNN_OK);
     CHECK_NEAR(S[0], 1.0, 0.0);
     CHECK_NEAR(S[1], 0.0, 0.0);
+}
 
-    /* lnn's own e^x (activation.c), through softmax over columns {x, 0}:
-     * p = e^x / (e^x + 1), within a few float roundings of the exact value
-     * from 1e-30 up, on 20001 points over [-69, 69]; and NaN propagates. */
+/* lnn's own e^x (activation.c), through softmax over columns {x, 0}:
+ * p = e^x / (e^x + 1), within a few float roundings of the exact value
+ * from 1e-30 up, on 20001 points over [-69, 69]; and NaN propagates. */
+static void exp_sweep(void)
+{
     enum { SWEEP = 20001 };
     static float Zs[2 * SWEEP], Ps[2 * SWEEP];
     for (int k = 0; k < SWEEP; k++) {
@@ -94,8 +102,15 @@ int main(void)
     CHECK(isfinite(nan_out[2]) && isfinite(nan_out[3]));
     CHECK_STATUS(lnn_sigmoid(nan_out, nan_in, 4, 1), LNN_OK);
     CHECK(isnan(nan_out[0]));
+}
 
+int main(void)
+{
+    closed_forms();
+    extremes();
+    exp_sweep();
     /* bad arguments */
+    float H[N * M], dZ[N * M], dH[N * M] = {0};
     CHECK_STATUS(lnn_relu(NULL, Z, N, M), LNN_ERR_ARG);
     CHECK_STATUS(lnn_softmax(H, Z, 0, M), LNN_ERR_ARG);
     CHECK_STATUS(lnn_sigmoid_backward(dZ, dH, NULL, N, M), LNN_ERR_ARG);

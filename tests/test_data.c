@@ -775,6 +775,79 @@ static void load_dir(void)
                                    sizeof err), LNN_ERR_ARG);
 }
 
+/* The wrapper's views train and evaluate as they are. */
+static void views_train(const lnn_dataset *train, const lnn_dataset *test)
+{
+    lnn_splits s;
+    char err[256] = "";
+    size_t dims[] = {PIXELS, 6, CLASSES};
+    lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_RELU,
+                          .max_batch = 4};
+    lnn_net *net = NULL;
+    CHECK_STATUS(lnn_data_wrapper(&s, train, test, 4, 2, err, sizeof err),
+                 LNN_OK);
+    CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_OK);
+    if (net) {
+        lnn_train_opts opts = lnn_train_opts_default();
+        opts.batch_size = 2;
+        opts.epochs = 2;
+        lnn_metrics e;
+        CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_HE, 3), LNN_OK);
+        CHECK_STATUS(lnn_L_layer_model(net, &s.train, &opts), LNN_OK);
+        CHECK_STATUS(lnn_evaluate(net, &s.val, &e, NULL), LNN_OK);
+        CHECK(e.loss > 0 && e.accuracy >= 0 && e.accuracy <= 1);
+        CHECK_STATUS(lnn_evaluate(net, &s.test, &e, NULL), LNN_OK);
+        CHECK(e.loss > 0 && e.accuracy >= 0 && e.accuracy <= 1);
+        lnn_net_destroy(net);
+    }
+    lnn_splits_free(&s);
+}
+
+/* Errors leave the splits empty; test's fields are restored after each
+ * change, its labels after the bad one. */
+static void wrapper_errors(const lnn_dataset *train, lnn_dataset *test,
+                           uint8_t *tlabels)
+{
+    lnn_splits s;
+    char err[256] = "";
+    CHECK_STATUS(lnn_data_wrapper(&s, train, test, 0, 2, err, sizeof err),
+                 LNN_ERR_ARG);
+    check_msg(err, "no training samples", __LINE__);
+    CHECK(s.Y == NULL);
+    CHECK_STATUS(lnn_data_wrapper(&s, train, test, 5, 3, err, sizeof err),
+                 LNN_ERR_SHAPE);
+    check_msg(err, "5 training + 3 validation samples, the training set "
+              "has 7", __LINE__);
+    CHECK_STATUS(lnn_data_wrapper(&s, train, test, SIZE_MAX, 2, err,
+                                  sizeof err), LNN_ERR_SHAPE);
+    CHECK_STATUS(lnn_data_wrapper(NULL, train, test, 4, 2, err,
+                                  sizeof err), LNN_ERR_ARG);
+    CHECK_STATUS(lnn_data_wrapper(&s, NULL, test, 4, 2, err, sizeof err),
+                 LNN_ERR_ARG);
+    check_msg(err, "training set is NULL", __LINE__);
+    test->rows = COLS;
+    test->cols = ROWS;
+    CHECK_STATUS(lnn_data_wrapper(&s, train, test, 4, 2, err, sizeof err),
+                 LNN_ERR_SHAPE);
+    check_msg(err, "training images are 3 x 5, test images 5 x 3", __LINE__);
+    test->rows = ROWS;
+    test->cols = COLS;
+    test->n_classes = CLASSES + 1;
+    CHECK_STATUS(lnn_data_wrapper(&s, train, test, 4, 2, err, sizeof err),
+                 LNN_ERR_SHAPE);
+    test->n_classes = CLASSES;
+    /* a hand-made dataset whose label would index past Y's column */
+    tlabels[1] = CLASSES;
+    CHECK_STATUS(lnn_data_wrapper(&s, train, test, 4, 2, err, sizeof err),
+                 LNN_ERR_ARG);
+    check_msg(err, "test set: label 4 of sample 1", __LINE__);
+    tlabels[1] = 0;
+    test->X = NULL;
+    CHECK_STATUS(lnn_data_wrapper(&s, train, test, 4, 2, err, sizeof err),
+                 LNN_ERR_ARG);
+    CHECK(s.Y == NULL && s.train.X_u8 == NULL);
+}
+
 static void wrapper(void)
 {
     uint8_t X[M * PIXELS], labels[M];
@@ -820,67 +893,8 @@ static void wrapper(void)
     CHECK(s.train.m == M && s.val.m == 0 && s.val.X_u8 == NULL &&
           s.val.Y == NULL);
     lnn_splits_free(&s);
-
-    /* the views train as they are */
-    size_t dims[] = {PIXELS, 6, CLASSES};
-    lnn_net_config cfg = {.L = 2, .dims = dims, .hidden = LNN_ACT_RELU,
-                          .max_batch = 4};
-    lnn_net *net = NULL;
-    CHECK_STATUS(lnn_data_wrapper(&s, &train, &test, 4, 2, err, sizeof err),
-                 LNN_OK);
-    CHECK_STATUS(lnn_net_create(&net, &cfg, err, sizeof err), LNN_OK);
-    if (net) {
-        lnn_train_opts opts = lnn_train_opts_default();
-        opts.batch_size = 2;
-        opts.epochs = 2;
-        lnn_metrics e;
-        CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_HE, 3), LNN_OK);
-        CHECK_STATUS(lnn_L_layer_model(net, &s.train, &opts), LNN_OK);
-        CHECK_STATUS(lnn_evaluate(net, &s.val, &e, NULL), LNN_OK);
-        CHECK(e.loss > 0 && e.accuracy >= 0 && e.accuracy <= 1);
-        CHECK_STATUS(lnn_evaluate(net, &s.test, &e, NULL), LNN_OK);
-        CHECK(e.loss > 0 && e.accuracy >= 0 && e.accuracy <= 1);
-        lnn_net_destroy(net);
-    }
-    lnn_splits_free(&s);
-
-    /* errors leave the splits empty */
-    CHECK_STATUS(lnn_data_wrapper(&s, &train, &test, 0, 2, err, sizeof err),
-                 LNN_ERR_ARG);
-    check_msg(err, "no training samples", __LINE__);
-    CHECK(s.Y == NULL);
-    CHECK_STATUS(lnn_data_wrapper(&s, &train, &test, 5, 3, err, sizeof err),
-                 LNN_ERR_SHAPE);
-    check_msg(err, "5 training + 3 validation samples, the training set "
-              "has 7", __LINE__);
-    CHECK_STATUS(lnn_data_wrapper(&s, &train, &test, SIZE_MAX, 2, err,
-                                  sizeof err), LNN_ERR_SHAPE);
-    CHECK_STATUS(lnn_data_wrapper(NULL, &train, &test, 4, 2, err,
-                                  sizeof err), LNN_ERR_ARG);
-    CHECK_STATUS(lnn_data_wrapper(&s, NULL, &test, 4, 2, err, sizeof err),
-                 LNN_ERR_ARG);
-    check_msg(err, "training set is NULL", __LINE__);
-    test.rows = COLS;
-    test.cols = ROWS;
-    CHECK_STATUS(lnn_data_wrapper(&s, &train, &test, 4, 2, err, sizeof err),
-                 LNN_ERR_SHAPE);
-    check_msg(err, "training images are 3 x 5, test images 5 x 3", __LINE__);
-    test.rows = ROWS;
-    test.cols = COLS;
-    test.n_classes = CLASSES + 1;
-    CHECK_STATUS(lnn_data_wrapper(&s, &train, &test, 4, 2, err, sizeof err),
-                 LNN_ERR_SHAPE);
-    test.n_classes = CLASSES;
-    /* a hand-made dataset whose label would index past Y's column */
-    tlabels[1] = CLASSES;
-    CHECK_STATUS(lnn_data_wrapper(&s, &train, &test, 4, 2, err, sizeof err),
-                 LNN_ERR_ARG);
-    check_msg(err, "test set: label 4 of sample 1", __LINE__);
-    tlabels[1] = 0;
-    test.X = NULL;
-    CHECK_STATUS(lnn_data_wrapper(&s, &train, &test, 4, 2, err, sizeof err),
-                 LNN_ERR_ARG);
-    CHECK(s.Y == NULL && s.train.X_u8 == NULL);
+    views_train(&train, &test);
+    wrapper_errors(&train, &test, tlabels);
 }
 
 /* Train n_steps epochs of a fresh network on s.train; its parameters. */

@@ -68,6 +68,49 @@ static void create_errors(void)
     CHECK_STATUS(lnn_net_create(&net, &big, NULL, 0), LNN_ERR_OVERFLOW);
 }
 
+/* Training and evaluation on a 4-3-2 net of max_batch 8: data that
+ * disagree with the network, bad options. */
+static void train_errors(lnn_net *net)
+{
+    float X[4 * 9] = {0}, Y[2 * 9] = {0};
+    lnn_train_opts o = lnn_train_opts_default();
+    lnn_data d = {.n_x = 4, .n_y = 2, .m = 9, .X = X, .Y = Y};
+    CHECK_STATUS(lnn_L_layer_model(net, NULL, &o), LNN_ERR_ARG);
+    CHECK_STATUS(lnn_L_layer_model(net, &d, NULL), LNN_ERR_ARG);
+    d.n_x = 5;
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_SHAPE);
+    CHECK(strstr(lnn_net_errmsg(net), "5 features") != NULL);
+    d.n_x = 4;
+    d.n_y = 3;
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_SHAPE);
+    CHECK(strstr(lnn_net_errmsg(net), "3 classes") != NULL);
+    d.n_y = 2;
+    const uint8_t Xu[4 * 9] = {0};
+    d.X_u8 = Xu;
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(net), "exactly one") != NULL);
+    d.X_u8 = NULL;
+    d.m = 0;
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_SHAPE);
+    d.m = 9;
+    o.learning_rate = NAN;
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
+    o.learning_rate = 0.1f;
+    o.batch_size = 0; /* full batch of 9 > max_batch 8 */
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_SHAPE);
+    CHECK(strstr(lnn_net_errmsg(net), "exceeds") != NULL);
+    o.batch_size = 4;
+    o.epochs = 0;
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
+    o.epochs = 1;
+    lnn_train_state st = {.epoch = 0, .step = 7, .iteration = 7};
+    CHECK_STATUS(lnn_net_set_train_state(net, st), LNN_OK);
+    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
+    CHECK(strstr(lnn_net_errmsg(net), "batch size changed") != NULL);
+    CHECK_STATUS(lnn_evaluate(net, NULL, NULL, NULL), LNN_ERR_ARG);
+    CHECK_STATUS(lnn_evaluate(NULL, &d, NULL, NULL), LNN_ERR_ARG);
+}
+
 static void use_errors(void)
 {
     size_t dims[] = {4, 3, 2};
@@ -111,44 +154,7 @@ static void use_errors(void)
     CHECK_STATUS(lnn_net_layer(net, 3, &ly), LNN_ERR_ARG);
     CHECK_STATUS(lnn_net_layer(net, 2, &ly), LNN_OK);
     CHECK(ly.n == 2 && ly.n_prev == 3);
-
-    /* training: data that disagrees with the network, bad options */
-    lnn_train_opts o = lnn_train_opts_default();
-    lnn_data d = {.n_x = 4, .n_y = 2, .m = 9, .X = X, .Y = Y};
-    CHECK_STATUS(lnn_L_layer_model(net, NULL, &o), LNN_ERR_ARG);
-    CHECK_STATUS(lnn_L_layer_model(net, &d, NULL), LNN_ERR_ARG);
-    d.n_x = 5;
-    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_SHAPE);
-    CHECK(strstr(lnn_net_errmsg(net), "5 features") != NULL);
-    d.n_x = 4;
-    d.n_y = 3;
-    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_SHAPE);
-    CHECK(strstr(lnn_net_errmsg(net), "3 classes") != NULL);
-    d.n_y = 2;
-    const uint8_t Xu[4 * 9] = {0};
-    d.X_u8 = Xu;
-    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
-    CHECK(strstr(lnn_net_errmsg(net), "exactly one") != NULL);
-    d.X_u8 = NULL;
-    d.m = 0;
-    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_SHAPE);
-    d.m = 9;
-    o.learning_rate = NAN;
-    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
-    o.learning_rate = 0.1f;
-    o.batch_size = 0; /* full batch of 9 > max_batch 8 */
-    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_SHAPE);
-    CHECK(strstr(lnn_net_errmsg(net), "exceeds") != NULL);
-    o.batch_size = 4;
-    o.epochs = 0;
-    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
-    o.epochs = 1;
-    lnn_train_state st = {.epoch = 0, .step = 7, .iteration = 7};
-    CHECK_STATUS(lnn_net_set_train_state(net, st), LNN_OK);
-    CHECK_STATUS(lnn_L_layer_model(net, &d, &o), LNN_ERR_ARG);
-    CHECK(strstr(lnn_net_errmsg(net), "batch size changed") != NULL);
-    CHECK_STATUS(lnn_evaluate(net, NULL, NULL, NULL), LNN_ERR_ARG);
-    CHECK_STATUS(lnn_evaluate(NULL, &d, NULL, NULL), LNN_ERR_ARG);
+    train_errors(net);
     lnn_net_destroy(net);
     lnn_net_destroy(NULL); /* a no-op */
 }

@@ -118,6 +118,29 @@ static bool has_kink(const lnn_net *net)
     return kink;
 }
 
+/* Weights scaled by w_scale, random biases too, so db is exercised;
+ * redrawn until no hidden Z is near a kink. */
+static void draw_params(lnn_net *net, const float *X, const float *Y,
+                        size_t m, float w_scale, extras e, lnn_rng *rng)
+{
+    const size_t L = lnn_net_L(net);
+    for (uint64_t seed = 1;; seed++) {
+        CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_XAVIER, seed),
+                     LNN_OK);
+        for (size_t l = 1; l <= L; l++) {
+            lnn_layer ly;
+            lnn_net_layer(net, l, &ly);
+            for (size_t k = 0; k < ly.n * ly.n_prev; k++)
+                ly.W[k] *= w_scale;
+            for (size_t i = 0; i < ly.n; i++)
+                ly.b[i] = (float)(0.5 * lnn__rng_normal(rng));
+        }
+        loss_of(net, X, Y, m, e);
+        if (!has_kink(net) || min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
+            return;
+    }
+}
+
 /* w_scale multiplies the initial weights. A central difference in float has
  * a noise floor near 1e-6 (float rounding of a loss near 1, over 2 EPS), so
  * the network must have every gradient element well above it for a 1 %
@@ -149,24 +172,7 @@ static void gradcheck(lnn_activation hidden, lnn_loss loss, const size_t *dims,
         X[k] = (float)lnn__rng_normal(&rng);
     draw_targets(Y, loss, nL, m, &rng);
 
-    /* Random biases too, so db is exercised; redraw until no kink is near. */
-    uint64_t seed = 1;
-    for (;; seed++) {
-        CHECK_STATUS(lnn_initialize_parameters(net, LNN_INIT_XAVIER, seed),
-                     LNN_OK);
-        for (size_t l = 1; l <= L; l++) {
-            lnn_layer ly;
-            lnn_net_layer(net, l, &ly);
-            for (size_t k = 0; k < ly.n * ly.n_prev; k++)
-                ly.W[k] *= w_scale;
-            for (size_t i = 0; i < ly.n; i++)
-                ly.b[i] = (float)(0.5 * lnn__rng_normal(&rng));
-        }
-        loss_of(net, X, Y, m, e);
-        if (!has_kink(net) || min_abs_hidden_z(net, X, m) > LNN_KINK_MARGIN)
-            break;
-    }
-
+    draw_params(net, X, Y, m, w_scale, e, &rng);
     loss_of(net, X, Y, m, e);
     backward_of(net, X, Y, m, e);
     const size_t n_params = lnn_net_n_params(net);

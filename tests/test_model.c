@@ -151,6 +151,24 @@ static void round_trip(void)
     lnn_net_destroy(a);
 }
 
+/* A path that is not a file, a missing file, a directory that does not
+ * exist and an empty path: each fails cleanly. */
+static void bad_paths(void)
+{
+    load_fails(dir, LNN_ERR_IO, "not a regular file");
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/missing.lnn", dir);
+    load_fails(missing, LNN_ERR_IO, "No such file");
+
+    lnn_net *a = make(LNN_OPT_SGD);
+    char nowhere[600], err[256];
+    snprintf(nowhere, sizeof nowhere, "%s/no/such/dir/m.lnn", dir);
+    CHECK_STATUS(lnn_model_save(a, NULL, nowhere, err, sizeof err), LNN_ERR_IO);
+    CHECK(strstr(err, "m.lnn") != NULL);
+    CHECK_STATUS(lnn_model_save(a, NULL, "", NULL, 0), LNN_ERR_ARG);
+    lnn_net_destroy(a);
+}
+
 static void damage(void)
 {
     lnn_net *a = make(LNN_OPT_MOMENTUM);
@@ -223,19 +241,6 @@ static void damage(void)
     spit(bad, b, n);
     load_fails(bad, LNN_ERR_FORMAT, "0 layers");
 
-    load_fails(dir, LNN_ERR_IO, "not a regular file");
-    char missing[600];
-    snprintf(missing, sizeof missing, "%s/missing.lnn", dir);
-    load_fails(missing, LNN_ERR_IO, "No such file");
-
-    /* Saving into a directory that does not exist fails cleanly. */
-    a = make(LNN_OPT_SGD);
-    char nowhere[600], err[256];
-    snprintf(nowhere, sizeof nowhere, "%s/no/such/dir/m.lnn", dir);
-    CHECK_STATUS(lnn_model_save(a, NULL, nowhere, err, sizeof err), LNN_ERR_IO);
-    CHECK(strstr(err, "m.lnn") != NULL);
-    CHECK_STATUS(lnn_model_save(a, NULL, "", NULL, 0), LNN_ERR_ARG);
-    lnn_net_destroy(a);
     unlink(bad);
     free(b);
     free(good);
@@ -458,6 +463,7 @@ int main(void)
     round_trip();
     activations();
     damage();
+    bad_paths();
     hostile_max_batch();
     stale_temporaries();
     data_id();
