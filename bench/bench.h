@@ -194,6 +194,22 @@ bench_task bench_layer_gemm_task(bench_layer *ly, size_t m);
     X(BENCH_BCE,      "bce",      1, LNN_LOSS_BCE, 0.0f, 0, 0.0f)             \
     X(BENCH_MSE,      "mse",      1, LNN_LOSS_MSE, 0.0f, 0, 0.0f)
 
+/* T_from_name and T_name over `rows`, a static table of one list's rows
+ * (each with a .name), as src/enums.c's ENUM_FUNCTIONS does for the
+ * library's lists. Row 0 is the list's unnamed default, which no name
+ * selects. */
+#define BENCH_NAMED_ROWS(T, rows, from_name, name_of)                         \
+    bool from_name(const char *name, T *out)                                  \
+    {                                                                         \
+        for (size_t i = 1; i < sizeof rows / sizeof *rows; i++)               \
+            if (strcmp(name, rows[i].name) == 0) {                            \
+                *out = (T)i;                                                  \
+                return true;                                                  \
+            }                                                                 \
+        return false;                                                         \
+    }                                                                         \
+    const char *name_of(T v) { return rows[v].name; }
+
 #define BENCH_VARIANT_ENUM(E, ...) E,
 typedef enum bench_variant {
     BENCH_VARIANT_LIST(BENCH_VARIANT_ENUM)

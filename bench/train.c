@@ -124,20 +124,8 @@ typedef struct data_row {
 static const data_row data_kinds[] = {BENCH_DATA_LIST(BENCH_DATA_ROW)};
 #undef BENCH_DATA_ROW
 
-bool bench_data_from_name(const char *name, bench_data *d)
-{
-    for (size_t i = 1; i < sizeof data_kinds / sizeof *data_kinds; i++)
-        if (strcmp(name, data_kinds[i].name) == 0) {
-            *d = (bench_data)i;
-            return true;
-        }
-    return false;
-}
-
-const char *bench_data_name(bench_data d)
-{
-    return data_kinds[d].name;
-}
+BENCH_NAMED_ROWS(bench_data, data_kinds, bench_data_from_name,
+                 bench_data_name)
 
 /* Label each sample by the teacher T (n_y x n_x): its largest score. */
 static void label_data(train_data *t, const float *T)

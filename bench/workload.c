@@ -244,20 +244,8 @@ static const variant_row variants[] = {
 #undef VARIANT_ROW
 };
 
-bool bench_variant_from_name(const char *name, bench_variant *v)
-{
-    for (size_t i = 1; i < sizeof variants / sizeof *variants; i++)
-        if (strcmp(name, variants[i].name) == 0) {
-            *v = (bench_variant)i;
-            return true;
-        }
-    return false;
-}
-
-const char *bench_variant_name(bench_variant v)
-{
-    return variants[v].name;
-}
+BENCH_NAMED_ROWS(bench_variant, variants, bench_variant_from_name,
+                 bench_variant_name)
 
 struct bench_net {
     lnn_net *net;
